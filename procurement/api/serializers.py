@@ -1,0 +1,390 @@
+"""Input and output serializers of the domain API. No rule lives here: the views
+hand validated data to the services."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from procurement.models import (
+    Allocation,
+    AuditEvent,
+    Bucket,
+    Challenge,
+    ChallengeResource,
+    Commons,
+    DocumentJob,
+    Opinion,
+    Organisation,
+    Position,
+    Proposal,
+    Question,
+    TenderDocument,
+    WorkingGroup,
+)
+from procurement.models.challenges import AggregationMethod
+from procurement.models.positions import Intent
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Code stable, lisible par une machine.")
+    message = serializers.CharField(
+        help_text="Message en français ou en anglais (Accept-Language)."
+    )
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Erreurs par champ.",
+    )
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "legal_form", "siren", "siret", "rna", "address", "website"]
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind"]
+
+
+class CommonsSerializer(serializers.ModelSerializer):
+    host = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = Commons
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "description",
+            "category",
+            "licence",
+            "url",
+            "community",
+            "governance",
+            "host",
+            "referenced",
+            "referenced_at",
+        ]
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    position_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ChallengeResource
+        fields = [
+            "id",
+            "title",
+            "description",
+            "commons",
+            "expected_licence",
+            "order",
+            "position_count",
+        ]
+
+
+class ResourceInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    commons = serializers.PrimaryKeyRelatedField(
+        queryset=Commons.objects.all(), required=False, allow_null=True
+    )
+    expected_licence = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default=""
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("title") and not attrs.get("commons"):
+            raise serializers.ValidationError(
+                {"title": ["Donnez un titre à la ressource ou choisissez un commun du catalogue."]}
+            )
+        return attrs
+
+
+class ChallengeSerializer(serializers.ModelSerializer):
+    buyer = OrganisationRefSerializer(read_only=True)
+    chambre = OrganisationRefSerializer(read_only=True)
+    process = serializers.IntegerField(source="process.pk", read_only=True, default=None)
+    resource_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Challenge
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "context",
+            "buyer",
+            "chambre",
+            "status",
+            "estimated_amount",
+            "aggregation_method",
+            "positioning_deadline",
+            "proposal_deadline",
+            "cofunding_deadline",
+            "published_at",
+            "proposals_opened_at",
+            "awarded_at",
+            "cancelled_at",
+            "cancel_reason",
+            "process",
+            "resource_count",
+            "created_at",
+        ]
+
+
+class CriterionInput(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    label = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    kind = serializers.CharField(required=False, default="other")
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    scale = serializers.CharField(required=False, default="0-10")
+    threshold = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True
+    )
+
+
+class GridInput(serializers.Serializer):
+    criteria = CriterionInput(many=True, allow_empty=False)
+
+
+class GridSerializer(serializers.Serializer):
+    criteria = CriterionInput(many=True)
+    commons_share = serializers.DecimalField(max_digits=5, decimal_places=2)
+    frozen_at = serializers.DateTimeField(allow_null=True)
+
+
+class ChallengeCreateInput(serializers.Serializer):
+    buyer = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    chambre = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    title = serializers.CharField(max_length=200)
+    context = serializers.CharField()
+    estimated_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    aggregation_method = serializers.ChoiceField(choices=AggregationMethod.choices, required=False)
+    resources = ResourceInput(many=True, allow_empty=False)
+    criteria = CriterionInput(many=True, required=False)
+
+
+class ChallengeUpdateInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    context = serializers.CharField(required=False)
+    estimated_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    aggregation_method = serializers.ChoiceField(choices=AggregationMethod.choices, required=False)
+    resources = ResourceInput(many=True, required=False)
+
+
+class CancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = ["id", "author_hash", "text", "answer", "asked_at", "answered_at"]
+
+
+class QuestionInput(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    text = serializers.CharField(max_length=5000)
+
+
+class AnswerInput(serializers.Serializer):
+    answer = serializers.CharField(max_length=10000)
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = Position
+        fields = [
+            "id",
+            "resource",
+            "organisation",
+            "intent",
+            "skills_days",
+            "skills_profile",
+            "technical_means",
+            "money",
+            "public_name",
+            "created_at",
+        ]
+
+
+class PositionInput(serializers.Serializer):
+    resource = serializers.PrimaryKeyRelatedField(queryset=ChallengeResource.objects.all())
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    intent = serializers.ChoiceField(choices=Intent.choices)
+    skills_days = serializers.DecimalField(max_digits=8, decimal_places=1, min_value=0, default=0)
+    skills_profile = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    technical_means = serializers.CharField(required=False, allow_blank=True, default="")
+    money = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
+    public_name = serializers.BooleanField(default=False)
+
+
+class WorkingGroupSerializer(serializers.ModelSerializer):
+    resource = serializers.PrimaryKeyRelatedField(read_only=True)
+    resource_title = serializers.CharField(source="resource.title", read_only=True)
+    coordinator = OrganisationRefSerializer(read_only=True)
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkingGroup
+        fields = ["id", "resource", "resource_title", "coordinator", "members"]
+
+    def get_members(self, group) -> list[dict]:
+        return [OrganisationRefSerializer(m.organisation).data for m in group.members.all()]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    resource = serializers.IntegerField(source="group.resource_id", read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "group",
+            "resource",
+            "title",
+            "summary",
+            "deliverables",
+            "licence",
+            "community",
+            "governance",
+            "amount",
+            "status",
+            "submitted_at",
+        ]
+
+
+class ProposalInput(serializers.Serializer):
+    group = serializers.PrimaryKeyRelatedField(queryset=WorkingGroup.objects.all())
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField()
+    deliverables = serializers.CharField()
+    licence = serializers.CharField(max_length=64)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    community = serializers.CharField(required=False, allow_blank=True, default="")
+    governance = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OpinionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Opinion
+        fields = [
+            "id",
+            "subject",
+            "verdict",
+            "reasons",
+            "reservations",
+            "recommended_commons",
+            "licence_requirements",
+            "issued_at",
+        ]
+
+
+class BucketSerializer(serializers.ModelSerializer):
+    proposal_title = serializers.CharField(source="proposal.title", read_only=True)
+    pledges = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Bucket
+        fields = [
+            "id",
+            "proposal",
+            "proposal_title",
+            "min_amount",
+            "max_amount",
+            "pledged",
+            "status",
+            "pledges",
+        ]
+
+    def get_pledges(self, bucket) -> list[dict]:
+        return [
+            {
+                "id": p.pk,
+                "funder": p.allocation.funder.name,
+                "amount": str(p.amount),
+                "status": p.status,
+            }
+            for p in bucket.pledges.all()
+        ]
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    funder = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = ["id", "funder", "amount", "pledged"]
+
+
+class AllocationInput(serializers.Serializer):
+    funder = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+
+
+class PledgeInput(serializers.Serializer):
+    bucket = serializers.PrimaryKeyRelatedField(queryset=Bucket.objects.all())
+    funder = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+    uploaded = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TenderDocument
+        fields = [
+            "id",
+            "piece",
+            "key",
+            "version",
+            "title",
+            "sha256",
+            "size",
+            "uploaded",
+            "created_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, document) -> str:
+        return f"/api/v1/challenges/{document.challenge_id}/documents/{document.pk}/download/"
+
+
+class DocumentJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentJob
+        fields = ["id", "status", "total", "done", "attempts", "error", "created_at", "finished_at"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "seq",
+            "verb",
+            "actor_label",
+            "object_type",
+            "object_id",
+            "data",
+            "created_at",
+            "prev_hash",
+            "hash",
+        ]
+
+
+class UserRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username"]

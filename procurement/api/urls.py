@@ -1,0 +1,43 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from scoring.api import EvaluationList, RankingView
+
+from . import views
+
+C = "challenges/<int:challenge_pk>/"
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("organisations/", views.OrganisationList.as_view(), name="organisation-list"),
+    path("organisations/<int:pk>/", views.OrganisationDetail.as_view(), name="organisation-detail"),
+    path("commons/", views.CommonsList.as_view(), name="commons-list"),
+    path("commons/<int:pk>/", views.CommonsDetail.as_view(), name="commons-detail"),
+    path("challenges/", views.ChallengeList.as_view(), name="challenge-list"),
+    path(C, views.ChallengeDetail.as_view(), name="challenge-detail"),
+    path(C + "cancel/", views.ChallengeCancel.as_view(), name="challenge-cancel"),
+    path(C + "resources/", views.ResourceList.as_view(), name="resource-list"),
+    path(C + "questions/", views.QuestionList.as_view(), name="question-list"),
+    path(C + "questions/<int:pk>/answer/", views.QuestionAnswer.as_view(), name="question-answer"),
+    path(C + "positions/", views.PositionList.as_view(), name="position-list"),
+    path(C + "positions/<int:pk>/", views.PositionDetail.as_view(), name="position-detail"),
+    path(C + "working-groups/", views.WorkingGroupList.as_view(), name="working-group-list"),
+    path(C + "proposals/", views.ProposalList.as_view(), name="proposal-list"),
+    path(C + "proposals/<int:pk>/", views.ProposalDetail.as_view(), name="proposal-detail"),
+    path(C + "grid/", views.GridView.as_view(), name="grid"),
+    path(C + "evaluations/", EvaluationList.as_view(), name="evaluation-list"),
+    path(C + "ranking/", RankingView.as_view(), name="ranking"),
+    path(C + "opinions/", views.OpinionList.as_view(), name="opinion-list"),
+    path(C + "cofunding/", views.CofundingView.as_view(), name="cofunding"),
+    path(C + "cofunding/allocations/", views.AllocationCreate.as_view(), name="allocation-create"),
+    path(C + "cofunding/pledges/", views.PledgeCreate.as_view(), name="pledge-create"),
+    path(C + "cofunding/pledges/<int:pk>/", views.PledgeDetail.as_view(), name="pledge-detail"),
+    path(C + "documents/", views.DocumentList.as_view(), name="document-list"),
+    path(C + "documents/zip/", views.DocumentPackZip.as_view(), name="document-zip"),
+    path(
+        C + "documents/<int:pk>/download/",
+        views.DocumentDownload.as_view(),
+        name="document-download",
+    ),
+    path(C + "audit/", views.AuditView.as_view(), name="audit"),
+]

@@ -1,0 +1,423 @@
+"""Thin REST views: resolve the objects the caller may see, validate the input, call
+one service, serialise the result."""
+
+import io
+import zipfile
+
+from django.http import FileResponse, HttpResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from procurement import queries
+from procurement.errors import Forbidden, NotFound
+from procurement.models import Pledge, TenderDocument
+from procurement.services import cofunding as cofunding_services
+from procurement.services import documents as document_services
+from procurement.services import positions as position_services
+from procurement.services import proposals as proposal_services
+from procurement.services import questions as question_services
+from procurement.services.audit import audit_verify
+from procurement.services.challenges import challenge_update
+from scoring.services import grid_set
+
+from . import serializers as s
+
+
+def validated(serializer_class, request, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ChallengeScoped:
+    """Resolves the challenge of the URL among those the caller may see (else 404)."""
+
+    def challenge(self):
+        if not hasattr(self, "_challenge"):
+            self._challenge = queries.access_challenge(
+                user=self.request.user, pk=self.kwargs["challenge_pk"]
+            )
+        return self._challenge
+
+    def require_buyer_staff(self):
+        if not queries.is_buyer_staff(self.request.user, self.challenge()):
+            raise Forbidden("Réservé aux agents de l'acheteur.", code="buyer_only")
+
+
+class OrganisationList(generics.ListAPIView):
+    serializer_class = s.OrganisationSerializer
+    queryset = queries.organisations_list()
+    filterset_fields = ["kind"]
+
+
+class OrganisationDetail(generics.RetrieveAPIView):
+    serializer_class = s.OrganisationSerializer
+    queryset = queries.organisations_list()
+
+
+class CommonsList(generics.ListAPIView):
+    serializer_class = s.CommonsSerializer
+    queryset = queries.commons_catalogue()
+    filterset_fields = ["category", "licence", "referenced"]
+
+
+class CommonsDetail(generics.RetrieveAPIView):
+    serializer_class = s.CommonsSerializer
+    queryset = queries.commons_catalogue()
+
+
+class ChallengeList(generics.ListAPIView):
+    """Challenges the caller may see; creating one starts its process."""
+
+    serializer_class = s.ChallengeSerializer
+    filterset_fields = ["status", "buyer"]
+
+    def get_queryset(self):
+        return queries.challenges_visible_to(self.request.user).select_related("process")
+
+    @extend_schema(request=s.ChallengeCreateInput, responses={201: s.ChallengeSerializer})
+    def post(self, request):
+        from workflows.services import process_start
+
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        data = validated(s.ChallengeCreateInput, request)
+        process = process_start(actor=request.user, **data)
+        challenge = queries.access_challenge(user=request.user, pk=process.challenge_id)
+        return Response(s.ChallengeSerializer(challenge).data, status=status.HTTP_201_CREATED)
+
+
+class ChallengeCancel(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.CancelInput, responses=s.ChallengeSerializer)
+    def post(self, request, challenge_pk):
+        from workflows.services import process_cancel
+
+        data = validated(s.CancelInput, request)
+        process_cancel(actor=request.user, challenge=self.challenge(), reason=data["reason"])
+        return Response(
+            s.ChallengeSerializer(queries.access_challenge(user=request.user, pk=challenge_pk)).data
+        )
+
+
+class ChallengeDetail(ChallengeScoped, APIView):
+    @extend_schema(responses=s.ChallengeSerializer)
+    def get(self, request, challenge_pk):
+        return Response(s.ChallengeSerializer(self.challenge()).data)
+
+    @extend_schema(request=s.ChallengeUpdateInput, responses=s.ChallengeSerializer)
+    def patch(self, request, challenge_pk):
+        data = validated(s.ChallengeUpdateInput, request)
+        challenge = challenge_update(challenge=self.challenge(), actor=request.user, **data)
+        return Response(
+            s.ChallengeSerializer(queries.access_challenge(user=request.user, pk=challenge.pk)).data
+        )
+
+
+class ResourceList(ChallengeScoped, generics.ListAPIView):
+    serializer_class = s.ResourceSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return queries.resources_of(self.challenge())
+
+
+class QuestionList(ChallengeScoped, generics.ListCreateAPIView):
+    serializer_class = s.QuestionSerializer
+
+    def get_queryset(self):
+        return queries.questions_visible_to(self.request.user, self.challenge())
+
+    @extend_schema(request=s.QuestionInput, responses={201: s.QuestionSerializer})
+    def post(self, request, challenge_pk):
+        data = validated(s.QuestionInput, request)
+        question = question_services.question_ask(
+            challenge=self.challenge(), actor=request.user, **data
+        )
+        return Response(s.QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+
+
+class QuestionAnswer(ChallengeScoped, APIView):
+    @extend_schema(request=s.AnswerInput, responses=s.QuestionSerializer)
+    def post(self, request, challenge_pk, pk):
+        data = validated(s.AnswerInput, request)
+        question = queries.access_question(user=request.user, challenge=self.challenge(), pk=pk)
+        question = question_services.question_answer(question=question, actor=request.user, **data)
+        return Response(s.QuestionSerializer(question).data)
+
+
+class PositionList(ChallengeScoped, generics.ListCreateAPIView):
+    serializer_class = s.PositionSerializer
+
+    def get_queryset(self):
+        return queries.positions_visible_to(self.request.user, self.challenge())
+
+    @extend_schema(request=s.PositionInput, responses={201: s.PositionSerializer})
+    def post(self, request, challenge_pk):
+        data = validated(s.PositionInput, request)
+        if data["resource"].challenge_id != self.challenge().pk:
+            raise NotFound("Ressource introuvable dans cet appel.", code="resource_not_found")
+        position = position_services.position_create(actor=request.user, **data)
+        return Response(s.PositionSerializer(position).data, status=status.HTTP_201_CREATED)
+
+
+class PositionDetail(ChallengeScoped, APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, challenge_pk, pk):
+        position = queries.access_position(user=request.user, challenge=self.challenge(), pk=pk)
+        position_services.position_withdraw(actor=request.user, position=position)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WorkingGroupList(ChallengeScoped, generics.ListAPIView):
+    serializer_class = s.WorkingGroupSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return queries.working_groups_of(self.challenge())
+
+
+class ProposalList(ChallengeScoped, generics.ListCreateAPIView):
+    serializer_class = s.ProposalSerializer
+
+    def get_queryset(self):
+        return queries.proposals_visible_to(self.request.user, self.challenge())
+
+    @extend_schema(request=s.ProposalInput, responses={201: s.ProposalSerializer})
+    def post(self, request, challenge_pk):
+        data = validated(s.ProposalInput, request)
+        if data["group"].resource.challenge_id != self.challenge().pk:
+            raise NotFound("Groupe de travail introuvable dans cet appel.", code="group_not_found")
+        proposal = proposal_services.proposal_submit(actor=request.user, **data)
+        return Response(s.ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalDetail(ChallengeScoped, generics.RetrieveAPIView):
+    serializer_class = s.ProposalSerializer
+
+    def get_object(self):
+        return queries.access_proposal(
+            user=self.request.user, challenge=self.challenge(), pk=self.kwargs["pk"]
+        )
+
+
+class OpinionList(ChallengeScoped, generics.ListAPIView):
+    serializer_class = s.OpinionSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return queries.opinions_of(self.challenge())
+
+
+class GridView(ChallengeScoped, APIView):
+    @extend_schema(responses=s.GridSerializer)
+    def get(self, request, challenge_pk):
+        from scoring.queries import grid_of
+
+        return Response(grid_of(self.challenge()))
+
+    @extend_schema(request=s.GridInput, responses=s.GridSerializer)
+    def put(self, request, challenge_pk):
+        from scoring.queries import grid_of
+
+        data = validated(s.GridInput, request)
+        grid_set(challenge=self.challenge(), actor=request.user, criteria=data["criteria"])
+        return Response(grid_of(self.challenge()))
+
+
+class CofundingView(ChallengeScoped, APIView):
+    """The round: every bucket's progress and who pledged what, for everyone to see."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Cofunding",
+            {
+                "deadline": serializers.DateTimeField(),
+                "closed_at": serializers.DateTimeField(),
+                "buckets": s.BucketSerializer(many=True),
+                "allocations": s.AllocationSerializer(many=True),
+            },
+        )
+    )
+    def get(self, request, challenge_pk):
+        round_ = queries.cofunding_round_of(self.challenge())
+        return Response(
+            {
+                "id": round_.pk,
+                "deadline": round_.deadline,
+                "closed_at": round_.closed_at,
+                "buckets": s.BucketSerializer(round_.buckets.all(), many=True).data,
+                "allocations": s.AllocationSerializer(round_.allocations.all(), many=True).data,
+            }
+        )
+
+
+class AllocationCreate(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.AllocationInput, responses={201: s.AllocationSerializer})
+    def post(self, request, challenge_pk):
+        data = validated(s.AllocationInput, request)
+        round_ = queries.cofunding_round_of(self.challenge())
+        allocation = cofunding_services.allocation_set(actor=request.user, round_=round_, **data)
+        return Response(s.AllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
+
+
+class PledgeCreate(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.PledgeInput,
+        responses={
+            201: inline_serializer(
+                "Pledge",
+                {
+                    "id": serializers.IntegerField(),
+                    "amount": serializers.DecimalField(max_digits=12, decimal_places=2),
+                },
+            )
+        },
+    )
+    def post(self, request, challenge_pk):
+        data = validated(s.PledgeInput, request)
+        if data["bucket"].round.challenge_id != self.challenge().pk:
+            raise NotFound("Commun introuvable dans ce tour.", code="bucket_not_found")
+        pledge = cofunding_services.pledge_create(actor=request.user, **data)
+        return Response(
+            {"id": pledge.pk, "amount": str(pledge.amount), "bucket": pledge.bucket_id},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PledgeDetail(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, challenge_pk, pk):
+        pledge = (
+            Pledge.objects.filter(pk=pk, bucket__round__challenge=self.challenge())
+            .select_related("allocation__round__challenge")
+            .first()
+        )
+        if pledge is None:
+            raise NotFound("Engagement introuvable.", code="pledge_not_found")
+        cofunding_services.pledge_withdraw(actor=request.user, pledge=pledge)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DocumentList(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Documents",
+            {"job": s.DocumentJobSerializer(), "documents": s.DocumentSerializer(many=True)},
+        )
+    )
+    def get(self, request, challenge_pk):
+        challenge = self.challenge()
+        self.require_buyer_staff()
+        job = challenge.document_jobs.order_by("-created_at", "-id").first()
+        documents = TenderDocument.objects.filter(challenge=challenge).order_by(
+            "piece", "key", "version"
+        )
+        return Response(
+            {
+                "job": s.DocumentJobSerializer(job).data if job else None,
+                "documents": s.DocumentSerializer(documents, many=True).data,
+            }
+        )
+
+    @extend_schema(request=None, responses={202: s.DocumentJobSerializer})
+    def post(self, request, challenge_pk):
+        job = document_services.documents_request(challenge=self.challenge(), actor=request.user)
+        return Response(s.DocumentJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DocumentDownload(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): bytes
+        }
+    )
+    def get(self, request, challenge_pk, pk):
+        self.require_buyer_staff()
+        document = TenderDocument.objects.filter(challenge=self.challenge(), pk=pk).first()
+        if document is None:
+            raise NotFound("Document introuvable.", code="document_not_found")
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.file.name.rsplit("/", 1)[-1],
+        )
+
+
+class DocumentPackZip(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/zip"): bytes})
+    def get(self, request, challenge_pk):
+        self.require_buyer_staff()
+        latest = queries.latest_documents(self.challenge())
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for document in latest:
+                with document.file.open("rb") as handle:
+                    archive.writestr(document.file.name.rsplit("/", 1)[-1], handle.read())
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.challenge().reference}-dce.zip"'
+        )
+        return response
+
+
+class AuditView(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Audit",
+            {
+                "verification": inline_serializer(
+                    "Verification",
+                    {
+                        "valid": serializers.BooleanField(),
+                        "count": serializers.IntegerField(),
+                        "first_broken_seq": serializers.IntegerField(allow_null=True),
+                        "reason": serializers.CharField(),
+                    },
+                ),
+                "events": s.AuditEventSerializer(many=True),
+            },
+        )
+    )
+    def get(self, request, challenge_pk):
+        challenge = self.challenge()
+        if not (
+            queries.is_buyer_staff(request.user, challenge)
+            or queries.is_member(request.user, challenge.chambre, queries.CHAMBRE_ROLES)
+        ):
+            raise Forbidden(
+                "Le journal d'audit est réservé à l'acheteur et à la Chambre.",
+                code="audit_restricted",
+            )
+        verification = audit_verify(challenge=challenge)
+        events = challenge.audit_events.order_by("seq")
+        return Response(
+            {
+                "verification": {
+                    "valid": verification.valid,
+                    "count": verification.count,
+                    "first_broken_seq": verification.first_broken_seq,
+                    "reason": verification.reason,
+                },
+                "events": s.AuditEventSerializer(events, many=True).data,
+            }
+        )

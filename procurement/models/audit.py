@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Le journal d'audit est en ajout seul.")
+
+    def delete(self):
+        raise AppendOnlyError("Le journal d'audit est en ajout seul.")
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only, hash-chained audit trail.
+
+    Each challenge has its own chain (``chain`` = ``challenge:<id>``; events with no
+    challenge go to ``global``). ``hash`` covers the event's content and the previous
+    event's hash, so editing or deleting any row breaks every later link.
+    """
+
+    chain = models.CharField(max_length=40, db_index=True)
+    seq = models.PositiveIntegerField()
+    challenge = models.ForeignKey(
+        "procurement.Challenge",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    verb = models.CharField(_("action"), max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["chain", "seq"]
+        verbose_name = _("événement d'audit")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq} {self.verb}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: an existing row is never rewritten through the ORM.
+        if self.pk is not None:
+            raise AppendOnlyError("Le journal d'audit est en ajout seul.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Le journal d'audit est en ajout seul.")
+
+
+class AuditChainHead(models.Model):
+    """The last link of each chain: it makes the removal of the newest rows detectable,
+    and its row is the lock that keeps appends to one chain in order."""
+
+    chain = models.CharField(max_length=40, unique=True)
+    seq = models.PositiveIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"{self.chain} @ {self.seq}"

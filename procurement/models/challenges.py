@@ -1,0 +1,174 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ChallengeStatus(models.TextChoices):
+    """Stage of a challenge, kept in step with its process by the services."""
+
+    DRAFT = "draft", _("Brouillon")
+    IN_REVIEW = "in_review", _("Avis de la Chambre sur l'appel")
+    REVISION = "revision", _("Révision après avis")
+    READY = "ready", _("Prêt à publier")
+    POSITIONING = "positioning", _("Positionnements ouverts")
+    PROPOSALS = "proposals", _("Propositions ouvertes (sous pli scellé)")
+    ASSIGNMENT = "assignment", _("Désignation des évaluateurs")
+    SCORING = "scoring", _("Évaluation")
+    SELECTION = "selection", _("Sélection")
+    SELECTION_REVIEW = "selection_review", _("Avis de la Chambre sur la sélection")
+    COFUNDING = "cofunding", _("Cofinancement")
+    DOCUMENTS = "documents", _("Génération du dossier de consultation")
+    AWARD = "award", _("Attribution")
+    AWARDED = "awarded", _("Attribué")
+    UNSUCCESSFUL = "unsuccessful", _("Infructueux")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+PUBLIC_STATUSES = [
+    ChallengeStatus.POSITIONING,
+    ChallengeStatus.PROPOSALS,
+    ChallengeStatus.ASSIGNMENT,
+    ChallengeStatus.SCORING,
+    ChallengeStatus.SELECTION,
+    ChallengeStatus.SELECTION_REVIEW,
+    ChallengeStatus.COFUNDING,
+    ChallengeStatus.DOCUMENTS,
+    ChallengeStatus.AWARD,
+    ChallengeStatus.AWARDED,
+    ChallengeStatus.UNSUCCESSFUL,
+]
+
+
+class AggregationMethod(models.TextChoices):
+    WEIGHTED_MEAN = "weighted_mean", _("Moyenne pondérée")
+    MEDIAN_WEIGHTED = "median_weighted", _("Médiane par critère puis pondération")
+    MAJORITY_JUDGMENT = "majority_judgment", _("Jugement majoritaire")
+
+
+class Challenge(models.Model):
+    """An appel à communs (défi) published by a buyer."""
+
+    reference = models.CharField(_("référence"), max_length=40, unique=True)
+    title = models.CharField(_("titre"), max_length=200)
+    context = models.TextField(_("contexte et objet"))
+    buyer = models.ForeignKey(
+        "procurement.Organisation",
+        on_delete=models.PROTECT,
+        related_name="challenges",
+        verbose_name=_("acheteur"),
+    )
+    chambre = models.ForeignKey(
+        "procurement.Organisation",
+        on_delete=models.PROTECT,
+        related_name="referred_challenges",
+        verbose_name=_("Chambre des communs"),
+    )
+    status = models.CharField(
+        _("étape"), max_length=20, choices=ChallengeStatus.choices, default=ChallengeStatus.DRAFT
+    )
+    estimated_amount = models.DecimalField(
+        _("montant estimé HT (€)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    aggregation_method = models.CharField(
+        _("méthode d'agrégation"),
+        max_length=20,
+        choices=AggregationMethod.choices,
+        default=AggregationMethod.WEIGHTED_MEAN,
+    )
+    positioning_deadline = models.DateTimeField(_("fin des positionnements"), null=True, blank=True)
+    proposal_deadline = models.DateTimeField(
+        _("fin du dépôt des propositions"), null=True, blank=True
+    )
+    cofunding_deadline = models.DateTimeField(_("fin du cofinancement"), null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    proposals_opened_at = models.DateTimeField(null=True, blank=True)
+    awarded_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(_("motif d'annulation"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("appel à communs")
+        verbose_name_plural = _("appels à communs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ChallengeStatus.values), name="challenge_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_amount__isnull=True) | Q(estimated_amount__gte=0),
+                name="challenge_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(positioning_deadline__isnull=True)
+                | Q(proposal_deadline__isnull=True)
+                | Q(positioning_deadline__lte=F("proposal_deadline")),
+                name="challenge_positioning_before_proposals",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ChallengeStatus.CANCELLED) | ~Q(cancel_reason=""),
+                name="challenge_cancel_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES or (
+            self.status == ChallengeStatus.CANCELLED and self.published_at is not None
+        )
+
+
+class ChallengeResource(models.Model):
+    """A commons a challenge asks for: picked from the catalogue or to be created."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="resources")
+    commons = models.ForeignKey(
+        "procurement.Commons",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="challenge_resources",
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    expected_licence = models.CharField(_("licence attendue"), max_length=64, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["challenge_id", "order", "id"]
+        verbose_name = _("ressource attendue")
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "title"], name="resource_unique_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    """A partner's public question; the asker is hidden, linkable through a hash."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="questions")
+    organisation = models.ForeignKey(
+        "procurement.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    author_hash = models.CharField(max_length=64)
+    text = models.TextField(_("question"))
+    answer = models.TextField(_("réponse"), blank=True)
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        verbose_name = _("question")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,58 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from procurement.validators import validate_licence
+
+
+class CommonsCategory(models.TextChoices):
+    """The four categories of commons the Chambre des communs uses."""
+
+    KNOWLEDGE = "knowledge", _("Communs de la connaissance")
+    NATURAL = "natural", _("Ressources naturelles")
+    PUBLIC_SPACE = "public_space", _("Espace public")
+    HEALTH = "health", _("Santé et bien-être")
+
+
+class Commons(models.Model):
+    """A commons: a resource, the community around it and the rules that govern it."""
+
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(_("ressource"), blank=True)
+    category = models.CharField(_("catégorie"), max_length=20, choices=CommonsCategory.choices)
+    licence = models.CharField(
+        _("licence (SPDX)"), max_length=64, blank=True, validators=[validate_licence]
+    )
+    url = models.URLField(_("adresse"), blank=True)
+    community = models.TextField(_("communauté"), blank=True)
+    governance = models.TextField(_("règles de gouvernance"), blank=True)
+    host = models.ForeignKey(
+        "procurement.Organisation",
+        verbose_name=_("structure hébergeuse"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_commons",
+        limit_choices_to={"kind": "host"},
+    )
+    referenced = models.BooleanField(_("référencé par la Chambre"), default=False)
+    referenced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("commun")
+        verbose_name_plural = _("communs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=CommonsCategory.values), name="commons_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(referenced=False) | Q(referenced_at__isnull=False),
+                name="commons_referenced_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,84 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", _("En cours")
+    DONE = "done", _("Terminé")
+    FAILED = "failed", _("Échec")
+
+
+class DocumentJob(models.Model):
+    """A request to (re)generate a challenge's tender pack, filled by a Celery task."""
+
+    challenge = models.ForeignKey(
+        "procurement.Challenge", on_delete=models.CASCADE, related_name="document_jobs"
+    )
+    status = models.CharField(
+        max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    total = models.PositiveSmallIntegerField(default=0)
+    done = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=DocumentStatus.values), name="document_job_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Génération #{self.pk} ({self.status})"
+
+
+class TenderDocument(models.Model):
+    """One stored version of one piece of the tender pack, generated or uploaded.
+
+    Versions are never overwritten: unchanged data gives the same version back,
+    changed data or a buyer's revised upload a new one.
+    """
+
+    challenge = models.ForeignKey(
+        "procurement.Challenge", on_delete=models.CASCADE, related_name="documents"
+    )
+    piece = models.CharField(_("pièce"), max_length=40)
+    # Pieces produced once per object (a convention per funded commons) carry its key.
+    key = models.CharField(max_length=40, blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    title = models.CharField(_("titre"), max_length=200)
+    file = models.FileField(upload_to="documents/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    job = models.ForeignKey(
+        DocumentJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["challenge_id", "piece", "key", "version"]
+        verbose_name = _("pièce du dossier")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge", "piece", "key", "version"], name="document_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.piece} v{self.version}"
+
+    @property
+    def uploaded(self) -> bool:
+        return self.uploaded_by_id is not None

@@ -1,0 +1,88 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from procurement.validators import validate_rna, validate_siren, validate_siret
+
+
+class OrganisationKind(models.TextChoices):
+    BUYER = "buyer", _("Acheteur public")
+    PARTNER = "partner", _("Partenaire")
+    FUNDER = "funder", _("Financeur")
+    HOST = "host", _("Structure hébergeuse")
+    CHAMBRE = "chambre", _("Chambre des communs")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
+    legal_form = models.CharField(_("forme juridique"), max_length=100, blank=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    rna = models.CharField(_("numéro RNA"), max_length=10, blank=True, validators=[validate_rna])
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    # A buyer's minimum weight of the commons criteria in its grids (percent).
+    commons_min_share = models.DecimalField(
+        _("part minimale des critères communs (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    # A Chambre's delay to give an opinion, in days.
+    opinion_delay_days = models.PositiveSmallIntegerField(_("délai d'avis (jours)"), default=15)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(siret="") | Q(siren="") | Q(siret__startswith=models.F("siren")),
+                name="organisation_siret_extends_siren",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrateur")
+    MEMBER = "member", _("Membre")
+    EVALUATOR = "evaluator", _("Évaluateur")
+    # The Chambre's groups and its modérateur.
+    MODERATOR = "moderator", _("Modérateur")
+    PORTEURS = "porteurs", _("Groupe des porteurs")
+    ENGAGEMENT = "engagement", _("Groupe engagement")
+    CONTRIBUTEURS = "contributeurs", _("Groupe des contributeurs")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        verbose_name = _("adhésion")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation} ({self.role})"

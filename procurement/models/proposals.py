@@ -1,0 +1,51 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from procurement.validators import validate_licence
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Déposée")
+    SELECTED = "selected", _("Retenue")
+    REJECTED = "rejected", _("Non retenue")
+    AWARDED = "awarded", _("Attributaire")
+
+
+class Proposal(models.Model):
+    """A working group's plan to produce a commons. Sealed until the proposal deadline."""
+
+    group = models.ForeignKey(
+        "procurement.WorkingGroup", on_delete=models.CASCADE, related_name="proposals"
+    )
+    challenge = models.ForeignKey(
+        "procurement.Challenge", on_delete=models.CASCADE, related_name="proposals"
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    summary = models.TextField(_("résumé"))
+    deliverables = models.TextField(_("livrables"))
+    licence = models.CharField(_("licence"), max_length=64, validators=[validate_licence])
+    community = models.TextField(_("communauté"), blank=True)
+    governance = models.TextField(_("gouvernance"), blank=True)
+    amount = models.DecimalField(_("coût total HT (€)"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["challenge_id", "id"]
+        verbose_name = _("proposition")
+        constraints = [
+            models.UniqueConstraint(fields=["group"], name="proposal_one_per_group"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="proposal_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=ProposalStatus.values), name="proposal_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

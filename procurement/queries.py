@@ -1,0 +1,232 @@
+"""Reads that need care: scoped by the caller in the query itself, without N+1.
+
+``access_<entity>`` fetches one object the user may see, or raises ``NotFound``
+(never 403: no hint that a hidden object exists).
+"""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from procurement.errors import NotFound
+from procurement.models import (
+    Challenge,
+    ChallengeResource,
+    Commons,
+    Membership,
+    Opinion,
+    Organisation,
+    Position,
+    Proposal,
+    Question,
+    Role,
+    WorkingGroup,
+)
+from procurement.models.challenges import PUBLIC_STATUSES, ChallengeStatus
+from procurement.models.positions import GROUP_INTENTS
+
+STAFF_ROLES = [Role.ADMIN, Role.MEMBER]
+CHAMBRE_ROLES = [Role.MODERATOR, Role.PORTEURS, Role.ENGAGEMENT, Role.CONTRIBUTEURS, Role.ADMIN]
+
+
+def org_ids(user, roles=None, kind=None) -> QuerySet:
+    """Subquery of the organisations the user belongs to (with one of ``roles``)."""
+    if user is None or not user.is_authenticated:
+        return Organisation.objects.none().values("pk")
+    memberships = Membership.objects.filter(user=user)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    if kind is not None:
+        memberships = memberships.filter(organisation__kind=kind)
+    return memberships.values("organisation_id")
+
+
+def is_member(user, organisation, roles=None) -> bool:
+    if user is None or not user.is_authenticated or organisation is None:
+        return False
+    memberships = Membership.objects.filter(user=user, organisation=organisation)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return memberships.exists()
+
+
+def _public_q() -> Q:
+    return Q(status__in=PUBLIC_STATUSES) | Q(
+        status=ChallengeStatus.CANCELLED, published_at__isnull=False
+    )
+
+
+def challenges_visible_to(user) -> QuerySet[Challenge]:
+    """Published challenges for everyone; drafts for the buyer's staff and the Chambre."""
+    q = _public_q()
+    if user is not None and user.is_authenticated:
+        q |= Q(buyer__in=org_ids(user, STAFF_ROLES)) | Q(chambre__in=org_ids(user, CHAMBRE_ROLES))
+    return (
+        Challenge.objects.filter(q)
+        .select_related("buyer", "chambre")
+        .annotate(resource_count=Count("resources", distinct=True))
+        .order_by("-created_at", "-id")
+    )
+
+
+def access_challenge(*, user, pk, for_update: bool = False) -> Challenge:
+    qs = challenges_visible_to(user)
+    try:
+        challenge = qs.get(pk=pk)
+    except (Challenge.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Appel à communs introuvable.", code="challenge_not_found") from None
+    if for_update:
+        challenge = (
+            Challenge.objects.select_for_update()
+            .select_related("buyer", "chambre")
+            .get(pk=challenge.pk)
+        )
+    return challenge
+
+
+def is_buyer_staff(user, challenge) -> bool:
+    return is_member(user, challenge.buyer, STAFF_ROLES)
+
+
+def commons_catalogue() -> QuerySet[Commons]:
+    return Commons.objects.select_related("host").order_by("name")
+
+
+def organisations_list() -> QuerySet[Organisation]:
+    return Organisation.objects.order_by("name")
+
+
+def resources_of(challenge) -> QuerySet[ChallengeResource]:
+    """Resources with the public count of positioned organisations."""
+    return (
+        challenge.resources.select_related("commons")
+        .annotate(position_count=Count("positions", distinct=True))
+        .order_by("order", "id")
+    )
+
+
+def positions_visible_to(user, challenge) -> QuerySet[Position]:
+    """The buyer's staff see every position; a partner sees its own organisations'."""
+    qs = Position.objects.filter(resource__challenge=challenge).select_related(
+        "resource", "organisation"
+    )
+    if is_buyer_staff(user, challenge):
+        return qs.order_by("resource_id", "id")
+    return qs.filter(organisation__in=org_ids(user)).order_by("resource_id", "id")
+
+
+def working_groups_of(challenge) -> QuerySet[WorkingGroup]:
+    return (
+        WorkingGroup.objects.filter(resource__challenge=challenge)
+        .select_related("resource", "coordinator")
+        .prefetch_related("members__organisation")
+        .order_by("resource__order", "resource_id")
+    )
+
+
+def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
+    """Sealed proposals: readable by nobody but their group's members until opened.
+
+    Once opened, the buyer's staff and the evaluators assigned to a proposal read it.
+    """
+    qs = Proposal.objects.filter(challenge=challenge).select_related("group__resource")
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    member_q = Q(
+        Exists(
+            WorkingGroup.objects.filter(
+                pk=OuterRef("group_id"), members__organisation__in=org_ids(user)
+            )
+        )
+    )
+    if challenge.proposals_opened_at is None:
+        return qs.filter(member_q).order_by("id")
+    from scoring.models import Assignment
+
+    evaluator_q = Q(
+        Exists(
+            Assignment.objects.filter(
+                proposal=OuterRef("pk"), evaluator=user, conflict__isnull=True
+            )
+        )
+        | Exists(Assignment.objects.filter(proposal=OuterRef("pk"), evaluator=user, conflict=False))
+    )
+    if is_buyer_staff(user, challenge):
+        return qs.order_by("id")
+    return qs.filter(member_q | evaluator_q).order_by("id")
+
+
+def access_proposal(*, user, challenge, pk) -> Proposal:
+    try:
+        return proposals_visible_to(user, challenge).get(pk=pk)
+    except (Proposal.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Proposition introuvable.", code="proposal_not_found") from None
+
+
+def opinions_of(challenge) -> QuerySet[Opinion]:
+    return challenge.opinions.prefetch_related("recommended_commons").order_by("issued_at", "id")
+
+
+def questions_of(challenge) -> QuerySet[Question]:
+    return challenge.questions.order_by("asked_at", "id")
+
+
+def group_intents() -> list[str]:
+    return list(GROUP_INTENTS)
+
+
+def questions_visible_to(user, challenge) -> QuerySet[Question]:
+    """Answered questions are public; unanswered ones are seen by the buyer's staff and
+    by the organisation that asked."""
+    qs = challenge.questions.order_by("asked_at", "id")
+    if is_buyer_staff(user, challenge):
+        return qs
+    return qs.filter(Q(answered_at__isnull=False) | Q(organisation__in=org_ids(user)))
+
+
+def access_question(*, user, challenge, pk) -> Question:
+    try:
+        return questions_visible_to(user, challenge).get(pk=pk)
+    except (Question.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Question introuvable.", code="question_not_found") from None
+
+
+def access_position(*, user, challenge, pk) -> Position:
+    try:
+        return positions_visible_to(user, challenge).get(pk=pk)
+    except (Position.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Positionnement introuvable.", code="position_not_found") from None
+
+
+def cofunding_round_of(challenge):
+    from django.db.models import Prefetch
+
+    from procurement.models import Allocation, CofundingRound, Pledge
+
+    round_ = (
+        CofundingRound.objects.filter(challenge=challenge)
+        .prefetch_related(
+            Prefetch(
+                "buckets__pledges",
+                queryset=Pledge.objects.exclude(status=Pledge.Status.RELEASED).select_related(
+                    "allocation__funder"
+                ),
+            ),
+            "buckets__proposal",
+            Prefetch("allocations", queryset=Allocation.objects.select_related("funder")),
+        )
+        .first()
+    )
+    if round_ is None:
+        raise NotFound("Aucun tour de cofinancement pour cet appel.", code="no_round")
+    return round_
+
+
+def latest_documents(challenge) -> list:
+    """The newest version of each piece."""
+    from procurement.models import TenderDocument
+
+    latest = {}
+    for document in TenderDocument.objects.filter(challenge=challenge).order_by(
+        "piece", "key", "version"
+    ):
+        latest[(document.piece, document.key)] = document
+    return list(latest.values())

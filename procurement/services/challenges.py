@@ -1,0 +1,333 @@
+"""Writes on challenges: drafting, publication, selection, award, cancellation."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from procurement.errors import ApplicationError, WrongState
+from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Organisation
+from procurement.models import OrganisationKind as Kind
+from procurement.models.proposals import ProposalStatus
+from procurement.services.audit import audit_record
+from procurement.services.common import (
+    require_member,
+    require_status,
+    validated_save,
+)
+
+EDITABLE = (ChallengeStatus.DRAFT, ChallengeStatus.REVISION)
+
+
+def _next_reference(buyer: Organisation) -> str:
+    year = timezone.localdate().year
+    count = Challenge.objects.filter(reference__startswith=f"AAC-{year}-").count()
+    return f"AAC-{year}-{count + 1:04d}"
+
+
+@transaction.atomic
+def challenge_create(
+    *,
+    actor,
+    buyer: Organisation,
+    chambre: Organisation,
+    title: str,
+    context: str,
+    resources: list[dict],
+    estimated_amount: Decimal | None = None,
+    aggregation_method: str | None = None,
+    reference: str | None = None,
+) -> Challenge:
+    """Draft a new challenge for ``buyer``; the actor must be on the buyer's staff.
+
+    Creating a challenge does not start its process: ``workflows.services`` does both.
+    """
+    require_member(actor, buyer, message="Seul un agent de l'acheteur peut créer un appel.")
+    if buyer.kind != Kind.BUYER:
+        raise ApplicationError(
+            "Seul un acheteur public peut créer un appel à communs.",
+            code="not_a_buyer",
+            extra={"fields": {"buyer": ["Cette organisation n'est pas un acheteur public."]}},
+        )
+    if chambre.kind != Kind.CHAMBRE:
+        raise ApplicationError(
+            "L'avis doit être demandé à une Chambre des communs.",
+            code="not_a_chambre",
+            extra={
+                "fields": {"chambre": ["Cette organisation n'est pas une Chambre des communs."]}
+            },
+        )
+    if not resources:
+        raise ApplicationError(
+            "Un appel à communs demande au moins une ressource.",
+            code="no_resource",
+            extra={"fields": {"resources": ["Indiquez au moins une ressource attendue."]}},
+        )
+    challenge = Challenge(
+        reference=reference or _next_reference(buyer),
+        title=title,
+        context=context,
+        buyer=buyer,
+        chambre=chambre,
+        estimated_amount=estimated_amount,
+        created_by=actor,
+    )
+    if aggregation_method:
+        challenge.aggregation_method = aggregation_method
+    validated_save(challenge)
+    _replace_resources(challenge, resources)
+    audit_record(
+        verb="challenge.created",
+        actor=actor,
+        challenge=challenge,
+        obj=challenge,
+        data={"title": title, "resources": [r["title"] for r in resources]},
+    )
+    return challenge
+
+
+def _replace_resources(challenge: Challenge, resources: list[dict]) -> None:
+    challenge.resources.all().delete()
+    for order, item in enumerate(resources):
+        commons = item.get("commons")
+        resource = ChallengeResource(
+            challenge=challenge,
+            commons=commons,
+            title=item.get("title") or (commons.name if commons else ""),
+            description=item.get("description", ""),
+            expected_licence=item.get("expected_licence", "")
+            or (commons.licence if commons else ""),
+            order=order,
+        )
+        validated_save(resource)
+
+
+@transaction.atomic
+def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
+    """Edit a draft (or a challenge sent back for revision): title, context, resources…"""
+    require_member(
+        actor, challenge.buyer, message="Seul un agent de l'acheteur peut modifier l'appel."
+    )
+    require_status(challenge, *EDITABLE, message="L'appel ne peut plus être modifié à cette étape.")
+    resources = fields.pop("resources", None)
+    for name in ("title", "context", "estimated_amount", "aggregation_method"):
+        if name in fields:
+            setattr(challenge, name, fields[name])
+    validated_save(challenge)
+    if resources is not None:
+        if not resources:
+            raise ApplicationError(
+                "Un appel à communs demande au moins une ressource.",
+                code="no_resource",
+                extra={"fields": {"resources": ["Indiquez au moins une ressource attendue."]}},
+            )
+        _replace_resources(challenge, resources)
+    audit_record(
+        verb="challenge.updated",
+        actor=actor,
+        challenge=challenge,
+        obj=challenge,
+        data={k: v for k, v in fields.items() if k != "resources"},
+    )
+    return challenge
+
+
+@transaction.atomic
+def challenge_submit_for_opinion(*, challenge: Challenge, actor, note: str = "") -> Challenge:
+    """The buyer refers its draft (or revised) call to the Chambre des communs."""
+    require_member(
+        actor, challenge.buyer, message="Seul un agent de l'acheteur peut saisir la Chambre."
+    )
+    require_status(challenge, *EDITABLE, message="Cet appel n'est pas en cours de rédaction.")
+    from scoring.services import grid_check
+
+    grid_check(challenge=challenge)
+    challenge.status = ChallengeStatus.IN_REVIEW
+    challenge.save(update_fields=["status", "updated_at"])
+    audit_record(
+        verb="challenge.referred_to_chambre", actor=actor, challenge=challenge, data={"note": note}
+    )
+    return challenge
+
+
+@transaction.atomic
+def challenge_revise(
+    *, challenge: Challenge, actor, resubmit: bool, answers: list[dict] | None = None
+) -> Challenge:
+    """After an opinion with reservations (or unfavorable), the buyer revises the call,
+    then either refers it to the Chambre again or goes on to publication — the
+    opinion is advisory. ``answers`` record how each reservation was handled."""
+    require_member(
+        actor, challenge.buyer, message="Seul un agent de l'acheteur peut réviser l'appel."
+    )
+    require_status(challenge, ChallengeStatus.REVISION, message="Aucune révision n'est attendue.")
+    if resubmit:
+        from scoring.services import grid_check
+
+        grid_check(challenge=challenge)
+    challenge.status = ChallengeStatus.IN_REVIEW if resubmit else ChallengeStatus.READY
+    challenge.save(update_fields=["status", "updated_at"])
+    audit_record(
+        verb="challenge.revised",
+        actor=actor,
+        challenge=challenge,
+        data={"resubmit": resubmit, "answers": answers or []},
+    )
+    return challenge
+
+
+@transaction.atomic
+def challenge_publish(
+    *,
+    challenge: Challenge,
+    actor,
+    positioning_deadline: datetime,
+    proposal_deadline: datetime,
+) -> Challenge:
+    """Publish the call: positions open until ``positioning_deadline``, proposals until
+    ``proposal_deadline``. Both must lie in the future, in that order, and the grid must
+    be publishable (weights, commons share, environmental criterion)."""
+    require_member(
+        actor, challenge.buyer, message="Seul un agent de l'acheteur peut publier l'appel."
+    )
+    require_status(
+        challenge, ChallengeStatus.READY, message="L'appel n'est pas prêt à être publié."
+    )
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    if positioning_deadline <= now:
+        errors["positioning_deadline"] = ["La date de fin des positionnements doit être future."]
+    if proposal_deadline <= positioning_deadline:
+        errors["proposal_deadline"] = [
+            "La date limite des propositions doit suivre la fin des positionnements."
+        ]
+    if errors:
+        raise ApplicationError(
+            "Les échéances de l'appel ne sont pas valables.",
+            code="invalid_deadlines",
+            extra={"fields": errors},
+        )
+    from scoring.services import grid_check
+
+    grid_check(challenge=challenge)
+    challenge.positioning_deadline = positioning_deadline
+    challenge.proposal_deadline = proposal_deadline
+    challenge.published_at = now
+    challenge.status = ChallengeStatus.POSITIONING
+    validated_save(challenge)
+    audit_record(
+        verb="challenge.published",
+        actor=actor,
+        challenge=challenge,
+        data={
+            "positioning_deadline": positioning_deadline,
+            "proposal_deadline": proposal_deadline,
+        },
+    )
+    return challenge
+
+
+@transaction.atomic
+def challenge_mark_unsuccessful(*, challenge: Challenge) -> Challenge:
+    """No proposal was submitted by the deadline: the call ends without result."""
+    challenge.status = ChallengeStatus.UNSUCCESSFUL
+    challenge.save(update_fields=["status", "updated_at"])
+    audit_record(verb="challenge.unsuccessful", challenge=challenge)
+    return challenge
+
+
+@transaction.atomic
+def proposals_select(
+    *,
+    challenge: Challenge,
+    actor,
+    proposal_ids: list[int],
+    cofunding_deadline: datetime,
+    justification: str = "",
+) -> list:
+    """The buyer selects proposals from the ranking and sets the cofunding deadline."""
+    require_member(actor, challenge.buyer, message="Seul un agent de l'acheteur peut sélectionner.")
+    require_status(challenge, ChallengeStatus.SELECTION, message="La sélection n'est pas ouverte.")
+    submitted = challenge.proposals.filter(status=ProposalStatus.SUBMITTED)
+    chosen = list(submitted.filter(pk__in=proposal_ids))
+    errors: dict[str, list[str]] = {}
+    if not proposal_ids:
+        errors["proposals"] = ["Sélectionnez au moins une proposition."]
+    elif len(chosen) != len(set(proposal_ids)):
+        errors["proposals"] = ["Certaines propositions n'existent pas ou n'ont pas été déposées."]
+    if cofunding_deadline <= timezone.now():
+        errors["cofunding_deadline"] = ["La clôture du cofinancement doit être future."]
+    if errors:
+        raise ApplicationError(
+            "La sélection n'est pas valable.", code="invalid_selection", extra={"fields": errors}
+        )
+    submitted.filter(pk__in=proposal_ids).update(status=ProposalStatus.SELECTED)
+    submitted.exclude(pk__in=proposal_ids).update(status=ProposalStatus.REJECTED)
+    challenge.cofunding_deadline = cofunding_deadline
+    challenge.status = ChallengeStatus.SELECTION_REVIEW
+    challenge.save(update_fields=["cofunding_deadline", "status", "updated_at"])
+    audit_record(
+        verb="proposals.selected",
+        actor=actor,
+        challenge=challenge,
+        data={"selected": sorted(p.pk for p in chosen), "justification": justification},
+    )
+    return chosen
+
+
+@transaction.atomic
+def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> Challenge:
+    """The buyer awards the contract(s) to selected proposals; the process ends."""
+    require_member(actor, challenge.buyer, message="Seul un agent de l'acheteur peut attribuer.")
+    require_status(challenge, ChallengeStatus.AWARD, message="L'attribution n'est pas ouverte.")
+    selected = challenge.proposals.filter(status=ProposalStatus.SELECTED)
+    chosen = selected.filter(pk__in=proposal_ids)
+    if not proposal_ids or chosen.count() != len(set(proposal_ids)):
+        raise ApplicationError(
+            "Attribuez le marché à une ou plusieurs propositions retenues.",
+            code="invalid_award",
+            extra={"fields": {"proposals": ["Choisissez parmi les propositions retenues."]}},
+        )
+    chosen.update(status=ProposalStatus.AWARDED)
+    challenge.status = ChallengeStatus.AWARDED
+    challenge.awarded_at = timezone.now()
+    challenge.save(update_fields=["status", "awarded_at", "updated_at"])
+    audit_record(
+        verb="challenge.awarded",
+        actor=actor,
+        challenge=challenge,
+        data={"awarded": sorted(int(p) for p in set(proposal_ids))},
+    )
+    return challenge
+
+
+CANCELLABLE = [
+    s
+    for s in ChallengeStatus.values
+    if s not in (ChallengeStatus.AWARDED, ChallengeStatus.CANCELLED, ChallengeStatus.UNSUCCESSFUL)
+]
+
+
+@transaction.atomic
+def challenge_cancel(*, challenge: Challenge, actor, reason: str) -> Challenge:
+    """Cancel a challenge at any step before award; the reason is published."""
+    require_member(
+        actor, challenge.buyer, message="Seul un agent de l'acheteur peut annuler l'appel."
+    )
+    if challenge.status not in CANCELLABLE:
+        raise WrongState("Cet appel ne peut plus être annulé.", code="not_cancellable")
+    if not (reason or "").strip():
+        raise ApplicationError(
+            "Le motif d'annulation est obligatoire : il est publié.",
+            code="reason_required",
+            extra={"fields": {"reason": ["Indiquez le motif de l'annulation."]}},
+        )
+    challenge.status = ChallengeStatus.CANCELLED
+    challenge.cancel_reason = reason.strip()
+    challenge.cancelled_at = timezone.now()
+    challenge.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    audit_record(
+        verb="challenge.cancelled", actor=actor, challenge=challenge, data={"reason": reason}
+    )
+    return challenge

@@ -1,0 +1,187 @@
+"""The tender pack: each piece rendered by a pure function, stored with its SHA-256
+and a version number. Unchanged data gives the same version back; changed data, or a
+buyer's revised upload, a new one — nothing is ever overwritten."""
+
+import hashlib
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from procurement.errors import ApplicationError, WrongState
+from procurement.models import ChallengeStatus, DocumentJob, DocumentStatus, TenderDocument
+from procurement.services.audit import audit_record
+from procurement.services.common import require_member
+
+logger = logging.getLogger(__name__)
+
+# Stages at which the pack exists or may be regenerated.
+DOCUMENT_STAGES = (ChallengeStatus.DOCUMENTS, ChallengeStatus.AWARD, ChallengeStatus.AWARDED)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+DOCX_MAGIC = b"PK\x03\x04"
+
+
+def _store(*, challenge, piece: str, key: str, title: str, content: bytes, job=None, actor=None):
+    """Store one version of a piece, in its own transaction; return (document, created)."""
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        versions = TenderDocument.objects.select_for_update().filter(
+            challenge=challenge, piece=piece, key=key
+        )
+        if actor is None:
+            latest_generated = (
+                versions.filter(uploaded_by__isnull=True).order_by("-version").first()
+            )
+            if latest_generated is not None and latest_generated.sha256 == digest:
+                return latest_generated, False
+        version = (versions.aggregate(v=Max("version"))["v"] or 0) + 1
+        document = TenderDocument(
+            challenge=challenge,
+            piece=piece,
+            key=key,
+            version=version,
+            title=title,
+            sha256=digest,
+            size=len(content),
+            uploaded_by=actor,
+            job=job,
+        )
+        name = f"{piece}-{key}" if key else piece
+        document.file.save(
+            f"{challenge.reference}/{name}-v{version}-{digest[:12]}.docx",
+            ContentFile(content),
+            save=False,
+        )
+        document.save()
+        return document, True
+
+
+def documents_generate(*, challenge, actor=None, job: DocumentJob | None = None) -> DocumentJob:
+    """Render every piece of the pack and store the changed ones (a Celery job's work).
+
+    Each piece is committed on its own, so progress shows and a killed worker leaves
+    no half-written document; running it again completes what is missing."""
+    from procurement.document_data import build_pack
+
+    if job is None:
+        job = DocumentJob.objects.create(challenge=challenge, requested_by=actor)
+    DocumentJob.objects.filter(pk=job.pk).update(
+        attempts=F("attempts") + 1, status=DocumentStatus.PENDING, error=""
+    )
+    try:
+        pieces = build_pack(challenge)
+        DocumentJob.objects.filter(pk=job.pk).update(total=len(pieces))
+        created = []
+        for done, piece in enumerate(pieces, start=1):
+            document, is_new = _store(
+                challenge=challenge,
+                piece=piece.piece,
+                key=piece.key,
+                title=piece.title,
+                content=piece.render(),
+                job=job,
+            )
+            if is_new:
+                created.append(f"{document.piece}/{document.key} v{document.version}")
+            DocumentJob.objects.filter(pk=job.pk).update(done=done)
+    except Exception as exc:
+        DocumentJob.objects.filter(pk=job.pk).update(
+            status=DocumentStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}",
+            finished_at=timezone.now(),
+        )
+        raise
+    with transaction.atomic():
+        DocumentJob.objects.filter(pk=job.pk).update(
+            status=DocumentStatus.DONE, finished_at=timezone.now()
+        )
+        audit_record(
+            verb="documents.generated",
+            actor=actor,
+            challenge=challenge,
+            obj=job,
+            data={"new_versions": created},
+        )
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def documents_step_finish(*, challenge) -> None:
+    """The process step ends once a pack was generated: the buyer awards next."""
+    if not challenge.document_jobs.filter(status=DocumentStatus.DONE).exists():
+        raise WrongState(
+            "Le dossier de consultation n'a pas encore été généré.", code="no_documents"
+        )
+    challenge.status = ChallengeStatus.AWARD
+    challenge.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def documents_request(*, challenge, actor) -> DocumentJob:
+    """The buyer asks for the pack again (after a change): a Celery job renders it."""
+    require_member(
+        actor, challenge.buyer, message="Seul un agent de l'acheteur demande le dossier."
+    )
+    if challenge.status not in DOCUMENT_STAGES:
+        raise WrongState(
+            "Le dossier de consultation n'est pas encore disponible.", code="wrong_stage"
+        )
+    job = DocumentJob.objects.create(challenge=challenge, requested_by=actor)
+    from procurement.tasks import generate_documents
+
+    transaction.on_commit(lambda: generate_documents.delay(job.pk))
+    return job
+
+
+def document_job_run(*, job_pk: int) -> None:
+    """Fill a requested job (Celery): idempotent — a finished job is left alone."""
+    job = DocumentJob.objects.select_related("challenge").get(pk=job_pk)
+    if job.status == DocumentStatus.DONE:
+        return
+    documents_generate(challenge=job.challenge, actor=job.requested_by, job=job)
+
+
+@transaction.atomic
+def document_upload(*, challenge, actor, piece: str, key: str, content: bytes) -> TenderDocument:
+    """The buyer uploads a revised version of a generated piece: kept beside it."""
+    require_member(
+        actor, challenge.buyer, message="Seul un agent de l'acheteur dépose une version."
+    )
+    original = (
+        TenderDocument.objects.filter(challenge=challenge, piece=piece, key=key)
+        .order_by("version")
+        .first()
+    )
+    if original is None:
+        raise ApplicationError(
+            "Cette pièce n'a pas encore été générée.",
+            code="unknown_piece",
+            extra={"fields": {"piece": ["Pièce inconnue pour cet appel."]}},
+        )
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ApplicationError("Le fichier dépasse 20 Mo.", code="too_large")
+    if not content.startswith(DOCX_MAGIC):
+        raise ApplicationError(
+            "Le fichier n'est pas un document .docx.",
+            code="not_docx",
+            extra={"fields": {"file": ["Déposez un document .docx."]}},
+        )
+    document, _ = _store(
+        challenge=challenge,
+        piece=piece,
+        key=key,
+        title=original.title,
+        content=content,
+        actor=actor,
+    )
+    audit_record(
+        verb="documents.uploaded",
+        actor=actor,
+        challenge=challenge,
+        obj=document,
+        data={"piece": piece, "version": document.version, "sha256": document.sha256},
+    )
+    return document

@@ -1,0 +1,103 @@
+"""Validators of French identifiers (SIREN, SIRET, RNA) and SPDX licence ids."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+def luhn_valid(digits: str) -> bool:
+    """True when the digit string passes the Luhn checksum (as SIREN and SIRET do)."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+# La Poste's establishments share one SIREN and do not follow Luhn: their SIRET's
+# digits sum to a multiple of 5 instead (INSEE's documented exception).
+LA_POSTE_SIREN = "356000000"
+
+
+def validate_siren(value: str) -> None:
+    if not re.fullmatch(r"\d{9}", value or ""):
+        raise ValidationError(_("Un SIREN compte exactement 9 chiffres."), code="siren_format")
+    if not luhn_valid(value):
+        raise ValidationError(
+            _("Ce SIREN n'est pas valide (clé de contrôle incorrecte)."), code="siren_checksum"
+        )
+
+
+def validate_siret(value: str) -> None:
+    if not re.fullmatch(r"\d{14}", value or ""):
+        raise ValidationError(_("Un SIRET compte exactement 14 chiffres."), code="siret_format")
+    if value.startswith(LA_POSTE_SIREN) and value != LA_POSTE_SIREN + "00001":
+        valid = sum(int(c) for c in value) % 5 == 0
+    else:
+        valid = luhn_valid(value)
+    if not valid:
+        raise ValidationError(
+            _("Ce SIRET n'est pas valide (clé de contrôle incorrecte)."), code="siret_checksum"
+        )
+
+
+def validate_rna(value: str) -> None:
+    """RNA: 'W' then 9 characters — a department code (digits, or 2A/2B) and digits."""
+    if not re.fullmatch(r"W(\d|2A|2B)\d{7,8}", value or "") or len(value) != 10:
+        raise ValidationError(
+            _("Un numéro RNA s'écrit W suivi de 9 caractères (ex. W595012345)."), code="rna_format"
+        )
+
+
+# Open licences accepted for commons (SPDX ids): OSI / Open Knowledge approved.
+OPEN_LICENCES = {
+    "AGPL-3.0-or-later",
+    "AGPL-3.0-only",
+    "GPL-3.0-or-later",
+    "GPL-3.0-only",
+    "GPL-2.0-or-later",
+    "LGPL-3.0-or-later",
+    "LGPL-2.1-or-later",
+    "MPL-2.0",
+    "EUPL-1.2",
+    "Apache-2.0",
+    "MIT",
+    "BSD-3-Clause",
+    "BSD-2-Clause",
+    "CECILL-2.1",
+    "CECILL-B",
+    "CECILL-C",
+    "CC-BY-4.0",
+    "CC-BY-SA-4.0",
+    "CC0-1.0",
+    "ODbL-1.0",
+    "ODC-By-1.0",
+    "PDDL-1.0",
+    "etalab-2.0",
+}
+# Reciprocity licences the Chambre may list (not SPDX: named by their usual id).
+RECIPROCITY_LICENCES = {
+    "Peer-Production-License",
+    "CopyFair",
+    "Coopyright",
+    "CoopyLeft",
+    "Contributive-Commons",
+}
+
+
+def validate_licence(value: str) -> None:
+    if value not in OPEN_LICENCES and value not in RECIPROCITY_LICENCES:
+        raise ValidationError(
+            _(
+                "La licence « %(value)s » n'est pas une licence ouverte acceptée "
+                "(identifiant SPDX, par exemple EUPL-1.2, AGPL-3.0-or-later, ODbL-1.0) "
+                "ni une licence à réciprocité listée par la Chambre."
+            ),
+            code="licence",
+            params={"value": value},
+        )

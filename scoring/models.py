@@ -1,0 +1,144 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ScaleKind(models.TextChoices):
+    ZERO_FIVE = "0-5", _("de 0 à 5")
+    ZERO_TEN = "0-10", _("de 0 à 10")
+    ZERO_TWENTY = "0-20", _("de 0 à 20")
+    MAJORITY = "mj", _("mentions du jugement majoritaire")
+
+
+SCALE_MAX = {ScaleKind.ZERO_FIVE: 5, ScaleKind.ZERO_TEN: 10, ScaleKind.ZERO_TWENTY: 20}
+
+
+class CriterionKind(models.TextChoices):
+    """Built-in kinds. The commons kinds together weigh at least the buyer's minimum."""
+
+    COMMONS_USE = "commons_use", _("Usage de communs existants")
+    COMMONS_PRODUCTION = "commons_production", _("Production de communs sous licence ouverte")
+    COMMONS_GOVERNANCE = "commons_governance", _("Ouverture de la gouvernance")
+    COMMONS_RECIPROCITY = "commons_reciprocity", _("Engagement de réciprocité")
+    ENVIRONMENT = "environment", _("Caractéristiques environnementales")
+    TECHNICAL = "technical", _("Valeur technique")
+    PRICE = "price", _("Prix")
+    OTHER = "other", _("Autre")
+
+
+COMMONS_KINDS = [
+    CriterionKind.COMMONS_USE,
+    CriterionKind.COMMONS_PRODUCTION,
+    CriterionKind.COMMONS_GOVERNANCE,
+    CriterionKind.COMMONS_RECIPROCITY,
+]
+
+
+class Grid(models.Model):
+    challenge = models.OneToOneField(
+        "procurement.Challenge", on_delete=models.CASCADE, related_name="grid"
+    )
+    frozen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("grille de notation")
+
+    def __str__(self) -> str:
+        return f"Grille de {self.challenge_id}"
+
+
+class Criterion(models.Model):
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="criteria")
+    code = models.SlugField(max_length=40)
+    label = models.CharField(_("libellé"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(
+        max_length=30, choices=CriterionKind.choices, default=CriterionKind.OTHER
+    )
+    weight = models.DecimalField(
+        _("poids (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    scale = models.CharField(max_length=10, choices=ScaleKind.choices, default=ScaleKind.ZERO_TEN)
+    threshold = models.DecimalField(
+        _("seuil éliminatoire"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["grid_id", "order", "id"]
+        verbose_name = _("critère")
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "code"], name="criterion_code_unique"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0) & Q(weight__lte=100), name="criterion_weight_range"
+            ),
+            models.CheckConstraint(condition=Q(scale__in=ScaleKind.values), name="criterion_scale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.weight} %)"
+
+    @property
+    def is_commons(self) -> bool:
+        return self.kind in COMMONS_KINDS
+
+
+class Assignment(models.Model):
+    """An evaluator named on a proposal, with its declaration of interests."""
+
+    proposal = models.ForeignKey(
+        "procurement.Proposal", on_delete=models.CASCADE, related_name="assignments"
+    )
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    # None: not declared yet; False: no conflict; True: conflict (the assignment is void).
+    conflict = models.BooleanField(null=True, blank=True)
+    conflict_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "evaluator"], name="assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluator_id} sur {self.proposal_id}"
+
+
+class Evaluation(models.Model):
+    """One evaluator's scores on one proposal, in one scoring round."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="evaluations")
+    round = models.PositiveSmallIntegerField(default=1)
+    comment = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "round"], name="evaluation_unique_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Évaluation {self.assignment_id} tour {self.round}"
+
+
+class Score(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    # Numeric mark on the criterion's scale, or a majority-judgment grade name.
+    value = models.CharField(max_length=20)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "criterion"], name="score_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id} : {self.value}"

@@ -1,0 +1,99 @@
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from pytest_factoryboy import register
+
+from procurement.models import OrganisationKind, Role
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+register(UserFactory)
+register(OrganisationFactory)
+register(MembershipFactory)
+
+PARIS = ZoneInfo("Europe/Paris")
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class World:
+    """The cast of a challenge: a buyer with agents and evaluators, the Chambre, partners,
+    funders and a host."""
+
+    buyer: object
+    buyer_agent: object
+    evaluators: list
+    chambre: object
+    moderator: object
+    partners: list
+    partner_users: list
+    funders: list
+    funder_users: list
+    host: object
+    stranger: object
+    extra: dict = field(default_factory=dict)
+
+
+def member(org, username, role=Role.MEMBER):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, organisation=org, role=role)
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    buyer = OrganisationFactory(
+        name="Métropole Européenne de Lille", kind=OrganisationKind.BUYER, siren="200093201"
+    )
+    chambre = OrganisationFactory(
+        name="Chambre des communs de Lille", kind=OrganisationKind.CHAMBRE
+    )
+    partners = [
+        OrganisationFactory(name=name, kind=OrganisationKind.PARTNER)
+        for name in ("Covoit Libre SAS", "Mobicoop SCIC", "Association Rues Partagées")
+    ]
+    funders = [
+        OrganisationFactory(name=name, kind=OrganisationKind.FUNDER)
+        for name in ("ADEME Hauts-de-France", "Banque des Territoires")
+    ]
+    host = OrganisationFactory(name="La Coop des Communs", kind=OrganisationKind.HOST)
+    stranger_org = OrganisationFactory(name="Entreprise Étrangère", kind=OrganisationKind.PARTNER)
+    return World(
+        buyer=buyer,
+        buyer_agent=member(buyer, "agent.mel", Role.ADMIN),
+        evaluators=[member(buyer, f"evaluateur{i}", Role.EVALUATOR) for i in (1, 2)],
+        chambre=chambre,
+        moderator=member(chambre, "moderateur", Role.MODERATOR),
+        partners=partners,
+        partner_users=[member(org, f"partenaire{i}") for i, org in enumerate(partners, 1)],
+        funders=funders,
+        funder_users=[member(org, f"financeur{i}") for i, org in enumerate(funders, 1)],
+        host=host,
+        stranger=member(stranger_org, "etranger"),
+    )
+
+
+def paris(*args) -> datetime:
+    return datetime(*args, tzinfo=PARIS)
+
+
+@pytest.fixture
+def clock():
+    """Travel in time (time-machine); ``clock.move_to(dt)`` jumps, the clock ticks on."""
+    import time_machine
+
+    traveller = time_machine.travel(paris(2026, 9, 1, 9, 0), tick=False)
+    frozen = traveller.start()
+    yield frozen
+    traveller.stop()
+
+
+def later(dt, **kwargs):
+    return dt + timedelta(**kwargs)

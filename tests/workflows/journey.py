@@ -1,0 +1,110 @@
+"""Steps of the demo journey for the tests, driven through the services and the engine
+(no hidden form fields): each helper completes the current human task of a step."""
+
+from decimal import Decimal
+
+from viewflow.workflow.status import STATUS
+
+from procurement.services.positions import position_create
+from procurement.services.proposals import proposal_submit
+from workflows.models import ChallengeProcess
+from workflows.services import process_start, task_complete
+from workflows.tasks import sweep
+
+RESOURCES = [
+    {"title": "Standard ouvert de données de covoiturage", "expected_licence": "ODbL-1.0"},
+    {"title": "Brique open source de réservation", "expected_licence": "EUPL-1.2"},
+    {"title": "Base de connaissances partagée", "expected_licence": "CC-BY-SA-4.0"},
+]
+
+
+def start(world, **overrides):
+    fields = {
+        "buyer": world.buyer,
+        "chambre": world.chambre,
+        "title": "Mobilité partagée dans la métropole",
+        "context": "Des communs pour le covoiturage et l'autopartage.",
+        "resources": RESOURCES,
+        "estimated_amount": Decimal("180000.00"),
+    }
+    fields.update(overrides)
+    return process_start(actor=world.buyer_agent, **fields).challenge
+
+
+def open_task(challenge, step: str, owner=None):
+    process = ChallengeProcess.objects.get(challenge=challenge)
+    tasks = process.task_set.filter(
+        flow_task=getattr(type(process.flow_class.instance), step),
+        status__in=[STATUS.NEW, STATUS.ASSIGNED],
+    )
+    if owner is not None:
+        tasks = tasks.filter(owner=owner)
+    return tasks.get()
+
+
+def complete(challenge, step: str, actor, data=None, owner=None):
+    return task_complete(actor=actor, task=open_task(challenge, step, owner), data=data or {})
+
+
+def current_steps(challenge) -> set[str]:
+    process = ChallengeProcess.objects.get(challenge=challenge)
+    return {
+        t.flow_task.name
+        for t in process.task_set.exclude(status__in=[STATUS.DONE, STATUS.CANCELED])
+    }
+
+
+def score_all(world, challenge, value="7"):
+    from scoring.queries import criteria_of
+
+    codes = [c.code for c in criteria_of(challenge)]
+    proposal_ids = list(challenge.proposals.values_list("pk", flat=True))
+    for evaluator in world.evaluators:
+        complete(
+            challenge,
+            "score",
+            evaluator,
+            owner=evaluator,
+            data={
+                "evaluations": [
+                    {"proposal": pid, "conflict": False, "scores": dict.fromkeys(codes, value)}
+                    for pid in proposal_ids
+                ]
+            },
+        )
+
+
+def position_and_propose(world, challenge):
+    resources = list(challenge.resources.order_by("order"))
+    for resource, org, user in zip(resources, world.partners, world.partner_users, strict=False):
+        position_create(
+            actor=user,
+            resource=resource,
+            organisation=org,
+            intent="produce",
+            skills_days=Decimal(40),
+            skills_profile="Développeur",
+        )
+    return resources
+
+
+def submit_proposals(world, challenge):
+    proposals = []
+    for resource, user in zip(
+        challenge.resources.order_by("order"), world.partner_users, strict=False
+    ):
+        proposals.append(
+            proposal_submit(
+                actor=user,
+                group=resource.working_group,
+                title=f"Proposition — {resource.title}",
+                summary="Produire le commun avec sa communauté.",
+                deliverables="Code, documentation",
+                licence=resource.expected_licence or "EUPL-1.2",
+                amount=Decimal("30000.00"),
+            )
+        )
+    return proposals
+
+
+__all__ = ["sweep"]

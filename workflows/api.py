@@ -1,0 +1,192 @@
+"""The workflow part of the REST API, in the shape BPM engines use (Camunda's as the
+reference): processes with their history; tasks I can act on; claim, unclaim,
+complete with data."""
+
+from django.urls import path
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from viewflow.workflow.models import Task
+
+from workflows import queries, services
+from workflows.handlers import HANDLERS, describe
+from workflows.models import ChallengeProcess
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    step = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    process = serializers.IntegerField(source="process_id")
+    challenge = serializers.IntegerField(source="process.challengeprocess.challenge_id")
+    challenge_title = serializers.CharField(source="process.challengeprocess.challenge.title")
+    owner = serializers.CharField(source="owner.username", default=None)
+    deadline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "step",
+            "title",
+            "status",
+            "process",
+            "challenge",
+            "challenge_title",
+            "owner",
+            "created",
+            "finished",
+            "deadline",
+            "data",
+        ]
+
+    def get_step(self, task) -> str:
+        return task.flow_task.name
+
+    def get_title(self, task) -> str:
+        return str(task.flow_task.task_title or task.flow_task.name)
+
+    def get_deadline(self, task) -> str | None:
+        return None
+
+
+class TaskDetailSerializer(TaskSerializer):
+    form = serializers.SerializerMethodField()
+    can_complete = serializers.SerializerMethodField()
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "form", "can_complete"]
+
+    def get_form(self, task) -> list[dict]:
+        handler = HANDLERS.get(task.flow_task.name)
+        return describe(handler.serializer_class()) if handler else []
+
+    def get_can_complete(self, task) -> bool:
+        return (
+            services.can_act(self.context["request"].user, task)
+            and task.status in services.OPEN_STATUSES
+        )
+
+
+class TaskFilter(filters.FilterSet):
+    process = filters.NumberFilter(field_name="process_id")
+    challenge = filters.NumberFilter(field_name="process__challengeprocess__challenge_id")
+    status = filters.CharFilter(field_name="status")
+
+
+class TaskList(generics.ListAPIView):
+    """Tasks the caller can act on now: assigned to it, or claimable by its role."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+
+    def get_queryset(self):
+        return queries.tasks_actionable_by(self.request.user)
+
+
+class TaskDetail(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = TaskDetailSerializer
+
+    def get_object(self):
+        return queries.access_task(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class TaskAction(APIView):
+    permission_classes = [IsAuthenticated]
+    action = ""
+
+    @extend_schema(request=serializers.DictField(), responses=TaskDetailSerializer)
+    def post(self, request, pk):
+        task = queries.access_task(user=request.user, pk=pk)
+        if self.action == "claim":
+            task = services.task_claim(actor=request.user, task=task)
+        elif self.action == "unclaim":
+            task = services.task_unclaim(actor=request.user, task=task)
+        else:
+            task = services.task_complete(actor=request.user, task=task, data=request.data)
+        task = queries.access_task(user=request.user, pk=task.pk)
+        return Response(TaskDetailSerializer(task, context={"request": request}).data)
+
+
+class HistorySerializer(serializers.ModelSerializer):
+    step = serializers.CharField(source="flow_task.name")
+    title = serializers.SerializerMethodField()
+    owner = serializers.CharField(source="owner.username", default=None)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "step",
+            "title",
+            "status",
+            "owner",
+            "created",
+            "started",
+            "finished",
+            "scheduled",
+        ]
+
+    def get_title(self, task) -> str:
+        return str(task.flow_task.task_title or task.flow_task.name)
+
+
+class ProcessSerializer(serializers.ModelSerializer):
+    challenge_title = serializers.CharField(source="challenge.title")
+    stage = serializers.CharField(source="challenge.status")
+
+    class Meta:
+        model = ChallengeProcess
+        fields = ["id", "challenge", "challenge_title", "status", "stage", "created", "finished"]
+
+
+class ProcessFilter(filters.FilterSet):
+    challenge = filters.NumberFilter(field_name="challenge_id")
+    status = filters.CharFilter(field_name="status")
+
+
+class ProcessList(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ProcessSerializer
+    filterset_class = ProcessFilter
+
+    def get_queryset(self):
+        return queries.processes_visible_to(self.request.user)
+
+
+class ProcessDetail(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=ProcessSerializer,
+        parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
+    )
+    def get(self, request, pk):
+        process = queries.access_process(user=request.user, pk=pk)
+        history = list(queries.process_history(process))
+        data = ProcessSerializer(process).data
+        data["current_steps"] = HistorySerializer(
+            [
+                t
+                for t in history
+                if t.status in ("NEW", "ASSIGNED", "STARTED", "SCHEDULED", "ERROR")
+            ],
+            many=True,
+        ).data
+        data["history"] = HistorySerializer(history, many=True).data
+        return Response(data)
+
+
+urlpatterns = [
+    path("processes/", ProcessList.as_view(), name="process-list"),
+    path("processes/<int:pk>/", ProcessDetail.as_view(), name="process-detail"),
+    path("tasks/", TaskList.as_view(), name="task-list"),
+    path("tasks/<int:pk>/", TaskDetail.as_view(), name="task-detail"),
+    path("tasks/<int:pk>/claim/", TaskAction.as_view(action="claim"), name="task-claim"),
+    path("tasks/<int:pk>/unclaim/", TaskAction.as_view(action="unclaim"), name="task-unclaim"),
+    path("tasks/<int:pk>/complete/", TaskAction.as_view(action="complete"), name="task-complete"),
+]

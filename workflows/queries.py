@@ -1,0 +1,100 @@
+"""Reads of processes and tasks, scoped by the caller in the query itself."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from procurement.errors import NotFound
+from procurement.models import Position
+from procurement.queries import CHAMBRE_ROLES, STAFF_ROLES, org_ids
+from workflows.flows import ChallengeFlow
+from workflows.models import ChallengeProcess
+from workflows.services import BUYER_NODES, CHAMBRE_NODES, OPEN_STATUSES
+
+
+def _nodes(names) -> list:
+    return [getattr(ChallengeFlow, name) for name in sorted(names)]
+
+
+def _eligible_q(user, prefix: str = "") -> Q:
+    """Tasks the user's role entitles it to (whoever holds them)."""
+    challenge = f"{prefix}process__challengeprocess__challenge__"
+    return (
+        Q(**{f"{prefix}owner": user})
+        | Q(
+            **{
+                f"{prefix}flow_task__in": _nodes(BUYER_NODES),
+                f"{challenge}buyer__in": org_ids(user, STAFF_ROLES),
+            }
+        )
+        | Q(
+            **{
+                f"{prefix}flow_task__in": _nodes(CHAMBRE_NODES),
+                f"{challenge}chambre__in": org_ids(user, CHAMBRE_ROLES),
+            }
+        )
+    )
+
+
+def tasks_visible_to(user) -> QuerySet[Task]:
+    if user is None or not user.is_authenticated:
+        return Task.objects.none()
+    return (
+        Task.objects.filter(flow_task_type="HUMAN")
+        .filter(_eligible_q(user))
+        .select_related("owner", "process__challengeprocess__challenge")
+        .order_by("-created", "-id")
+    )
+
+
+def tasks_actionable_by(user) -> QuerySet[Task]:
+    """What the user can act on now: open, and held by nobody or by the user."""
+    return (
+        tasks_visible_to(user)
+        .filter(status__in=OPEN_STATUSES)
+        .filter(Q(owner__isnull=True) | Q(owner=user))
+    )
+
+
+def access_task(*, user, pk) -> Task:
+    try:
+        return tasks_visible_to(user).get(pk=pk)
+    except (Task.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Tâche introuvable.", code="task_not_found") from None
+
+
+def processes_visible_to(user) -> QuerySet[ChallengeProcess]:
+    """The buyer's staff and the Chambre see their challenges' processes; evaluators and
+    positioned partners see the processes they take part in."""
+    if user is None or not user.is_authenticated:
+        return ChallengeProcess.objects.none()
+    takes_part = Exists(Task.objects.filter(process_id=OuterRef("pk"), owner=user))
+    positioned = Exists(
+        Position.objects.filter(
+            resource__challenge_id=OuterRef("challenge_id"), organisation__in=org_ids(user)
+        )
+    )
+    return (
+        ChallengeProcess.objects.filter(
+            Q(challenge__buyer__in=org_ids(user, STAFF_ROLES))
+            | Q(challenge__chambre__in=org_ids(user, CHAMBRE_ROLES))
+            | takes_part
+            | positioned
+        )
+        .select_related("challenge")
+        .order_by("-created", "-id")
+    )
+
+
+def access_process(*, user, pk) -> ChallengeProcess:
+    try:
+        return processes_visible_to(user).get(pk=pk)
+    except (ChallengeProcess.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Processus introuvable.", code="process_not_found") from None
+
+
+def process_history(process) -> QuerySet[Task]:
+    return process.task_set.select_related("owner").order_by("created", "id")
+
+
+__all__ = ["STATUS", "access_process", "access_task", "processes_visible_to", "tasks_actionable_by"]

@@ -1,0 +1,160 @@
+"""Process-level writes: start a challenge's process, claim, unclaim and complete its
+human tasks, cancel it. viewflow's transitions check no permission: these do.
+
+Each human node has a handler (``workflows.handlers``) that validates the task's data
+and calls one domain service; the service and the viewflow transition run under the
+process lock in one transaction, so a refused completion leaves nothing behind.
+"""
+
+from django.db import transaction
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.status import STATUS
+
+from procurement.errors import Forbidden, WrongState
+from procurement.models import Challenge
+from procurement.queries import CHAMBRE_ROLES, STAFF_ROLES, is_member
+from procurement.services.audit import audit_record
+from procurement.services.challenges import challenge_cancel, challenge_create
+from scoring.services import DEFAULT_GRID, grid_set
+from workflows.flows import ChallengeFlow
+from workflows.models import ChallengeProcess
+
+# Who acts on each human step (the evaluators' scoring tasks are assigned by the flow).
+BUYER_NODES = {"draft", "revise", "publish", "assign_evaluators", "select", "award"}
+CHAMBRE_NODES = {"call_opinion", "selection_opinion"}
+OPEN_STATUSES = [STATUS.NEW, STATUS.ASSIGNED]
+
+
+def node_name(task) -> str:
+    return task.flow_task.name
+
+
+def can_act(user, task) -> bool:
+    """May ``user`` complete ``task`` (ignoring who holds it)?"""
+    if user is None or not user.is_authenticated:
+        return False
+    name = node_name(task)
+    challenge = task.process.challengeprocess.challenge
+    if name in BUYER_NODES:
+        return is_member(user, challenge.buyer, STAFF_ROLES)
+    if name in CHAMBRE_NODES:
+        return is_member(user, challenge.chambre, CHAMBRE_ROLES)
+    return task.owner_id == user.pk
+
+
+@transaction.atomic
+def process_start(
+    *, actor, criteria: list[dict] | None = None, **challenge_fields
+) -> ChallengeProcess:
+    """Create a challenge (with the default grid unless ``criteria`` is given) and start
+    its process: the buyer's drafting task is the first step."""
+    challenge = challenge_create(actor=actor, **challenge_fields)
+    grid_set(challenge=challenge, actor=actor, criteria=criteria or DEFAULT_GRID)
+    ChallengeFlow.start.run(challenge=challenge)
+    return ChallengeProcess.objects.get(challenge=challenge)
+
+
+def _run_locked(task, func):
+    try:
+        with ChallengeFlow.lock(task.process_id):
+            task.refresh_from_db()
+            return func(task.flow_task.activation_class(task))
+    except FlowLockFailed:
+        raise WrongState("Le processus est occupé, réessayez.", code="locked") from None
+
+
+def _challenge_of(task) -> Challenge:
+    return Challenge.objects.select_related("buyer", "chambre").get(process__pk=task.process_id)
+
+
+def task_claim(*, actor, task):
+    """Take a claimable task: 403 if the actor may not act on it, 409 if it is held."""
+
+    def claim(activation):
+        if not can_act(actor, activation.task):
+            raise Forbidden("Cette tâche ne relève pas de votre rôle.", code="not_your_task")
+        if activation.task.status not in OPEN_STATUSES:
+            raise WrongState("Cette tâche n'est plus ouverte.", code="task_closed")
+        if activation.task.owner_id not in (None, actor.pk):
+            raise WrongState("Une autre personne a déjà pris cette tâche.", code="task_held")
+        if activation.task.owner_id is None:
+            activation.assign(actor)
+            audit_record(
+                verb="task.claimed",
+                actor=actor,
+                challenge=_challenge_of(activation.task),
+                data={"task": activation.task.pk, "step": node_name(activation.task)},
+            )
+        return activation.task
+
+    return _run_locked(task, claim)
+
+
+def task_unclaim(*, actor, task):
+    """Give a claimed task back to the pool (not a task assigned by the flow itself)."""
+
+    def unclaim(activation):
+        if activation.task.status != STATUS.ASSIGNED:
+            raise WrongState("Cette tâche n'est pas prise.", code="task_not_held")
+        if activation.task.owner_id != actor.pk:
+            raise Forbidden(
+                "Seule la personne qui a pris la tâche peut la rendre.", code="not_holder"
+            )
+        if node_name(activation.task) not in BUYER_NODES | CHAMBRE_NODES:
+            raise WrongState("Cette tâche vous est attribuée nominativement.", code="personal_task")
+        activation.unassign()
+        audit_record(
+            verb="task.unclaimed",
+            actor=actor,
+            challenge=_challenge_of(activation.task),
+            data={"task": activation.task.pk, "step": node_name(activation.task)},
+        )
+        return activation.task
+
+    return _run_locked(task, unclaim)
+
+
+def task_complete(*, actor, task, data: dict):
+    """Complete a human task with its data, through its handler's service.
+
+    403 if the actor may not act on it, 409 if it is no longer open or someone else
+    holds it, 400 (from the handler) if the data is wrong — and then nothing changed.
+    """
+    from workflows.handlers import HANDLERS
+
+    def complete(activation):
+        current = activation.task
+        if not can_act(actor, current):
+            raise Forbidden("Cette tâche ne relève pas de votre rôle.", code="not_your_task")
+        if current.status not in OPEN_STATUSES:
+            raise WrongState("Cette tâche n'est plus ouverte.", code="task_closed")
+        if current.owner_id not in (None, actor.pk):
+            raise WrongState("Une autre personne a pris cette tâche.", code="task_held")
+        challenge = _challenge_of(current)
+        handler = HANDLERS[node_name(current)]
+        with transaction.atomic():
+            if current.owner_id is None:
+                activation.assign(actor)
+            activation.start(None)
+            handler.run(challenge=challenge, actor=actor, task=current, data=data)
+            activation.execute()
+            audit_record(
+                verb="task.completed",
+                actor=actor,
+                challenge=challenge,
+                data={"task": current.pk, "step": node_name(current)},
+            )
+        return current
+
+    return _run_locked(task, complete)
+
+
+@transaction.atomic
+def process_cancel(*, actor, challenge: Challenge, reason: str) -> Challenge:
+    """Cancel a challenge before award: its open tasks and timers are cancelled, the
+    reason is published."""
+    challenge_cancel(challenge=challenge, actor=actor, reason=reason)
+    process = ChallengeProcess.objects.filter(challenge=challenge).first()
+    if process is not None:
+        ChallengeFlow.instance.cancel(process)
+    return challenge
