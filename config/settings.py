@@ -146,7 +146,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "procurement.api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "procurement.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "procurement.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -166,6 +166,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ChallengeStatusEnum": "procurement.models.challenges.ChallengeStatus",
+        "ProposalStatusEnum": "procurement.models.proposals.ProposalStatus",
+        "DocumentStatusEnum": "procurement.models.documents.DocumentStatus",
+        "BucketStatusEnum": "procurement.models.cofunding.Bucket.Status",
+        "PledgeStatusEnum": "procurement.models.cofunding.Pledge.Status",
+    },
 }
 
 LOGIN_URL = "/admin/login/"

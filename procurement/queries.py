@@ -230,3 +230,20 @@ def latest_documents(challenge) -> list:
     ):
         latest[(document.piece, document.key)] = document
     return list(latest.values())
+
+
+def next_deadline(challenge):
+    """The challenge's next deadline still to come (positioning, proposals, cofunding)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    upcoming = [
+        d
+        for d in (
+            challenge.positioning_deadline,
+            challenge.proposal_deadline,
+            challenge.cofunding_deadline,
+        )
+        if d is not None and d > now
+    ]
+    return min(upcoming) if upcoming else None

@@ -97,3 +97,13 @@ def clock():
 
 def later(dt, **kwargs):
     return dt + timedelta(**kwargs)
+
+
+def require_service(name: str, check) -> None:
+    """Skip when a service is absent on a developer's machine; under CI=true, fail."""
+    try:
+        check()
+    except Exception as exc:
+        if IN_CI:
+            pytest.fail(f"{name} est requis sous CI=true et ne répond pas : {exc}")
+        pytest.skip(f"{name} absent : {exc}")

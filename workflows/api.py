@@ -2,8 +2,11 @@
 reference): processes with their history; tasks I can act on; claim, unclaim,
 complete with data."""
 
+from datetime import datetime
+
 from django.urls import path
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
@@ -11,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from viewflow.workflow.models import Task
 
+from procurement.queries import next_deadline
 from workflows import queries, services
 from workflows.handlers import HANDLERS, describe
 from workflows.models import ChallengeProcess
@@ -48,8 +52,9 @@ class TaskSerializer(serializers.ModelSerializer):
     def get_title(self, task) -> str:
         return str(task.flow_task.task_title or task.flow_task.name)
 
-    def get_deadline(self, task) -> str | None:
-        return None
+    def get_deadline(self, task) -> datetime | None:
+        """The challenge's next deadline, for the inbox."""
+        return next_deadline(task.process.challengeprocess.challenge)
 
 
 class TaskDetailSerializer(TaskSerializer):
@@ -84,6 +89,8 @@ class TaskList(generics.ListAPIView):
     filterset_class = TaskFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Task.objects.none()
         return queries.tasks_actionable_by(self.request.user)
 
 
@@ -95,21 +102,49 @@ class TaskDetail(generics.RetrieveAPIView):
         return queries.access_task(user=self.request.user, pk=self.kwargs["pk"])
 
 
-class TaskAction(APIView):
-    permission_classes = [IsAuthenticated]
-    action = ""
+def _task_response(request, task):
+    task = queries.access_task(user=request.user, pk=task.pk)
+    return Response(TaskDetailSerializer(task, context={"request": request}).data)
 
-    @extend_schema(request=serializers.DictField(), responses=TaskDetailSerializer)
+
+class TaskClaim(APIView):
+    """Take a claimable task (409 if someone else holds it)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=TaskDetailSerializer)
     def post(self, request, pk):
         task = queries.access_task(user=request.user, pk=pk)
-        if self.action == "claim":
-            task = services.task_claim(actor=request.user, task=task)
-        elif self.action == "unclaim":
-            task = services.task_unclaim(actor=request.user, task=task)
-        else:
-            task = services.task_complete(actor=request.user, task=task, data=request.data)
-        task = queries.access_task(user=request.user, pk=task.pk)
-        return Response(TaskDetailSerializer(task, context={"request": request}).data)
+        return _task_response(request, services.task_claim(actor=request.user, task=task))
+
+
+class TaskUnclaim(APIView):
+    """Give a claimed task back."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=TaskDetailSerializer)
+    def post(self, request, pk):
+        task = queries.access_task(user=request.user, pk=pk)
+        return _task_response(request, services.task_unclaim(actor=request.user, task=task))
+
+
+class TaskComplete(APIView):
+    """Complete a task with its data, as described by the task's ``form``."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses=TaskDetailSerializer,
+        description="Le corps est la donnée de l'étape, décrite par le champ `form` de la tâche.",
+    )
+    def post(self, request, pk):
+        task = queries.access_task(user=request.user, pk=pk)
+        data = request.data if isinstance(request.data, dict) else {}
+        return _task_response(
+            request, services.task_complete(actor=request.user, task=task, data=data)
+        )
 
 
 class HistorySerializer(serializers.ModelSerializer):
@@ -155,6 +190,8 @@ class ProcessList(generics.ListAPIView):
     filterset_class = ProcessFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ChallengeProcess.objects.none()
         return queries.processes_visible_to(self.request.user)
 
 
@@ -186,7 +223,7 @@ urlpatterns = [
     path("processes/<int:pk>/", ProcessDetail.as_view(), name="process-detail"),
     path("tasks/", TaskList.as_view(), name="task-list"),
     path("tasks/<int:pk>/", TaskDetail.as_view(), name="task-detail"),
-    path("tasks/<int:pk>/claim/", TaskAction.as_view(action="claim"), name="task-claim"),
-    path("tasks/<int:pk>/unclaim/", TaskAction.as_view(action="unclaim"), name="task-unclaim"),
-    path("tasks/<int:pk>/complete/", TaskAction.as_view(action="complete"), name="task-complete"),
+    path("tasks/<int:pk>/claim/", TaskClaim.as_view(), name="task-claim"),
+    path("tasks/<int:pk>/unclaim/", TaskUnclaim.as_view(), name="task-unclaim"),
+    path("tasks/<int:pk>/complete/", TaskComplete.as_view(), name="task-complete"),
 ]

@@ -43,6 +43,12 @@ class ChallengeScoped:
             )
         return self._challenge
 
+    def get_queryset(self):
+        # The schema generator has no URL kwargs: describe the model, query nothing.
+        if getattr(self, "swagger_fake_view", False):
+            return self.serializer_class.Meta.model.objects.none()
+        return self.scoped_queryset()
+
     def require_buyer_staff(self):
         if not queries.is_buyer_staff(self.request.user, self.challenge()):
             raise Forbidden("Réservé aux agents de l'acheteur.", code="buyer_only")
@@ -123,14 +129,14 @@ class ResourceList(ChallengeScoped, generics.ListAPIView):
     serializer_class = s.ResourceSerializer
     pagination_class = None
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return queries.resources_of(self.challenge())
 
 
 class QuestionList(ChallengeScoped, generics.ListCreateAPIView):
     serializer_class = s.QuestionSerializer
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return queries.questions_visible_to(self.request.user, self.challenge())
 
     @extend_schema(request=s.QuestionInput, responses={201: s.QuestionSerializer})
@@ -154,7 +160,7 @@ class QuestionAnswer(ChallengeScoped, APIView):
 class PositionList(ChallengeScoped, generics.ListCreateAPIView):
     serializer_class = s.PositionSerializer
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return queries.positions_visible_to(self.request.user, self.challenge())
 
     @extend_schema(request=s.PositionInput, responses={201: s.PositionSerializer})
@@ -178,14 +184,14 @@ class WorkingGroupList(ChallengeScoped, generics.ListAPIView):
     serializer_class = s.WorkingGroupSerializer
     pagination_class = None
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return queries.working_groups_of(self.challenge())
 
 
 class ProposalList(ChallengeScoped, generics.ListCreateAPIView):
     serializer_class = s.ProposalSerializer
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return queries.proposals_visible_to(self.request.user, self.challenge())
 
     @extend_schema(request=s.ProposalInput, responses={201: s.ProposalSerializer})
@@ -210,7 +216,7 @@ class OpinionList(ChallengeScoped, generics.ListAPIView):
     serializer_class = s.OpinionSerializer
     pagination_class = None
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return queries.opinions_of(self.challenge())
 
 

@@ -1,0 +1,160 @@
+"""The document step run by a real Celery worker, on PostgreSQL with Redis as broker."""
+
+import os
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app as celery_app
+from procurement.models import ChallengeStatus, DocumentStatus
+from procurement.services.cofunding import allocation_set, pledge_create
+from tests.conftest import later, paris, require_service
+from tests.workflows import journey
+from tests.workflows.journey import complete, current_steps, sweep
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+def _redis_ping():
+    import redis
+
+    redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+
+
+@pytest.fixture
+def worker(transactional_db, settings):
+    """A real worker process on the test database, fed through Redis."""
+    if connection.vendor != "postgresql":
+        pytest.fail("Ce test tourne sur PostgreSQL : lancez-le avec DATABASE_URL=postgres://…")
+    require_service("Redis", _redis_ping)
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": REDIS_URL,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "-P",
+            "solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    previous = {
+        "task_always_eager": celery_app.conf.task_always_eager,
+        "broker_url": celery_app.conf.broker_url,
+    }
+    celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL)
+    yield process
+    celery_app.conf.update(**previous)
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _wait_for(predicate, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_documents_step_is_run_by_a_real_worker_on_postgres_and_redis(world, worker):
+    # given a challenge driven to its cofunding round
+    challenge = journey.start(world)
+    complete(challenge, "draft", world.buyer_agent)
+    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+    import time_machine
+
+    with time_machine.travel(paris(2026, 9, 1, 9, 0), tick=True) as clock:
+        complete(
+            challenge,
+            "publish",
+            world.buyer_agent,
+            {
+                "positioning_deadline": paris(2026, 9, 10, 12).isoformat(),
+                "proposal_deadline": paris(2026, 10, 10, 12).isoformat(),
+            },
+        )
+        journey.position_and_propose(world, challenge)
+        clock.move_to(paris(2026, 9, 10, 12, 0, 1))
+        sweep()
+        challenge.refresh_from_db()
+        journey.submit_proposals(world, challenge)
+        clock.move_to(paris(2026, 10, 10, 12, 0, 1))
+        sweep()
+        complete(
+            challenge,
+            "assign_evaluators",
+            world.buyer_agent,
+            {"evaluators": [u.pk for u in world.evaluators]},
+        )
+        journey.score_all(world, challenge)
+        first = challenge.proposals.order_by("pk").first()
+        complete(
+            challenge,
+            "select",
+            world.buyer_agent,
+            {"proposals": [first.pk], "cofunding_deadline": paris(2026, 11, 1, 18).isoformat()},
+        )
+        complete(challenge, "selection_opinion", world.moderator, {"verdict": "favorable"})
+        challenge.refresh_from_db()
+        allocation_set(
+            actor=world.funder_users[0],
+            round_=challenge.cofunding_round,
+            funder=world.funders[0],
+            amount=Decimal("50000"),
+        )
+        pledge_create(
+            actor=world.funder_users[0],
+            bucket=challenge.cofunding_round.buckets.get(),
+            funder=world.funders[0],
+            amount=first.amount,
+        )
+
+        # when the round's deadline passes, the sweep closes it and enqueues the document job
+        clock.move_to(later(paris(2026, 11, 1, 18), seconds=1))
+        sweep()
+    challenge.refresh_from_db()
+    assert challenge.status == ChallengeStatus.DOCUMENTS
+
+    # then the worker renders the pack, stores it, and the process moves on to the award
+    def awarded_step_reached():
+        challenge.refresh_from_db()
+        return challenge.status == ChallengeStatus.AWARD
+
+    if not _wait_for(awarded_step_reached):
+        worker.terminate()
+        output = worker.communicate(timeout=10)[0]
+        pytest.fail(f"Le worker n'a pas terminé l'étape des documents :\n{output[-3000:]}")
+    assert challenge.document_jobs.filter(status=DocumentStatus.DONE).exists()
+    assert challenge.documents.filter(piece="reglement").exists()
+    assert current_steps(challenge) == {"award"}
