@@ -31,7 +31,7 @@ class EvaluationList(ChallengeScoped, generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = EvaluationSerializer
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return evaluations_visible_to(self.request.user, self.challenge())
 
 
