@@ -1,0 +1,82 @@
+"""The tender pack: pure renderers, one per piece, from a frozen context to .docx bytes.
+
+Nothing here imports Django: the Django side builds the contexts (``context.py``) from
+queries, and a Celery job iterates ``PIECES``::
+
+    for key, (title, render) in PIECES.items():
+        data = render(context_for(key))
+
+Each renderer takes the context its annotation names:
+
+============================  ====================  =======================================
+key                           context               produced
+============================  ====================  =======================================
+reglement                     ChallengeContext      once per challenge
+cctp                          ChallengeContext      once per challenge
+ccap                          ChallengeContext      once per challenge
+acte_engagement               AwardContext          once per award
+rapport_analyse               RankingContext        once per selection
+avis_chambre                  OpinionContext        once per opinion of the Chambre
+convention_cofinancement      CofundingContext      once per funded commons
+contrat_reciprocite           ReciprocityContext    once per partner's commitment
+============================  ====================  =======================================
+
+Same context, same bytes (see ``base.stamp_zip``), so a job can compare SHA-256 sums
+to tell whether a piece changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from . import (
+    acte_engagement,
+    avis_chambre,
+    ccap,
+    cctp,
+    contrat_reciprocite,
+    convention_cofinancement,
+    rapport_analyse,
+    reglement,
+)
+from .acte_engagement import render_acte_engagement
+from .avis_chambre import render_avis_chambre
+from .ccap import render_ccap
+from .cctp import render_cctp
+from .contrat_reciprocite import render_contrat_reciprocite
+from .convention_cofinancement import render_convention_cofinancement
+from .rapport_analyse import render_rapport_analyse
+from .reglement import render_reglement
+
+
+class Piece(NamedTuple):
+    title: str
+    render: Callable[[Any], bytes]
+
+
+PIECES: dict[str, Piece] = {
+    "reglement": Piece(reglement.TITLE, render_reglement),
+    "cctp": Piece(cctp.TITLE, render_cctp),
+    "ccap": Piece(ccap.TITLE, render_ccap),
+    "acte_engagement": Piece(acte_engagement.TITLE, render_acte_engagement),
+    "rapport_analyse": Piece(rapport_analyse.TITLE, render_rapport_analyse),
+    "avis_chambre": Piece(avis_chambre.TITLE, render_avis_chambre),
+    "convention_cofinancement": Piece(
+        convention_cofinancement.TITLE, render_convention_cofinancement
+    ),
+    "contrat_reciprocite": Piece(contrat_reciprocite.TITLE, render_contrat_reciprocite),
+}
+
+__all__ = [
+    "PIECES",
+    "Piece",
+    "render_acte_engagement",
+    "render_avis_chambre",
+    "render_ccap",
+    "render_cctp",
+    "render_contrat_reciprocite",
+    "render_convention_cofinancement",
+    "render_rapport_analyse",
+    "render_reglement",
+]

@@ -1,0 +1,88 @@
+"""Passages that several pieces share: the grid, the commons share, the commons lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .base import PieceWriter, Strong
+from .context import ChallengeContext, CommonsRef, CriterionLine
+from .french import format_percent
+
+
+def criterion_kind(criterion: CriterionLine) -> str:
+    kinds = [
+        label
+        for flag, label in (
+            (criterion.is_commons, "Communs"),
+            (criterion.is_environmental, "Environnement"),
+        )
+        if flag
+    ]
+    return ", ".join(kinds) or "—"
+
+
+def write_grid(writer: PieceWriter, challenge: ChallengeContext) -> None:
+    """The grid as published: every criterion, its weight, its scale, and the total."""
+    rows = [
+        (c.code, c.label, format_percent(c.weight), c.scale_label or "—", criterion_kind(c))
+        for c in challenge.criteria
+    ]
+    rows.append(("", "Total", format_percent(challenge.total_weight), "", ""))
+    writer.table(
+        ("Code", "Critère", "Pondération", "Échelle de notation", "Nature"),
+        rows,
+        widths=(0.08, 0.38, 0.16, 0.18, 0.2),
+        numeric=(2,),
+        strong_last_row=True,
+    )
+
+
+def _codes(criteria: Iterable[CriterionLine]) -> str:
+    return ", ".join(f"{c.code} « {c.label} »" for c in criteria)
+
+
+def write_commons_share(writer: PieceWriter, challenge: ChallengeContext) -> None:
+    """The commons share (and the environmental criteria) said in plain words."""
+    commons = challenge.commons_criteria
+    if commons:
+        writer.paragraph(
+            "La production et la réutilisation de communs comptent pour ",
+            Strong(f"{format_percent(challenge.commons_share)} de la note globale"),
+            f" (critères {_codes(commons)}).",
+        )
+    else:
+        writer.paragraph("Aucun critère de la grille ne porte sur les communs.")
+    environmental = challenge.environmental_criteria
+    if environmental:
+        writer.paragraph(
+            "Les caractéristiques environnementales des propositions sont prises en compte "
+            f"par les critères {_codes(environmental)}."
+        )
+
+
+def commons_line(commons: CommonsRef) -> str:
+    line = f"{commons.name} — licence {commons.licence}"
+    if commons.url:
+        line += f" ({commons.url})"
+    if commons.description:
+        line += f" : {commons.description}"
+    return line
+
+
+def referenced_commons(challenge: ChallengeContext) -> tuple[CommonsRef, ...]:
+    """The commons to reuse: those the Chambre recommends, then those a resource names."""
+    seen: dict[str, CommonsRef] = {}
+    for commons in challenge.chambre_recommended_commons:
+        seen.setdefault(commons.name, commons)
+    for resource in challenge.resources:
+        for commons in resource.referenced_commons:
+            seen.setdefault(commons.name, commons)
+    return tuple(seen.values())
+
+
+def write_commons_list(writer: PieceWriter, commons: Iterable[CommonsRef]) -> None:
+    lines = [commons_line(c) for c in commons]
+    if lines:
+        writer.bullets(lines)
+    else:
+        writer.paragraph("Aucun commun n'est référencé à ce jour.")

@@ -1,0 +1,312 @@
+"""What the renderers read: frozen dataclasses of plain values.
+
+The Django side builds them from queries; nothing here imports Django. Conventions:
+
+* money is ``Decimal`` in euros, rates and weights are ``Decimal`` percentages
+  (``Decimal("20")`` means 20 %);
+* every ``datetime`` is time-zone aware (it is written in Europe/Paris time);
+* collections are tuples, so a context is immutable from end to end;
+* figures that follow from others (the commons share of the grid, an amount TTC, a
+  funding total) are properties, so a piece cannot contradict itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from .french import CENT
+
+
+def _require_aware(**values: datetime | None) -> None:
+    for name, value in values.items():
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            raise ValueError(f"{name} must be a time-zone aware datetime, got {value!r}")
+
+
+def _require_non_negative(**amounts: Decimal | None) -> None:
+    for name, amount in amounts.items():
+        if amount is not None and amount < 0:
+            raise ValueError(f"{name} must not be negative, got {amount}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Party:
+    """A legal person named in a piece (buyer, contractor, funder, host, partner)."""
+
+    name: str
+    siret: str | None = None
+    address: str | None = None
+    representative: str | None = None  # "Mme Jeanne Martin, vice-présidente"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommonsRef:
+    """A commons named in a piece, with the licence (SPDX id or licence name) it is under."""
+
+    name: str
+    licence: str
+    url: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CriterionLine:
+    code: str
+    label: str
+    weight: Decimal  # percent of the overall mark
+    is_commons: bool = False
+    is_environmental: bool = False
+    scale_label: str = ""  # "note de 0 à 10"
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResourceLine:
+    """A resource (commons) the challenge asks for."""
+
+    title: str
+    description: str
+    licence_spdx: str  # licence its deliverables are published under, e.g. "EUPL-1.2"
+    deliverables: tuple[str, ...]
+    referenced_commons: tuple[CommonsRef, ...] = ()  # existing commons to reuse
+    governance: str = ""
+    community: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChallengeContext:
+    """One appel à communs; every piece is about one of them."""
+
+    reference: str
+    title: str
+    object: str
+    buyer: Party
+    procedure_label: str
+    estimated_amount: Decimal | None  # HT
+    published_at: datetime | None
+    positioning_deadline: datetime
+    proposal_deadline: datetime
+    resources: tuple[ResourceLine, ...]
+    criteria: tuple[CriterionLine, ...]
+    licence_requirements: str
+    chambre_recommended_commons: tuple[CommonsRef, ...]
+    generated_at: datetime  # also fixes the documents' metadata, for reproducible bytes
+    payment_delay_days: int = 30
+    ccag_label: str = (
+        "cahier des clauses administratives générales applicables aux marchés publics "
+        "de techniques de l'information et de la communication (CCAG-TIC)"
+    )
+
+    def __post_init__(self) -> None:
+        _require_aware(
+            published_at=self.published_at,
+            positioning_deadline=self.positioning_deadline,
+            proposal_deadline=self.proposal_deadline,
+            generated_at=self.generated_at,
+        )
+        _require_non_negative(estimated_amount=self.estimated_amount)
+        if not self.criteria or any(c.weight <= 0 for c in self.criteria):
+            raise ValueError("the grid needs at least one criterion, each with a positive weight")
+
+    @property
+    def total_weight(self) -> Decimal:
+        return sum((c.weight for c in self.criteria), Decimal(0))
+
+    @property
+    def commons_share(self) -> Decimal:
+        """Share of the overall mark (percent) carried by the commons criteria."""
+        commons = sum((c.weight for c in self.criteria if c.is_commons), Decimal(0))
+        return (commons * 100 / self.total_weight).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def commons_criteria(self) -> tuple[CriterionLine, ...]:
+        return tuple(c for c in self.criteria if c.is_commons)
+
+    @property
+    def environmental_criteria(self) -> tuple[CriterionLine, ...]:
+        return tuple(c for c in self.criteria if c.is_environmental)
+
+
+# --- rapport d'analyse des offres -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvaluatorMark:
+    evaluator: str
+    mark: Decimal | None  # None: the evaluator did not mark (conflict of interest, abstention)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CriterionResult:
+    criterion_code: str
+    marks: tuple[EvaluatorMark, ...]
+    score: Decimal  # the aggregated mark on the criterion's scale
+    weighted_score: Decimal  # its contribution to the total
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RankingRow:
+    rank: int
+    proposal: str
+    members: tuple[str, ...]
+    total: Decimal
+    results: tuple[CriterionResult, ...]
+    selected: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConflictLine:
+    evaluator: str
+    proposal: str
+    nature: str
+    declared_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware(declared_at=self.declared_at)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EliminationLine:
+    proposal: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RankingContext:
+    challenge: ChallengeContext
+    method_label: str
+    method_description: str
+    evaluators: tuple[str, ...]
+    rows: tuple[RankingRow, ...]  # in rank order
+    conflicts: tuple[ConflictLine, ...] = ()
+    eliminations: tuple[EliminationLine, ...] = ()
+    total_label: str = "sur 100"
+
+
+# --- avis de la Chambre des communs ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationLine:
+    reservation: str
+    answer: str | None = None  # the buyer's answer, once given
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpinionContext:
+    challenge: ChallengeContext
+    subject_label: str  # "sur le projet d'appel à communs", "sur la sélection des propositions"
+    verdict_label: str  # "Avis favorable avec réserves"
+    reasons: tuple[str, ...]
+    reservations: tuple[ReservationLine, ...]
+    recommended_commons: tuple[CommonsRef, ...]
+    licence_requirements: str
+    chambre: Party
+    issued_at: datetime
+    moderator_name: str
+    place: str | None = None  # "Lille"
+
+    def __post_init__(self) -> None:
+        _require_aware(issued_at=self.issued_at)
+
+
+# --- acte d'engagement ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AwardContext:
+    challenge: ChallengeContext
+    awardee: Party
+    amount_ht: Decimal
+    vat_rate: Decimal  # percent
+    co_contractors: tuple[Party, ...] = ()  # other members of a groupement
+    duration_label: str = ""  # "douze mois à compter de la notification"
+
+    def __post_init__(self) -> None:
+        _require_non_negative(amount_ht=self.amount_ht, vat_rate=self.vat_rate)
+
+    @property
+    def amount_vat(self) -> Decimal:
+        return (self.amount_ht * self.vat_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def amount_ttc(self) -> Decimal:
+        return self.amount_ht.quantize(CENT, rounding=ROUND_HALF_UP) + self.amount_vat
+
+
+# --- convention de cofinancement --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FunderLine:
+    funder: Party
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Milestone:
+    label: str
+    due_on: date
+    amount: Decimal  # released by the host when the milestone is reached
+    deliverable: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CofundingContext:
+    """One funded commons of a closed cofunding round."""
+
+    challenge: ChallengeContext
+    commons: CommonsRef
+    host: Party
+    funders: tuple[FunderLine, ...]
+    milestones: tuple[Milestone, ...]
+    round_label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.funders:
+            raise ValueError("a cofunding convention needs at least one funder")
+        if any(line.amount <= 0 for line in self.funders):
+            raise ValueError("every funder's amount must be positive")
+        if any(m.amount < 0 for m in self.milestones):
+            raise ValueError("a milestone cannot release a negative amount")
+        scheduled = sum((m.amount for m in self.milestones), Decimal(0))
+        if self.milestones and scheduled != self.total:
+            raise ValueError(f"milestones release {scheduled} but the funders give {self.total}")
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.funders), Decimal(0))
+
+
+# --- contrat de réciprocité -------------------------------------------------------------
+
+
+class ReciprocityKind(StrEnum):
+    REVENUE_SHARE = "revenue_share"  # a percentage of the revenue earned with the commons
+    FIXED_AMOUNT = "fixed_amount"  # a fixed amount per period
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReciprocityContext:
+    challenge: ChallengeContext
+    partner: Party
+    commons: CommonsRef
+    beneficiary: Party  # who receives the contributions for the commons (its host)
+    kind: ReciprocityKind
+    period_label: str  # "trimestre", "année"
+    starts_on: date
+    commercial_use: str  # the market use the partner declares
+    revenue_share: Decimal | None = None  # percent, with REVENUE_SHARE
+    fixed_amount: Decimal | None = None  # euros per period, with FIXED_AMOUNT
+    duration_label: str = "trois ans, renouvelable par tacite reconduction"
+
+    def __post_init__(self) -> None:
+        _require_non_negative(revenue_share=self.revenue_share, fixed_amount=self.fixed_amount)
+        if self.kind is ReciprocityKind.REVENUE_SHARE:
+            if self.revenue_share is None or self.fixed_amount is not None:
+                raise ValueError("a revenue-share contract sets revenue_share only")
+        elif self.fixed_amount is None or self.revenue_share is not None:
+            raise ValueError("a fixed-amount contract sets fixed_amount only")

@@ -1,0 +1,169 @@
+"""Rapport d'analyse des offres: the method, the conflicts declared, the proposals set
+aside, the ranking and its breakdown per criterion and per evaluator."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .base import PieceWriter, Strong
+from .common import write_commons_share, write_grid
+from .context import RankingContext, RankingRow
+from .french import format_datetime_fr, format_eur, format_number, format_percent
+
+TITLE = "Rapport d'analyse des offres"
+NO_MARK = "—"
+
+
+def _mark(mark: Decimal | None) -> str:
+    return NO_MARK if mark is None else format_number(mark)
+
+
+def _score(value: Decimal) -> str:
+    return format_number(value, 2)
+
+
+def _breakdown(ctx: RankingContext, row: RankingRow) -> list[tuple[str, ...]]:
+    """One line per criterion of the grid: each evaluator's mark, the retained mark and
+    its weighted value; then the total."""
+    results = {result.criterion_code: result for result in row.results}
+    lines = []
+    for criterion in ctx.challenge.criteria:
+        result = results.get(criterion.code)
+        if result is None:
+            marks = [NO_MARK] * len(ctx.evaluators)
+            lines.append(
+                (criterion.code, format_percent(criterion.weight), *marks, NO_MARK, NO_MARK)
+            )
+            continue
+        by_evaluator = {mark.evaluator: mark.mark for mark in result.marks}
+        marks = [_mark(by_evaluator.get(evaluator)) for evaluator in ctx.evaluators]
+        lines.append(
+            (
+                criterion.code,
+                format_percent(criterion.weight),
+                *marks,
+                _score(result.score),
+                _score(result.weighted_score),
+            )
+        )
+    lines.append(("Total", "", *[""] * len(ctx.evaluators), "", _score(row.total)))
+    return lines
+
+
+def render_rapport_analyse(ctx: RankingContext) -> bytes:
+    challenge = ctx.challenge
+    writer = PieceWriter(challenge, TITLE)
+    codes = [f"É{number}" for number in range(1, len(ctx.evaluators) + 1)]
+
+    writer.article("Acheteur et objet")
+    estimated = (
+        f"{format_eur(challenge.estimated_amount)} HT"
+        if challenge.estimated_amount is not None
+        else "Non communiqué"
+    )
+    writer.facts(
+        (
+            ("Acheteur", challenge.buyer.name),
+            ("Objet", challenge.object),
+            ("Procédure", challenge.procedure_label),
+            ("Montant estimé", estimated),
+            ("Date limite de remise", format_datetime_fr(challenge.proposal_deadline)),
+            ("Propositions classées", str(len(ctx.rows))),
+            ("Propositions écartées", str(len(ctx.eliminations))),
+        )
+    )
+
+    writer.article("Méthode de notation")
+    writer.paragraph(Strong(ctx.method_label))
+    writer.paragraph(ctx.method_description)
+    writer.paragraph(
+        "Les évaluateurs notent chaque proposition de manière indépendante et ne voient les "
+        "notes des autres qu'après avoir remis les leurs. La grille publiée dans le règlement "
+        "de la consultation est la suivante :"
+    )
+    write_grid(writer, challenge)
+    write_commons_share(writer, challenge)
+
+    writer.article("Évaluateurs et conflits d'intérêts")
+    writer.table(
+        ("Code", "Évaluateur"), zip(codes, ctx.evaluators, strict=True), widths=(0.15, 0.85)
+    )
+    if ctx.conflicts:
+        writer.paragraph(
+            "Les conflits d'intérêts suivants ont été déclarés ; l'évaluateur concerné n'a pas "
+            "noté la proposition en cause :"
+        )
+        writer.table(
+            ("Évaluateur", "Proposition", "Nature du conflit", "Déclaré le"),
+            (
+                (
+                    conflict.evaluator,
+                    conflict.proposal,
+                    conflict.nature,
+                    format_datetime_fr(conflict.declared_at) if conflict.declared_at else NO_MARK,
+                )
+                for conflict in ctx.conflicts
+            ),
+            widths=(0.22, 0.26, 0.32, 0.2),
+        )
+    else:
+        writer.paragraph("Aucun conflit d'intérêts n'a été déclaré.")
+
+    writer.article("Propositions écartées")
+    if ctx.eliminations:
+        writer.table(
+            ("Proposition", "Motif"),
+            ((line.proposal, line.reason) for line in ctx.eliminations),
+            widths=(0.35, 0.65),
+        )
+    else:
+        writer.paragraph("Aucune proposition n'a été écartée.")
+
+    writer.article("Classement")
+    writer.table(
+        ("Rang", "Proposition", "Groupe de travail", f"Note ({ctx.total_label})", "Retenue"),
+        (
+            (
+                str(row.rank),
+                row.proposal,
+                ", ".join(row.members),
+                _score(row.total),
+                "Oui" if row.selected else "Non",
+            )
+            for row in ctx.rows
+        ),
+        widths=(0.08, 0.3, 0.36, 0.14, 0.12),
+        numeric=(0, 3),
+    )
+
+    writer.article("Détail des notes par critère et par évaluateur")
+    writer.paragraph(
+        "Évaluateurs : "
+        + " ; ".join(f"{c} = {name}" for c, name in zip(codes, ctx.evaluators, strict=True))
+        + ". "
+        f"« {NO_MARK} » : pas de note (conflit d'intérêts déclaré ou abstention)."
+    )
+    evaluator_width = 0.5 / max(len(codes), 1)
+    widths = (0.12, 0.1, *[evaluator_width] * len(codes), 0.14, 0.14)
+    headers = ("Critère", "Poids", *codes, "Note retenue", "Note pondérée")
+    numeric = range(1, len(headers))
+    for row in ctx.rows:
+        writer.heading(f"Rang {row.rank} – {row.proposal}")
+        writer.table(
+            headers, _breakdown(ctx, row), widths=widths, numeric=numeric, strong_last_row=True
+        )
+
+    writer.article("Propositions retenues")
+    selected = [row for row in ctx.rows if row.selected]
+    if selected:
+        for row in selected:
+            writer.paragraph(
+                Strong(f"« {row.proposal} »"),
+                f" ({', '.join(row.members)}) est retenue au rang {row.rank}, avec la note "
+                f"de {_score(row.total)} {ctx.total_label}.",
+            )
+    else:
+        writer.paragraph("Aucune proposition n'est retenue à ce stade.")
+
+    writer.signatures((("l'acheteur", challenge.buyer),))
+    return writer.finish()

@@ -1,0 +1,371 @@
+"""Realistic contexts for the document renderers: the Métropole Européenne de Lille's
+shared-mobility appel à communs, its grid, its ranking, the Chambre's opinion, the award,
+a funded commons and a partner's reciprocity contract.
+
+Each ``*_factory`` fixture returns a function taking field overrides, so a test states
+only what it changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from procurement.documents.context import (
+    AwardContext,
+    ChallengeContext,
+    CofundingContext,
+    CommonsRef,
+    ConflictLine,
+    CriterionLine,
+    CriterionResult,
+    EliminationLine,
+    EvaluatorMark,
+    FunderLine,
+    Milestone,
+    OpinionContext,
+    Party,
+    RankingContext,
+    RankingRow,
+    ReciprocityContext,
+    ReciprocityKind,
+    ReservationLine,
+    ResourceLine,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+
+MEL = Party(
+    name="Métropole Européenne de Lille",
+    siret="20009320100016",
+    address="2 boulevard des Cités Unies, 59040 Lille Cedex",
+    representative="Mme Claire Dumont, vice-présidente chargée des mobilités",
+)
+CHAMBRE = Party(
+    name="Chambre des communs de Lille",
+    address="23 rue Gosselet, 59000 Lille",
+)
+OSM = CommonsRef(
+    name="OpenStreetMap",
+    licence="ODbL-1.0",
+    url="https://www.openstreetmap.org",
+    description="cartographie collaborative",
+)
+COOPCYCLE = CommonsRef(name="CoopCycle", licence="CoopyLeft", url="https://coopcycle.org")
+OTP = CommonsRef(name="OpenTripPlanner", licence="LGPL-3.0-or-later")
+GTFS = CommonsRef(
+    name="Référentiel GTFS de la région Hauts-de-France", licence="Licence Ouverte 2.0"
+)
+
+RESOURCES = (
+    ResourceLine(
+        title="Référentiel ouvert des stations de mobilité partagée",
+        description="Un jeu de données tenu à jour des stations de vélos, trottinettes et "
+        "voitures partagées de la métropole, avec leur disponibilité en temps réel.",
+        licence_spdx="ODbL-1.0",
+        deliverables=("Schéma de données publié", "Jeu de données initial", "API temps réel"),
+        referenced_commons=(OSM, GTFS),
+        governance="Comité des contributeurs ouvert aux opérateurs et aux communes.",
+        community="Opérateurs de mobilité, communes, associations d'usagers.",
+    ),
+    ResourceLine(
+        title="Calculateur d'itinéraires multimodaux",
+        description="Un moteur d'itinéraires combinant transports en commun, vélo et "
+        "covoiturage, réutilisable par toute collectivité.",
+        licence_spdx="AGPL-3.0-or-later",
+        deliverables=("Code source du moteur", "Documentation d'installation"),
+        referenced_commons=(OTP, OSM),
+        governance="Gouvernance ouverte sur le modèle des fondations du logiciel libre.",
+        community="Développeurs, collectivités utilisatrices.",
+    ),
+    ResourceLine(
+        title="Guide de gouvernance des flottes partagées",
+        description="Un guide pratique pour co-gérer une flotte de véhicules partagés entre "
+        "acteurs publics et privés.",
+        licence_spdx="CC-BY-SA-4.0",
+        deliverables=("Guide en ligne", "Modèles de conventions"),
+    ),
+)
+
+CRITERIA = (
+    CriterionLine(
+        code="C1",
+        label="Valeur technique de la proposition",
+        weight=Decimal("30"),
+        scale_label="de 0 à 10",
+        description="Qualité et faisabilité des livrables.",
+    ),
+    CriterionLine(
+        code="C2",
+        label="Production et réutilisation de communs",
+        weight=Decimal("25"),
+        is_commons=True,
+        scale_label="de 0 à 10",
+        description="Réutilisation des communs référencés, contributions en amont.",
+    ),
+    CriterionLine(
+        code="C3",
+        label="Gouvernance et animation de la communauté",
+        weight=Decimal("10"),
+        is_commons=True,
+        scale_label="de 0 à 10",
+    ),
+    CriterionLine(
+        code="C4",
+        label="Performance environnementale",
+        weight=Decimal("15"),
+        is_environmental=True,
+        scale_label="de 0 à 10",
+        description="Sobriété numérique et effets sur les émissions.",
+    ),
+    CriterionLine(code="C5", label="Prix", weight=Decimal("20"), scale_label="de 0 à 10"),
+)
+
+EVALUATORS = ("Amélie Roussel", "Bastien Lefebvre", "Chloé Martin")
+
+
+@pytest.fixture
+def challenge_factory():
+    def make(**overrides) -> ChallengeContext:
+        challenge = ChallengeContext(
+            reference="AAC-2026-014",
+            title="Mobilités partagées : des communs pour la métropole",
+            object="Production de communs numériques pour la mobilité partagée dans la "
+            "Métropole Européenne de Lille.",
+            buyer=MEL,
+            procedure_label="Procédure adaptée (article R. 2123-1 du code de la commande publique)",
+            estimated_amount=Decimal("180000.00"),
+            published_at=datetime(2026, 10, 1, 9, 0, tzinfo=PARIS),
+            positioning_deadline=datetime(2026, 11, 2, 12, 0, tzinfo=PARIS),
+            proposal_deadline=datetime(2026, 11, 22, 12, 0, tzinfo=PARIS),
+            resources=RESOURCES,
+            criteria=CRITERIA,
+            licence_requirements="Les livrables logiciels sont sous licence libre ; les données "
+            "sous licence ouverte ; toute réutilisation d'un commun respecte sa licence.",
+            chambre_recommended_commons=(OSM, COOPCYCLE),
+            generated_at=datetime(2026, 12, 1, 7, 30, tzinfo=UTC),
+        )
+        return replace(challenge, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def challenge(challenge_factory) -> ChallengeContext:
+    return challenge_factory()
+
+
+def _row(rank: int, proposal: str, members: tuple[str, ...], base: int, selected: bool):
+    """A ranking row whose marks vary by criterion and evaluator, with a total that is
+    the weighted sum of the mean marks (out of 100)."""
+    results = []
+    total = Decimal(0)
+    for index, criterion in enumerate(CRITERIA):
+        marks = tuple(
+            EvaluatorMark(
+                evaluator=name,
+                mark=None
+                if (proposal == "Flotte en commun" and name == "Bastien Lefebvre")
+                else Decimal(min(10, base + (index + offset) % 3)),
+            )
+            for offset, name in enumerate(EVALUATORS)
+        )
+        given = [m.mark for m in marks if m.mark is not None]
+        score = (sum(given, Decimal(0)) / len(given)).quantize(Decimal("0.01"))
+        weighted = (score * criterion.weight / 10).quantize(Decimal("0.01"))
+        total += weighted
+        results.append(
+            CriterionResult(
+                criterion_code=criterion.code, marks=marks, score=score, weighted_score=weighted
+            )
+        )
+    return RankingRow(
+        rank=rank,
+        proposal=proposal,
+        members=members,
+        total=total,
+        results=tuple(results),
+        selected=selected,
+    )
+
+
+@pytest.fixture
+def ranking_factory(challenge):
+    def make(**overrides) -> RankingContext:
+        ranking = RankingContext(
+            challenge=challenge,
+            method_label="Moyenne des notes des évaluateurs, pondérée par critère",
+            method_description="Pour chaque critère, la note retenue est la moyenne des notes "
+            "des évaluateurs qui ont noté ; la note globale est la somme des notes retenues "
+            "multipliées par le poids du critère, ramenée sur 100.",
+            evaluators=EVALUATORS,
+            rows=(
+                _row(1, "Stations ouvertes", ("Covoit Libre SAS", "Mobicoop SCIC"), 7, True),
+                _row(2, "Flotte en commun", ("Association Rues Partagées",), 6, False),
+                _row(3, "Itinéraires pour tous", ("Véloflux SAS",), 5, False),
+            ),
+            conflicts=(
+                ConflictLine(
+                    evaluator="Bastien Lefebvre",
+                    proposal="Flotte en commun",
+                    nature="Ancien salarié d'un membre du groupe de travail",
+                    declared_at=datetime(2026, 11, 23, 9, 15, tzinfo=PARIS),
+                ),
+            ),
+            eliminations=(
+                EliminationLine(
+                    proposal="Trottinettes fermées",
+                    reason="Livrables sous licence propriétaire, contraire au règlement.",
+                ),
+            ),
+        )
+        return replace(ranking, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def opinion_factory(challenge):
+    def make(**overrides) -> OpinionContext:
+        opinion = OpinionContext(
+            challenge=challenge,
+            subject_label="sur le projet d'appel à communs",
+            verdict_label="Avis favorable avec réserves",
+            reasons=(
+                "La grille donne aux communs une place explicite et suffisante.",
+                "Les ressources attendues sont utiles à tout l'écosystème de la mobilité.",
+            ),
+            reservations=(
+                ReservationLine(
+                    reservation="Préciser la licence du guide de gouvernance.",
+                    answer="Le guide sera publié sous CC-BY-SA-4.0.",
+                ),
+                ReservationLine(reservation="Associer les associations d'usagers au comité."),
+            ),
+            recommended_commons=(OSM, COOPCYCLE),
+            licence_requirements="Licences libres et ouvertes ; licences à réciprocité "
+            "respectées pour les communs réutilisés.",
+            chambre=CHAMBRE,
+            issued_at=datetime(2026, 9, 1, 10, 0, tzinfo=PARIS),
+            moderator_name="Sylvain Delattre",
+            place="Lille",
+        )
+        return replace(opinion, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def award_factory(challenge):
+    def make(**overrides) -> AwardContext:
+        award = AwardContext(
+            challenge=challenge,
+            awardee=Party(
+                name="Mobicoop SCIC",
+                siret="80000000000017",
+                address="10 rue de la Coopération, 59000 Lille",
+                representative="M. Paul Girard, gérant",
+            ),
+            amount_ht=Decimal("12500.00"),
+            vat_rate=Decimal("20"),
+            co_contractors=(Party(name="Covoit Libre SAS", siret="90000000000019"),),
+            duration_label="douze mois à compter de la notification",
+        )
+        return replace(award, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def cofunding_factory(challenge):
+    def make(**overrides) -> CofundingContext:
+        cofunding = CofundingContext(
+            challenge=challenge,
+            commons=CommonsRef(
+                name="Référentiel ouvert des stations de mobilité partagée", licence="ODbL-1.0"
+            ),
+            host=Party(
+                name="Association Communs Mobilités Nord",
+                siret="50000000000013",
+                address="5 place du Théâtre, 59800 Lille",
+                representative="Mme Inès Caron, trésorière",
+            ),
+            funders=(
+                FunderLine(funder=MEL, amount=Decimal("20000.00")),
+                FunderLine(funder=Party(name="ADEME"), amount=Decimal("15000.00")),
+                FunderLine(funder=Party(name="Véloflux SAS"), amount=Decimal("5000.00")),
+            ),
+            milestones=(
+                Milestone(
+                    label="Lancement",
+                    due_on=date(2027, 1, 1),
+                    amount=Decimal("10000.00"),
+                    deliverable="Schéma de données publié",
+                ),
+                Milestone(
+                    label="Jeu de données initial",
+                    due_on=date(2027, 4, 15),
+                    amount=Decimal("15000.00"),
+                ),
+                Milestone(
+                    label="API temps réel", due_on=date(2027, 9, 30), amount=Decimal("15000.00")
+                ),
+            ),
+            round_label="tour de cofinancement de l'hiver 2026",
+        )
+        return replace(cofunding, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def reciprocity_factory(challenge):
+    def make(**overrides) -> ReciprocityContext:
+        reciprocity = ReciprocityContext(
+            challenge=challenge,
+            partner=Party(
+                name="Véloflux SAS",
+                siret="70000000000015",
+                address="8 rue Nationale, 59000 Lille",
+                representative="M. Karim Benali, président",
+            ),
+            commons=CommonsRef(
+                name="Calculateur d'itinéraires multimodaux", licence="AGPL-3.0-or-later"
+            ),
+            beneficiary=Party(name="Association Communs Mobilités Nord"),
+            kind=ReciprocityKind.REVENUE_SHARE,
+            revenue_share=Decimal("3"),
+            period_label="trimestre",
+            starts_on=date(2027, 1, 1),
+            commercial_use="Intégration du calculateur dans une application de location de "
+            "vélos vendue sur abonnement aux entreprises.",
+        )
+        return replace(reciprocity, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def piece_contexts(
+    challenge,
+    ranking_factory,
+    opinion_factory,
+    award_factory,
+    cofunding_factory,
+    reciprocity_factory,
+):
+    """The context each piece of ``PIECES`` takes, by key."""
+    return {
+        "reglement": challenge,
+        "cctp": challenge,
+        "ccap": challenge,
+        "acte_engagement": award_factory(),
+        "rapport_analyse": ranking_factory(),
+        "avis_chambre": opinion_factory(),
+        "convention_cofinancement": cofunding_factory(),
+        "contrat_reciprocite": reciprocity_factory(),
+    }
