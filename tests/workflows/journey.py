@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from viewflow.workflow.status import STATUS
 
+from procurement.models import ChallengeResource
 from procurement.services.positions import position_create
 from procurement.services.proposals import proposal_submit
 from workflows.models import ChallengeProcess
@@ -75,7 +76,8 @@ def score_all(world, challenge, value="7"):
 
 
 def position_and_propose(world, challenge):
-    resources = list(challenge.resources.order_by("order"))
+    # Fresh rows: the caller's challenge instance may predate the last transitions.
+    resources = list(ChallengeResource.objects.filter(challenge_id=challenge.pk).order_by("order"))
     for resource, org, user in zip(resources, world.partners, world.partner_users, strict=False):
         position_create(
             actor=user,
@@ -90,9 +92,8 @@ def position_and_propose(world, challenge):
 
 def submit_proposals(world, challenge):
     proposals = []
-    for resource, user in zip(
-        challenge.resources.order_by("order"), world.partner_users, strict=False
-    ):
+    resources = ChallengeResource.objects.filter(challenge_id=challenge.pk).order_by("order")
+    for resource, user in zip(resources, world.partner_users, strict=False):
         proposals.append(
             proposal_submit(
                 actor=user,
