@@ -1,6 +1,6 @@
 """Writes on challenges: drafting, publication, selection, award, cancellation."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -10,6 +10,7 @@ from procurement.errors import ApplicationError, WrongState
 from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Organisation
 from procurement.models import OrganisationKind as Kind
 from procurement.models.proposals import ProposalStatus
+from procurement.procedures import procedure_for
 from procurement.services.audit import audit_record
 from procurement.services.common import (
     require_member,
@@ -202,6 +203,12 @@ def challenge_publish(
         errors["proposal_deadline"] = [
             "La date limite des propositions doit suivre la fin des positionnements."
         ]
+    procedure = procedure_for(challenge.estimated_amount, on=timezone.localdate(now))
+    if proposal_deadline - now < timedelta(days=procedure.min_offer_days):
+        errors.setdefault("proposal_deadline", []).append(
+            f"Pour une {procedure.label}, le délai de remise des propositions est d'au moins "
+            f"{procedure.min_offer_days} jours après la publication."
+        )
     if errors:
         raise ApplicationError(
             "Les échéances de l'appel ne sont pas valables.",

@@ -1,0 +1,60 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from procurement.errors import ApplicationError
+from procurement.procedures import FORMAL_OPEN, MAPA, NO_PUBLICITY, procedure_for
+from tests.conftest import paris
+from tests.workflows import journey
+from tests.workflows.journey import complete
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        (Decimal("39999.99"), NO_PUBLICITY),
+        (Decimal("40000"), MAPA),
+        (Decimal("215999.99"), MAPA),
+        (Decimal("216000"), FORMAL_OPEN),
+        (None, MAPA),
+    ],
+)
+def test_procedure_follows_the_2026_thresholds(amount, expected):
+    # given an estimated amount HT / when the procedure is chosen in 2026 / then
+    assert procedure_for(amount, on=date(2026, 3, 1)) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_formal_procedure_refuses_a_proposal_deadline_under_30_days(world, clock):
+    # given a challenge above the EU threshold, ready to publish on 1 September 2026
+    challenge = journey.start(world, estimated_amount=Decimal("250000.00"))
+    complete(challenge, "draft", world.buyer_agent)
+    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+    now = paris(2026, 9, 1, 9, 0)
+
+    # when the buyer sets the proposal deadline 29 days after publication
+    with pytest.raises(ApplicationError) as excinfo:
+        complete(
+            challenge,
+            "publish",
+            world.buyer_agent,
+            {
+                "positioning_deadline": (now + timedelta(days=10)).isoformat(),
+                "proposal_deadline": (now + timedelta(days=29, hours=23)).isoformat(),
+            },
+        )
+
+    # then it is refused on that field, and 30 days are accepted
+    assert "30 jours" in excinfo.value.extra["fields"]["proposal_deadline"][0]
+    complete(
+        challenge,
+        "publish",
+        world.buyer_agent,
+        {
+            "positioning_deadline": (now + timedelta(days=10)).isoformat(),
+            "proposal_deadline": (now + timedelta(days=30)).isoformat(),
+        },
+    )
+    challenge.refresh_from_db()
+    assert challenge.status == "positioning"
