@@ -5,6 +5,7 @@
 """
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from procurement.errors import NotFound
 from procurement.models import (
@@ -72,7 +73,7 @@ def access_challenge(*, user, pk, for_update: bool = False) -> Challenge:
     try:
         challenge = qs.get(pk=pk)
     except (Challenge.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Appel à communs introuvable.", code="challenge_not_found") from None
+        raise NotFound(_("Appel à communs introuvable."), code="challenge_not_found") from None
     if for_update:
         challenge = (
             Challenge.objects.select_for_update()
@@ -158,7 +159,7 @@ def access_proposal(*, user, challenge, pk) -> Proposal:
     try:
         return proposals_visible_to(user, challenge).get(pk=pk)
     except (Proposal.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Proposition introuvable.", code="proposal_not_found") from None
+        raise NotFound(_("Proposition introuvable."), code="proposal_not_found") from None
 
 
 def opinions_of(challenge) -> QuerySet[Opinion]:
@@ -186,14 +187,14 @@ def access_question(*, user, challenge, pk) -> Question:
     try:
         return questions_visible_to(user, challenge).get(pk=pk)
     except (Question.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Question introuvable.", code="question_not_found") from None
+        raise NotFound(_("Question introuvable."), code="question_not_found") from None
 
 
 def access_position(*, user, challenge, pk) -> Position:
     try:
         return positions_visible_to(user, challenge).get(pk=pk)
     except (Position.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Positionnement introuvable.", code="position_not_found") from None
+        raise NotFound(_("Positionnement introuvable."), code="position_not_found") from None
 
 
 def cofunding_round_of(challenge):
@@ -216,7 +217,7 @@ def cofunding_round_of(challenge):
         .first()
     )
     if round_ is None:
-        raise NotFound("Aucun tour de cofinancement pour cet appel.", code="no_round")
+        raise NotFound(_("Aucun tour de cofinancement pour cet appel."), code="no_round")
     return round_
 
 

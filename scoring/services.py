@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import ChallengeStatus, ProposalStatus, Role
@@ -24,49 +25,57 @@ from scoring.models import (
 )
 
 # Majority-judgment grades, best first.
-MJ_GRADES = ["Excellent", "Très bien", "Bien", "Assez bien", "Passable", "Insuffisant", "À rejeter"]
+MJ_GRADES = [
+    "Excellent",
+    _("Très bien"),
+    "Bien",
+    _("Assez bien"),
+    "Passable",
+    "Insuffisant",
+    "À rejeter",
+]
 
 # A grid in the spirit of the Métropole Européenne de Lille's: commons criteria weigh 30 %.
 DEFAULT_GRID = [
     {
         "code": "technique",
-        "label": "Valeur technique de la proposition",
+        "label": _("Valeur technique de la proposition"),
         "kind": CriterionKind.TECHNICAL,
         "weight": Decimal(35),
     },
     {
         "code": "prix",
-        "label": "Prix et soutenabilité du budget",
+        "label": _("Prix et soutenabilité du budget"),
         "kind": CriterionKind.PRICE,
         "weight": Decimal(20),
     },
     {
         "code": "usage-communs",
-        "label": "Usage de communs existants, dont ceux référencés par la Chambre",
+        "label": _("Usage de communs existants, dont ceux référencés par la Chambre"),
         "kind": CriterionKind.COMMONS_USE,
         "weight": Decimal(10),
     },
     {
         "code": "production-communs",
-        "label": "Production de communs sous licence ouverte",
+        "label": _("Production de communs sous licence ouverte"),
         "kind": CriterionKind.COMMONS_PRODUCTION,
         "weight": Decimal(10),
     },
     {
         "code": "gouvernance",
-        "label": "Ouverture de la gouvernance et de la communauté",
+        "label": _("Ouverture de la gouvernance et de la communauté"),
         "kind": CriterionKind.COMMONS_GOVERNANCE,
         "weight": Decimal(5),
     },
     {
         "code": "reciprocite",
-        "label": "Engagement de réciprocité",
+        "label": _("Engagement de réciprocité"),
         "kind": CriterionKind.COMMONS_RECIPROCITY,
         "weight": Decimal(5),
     },
     {
         "code": "environnement",
-        "label": "Caractéristiques environnementales (sobriété numérique)",
+        "label": _("Caractéristiques environnementales (sobriété numérique)"),
         "kind": CriterionKind.ENVIRONMENT,
         "weight": Decimal(15),
     },
@@ -78,18 +87,18 @@ def grid_set(*, challenge, actor=None, criteria: list[dict]) -> Grid:
     """Replace the challenge's grid while it is not frozen (frozen once proposals open)."""
     if actor is not None:
         require_member(
-            actor, challenge.buyer, message="Seul un agent de l'acheteur fixe la grille."
+            actor, challenge.buyer, message=_("Seul un agent de l'acheteur fixe la grille.")
         )
-    grid, _ = Grid.objects.select_for_update().get_or_create(challenge=challenge)
+    grid, _created = Grid.objects.select_for_update().get_or_create(challenge=challenge)
     if grid.frozen_at is not None:
         raise WrongState(
-            "La grille est figée depuis l'ouverture des propositions.", code="grid_frozen"
+            _("La grille est figée depuis l'ouverture des propositions."), code="grid_frozen"
         )
     if not criteria:
         raise ApplicationError(
-            "La grille compte au moins un critère.",
+            _("La grille compte au moins un critère."),
             code="empty_grid",
-            extra={"fields": {"criteria": ["Ajoutez au moins un critère."]}},
+            extra={"fields": {"criteria": [_("Ajoutez au moins un critère.")]}},
         )
     grid.criteria.all().delete()
     for order, item in enumerate(criteria):
@@ -123,22 +132,30 @@ def grid_check(*, challenge) -> None:
     criteria = list(grid.criteria.all()) if grid else []
     problems = []
     if not criteria:
-        problems.append("La grille de notation est vide.")
+        problems.append(_("La grille de notation est vide."))
     else:
         total = sum((c.weight for c in criteria), Decimal(0))
         if total != Decimal(100):
-            problems.append(f"Les poids des critères totalisent {total} % au lieu de 100 %.")
+            problems.append(
+                _("Les poids des critères totalisent %(total)s %% au lieu de 100 %%.")
+                % {"total": total}
+            )
         commons = sum((c.weight for c in criteria if c.kind in COMMONS_KINDS), Decimal(0))
         minimum = challenge.buyer.commons_min_share
         if commons < minimum:
             problems.append(
-                f"Les critères relatifs aux communs pèsent {commons} %, "
-                f"moins que le minimum de {minimum} % fixé par l'acheteur."
+                _(
+                    "Les critères relatifs aux communs pèsent %(commons)s %%, "
+                    "moins que le minimum de %(minimum)s %% fixé par l'acheteur."
+                )
+                % {"commons": commons, "minimum": minimum}
             )
         if not any(c.kind == CriterionKind.ENVIRONMENT for c in criteria):
             problems.append(
-                "La grille doit compter au moins un critère sur les caractéristiques "
-                "environnementales (loi Climat et résilience)."
+                _(
+                    "La grille doit compter au moins un critère sur les caractéristiques "
+                    "environnementales (loi Climat et résilience)."
+                )
             )
     if problems:
         raise ApplicationError(
@@ -157,10 +174,10 @@ def evaluators_assign(*, challenge, actor, evaluator_ids: list[int]) -> list[int
     """The buyer names evaluators (members of its organisation with the evaluator role);
     each is assigned every submitted proposal. Returns the evaluators' ids."""
     require_member(
-        actor, challenge.buyer, message="Seul un agent de l'acheteur désigne les évaluateurs."
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur désigne les évaluateurs.")
     )
     require_status(
-        challenge, ChallengeStatus.ASSIGNMENT, message="La désignation n'est pas ouverte."
+        challenge, ChallengeStatus.ASSIGNMENT, message=_("La désignation n'est pas ouverte.")
     )
     ids = sorted(set(evaluator_ids or []))
     users = list(
@@ -174,12 +191,12 @@ def evaluators_assign(*, challenge, actor, evaluator_ids: list[int]) -> list[int
     )
     if not ids or len(users) != len(ids):
         raise ApplicationError(
-            "Désignez des évaluateurs habilités par l'acheteur.",
+            _("Désignez des évaluateurs habilités par l'acheteur."),
             code="invalid_evaluators",
             extra={
                 "fields": {
                     "evaluators": [
-                        "Chaque évaluateur doit avoir le rôle « évaluateur » chez l'acheteur."
+                        _("Chaque évaluateur doit avoir le rôle « évaluateur » chez l'acheteur.")
                     ]
                 }
             },
@@ -215,15 +232,17 @@ def evaluator_for_task(*, data: dict):
 def _check_value(criterion: Criterion, raw) -> str:
     if criterion.scale == ScaleKind.MAJORITY:
         if raw not in MJ_GRADES:
-            raise ValueError(f"Mention attendue parmi : {', '.join(MJ_GRADES)}.")
+            raise ValueError(
+                _("Mention attendue parmi : %(grades)s.") % {"grades": ", ".join(MJ_GRADES)}
+            )
         return raw
     try:
         value = Decimal(str(raw))
     except (InvalidOperation, ValueError):
-        raise ValueError("Note numérique attendue.") from None
+        raise ValueError(_("Note numérique attendue.")) from None
     maximum = SCALE_MAX[criterion.scale]
     if not value.is_finite() or value < 0 or value > maximum:
-        raise ValueError(f"La note doit être comprise entre 0 et {maximum}.")
+        raise ValueError(_("La note doit être comprise entre 0 et %(max)s.") % {"max": maximum})
     return str(int(value)) if value == value.to_integral_value() else str(value)
 
 
@@ -240,9 +259,9 @@ def conflict_declare(
     """Before seeing a proposal, the evaluator declares a conflict of interest or none.
     A declared conflict voids the assignment; the buyer must reassign."""
     if assignment.evaluator_id != actor.pk:
-        raise Forbidden("Cette désignation ne vous concerne pas.", code="not_allowed")
+        raise Forbidden(_("Cette désignation ne vous concerne pas."), code="not_allowed")
     if assignment.conflict is not None:
-        raise WrongState("La déclaration d'intérêts a déjà été faite.", code="already_declared")
+        raise WrongState(_("La déclaration d'intérêts a déjà été faite."), code="already_declared")
     assignment.conflict = conflict
     assignment.conflict_note = note
     assignment.save(update_fields=["conflict", "conflict_note"])
@@ -271,27 +290,29 @@ def evaluation_submit(
     for the round."""
     challenge = assignment.proposal.challenge
     if assignment.evaluator_id != actor.pk:
-        raise Forbidden("Cette évaluation ne vous est pas confiée.", code="not_allowed")
-    require_status(challenge, ChallengeStatus.SCORING, message="L'évaluation n'est pas ouverte.")
+        raise Forbidden(_("Cette évaluation ne vous est pas confiée."), code="not_allowed")
+    require_status(challenge, ChallengeStatus.SCORING, message=_("L'évaluation n'est pas ouverte."))
     if assignment.conflict is None:
-        raise WrongState("Déclarez d'abord l'absence de conflit d'intérêts.", code="declare_first")
+        raise WrongState(
+            _("Déclarez d'abord l'absence de conflit d'intérêts."), code="declare_first"
+        )
     if assignment.conflict:
         raise WrongState(
-            "Vous avez déclaré un conflit d'intérêts sur cette proposition.",
+            _("Vous avez déclaré un conflit d'intérêts sur cette proposition."),
             code="conflict_declared",
         )
-    evaluation, _ = Evaluation.objects.select_for_update().get_or_create(
+    evaluation, _created = Evaluation.objects.select_for_update().get_or_create(
         assignment=assignment, round=1
     )
     if evaluation.submitted_at is not None:
-        raise WrongState("Cette évaluation a déjà été soumise.", code="already_submitted")
+        raise WrongState(_("Cette évaluation a déjà été soumise."), code="already_submitted")
     comments = comments or {}
     criteria = list(Criterion.objects.filter(grid__challenge=challenge))
     errors: dict[str, list[str]] = {}
     clean = {}
     for criterion in criteria:
         if criterion.code not in scores:
-            errors[criterion.code] = ["Note manquante."]
+            errors[criterion.code] = [_("Note manquante.")]
             continue
         try:
             clean[criterion.code] = _check_value(criterion, scores[criterion.code])
@@ -303,14 +324,14 @@ def evaluation_submit(
             and not comments.get(criterion.code, "").strip()
         ):
             errors[criterion.code] = [
-                "Un commentaire est requis pour la note la plus basse ou la plus haute."
+                _("Un commentaire est requis pour la note la plus basse ou la plus haute.")
             ]
     unknown = set(scores) - {c.code for c in criteria}
     for code in unknown:
-        errors[code] = ["Critère inconnu."]
+        errors[code] = [_("Critère inconnu.")]
     if errors:
         raise ApplicationError(
-            "Certaines notes ne sont pas valables.",
+            _("Certaines notes ne sont pas valables."),
             code="invalid_scores",
             extra={"fields": {"scores": errors}},
         )
@@ -356,10 +377,14 @@ def scoring_submit_all(*, actor, challenge, evaluations: list[dict]) -> list[Eva
         assignment = assignments.get(item.get("proposal"))
         if assignment is None:
             raise ApplicationError(
-                "Cette proposition ne vous est pas confiée.",
+                _("Cette proposition ne vous est pas confiée."),
                 code="not_assigned",
                 extra={
-                    "fields": {"evaluations": [f"Proposition {item.get('proposal')} inconnue."]}
+                    "fields": {
+                        "evaluations": [
+                            _("Proposition %(id)s inconnue.") % {"id": item.get("proposal")}
+                        ]
+                    }
                 },
             )
         if assignment.conflict is None:
@@ -387,9 +412,13 @@ def scoring_submit_all(*, actor, challenge, evaluations: list[dict]) -> list[Eva
     ]
     if missing:
         raise ApplicationError(
-            "Toutes les propositions confiées doivent être évaluées.",
+            _("Toutes les propositions confiées doivent être évaluées."),
             code="scoring_incomplete",
-            extra={"fields": {"evaluations": [f"Propositions à évaluer : {missing}."]}},
+            extra={
+                "fields": {
+                    "evaluations": [_("Propositions à évaluer : %(ids)s.") % {"ids": missing}]
+                }
+            },
         )
     return results
 

@@ -7,6 +7,7 @@ process lock in one transaction, so a refused completion leaves nothing behind.
 """
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
@@ -60,7 +61,7 @@ def _run_locked(task, func):
             task.refresh_from_db()
             return func(task.flow_task.activation_class(task))
     except FlowLockFailed:
-        raise WrongState("Le processus est occupé, réessayez.", code="locked") from None
+        raise WrongState(_("Le processus est occupé, réessayez."), code="locked") from None
 
 
 def _challenge_of(task) -> Challenge:
@@ -72,11 +73,11 @@ def task_claim(*, actor, task):
 
     def claim(activation):
         if not can_act(actor, activation.task):
-            raise Forbidden("Cette tâche ne relève pas de votre rôle.", code="not_your_task")
+            raise Forbidden(_("Cette tâche ne relève pas de votre rôle."), code="not_your_task")
         if activation.task.status not in OPEN_STATUSES:
-            raise WrongState("Cette tâche n'est plus ouverte.", code="task_closed")
+            raise WrongState(_("Cette tâche n'est plus ouverte."), code="task_closed")
         if activation.task.owner_id not in (None, actor.pk):
-            raise WrongState("Une autre personne a déjà pris cette tâche.", code="task_held")
+            raise WrongState(_("Une autre personne a déjà pris cette tâche."), code="task_held")
         if activation.task.owner_id is None:
             activation.assign(actor)
             audit_record(
@@ -95,13 +96,15 @@ def task_unclaim(*, actor, task):
 
     def unclaim(activation):
         if activation.task.status != STATUS.ASSIGNED:
-            raise WrongState("Cette tâche n'est pas prise.", code="task_not_held")
+            raise WrongState(_("Cette tâche n'est pas prise."), code="task_not_held")
         if activation.task.owner_id != actor.pk:
             raise Forbidden(
-                "Seule la personne qui a pris la tâche peut la rendre.", code="not_holder"
+                _("Seule la personne qui a pris la tâche peut la rendre."), code="not_holder"
             )
         if node_name(activation.task) not in BUYER_NODES | CHAMBRE_NODES:
-            raise WrongState("Cette tâche vous est attribuée nominativement.", code="personal_task")
+            raise WrongState(
+                _("Cette tâche vous est attribuée nominativement."), code="personal_task"
+            )
         activation.unassign()
         audit_record(
             verb="task.unclaimed",
@@ -125,11 +128,11 @@ def task_complete(*, actor, task, data: dict):
     def complete(activation):
         current = activation.task
         if not can_act(actor, current):
-            raise Forbidden("Cette tâche ne relève pas de votre rôle.", code="not_your_task")
+            raise Forbidden(_("Cette tâche ne relève pas de votre rôle."), code="not_your_task")
         if current.status not in OPEN_STATUSES:
-            raise WrongState("Cette tâche n'est plus ouverte.", code="task_closed")
+            raise WrongState(_("Cette tâche n'est plus ouverte."), code="task_closed")
         if current.owner_id not in (None, actor.pk):
-            raise WrongState("Une autre personne a pris cette tâche.", code="task_held")
+            raise WrongState(_("Une autre personne a pris cette tâche."), code="task_held")
         challenge = _challenge_of(current)
         handler = HANDLERS[node_name(current)]
         with transaction.atomic():

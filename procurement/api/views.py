@@ -5,6 +5,7 @@ import io
 import zipfile
 
 from django.http import FileResponse, HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotAuthenticated
@@ -51,7 +52,7 @@ class ChallengeScoped:
 
     def require_buyer_staff(self):
         if not queries.is_buyer_staff(self.request.user, self.challenge()):
-            raise Forbidden("Réservé aux agents de l'acheteur.", code="buyer_only")
+            raise Forbidden(_("Réservé aux agents de l'acheteur."), code="buyer_only")
 
 
 class OrganisationList(generics.ListAPIView):
@@ -167,7 +168,7 @@ class PositionList(ChallengeScoped, generics.ListCreateAPIView):
     def post(self, request, challenge_pk):
         data = validated(s.PositionInput, request)
         if data["resource"].challenge_id != self.challenge().pk:
-            raise NotFound("Ressource introuvable dans cet appel.", code="resource_not_found")
+            raise NotFound(_("Ressource introuvable dans cet appel."), code="resource_not_found")
         position = position_services.position_create(actor=request.user, **data)
         return Response(s.PositionSerializer(position).data, status=status.HTTP_201_CREATED)
 
@@ -198,7 +199,9 @@ class ProposalList(ChallengeScoped, generics.ListCreateAPIView):
     def post(self, request, challenge_pk):
         data = validated(s.ProposalInput, request)
         if data["group"].resource.challenge_id != self.challenge().pk:
-            raise NotFound("Groupe de travail introuvable dans cet appel.", code="group_not_found")
+            raise NotFound(
+                _("Groupe de travail introuvable dans cet appel."), code="group_not_found"
+            )
         proposal = proposal_services.proposal_submit(actor=request.user, **data)
         return Response(s.ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
@@ -292,7 +295,7 @@ class PledgeCreate(ChallengeScoped, APIView):
     def post(self, request, challenge_pk):
         data = validated(s.PledgeInput, request)
         if data["bucket"].round.challenge_id != self.challenge().pk:
-            raise NotFound("Commun introuvable dans ce tour.", code="bucket_not_found")
+            raise NotFound(_("Commun introuvable dans ce tour."), code="bucket_not_found")
         pledge = cofunding_services.pledge_create(actor=request.user, **data)
         return Response(
             {"id": pledge.pk, "amount": str(pledge.amount), "bucket": pledge.bucket_id},
@@ -311,7 +314,7 @@ class PledgeDetail(ChallengeScoped, APIView):
             .first()
         )
         if pledge is None:
-            raise NotFound("Engagement introuvable.", code="pledge_not_found")
+            raise NotFound(_("Engagement introuvable."), code="pledge_not_found")
         cofunding_services.pledge_withdraw(actor=request.user, pledge=pledge)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -357,7 +360,7 @@ class DocumentDownload(ChallengeScoped, APIView):
         self.require_buyer_staff()
         document = TenderDocument.objects.filter(challenge=self.challenge(), pk=pk).first()
         if document is None:
-            raise NotFound("Document introuvable.", code="document_not_found")
+            raise NotFound(_("Document introuvable."), code="document_not_found")
         return FileResponse(
             document.file.open("rb"),
             as_attachment=True,
@@ -411,7 +414,7 @@ class AuditView(ChallengeScoped, APIView):
             or queries.is_member(request.user, challenge.chambre, queries.CHAMBRE_ROLES)
         ):
             raise Forbidden(
-                "Le journal d'audit est réservé à l'acheteur et à la Chambre.",
+                _("Le journal d'audit est réservé à l'acheteur et à la Chambre."),
                 code="audit_restricted",
             )
         verification = audit_verify(challenge=challenge)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.errors import ApplicationError, WrongState
 from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Organisation
@@ -44,26 +45,26 @@ def challenge_create(
 
     Creating a challenge does not start its process: ``workflows.services`` does both.
     """
-    require_member(actor, buyer, message="Seul un agent de l'acheteur peut créer un appel.")
+    require_member(actor, buyer, message=_("Seul un agent de l'acheteur peut créer un appel."))
     if buyer.kind != Kind.BUYER:
         raise ApplicationError(
-            "Seul un acheteur public peut créer un appel à communs.",
+            _("Seul un acheteur public peut créer un appel à communs."),
             code="not_a_buyer",
-            extra={"fields": {"buyer": ["Cette organisation n'est pas un acheteur public."]}},
+            extra={"fields": {"buyer": [_("Cette organisation n'est pas un acheteur public.")]}},
         )
     if chambre.kind != Kind.CHAMBRE:
         raise ApplicationError(
-            "L'avis doit être demandé à une Chambre des communs.",
+            _("L'avis doit être demandé à une Chambre des communs."),
             code="not_a_chambre",
             extra={
-                "fields": {"chambre": ["Cette organisation n'est pas une Chambre des communs."]}
+                "fields": {"chambre": [_("Cette organisation n'est pas une Chambre des communs.")]}
             },
         )
     if not resources:
         raise ApplicationError(
-            "Un appel à communs demande au moins une ressource.",
+            _("Un appel à communs demande au moins une ressource."),
             code="no_resource",
-            extra={"fields": {"resources": ["Indiquez au moins une ressource attendue."]}},
+            extra={"fields": {"resources": [_("Indiquez au moins une ressource attendue.")]}},
         )
     challenge = Challenge(
         reference=reference or _next_reference(buyer),
@@ -108,9 +109,11 @@ def _replace_resources(challenge: Challenge, resources: list[dict]) -> None:
 def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
     """Edit a draft (or a challenge sent back for revision): title, context, resources…"""
     require_member(
-        actor, challenge.buyer, message="Seul un agent de l'acheteur peut modifier l'appel."
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut modifier l'appel.")
     )
-    require_status(challenge, *EDITABLE, message="L'appel ne peut plus être modifié à cette étape.")
+    require_status(
+        challenge, *EDITABLE, message=_("L'appel ne peut plus être modifié à cette étape.")
+    )
     resources = fields.pop("resources", None)
     for name in ("title", "context", "estimated_amount", "aggregation_method"):
         if name in fields:
@@ -119,9 +122,9 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
     if resources is not None:
         if not resources:
             raise ApplicationError(
-                "Un appel à communs demande au moins une ressource.",
+                _("Un appel à communs demande au moins une ressource."),
                 code="no_resource",
-                extra={"fields": {"resources": ["Indiquez au moins une ressource attendue."]}},
+                extra={"fields": {"resources": [_("Indiquez au moins une ressource attendue.")]}},
             )
         _replace_resources(challenge, resources)
     audit_record(
@@ -138,9 +141,9 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
 def challenge_submit_for_opinion(*, challenge: Challenge, actor, note: str = "") -> Challenge:
     """The buyer refers its draft (or revised) call to the Chambre des communs."""
     require_member(
-        actor, challenge.buyer, message="Seul un agent de l'acheteur peut saisir la Chambre."
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut saisir la Chambre.")
     )
-    require_status(challenge, *EDITABLE, message="Cet appel n'est pas en cours de rédaction.")
+    require_status(challenge, *EDITABLE, message=_("Cet appel n'est pas en cours de rédaction."))
     from scoring.services import grid_check
 
     grid_check(challenge=challenge)
@@ -160,9 +163,11 @@ def challenge_revise(
     then either refers it to the Chambre again or goes on to publication — the
     opinion is advisory. ``answers`` record how each reservation was handled."""
     require_member(
-        actor, challenge.buyer, message="Seul un agent de l'acheteur peut réviser l'appel."
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut réviser l'appel.")
     )
-    require_status(challenge, ChallengeStatus.REVISION, message="Aucune révision n'est attendue.")
+    require_status(
+        challenge, ChallengeStatus.REVISION, message=_("Aucune révision n'est attendue.")
+    )
     if resubmit:
         from scoring.services import grid_check
 
@@ -190,28 +195,31 @@ def challenge_publish(
     ``proposal_deadline``. Both must lie in the future, in that order, and the grid must
     be publishable (weights, commons share, environmental criterion)."""
     require_member(
-        actor, challenge.buyer, message="Seul un agent de l'acheteur peut publier l'appel."
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut publier l'appel.")
     )
     require_status(
-        challenge, ChallengeStatus.READY, message="L'appel n'est pas prêt à être publié."
+        challenge, ChallengeStatus.READY, message=_("L'appel n'est pas prêt à être publié.")
     )
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     if positioning_deadline <= now:
-        errors["positioning_deadline"] = ["La date de fin des positionnements doit être future."]
+        errors["positioning_deadline"] = [_("La date de fin des positionnements doit être future.")]
     if proposal_deadline <= positioning_deadline:
         errors["proposal_deadline"] = [
-            "La date limite des propositions doit suivre la fin des positionnements."
+            _("La date limite des propositions doit suivre la fin des positionnements.")
         ]
     procedure = procedure_for(challenge.estimated_amount, on=timezone.localdate(now))
     if proposal_deadline - now < timedelta(days=procedure.min_offer_days):
         errors.setdefault("proposal_deadline", []).append(
-            f"Pour une {procedure.label}, le délai de remise des propositions est d'au moins "
-            f"{procedure.min_offer_days} jours après la publication."
+            _(
+                "Pour une %(procedure)s, le délai de remise des propositions est d'au moins "
+                "%(days)s jours après la publication."
+            )
+            % {"procedure": procedure.label, "days": procedure.min_offer_days}
         )
     if errors:
         raise ApplicationError(
-            "Les échéances de l'appel ne sont pas valables.",
+            _("Les échéances de l'appel ne sont pas valables."),
             code="invalid_deadlines",
             extra={"fields": errors},
         )
@@ -254,20 +262,26 @@ def proposals_select(
     justification: str = "",
 ) -> list:
     """The buyer selects proposals from the ranking and sets the cofunding deadline."""
-    require_member(actor, challenge.buyer, message="Seul un agent de l'acheteur peut sélectionner.")
-    require_status(challenge, ChallengeStatus.SELECTION, message="La sélection n'est pas ouverte.")
+    require_member(
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut sélectionner.")
+    )
+    require_status(
+        challenge, ChallengeStatus.SELECTION, message=_("La sélection n'est pas ouverte.")
+    )
     submitted = challenge.proposals.filter(status=ProposalStatus.SUBMITTED)
     chosen = list(submitted.filter(pk__in=proposal_ids))
     errors: dict[str, list[str]] = {}
     if not proposal_ids:
-        errors["proposals"] = ["Sélectionnez au moins une proposition."]
+        errors["proposals"] = [_("Sélectionnez au moins une proposition.")]
     elif len(chosen) != len(set(proposal_ids)):
-        errors["proposals"] = ["Certaines propositions n'existent pas ou n'ont pas été déposées."]
+        errors["proposals"] = [
+            _("Certaines propositions n'existent pas ou n'ont pas été déposées.")
+        ]
     if cofunding_deadline <= timezone.now():
-        errors["cofunding_deadline"] = ["La clôture du cofinancement doit être future."]
+        errors["cofunding_deadline"] = [_("La clôture du cofinancement doit être future.")]
     if errors:
         raise ApplicationError(
-            "La sélection n'est pas valable.", code="invalid_selection", extra={"fields": errors}
+            _("La sélection n'est pas valable."), code="invalid_selection", extra={"fields": errors}
         )
     submitted.filter(pk__in=proposal_ids).update(status=ProposalStatus.SELECTED)
     submitted.exclude(pk__in=proposal_ids).update(status=ProposalStatus.REJECTED)
@@ -286,15 +300,15 @@ def proposals_select(
 @transaction.atomic
 def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> Challenge:
     """The buyer awards the contract(s) to selected proposals; the process ends."""
-    require_member(actor, challenge.buyer, message="Seul un agent de l'acheteur peut attribuer.")
-    require_status(challenge, ChallengeStatus.AWARD, message="L'attribution n'est pas ouverte.")
+    require_member(actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut attribuer."))
+    require_status(challenge, ChallengeStatus.AWARD, message=_("L'attribution n'est pas ouverte."))
     selected = challenge.proposals.filter(status=ProposalStatus.SELECTED)
     chosen = selected.filter(pk__in=proposal_ids)
     if not proposal_ids or chosen.count() != len(set(proposal_ids)):
         raise ApplicationError(
-            "Attribuez le marché à une ou plusieurs propositions retenues.",
+            _("Attribuez le marché à une ou plusieurs propositions retenues."),
             code="invalid_award",
-            extra={"fields": {"proposals": ["Choisissez parmi les propositions retenues."]}},
+            extra={"fields": {"proposals": [_("Choisissez parmi les propositions retenues.")]}},
         )
     chosen.update(status=ProposalStatus.AWARDED)
     challenge.status = ChallengeStatus.AWARDED
@@ -320,15 +334,15 @@ CANCELLABLE = [
 def challenge_cancel(*, challenge: Challenge, actor, reason: str) -> Challenge:
     """Cancel a challenge at any step before award; the reason is published."""
     require_member(
-        actor, challenge.buyer, message="Seul un agent de l'acheteur peut annuler l'appel."
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut annuler l'appel.")
     )
     if challenge.status not in CANCELLABLE:
-        raise WrongState("Cet appel ne peut plus être annulé.", code="not_cancellable")
+        raise WrongState(_("Cet appel ne peut plus être annulé."), code="not_cancellable")
     if not (reason or "").strip():
         raise ApplicationError(
-            "Le motif d'annulation est obligatoire : il est publié.",
+            _("Le motif d'annulation est obligatoire : il est publié."),
             code="reason_required",
-            extra={"fields": {"reason": ["Indiquez le motif de l'annulation."]}},
+            extra={"fields": {"reason": [_("Indiquez le motif de l'annulation.")]}},
         )
     challenge.status = ChallengeStatus.CANCELLED
     challenge.cancel_reason = reason.strip()

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import (
@@ -31,7 +32,7 @@ def cofunding_open(*, challenge) -> CofundingRound:
     from its amount (minimum = maximum = the proposal's cost for now), open until the
     cofunding deadline the buyer set at selection."""
     require_status(
-        challenge, ChallengeStatus.COFUNDING, message="Le cofinancement n'est pas ouvert."
+        challenge, ChallengeStatus.COFUNDING, message=_("Le cofinancement n'est pas ouvert.")
     )
     round_, created = CofundingRound.objects.get_or_create(
         challenge=challenge, defaults={"deadline": challenge.cofunding_deadline}
@@ -55,19 +56,19 @@ def cofunding_open(*, challenge) -> CofundingRound:
 
 def _check_round_open(round_: CofundingRound) -> None:
     if round_.closed_at is not None:
-        raise WrongState("Le tour de cofinancement est clos.", code="round_closed")
+        raise WrongState(_("Le tour de cofinancement est clos."), code="round_closed")
     require_before(
-        round_.deadline, message="Le tour de cofinancement est clos.", code="round_closed"
+        round_.deadline, message=_("Le tour de cofinancement est clos."), code="round_closed"
     )
 
 
 @transaction.atomic
 def allocation_set(*, actor, round_: CofundingRound, funder, amount: Decimal) -> Allocation:
     """A funder declares (or raises) its envelope for the round."""
-    require_member(actor, funder, message="Vous n'êtes pas membre de ce financeur.")
+    require_member(actor, funder, message=_("Vous n'êtes pas membre de ce financeur."))
     if funder.kind != OrganisationKind.FUNDER and funder.pk != round_.challenge.buyer_id:
         raise Forbidden(
-            "Seuls les financeurs et l'acheteur ont une enveloppe.", code="not_a_funder"
+            _("Seuls les financeurs et l'acheteur ont une enveloppe."), code="not_a_funder"
         )
     _check_round_open(round_)
     allocation = Allocation.objects.select_for_update().filter(
@@ -75,9 +76,11 @@ def allocation_set(*, actor, round_: CofundingRound, funder, amount: Decimal) ->
     ).first() or Allocation(round=round_, funder=funder, amount=amount)
     if amount < allocation.pledged:
         raise ApplicationError(
-            "L'enveloppe ne peut pas descendre sous le montant déjà engagé.",
+            _("L'enveloppe ne peut pas descendre sous le montant déjà engagé."),
             code="allocation_below_pledged",
-            extra={"fields": {"amount": [f"Au moins {allocation.pledged} €."]}},
+            extra={
+                "fields": {"amount": [_("Au moins %(amount)s €.") % {"amount": allocation.pledged}]}
+            },
         )
     allocation.amount = amount
     validated_save(allocation)
@@ -99,28 +102,28 @@ def pledge_create(*, actor, bucket: Bucket, funder, amount: Decimal) -> Pledge:
     envelope, or the bucket's maximum. The two rows are locked in a fixed order and
     the database's check constraints stand behind the arithmetic.
     """
-    require_member(actor, funder, message="Vous n'êtes pas membre de ce financeur.")
+    require_member(actor, funder, message=_("Vous n'êtes pas membre de ce financeur."))
     if amount is None or amount <= 0:
         raise ApplicationError(
-            "Le montant d'un engagement est positif.",
+            _("Le montant d'un engagement est positif."),
             code="invalid_amount",
-            extra={"fields": {"amount": ["Indiquez un montant supérieur à zéro."]}},
+            extra={"fields": {"amount": [_("Indiquez un montant supérieur à zéro.")]}},
         )
     round_ = bucket.round
     _check_round_open(round_)
     allocation = Allocation.objects.select_for_update().filter(round=round_, funder=funder).first()
     if allocation is None:
-        raise WrongState("Ce financeur n'a pas d'enveloppe dans ce tour.", code="no_allocation")
+        raise WrongState(_("Ce financeur n'a pas d'enveloppe dans ce tour."), code="no_allocation")
     bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
     if allocation.pledged + amount > allocation.amount:
         raise WrongState(
-            "Cet engagement dépasserait votre enveloppe.",
+            _("Cet engagement dépasserait votre enveloppe."),
             code="allocation_exceeded",
             extra={"available": allocation.amount - allocation.pledged},
         )
     if bucket.pledged + amount > bucket.max_amount:
         raise WrongState(
-            "Cet engagement dépasserait le maximum du commun.",
+            _("Cet engagement dépasserait le maximum du commun."),
             code="bucket_overfunded",
             extra={"available": bucket.max_amount - bucket.pledged},
         )
@@ -141,11 +144,11 @@ def pledge_create(*, actor, bucket: Bucket, funder, amount: Decimal) -> Pledge:
 def pledge_withdraw(*, actor, pledge: Pledge) -> None:
     """A funder takes a pledge back while the round is open (to move it elsewhere)."""
     allocation = Allocation.objects.select_for_update().get(pk=pledge.allocation_id)
-    require_member(actor, allocation.funder, message="Vous n'êtes pas membre de ce financeur.")
+    require_member(actor, allocation.funder, message=_("Vous n'êtes pas membre de ce financeur."))
     _check_round_open(allocation.round)
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if pledge.status != Pledge.Status.ACTIVE:
-        raise WrongState("Cet engagement n'est plus modifiable.", code="pledge_not_active")
+        raise WrongState(_("Cet engagement n'est plus modifiable."), code="pledge_not_active")
     Bucket.objects.select_for_update().filter(pk=pledge.bucket_id).update(
         pledged=F("pledged") - pledge.amount
     )

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.errors import ApplicationError, WrongState
 from procurement.models import ChallengeStatus, DocumentJob, DocumentStatus, TenderDocument
@@ -113,7 +114,7 @@ def documents_step_finish(*, challenge) -> None:
     """The process step ends once a pack was generated: the buyer awards next."""
     if not challenge.document_jobs.filter(status=DocumentStatus.DONE).exists():
         raise WrongState(
-            "Le dossier de consultation n'a pas encore été généré.", code="no_documents"
+            _("Le dossier de consultation n'a pas encore été généré."), code="no_documents"
         )
     challenge.status = ChallengeStatus.AWARD
     challenge.save(update_fields=["status", "updated_at"])
@@ -123,11 +124,11 @@ def documents_step_finish(*, challenge) -> None:
 def documents_request(*, challenge, actor) -> DocumentJob:
     """The buyer asks for the pack again (after a change): a Celery job renders it."""
     require_member(
-        actor, challenge.buyer, message="Seul un agent de l'acheteur demande le dossier."
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur demande le dossier.")
     )
     if challenge.status not in DOCUMENT_STAGES:
         raise WrongState(
-            "Le dossier de consultation n'est pas encore disponible.", code="wrong_stage"
+            _("Le dossier de consultation n'est pas encore disponible."), code="wrong_stage"
         )
     job = DocumentJob.objects.create(challenge=challenge, requested_by=actor)
     from procurement.tasks import generate_documents
@@ -148,7 +149,7 @@ def document_job_run(*, job_pk: int) -> None:
 def document_upload(*, challenge, actor, piece: str, key: str, content: bytes) -> TenderDocument:
     """The buyer uploads a revised version of a generated piece: kept beside it."""
     require_member(
-        actor, challenge.buyer, message="Seul un agent de l'acheteur dépose une version."
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur dépose une version.")
     )
     original = (
         TenderDocument.objects.filter(challenge=challenge, piece=piece, key=key)
@@ -157,19 +158,19 @@ def document_upload(*, challenge, actor, piece: str, key: str, content: bytes) -
     )
     if original is None:
         raise ApplicationError(
-            "Cette pièce n'a pas encore été générée.",
+            _("Cette pièce n'a pas encore été générée."),
             code="unknown_piece",
-            extra={"fields": {"piece": ["Pièce inconnue pour cet appel."]}},
+            extra={"fields": {"piece": [_("Pièce inconnue pour cet appel.")]}},
         )
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ApplicationError("Le fichier dépasse 20 Mo.", code="too_large")
+        raise ApplicationError(_("Le fichier dépasse 20 Mo."), code="too_large")
     if not content.startswith(DOCX_MAGIC):
         raise ApplicationError(
-            "Le fichier n'est pas un document .docx.",
+            _("Le fichier n'est pas un document .docx."),
             code="not_docx",
-            extra={"fields": {"file": ["Déposez un document .docx."]}},
+            extra={"fields": {"file": [_("Déposez un document .docx.")]}},
         )
-    document, _ = _store(
+    document, _created = _store(
         challenge=challenge,
         piece=piece,
         key=key,

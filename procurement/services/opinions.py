@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.errors import ApplicationError
 from procurement.models import ChallengeStatus, Opinion, OpinionSubject, Role, Verdict
@@ -40,21 +41,23 @@ def opinion_issue(
         actor,
         challenge.chambre,
         ISSUING_ROLES,
-        message="Seul le modérateur de la Chambre des communs peut rendre un avis.",
+        message=_("Seul le modérateur de la Chambre des communs peut rendre un avis."),
     )
-    require_status(challenge, STAGE_FOR[subject], message="Aucun avis n'est attendu à cette étape.")
+    require_status(
+        challenge, STAGE_FOR[subject], message=_("Aucun avis n'est attendu à cette étape.")
+    )
     reservations = [r.strip() for r in (reservations or []) if r and r.strip()]
     if verdict == Verdict.RESERVATIONS and not reservations:
         raise ApplicationError(
-            "Un avis favorable avec réserves énonce au moins une réserve.",
+            _("Un avis favorable avec réserves énonce au moins une réserve."),
             code="reservations_required",
-            extra={"fields": {"reservations": ["Indiquez au moins une réserve."]}},
+            extra={"fields": {"reservations": [_("Indiquez au moins une réserve.")]}},
         )
     if verdict == Verdict.UNFAVORABLE and not reasons.strip():
         raise ApplicationError(
-            "Un avis défavorable doit être motivé.",
+            _("Un avis défavorable doit être motivé."),
             code="reasons_required",
-            extra={"fields": {"reasons": ["Indiquez les motifs de l'avis."]}},
+            extra={"fields": {"reasons": [_("Indiquez les motifs de l'avis.")]}},
         )
     opinion = Opinion(
         challenge=challenge,

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from procurement.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import (
@@ -25,11 +26,11 @@ from procurement.services.common import (
 
 def _check_open(challenge) -> None:
     require_status(
-        challenge, ChallengeStatus.POSITIONING, message="Les positionnements sont fermés."
+        challenge, ChallengeStatus.POSITIONING, message=_("Les positionnements sont fermés.")
     )
     require_before(
         challenge.positioning_deadline,
-        message="La date limite des positionnements est passée.",
+        message=_("La date limite des positionnements est passée."),
     )
 
 
@@ -48,21 +49,23 @@ def position_create(
 ) -> Position:
     """A partner positions on one resource, until the positioning deadline."""
     challenge = resource.challenge
-    require_member(actor, organisation, message="Vous n'êtes pas membre de cette organisation.")
+    require_member(actor, organisation, message=_("Vous n'êtes pas membre de cette organisation."))
     if organisation.kind != OrganisationKind.PARTNER:
-        raise Forbidden("Seul un partenaire peut se positionner.", code="not_a_partner")
+        raise Forbidden(_("Seul un partenaire peut se positionner."), code="not_a_partner")
     _check_open(challenge)
     if Position.objects.filter(resource=resource, organisation=organisation).exists():
         raise WrongState(
-            "Cette organisation est déjà positionnée sur cette ressource : "
-            "retirez ou modifiez son positionnement.",
+            _(
+                "Cette organisation est déjà positionnée sur cette ressource : "
+                "retirez ou modifiez son positionnement."
+            ),
             code="already_positioned",
         )
     if not (skills_days or technical_means.strip() or money):
         raise ApplicationError(
-            "Un positionnement apporte des compétences, des moyens techniques ou un financement.",
+            _("Un positionnement apporte des compétences, des moyens ou un financement."),
             code="empty_position",
-            extra={"fields": {"skills_days": ["Indiquez au moins une contribution."]}},
+            extra={"fields": {"skills_days": [_("Indiquez au moins une contribution.")]}},
         )
     position = Position(
         resource=resource,
@@ -89,7 +92,7 @@ def position_create(
 def position_withdraw(*, actor, position: Position) -> None:
     challenge = position.resource.challenge
     require_member(
-        actor, position.organisation, message="Vous n'êtes pas membre de cette organisation."
+        actor, position.organisation, message=_("Vous n'êtes pas membre de cette organisation.")
     )
     _check_open(challenge)
     audit_record(
@@ -107,11 +110,11 @@ def positioning_close(*, challenge) -> list[WorkingGroup]:
     """At the positioning deadline: one working group per resource, made of the
     organisations positioned to produce or contribute; proposals open."""
     require_status(
-        challenge, ChallengeStatus.POSITIONING, message="Les positionnements sont déjà clos."
+        challenge, ChallengeStatus.POSITIONING, message=_("Les positionnements sont déjà clos.")
     )
     groups = []
     for resource in challenge.resources.all():
-        group, _ = WorkingGroup.objects.get_or_create(resource=resource)
+        group, _created = WorkingGroup.objects.get_or_create(resource=resource)
         org_ids = resource.positions.filter(intent__in=GROUP_INTENTS).values_list(
             "organisation_id", flat=True
         )
@@ -141,13 +144,13 @@ def working_group_set_coordinator(*, actor, group: WorkingGroup, organisation) -
     """The group's members designate one of them as coordinator."""
     if not group.members.filter(organisation__in=org_ids(actor)).exists():
         raise Forbidden(
-            "Seuls les membres du groupe désignent son coordinateur.", code="not_allowed"
+            _("Seuls les membres du groupe désignent son coordinateur."), code="not_allowed"
         )
     if not group.members.filter(organisation=organisation).exists():
         raise ApplicationError(
-            "Le coordinateur doit être membre du groupe.",
+            _("Le coordinateur doit être membre du groupe."),
             code="not_a_member",
-            extra={"fields": {"coordinator": ["Choisissez une organisation du groupe."]}},
+            extra={"fields": {"coordinator": [_("Choisissez une organisation du groupe.")]}},
         )
     group.coordinator = organisation
     group.save(update_fields=["coordinator"])

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.errors import Forbidden, WrongState
 from procurement.models import ChallengeStatus, Proposal, ProposalStatus, WorkingGroup
@@ -15,7 +16,7 @@ from procurement.services.common import require_before, require_status, validate
 def _require_group_member(actor, group: WorkingGroup) -> None:
     if not group.members.filter(organisation__in=org_ids(actor)).exists():
         raise Forbidden(
-            "Seuls les membres du groupe de travail déposent sa proposition.", code="not_allowed"
+            _("Seuls les membres du groupe de travail déposent sa proposition."), code="not_allowed"
         )
 
 
@@ -40,11 +41,13 @@ def proposal_submit(
     challenge = group.resource.challenge
     _require_group_member(actor, group)
     require_status(
-        challenge, ChallengeStatus.PROPOSALS, message="Le dépôt des propositions est fermé."
+        challenge, ChallengeStatus.PROPOSALS, message=_("Le dépôt des propositions est fermé.")
     )
     require_before(
         challenge.proposal_deadline,
-        message="La date limite de dépôt des propositions est passée : la proposition est refusée.",
+        message=_(
+            "La date limite de dépôt des propositions est passée : la proposition est refusée."
+        ),
     )
     proposal = Proposal.objects.select_for_update().filter(group=group).first() or Proposal(
         group=group, challenge=challenge
@@ -75,10 +78,12 @@ def proposals_open(*, challenge) -> int:
 
     Returns the number of submitted proposals."""
     require_status(
-        challenge, ChallengeStatus.PROPOSALS, message="Les propositions sont déjà ouvertes."
+        challenge, ChallengeStatus.PROPOSALS, message=_("Les propositions sont déjà ouvertes.")
     )
     if challenge.proposal_deadline and timezone.now() < challenge.proposal_deadline:
-        raise WrongState("Les propositions restent scellées jusqu'à la date limite.", code="sealed")
+        raise WrongState(
+            _("Les propositions restent scellées jusqu'à la date limite."), code="sealed"
+        )
     count = challenge.proposals.filter(status=ProposalStatus.SUBMITTED).count()
     challenge.proposals.filter(status=ProposalStatus.DRAFT).delete()
     challenge.proposals_opened_at = timezone.now()

@@ -5,6 +5,7 @@ import hashlib
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procurement.errors import Forbidden, WrongState
 from procurement.models import OrganisationKind, Question
@@ -27,16 +28,16 @@ def author_hash(challenge, organisation) -> str:
 
 @transaction.atomic
 def question_ask(*, challenge, actor, organisation, text: str) -> Question:
-    require_member(actor, organisation, message="Vous n'êtes pas membre de cette organisation.")
+    require_member(actor, organisation, message=_("Vous n'êtes pas membre de cette organisation."))
     if organisation.kind != OrganisationKind.PARTNER:
-        raise Forbidden("Seuls les partenaires posent des questions.", code="not_a_partner")
+        raise Forbidden(_("Seuls les partenaires posent des questions."), code="not_a_partner")
     require_status(
         challenge,
         ChallengeStatus.POSITIONING,
         ChallengeStatus.PROPOSALS,
-        message="Les questions sont fermées.",
+        message=_("Les questions sont fermées."),
     )
-    require_before(challenge.proposal_deadline, message="Les questions sont closes.")
+    require_before(challenge.proposal_deadline, message=_("Les questions sont closes."))
     question = Question(
         challenge=challenge,
         organisation=organisation,
@@ -52,10 +53,10 @@ def question_ask(*, challenge, actor, organisation, text: str) -> Question:
 def question_answer(*, question: Question, actor, answer: str) -> Question:
     challenge = question.challenge
     require_member(
-        actor, challenge.buyer, message="Seul un agent de l'acheteur répond aux questions."
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur répond aux questions.")
     )
     if question.answered_at is not None:
-        raise WrongState("Cette question a déjà une réponse publiée.", code="already_answered")
+        raise WrongState(_("Cette question a déjà une réponse publiée."), code="already_answered")
     question.answer = answer
     question.answered_at = timezone.now()
     question.save(update_fields=["answer", "answered_at"])
