@@ -35,12 +35,43 @@ class EvaluationList(ChallengeScoped, generics.ListAPIView):
         return evaluations_visible_to(self.request.user, self.challenge())
 
 
+class CriterionResultSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    aggregated = serializers.DecimalField(max_digits=8, decimal_places=2)
+    normalised = serializers.DecimalField(max_digits=6, decimal_places=4)
+    contribution = serializers.DecimalField(max_digits=6, decimal_places=2)
+    evaluator_marks = serializers.ListField(child=serializers.DictField())
+    disagreement = serializers.BooleanField(help_text="Écart entre évaluateurs à délibérer.")
+    unmarked = serializers.BooleanField()
+
+
+class RankingEntrySerializer(serializers.Serializer):
+    proposal_id = serializers.IntegerField()
+    title = serializers.CharField()
+    rank = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=6, decimal_places=2, help_text="Sur 100.")
+    commons_total = serializers.DecimalField(max_digits=6, decimal_places=2)
+    commons_weight = serializers.DecimalField(max_digits=6, decimal_places=2)
+    eliminated = serializers.BooleanField()
+    elimination_reasons = serializers.ListField(child=serializers.CharField())
+    tied_with = serializers.ListField(child=serializers.IntegerField())
+    majority_grade = serializers.CharField(allow_null=True)
+    criteria = CriterionResultSerializer(many=True)
+
+
+class RankingSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    method_label = serializers.CharField()
+    method_description = serializers.CharField()
+    entries = RankingEntrySerializer(many=True)
+
+
 class RankingView(ChallengeScoped, APIView):
     """The aggregated ranking with its breakdown (the buyer's staff, once scored)."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=serializers.DictField())
+    @extend_schema(responses=RankingSerializer)
     def get(self, request, challenge_pk):
         from scoring.ranking import ranking_for
 
