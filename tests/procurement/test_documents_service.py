@@ -1,0 +1,217 @@
+"""The tender pack: generated in the background, versioned by content, revisable."""
+
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from docx import Document
+from rest_framework.test import APIClient
+
+from procurement.errors import ApplicationError, Forbidden
+from procurement.models import ChallengeStatus, DocumentStatus, TenderDocument
+from procurement.services.cofunding import allocation_set, pledge_create
+from procurement.services.documents import document_upload, documents_request
+from tests.conftest import later, paris
+from tests.workflows import journey
+from tests.workflows.journey import complete, sweep
+
+
+@pytest.fixture
+def documented(world, clock, django_capture_on_commit_callbacks):
+    """A challenge whose process reached the award step, its pack generated."""
+    challenge = journey.start(world)
+    complete(challenge, "draft", world.buyer_agent)
+    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+    complete(
+        challenge,
+        "publish",
+        world.buyer_agent,
+        {
+            "positioning_deadline": paris(2026, 9, 10, 12).isoformat(),
+            "proposal_deadline": paris(2026, 10, 10, 12).isoformat(),
+        },
+    )
+    journey.position_and_propose(world, challenge)
+    clock.move_to(paris(2026, 9, 10, 12, 0, 1))
+    sweep()
+    journey.submit_proposals(world, challenge)
+    clock.move_to(paris(2026, 10, 10, 12, 0, 1))
+    sweep()
+    complete(
+        challenge,
+        "assign_evaluators",
+        world.buyer_agent,
+        {"evaluators": [u.pk for u in world.evaluators]},
+    )
+    journey.score_all(world, challenge)
+    first = challenge.proposals.order_by("pk").first()
+    complete(
+        challenge,
+        "select",
+        world.buyer_agent,
+        {"proposals": [first.pk], "cofunding_deadline": paris(2026, 11, 1, 18).isoformat()},
+    )
+    complete(challenge, "selection_opinion", world.moderator, {"verdict": "favorable"})
+    challenge.refresh_from_db()
+    allocation_set(
+        actor=world.funder_users[0],
+        round_=challenge.cofunding_round,
+        funder=world.funders[0],
+        amount=Decimal("50000"),
+    )
+    pledge_create(
+        actor=world.funder_users[0],
+        bucket=challenge.cofunding_round.buckets.get(),
+        funder=world.funders[0],
+        amount=first.amount,
+    )
+    clock.move_to(later(paris(2026, 11, 1, 18), seconds=1))
+    sweep()
+    challenge.refresh_from_db()
+    assert challenge.status == ChallengeStatus.AWARD
+    return challenge
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_process_generates_every_piece_the_data_allows(documented):
+    pieces = set(documented.documents.values_list("piece", flat=True))
+    assert {
+        "reglement",
+        "cctp",
+        "ccap",
+        "rapport_analyse",
+        "avis_chambre",
+        "acte_engagement",
+        "convention_cofinancement",
+    } <= pieces
+    job = documented.document_jobs.get()
+    assert (job.status, job.done, job.total) == (DocumentStatus.DONE, job.total, job.total)
+    reglement = documented.documents.get(piece="reglement")
+    text = "\n".join(p.text for p in Document(reglement.file.open("rb")).paragraphs)
+    assert documented.title in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_asking_again_for_unchanged_data_gives_the_same_versions(
+    documented, world, django_capture_on_commit_callbacks
+):
+    before = dict(documented.documents.values_list("piece", "sha256"))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = documents_request(challenge=documented, actor=world.buyer_agent)
+    job.refresh_from_db()
+    assert job.status == DocumentStatus.DONE
+    assert not documented.documents.filter(version__gt=1).exists()
+    assert dict(documented.documents.values_list("piece", "sha256")) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changed_data_gives_a_new_version_beside_the_old(
+    documented, world, django_capture_on_commit_callbacks
+):
+    documented.title = "Mobilité partagée et logistique urbaine"
+    documented.save(update_fields=["title"])
+    with django_capture_on_commit_callbacks(execute=True):
+        documents_request(challenge=documented, actor=world.buyer_agent)
+    versions = list(
+        documented.documents.filter(piece="reglement")
+        .order_by("version")
+        .values_list("version", "sha256")
+    )
+    assert [v for v, _ in versions] == [1, 2]
+    assert versions[0][1] != versions[1][1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_revised_upload_is_kept_as_a_new_version_and_only_docx_is_accepted(documented, world):
+    buffer = io.BytesIO()
+    doc = Document()
+    doc.add_paragraph("Règlement révisé par le service juridique.")
+    doc.save(buffer)
+    revised = document_upload(
+        challenge=documented,
+        actor=world.buyer_agent,
+        piece="cctp",
+        key="",
+        content=buffer.getvalue(),
+    )
+    assert revised.version == 2
+    assert revised.uploaded
+    assert TenderDocument.objects.filter(challenge=documented, piece="cctp", version=1).exists()
+    with pytest.raises(ApplicationError):
+        document_upload(
+            challenge=documented,
+            actor=world.buyer_agent,
+            piece="cctp",
+            key="",
+            content=b"%PDF-1.4 not a docx",
+        )
+    with pytest.raises(Forbidden):
+        document_upload(
+            challenge=documented,
+            actor=world.partner_users[0],
+            piece="cctp",
+            key="",
+            content=buffer.getvalue(),
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_buyer_downloads_the_pack_as_one_zip_and_a_partner_may_not(documented, world):
+    client = APIClient()
+    client.force_authenticate(world.buyer_agent)
+    response = client.get(f"/api/v1/challenges/{documented.pk}/documents/zip/")
+    assert response.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert len(names) == documented.documents.count()
+    client.force_authenticate(world.partner_users[0])
+    assert client.get(f"/api/v1/challenges/{documented.pk}/documents/zip/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_dying_midway_leaves_whole_pieces_only_and_completes_on_retry(
+    documented, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given a changed challenge, and a renderer that dies on the third piece once
+    from procurement import document_data
+
+    documented.title = "Titre modifié"
+    documented.save(update_fields=["title"])
+    original = document_data.build_pack
+    calls = {"n": 0}
+
+    def flaky_pack(challenge):
+        pieces = original(challenge)
+        victim = pieces[2]
+
+        def boom():
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise MemoryError("worker killed")
+            return victim.render()
+
+        pieces[2] = document_data.PackPiece(victim.piece, victim.key, victim.title, boom)
+        return pieces
+
+    monkeypatch.setattr(document_data, "build_pack", flaky_pack)
+
+    # when the job runs and dies
+    with pytest.raises(MemoryError), django_capture_on_commit_callbacks(execute=True):
+        job = documents_request(challenge=documented, actor=world.buyer_agent)
+    job = documented.document_jobs.order_by("-pk").first()
+
+    # then it is recorded as failed with its reason, the first pieces are whole new
+    # versions and the third has none
+    assert job.status == DocumentStatus.FAILED
+    assert "worker killed" in job.error
+    assert documented.documents.filter(piece="reglement", version=2).exists()
+    assert not documented.documents.filter(piece="ccap", version=2).exists()
+
+    # and a retry of the same job completes what is missing without duplicating
+    from procurement.tasks import generate_documents
+
+    generate_documents.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == DocumentStatus.DONE
+    assert documented.documents.filter(piece="ccap", version=2).count() == 1
+    assert documented.documents.filter(piece="reglement", version=3).count() == 0
