@@ -1,0 +1,62 @@
+"""The demo shows a newcomer every stage, and running it twice duplicates nothing."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from procurement.models import AuditEvent, Challenge, ChallengeStatus, Position, TenderDocument
+
+
+def counts():
+    from django.contrib.auth import get_user_model
+
+    return (
+        Challenge.objects.count(),
+        get_user_model().objects.count(),
+        Position.objects.count(),
+        AuditEvent.objects.count(),
+        TenderDocument.objects.count(),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
+    # when the demo is created
+    call_command("demo", "--password", "secret-demo", stdout=StringIO())
+
+    # then a newcomer sees a draft, a call open for positions, one being scored and one done
+    statuses = dict(Challenge.objects.values_list("reference", "status"))
+    assert statuses == {
+        "MEL-AAC-2026-001": ChallengeStatus.AWARDED,
+        "MEL-AAC-2026-002": ChallengeStatus.SCORING,
+        "MEL-AAC-2026-003": ChallengeStatus.POSITIONING,
+        "MEL-AAC-2026-004": ChallengeStatus.DRAFT,
+    }
+    done = Challenge.objects.get(reference="MEL-AAC-2026-001")
+    assert {"reglement", "cctp", "ccap", "rapport_analyse", "acte_engagement"} <= set(
+        done.documents.values_list("piece", flat=True)
+    )
+    assert done.published_at.year == 2026
+    assert done.audit_events.filter(verb="proposals.opened").exists()
+    before = counts()
+
+    # and a second run changes nothing but the passwords
+    out = StringIO()
+    call_command("demo", "--password", "autre-secret", "--json", stdout=out)
+    assert counts() == before
+    accounts = json.loads(out.getvalue())
+    roles = {(a["username"], a["role"]) for a in accounts}
+    assert ("moderatrice.chambre", "moderator") in roles
+    assert ("evaluatrice.2", "evaluator") in roles
+    assert {a["organisation_kind"] for a in accounts} == {
+        "buyer",
+        "chambre",
+        "partner",
+        "funder",
+        "host",
+    }
+    assert authenticate(username="agent.mel", password="autre-secret") is not None
+    assert authenticate(username="agent.mel", password="secret-demo") is None
