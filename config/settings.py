@@ -119,7 +119,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="appels-a-communs@localho
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
 # Eager mode hides failures unless they propagate.
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -172,6 +172,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentStatusEnum": "procurement.models.documents.DocumentStatus",
         "BucketStatusEnum": "procurement.models.cofunding.Bucket.Status",
         "PledgeStatusEnum": "procurement.models.cofunding.Pledge.Status",
+        "TaskStatusEnum": "viewflow.workflow.status.STATUS",
+        "ProcessStatusEnum": "viewflow.workflow.status.PROCESS",
     },
 }
 
