@@ -67,14 +67,22 @@ def worker(transactional_db, settings):
         "task_always_eager": celery_app.conf.task_always_eager,
         "broker_url": celery_app.conf.broker_url,
     }
-    celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL)
+    _switch_broker(task_always_eager=False, broker_url=REDIS_URL)
     yield process
-    celery_app.conf.update(**previous)
+    _switch_broker(**previous)
     process.terminate()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def _switch_broker(**conf):
+    """Point the app at another broker: drop the connections it pooled on the old one
+    (earlier eager tests may have opened the in-memory transport)."""
+    celery_app.conf.update(**conf)
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def _wait_for(predicate, seconds=60):
