@@ -32,3 +32,8 @@ class NotFound(ApplicationError):
 class WrongState(ApplicationError):
     status_code = 409
     default_code = "wrong_state"
+
+
+class TooLarge(ApplicationError):
+    status_code = 413
+    default_code = "too_large"

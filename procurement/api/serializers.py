@@ -388,3 +388,9 @@ class UserRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = get_user_model()
         fields = ["id", "username"]
+
+
+class DocumentUploadInput(serializers.Serializer):
+    piece = serializers.CharField(max_length=40)
+    key = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    file = serializers.FileField(help_text="Version révisée, au format .docx (20 Mo au plus).")

@@ -34,6 +34,7 @@ urlpatterns = [
     path(C + "cofunding/pledges/<int:pk>/", views.PledgeDetail.as_view(), name="pledge-detail"),
     path(C + "documents/", views.DocumentList.as_view(), name="document-list"),
     path(C + "documents/zip/", views.DocumentPackZip.as_view(), name="document-zip"),
+    path(C + "documents/upload/", views.DocumentUpload.as_view(), name="document-upload"),
     path(
         C + "documents/<int:pk>/download/",
         views.DocumentDownload.as_view(),

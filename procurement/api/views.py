@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotAuthenticated
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from procurement import queries
-from procurement.errors import Forbidden, NotFound
+from procurement.errors import Forbidden, NotFound, TooLarge
 from procurement.models import Pledge, TenderDocument
 from procurement.services import cofunding as cofunding_services
 from procurement.services import documents as document_services
@@ -346,6 +347,28 @@ class DocumentList(ChallengeScoped, APIView):
     def post(self, request, challenge_pk):
         job = document_services.documents_request(challenge=self.challenge(), actor=request.user)
         return Response(s.DocumentJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DocumentUpload(ChallengeScoped, APIView):
+    """The buyer uploads a revised version of a generated piece (kept beside it)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=s.DocumentUploadInput, responses={201: s.DocumentSerializer})
+    def post(self, request, challenge_pk):
+        data = validated(s.DocumentUploadInput, request)
+        upload = data["file"]
+        if upload.size > document_services.MAX_UPLOAD_BYTES:
+            raise TooLarge(_("Le fichier dépasse 20 Mo."), code="too_large")
+        document = document_services.document_upload(
+            challenge=self.challenge(),
+            actor=request.user,
+            piece=data["piece"],
+            key=data["key"],
+            content=upload.read(),
+        )
+        return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
 class DocumentDownload(ChallengeScoped, APIView):

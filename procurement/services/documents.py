@@ -11,7 +11,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, WrongState
+from procurement.errors import ApplicationError, TooLarge, WrongState
 from procurement.models import ChallengeStatus, DocumentJob, DocumentStatus, TenderDocument
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
@@ -163,7 +163,7 @@ def document_upload(*, challenge, actor, piece: str, key: str, content: bytes) -
             extra={"fields": {"piece": [_("Pièce inconnue pour cet appel.")]}},
         )
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ApplicationError(_("Le fichier dépasse 20 Mo."), code="too_large")
+        raise TooLarge(_("Le fichier dépasse 20 Mo."), code="too_large")
     if not content.startswith(DOCX_MAGIC):
         raise ApplicationError(
             _("Le fichier n'est pas un document .docx."),

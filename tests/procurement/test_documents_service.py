@@ -215,3 +215,33 @@ def test_a_job_dying_midway_leaves_whole_pieces_only_and_completes_on_retry(
     assert job.status == DocumentStatus.DONE
     assert documented.documents.filter(piece="ccap", version=2).count() == 1
     assert documented.documents.filter(piece="reglement", version=3).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_through_the_api_checks_content_not_name_and_size(documented, world, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from procurement.services import documents as document_services
+
+    client = APIClient()
+    client.force_authenticate(world.buyer_agent)
+    url = f"/api/v1/challenges/{documented.pk}/documents/upload/"
+    buffer = io.BytesIO()
+    Document().save(buffer)
+    # a real .docx is kept as version 2 of the piece
+    ok = client.post(
+        url, {"piece": "ccap", "file": SimpleUploadedFile("ccap.docx", buffer.getvalue())}
+    )
+    assert ok.status_code == 201
+    assert ok.json()["version"] == 2
+    # a PDF renamed .docx is refused with the field named
+    fake = client.post(url, {"piece": "ccap", "file": SimpleUploadedFile("x.docx", b"%PDF-1.7")})
+    assert fake.status_code == 400
+    assert "file" in fake.json()["fields"]
+    # a file over the limit is answered 413
+    monkeypatch.setattr(document_services, "MAX_UPLOAD_BYTES", 10)
+    big = client.post(
+        url, {"piece": "ccap", "file": SimpleUploadedFile("b.docx", buffer.getvalue())}
+    )
+    assert big.status_code == 413
+    assert documented.documents.filter(piece="ccap").count() == 2
