@@ -2,7 +2,6 @@
 
 import io
 import zipfile
-from decimal import Decimal
 
 import pytest
 from docx import Document
@@ -10,64 +9,15 @@ from rest_framework.test import APIClient
 
 from procurement.errors import ApplicationError, Forbidden
 from procurement.models import ChallengeStatus, DocumentStatus, TenderDocument
-from procurement.services.cofunding import allocation_set, pledge_create
 from procurement.services.documents import document_upload, documents_request
-from tests.conftest import later, paris
 from tests.workflows import journey
-from tests.workflows.journey import complete, sweep
 
 
 @pytest.fixture
-def documented(world, clock, django_capture_on_commit_callbacks):
+def documented(world, clock):
     """A challenge whose process reached the award step, its pack generated."""
-    challenge = journey.start(world)
-    complete(challenge, "draft", world.buyer_agent)
-    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
-    complete(
-        challenge,
-        "publish",
-        world.buyer_agent,
-        {
-            "positioning_deadline": paris(2026, 9, 10, 12).isoformat(),
-            "proposal_deadline": paris(2026, 10, 10, 12).isoformat(),
-        },
-    )
-    journey.position_and_propose(world, challenge)
-    clock.move_to(paris(2026, 9, 10, 12, 0, 1))
-    sweep()
-    journey.submit_proposals(world, challenge)
-    clock.move_to(paris(2026, 10, 10, 12, 0, 1))
-    sweep()
-    complete(
-        challenge,
-        "assign_evaluators",
-        world.buyer_agent,
-        {"evaluators": [u.pk for u in world.evaluators]},
-    )
-    journey.score_all(world, challenge)
-    first = challenge.proposals.order_by("pk").first()
-    complete(
-        challenge,
-        "select",
-        world.buyer_agent,
-        {"proposals": [first.pk], "cofunding_deadline": paris(2026, 11, 1, 18).isoformat()},
-    )
-    complete(challenge, "selection_opinion", world.moderator, {"verdict": "favorable"})
-    challenge.refresh_from_db()
-    allocation_set(
-        actor=world.funder_users[0],
-        round_=challenge.cofunding_round,
-        funder=world.funders[0],
-        amount=Decimal("50000"),
-    )
-    pledge_create(
-        actor=world.funder_users[0],
-        bucket=challenge.cofunding_round.buckets.get(),
-        funder=world.funders[0],
-        amount=first.amount,
-    )
-    clock.move_to(later(paris(2026, 11, 1, 18), seconds=1))
-    sweep()
+    challenge = journey.in_cofunding(world, clock)
+    journey.close_cofunding(clock)
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.AWARD
     return challenge

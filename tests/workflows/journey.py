@@ -109,3 +109,87 @@ def submit_proposals(world, challenge):
 
 
 __all__ = ["sweep"]
+
+
+# --- whole stretches of the journey, for tests that start later in the process ----------
+
+POSITIONING_END = (2026, 9, 10, 12)
+PROPOSALS_END = (2026, 10, 10, 12)
+COFUNDING_END = (2026, 11, 1, 18)
+
+
+def published(world, **overrides):
+    """A challenge referred, approved and published (clock on 1 September 2026)."""
+    from tests.conftest import paris
+
+    challenge = start(world, **overrides)
+    complete(challenge, "draft", world.buyer_agent)
+    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+    complete(
+        challenge,
+        "publish",
+        world.buyer_agent,
+        {
+            "positioning_deadline": paris(*POSITIONING_END).isoformat(),
+            "proposal_deadline": paris(*PROPOSALS_END).isoformat(),
+        },
+    )
+    return challenge
+
+
+def in_scoring(world, clock, **overrides):
+    """Published, positioned, proposed, opened at the deadline, evaluators assigned."""
+    from tests.conftest import later, paris
+
+    challenge = published(world, **overrides)
+    position_and_propose(world, challenge)
+    clock.move_to(later(paris(*POSITIONING_END), seconds=1))
+    sweep()
+    submit_proposals(world, challenge)
+    clock.move_to(later(paris(*PROPOSALS_END), seconds=1))
+    sweep()
+    complete(
+        challenge,
+        "assign_evaluators",
+        world.buyer_agent,
+        {"evaluators": [u.pk for u in world.evaluators]},
+    )
+    return challenge
+
+
+def in_cofunding(world, clock, **overrides):
+    """Scored; the first proposal selected; the Chambre approves; one funder pledges
+    the proposal's whole amount. The round closes at ``COFUNDING_END``."""
+    from procurement.services.cofunding import allocation_set, pledge_create
+    from tests.conftest import paris
+
+    challenge = in_scoring(world, clock, **overrides)
+    score_all(world, challenge)
+    first = challenge.proposals.order_by("pk").first()
+    complete(
+        challenge,
+        "select",
+        world.buyer_agent,
+        {"proposals": [first.pk], "cofunding_deadline": paris(*COFUNDING_END).isoformat()},
+    )
+    complete(challenge, "selection_opinion", world.moderator, {"verdict": "favorable"})
+    challenge.refresh_from_db()
+    round_ = challenge.cofunding_round
+    allocation_set(
+        actor=world.funder_users[0], round_=round_, funder=world.funders[0], amount=Decimal(50000)
+    )
+    pledge_create(
+        actor=world.funder_users[0],
+        bucket=round_.buckets.get(),
+        funder=world.funders[0],
+        amount=first.amount,
+    )
+    return challenge
+
+
+def close_cofunding(clock):
+    """Let the round's deadline pass and the periodic sweep run."""
+    from tests.conftest import later, paris
+
+    clock.move_to(later(paris(*COFUNDING_END), seconds=1))
+    sweep()

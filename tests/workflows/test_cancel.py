@@ -7,43 +7,10 @@ from procurement.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import ChallengeStatus
 from tests.conftest import later, paris
 from tests.workflows import journey
-from tests.workflows.journey import complete, current_steps, sweep
+from tests.workflows.journey import current_steps, sweep
 from workflows.services import process_cancel
 
 REASON = "Le besoin est couvert par un marché mutualisé de la Région."
-
-
-def _to_positioning(world):
-    challenge = journey.start(world)
-    complete(challenge, "draft", world.buyer_agent)
-    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
-    complete(
-        challenge,
-        "publish",
-        world.buyer_agent,
-        {
-            "positioning_deadline": paris(2026, 9, 10, 12).isoformat(),
-            "proposal_deadline": paris(2026, 10, 10, 12).isoformat(),
-        },
-    )
-    return challenge
-
-
-def _to_scoring(world, clock):
-    challenge = _to_positioning(world)
-    journey.position_and_propose(world, challenge)
-    clock.move_to(paris(2026, 9, 10, 12, 0, 1))
-    sweep()
-    journey.submit_proposals(world, challenge)
-    clock.move_to(paris(2026, 10, 10, 12, 0, 1))
-    sweep()
-    complete(
-        challenge,
-        "assign_evaluators",
-        world.buyer_agent,
-        {"evaluators": [u.pk for u in world.evaluators]},
-    )
-    return challenge
 
 
 @pytest.mark.django_db(transaction=True)
@@ -53,9 +20,9 @@ def test_buyer_cancels_at_any_stage_and_no_task_or_timer_stays_open(world, clock
     if stage == "draft":
         challenge = journey.start(world)
     elif stage == "positioning":
-        challenge = _to_positioning(world)
+        challenge = journey.published(world)
     else:
-        challenge = _to_scoring(world, clock)
+        challenge = journey.in_scoring(world, clock)
     assert current_steps(challenge)
 
     # when its buyer cancels it with a reason

@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,9 @@ from django.db import connection
 
 from config.celery import app as celery_app
 from procurement.models import ChallengeStatus, DocumentStatus
-from procurement.services.cofunding import allocation_set, pledge_create
-from tests.conftest import later, paris, require_service
+from tests.conftest import require_service
 from tests.workflows import journey
-from tests.workflows.journey import complete, current_steps, sweep
+from tests.workflows.journey import current_steps
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -94,62 +92,12 @@ def _wait_for(predicate, seconds=60):
     return False
 
 
-def test_documents_step_is_run_by_a_real_worker_on_postgres_and_redis(world, worker):
+def test_documents_step_is_run_by_a_real_worker_on_postgres_and_redis(world, worker, clock):
     # given a challenge driven to its cofunding round
-    challenge = journey.start(world)
-    complete(challenge, "draft", world.buyer_agent)
-    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
-    import time_machine
+    challenge = journey.in_cofunding(world, clock)
 
-    with time_machine.travel(paris(2026, 9, 1, 9, 0), tick=True) as clock:
-        complete(
-            challenge,
-            "publish",
-            world.buyer_agent,
-            {
-                "positioning_deadline": paris(2026, 9, 10, 12).isoformat(),
-                "proposal_deadline": paris(2026, 10, 10, 12).isoformat(),
-            },
-        )
-        journey.position_and_propose(world, challenge)
-        clock.move_to(paris(2026, 9, 10, 12, 0, 1))
-        sweep()
-        challenge.refresh_from_db()
-        journey.submit_proposals(world, challenge)
-        clock.move_to(paris(2026, 10, 10, 12, 0, 1))
-        sweep()
-        complete(
-            challenge,
-            "assign_evaluators",
-            world.buyer_agent,
-            {"evaluators": [u.pk for u in world.evaluators]},
-        )
-        journey.score_all(world, challenge)
-        first = challenge.proposals.order_by("pk").first()
-        complete(
-            challenge,
-            "select",
-            world.buyer_agent,
-            {"proposals": [first.pk], "cofunding_deadline": paris(2026, 11, 1, 18).isoformat()},
-        )
-        complete(challenge, "selection_opinion", world.moderator, {"verdict": "favorable"})
-        challenge.refresh_from_db()
-        allocation_set(
-            actor=world.funder_users[0],
-            round_=challenge.cofunding_round,
-            funder=world.funders[0],
-            amount=Decimal("50000"),
-        )
-        pledge_create(
-            actor=world.funder_users[0],
-            bucket=challenge.cofunding_round.buckets.get(),
-            funder=world.funders[0],
-            amount=first.amount,
-        )
-
-        # when the round's deadline passes, the sweep closes it and enqueues the document job
-        clock.move_to(later(paris(2026, 11, 1, 18), seconds=1))
-        sweep()
+    # when the round's deadline passes, the sweep closes it and enqueues the document job
+    journey.close_cofunding(clock)
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.DOCUMENTS
 
