@@ -391,6 +391,17 @@ def _score(cast, challenge, username, values):
     _complete(challenge, "score", cast.users[username], {"evaluations": evaluations})
 
 
+ENVELOPES = [("ademe", "60000"), ("banque.territoires", "30000"), ("region.hdf", "25000")]
+# bucket (in proposal order), funder, amount: the first reaches 42 000 €, the second 68 000 €
+PLEDGES = [
+    (0, "ademe", "30000"),
+    (0, "region.hdf", "12000"),
+    (1, "ademe", "30000"),
+    (1, "banque.territoires", "30000"),
+    (1, "region.hdf", "8000"),
+]
+
+
 def completed_challenge(cast) -> Challenge:
     """MEL-AAC-2026-001: run from June to October 2026, awarded, documents generated."""
     u, o = cast.users, cast.orgs
@@ -441,42 +452,25 @@ def completed_challenge(cast) -> Challenge:
         )
         round_ = Challenge.objects.get(pk=challenge.pk).cofunding_round
         buckets = list(round_.buckets.order_by("proposal_id"))
-        for username, org, amount in (
-            ("ademe", "ADEME Hauts-de-France", "60000"),
-            ("banque.territoires", "Banque des Territoires", "30000"),
-            ("region.hdf", "Région Hauts-de-France", "25000"),
-        ):
-            allocation_set(actor=u[username], round_=round_, funder=o[org], amount=Decimal(amount))
-        pledge_create(
-            actor=u["ademe"],
-            bucket=buckets[0],
-            funder=o["ADEME Hauts-de-France"],
-            amount=Decimal("30000"),
-        )
-        pledge_create(
-            actor=u["region.hdf"],
-            bucket=buckets[0],
-            funder=o["Région Hauts-de-France"],
-            amount=Decimal("12000"),
-        )
-        pledge_create(
-            actor=u["ademe"],
-            bucket=buckets[1],
-            funder=o["ADEME Hauts-de-France"],
-            amount=Decimal("30000"),
-        )
-        pledge_create(
-            actor=u["banque.territoires"],
-            bucket=buckets[1],
-            funder=o["Banque des Territoires"],
-            amount=Decimal("30000"),
-        )
-        pledge_create(
-            actor=u["region.hdf"],
-            bucket=buckets[1],
-            funder=o["Région Hauts-de-France"],
-            amount=Decimal("8000"),
-        )
+        funders = {
+            "ademe": "ADEME Hauts-de-France",
+            "banque.territoires": "Banque des Territoires",
+            "region.hdf": "Région Hauts-de-France",
+        }
+        for username, amount in ENVELOPES:
+            allocation_set(
+                actor=u[username],
+                round_=round_,
+                funder=o[funders[username]],
+                amount=Decimal(amount),
+            )
+        for bucket_index, username, amount in PLEDGES:
+            pledge_create(
+                actor=u[username],
+                bucket=buckets[bucket_index],
+                funder=o[funders[username]],
+                amount=Decimal(amount),
+            )
         clock.move_to(at(2026, 10, 1, 18, 0, 1))
         sweep()  # closes the round; the documents are generated in the background
         clock.move_to(at(2026, 10, 12, 10, 0))
