@@ -12,6 +12,7 @@ from procurement.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import ChallengeStatus, ProposalStatus, Role
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member, require_status, validated_save
+from scoring.aggregation import MJ_GRADES  # best first, stored in French
 from scoring.models import (
     COMMONS_KINDS,
     SCALE_MAX,
@@ -24,58 +25,47 @@ from scoring.models import (
     Score,
 )
 
-# Majority-judgment grades, best first.
-MJ_GRADES = [
-    "Excellent",
-    _("Très bien"),
-    "Bien",
-    _("Assez bien"),
-    "Passable",
-    "Insuffisant",
-    "À rejeter",
-]
-
 # A grid in the spirit of the Métropole Européenne de Lille's: commons criteria weigh 30 %.
 DEFAULT_GRID = [
     {
         "code": "technique",
-        "label": _("Valeur technique de la proposition"),
+        "label": "Valeur technique de la proposition",
         "kind": CriterionKind.TECHNICAL,
         "weight": Decimal(35),
     },
     {
         "code": "prix",
-        "label": _("Prix et soutenabilité du budget"),
+        "label": "Prix et soutenabilité du budget",
         "kind": CriterionKind.PRICE,
         "weight": Decimal(20),
     },
     {
         "code": "usage-communs",
-        "label": _("Usage de communs existants, dont ceux référencés par la Chambre"),
+        "label": "Usage de communs existants, dont ceux référencés par la Chambre",
         "kind": CriterionKind.COMMONS_USE,
         "weight": Decimal(10),
     },
     {
         "code": "production-communs",
-        "label": _("Production de communs sous licence ouverte"),
+        "label": "Production de communs sous licence ouverte",
         "kind": CriterionKind.COMMONS_PRODUCTION,
         "weight": Decimal(10),
     },
     {
         "code": "gouvernance",
-        "label": _("Ouverture de la gouvernance et de la communauté"),
+        "label": "Ouverture de la gouvernance et de la communauté",
         "kind": CriterionKind.COMMONS_GOVERNANCE,
         "weight": Decimal(5),
     },
     {
         "code": "reciprocite",
-        "label": _("Engagement de réciprocité"),
+        "label": "Engagement de réciprocité",
         "kind": CriterionKind.COMMONS_RECIPROCITY,
         "weight": Decimal(5),
     },
     {
         "code": "environnement",
-        "label": _("Caractéristiques environnementales (sobriété numérique)"),
+        "label": "Caractéristiques environnementales (sobriété numérique)",
         "kind": CriterionKind.ENVIRONMENT,
         "weight": Decimal(15),
     },
