@@ -413,6 +413,7 @@ def scoring_submit_all(*, actor, challenge, evaluations: list[dict]) -> list[Eva
     return results
 
 
+@transaction.atomic
 def scoring_close(*, challenge) -> None:
     """After every evaluator's task: the buyer selects."""
     challenge.status = ChallengeStatus.SELECTION

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,10 +22,17 @@ from procurement.services.common import (
 EDITABLE = (ChallengeStatus.DRAFT, ChallengeStatus.REVISION)
 
 
-def _next_reference(buyer: Organisation) -> str:
+def _next_reference() -> str:
     year = timezone.localdate().year
-    count = Challenge.objects.filter(reference__startswith=f"AAC-{year}-").count()
-    return f"AAC-{year}-{count + 1:04d}"
+    prefix = f"AAC-{year}-"
+    numbers = [
+        int(ref.removeprefix(prefix))
+        for ref in Challenge.objects.filter(reference__startswith=prefix).values_list(
+            "reference", flat=True
+        )
+        if ref.removeprefix(prefix).isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
 @transaction.atomic
@@ -67,7 +74,7 @@ def challenge_create(
             extra={"fields": {"resources": [_("Indiquez au moins une ressource attendue.")]}},
         )
     challenge = Challenge(
-        reference=reference or _next_reference(buyer),
+        reference=reference or _next_reference(),
         title=title,
         context=context,
         buyer=buyer,
@@ -77,7 +84,19 @@ def challenge_create(
     )
     if aggregation_method:
         challenge.aggregation_method = aggregation_method
-    validated_save(challenge)
+    challenge.full_clean(validate_unique=reference is not None)
+    for _attempt in range(5):
+        # Two buyers drafting at once may compute the same next reference: take another.
+        try:
+            with transaction.atomic():
+                challenge.save()
+            break
+        except IntegrityError:
+            if reference is not None:
+                raise
+            challenge.reference = _next_reference()
+    else:
+        raise WrongState(_("Réessayez : trop d'appels créés au même instant."), code="busy")
     _replace_resources(challenge, resources)
     audit_record(
         verb="challenge.created",

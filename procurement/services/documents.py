@@ -67,7 +67,12 @@ def documents_generate(*, challenge, actor=None, job: DocumentJob | None = None)
     from procurement.document_data import build_pack
 
     if job is None:
-        job = DocumentJob.objects.create(challenge=challenge, requested_by=actor)
+        # The process's retries reuse its unfinished job rather than piling up new ones.
+        job = challenge.document_jobs.filter(
+            requested_by=actor, status__in=[DocumentStatus.PENDING, DocumentStatus.FAILED]
+        ).order_by("-pk").first() or DocumentJob.objects.create(
+            challenge=challenge, requested_by=actor
+        )
     DocumentJob.objects.filter(pk=job.pk).update(
         attempts=F("attempts") + 1, status=DocumentStatus.PENDING, error=""
     )
