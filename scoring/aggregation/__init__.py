@@ -1,41 +1,83 @@
-"""Pure aggregation of evaluators' marks into a ranking (no Django here).
+"""Aggregation of evaluators' marks into a ranking that explains itself.
 
-Three methods, chosen per challenge:
+Pure Python: frozen dataclasses in, frozen dataclasses out, no Django (a nested ruff
+configuration and a test forbid importing it here).
 
-- ``weighted_mean``: per criterion, the mean of the evaluators' marks, normalised by
-  the scale's maximum, times the criterion's published weight; the total is on 100.
-- ``median_weighted``: the same with the median per criterion (the mean of the two
-  middle marks for an even count).
-- ``majority_judgment`` (Balinski–Laraki): every mark is a grade, normalised to [0, 1]
-  (a mark on 0–20, or a mention: À rejeter = 0 … Excellent = 6/6). A proposal's
-  *merit profile* counts each mark with the weight of its criterion, split evenly
-  among the evaluators who marked that criterion, so the published weights hold
-  whatever the number of evaluators. Its majority grade is the profile's lower
-  median. Ties are broken by the usual procedure: remove one median grade at a time
-  and compare the successive medians (the "majority value"). Weights are made exact
-  integer multiplicities, and the sequences are compared run by run, never expanded.
+The grid
+    Criteria have unique codes and weights in percent that add up to 100. Each has a
+    scale: numeric (0–5, 0–10, 0–20; marks with at most two decimals) or the
+    majority-judgment mentions, best first: Excellent, Très bien, Bien, Assez bien,
+    Passable, Insuffisant, À rejeter, numbered 6 down to 0 wherever a number is needed.
+    A mark is *normalised* to [0, 1] by its scale: (mark − minimum) / (maximum −
+    minimum), so a 20/20, a 10/10 and an Excellent are all 1.
 
-Every figure is exact (integers and ``Fraction``); totals are reported as ``Decimal``.
-A criterion that nobody marked counts 0 for the proposal and is flagged. A proposal
-whose aggregated mark on a criterion is below that criterion's eliminating threshold
-is eliminated: it stays in the ranking, after every other proposal, with its reasons.
+The three methods (``Method``)
+    ``weighted_mean``
+        Per criterion, the mean of the evaluators' marks; total = Σ weight × normalised
+        mean, on 100.
+    ``median_weighted``
+        The same with the median per criterion (the mean of the two middle marks when
+        the evaluators are an even number).
+    ``majority_judgment`` (Balinski–Laraki)
+        A proposal's *merit profile* gathers every mark it received, each grade counted
+        with a multiplicity equal to its criterion's weight divided by the number of
+        evaluators who marked that criterion: every criterion thus weighs exactly its
+        published weight, however many evaluators marked it. Grades are the normalised
+        marks (a mention, or a numeric mark on its scale), so a grid may mix scales.
+        The *majority grade* is the lower median of the profile (for an even total, the
+        lower of the two middle grades). Proposals are ranked by majority grade; ties
+        are broken by the usual procedure — remove one median grade, take the lower
+        median of what is left, and so on — that is, by comparing the sequences of
+        successive lower medians (the *majority value*) lexicographically. This is
+        exact: multiplicities are integers, and the sequences are compared run by run
+        (``majority.majority_key``), never with floats. The total shown is the majority
+        grade's numeric equivalent on 100 (Bien = 4/6 → 66.67); ``majority_grade`` names
+        it when every criterion uses mentions; ``merit_profile`` lists the shares. Per
+        criterion, the aggregated mark is the lower median of its marks, and its
+        contribution (weight × normalised) is given for the breakdown and the commons
+        share, but the ranking follows the whole profile.
+
+Rules common to the methods
+    * Missing marks are ignored: a criterion is aggregated over the evaluators who
+      marked it. A criterion nobody marked counts as the lowest mark of its scale (0)
+      and is flagged ``unmarked``. Two marks by one evaluator on the same proposal and
+      criterion, a mark off its scale, an unknown mention or criterion, a float: all
+      raise ``MarkError``.
+    * Elimination: a proposal whose aggregated mark on a criterion is strictly below
+      that criterion's threshold is eliminated. It stays in the ranking, with its
+      reasons, after every proposal that is not eliminated (eliminated proposals are
+      ranked among themselves by the same method).
+    * Disagreement: a criterion is flagged for deliberation when the spread of its
+      marks (highest − lowest, as a part of the scale's range) exceeds
+      ``disagreement_threshold`` (default 0.4).
+    * Commons share: ``commons_total`` is the sum of the commons criteria's
+      contributions, out of ``commons_weight``, the grid's commons weight.
+    * Ties: proposals with exactly the same result (total, or majority value) share a
+      rank, the next rank is skipped (1, 1, 3), and ``tied_with`` names them. Results
+      are compared exactly; figures are rounded half up only for display.
+    * Case law (Conseil d'État, 3 November 2014, Commune de Belleville-sur-Loire): the
+      published weights are applied as they are — marks are never rescaled against the
+      other offers, so no weight is neutralised — and the best mark on a criterion's
+      scale always earns that criterion's full weight, whatever the other offers got.
 """
 
-from .core import (
+from .engine import rank, rank_with_weights
+from .grid import (
     MJ_GRADES,
-    CriterionResult,
     CriterionSpec,
     GridError,
     GridSpec,
+    Id,
     Mark,
     MarkError,
     Method,
-    RankedProposal,
-    Ranking,
     Scale,
+    ScaleKind,
+    grade_name,
     grade_value,
-    rank,
 )
+from .majority import majority_key, majority_value
+from .results import CriterionResult, RankedProposal, Ranking
 
 __all__ = [
     "MJ_GRADES",
@@ -43,12 +85,18 @@ __all__ = [
     "CriterionSpec",
     "GridError",
     "GridSpec",
+    "Id",
     "Mark",
     "MarkError",
     "Method",
     "RankedProposal",
     "Ranking",
     "Scale",
+    "ScaleKind",
+    "grade_name",
     "grade_value",
+    "majority_key",
+    "majority_value",
     "rank",
+    "rank_with_weights",
 ]
