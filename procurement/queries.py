@@ -26,6 +26,8 @@ from procurement.models.positions import GROUP_INTENTS
 
 STAFF_ROLES = [Role.ADMIN, Role.MEMBER]
 CHAMBRE_ROLES = [Role.MODERATOR, Role.PORTEURS, Role.ENGAGEMENT, Role.CONTRIBUTEURS, Role.ADMIN]
+# Who issues the Chambre's opinions (and so sees and takes its opinion tasks).
+OPINION_ROLES = [Role.MODERATOR, Role.ADMIN]
 
 
 def org_ids(user, roles=None, kind=None) -> QuerySet:
@@ -72,7 +74,7 @@ def access_challenge(*, user, pk, for_update: bool = False) -> Challenge:
     qs = challenges_visible_to(user)
     try:
         challenge = qs.get(pk=pk)
-    except (Challenge.DoesNotExist, ValueError, TypeError):
+    except (Challenge.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("Appel à communs introuvable."), code="challenge_not_found") from None
     if for_update:
         challenge = (
@@ -126,7 +128,8 @@ def working_groups_of(challenge) -> QuerySet[WorkingGroup]:
 def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
     """Sealed proposals: readable by nobody but their group's members until opened.
 
-    Once opened, the buyer's staff and the evaluators assigned to a proposal read it.
+    Once opened, the buyer's staff read them, and an evaluator assigned to a proposal
+    reads it once it has declared no conflict of interest on it.
     """
     qs = Proposal.objects.filter(challenge=challenge).select_related("group__resource")
     if user is None or not user.is_authenticated:
@@ -143,12 +146,7 @@ def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
     from scoring.models import Assignment
 
     evaluator_q = Q(
-        Exists(
-            Assignment.objects.filter(
-                proposal=OuterRef("pk"), evaluator=user, conflict__isnull=True
-            )
-        )
-        | Exists(Assignment.objects.filter(proposal=OuterRef("pk"), evaluator=user, conflict=False))
+        Exists(Assignment.objects.filter(proposal=OuterRef("pk"), evaluator=user, conflict=False))
     )
     if is_buyer_staff(user, challenge):
         return qs.order_by("id")
@@ -158,7 +156,7 @@ def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
 def access_proposal(*, user, challenge, pk) -> Proposal:
     try:
         return proposals_visible_to(user, challenge).get(pk=pk)
-    except (Proposal.DoesNotExist, ValueError, TypeError):
+    except (Proposal.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("Proposition introuvable."), code="proposal_not_found") from None
 
 
@@ -186,14 +184,14 @@ def questions_visible_to(user, challenge) -> QuerySet[Question]:
 def access_question(*, user, challenge, pk) -> Question:
     try:
         return questions_visible_to(user, challenge).get(pk=pk)
-    except (Question.DoesNotExist, ValueError, TypeError):
+    except (Question.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("Question introuvable."), code="question_not_found") from None
 
 
 def access_position(*, user, challenge, pk) -> Position:
     try:
         return positions_visible_to(user, challenge).get(pk=pk)
-    except (Position.DoesNotExist, ValueError, TypeError):
+    except (Position.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("Positionnement introuvable."), code="position_not_found") from None
 
 

@@ -68,6 +68,9 @@ class Criterion(models.Model):
         _("seuil éliminatoire"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     order = models.PositiveSmallIntegerField(default=0)
+    # What each level of the scale means, shown to evaluators: [{"level", "description"}].
+    # Display text only, never queried.
+    levels = models.JSONField(_("niveaux de l'échelle"), default=list, blank=True)
 
     class Meta:
         ordering = ["grid_id", "order", "id"]
@@ -100,15 +103,50 @@ class Assignment(models.Model):
     # None: not declared yet; False: no conflict; True: conflict (the assignment is void).
     conflict = models.BooleanField(null=True, blank=True)
     conflict_note = models.TextField(blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    # The assignment voided by a conflict that the buyer replaced with this one.
+    replaces = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replacement"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["proposal", "evaluator"], name="assignment_unique"),
+            models.CheckConstraint(
+                condition=Q(conflict__isnull=True) | Q(declared_at__isnull=False),
+                name="assignment_declared_at",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.evaluator_id} sur {self.proposal_id}"
+
+
+class ScoringRound(models.Model):
+    """A new scoring round opened by the buyer (round 1 is implicit): evaluators score
+    again, and the ranking takes each assignment's latest submitted round."""
+
+    challenge = models.ForeignKey(
+        "procurement.Challenge", on_delete=models.CASCADE, related_name="scoring_rounds"
+    )
+    number = models.PositiveSmallIntegerField()
+    reason = models.TextField(_("motif"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["challenge_id", "number"]
+        verbose_name = _("tour de notation")
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "number"], name="scoring_round_unique"),
+            models.CheckConstraint(condition=Q(number__gte=2), name="scoring_round_after_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tour {self.number} de {self.challenge_id}"
 
 
 class Evaluation(models.Model):

@@ -1,11 +1,13 @@
-"""Reads of grids, evaluations and rankings, scoped by the caller."""
+"""Reads of grids, assignments, evaluations and rankings, scoped by the caller."""
 
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Case, Exists, Max, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
+from procurement.errors import NotFound
 from procurement.queries import is_buyer_staff
-from scoring.models import COMMONS_KINDS, Criterion, Evaluation, Grid
+from scoring.models import COMMONS_KINDS, Assignment, Criterion, Evaluation, Grid, ScoringRound
 
 
 def grid_of(challenge) -> dict:
@@ -21,6 +23,7 @@ def grid_of(challenge) -> dict:
                 "weight": str(c.weight),
                 "scale": c.scale,
                 "threshold": str(c.threshold) if c.threshold is not None else None,
+                "levels": c.levels,
             }
             for c in criteria
         ],
@@ -31,10 +34,16 @@ def grid_of(challenge) -> dict:
     }
 
 
+def current_round(challenge) -> int:
+    """The scoring round evaluations are submitted in: 1 until the buyer opens another."""
+    latest = ScoringRound.objects.filter(challenge=challenge).aggregate(n=Max("number"))["n"]
+    return latest or 1
+
+
 def evaluations_visible_to(user, challenge) -> QuerySet[Evaluation]:
-    """Blind scoring: an evaluator sees its own evaluations, and others' on a proposal
-    only once it has submitted its own on that proposal. The buyer's staff see every
-    submitted evaluation."""
+    """Blind scoring: an evaluator sees its own evaluations, and others' on a proposal in
+    a round only once it has submitted its own on that proposal in that round. The
+    buyer's staff see every submitted evaluation."""
     qs = (
         Evaluation.objects.filter(assignment__proposal__challenge=challenge)
         .select_related("assignment__evaluator", "assignment__proposal")
@@ -48,11 +57,63 @@ def evaluations_visible_to(user, challenge) -> QuerySet[Evaluation]:
     own_submitted = Evaluation.objects.filter(
         assignment__proposal_id=OuterRef("assignment__proposal_id"),
         assignment__evaluator=user,
+        round=OuterRef("round"),
         submitted_at__isnull=False,
     )
     return qs.filter(assignment__evaluator=user) | qs.filter(
         Exists(own_submitted), submitted_at__isnull=False
     )
+
+
+def assignments_visible_to(user, challenge) -> QuerySet[Assignment]:
+    """The buyer's staff see every assignment of the challenge, an evaluator its own.
+
+    ``needs_reassignment``: a conflict was declared and the buyer has not yet named
+    another evaluator in its place. The proposal's title and its group's organisations
+    are given so that an evaluator can declare its interests before reading it."""
+    qs = (
+        Assignment.objects.filter(proposal__challenge=challenge)
+        .select_related("proposal", "evaluator")
+        .prefetch_related("proposal__group__members__organisation")
+        .annotate(
+            needs_reassignment=Case(
+                When(
+                    Q(conflict=True) & ~Exists(Assignment.objects.filter(replaces=OuterRef("pk"))),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("proposal_id", "created_at", "id")
+    )
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if is_buyer_staff(user, challenge):
+        return qs
+    return qs.filter(evaluator=user)
+
+
+def access_assignment(*, user, challenge, pk) -> Assignment:
+    try:
+        return assignments_visible_to(user, challenge).get(pk=pk)
+    except (Assignment.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(_("Désignation introuvable."), code="assignment_not_found") from None
+
+
+def own_assignment(*, user, challenge, proposal_id) -> Assignment:
+    """The caller's assignment on a proposal of the challenge (else 404: a proposal not
+    assigned to the caller is none of its business)."""
+    try:
+        return (
+            Assignment.objects.select_related("proposal__challenge", "evaluator")
+            .filter(proposal__challenge=challenge)
+            .get(proposal_id=proposal_id, evaluator=user)
+        )
+    except (Assignment.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(
+            _("Cette proposition ne vous est pas confiée."), code="assignment_not_found"
+        ) from None
 
 
 def criteria_of(challenge) -> list[Criterion]:

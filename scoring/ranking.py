@@ -1,12 +1,27 @@
 """The ranking of a challenge's proposals: the grid and the submitted marks read from
 the database, aggregated by the pure functions of ``scoring.aggregation``."""
 
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+
+from django.db.models import Exists, OuterRef
 
 from procurement.documents import context as ctx
 from procurement.models import Proposal, WorkingGroupMember
 from scoring import aggregation as agg
-from scoring.models import SCALE_MAX, Assignment, Criterion, CriterionKind, ScaleKind, Score
+from scoring.models import (
+    SCALE_MAX,
+    Assignment,
+    Criterion,
+    CriterionKind,
+    Evaluation,
+    ScaleKind,
+    Score,
+)
 
 METHOD_DESCRIPTIONS = {
     "weighted_mean": (
@@ -54,11 +69,19 @@ def grid_spec(criteria: list[Criterion]) -> agg.GridSpec:
 
 
 def compute_ranking(challenge) -> agg.Ranking:
-    """Rank the challenge's proposals from the submitted evaluations of the last round."""
+    """Rank the challenge's proposals from each assignment's latest submitted
+    evaluation: an evaluator who scored again in a later round counts for that round
+    only, one who did not for its earlier one. The marks are read in one query."""
     from scoring.queries import criteria_of
 
     criteria = criteria_of(challenge)
+    later_submitted = Evaluation.objects.filter(
+        assignment_id=OuterRef("evaluation__assignment_id"),
+        round__gt=OuterRef("evaluation__round"),
+        submitted_at__isnull=False,
+    )
     scores = Score.objects.filter(
+        ~Exists(later_submitted),
         evaluation__assignment__proposal__challenge=challenge,
         evaluation__submitted_at__isnull=False,
     ).values_list(
@@ -161,3 +184,116 @@ def ranking_for_documents(challenge, base: ctx.ChallengeContext) -> ctx.RankingC
         conflicts=conflicts,
         eliminations=eliminations,
     )
+
+
+# --- exports of the ranking: pure functions of ``ranking_for``'s dict ------------------
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """A criterion's column: its code in the ranking, its heading in the file."""
+
+    code: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class RankingTable:
+    """The ranking as a table: one row per proposal, best first. Cells are ``int``,
+    ``Decimal`` or ``str``."""
+
+    headings: tuple[str, ...]
+    rows: tuple[tuple, ...]
+
+
+def export_columns(criteria: Sequence[Criterion]) -> tuple[ExportColumn, ...]:
+    """One column per criterion, headed with its label and scale."""
+    columns = []
+    for criterion in criteria:
+        if criterion.scale == ScaleKind.MAJORITY:
+            scale = "mention, de 0 à 6"
+        else:
+            scale = f"sur {SCALE_MAX[criterion.scale]}"
+        columns.append(ExportColumn(criterion.code, f"{criterion.label} ({scale})"))
+    return tuple(columns)
+
+
+def ranking_table(ranking: dict, columns: Sequence[ExportColumn]) -> RankingTable:
+    """The rows of the exports: rank, title, total on 100, commons share, elimination,
+    then the aggregated mark on each criterion (on the criterion's scale)."""
+    commons_weight = ranking["entries"][0]["commons_weight"] if ranking["entries"] else "0"
+    headings = (
+        "Rang",
+        "Proposition",
+        "Note finale (sur 100)",
+        f"Part des communs (sur {commons_weight})",
+        "Éliminée",
+        "Motifs d'élimination",
+        *(column.heading for column in columns),
+    )
+    rows = []
+    for entry in sorted(ranking["entries"], key=lambda e: (e["rank"], e["proposal_id"])):
+        marks = {c["code"]: Decimal(c["aggregated"]) for c in entry["criteria"]}
+        rows.append(
+            (
+                entry["rank"],
+                entry["title"],
+                Decimal(entry["total"]),
+                Decimal(entry["commons_total"]),
+                "oui" if entry["eliminated"] else "non",
+                " ; ".join(entry["elimination_reasons"]),
+                *(marks.get(column.code, "") for column in columns),
+            )
+        )
+    return RankingTable(headings=headings, rows=tuple(rows))
+
+
+# A cell starting with one of these is run as a formula by spreadsheet software; a
+# proposal's title is written by a partner, so it is neutralised.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _csv_cell(value) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:f}".replace(".", ",")  # French decimal comma
+    if isinstance(value, str):
+        return _text_cell(value)
+    return str(value)
+
+
+def render_ranking_csv(table: RankingTable) -> bytes:
+    """CSV for French spreadsheet software: ``;`` separator, decimal comma, UTF-8 with a
+    byte-order mark."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(table.headings)
+    for row in table.rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def render_ranking_xlsx(table: RankingTable, *, title: str = "Classement") -> bytes:
+    """An Excel workbook of one sheet; marks are numbers, text is never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = re.sub(r"[\[\]:*?/\\]", "-", title)[:31]  # characters Excel forbids
+    sheet.append(list(table.headings))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                # openpyxl reads a string starting with "=" as a formula.
+                cell.data_type = "s"
+    sheet.freeze_panes = "C2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

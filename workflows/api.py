@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from viewflow.workflow.models import Task
 
+from procurement.api.serializers import MAX_ID
 from procurement.queries import next_deadline
 from workflows import queries, services
 from workflows.handlers import HANDLERS, describe
@@ -76,8 +77,10 @@ class TaskDetailSerializer(TaskSerializer):
 
 
 class TaskFilter(filters.FilterSet):
-    process = filters.NumberFilter(field_name="process_id")
-    challenge = filters.NumberFilter(field_name="process__challengeprocess__challenge_id")
+    process = filters.NumberFilter(field_name="process_id", min_value=1, max_value=MAX_ID)
+    challenge = filters.NumberFilter(
+        field_name="process__challengeprocess__challenge_id", min_value=1, max_value=MAX_ID
+    )
     status = filters.CharFilter(field_name="status")
 
 
@@ -180,7 +183,7 @@ class ProcessSerializer(serializers.ModelSerializer):
 
 
 class ProcessFilter(filters.FilterSet):
-    challenge = filters.NumberFilter(field_name="challenge_id")
+    challenge = filters.NumberFilter(field_name="challenge_id", min_value=1, max_value=MAX_ID)
     status = filters.CharFilter(field_name="status")
 
 
@@ -195,11 +198,19 @@ class ProcessList(generics.ListAPIView):
         return queries.processes_visible_to(self.request.user)
 
 
+class ProcessDetailSerializer(ProcessSerializer):
+    current_steps = HistorySerializer(many=True)
+    history = HistorySerializer(many=True)
+
+    class Meta(ProcessSerializer.Meta):
+        fields = [*ProcessSerializer.Meta.fields, "current_steps", "history"]
+
+
 class ProcessDetail(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses=ProcessSerializer,
+        responses=ProcessDetailSerializer,
         parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
     )
     def get(self, request, pk):

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from procurement.api.serializers import IdField
 from procurement.models import Commons, OpinionSubject, Verdict
 from procurement.services import challenges as challenge_services
 from procurement.services import opinions as opinion_services
@@ -72,13 +73,40 @@ class PublishData(serializers.Serializer):
     proposal_deadline = serializers.DateTimeField(label=_("Date limite des propositions"))
 
 
-class AssignData(serializers.Serializer):
+class ProposalEvaluators(serializers.Serializer):
+    proposal = IdField(label=_("Proposition"))
     evaluators = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         allow_empty=False,
         label=_("Évaluateurs"),
-        help_text=_("Identifiants des évaluateurs de l'acheteur."),
     )
+
+
+class AssignData(serializers.Serializer):
+    """Either ``evaluators`` (each scores every proposal) or ``assignments`` (per
+    proposal, at least one evaluator on each)."""
+
+    evaluators = serializers.ListField(
+        child=IdField(),
+        allow_empty=False,
+        required=False,
+        label=_("Évaluateurs"),
+        help_text=_("Identifiants des évaluateurs de l'acheteur, pour toutes les propositions."),
+    )
+    assignments = ProposalEvaluators(
+        many=True,
+        allow_empty=False,
+        required=False,
+        label=_("Évaluateurs par proposition"),
+        help_text=_("[{proposal: id, evaluators: [ids]}], au lieu de « evaluators »."),
+    )
+
+    def validate(self, data):
+        if ("evaluators" in data) == ("assignments" in data):
+            raise serializers.ValidationError(
+                {"evaluators": [_("Donnez soit « evaluators », soit « assignments ».")]}
+            )
+        return data
 
 
 class EvaluationItem(serializers.Serializer):
@@ -102,12 +130,13 @@ class EvaluationItem(serializers.Serializer):
 
 
 class ScoreData(serializers.Serializer):
-    evaluations = EvaluationItem(many=True, allow_empty=False, label=_("Évaluations"))
+    # Empty when every proposal was already scored through the evaluations endpoint.
+    evaluations = EvaluationItem(many=True, allow_empty=True, label=_("Évaluations"))
 
 
 class SelectData(serializers.Serializer):
     proposals = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         allow_empty=False,
         label=_("Propositions retenues"),
     )
@@ -117,7 +146,7 @@ class SelectData(serializers.Serializer):
 
 class AwardData(serializers.Serializer):
     proposals = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         allow_empty=False,
         label=_("Propositions attributaires"),
     )
@@ -164,8 +193,13 @@ HANDLERS: dict[str, Handler] = {
     ),
     "assign_evaluators": Handler(
         AssignData,
-        lambda challenge, actor, task, evaluators: scoring_services.evaluators_assign(
-            challenge=challenge, actor=actor, evaluator_ids=evaluators
+        lambda challenge, actor, task, evaluators=None, assignments=None: (
+            scoring_services.evaluators_assign(
+                challenge=challenge,
+                actor=actor,
+                evaluator_ids=evaluators,
+                assignments=assignments,
+            )
         ),
     ),
     "score": Handler(

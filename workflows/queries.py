@@ -6,7 +6,7 @@ from viewflow.workflow.status import STATUS
 
 from procurement.errors import NotFound
 from procurement.models import Position
-from procurement.queries import CHAMBRE_ROLES, STAFF_ROLES, org_ids
+from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES, STAFF_ROLES, org_ids
 from workflows.flows import ChallengeFlow
 from workflows.models import ChallengeProcess
 from workflows.services import BUYER_NODES, CHAMBRE_NODES, OPEN_STATUSES
@@ -30,7 +30,7 @@ def _eligible_q(user, prefix: str = "") -> Q:
         | Q(
             **{
                 f"{prefix}flow_task__in": _nodes(CHAMBRE_NODES),
-                f"{challenge}chambre__in": org_ids(user, CHAMBRE_ROLES),
+                f"{challenge}chambre__in": org_ids(user, OPINION_ROLES),
             }
         )
     )
@@ -59,7 +59,7 @@ def tasks_actionable_by(user) -> QuerySet[Task]:
 def access_task(*, user, pk) -> Task:
     try:
         return tasks_visible_to(user).get(pk=pk)
-    except (Task.DoesNotExist, ValueError, TypeError):
+    except (Task.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound("Tâche introuvable.", code="task_not_found") from None
 
 
@@ -89,7 +89,7 @@ def processes_visible_to(user) -> QuerySet[ChallengeProcess]:
 def access_process(*, user, pk) -> ChallengeProcess:
     try:
         return processes_visible_to(user).get(pk=pk)
-    except (ChallengeProcess.DoesNotExist, ValueError, TypeError):
+    except (ChallengeProcess.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound("Processus introuvable.", code="process_not_found") from None
 
 

@@ -13,7 +13,7 @@ from viewflow.workflow.status import STATUS
 
 from procurement.errors import Forbidden, WrongState
 from procurement.models import Challenge
-from procurement.queries import CHAMBRE_ROLES, STAFF_ROLES, is_member
+from procurement.queries import OPINION_ROLES, STAFF_ROLES, is_member
 from procurement.services.audit import audit_record
 from procurement.services.challenges import challenge_cancel, challenge_create
 from scoring.services import DEFAULT_GRID, grid_set
@@ -39,7 +39,7 @@ def can_act(user, task) -> bool:
     if name in BUYER_NODES:
         return is_member(user, challenge.buyer, STAFF_ROLES)
     if name in CHAMBRE_NODES:
-        return is_member(user, challenge.chambre, CHAMBRE_ROLES)
+        return is_member(user, challenge.chambre, OPINION_ROLES)
     return task.owner_id == user.pk
 
 

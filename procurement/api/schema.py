@@ -19,9 +19,10 @@ class AutoSchema(BaseAutoSchema):
         from procurement.api.serializers import ErrorSerializer
 
         responses = super()._get_response_bodies(direction)
-        codes = ["401", "404", "429"]
+        # Reads may be refused too (403), and filtered lists answer 400 on a bad filter.
+        codes = ["400", "401", "403", "404", "429"]
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
-            codes += ["400", "403", "409"]
+            codes.append("409")
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(

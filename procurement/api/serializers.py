@@ -23,6 +23,13 @@ from procurement.models import (
 from procurement.models.challenges import AggregationMethod
 from procurement.models.positions import Intent
 
+# The largest id a database row can have: a larger one is a field error (400), not a 500.
+MAX_ID = 2**63 - 1
+
+
+def IdField(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Code stable, lisible par une machine.")
@@ -144,16 +151,6 @@ class CriterionInput(serializers.Serializer):
     threshold = serializers.DecimalField(
         max_digits=5, decimal_places=2, required=False, allow_null=True
     )
-
-
-class GridInput(serializers.Serializer):
-    criteria = CriterionInput(many=True, allow_empty=False)
-
-
-class GridSerializer(serializers.Serializer):
-    criteria = CriterionInput(many=True)
-    commons_share = serializers.DecimalField(max_digits=5, decimal_places=2)
-    frozen_at = serializers.DateTimeField(allow_null=True)
 
 
 class ChallengeCreateInput(serializers.Serializer):

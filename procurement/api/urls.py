@@ -1,7 +1,17 @@
 from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 
-from scoring.api import EvaluationList, RankingView
+from scoring.api import (
+    AssignmentDeclare,
+    AssignmentList,
+    EvaluationList,
+    GridCopy,
+    GridView,
+    RankingCsv,
+    RankingView,
+    RankingXlsx,
+    RoundList,
+)
 
 from . import views
 
@@ -24,9 +34,20 @@ urlpatterns = [
     path(C + "working-groups/", views.WorkingGroupList.as_view(), name="working-group-list"),
     path(C + "proposals/", views.ProposalList.as_view(), name="proposal-list"),
     path(C + "proposals/<int:pk>/", views.ProposalDetail.as_view(), name="proposal-detail"),
-    path(C + "grid/", views.GridView.as_view(), name="grid"),
+    # The grid's view is the scoring app's: it takes the descriptions of the levels.
+    path(C + "grid/", GridView.as_view(), name="grid"),
+    path(C + "grid/copy/", GridCopy.as_view(), name="grid-copy"),
+    path(C + "assignments/", AssignmentList.as_view(), name="assignment-list"),
+    path(
+        C + "assignments/<int:pk>/declare/",
+        AssignmentDeclare.as_view(),
+        name="assignment-declare",
+    ),
     path(C + "evaluations/", EvaluationList.as_view(), name="evaluation-list"),
+    path(C + "rounds/", RoundList.as_view(), name="scoring-round-list"),
     path(C + "ranking/", RankingView.as_view(), name="ranking"),
+    path(C + "ranking/export.csv", RankingCsv.as_view(), name="ranking-csv"),
+    path(C + "ranking/export.xlsx", RankingXlsx.as_view(), name="ranking-xlsx"),
     path(C + "opinions/", views.OpinionList.as_view(), name="opinion-list"),
     path(C + "cofunding/", views.CofundingView.as_view(), name="cofunding"),
     path(C + "cofunding/allocations/", views.AllocationCreate.as_view(), name="allocation-create"),

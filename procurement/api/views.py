@@ -24,7 +24,6 @@ from procurement.services import proposals as proposal_services
 from procurement.services import questions as question_services
 from procurement.services.audit import audit_verify
 from procurement.services.challenges import challenge_update
-from scoring.services import grid_set
 
 from . import serializers as s
 
@@ -224,22 +223,6 @@ class OpinionList(ChallengeScoped, generics.ListAPIView):
         return queries.opinions_of(self.challenge())
 
 
-class GridView(ChallengeScoped, APIView):
-    @extend_schema(responses=s.GridSerializer)
-    def get(self, request, challenge_pk):
-        from scoring.queries import grid_of
-
-        return Response(grid_of(self.challenge()))
-
-    @extend_schema(request=s.GridInput, responses=s.GridSerializer)
-    def put(self, request, challenge_pk):
-        from scoring.queries import grid_of
-
-        data = validated(s.GridInput, request)
-        grid_set(challenge=self.challenge(), actor=request.user, criteria=data["criteria"])
-        return Response(grid_of(self.challenge()))
-
-
 class CofundingView(ChallengeScoped, APIView):
     """The round: every bucket's progress and who pledged what, for everyone to see."""
 
@@ -247,8 +230,9 @@ class CofundingView(ChallengeScoped, APIView):
         responses=inline_serializer(
             "Cofunding",
             {
+                "id": serializers.IntegerField(),
                 "deadline": serializers.DateTimeField(),
-                "closed_at": serializers.DateTimeField(),
+                "closed_at": serializers.DateTimeField(allow_null=True),
                 "buckets": s.BucketSerializer(many=True),
                 "allocations": s.AllocationSerializer(many=True),
             },
@@ -289,6 +273,7 @@ class PledgeCreate(ChallengeScoped, APIView):
                 {
                     "id": serializers.IntegerField(),
                     "amount": serializers.DecimalField(max_digits=12, decimal_places=2),
+                    "bucket": serializers.IntegerField(),
                 },
             )
         },

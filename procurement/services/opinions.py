@@ -5,13 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.errors import ApplicationError
-from procurement.models import ChallengeStatus, Opinion, OpinionSubject, Role, Verdict
-from procurement.queries import CHAMBRE_ROLES
+from procurement.models import ChallengeStatus, Opinion, OpinionSubject, Verdict
+from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member, require_status, validated_save
 
 # Who may issue an opinion in the Chambre's name (issue 6 adds the rapporteur's draft).
-ISSUING_ROLES = [Role.MODERATOR, Role.ADMIN]
+ISSUING_ROLES = OPINION_ROLES
 
 STAGE_FOR = {
     OpinionSubject.CALL: ChallengeStatus.IN_REVIEW,

@@ -1,0 +1,223 @@
+"""The OpenAPI schema and the interactive docs answer, and the schema describes the
+contract of API.md: its paths, its error responses, and the fields the endpoints return."""
+
+import re
+
+import pytest
+
+from tests.api import scenarios
+from tests.api.steps import ok
+from tests.workflows import journey
+
+# The paths of API.md (its placeholders written ``{}``), with the methods it names.
+CONTRACT = {
+    "/api/v1/auth/token/": {"post"},
+    "/api/v1/processes/": {"get"},
+    "/api/v1/processes/{}/": {"get"},
+    "/api/v1/tasks/": {"get"},
+    "/api/v1/tasks/{}/": {"get"},
+    "/api/v1/tasks/{}/claim/": {"post"},
+    "/api/v1/tasks/{}/unclaim/": {"post"},
+    "/api/v1/tasks/{}/complete/": {"post"},
+    "/api/v1/organisations/": {"get"},
+    "/api/v1/commons/": {"get"},
+    "/api/v1/challenges/": {"get", "post"},
+    "/api/v1/challenges/{}/resources/": {"get"},
+    "/api/v1/challenges/{}/questions/": {"get"},
+    "/api/v1/challenges/{}/positions/": {"get", "post"},
+    "/api/v1/challenges/{}/working-groups/": {"get"},
+    "/api/v1/challenges/{}/proposals/": {"get", "post"},
+    "/api/v1/challenges/{}/grid/": {"get"},
+    "/api/v1/challenges/{}/evaluations/": {"get"},
+    "/api/v1/challenges/{}/ranking/": {"get"},
+    "/api/v1/challenges/{}/opinions/": {"get"},
+    "/api/v1/challenges/{}/cofunding/": {"get"},
+    "/api/v1/challenges/{}/documents/": {"get"},
+    "/api/v1/challenges/{}/audit/": {"get"},
+}
+HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def shape(path: str) -> str:
+    """``/challenges/{challenge_pk}/`` and ``/challenges/7/`` both as ``/challenges/{}/``."""
+    return re.sub(r"/(\{[^}]+\}|\d+)(?=/)", "/{}", path)
+
+
+def resolve(schema: dict, node: dict) -> dict:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def operation(schema: dict, path: str, method: str) -> dict:
+    paths = {shape(p): item for p, item in schema["paths"].items()}
+    return paths[shape(path)][method]
+
+
+def documented_fields(schema: dict, path: str, method: str, status: str) -> dict:
+    """The properties of the object a response holds (of one row, for lists)."""
+    response = operation(schema, path, method)["responses"][status]
+    body = resolve(schema, response["content"]["application/json"]["schema"])
+    if body.get("type") == "array":
+        body = resolve(schema, body["items"])
+    elif "results" in body.get("properties", {}):
+        body = resolve(schema, body["properties"]["results"]["items"])
+    return body["properties"]
+
+
+def undocumented(schema: dict, path: str, method: str, status: str, returned: dict) -> set:
+    return set(returned) - set(documented_fields(schema, path, method, status))
+
+
+@pytest.mark.django_db
+def test_schema_answers_with_every_path_of_the_contract(schema):
+    # given the schema the service publishes
+    published = {
+        shape(path): {m for m in item if m in HTTP_METHODS}
+        for path, item in schema["paths"].items()
+    }
+
+    # then it is OpenAPI 3 and lists every path of API.md with its methods
+    assert schema["openapi"].startswith("3.")
+    missing = {path: methods for path, methods in CONTRACT.items() if path not in published}
+    assert missing == {}
+    lacking = {
+        path: methods - published[path]
+        for path, methods in CONTRACT.items()
+        if methods - published[path]
+    }
+    assert lacking == {}
+
+
+@pytest.mark.django_db
+def test_interactive_docs_answer_and_load_the_schema(client):
+    # when someone opens the interactive docs
+    response = client.get("/api/docs/")
+
+    # then a page answers that loads the schema
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert b"/api/schema/" in response.content
+
+
+@pytest.mark.django_db
+def test_schema_documents_the_error_responses_with_the_error_shape(schema):
+    # given the one error shape of API.md
+    error = resolve(schema, {"$ref": "#/components/schemas/Error"})
+    assert set(error["required"]) == {"code", "message", "fields"}
+
+    def refs(path, method, status):
+        response = operation(schema, path, method)["responses"][status]
+        return response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+
+    # then completing a task documents its 400, 401, 403, 404 and 409 with that shape
+    for status in ("400", "401", "403", "404", "409"):
+        assert refs("/api/v1/tasks/{}/complete/", "post", status) == "Error"
+    # and every operation of the contract documents 401 and 404
+    for path, methods in CONTRACT.items():
+        if path == "/api/v1/auth/token/":
+            continue
+        for method in methods:
+            for status in ("401", "404"):
+                assert refs(path, method, status) == "Error", (path, method, status)
+
+
+@pytest.mark.django_db
+def test_schema_documents_403_and_400_on_reads_that_give_them(schema):
+    # then the reads reserved to some roles document their 403
+    for path in ("/api/v1/challenges/{}/audit/", "/api/v1/challenges/{}/ranking/"):
+        assert "403" in operation(schema, path, "get")["responses"], path
+    # and the filtered lists their 400
+    for path in ("/api/v1/tasks/", "/api/v1/processes/", "/api/v1/challenges/"):
+        assert "400" in operation(schema, path, "get")["responses"], path
+
+
+@pytest.mark.django_db
+def test_fields_returned_by_the_lists_and_tasks_are_in_the_schema(world, clock, api, schema):
+    # given a challenge with positions, as its buyer's agent sees it
+    challenge = scenarios.published(world)
+    journey.position_and_propose(world, challenge)
+    buyer = api(world.buyer_agent)
+    c = f"/api/v1/challenges/{challenge.pk}/"
+    task = journey.start(world, title="Autre appel")
+    draft = journey.open_task(task, "draft")
+
+    # when it reads the endpoints, then every field returned is documented
+    for path in (
+        "/api/v1/challenges/",
+        "/api/v1/tasks/",
+        "/api/v1/processes/",
+        "/api/v1/organisations/",
+        f"{c}resources/",
+        f"{c}positions/",
+        f"{c}opinions/",
+    ):
+        body = ok(buyer.get(path))
+        rows = body["results"] if isinstance(body, dict) else body
+        assert rows, path
+        assert undocumented(schema, path, "get", "200", rows[0]) == set(), path
+    detail = ok(buyer.get(f"/api/v1/tasks/{draft.pk}/"))
+    assert undocumented(schema, "/api/v1/tasks/{}/", "get", "200", detail) == set()
+    assert undocumented(schema, c, "get", "200", ok(buyer.get(c))) == set()
+
+
+@pytest.mark.django_db
+def test_process_detail_documents_its_current_steps_and_history(world, clock, api, schema):
+    # given a process
+    challenge = journey.start(world)
+    detail = ok(api(world.buyer_agent).get(f"/api/v1/processes/{challenge.process.pk}/"))
+    assert {"current_steps", "history"} <= set(detail)
+
+    # then the schema describes what the detail returns
+    assert undocumented(schema, "/api/v1/processes/{}/", "get", "200", detail) == set()
+
+
+@pytest.mark.django_db
+def test_cofunding_round_and_pledge_responses_are_described_by_the_schema(
+    world, clock, api, schema
+):
+    # given an open cofunding round with a funder's envelope
+    challenge = scenarios.scoring(world, clock)
+    journey.score_all(world, challenge)
+    proposals = list(challenge.proposals.values_list("pk", flat=True))
+    journey.complete(
+        challenge,
+        "select",
+        world.buyer_agent,
+        {"proposals": proposals, "cofunding_deadline": scenarios.COFUNDING_END.isoformat()},
+    )
+    journey.complete(challenge, "selection_opinion", world.moderator, {"verdict": "favorable"})
+    url = f"/api/v1/challenges/{challenge.pk}/cofunding/"
+    funder = api(world.funder_users[0])
+    ok(
+        funder.post(
+            f"{url}allocations/", {"funder": world.funders[0].pk, "amount": "1000"}, format="json"
+        ),
+        201,
+    )
+    round_ = ok(api().get(url))
+    pledge = ok(
+        funder.post(
+            f"{url}pledges/",
+            {"bucket": round_["buckets"][0]["id"], "funder": world.funders[0].pk, "amount": "10"},
+            format="json",
+        ),
+        201,
+    )
+
+    # then the round's and the pledge's fields are all documented, as they are
+    fields = documented_fields(schema, url, "get", "200")
+    assert round_["closed_at"] is None
+    gaps = {
+        "round": undocumented(schema, url, "get", "200", round_),
+        "closed_at nullable": fields["closed_at"].get("nullable", False),
+        "pledge": undocumented(schema, f"{url}pledges/", "post", "201", pledge),
+    }
+    assert gaps == {"round": set(), "closed_at nullable": True, "pledge": set()}

@@ -1,0 +1,143 @@
+"""Exports of the ranking: CSV for French spreadsheets, and XLSX."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from scoring.ranking import ExportColumn, ranking_table, render_ranking_csv, render_ranking_xlsx
+from tests.api import scenarios
+from tests.api.steps import challenge_url, error
+from tests.scoring.helpers import proposals
+from tests.workflows.journey import complete
+
+HEADINGS = [
+    "Rang",
+    "Proposition",
+    "Note finale (sur 100)",
+    "Part des communs (sur 30.00)",
+    "Éliminée",
+    "Motifs d'élimination",
+    "Valeur technique de la proposition (sur 10)",
+]
+
+
+def scored(world, clock):
+    """Both evaluators mark the first proposal 8, the second 6, the third 4 on every
+    criterion; the third falls below a threshold of 5 on the price."""
+    from scoring.models import Criterion
+
+    challenge = scenarios.scoring(world, clock)
+    Criterion.objects.filter(grid__challenge=challenge, code="prix").update(threshold=5)
+    values = dict(zip((p.pk for p in proposals(challenge)), ("8", "6", "4"), strict=True))
+    codes = list(Criterion.objects.filter(grid__challenge=challenge).values_list("code", flat=True))
+    for evaluator in world.evaluators:
+        complete(
+            challenge,
+            "score",
+            evaluator,
+            owner=evaluator,
+            data={
+                "evaluations": [
+                    {"proposal": pk, "conflict": False, "scores": dict.fromkeys(codes, value)}
+                    for pk, value in values.items()
+                ]
+            },
+        )
+    return challenge
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ranking_exports_as_csv_for_french_spreadsheets(world, clock, api):
+    # given three scored proposals, the third eliminated on the price
+    challenge = scored(world, clock)
+    first, second, third = proposals(challenge)
+
+    # when the buyer downloads the CSV export
+    response = api(world.buyer_agent).get(challenge_url(challenge.pk, "ranking/export.csv"))
+
+    # then it is a CSV with a byte-order mark, ";" between cells and decimal commas
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].endswith('-classement.csv"')
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:7] == HEADINGS
+    assert len(rows[0]) == 6 + 7  # one column per criterion
+    assert [row[:6] for row in rows[1:]] == [
+        ["1", first.title, "80,00", "24,00", "non", ""],
+        ["2", second.title, "60,00", "18,00", "non", ""],
+        ["3", third.title, "40,00", "12,00", "oui", rows[3][5]],
+    ]
+    assert "prix" in rows[3][5]
+    assert rows[1][6:] == ["8,00"] * 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ranking_exports_as_an_excel_workbook(world, clock, api):
+    # given three scored proposals
+    challenge = scored(world, clock)
+    first = proposals(challenge)[0]
+
+    # when the buyer downloads the XLSX export
+    response = api(world.buyer_agent).get(challenge_url(challenge.pk, "ranking/export.xlsx"))
+
+    # then the workbook has a heading row and one row per proposal, marks as numbers
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0][:7]) == HEADINGS
+    assert len(rows) == 4
+    assert rows[1][:5] == (1, first.title, 80, 24, "non")
+    assert [row[0] for row in rows[1:]] == [1, 2, 3]
+    assert rows[3][4] == "oui"
+    assert rows[1][6:] == (8,) * 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ranking_exports_are_for_the_buyers_staff_only(world, clock, api):
+    # given a challenge being scored
+    challenge = scenarios.scoring(world, clock)
+
+    # when an evaluator or a partner downloads an export, then it is forbidden
+    for tail in ("ranking/export.csv", "ranking/export.xlsx"):
+        url = challenge_url(challenge.pk, tail)
+        for user in (world.evaluators[0], world.partner_users[0]):
+            error(api(user).get(url), 403, "buyer_only")
+        # and the public must sign in
+        error(api().get(url), 401)
+
+
+def test_exported_text_never_runs_as_a_spreadsheet_formula():
+    # given a proposal whose title a partner wrote as a formula
+    ranking = {
+        "entries": [
+            {
+                "proposal_id": 7,
+                "rank": 1,
+                "title": '=HYPERLINK("http://example.org","Cliquez")',
+                "total": "55.50",
+                "commons_total": "12.25",
+                "commons_weight": "30.00",
+                "eliminated": False,
+                "elimination_reasons": [],
+                "criteria": [{"code": "technique", "aggregated": "5.55"}],
+            }
+        ]
+    }
+    table = ranking_table(ranking, [ExportColumn("technique", "Technique (sur 10)")])
+
+    # when it is exported
+    text = render_ranking_csv(table).decode("utf-8-sig")
+    csv_rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    sheet = load_workbook(io.BytesIO(render_ranking_xlsx(table))).active
+
+    # then the CSV cell is quoted as text, and the workbook holds text, not a formula
+    assert csv_rows[1][:3] == ["1", "'" + ranking["entries"][0]["title"], "55,50"]
+    assert csv_rows[1][-1] == "5,55"
+    cell = sheet.cell(row=2, column=2)
+    assert (cell.value, cell.data_type) == (ranking["entries"][0]["title"], "s")
+    assert sheet.cell(row=2, column=3).value == Decimal("55.50")
