@@ -1,0 +1,261 @@
+"""Writes on scoring grids: set, copy, check before publication, freeze."""
+
+import re
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from procurement.errors import ApplicationError, WrongState
+from procurement.models import ChallengeStatus
+from procurement.services.audit import audit_record
+from procurement.services.common import require_member, validated_save
+from scoring.aggregation import MJ_GRADES  # best first, stored in French
+from scoring.models import (
+    COMMONS_KINDS,
+    SCALE_MAX,
+    Criterion,
+    CriterionKind,
+    Grid,
+    ScaleKind,
+)
+
+# Evaluations are taken while the evaluators score and until the buyer has selected:
+# a reassigned evaluator or a new round may come after the scoring tasks are done.
+EVALUATION_OPEN = (ChallengeStatus.SCORING, ChallengeStatus.SELECTION)
+
+# A grid in the spirit of the Métropole Européenne de Lille's: commons criteria weigh 30 %.
+DEFAULT_GRID = [
+    {
+        "code": "technique",
+        "label": "Valeur technique de la proposition",
+        "kind": CriterionKind.TECHNICAL,
+        "weight": Decimal(35),
+    },
+    {
+        "code": "prix",
+        "label": "Prix et soutenabilité du budget",
+        "kind": CriterionKind.PRICE,
+        "weight": Decimal(20),
+    },
+    {
+        "code": "usage-communs",
+        "label": "Usage de communs existants, dont ceux référencés par la Chambre",
+        "kind": CriterionKind.COMMONS_USE,
+        "weight": Decimal(10),
+    },
+    {
+        "code": "production-communs",
+        "label": "Production de communs sous licence ouverte",
+        "kind": CriterionKind.COMMONS_PRODUCTION,
+        "weight": Decimal(10),
+    },
+    {
+        "code": "gouvernance",
+        "label": "Ouverture de la gouvernance et de la communauté",
+        "kind": CriterionKind.COMMONS_GOVERNANCE,
+        "weight": Decimal(5),
+    },
+    {
+        "code": "reciprocite",
+        "label": "Engagement de réciprocité",
+        "kind": CriterionKind.COMMONS_RECIPROCITY,
+        "weight": Decimal(5),
+    },
+    {
+        "code": "environnement",
+        "label": "Caractéristiques environnementales (sobriété numérique)",
+        "kind": CriterionKind.ENVIRONMENT,
+        "weight": Decimal(15),
+    },
+]
+
+
+def _levels(criterion: Criterion, raw: list[dict]) -> list[dict]:
+    """The descriptions of the scale's levels, checked and in the scale's order (numeric
+    levels from 0 up, mentions from the best). Raises ``ValueError`` with the reason."""
+    seen: dict[str, str] = {}
+    for item in raw or []:
+        level = str(item.get("level", "")).strip()
+        description = str(item.get("description", "")).strip()
+        if criterion.scale == ScaleKind.MAJORITY:
+            if level not in MJ_GRADES:
+                raise ValueError(
+                    _("Niveau attendu parmi les mentions : %(grades)s.")
+                    % {"grades": ", ".join(MJ_GRADES)}
+                )
+        else:
+            maximum = SCALE_MAX[criterion.scale]
+            if not re.fullmatch(r"[0-9]{1,3}", level) or int(level) > maximum:
+                raise ValueError(_("Niveau entier attendu, de 0 à %(max)s.") % {"max": maximum})
+            level = str(int(level))
+        if not description:
+            raise ValueError(_("Décrivez le niveau %(level)s.") % {"level": level})
+        if level in seen:
+            raise ValueError(_("Le niveau %(level)s est décrit deux fois.") % {"level": level})
+        seen[level] = description
+    if criterion.scale == ScaleKind.MAJORITY:
+        order = sorted(seen, key=MJ_GRADES.index)
+    else:
+        order = sorted(seen, key=int)
+    return [{"level": level, "description": seen[level]} for level in order]
+
+
+def _grid_replace(*, challenge, criteria: list[dict]) -> Grid:
+    """Replace the criteria of the challenge's grid, unless it is frozen."""
+    grid, _created = Grid.objects.select_for_update().get_or_create(challenge=challenge)
+    if grid.frozen_at is not None:
+        raise WrongState(
+            _("La grille est figée depuis l'ouverture des propositions."), code="grid_frozen"
+        )
+    if not criteria:
+        raise ApplicationError(
+            _("La grille compte au moins un critère."),
+            code="empty_grid",
+            extra={"fields": {"criteria": [_("Ajoutez au moins un critère.")]}},
+        )
+    grid.criteria.all().delete()
+    level_errors: dict[str, dict] = {}
+    for order, item in enumerate(criteria):
+        criterion = Criterion(
+            grid=grid,
+            code=item["code"],
+            label=item["label"],
+            description=item.get("description", ""),
+            kind=item.get("kind", CriterionKind.OTHER),
+            weight=Decimal(item["weight"]),
+            scale=item.get("scale", ScaleKind.ZERO_TEN),
+            threshold=item.get("threshold"),
+            order=order,
+        )
+        if criterion.scale in ScaleKind.values:
+            try:
+                criterion.levels = _levels(criterion, item.get("levels") or [])
+            except ValueError as exc:
+                level_errors[criterion.code] = {"levels": [str(exc)]}
+                continue
+        validated_save(criterion)
+    if level_errors:
+        raise ApplicationError(
+            _("Certains niveaux d'échelle ne sont pas valables."),
+            code="invalid_levels",
+            extra={"fields": {"criteria": level_errors}},
+        )
+    return grid
+
+
+@transaction.atomic
+def grid_set(*, challenge, actor=None, criteria: list[dict]) -> Grid:
+    """Replace the challenge's grid while it is not frozen (frozen once proposals open).
+
+    Each criterion may describe the levels of its scale (``levels``: ``[{"level",
+    "description"}]``), a numeric level or a mention of the criterion's scale."""
+    if actor is not None:
+        require_member(
+            actor, challenge.buyer, message=_("Seul un agent de l'acheteur fixe la grille.")
+        )
+    grid = _grid_replace(challenge=challenge, criteria=criteria)
+    audit_record(
+        verb="grid.set",
+        actor=actor,
+        challenge=challenge,
+        obj=grid,
+        data={"criteria": [{"code": c["code"], "weight": c["weight"]} for c in criteria]},
+    )
+    return grid
+
+
+def _criterion_data(criterion: Criterion) -> dict:
+    return {
+        "code": criterion.code,
+        "label": criterion.label,
+        "description": criterion.description,
+        "kind": criterion.kind,
+        "weight": criterion.weight,
+        "scale": criterion.scale,
+        "threshold": criterion.threshold,
+        "levels": criterion.levels,
+    }
+
+
+@transaction.atomic
+def grid_copy(*, challenge, source, actor) -> Grid:
+    """Copy onto ``challenge`` the grid of ``source``, another challenge of the same
+    buyer: criteria, weights, scales, thresholds and level descriptions.
+
+    Preconditions: the actor is on the buyer's staff (403); ``source`` is another
+    challenge of the same buyer with a grid (400) — that the actor may see it is
+    checked when it is fetched (``access_challenge``, 404); the target grid is not
+    frozen (409). Replaces the target's criteria; audited as ``grid.copied``."""
+    require_member(actor, challenge.buyer, message=_("Seul un agent de l'acheteur fixe la grille."))
+    if source.pk == challenge.pk or source.buyer_id != challenge.buyer_id:
+        raise ApplicationError(
+            _("La grille doit venir d'un autre appel du même acheteur."),
+            code="invalid_source",
+            extra={"fields": {"source": [_("Choisissez un autre appel de votre organisation.")]}},
+        )
+    criteria = [_criterion_data(c) for c in Criterion.objects.filter(grid__challenge=source)]
+    if not criteria:
+        raise ApplicationError(
+            _("L'appel choisi n'a pas de grille de notation."),
+            code="empty_grid",
+            extra={"fields": {"source": [_("Cet appel n'a aucun critère.")]}},
+        )
+    grid = _grid_replace(challenge=challenge, criteria=criteria)
+    audit_record(
+        verb="grid.copied",
+        actor=actor,
+        challenge=challenge,
+        obj=grid,
+        data={
+            "source": source.pk,
+            "criteria": [{"code": c["code"], "weight": c["weight"]} for c in criteria],
+        },
+    )
+    return grid
+
+
+def grid_check(*, challenge) -> None:
+    """A grid can be published only if its weights sum to 100 %, its commons criteria
+    weigh at least the buyer's minimum share, and one criterion is environmental
+    (loi Climat et résilience, in force since 21 August 2026)."""
+    grid = Grid.objects.filter(challenge=challenge).first()
+    criteria = list(grid.criteria.all()) if grid else []
+    problems = []
+    if not criteria:
+        problems.append(_("La grille de notation est vide."))
+    else:
+        total = sum((c.weight for c in criteria), Decimal(0))
+        if total != Decimal(100):
+            problems.append(
+                _("Les poids des critères totalisent %(total)s %% au lieu de 100 %%.")
+                % {"total": total}
+            )
+        commons = sum((c.weight for c in criteria if c.kind in COMMONS_KINDS), Decimal(0))
+        minimum = challenge.buyer.commons_min_share
+        if commons < minimum:
+            problems.append(
+                _(
+                    "Les critères relatifs aux communs pèsent %(commons)s %%, "
+                    "moins que le minimum de %(minimum)s %% fixé par l'acheteur."
+                )
+                % {"commons": commons, "minimum": minimum}
+            )
+        if not any(c.kind == CriterionKind.ENVIRONMENT for c in criteria):
+            problems.append(
+                _(
+                    "La grille doit compter au moins un critère sur les caractéristiques "
+                    "environnementales (loi Climat et résilience)."
+                )
+            )
+    if problems:
+        raise ApplicationError(
+            " ".join(problems), code="grid_invalid", extra={"fields": {"grid": problems}}
+        )
+
+
+def grid_freeze(*, challenge) -> None:
+    Grid.objects.filter(challenge=challenge, frozen_at__isnull=True).update(
+        frozen_at=timezone.now()
+    )
