@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The portal's look: the Système de design de l'État (django-dsfr and its form tweaks).
+    "widget_tweaks",
+    "dsfr",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "procurement",
     "scoring",
     "workflows",
+    "procurement.portal",
 ]
 
 MIDDLEWARE = [
@@ -177,7 +181,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "portal:login"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,4 +9,6 @@ urlpatterns = [
     path("api/v1/", include("procurement.api.urls")),
     path("api/v1/", include("workflows.api")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The DSFR portal of every role (public pages, personal space, task pages).
+    path("", include("procurement.portal.urls")),
 ]

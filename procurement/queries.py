@@ -4,6 +4,7 @@
 (never 403: no hint that a hidden object exists).
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -15,8 +16,10 @@ from procurement.models import (
     Membership,
     Opinion,
     Organisation,
+    OrganisationKind,
     Position,
     Proposal,
+    ProposalStatus,
     Question,
     Role,
     WorkingGroup,
@@ -246,3 +249,78 @@ def next_deadline(challenge):
         if d is not None and d > now
     ]
     return min(upcoming) if upcoming else None
+
+
+# --- reads of the portal's pages ------------------------------------------------------
+
+# From the selection on, which proposals were retained is public; the award says which won.
+RESULT_STAGES = [
+    ChallengeStatus.SELECTION_REVIEW,
+    ChallengeStatus.COFUNDING,
+    ChallengeStatus.DOCUMENTS,
+    ChallengeStatus.AWARD,
+    ChallengeStatus.AWARDED,
+]
+
+
+def public_results(challenge) -> QuerySet[Proposal]:
+    """The selected and awarded proposals of a decided challenge (everyone may read)."""
+    if challenge.status not in RESULT_STAGES:
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.filter(
+            challenge=challenge, status__in=[ProposalStatus.SELECTED, ProposalStatus.AWARDED]
+        )
+        .select_related("group__resource", "group__coordinator")
+        .prefetch_related("group__members__organisation")
+        .order_by("group__resource__order", "id")
+    )
+
+
+def buyer_evaluators(challenge) -> QuerySet:
+    """The people the buyer may name as evaluators (its members with that role)."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__organisation=challenge.buyer, memberships__role=Role.EVALUATOR)
+        .distinct()
+        .order_by("last_name", "username")
+    )
+
+
+def organisations_of(user, *kinds: str) -> QuerySet[Organisation]:
+    """The user's organisations (of these kinds, when given)."""
+    qs = organisations_list().filter(pk__in=org_ids(user))
+    return qs.filter(kind__in=kinds) if kinds else qs
+
+
+def funders_for(user, challenge) -> QuerySet[Organisation]:
+    """The user's organisations that may hold an envelope in the challenge's round: its
+    funders, and the challenge's buyer (``cofunding.allocation_set``)."""
+    return organisations_list().filter(
+        Q(kind=OrganisationKind.FUNDER) | Q(pk=challenge.buyer_id), pk__in=org_ids(user)
+    )
+
+
+def commons_search(*, q: str = "", category: str = "", licence: str = "", referenced: str = ""):
+    """The catalogue filtered as its page asks: words in the name or the description,
+    a category, a licence, referenced by the Chambre (``"1"``) or not (``"0"``)."""
+    qs = commons_catalogue()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if category:
+        qs = qs.filter(category=category)
+    if licence:
+        qs = qs.filter(licence=licence)
+    if referenced in ("0", "1"):
+        qs = qs.filter(referenced=referenced == "1")
+    return qs
+
+
+def catalogue_licences() -> list[str]:
+    return list(
+        commons_catalogue()
+        .exclude(licence="")
+        .order_by("licence")
+        .values_list("licence", flat=True)
+        .distinct()
+    )

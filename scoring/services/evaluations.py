@@ -153,7 +153,7 @@ def evaluation_submit(
         raise ApplicationError(
             _("Certaines notes ne sont pas valables."),
             code="invalid_scores",
-            extra={"fields": {"scores": errors}},
+            extra={"fields": {"scores": errors}, "proposal": assignment.proposal_id},
         )
     Score.objects.bulk_create(
         [

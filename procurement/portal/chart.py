@@ -1,0 +1,143 @@
+"""The process drawn as a graph: viewflow lays the flow out (``viewflow.workflow.chart``),
+the portal labels its steps in French (English through i18n) and marks where each
+step stands in one challenge's process — done, current (highlighted), cancelled or
+not reached."""
+
+from dataclasses import dataclass, field
+from textwrap import wrap
+
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow import chart as viewflow_chart
+from viewflow.workflow.status import STATUS
+
+STEP_LABELS = {
+    "start": _("Création de l'appel"),
+    "draft": _("Rédiger l'appel"),
+    "call_opinion": _("Avis de la Chambre sur l'appel"),
+    "check_call_opinion": _("Avis favorable ?"),
+    "revise": _("Réviser l'appel après avis"),
+    "check_revision": _("Nouvel avis demandé ?"),
+    "publish": _("Publier l'appel"),
+    "positioning": _("Fin des positionnements"),
+    "close_positioning": _("Constitution des groupes de travail"),
+    "proposals": _("Date limite des propositions"),
+    "open_proposals": _("Ouverture des plis"),
+    "check_proposals": _("Des propositions déposées ?"),
+    "unsuccessful": _("Appel infructueux"),
+    "end_unsuccessful": _("Fin sans résultat"),
+    "assign_evaluators": _("Désigner les évaluateurs"),
+    "split_scoring": _("Une évaluation par évaluateur"),
+    "score": _("Évaluer les propositions"),
+    "join_scoring": _("Toutes les évaluations rendues"),
+    "close_scoring": _("Classement des propositions"),
+    "select": _("Sélectionner les propositions"),
+    "selection_opinion": _("Avis de la Chambre sur la sélection"),
+    "open_cofunding": _("Ouverture du cofinancement"),
+    "cofunding": _("Clôture du cofinancement"),
+    "close_cofunding": _("Bilan du cofinancement"),
+    "generate_documents": _("Génération du dossier de consultation"),
+    "award": _("Attribuer le marché"),
+    "end": _("Attribution prononcée"),
+}
+EDGE_LABELS = {"yes": _("oui"), "no": _("non")}
+STATE_LABELS = {
+    "current": _("en cours"),
+    "done": _("fait"),
+    "canceled": _("annulé"),
+    "": _("à venir"),
+}
+CURRENT = {STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED, STATUS.ERROR}
+
+
+def step_label(name: str) -> str:
+    return str(STEP_LABELS.get(name) or name.replace("_", " ").capitalize())
+
+
+@dataclass
+class ChartNode:
+    name: str
+    label: str
+    state: str
+    x: int
+    y: int
+    width: int
+    height: int
+    svg: str
+    lines: list[tuple[str, float, float, int]] = field(default_factory=list)
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+
+@dataclass
+class ChartEdge:
+    path: str
+    label: str
+    label_x: float
+    label_y: float
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    nodes: list[ChartNode]
+    edges: list[ChartEdge]
+
+    @property
+    def current(self) -> list[ChartNode]:
+        return [node for node in self.nodes if node.state == "current"]
+
+
+def _state(statuses: set[str]) -> str:
+    if statuses & CURRENT:
+        return "current"
+    if STATUS.DONE in statuses:
+        return "done"
+    if STATUS.CANCELED in statuses:
+        return "canceled"
+    return ""
+
+
+def _lines(label: str, state: str, width: int, height: int):
+    suffix = {"current": "▶ ", "done": "✓ "}.get(state, "")
+    if width >= 100:  # a task: its label inside the box
+        segments = wrap(suffix + label, 20)
+        top = height / 2 - (len(segments) - 1) * 7
+        return [(text, width / 2, top + n * 14, 12) for n, text in enumerate(segments)]
+    segments = wrap(suffix + label, 16)  # an event or a gateway: its label below
+    return [(text, width / 2, height + 12 + n * 12, 10) for n, text in enumerate(segments)]
+
+
+def process_chart(flow_class, process) -> Chart:
+    """The flow's graph with the state of each step in ``process`` (one query)."""
+    grid = viewflow_chart.calc_layout_data(flow_class)
+    statuses: dict[str, set[str]] = {}
+    for node, status in process.task_set.values_list("flow_task", "status"):
+        statuses.setdefault(node.name, set()).add(status)
+    nodes = []
+    for cell in grid.cells:
+        name = cell.node.name
+        state = _state(statuses.get(name, set()))
+        label = step_label(name)
+        nodes.append(
+            ChartNode(
+                name=name,
+                label=label,
+                state=state,
+                x=cell.shape.x,
+                y=cell.shape.y,
+                width=cell.shape.width,
+                height=cell.shape.height,
+                svg=cell.shape.svg,
+                lines=_lines(label, state, cell.shape.width, cell.shape.height),
+            )
+        )
+    edges = []
+    for edge in grid.edges:
+        points = " L".join(f"{x},{y}" for x, y in edge.segments)
+        label = str(EDGE_LABELS.get(edge.label, edge.label or ""))
+        x, y = edge.segments[0] if edge.segments else (0, 0)
+        edges.append(ChartEdge(path=f"M{points}", label=label, label_x=x + 6, label_y=y + 16))
+    return Chart(width=grid.width, height=grid.height + 30, nodes=nodes, edges=edges)

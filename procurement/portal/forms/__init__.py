@@ -1,0 +1,24 @@
+from procurement.portal.forms.actions import (
+    AllocationForm,
+    AnswerForm,
+    CommonsFilterForm,
+    PledgeForm,
+    PositionForm,
+    ProposalForm,
+    QuestionForm,
+)
+from procurement.portal.forms.base import PortalForm
+from procurement.portal.forms.tasks import TASK_FORMS, TaskForm
+
+__all__ = [
+    "TASK_FORMS",
+    "AllocationForm",
+    "AnswerForm",
+    "CommonsFilterForm",
+    "PledgeForm",
+    "PortalForm",
+    "PositionForm",
+    "ProposalForm",
+    "QuestionForm",
+    "TaskForm",
+]

@@ -1,0 +1,64 @@
+"""What every portal form shares: how its input is read (French dates, decimals with a
+comma) and how a service's refusal finds its field."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class PortalForm(forms.Form):
+    """A Django form rendered with the DSFR markup of ``portal/includes/field.html``.
+
+    ``field_for_error(path)`` names the field a service error's path points at
+    (``("proposals",)`` → ``"proposals"``); forms whose data is nested override it.
+    """
+
+    def field_for_error(self, path: tuple[str, ...]) -> str | None:
+        return path[0] if path and path[0] in self.fields else None
+
+    def note_refusal(self, exc) -> None:
+        """Read what the refusal says beyond its fields (before they are mapped)."""
+
+
+class DeadlineField(forms.DateTimeField):
+    """A date and time typed in the browser's ``datetime-local`` control, read in the
+    service's time zone (Europe/Paris)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", [DATETIME_INPUT, "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"])
+        kwargs.setdefault("help_text", _("Date et heure de Paris."))
+        super().__init__(**kwargs)
+
+
+class NumberField(forms.DecimalField):
+    """A decimal typed the French way or the English way: « 12 000,5 » or « 12000.5 »."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+
+class EurosField(NumberField):
+    """An amount in euros, to the cent."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+
+def lines(text: str) -> list[str]:
+    """One item per non-empty line of a textarea."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]

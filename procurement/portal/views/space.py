@@ -1,0 +1,398 @@
+"""The personal space: the task inbox, the domain actions of the timed stages
+(positions, proposals, cofunding, answers to questions), the buyer's process view and
+its documents page."""
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from procurement import queries
+from procurement.errors import Forbidden, NotFound
+from procurement.models import ChallengeStatus, DocumentStatus, OrganisationKind, Pledge
+from procurement.portal.chart import process_chart
+from procurement.portal.errors import portal_errors
+from procurement.portal.forms import (
+    AllocationForm,
+    AnswerForm,
+    PledgeForm,
+    PortalForm,
+    PositionForm,
+    ProposalForm,
+)
+from procurement.portal.views.common import call_service, portal_login_required
+from procurement.services import cofunding as cofunding_services
+from procurement.services import documents as document_services
+from procurement.services import positions as position_services
+from procurement.services import proposals as proposal_services
+from procurement.services import questions as question_services
+from procurement.services.audit import audit_verify
+from workflows.flows import ChallengeFlow
+from workflows.queries import process_history, processes_visible_to, tasks_actionable_by
+
+OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, ChallengeStatus.COFUNDING]
+
+
+@portal_login_required
+def inbox(request):
+    """What I must do now, across my organisations: the process's tasks first, then the
+    stages open to my organisations' contributions."""
+    user = request.user
+    tasks = list(tasks_actionable_by(user))
+    for task in tasks:
+        task.challenge = task.process.challengeprocess.challenge
+        task.deadline = queries.next_deadline(task.challenge)
+    organisations = list(queries.organisations_of(user))
+    kinds = {org.kind for org in organisations}
+    buyer_ids = {org.pk for org in organisations if org.kind == OrganisationKind.BUYER}
+    actions = []
+    for challenge in queries.challenges_visible_to(user).filter(status__in=OPEN_STAGES):
+        deadline = queries.next_deadline(challenge)
+        if challenge.status == ChallengeStatus.POSITIONING and OrganisationKind.PARTNER in kinds:
+            actions.append((challenge, _("Se positionner"), "portal:position", deadline))
+        elif challenge.status == ChallengeStatus.PROPOSALS and OrganisationKind.PARTNER in kinds:
+            actions.append((challenge, _("Déposer une proposition"), "portal:proposal", deadline))
+        elif challenge.status == ChallengeStatus.COFUNDING and (
+            OrganisationKind.FUNDER in kinds or challenge.buyer_id in buyer_ids
+        ):
+            actions.append((challenge, _("Cofinancer les communs"), "portal:cofunding", deadline))
+    own = queries.challenges_visible_to(user).filter(
+        buyer__in=queries.org_ids(user, queries.STAFF_ROLES)
+    )
+    return render(
+        request,
+        "portal/space/inbox.html",
+        {
+            "tasks": tasks,
+            "organisations": organisations,
+            "actions": actions,
+            "own_challenges": own,
+        },
+    )
+
+
+def _done(request, message: str, url_name: str, pk: int, anchor: str = ""):
+    messages.success(request, message)
+    return redirect(reverse(url_name, args=[pk]) + anchor)
+
+
+@portal_login_required
+@portal_errors
+def position(request, pk):
+    """A partner positions its organisation on the resources of a published challenge."""
+    challenge = queries.access_challenge(user=request.user, pk=pk)
+    organisations = queries.organisations_of(request.user, OrganisationKind.PARTNER)
+    if not organisations.exists():
+        raise Forbidden(_("Seuls les partenaires se positionnent sur les ressources."))
+    resources = queries.resources_of(challenge)
+    form = PositionForm(
+        None,
+        organisations=organisations,
+        resources=resources,
+        initial={"resource": request.GET.get("ressource"), "intent": "contribute"},
+    )
+    withdraw_form = PortalForm()
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        position = queries.access_position(
+            user=request.user, challenge=challenge, pk=request.POST.get("position")
+        )
+        _result, status = call_service(
+            withdraw_form,
+            position_services.position_withdraw,
+            actor=request.user,
+            position=position,
+        )
+        if status == 200:
+            return _done(request, _("Positionnement retiré."), "portal:position", pk)
+    elif request.method == "POST":
+        form = PositionForm(request.POST, organisations=organisations, resources=resources)
+        if form.is_valid():
+            _result, status = call_service(
+                form,
+                position_services.position_create,
+                actor=request.user,
+                **form.service_kwargs(),
+            )
+            if status == 200:
+                return _done(
+                    request, _("Votre positionnement est enregistré."), "portal:position", pk
+                )
+        else:
+            status = 400
+    return render(
+        request,
+        "portal/space/position.html",
+        {
+            "challenge": challenge,
+            "deadline": challenge.positioning_deadline,
+            "resources": resources,
+            "positions": queries.positions_visible_to(request.user, challenge),
+            "form": form,
+            "withdraw_form": withdraw_form,
+        },
+        status=status,
+    )
+
+
+@portal_login_required
+@portal_errors
+def proposal(request, pk):
+    """The members of a working group submit (or replace) its sealed proposal."""
+    challenge = queries.access_challenge(user=request.user, pk=pk)
+    groups = list(
+        queries.working_groups_of(challenge)
+        .filter(members__organisation__in=queries.org_ids(request.user))
+        .distinct()
+    )
+    existing = {p.group_id: p for p in queries.proposals_visible_to(request.user, challenge)}
+    fields = list(ProposalForm.base_fields)
+    sections = []
+    status = 200
+    for group in groups:
+        current = existing.get(group.pk)
+        initial = {name: getattr(current, name) for name in fields} if current else {}
+        bound = request.method == "POST" and request.POST.get("group") == str(group.pk)
+        form = ProposalForm(request.POST if bound else None, prefix=f"g{group.pk}", initial=initial)
+        if bound:
+            if form.is_valid():
+                _result, status = call_service(
+                    form,
+                    proposal_services.proposal_submit,
+                    actor=request.user,
+                    group=group,
+                    **form.cleaned_data,
+                )
+                if status == 200:
+                    return _done(
+                        request,
+                        _("Votre proposition est déposée sous pli scellé."),
+                        "portal:proposal",
+                        pk,
+                    )
+            else:
+                status = 400
+        sections.append({"group": group, "proposal": current, "form": form})
+    return render(
+        request,
+        "portal/space/proposal.html",
+        {"challenge": challenge, "deadline": challenge.proposal_deadline, "sections": sections},
+        status=status,
+    )
+
+
+@portal_login_required
+@portal_errors
+def cofunding(request, pk):
+    """Funders declare their envelope for the round and spread it over the commons."""
+    challenge = queries.access_challenge(user=request.user, pk=pk)
+    funders = queries.funders_for(request.user, challenge)
+    if not funders.exists():
+        raise Forbidden(_("Seuls les financeurs et l'acheteur cofinancent les communs."))
+    try:
+        round_ = queries.cofunding_round_of(challenge)
+    except NotFound:
+        round_ = None
+    context = {"challenge": challenge, "round": round_, "status": 200}
+    if round_ is not None:
+        buckets = round_.buckets.select_related("proposal").order_by("id")
+        funder_ids = set(funders.values_list("pk", flat=True))
+        allocation_form = AllocationForm(None, funders=funders, prefix="allocation")
+        pledge_form = PledgeForm(None, funders=funders, buckets=buckets, prefix="pledge")
+        withdraw_form = PortalForm()
+        action = request.POST.get("action") if request.method == "POST" else None
+        status = 200
+        if action == "allocation":
+            allocation_form = AllocationForm(request.POST, funders=funders, prefix="allocation")
+            status = 400
+            if allocation_form.is_valid():
+                _result, status = call_service(
+                    allocation_form,
+                    cofunding_services.allocation_set,
+                    actor=request.user,
+                    round_=round_,
+                    **allocation_form.cleaned_data,
+                )
+        elif action == "pledge":
+            pledge_form = PledgeForm(
+                request.POST, funders=funders, buckets=buckets, prefix="pledge"
+            )
+            status = 400
+            if pledge_form.is_valid():
+                _result, status = call_service(
+                    pledge_form,
+                    cofunding_services.pledge_create,
+                    actor=request.user,
+                    **pledge_form.cleaned_data,
+                )
+        elif action == "withdraw":
+            pledge = Pledge.objects.filter(
+                pk=request.POST.get("pledge"),
+                bucket__round=round_,
+                allocation__funder__in=funders,
+            ).first()
+            if pledge is None:
+                raise NotFound(_("Engagement introuvable."))
+            _result, status = call_service(
+                withdraw_form, cofunding_services.pledge_withdraw, actor=request.user, pledge=pledge
+            )
+        if action and status == 200:
+            return _done(request, _("C'est enregistré."), "portal:cofunding", pk)
+        context.update(
+            {
+                "buckets": round_.buckets.all(),
+                "allocations": [a for a in round_.allocations.all() if a.funder_id in funder_ids],
+                "allocation_form": allocation_form,
+                "pledge_form": pledge_form,
+                "withdraw_form": withdraw_form,
+                "funder_ids": funder_ids,
+                "status": status,
+            }
+        )
+    return render(request, "portal/space/cofunding.html", context, status=context["status"])
+
+
+@portal_login_required
+@portal_errors
+def answers(request, pk):
+    """The buyer answers the partners' questions; answers are published."""
+    challenge = queries.access_challenge(user=request.user, pk=pk)
+    if not queries.is_buyer_staff(request.user, challenge):
+        raise Forbidden(_("Seuls les agents de l'acheteur répondent aux questions."))
+    questions = list(queries.questions_visible_to(request.user, challenge))
+    status = 200
+    items = []
+    for question in questions:
+        bound = request.method == "POST" and request.POST.get("question") == str(question.pk)
+        form = AnswerForm(request.POST if bound else None, prefix=f"q{question.pk}")
+        if bound:
+            status = 400
+            if form.is_valid():
+                _result, status = call_service(
+                    form,
+                    question_services.question_answer,
+                    question=question,
+                    actor=request.user,
+                    answer=form.cleaned_data["answer"],
+                )
+                if status == 200:
+                    return _done(request, _("Votre réponse est publiée."), "portal:answers", pk)
+        items.append({"question": question, "form": form})
+    return render(
+        request,
+        "portal/space/answers.html",
+        {"challenge": challenge, "items": items},
+        status=status,
+    )
+
+
+def _require_buyer_or_chambre(user, challenge) -> None:
+    if not (
+        queries.is_buyer_staff(user, challenge)
+        or queries.is_member(user, challenge.chambre, queries.CHAMBRE_ROLES)
+    ):
+        raise Forbidden(_("Réservé à l'acheteur et à la Chambre des communs."))
+
+
+@portal_login_required
+@portal_errors
+def process(request, pk):
+    """The challenge's process drawn as a graph with its current steps, the tasks done
+    and by whom, and the audit trail."""
+    challenge = queries.access_challenge(user=request.user, pk=pk)
+    _require_buyer_or_chambre(request.user, challenge)
+    process = processes_visible_to(request.user).filter(challenge=challenge).first()
+    if process is None:
+        raise NotFound(_("Processus introuvable."))
+    return render(
+        request,
+        "portal/space/process.html",
+        {
+            "challenge": challenge,
+            "process": process,
+            "chart": process_chart(ChallengeFlow, process),
+            "history": process_history(process),
+            "events": challenge.audit_events.select_related("actor").order_by("seq"),
+            "verification": audit_verify(challenge=challenge),
+        },
+    )
+
+
+def _documents_context(request, pk) -> dict:
+    challenge = queries.access_challenge(user=request.user, pk=pk)
+    if not queries.is_buyer_staff(request.user, challenge):
+        raise Forbidden(_("Le dossier de consultation est réservé aux agents de l'acheteur."))
+    job = challenge.document_jobs.order_by("-created_at", "-id").first()
+    return {
+        "challenge": challenge,
+        "job": job,
+        "documents": queries.latest_documents(challenge),
+        "can_request": challenge.status in document_services.DOCUMENT_STAGES,
+    }
+
+
+@portal_login_required
+@portal_errors
+def documents(request, pk):
+    """The tender pack: the latest generation's progress (updated in the page by
+    ``portal.js`` from ``documents_status``) and the newest version of each piece."""
+    context = _documents_context(request, pk)
+    form = PortalForm()
+    status = 200
+    if request.method == "POST":
+        _result, status = call_service(
+            form,
+            document_services.documents_request,
+            challenge=context["challenge"],
+            actor=request.user,
+        )
+        if status == 200:
+            return _done(request, _("La génération du dossier est lancée."), "portal:documents", pk)
+    context["form"] = form
+    context["labels"] = {
+        "job": _("Génération n° %(n)s"),
+        "progress": _("%(done)s pièce(s) sur %(total)s"),
+        "empty": _("Aucune pièce pour l'instant."),
+        "uploaded": _("déposée"),
+        "size": _("%(kb)s ko"),
+    }
+    return render(request, "portal/space/documents.html", context, status=status)
+
+
+def _job_data(job) -> dict | None:
+    if job is None:
+        return None
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": str(DocumentStatus(job.status).label),
+        "done": job.done,
+        "total": job.total,
+        "error": job.error,
+        "finished": job.status != DocumentStatus.PENDING,
+    }
+
+
+@portal_login_required
+@portal_errors
+def documents_status(request, pk):
+    """The documents page's polling: the latest job and the newest pieces, as JSON."""
+    context = _documents_context(request, pk)
+    challenge = context["challenge"]
+    return JsonResponse(
+        {
+            "job": _job_data(context["job"]),
+            "documents": [
+                {
+                    "id": document.pk,
+                    "title": document.title,
+                    "version": document.version,
+                    "size": document.size,
+                    "uploaded": document.uploaded,
+                    "url": reverse("document-download", args=[challenge.pk, document.pk]),
+                }
+                for document in context["documents"]
+            ],
+        }
+    )

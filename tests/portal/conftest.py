@@ -1,0 +1,12 @@
+import pytest
+
+
+@pytest.fixture
+def login(client):
+    """Sign a test user in on the test client (the sign-in form has its own tests)."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -1,0 +1,295 @@
+"""The domain actions of the timed stages, the buyer's process view and documents page."""
+
+import json
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from procurement.models import Allocation, Pledge, Position
+from procurement.services.documents import documents_request
+from procurement.services.questions import question_ask
+from tests.portal.steps import advance
+from tests.portal.test_tasks import field_error
+
+
+@pytest.mark.django_db
+def test_partner_positions_on_a_resource(client, world, clock, login):
+    challenge = advance(world, clock, "positioning")
+    resource = challenge.resources.order_by("order").first()
+    url = reverse("portal:position", args=[challenge.pk])
+    login(world.partner_users[0])
+    assert resource.title in client.get(url).content.decode()
+
+    response = client.post(
+        url,
+        {
+            "action": "create",
+            "organisation": world.partners[0].pk,
+            "resource": resource.pk,
+            "intent": "produce",
+            "skills_days": "12,5",
+            "skills_profile": "Développeuse",
+        },
+    )
+
+    assert response.status_code == 302
+    position = Position.objects.get()
+    assert (position.organisation, position.resource, position.intent) == (
+        world.partners[0],
+        resource,
+        "produce",
+    )
+    assert position.skills_days == Decimal("12.5")
+    assert (
+        "Développeuse"
+        not in client.get(reverse("portal:challenge", args=[challenge.pk])).content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_empty_position_is_refused_next_to_the_contribution_and_keeps_the_input(
+    client, world, clock, login
+):
+    challenge = advance(world, clock, "positioning")
+    resource = challenge.resources.order_by("order").first()
+    login(world.partner_users[0])
+
+    response = client.post(
+        reverse("portal:position", args=[challenge.pk]),
+        {
+            "action": "create",
+            "organisation": world.partners[0].pk,
+            "resource": resource.pk,
+            "intent": "contribute",
+            "skills_profile": "Juriste",
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert field_error(html, "id_skills_days") == "Indiquez au moins une contribution."
+    assert 'value="Juriste"' in html
+    assert not Position.objects.exists()
+
+
+@pytest.mark.django_db
+def test_partner_withdraws_its_position(client, world, clock, login):
+    from tests.workflows import journey
+
+    challenge = advance(world, clock, "positioning")
+    journey.position_and_propose(world, challenge)
+    own = Position.objects.get(organisation=world.partners[0])
+    other = Position.objects.get(organisation=world.partners[1])
+    login(world.partner_users[0])
+    url = reverse("portal:position", args=[challenge.pk])
+
+    # another organisation's position is not found
+    assert client.post(url, {"action": "withdraw", "position": other.pk}).status_code == 404
+    response = client.post(url, {"action": "withdraw", "position": own.pk})
+
+    assert response.status_code == 302
+    assert set(Position.objects.values_list("organisation", flat=True)) == {
+        world.partners[1].pk,
+        world.partners[2].pk,
+    }
+
+
+@pytest.mark.django_db
+def test_only_partners_open_the_positioning_page(client, world, clock, login):
+    challenge = advance(world, clock, "positioning")
+    login(world.buyer_agent)
+
+    response = client.get(reverse("portal:position", args=[challenge.pk]))
+
+    assert response.status_code == 403
+    assert "Seuls les partenaires se positionnent" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_working_group_member_submits_its_sealed_proposal(client, world, clock, login):
+    challenge = advance(world, clock, "proposals")
+    group = challenge.resources.order_by("order").first().working_group
+    url = reverse("portal:proposal", args=[challenge.pk])
+    login(world.partner_users[0])
+    data = {
+        "group": group.pk,
+        f"g{group.pk}-title": "Standard ouvert du covoiturage",
+        f"g{group.pk}-summary": "Un schéma de données commun.",
+        f"g{group.pk}-deliverables": "Spécification, validateur",
+        f"g{group.pk}-licence": "pas-une-licence",
+        f"g{group.pk}-amount": "30 000,00",
+    }
+
+    refused = client.post(url, data)
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert field_error(html, f"id_g{group.pk}-licence")
+    assert "Un schéma de données commun.</textarea>" in html
+
+    data[f"g{group.pk}-licence"] = "ODbL-1.0"
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    proposal = challenge.proposals.get()
+    assert (proposal.title, proposal.amount) == ("Standard ouvert du covoiturage", Decimal("30000"))
+    # the same page offers to replace it, pre-filled
+    assert 'value="Standard ouvert du covoiturage"' in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_partner_outside_every_group_has_no_proposal_form(client, world, clock, login):
+    challenge = advance(world, clock, "proposals")
+    login(world.stranger)
+
+    html = client.get(reverse("portal:proposal", args=[challenge.pk])).content.decode()
+
+    assert "ne font partie d'aucun groupe de travail" in html
+    assert '<form method="post" novalidate>' not in html
+
+
+def pledge_data(bucket, funder, amount: str) -> dict:
+    return {
+        "action": "pledge",
+        "pledge-bucket": bucket.pk,
+        "pledge-funder": funder.pk,
+        "pledge-amount": amount,
+    }
+
+
+@pytest.mark.django_db
+def test_funder_declares_its_envelope_and_pledges(client, world, clock, login):
+    challenge = advance(world, clock, "cofunding")
+    bucket = challenge.cofunding_round.buckets.order_by("pk").first()
+    url = reverse("portal:cofunding", args=[challenge.pk])
+    funder, user = world.funders[0], world.funder_users[0]
+    login(user)
+    assert bucket.proposal.title in client.get(url).content.decode()
+
+    assert (
+        client.post(
+            url,
+            {"action": "allocation", "allocation-funder": funder.pk, "allocation-amount": "20000"},
+        )
+    ).status_code == 302
+    refused = client.post(url, pledge_data(bucket, funder, "25000"))
+    assert refused.status_code == 409
+    assert "Cet engagement dépasserait votre enveloppe." in refused.content.decode()
+    assert 'value="25000"' in refused.content.decode()
+
+    response = client.post(url, pledge_data(bucket, funder, "15000"))
+
+    assert response.status_code == 302
+    assert Allocation.objects.get(funder=funder).pledged == Decimal("15000")
+    pledge = Pledge.objects.get()
+    assert client.post(url, {"action": "withdraw", "pledge": pledge.pk}).status_code == 302
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.RELEASED
+
+
+@pytest.mark.django_db
+def test_a_partner_cannot_open_the_cofunding_page(client, world, clock, login):
+    challenge = advance(world, clock, "cofunding")
+    login(world.partner_users[0])
+
+    assert client.get(reverse("portal:cofunding", args=[challenge.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_buyer_answers_a_question_and_partners_may_not(client, world, clock, login):
+    challenge = advance(world, clock, "positioning")
+    question = question_ask(
+        challenge=challenge,
+        actor=world.partner_users[0],
+        organisation=world.partners[0],
+        text="Quelle licence pour les données ?",
+    )
+    url = reverse("portal:answers", args=[challenge.pk])
+    login(world.partner_users[0])
+    assert client.get(url).status_code == 403
+
+    login(world.buyer_agent)
+    refused = client.post(url, {"question": question.pk, f"q{question.pk}-answer": ""})
+    assert refused.status_code == 400
+    assert field_error(refused.content.decode(), f"id_q{question.pk}-answer")
+    response = client.post(
+        url, {"question": question.pk, f"q{question.pk}-answer": "ODbL, comme attendu."}
+    )
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.answer == "ODbL, comme attendu."
+
+
+@pytest.mark.django_db
+def test_process_page_draws_the_graph_with_the_current_step_and_the_history(
+    client, world, clock, login
+):
+    challenge = advance(world, clock, "publish")
+    login(world.buyer_agent)
+
+    response = client.get(reverse("portal:process", args=[challenge.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-step="publish" data-state="current"' in html
+    assert 'data-step="draft" data-state="done"' in html
+    assert 'data-step="award" data-state="todo"' in html
+    assert "<strong>Publier l&#x27;appel</strong>" in html
+    assert "challenge.referred_to_chambre" in html
+    assert "moderateur" in html  # who issued the opinion
+    assert "Chaîne intègre" in html
+
+
+@pytest.mark.django_db
+def test_process_page_is_refused_to_partners_and_hidden_from_strangers(client, world, clock, login):
+    published = advance(world, clock, "positioning")
+    draft = advance(world, clock, "draft")
+    login(world.partner_users[0])
+
+    assert client.get(reverse("portal:process", args=[published.pk])).status_code == 403
+    assert client.get(reverse("portal:process", args=[draft.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_documents_page_shows_the_pack_and_its_status_feed(client, world, clock, login):
+    challenge = advance(world, clock, "award")
+    login(world.buyer_agent)
+
+    html = client.get(reverse("portal:documents", args=[challenge.pk])).content.decode()
+    status = client.get(reverse("portal:documents_status", args=[challenge.pk]))
+
+    data = json.loads(status.content)
+    assert data["job"]["status"] == "done"
+    assert data["job"]["done"] == data["job"]["total"] > 0
+    assert data["job"]["status_label"] == "Terminé"
+    assert len(data["documents"]) == data["job"]["total"]
+    assert data["documents"][0]["url"].startswith(f"/api/v1/challenges/{challenge.pk}/documents/")
+    assert "Terminé" in html
+    assert data["documents"][0]["title"] in unescape(html)
+
+
+@pytest.mark.django_db
+def test_a_new_generation_shows_as_pending_in_the_status_feed(
+    client, world, clock, login, monkeypatch
+):
+    challenge = advance(world, clock, "award")
+    login(world.buyer_agent)
+    # the Celery worker has not picked the job up yet
+    monkeypatch.setattr("procurement.tasks.generate_documents.delay", lambda pk: None)
+    documents_request(challenge=challenge, actor=world.buyer_agent)
+
+    data = json.loads(client.get(reverse("portal:documents_status", args=[challenge.pk])).content)
+
+    assert data["job"]["status"] == "pending"
+    assert data["job"]["finished"] is False
+
+
+@pytest.mark.django_db
+def test_documents_are_for_the_buyers_staff_only(client, world, clock, login):
+    challenge = advance(world, clock, "positioning")
+    login(world.partner_users[0])
+
+    assert client.get(reverse("portal:documents", args=[challenge.pk])).status_code == 403
+    assert client.get(reverse("portal:documents_status", args=[challenge.pk])).status_code == 403
