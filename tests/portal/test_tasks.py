@@ -458,6 +458,10 @@ def test_select_page_shows_the_ranking_and_selects_with_a_cofunding_deadline(
     html = client.get(url).content.decode()
     assert "Classement agrégé des propositions" in html
     assert "Moyenne pondérée" in html
+    export = client.get(f"/api/v1/challenges/{challenge.pk}/ranking/export.csv")
+    assert f"/api/v1/challenges/{challenge.pk}/ranking/export.csv" in html
+    assert export.status_code == 200
+    assert export.content.decode("utf-8-sig").startswith("Rang;Proposition;")
 
     first, second, _third = challenge.proposals.order_by("pk")
     refused = client.post(url, {"proposals": [first.pk], "cofunding_deadline": "2026-01-01T12:00"})
