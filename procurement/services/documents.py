@@ -11,17 +11,16 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, TooLarge, WrongState
+from procurement.errors import ApplicationError, WrongState
 from procurement.models import ChallengeStatus, DocumentJob, DocumentStatus, TenderDocument
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.uploads import DOCX, MAX_UPLOAD_BYTES, check_upload
 
 logger = logging.getLogger(__name__)
 
 # Stages at which the pack exists or may be regenerated.
 DOCUMENT_STAGES = (ChallengeStatus.DOCUMENTS, ChallengeStatus.AWARD, ChallengeStatus.AWARDED)
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-DOCX_MAGIC = b"PK\x03\x04"
 
 
 def _store(*, challenge, piece: str, key: str, title: str, content: bytes, job=None, actor=None):
@@ -167,14 +166,7 @@ def document_upload(*, challenge, actor, piece: str, key: str, content: bytes) -
             code="unknown_piece",
             extra={"fields": {"piece": [_("Pièce inconnue pour cet appel.")]}},
         )
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise TooLarge(_("Le fichier dépasse 20 Mo."), code="too_large")
-    if not content.startswith(DOCX_MAGIC):
-        raise ApplicationError(
-            _("Le fichier n'est pas un document .docx."),
-            code="not_docx",
-            extra={"fields": {"file": [_("Déposez un document .docx.")]}},
-        )
+    check_upload(content, allowed=frozenset({DOCX}), max_bytes=MAX_UPLOAD_BYTES)
     document, _created = _store(
         challenge=challenge,
         piece=piece,
