@@ -1,6 +1,6 @@
 """The workflow part of the REST API, in the shape BPM engines use (Camunda's as the
 reference): processes with their history; tasks I can act on; claim, unclaim,
-complete with data."""
+release (an administrator), complete with data."""
 
 from datetime import datetime
 
@@ -132,6 +132,26 @@ class TaskUnclaim(APIView):
         return _task_response(request, services.task_unclaim(actor=request.user, task=task))
 
 
+class TaskReleaseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class TaskRelease(APIView):
+    """An administrator gives back to the pool a task someone else holds (with a reason)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=TaskReleaseSerializer, responses=TaskDetailSerializer)
+    def post(self, request, pk):
+        task = queries.access_task(user=request.user, pk=pk)
+        data = TaskReleaseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        released = services.task_release(
+            actor=request.user, task=task, reason=data.validated_data["reason"]
+        )
+        return _task_response(request, released)
+
+
 class TaskComplete(APIView):
     """Complete a task with its data, as described by the task's ``form``."""
 
@@ -236,5 +256,6 @@ urlpatterns = [
     path("tasks/<int:pk>/", TaskDetail.as_view(), name="task-detail"),
     path("tasks/<int:pk>/claim/", TaskClaim.as_view(), name="task-claim"),
     path("tasks/<int:pk>/unclaim/", TaskUnclaim.as_view(), name="task-unclaim"),
+    path("tasks/<int:pk>/release/", TaskRelease.as_view(), name="task-release"),
     path("tasks/<int:pk>/complete/", TaskComplete.as_view(), name="task-complete"),
 ]

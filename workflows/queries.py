@@ -1,6 +1,7 @@
 """Reads of processes and tasks, scoped by the caller in the query itself."""
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -60,7 +61,7 @@ def access_task(*, user, pk) -> Task:
     try:
         return tasks_visible_to(user).get(pk=pk)
     except (Task.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("Tâche introuvable.", code="task_not_found") from None
+        raise NotFound(_("Tâche introuvable."), code="task_not_found") from None
 
 
 def processes_visible_to(user) -> QuerySet[ChallengeProcess]:

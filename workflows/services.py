@@ -1,5 +1,5 @@
-"""Process-level writes: start a challenge's process, claim, unclaim and complete its
-human tasks, cancel it. viewflow's transitions check no permission: these do.
+"""Process-level writes: start a challenge's process, claim, unclaim, release and
+complete its human tasks, cancel it. viewflow's transitions check no permission: these do.
 
 Each human node has a handler (``workflows.handlers``) that validates the task's data
 and calls one domain service; the service and the viewflow transition run under the
@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
-from procurement.errors import Forbidden, WrongState
-from procurement.models import Challenge
+from procurement.errors import ApplicationError, Forbidden, WrongState
+from procurement.models import Challenge, Role
 from procurement.queries import OPINION_ROLES, STAFF_ROLES, is_member
 from procurement.services.audit import audit_record
 from procurement.services.challenges import challenge_cancel, challenge_create
@@ -115,6 +115,46 @@ def task_unclaim(*, actor, task):
         return activation.task
 
     return _run_locked(task, unclaim)
+
+
+def task_release(*, actor, task, reason: str):
+    """An administrator of the organisation a step belongs to gives back to the pool a
+    task someone else holds — when its holder is away or has left — with a reason."""
+
+    def release(activation):
+        current = activation.task
+        name = node_name(current)
+        if name not in BUYER_NODES | CHAMBRE_NODES:
+            raise WrongState(
+                _("Cette tâche est attribuée nominativement par le processus."),
+                code="personal_task",
+            )
+        challenge = _challenge_of(current)
+        organisation = challenge.buyer if name in BUYER_NODES else challenge.chambre
+        if not is_member(actor, organisation, [Role.ADMIN]):
+            raise Forbidden(
+                _("Seul un administrateur de l'organisation libère une tâche prise par un autre."),
+                code="not_admin",
+            )
+        if current.status != STATUS.ASSIGNED:
+            raise WrongState(_("Cette tâche n'est pas prise."), code="task_not_held")
+        if not reason.strip():
+            raise ApplicationError(
+                _("Indiquez pourquoi la tâche est libérée."),
+                code="reason_required",
+                extra={"fields": {"reason": [_("Ce champ est obligatoire.")]}},
+            )
+        holder = current.owner_id
+        activation.unassign()
+        audit_record(
+            verb="task.released",
+            actor=actor,
+            challenge=challenge,
+            data={"task": current.pk, "step": name, "holder": holder, "reason": reason.strip()},
+        )
+        return current
+
+    return _run_locked(task, release)
 
 
 def task_complete(*, actor, task, data: dict):

@@ -8,7 +8,7 @@ from viewflow.workflow.status import STATUS
 from procurement.models import AuditEvent, Challenge, Membership, Opinion, Role
 from tests.api import scenarios
 from tests.api.steps import TASKS, error, inbox, ok, steps_in_inbox
-from tests.conftest import paris
+from tests.conftest import member, paris
 from tests.workflows import journey
 from tests.workflows.journey import complete, open_task
 from workflows.flows import ChallengeFlow
@@ -360,3 +360,43 @@ def test_workflow_reads_with_an_out_of_range_id_answer_without_a_server_error(
         assert response.json()["count"] == 0
     else:
         error(response, response.status_code)
+
+
+@pytest.mark.django_db
+def test_an_administrator_releases_a_task_held_by_an_agent_who_left(world, clock, api, colleague):
+    # given a draft whose task a (non-admin) colleague took before leaving the buyer
+    challenge = journey.start(world)
+    task = open_task(challenge, "draft")
+    ok(api(colleague).post(f"{TASKS}{task.pk}/claim/"))
+    Membership.objects.filter(user=colleague).delete()
+    newcomer = member(world.buyer, "agent3.mel", Role.MEMBER)
+    # nobody else may take it, and a plain member may not release it
+    error(api(newcomer).post(f"{TASKS}{task.pk}/claim/"), 409, "task_held")
+    before = snapshot(challenge, task)
+    refused = api(newcomer).post(f"{TASKS}{task.pk}/release/", {"reason": "Départ"})
+    error(refused, 403, "not_admin")
+    # nor may the administrator release it without saying why
+    blank = api(world.buyer_agent).post(f"{TASKS}{task.pk}/release/", {"reason": "  "})
+    assert blank.status_code == 400
+    assert "reason" in blank.json()["fields"]
+    assert snapshot(challenge, task) == before
+
+    # when the buyer's administrator releases it with a reason
+    released = ok(
+        api(world.buyer_agent).post(f"{TASKS}{task.pk}/release/", {"reason": "Agent parti"})
+    )
+
+    # then the task is back in the pool, the newcomer may take it, and the trail says why
+    assert released["status"] == STATUS.NEW
+    assert released["owner"] is None
+    ok(api(newcomer).post(f"{TASKS}{task.pk}/claim/"))
+    event = AuditEvent.objects.filter(challenge=challenge, verb="task.released").get()
+    assert event.data["holder"] == colleague.pk
+    assert event.data["reason"] == "Agent parti"
+    # and a task that is not held cannot be released
+    ok(api(newcomer).post(f"{TASKS}{task.pk}/unclaim/"))
+    error(
+        api(world.buyer_agent).post(f"{TASKS}{task.pk}/release/", {"reason": "x"}),
+        409,
+        "task_not_held",
+    )
