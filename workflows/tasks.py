@@ -1,7 +1,7 @@
 """Celery tasks of the process: ids in, idempotent, bounded retries."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.utils import timezone
@@ -11,8 +11,21 @@ from viewflow.workflow.timers import fire_due_timers
 
 logger = logging.getLogger(__name__)
 
-# A job task still NEW this long after its creation lost its message: enqueue it again.
+# A job task still NEW this long after its creation lost its message: enqueue it again,
+# then ever less often (twice the wait each time, at most an hour), so a job that keeps
+# failing does not hammer the workers every few seconds but still completes once the
+# cause is fixed.
 STALE_JOB_SECONDS = 120
+MAX_REQUEUE_WAIT_SECONDS = 3600
+
+
+def requeue_due(task, now) -> bool:
+    """Is a stale job task due to be enqueued again?"""
+    requeues = task.data.get("requeues", 0)
+    wait = min(STALE_JOB_SECONDS * 2**requeues, MAX_REQUEUE_WAIT_SECONDS)
+    last = task.data.get("requeued_at")
+    since = datetime.fromisoformat(last) if last else task.created
+    return now - since >= timedelta(seconds=wait)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
@@ -48,12 +61,19 @@ def sweep() -> dict:
     from workflows.nodes import CeleryJob
 
     fired = fire_due_timers()
-    stale = timezone.now() - timedelta(seconds=STALE_JOB_SECONDS)
+    now = timezone.now()
+    stale = now - timedelta(seconds=STALE_JOB_SECONDS)
     requeued = 0
     for task in Task.objects.filter(status=STATUS.NEW, created__lte=stale).exclude(
         flow_task_type__in=["HUMAN", "START", "TIMER"]
     ):
-        if isinstance(task.flow_task, CeleryJob):
+        if isinstance(task.flow_task, CeleryJob) and requeue_due(task, now):
+            data = {
+                **task.data,
+                "requeues": task.data.get("requeues", 0) + 1,
+                "requeued_at": now.isoformat(),
+            }
+            Task.objects.filter(pk=task.pk).update(data=data)
             try:
                 run_job.delay(task.pk)
             except Exception:  # eager mode runs it inline: one failure must not stop the sweep

@@ -64,3 +64,47 @@ def test_sweeping_before_the_deadline_changes_nothing_and_sweeping_twice_fires_o
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.PROPOSALS
     assert challenge.audit_events.filter(verb="positioning.closed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_that_keeps_failing_is_retried_ever_less_often_then_completes(
+    world, clock, monkeypatch
+):
+    from django.utils import timezone
+
+    from procurement import document_data
+    from workflows.tasks import sweep
+
+    # given a round closing while the document renderer is broken
+    original = document_data.build_pack
+    broken = {"yes": True, "calls": 0}
+
+    def build_pack(challenge):
+        broken["calls"] += 1
+        if broken["yes"]:
+            raise RuntimeError("renderer down")
+        return original(challenge)
+
+    monkeypatch.setattr(document_data, "build_pack", build_pack)
+    challenge = journey.in_cofunding(world, clock)
+    journey.close_cofunding(clock)
+    assert current_steps(challenge) == {"generate_documents"}
+    assert broken["calls"] == 1
+
+    # when the scheduler sweeps every 5 seconds for ten minutes
+    start = timezone.now()
+    for step in range(0, 600, 5):
+        clock.move_to(later(start, seconds=step))
+        sweep()
+
+    # then the job was retried after 2, 6 then 14 minutes — not 96 times
+    assert broken["calls"] == 1 + 2
+
+    # and once the renderer is fixed, the next retry completes the step
+    broken["yes"] = False
+    clock.move_to(later(start, minutes=15))
+    sweep()
+    assert broken["calls"] == 4
+    challenge.refresh_from_db()
+    assert challenge.status == ChallengeStatus.AWARD
+    assert current_steps(challenge) == {"award"}
