@@ -25,11 +25,19 @@ from procurement.models import (
     Commons,
     CommonsCategory,
     Membership,
+    OpinionSubject,
     Organisation,
     OrganisationKind,
     Role,
 )
 from procurement.services.cofunding import allocation_set, pledge_create
+from procurement.services.opinions import (
+    commons_reference,
+    open_referral,
+    referral_comment,
+    referral_draft,
+    referral_name_rapporteur,
+)
 from procurement.services.positions import position_create
 from procurement.services.proposals import proposal_submit
 from procurement.services.questions import question_answer, question_ask
@@ -180,20 +188,25 @@ def ensure_cast(password: str) -> Cast:
         Membership.objects.get_or_create(user=user, organisation=orgs[org_name], role=role)
         users[username] = user
     for name, category, licence, referenced, description in CATALOGUE:
-        Commons.objects.get_or_create(
+        commons, created = Commons.objects.get_or_create(
             name=name,
             defaults={
                 "slug": slugify(name),
                 "category": category,
                 "licence": licence,
                 "description": description,
-                "referenced": referenced,
-                "referenced_at": timezone.now() if referenced else None,
                 "host": orgs["La Coop des Communs"],
                 "community": "Collectivités, entreprises et associations contributrices.",
                 "governance": "Comité de pilotage ouvert, décisions publiques, feuille de route.",
             },
         )
+        if created and referenced:
+            commons_reference(
+                actor=users["moderatrice.chambre"],
+                chambre=orgs["Chambre des communs de Lille"],
+                commons=commons,
+                reason="Ressource ouverte, communauté active et règles de gouvernance publiques.",
+            )
     return Cast(users=users, orgs=orgs)
 
 
@@ -216,6 +229,22 @@ def accounts() -> list[dict]:
 
 def at(*args) -> datetime:
     return datetime(*args, tzinfo=PARIS)
+
+
+def _chambre_opinion(cast, challenge, step, comment="", **draft):
+    """The Chambre's referral: the modérateur names the rapporteur of the engagement
+    group, a porteur comments, the rapporteur submits the draft, the modérateur
+    publishes it by completing the step."""
+    u = cast.users
+    subject = OpinionSubject.CALL if step == "call_opinion" else OpinionSubject.SELECTION
+    referral = open_referral(challenge, subject)
+    referral_name_rapporteur(
+        actor=u["moderatrice.chambre"], referral=referral, rapporteur=u["engagement.chambre"]
+    )
+    if comment:
+        referral_comment(actor=u["porteur.chambre"], referral=referral, body=comment)
+    referral_draft(actor=u["engagement.chambre"], referral=referral, submit=True, **draft)
+    return _complete(challenge, step, u["moderatrice.chambre"])
 
 
 def _complete(challenge, step, user, data=None):
@@ -256,19 +285,16 @@ def _refer_and_publish(cast, challenge, positioning_end, proposal_end, reserve=F
     )
     if reserve:
         reservation = "Exiger une licence à réciprocité pour la brique de réservation."
-        _complete(
+        _chambre_opinion(
+            cast,
             challenge,
             "call_opinion",
-            u["moderatrice.chambre"],
-            {
-                "verdict": "reservations",
-                "reasons": "L'appel sert les communs ; la réciprocité reste à préciser.",
-                "reservations": [reservation],
-                "recommended_commons": list(
-                    Commons.objects.filter(referenced=True).values_list("pk", flat=True)[:2]
-                ),
-                "licence_requirements": "CoopyLeft pour tout usage commercial.",
-            },
+            comment="Sans réciprocité, un opérateur commercial pourrait capter la brique.",
+            verdict="reservations",
+            reasons="L'appel sert les communs ; la réciprocité reste à préciser.",
+            reservations=[reservation],
+            recommended_commons=list(Commons.objects.filter(referenced=True)[:2]),
+            licence_requirements="CoopyLeft pour tout usage commercial.",
         )
         _complete(
             challenge,
@@ -285,14 +311,12 @@ def _refer_and_publish(cast, challenge, positioning_end, proposal_end, reserve=F
                 ],
             },
         )
-    _complete(
+    _chambre_opinion(
+        cast,
         challenge,
         "call_opinion",
-        u["moderatrice.chambre"],
-        {
-            "verdict": "favorable",
-            "reasons": "L'appel favorise la production et l'usage de communs.",
-        },
+        verdict="favorable",
+        reasons="L'appel favorise la production et l'usage de communs.",
     )
     _complete(
         challenge,
@@ -444,11 +468,12 @@ def completed_challenge(cast) -> Challenge:
                 "justification": "Les deux premières du classement, dans l'enveloppe disponible.",
             },
         )
-        _complete(
+        _chambre_opinion(
+            cast,
             challenge,
             "selection_opinion",
-            u["moderatrice.chambre"],
-            {"verdict": "favorable", "reasons": "La sélection renforce deux communs référencés."},
+            verdict="favorable",
+            reasons="La sélection renforce deux communs référencés.",
         )
         round_ = Challenge.objects.get(pk=challenge.pk).cofunding_round
         buckets = list(round_.buckets.order_by("proposal_id"))

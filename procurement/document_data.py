@@ -27,6 +27,7 @@ from procurement.models import (
     Position,
     Proposal,
     ProposalStatus,
+    Verdict,
     WorkingGroupMember,
 )
 from procurement.procedures import procedure_for
@@ -156,21 +157,24 @@ def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.Ran
     return ranking_for_documents(challenge, base)
 
 
+def _answer_text(answer) -> str | None:
+    if answer is None:
+        return None
+    return f"{'Acceptée' if answer.accepted else 'Déclinée'} : {answer.answer}"
+
+
 def opinion_contexts(challenge, base) -> list[tuple[str, ctx.OpinionContext]]:
     moderator = (
         challenge.chambre.memberships.filter(role="moderator").select_related("user").first()
     )
     contexts = []
-    answers = {}
-    for event in challenge.audit_events.filter(verb="challenge.revised").order_by("seq"):
-        for answer in event.data.get("answers", []):
-            answers[answer.get("reservation", "")] = answer.get("answer", "")
     for opinion in (
         Opinion.objects.filter(challenge=challenge)
-        .prefetch_related("recommended_commons")
+        .prefetch_related("recommended_commons", "answers")
         .select_related("issued_by")
         .order_by("issued_at", "id")
     ):
+        answers = {a.index: a for a in opinion.answers.all()}
         contexts.append(
             (
                 str(opinion.pk),
@@ -181,11 +185,15 @@ def opinion_contexts(challenge, base) -> list[tuple[str, ctx.OpinionContext]]:
                         if opinion.subject == OpinionSubject.CALL
                         else "sur la sélection des propositions"
                     ),
-                    verdict_label=f"Avis {opinion.get_verdict_display().lower()}",
+                    verdict_label=(
+                        opinion.get_verdict_display()
+                        if opinion.verdict == Verdict.NONE_IN_TIME
+                        else f"Avis {opinion.get_verdict_display().lower()}"
+                    ),
                     reasons=tuple(p for p in opinion.reasons.split("\n") if p.strip()),
                     reservations=tuple(
-                        ctx.ReservationLine(reservation=r, answer=answers.get(r))
-                        for r in opinion.reservations
+                        ctx.ReservationLine(reservation=r, answer=_answer_text(answers.get(number)))
+                        for number, r in enumerate(opinion.reservations, start=1)
                     ),
                     recommended_commons=tuple(
                         _commons_ref(c) for c in opinion.recommended_commons.all()

@@ -32,6 +32,7 @@ class World:
     evaluators: list
     chambre: object
     moderator: object
+    rapporteur: object
     partners: list
     partner_users: list
     funders: list
@@ -71,6 +72,7 @@ def world(db) -> World:
         evaluators=[member(buyer, f"evaluateur{i}", Role.EVALUATOR) for i in (1, 2)],
         chambre=chambre,
         moderator=member(chambre, "moderateur", Role.MODERATOR),
+        rapporteur=member(chambre, "rapporteuse", Role.ENGAGEMENT),
         partners=partners,
         partner_users=[member(org, f"partenaire{i}") for i, org in enumerate(partners, 1)],
         funders=funders,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from procurement.api.serializers import IdField
-from procurement.models import Commons, OpinionSubject, Verdict
+from procurement.models import OpinionSubject
 from procurement.services import challenges as challenge_services
 from procurement.services import opinions as opinion_services
 from scoring import services as scoring_services
@@ -29,31 +29,14 @@ class DraftData(serializers.Serializer):
 
 
 class OpinionData(serializers.Serializer):
-    verdict = serializers.ChoiceField(
-        choices=[(v, label) for v, label in Verdict.choices if v != Verdict.NONE_IN_TIME],
-        label=_("Avis"),
-    )
-    reasons = serializers.CharField(required=False, allow_blank=True, default="", label=_("Motifs"))
-    reservations = serializers.ListField(
-        child=serializers.CharField(max_length=2000),
-        required=False,
-        default=list,
-        label=_("Réserves"),
-    )
-    recommended_commons = serializers.PrimaryKeyRelatedField(
-        queryset=Commons.objects.all(),
-        many=True,
-        required=False,
-        default=list,
-        label=_("Communs recommandés"),
-    )
-    licence_requirements = serializers.CharField(
-        required=False, allow_blank=True, default="", label=_("Exigences de licence")
-    )
+    """The modérateur publishes the opinion the rapporteur submitted (drafted through
+    the referral's endpoints); nothing else to give."""
 
 
 class ReservationAnswer(serializers.Serializer):
-    reservation = serializers.CharField(label=_("Réserve"))
+    reservation = serializers.CharField(
+        label=_("Réserve"), help_text=_("Son numéro (à partir de 1) ou son texte.")
+    )
     accepted = serializers.BooleanField(label=_("Acceptée"))
     answer = serializers.CharField(allow_blank=True, default="", label=_("Réponse"))
 
@@ -175,8 +158,8 @@ HANDLERS: dict[str, Handler] = {
     ),
     "call_opinion": Handler(
         OpinionData,
-        lambda challenge, actor, task, **d: opinion_services.opinion_issue(
-            challenge=challenge, actor=actor, subject=OpinionSubject.CALL, **d
+        lambda challenge, actor, task: opinion_services.referral_publish(
+            challenge=challenge, actor=actor, subject=OpinionSubject.CALL
         ),
     ),
     "revise": Handler(
@@ -216,8 +199,8 @@ HANDLERS: dict[str, Handler] = {
     ),
     "selection_opinion": Handler(
         OpinionData,
-        lambda challenge, actor, task, **d: opinion_services.opinion_issue(
-            challenge=challenge, actor=actor, subject=OpinionSubject.SELECTION, **d
+        lambda challenge, actor, task: opinion_services.referral_publish(
+            challenge=challenge, actor=actor, subject=OpinionSubject.SELECTION
         ),
     ),
     "award": Handler(

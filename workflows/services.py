@@ -12,10 +12,11 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from procurement.errors import ApplicationError, Forbidden, WrongState
-from procurement.models import Challenge, Role
+from procurement.models import Challenge, OpinionSubject, Role
 from procurement.queries import OPINION_ROLES, STAFF_ROLES, is_member
 from procurement.services.audit import audit_record
 from procurement.services.challenges import challenge_cancel, challenge_create
+from procurement.services.opinions import referral_expire, referrals_due
 from scoring.services import DEFAULT_GRID, grid_set
 from workflows.flows import ChallengeFlow
 from workflows.models import ChallengeProcess
@@ -190,6 +191,43 @@ def task_complete(*, actor, task, data: dict):
         return current
 
     return _run_locked(task, complete)
+
+
+def referrals_expire_due() -> int:
+    """Past the Chambre's delay, the process goes on without its opinion: the referral
+    records that none was given in time and the Chambre's open step is completed (by
+    nobody). Run by the sweep; safe to run twice."""
+    expired = 0
+    for referral in referrals_due():
+        node = "call_opinion" if referral.subject == OpinionSubject.CALL else "selection_opinion"
+        task = (
+            ChallengeProcess.objects.get(challenge=referral.challenge_id)
+            .task_set.filter(flow_task=getattr(ChallengeFlow, node), status__in=OPEN_STATUSES)
+            .first()
+        )
+        if task is None:
+            continue
+
+        def expire(activation, referral=referral):
+            if activation.task.status not in OPEN_STATUSES:
+                return None
+            with transaction.atomic():
+                if referral_expire(referral=referral) is None:
+                    return None
+                if activation.task.status == STATUS.NEW:
+                    activation.assign(None)
+                activation.start(None)
+                activation.execute()
+                audit_record(
+                    verb="task.expired",
+                    challenge=referral.challenge,
+                    data={"task": activation.task.pk, "step": node_name(activation.task)},
+                )
+            return activation.task
+
+        if _run_locked(task, expire) is not None:
+            expired += 1
+    return expired
 
 
 @transaction.atomic

@@ -54,13 +54,16 @@ def run_job(self, task_pk: int) -> str:
 
 @shared_task(acks_late=True)
 def sweep() -> dict:
-    """Advance whatever is due: fire the deadline timers, re-enqueue lost jobs.
+    """Advance whatever is due: fire the deadline timers, let the process go on past the
+    Chambre's delay, re-enqueue lost jobs.
 
     Runs every few seconds (celery beat in production, ``run_scheduler`` in the
     embedded default); deadlines live in the database, never in Celery countdowns."""
     from workflows.nodes import CeleryJob
+    from workflows.services import referrals_expire_due
 
     fired = fire_due_timers()
+    expired = referrals_expire_due()
     now = timezone.now()
     stale = now - timedelta(seconds=STALE_JOB_SECONDS)
     requeued = 0
@@ -79,4 +82,4 @@ def sweep() -> dict:
             except Exception:  # eager mode runs it inline: one failure must not stop the sweep
                 logger.exception("Job task %s failed again", task.pk)
             requeued += 1
-    return {"timers": fired, "requeued": requeued}
+    return {"timers": fired, "opinions_expired": expired, "requeued": requeued}

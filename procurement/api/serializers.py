@@ -17,6 +17,7 @@ from procurement.models import (
     Position,
     Proposal,
     Question,
+    ReservationAnswer,
     TenderDocument,
     WorkingGroup,
 )
@@ -273,7 +274,35 @@ class ProposalInput(serializers.Serializer):
     governance = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class CommonsInput(serializers.ModelSerializer):
+    class Meta:
+        model = Commons
+        fields = [
+            "name",
+            "description",
+            "category",
+            "licence",
+            "url",
+            "community",
+            "governance",
+            "host",
+        ]
+
+
+class ReservationAnswerSerializer(serializers.ModelSerializer):
+    reservation = serializers.IntegerField(source="index")
+
+    class Meta:
+        model = ReservationAnswer
+        fields = ["reservation", "accepted", "answer", "answered_at"]
+
+
 class OpinionSerializer(serializers.ModelSerializer):
+    """A published opinion with the buyer's answers to its reservations (public)."""
+
+    answers = ReservationAnswerSerializer(many=True, read_only=True)
+    referred_at = serializers.SerializerMethodField()
+
     class Meta:
         model = Opinion
         fields = [
@@ -282,10 +311,16 @@ class OpinionSerializer(serializers.ModelSerializer):
             "verdict",
             "reasons",
             "reservations",
+            "answers",
             "recommended_commons",
             "licence_requirements",
+            "referred_at",
             "issued_at",
         ]
+
+    def get_referred_at(self, opinion):
+        referral = getattr(opinion, "referral", None)
+        return referral.opened_at if referral else None
 
 
 class BucketSerializer(serializers.ModelSerializer):

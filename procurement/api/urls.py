@@ -13,7 +13,7 @@ from scoring.api import (
     RoundList,
 )
 
-from . import views
+from . import chambre, views
 
 C = "challenges/<int:challenge_pk>/"
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("organisations/", views.OrganisationList.as_view(), name="organisation-list"),
     path("organisations/<int:pk>/", views.OrganisationDetail.as_view(), name="organisation-detail"),
     path("commons/", views.CommonsList.as_view(), name="commons-list"),
+    path(
+        "commons/<int:pk>/decisions/",
+        chambre.CommonsDecisions.as_view(),
+        name="commons-decisions",
+    ),
+    path("chambres/<int:pk>/activity/", chambre.ChambreActivity.as_view(), name="chambre-activity"),
     path("commons/<int:pk>/", views.CommonsDetail.as_view(), name="commons-detail"),
     path("challenges/", views.ChallengeList.as_view(), name="challenge-list"),
     path(C, views.ChallengeDetail.as_view(), name="challenge-detail"),
@@ -49,6 +55,27 @@ urlpatterns = [
     path(C + "ranking/export.csv", RankingCsv.as_view(), name="ranking-csv"),
     path(C + "ranking/export.xlsx", RankingXlsx.as_view(), name="ranking-xlsx"),
     path(C + "opinions/", views.OpinionList.as_view(), name="opinion-list"),
+    path(
+        C + "opinions/<int:pk>/answers/",
+        chambre.ReservationAnswerView.as_view(),
+        name="opinion-answer",
+    ),
+    path(C + "referrals/", chambre.ReferralList.as_view(), name="referral-list"),
+    path(C + "referrals/<int:pk>/", chambre.ReferralDetail.as_view(), name="referral-detail"),
+    path(
+        C + "referrals/<int:pk>/rapporteur/",
+        chambre.ReferralRapporteur.as_view(),
+        name="referral-rapporteur",
+    ),
+    path(
+        C + "referrals/<int:pk>/comments/",
+        chambre.ReferralComments.as_view(),
+        name="referral-comments",
+    ),
+    path(C + "referrals/<int:pk>/draft/", chambre.ReferralDraft.as_view(), name="referral-draft"),
+    path(
+        C + "referrals/<int:pk>/return/", chambre.ReferralReturn.as_view(), name="referral-return"
+    ),
     path(C + "cofunding/", views.CofundingView.as_view(), name="cofunding"),
     path(C + "cofunding/allocations/", views.AllocationCreate.as_view(), name="allocation-create"),
     path(C + "cofunding/pledges/", views.PledgeCreate.as_view(), name="pledge-create"),

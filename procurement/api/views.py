@@ -67,9 +67,22 @@ class OrganisationDetail(generics.RetrieveAPIView):
 
 
 class CommonsList(generics.ListAPIView):
+    """The catalogue; anyone signed in proposes a new commons, which stays out of the
+    catalogue until the Chambre references it."""
+
     serializer_class = s.CommonsSerializer
     queryset = queries.commons_catalogue()
     filterset_fields = ["category", "licence", "referenced"]
+
+    @extend_schema(request=s.CommonsInput, responses={201: s.CommonsSerializer})
+    def post(self, request):
+        from procurement.services.opinions import commons_propose
+
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        data = validated(s.CommonsInput, request)
+        commons = commons_propose(actor=request.user, **data)
+        return Response(s.CommonsSerializer(commons).data, status=status.HTTP_201_CREATED)
 
 
 class CommonsDetail(generics.RetrieveAPIView):

@@ -3,7 +3,16 @@ from .challenges import Challenge, ChallengeResource, ChallengeStatus, Question
 from .cofunding import Allocation, Bucket, CofundingRound, Pledge
 from .commons import Commons, CommonsCategory
 from .documents import DocumentJob, DocumentStatus, TenderDocument
-from .opinions import Opinion, OpinionSubject, Verdict
+from .opinions import (
+    CatalogueDecision,
+    Opinion,
+    OpinionSubject,
+    Referral,
+    ReferralComment,
+    ReferralStatus,
+    ReservationAnswer,
+    Verdict,
+)
 from .organisations import Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
 from .proposals import Proposal, ProposalStatus
@@ -13,6 +22,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Bucket",
+    "CatalogueDecision",
     "Challenge",
     "ChallengeResource",
     "ChallengeStatus",
@@ -32,6 +42,10 @@ __all__ = [
     "Proposal",
     "ProposalStatus",
     "Question",
+    "Referral",
+    "ReferralComment",
+    "ReferralStatus",
+    "ReservationAnswer",
     "Role",
     "TenderDocument",
     "Verdict",

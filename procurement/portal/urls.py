@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from procurement.portal.views import public, space, tasks
+from procurement.portal.views import chambre, public, space, tasks
 
 app_name = "portal"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("defis/<int:pk>/", public.challenge_detail, name="challenge"),
     path("communs/", public.commons_list, name="commons"),
+    path("communs/<slug:slug>/", chambre.commons_detail, name="commons_detail"),
+    path("chambres/<int:pk>/", chambre.activity, name="chambre"),
     path("accessibilite/", public.accessibility, name="accessibility"),
     path("connexion/", public.LoginView.as_view(), name="login"),
     path("deconnexion/", public.LogoutView.as_view(), name="logout"),
@@ -23,5 +25,6 @@ urlpatterns = [
     path(D + "questions/", space.answers, name="answers"),
     path(D + "processus/", space.process, name="process"),
     path(D + "documents/", space.documents, name="documents"),
+    path(D + "saisines/<int:referral_pk>/", chambre.referral, name="referral"),
     path(D + "documents/etat/", space.documents_status, name="documents_status"),
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from procurement.errors import ApplicationError, WrongState
 from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Organisation
 from procurement.models import OrganisationKind as Kind
+from procurement.models.opinions import OpinionSubject
 from procurement.models.proposals import ProposalStatus
 from procurement.procedures import procedure_for
 from procurement.services.audit import audit_record
@@ -17,6 +18,11 @@ from procurement.services.common import (
     require_member,
     require_status,
     validated_save,
+)
+from procurement.services.opinions import (
+    referral_open,
+    require_reservations_answered,
+    reservations_answer_all,
 )
 
 EDITABLE = (ChallengeStatus.DRAFT, ChallengeStatus.REVISION)
@@ -171,6 +177,7 @@ def challenge_submit_for_opinion(*, challenge: Challenge, actor, note: str = "")
     audit_record(
         verb="challenge.referred_to_chambre", actor=actor, challenge=challenge, data={"note": note}
     )
+    referral_open(challenge=challenge, subject=OpinionSubject.CALL, note=note)
     return challenge
 
 
@@ -180,17 +187,23 @@ def challenge_revise(
 ) -> Challenge:
     """After an opinion with reservations (or unfavorable), the buyer revises the call,
     then either refers it to the Chambre again or goes on to publication — the
-    opinion is advisory. ``answers`` record how each reservation was handled."""
+    opinion is advisory. ``answers`` record how each reservation was handled; going on
+    to publication needs every reservation answered."""
     require_member(
         actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut réviser l'appel.")
     )
     require_status(
         challenge, ChallengeStatus.REVISION, message=_("Aucune révision n'est attendue.")
     )
+    reservations_answer_all(
+        actor=actor, challenge=challenge, subject=OpinionSubject.CALL, answers=answers or []
+    )
     if resubmit:
         from scoring.services import grid_check
 
         grid_check(challenge=challenge)
+    else:
+        require_reservations_answered(challenge, OpinionSubject.CALL)
     challenge.status = ChallengeStatus.IN_REVIEW if resubmit else ChallengeStatus.READY
     challenge.save(update_fields=["status", "updated_at"])
     audit_record(
@@ -199,6 +212,8 @@ def challenge_revise(
         challenge=challenge,
         data={"resubmit": resubmit, "answers": answers or []},
     )
+    if resubmit:
+        referral_open(challenge=challenge, subject=OpinionSubject.CALL)
     return challenge
 
 
@@ -219,6 +234,7 @@ def challenge_publish(
     require_status(
         challenge, ChallengeStatus.READY, message=_("L'appel n'est pas prêt à être publié.")
     )
+    require_reservations_answered(challenge, OpinionSubject.CALL)
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     if positioning_deadline <= now:
@@ -313,6 +329,7 @@ def proposals_select(
         challenge=challenge,
         data={"selected": sorted(p.pk for p in chosen), "justification": justification},
     )
+    referral_open(challenge=challenge, subject=OpinionSubject.SELECTION, note=justification)
     return chosen
 
 
@@ -321,6 +338,7 @@ def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> 
     """The buyer awards the contract(s) to selected proposals; the process ends."""
     require_member(actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut attribuer."))
     require_status(challenge, ChallengeStatus.AWARD, message=_("L'attribution n'est pas ouverte."))
+    require_reservations_answered(challenge, OpinionSubject.SELECTION)
     selected = challenge.proposals.filter(status=ProposalStatus.SELECTED)
     chosen = selected.filter(pk__in=proposal_ids)
     if not proposal_ids or chosen.count() != len(set(proposal_ids)):

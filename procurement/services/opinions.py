@@ -1,91 +1,566 @@
-"""The Chambre des communs' advisory opinions on a call and on its selection."""
+"""The Chambre des communs: referrals, its advisory opinions, the answers to their
+reservations, and the decisions that keep its catalogue.
+
+A referral (saisine) runs: the modérateur names a rapporteur from the engagement
+group → members comment → the rapporteur drafts and submits the opinion → the
+modérateur validates and publishes it (or returns it to the rapporteur). Past the
+Chambre's delay the process goes on and the record says no opinion was given in time.
+"""
+
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError
-from procurement.models import ChallengeStatus, Opinion, OpinionSubject, Verdict
-from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES
+from procurement.errors import ApplicationError, Forbidden, WrongState
+from procurement.models import (
+    CatalogueDecision,
+    Challenge,
+    ChallengeStatus,
+    Opinion,
+    OpinionSubject,
+    Referral,
+    ReferralComment,
+    ReferralStatus,
+    ReservationAnswer,
+    Role,
+    Verdict,
+)
+from procurement.models.opinions import OPEN_REFERRAL
+from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES, STAFF_ROLES, is_member
 from procurement.services.audit import audit_record
-from procurement.services.common import require_member, require_status, validated_save
-
-# Who may issue an opinion in the Chambre's name (issue 6 adds the rapporteur's draft).
-ISSUING_ROLES = OPINION_ROLES
+from procurement.services.common import require_before, require_member, validated_save
 
 STAGE_FOR = {
     OpinionSubject.CALL: ChallengeStatus.IN_REVIEW,
     OpinionSubject.SELECTION: ChallengeStatus.SELECTION_REVIEW,
 }
+RAPPORTEUR_ROLES = [Role.ENGAGEMENT]
+
+
+def _only_moderator(actor, referral, message: str) -> None:
+    require_member(actor, referral.chambre, OPINION_ROLES, message=message)
+
+
+def _require_open(referral: Referral, *statuses: str) -> None:
+    if referral.status not in (statuses or OPEN_REFERRAL):
+        raise WrongState(
+            _("Cette saisine n'est pas à cette étape."),
+            code="wrong_referral_stage",
+            extra={"status": referral.status},
+        )
+
+
+def _lock(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update()
+        .select_related("challenge", "chambre")
+        .get(pk=referral.pk)
+    )
+
+
+def opinion_deadline(opened_at, delay_days: int):
+    """``delay_days`` calendar days later, at the same time on the clock in Paris (so a
+    daylight-saving change in between moves neither the hour nor the day)."""
+    return timezone.localtime(opened_at) + timedelta(days=delay_days)
 
 
 @transaction.atomic
-def opinion_issue(
+def referral_open(*, challenge, subject: str, note: str = "") -> Referral:
+    """Refer the call (or the selection) to the challenge's Chambre, with its delay.
+    A referral already open on the same subject is kept, not doubled."""
+    existing = open_referral(challenge, subject)
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    referral = Referral(
+        challenge=challenge,
+        chambre=challenge.chambre,
+        subject=subject,
+        note=note,
+        opened_at=now,
+        deadline=opinion_deadline(now, challenge.chambre.opinion_delay_days),
+    )
+    validated_save(referral)
+    audit_record(
+        verb="referral.opened",
+        challenge=challenge,
+        obj=referral,
+        data={"subject": subject, "deadline": referral.deadline},
+    )
+    return referral
+
+
+def open_referral(challenge, subject: str) -> Referral | None:
+    return (
+        Referral.objects.select_related("challenge", "chambre")
+        .filter(challenge=challenge, subject=subject, status__in=OPEN_REFERRAL)
+        .first()
+    )
+
+
+@transaction.atomic
+def referral_name_rapporteur(*, actor, referral: Referral, rapporteur) -> Referral:
+    """The modérateur names the rapporteur, a member of the engagement group (again, to
+    replace one, while the opinion is not submitted)."""
+    referral = _lock(referral)
+    _only_moderator(actor, referral, _("Seul le modérateur de la Chambre nomme le rapporteur."))
+    _require_open(referral, ReferralStatus.AWAITING_RAPPORTEUR, ReferralStatus.DRAFTING)
+    if rapporteur is None or not is_member(rapporteur, referral.chambre, RAPPORTEUR_ROLES):
+        raise ApplicationError(
+            _("Le rapporteur est choisi dans le groupe engagement de la Chambre."),
+            code="not_engagement",
+            extra={"fields": {"rapporteur": [_("Choisissez un membre du groupe engagement.")]}},
+        )
+    referral.rapporteur = rapporteur
+    referral.status = ReferralStatus.DRAFTING
+    referral.save(update_fields=["rapporteur", "status"])
+    audit_record(
+        verb="referral.rapporteur",
+        actor=actor,
+        challenge=referral.challenge,
+        obj=referral,
+        data={"rapporteur": rapporteur.pk},
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_comment(*, actor, referral: Referral, body: str) -> ReferralComment:
+    """A member of the Chambre (any group) comments on an open referral."""
+    referral = _lock(referral)
+    require_member(
+        actor,
+        referral.chambre,
+        CHAMBRE_ROLES,
+        message=_("Seuls les membres de la Chambre commentent une saisine."),
+    )
+    _require_open(referral)
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError(
+            _("Le commentaire est vide."),
+            code="empty_comment",
+            extra={"fields": {"body": [_("Ce champ est obligatoire.")]}},
+        )
+    comment = ReferralComment.objects.create(referral=referral, author=actor, body=body)
+    audit_record(verb="referral.commented", actor=actor, challenge=referral.challenge, obj=comment)
+    return comment
+
+
+def _clean_draft(verdict, reasons, reservations, recommended_commons) -> list[str]:
+    errors: dict[str, list[str]] = {}
+    reservations = [r.strip() for r in (reservations or []) if r and r.strip()]
+    if verdict not in Verdict.values or verdict == Verdict.NONE_IN_TIME:
+        errors["verdict"] = [_("Choisissez un avis.")]
+    if verdict == Verdict.RESERVATIONS and not reservations:
+        errors["reservations"] = [_("Indiquez au moins une réserve.")]
+    if verdict == Verdict.UNFAVORABLE and not reasons.strip():
+        errors["reasons"] = [_("Indiquez les motifs de l'avis.")]
+    outside = [c.name for c in recommended_commons if not c.referenced]
+    if outside:
+        errors["recommended_commons"] = [
+            _("Ces communs ne sont pas au catalogue de la Chambre : %(names)s.")
+            % {"names": ", ".join(outside)}
+        ]
+    if errors:
+        raise ApplicationError(
+            _("Le projet d'avis n'est pas valable."),
+            code="invalid_opinion",
+            extra={"fields": errors},
+        )
+    return reservations
+
+
+@transaction.atomic
+def referral_draft(
     *,
-    challenge,
     actor,
-    subject: str,
+    referral: Referral,
     verdict: str,
     reasons: str = "",
     reservations: list[str] | None = None,
     recommended_commons=(),
     licence_requirements: str = "",
-) -> Opinion:
-    """Record the Chambre's advisory opinion and move the challenge on.
+    submit: bool = False,
+) -> Referral:
+    """The named rapporteur writes the draft opinion and, with ``submit``, hands it to
+    the modérateur for validation."""
+    referral = _lock(referral)
+    if referral.rapporteur_id != getattr(actor, "pk", None):
+        raise Forbidden(
+            _("Seul le rapporteur nommé rédige le projet d'avis."), code="not_rapporteur"
+        )
+    _require_open(referral, ReferralStatus.DRAFTING)
+    require_before(
+        referral.deadline,
+        message=_("Le délai de la Chambre pour rendre son avis est dépassé."),
+        code="opinion_late",
+    )
+    recommended_commons = list(recommended_commons)
+    referral.draft_reservations = _clean_draft(verdict, reasons, reservations, recommended_commons)
+    referral.draft_verdict = verdict
+    referral.draft_reasons = reasons.strip()
+    referral.draft_licence_requirements = licence_requirements.strip()
+    referral.drafted_at = timezone.now()
+    if submit:
+        referral.status = ReferralStatus.SUBMITTED
+    referral.save()
+    referral.draft_recommended_commons.set(recommended_commons)
+    audit_record(
+        verb="referral.submitted" if submit else "referral.drafted",
+        actor=actor,
+        challenge=referral.challenge,
+        obj=referral,
+    )
+    return referral
 
-    On the call: favorable → ready to publish; with reservations or unfavorable → the
-    buyer revises (the opinion is advisory: the buyer may still publish after
-    revising). On the selection: the cofunding round comes next whatever the verdict.
-    """
-    require_member(
-        actor,
-        challenge.chambre,
-        ISSUING_ROLES,
-        message=_("Seul le modérateur de la Chambre des communs peut rendre un avis."),
-    )
-    require_status(
-        challenge, STAGE_FOR[subject], message=_("Aucun avis n'est attendu à cette étape.")
-    )
-    reservations = [r.strip() for r in (reservations or []) if r and r.strip()]
-    if verdict == Verdict.RESERVATIONS and not reservations:
+
+@transaction.atomic
+def referral_return(*, actor, referral: Referral, comment: str) -> Referral:
+    """The modérateur sends the draft back to the rapporteur, saying why."""
+    referral = _lock(referral)
+    _only_moderator(actor, referral, _("Seul le modérateur valide le projet d'avis."))
+    _require_open(referral, ReferralStatus.SUBMITTED)
+    if not (comment or "").strip():
         raise ApplicationError(
-            _("Un avis favorable avec réserves énonce au moins une réserve."),
-            code="reservations_required",
-            extra={"fields": {"reservations": [_("Indiquez au moins une réserve.")]}},
+            _("Dites au rapporteur ce qui est à reprendre."),
+            code="comment_required",
+            extra={"fields": {"comment": [_("Ce champ est obligatoire.")]}},
         )
-    if verdict == Verdict.UNFAVORABLE and not reasons.strip():
-        raise ApplicationError(
-            _("Un avis défavorable doit être motivé."),
-            code="reasons_required",
-            extra={"fields": {"reasons": [_("Indiquez les motifs de l'avis.")]}},
+    ReferralComment.objects.create(referral=referral, author=actor, body=comment.strip())
+    referral.status = ReferralStatus.DRAFTING
+    referral.save(update_fields=["status"])
+    audit_record(verb="referral.returned", actor=actor, challenge=referral.challenge, obj=referral)
+    return referral
+
+
+def _record_opinion(referral: Referral, *, actor, verdict, reasons, reservations, **rest):
+    challenge = referral.challenge
+    if challenge.status != STAGE_FOR[referral.subject]:
+        raise WrongState(
+            _("Aucun avis n'est attendu à cette étape."),
+            code="wrong_stage",
+            extra={"status": challenge.status},
         )
+    now = timezone.now()
+    commons = rest.pop("recommended_commons", ())
     opinion = Opinion(
         challenge=challenge,
-        subject=subject,
+        subject=referral.subject,
         verdict=verdict,
         reasons=reasons,
         reservations=reservations,
-        licence_requirements=licence_requirements,
         issued_by=actor,
-        issued_at=timezone.now(),
+        issued_at=now,
+        **rest,
     )
     validated_save(opinion)
-    opinion.recommended_commons.set(recommended_commons)
-    if subject == OpinionSubject.CALL:
-        challenge.status = (
-            ChallengeStatus.READY if verdict == Verdict.FAVORABLE else ChallengeStatus.REVISION
-        )
+    opinion.recommended_commons.set(commons)
+    referral.opinion = opinion
+    referral.closed_at = now
+    referral.save()
+    if referral.subject == OpinionSubject.CALL:
+        go_on = verdict in (Verdict.FAVORABLE, Verdict.NONE_IN_TIME)
+        challenge.status = ChallengeStatus.READY if go_on else ChallengeStatus.REVISION
     else:
         challenge.status = ChallengeStatus.COFUNDING
     challenge.save(update_fields=["status", "updated_at"])
     audit_record(
-        verb=f"opinion.{subject}",
+        verb=f"opinion.{referral.subject}",
         actor=actor,
         challenge=challenge,
         obj=opinion,
-        data={"verdict": verdict, "reservations": reservations},
+        data={
+            "verdict": verdict,
+            "reservations": reservations,
+            "referral": referral.pk,
+            "days": round((now - referral.opened_at).total_seconds() / 86400, 1),
+        },
     )
     return opinion
 
 
-__all__ = ["CHAMBRE_ROLES", "opinion_issue"]
+@transaction.atomic
+def referral_publish(*, actor, challenge, subject: str) -> Opinion:
+    """The modérateur validates the submitted draft and publishes it as the Chambre's
+    opinion; the process moves on. On the call: favorable → ready to publish; with
+    reservations or unfavorable → the buyer revises (the opinion is advisory)."""
+    referral = open_referral(challenge, subject)
+    if referral is None:
+        raise WrongState(_("Aucun avis n'est attendu à cette étape."), code="wrong_stage")
+    referral = _lock(referral)
+    _only_moderator(actor, referral, _("Seul le modérateur de la Chambre publie l'avis."))
+    if referral.status != ReferralStatus.SUBMITTED:
+        raise WrongState(
+            _("Le rapporteur n'a pas encore soumis de projet d'avis."),
+            code="no_draft",
+            extra={"status": referral.status},
+        )
+    require_before(
+        referral.deadline,
+        message=_("Le délai de la Chambre pour rendre son avis est dépassé."),
+        code="opinion_late",
+    )
+    referral.status = ReferralStatus.PUBLISHED
+    return _record_opinion(
+        referral,
+        actor=actor,
+        verdict=referral.draft_verdict,
+        reasons=referral.draft_reasons,
+        reservations=referral.draft_reservations,
+        licence_requirements=referral.draft_licence_requirements,
+        recommended_commons=list(referral.draft_recommended_commons.all()),
+    )
+
+
+@transaction.atomic
+def referral_expire(*, referral: Referral) -> Opinion | None:
+    """Past the Chambre's delay, record that no opinion was given in time and let the
+    process go on. Does nothing before the deadline or on a closed referral."""
+    referral = _lock(referral)
+    if not referral.is_open or timezone.now() < referral.deadline:
+        return None
+    referral.status = ReferralStatus.EXPIRED
+    days = referral.chambre.opinion_delay_days
+    return _record_opinion(
+        referral,
+        actor=None,
+        verdict=Verdict.NONE_IN_TIME,
+        reasons=_("La Chambre des communs n'a pas rendu d'avis dans son délai de %(days)s jours.")
+        % {"days": days},
+        reservations=[],
+    )
+
+
+def referrals_due():
+    """Open referrals whose deadline has passed (the sweep expires them)."""
+    return Referral.objects.filter(status__in=OPEN_REFERRAL, deadline__lte=timezone.now())
+
+
+# --- reservations: the buyer answers each one ------------------------------------
+
+# Until when the buyer may answer: the call's reservations until the call is
+# published, the selection's until the award.
+ANSWERABLE = {
+    OpinionSubject.CALL: {ChallengeStatus.REVISION, ChallengeStatus.READY},
+    OpinionSubject.SELECTION: {
+        ChallengeStatus.COFUNDING,
+        ChallengeStatus.DOCUMENTS,
+        ChallengeStatus.AWARD,
+    },
+}
+
+
+@transaction.atomic
+def reservation_answer(
+    *, actor, opinion: Opinion, index: int, accepted: bool, answer: str
+) -> ReservationAnswer:
+    """The buyer answers reservation ``index`` (from 1): accepted, saying what changed,
+    or declined, saying why. Answers are public with the opinion."""
+    challenge = Challenge.objects.select_related("buyer").get(pk=opinion.challenge_id)
+    require_member(
+        actor,
+        challenge.buyer,
+        STAFF_ROLES,
+        message=_("Seul un agent de l'acheteur répond aux réserves."),
+    )
+    if challenge.status not in ANSWERABLE[opinion.subject]:
+        raise WrongState(
+            _("Les réponses à cet avis ne sont plus modifiables."),
+            code="answers_closed",
+            extra={"status": challenge.status},
+        )
+    errors = {}
+    if not 1 <= index <= len(opinion.reservations):
+        errors["reservation"] = [_("Cet avis n'a pas de réserve n° %(n)s.") % {"n": index}]
+    if not (answer or "").strip():
+        errors["answer"] = [
+            _("Indiquez ce qui a changé.")
+            if accepted
+            else _("Indiquez pourquoi la réserve est déclinée.")
+        ]
+    if errors:
+        raise ApplicationError(
+            _("La réponse à la réserve n'est pas valable."),
+            code="invalid_answer",
+            extra={"fields": errors},
+        )
+    row, _created = ReservationAnswer.objects.update_or_create(
+        opinion=opinion,
+        index=index,
+        defaults={
+            "accepted": accepted,
+            "answer": answer.strip(),
+            "answered_by": actor,
+            "answered_at": timezone.now(),
+        },
+    )
+    audit_record(
+        verb="opinion.reservation_answered",
+        actor=actor,
+        challenge=challenge,
+        obj=row,
+        data={"opinion": opinion.pk, "index": index, "accepted": accepted, "answer": row.answer},
+    )
+    return row
+
+
+def reservations_answer_all(*, actor, challenge, subject: str, answers: list[dict]) -> None:
+    """Answer several reservations of the latest opinion on ``subject`` at once; each
+    item names its reservation by number (from 1) or by its text."""
+    if not answers:
+        return
+    opinion = latest_opinion(challenge, subject)
+    if opinion is None:
+        raise WrongState(_("La Chambre n'a rendu aucun avis à ce sujet."), code="no_opinion")
+    for item in answers:
+        ref = item.get("reservation")
+        index = ref if isinstance(ref, int) else _index_of(opinion, str(ref or ""))
+        reservation_answer(
+            actor=actor,
+            opinion=opinion,
+            index=index,
+            accepted=item.get("accepted", False),
+            answer=item.get("answer", ""),
+        )
+
+
+def _index_of(opinion, text: str) -> int:
+    reservations = opinion.reservations if opinion else []
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    return reservations.index(text) + 1 if text in reservations else 0
+
+
+def latest_opinion(challenge, subject: str) -> Opinion | None:
+    return (
+        Opinion.objects.filter(challenge=challenge, subject=subject)
+        .order_by("-issued_at", "-id")
+        .first()
+    )
+
+
+def require_reservations_answered(challenge, subject: str) -> None:
+    """409 while a reservation of the latest opinion on ``subject`` has no answer."""
+    opinion = latest_opinion(challenge, subject)
+    if opinion is None or not opinion.reservations:
+        return
+    answered = set(opinion.answers.values_list("index", flat=True))
+    missing = [i for i in range(1, len(opinion.reservations) + 1) if i not in answered]
+    if missing:
+        raise WrongState(
+            _("Répondez d'abord à chaque réserve de l'avis de la Chambre (n° %(list)s).")
+            % {"list": ", ".join(map(str, missing))},
+            code="reservations_unanswered",
+            extra={"unanswered": missing},
+        )
+
+
+# --- the catalogue -----------------------------------------------------------------
+
+
+@transaction.atomic
+def commons_propose(*, actor, name: str, category: str, **fields):
+    """Anyone who belongs to an organisation proposes a new commons (a resource a call
+    needs, say); it stays out of the catalogue until the Chambre references it."""
+    from django.utils.text import slugify
+
+    from procurement.models import Commons, Membership
+
+    if not Membership.objects.filter(user=actor).exists():
+        raise Forbidden(
+            _("Seul le membre d'une organisation propose un commun."), code="not_allowed"
+        )
+    base = slugify(name)[:190] or "commun"
+    slug, n = base, 1
+    while Commons.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    commons = Commons(name=name, slug=slug, category=category, **fields)
+    validated_save(commons)
+    audit_record(verb="catalogue.proposed", actor=actor, obj=commons, data={"name": name})
+    return commons
+
+
+def _require_moderator_of(actor, chambre) -> None:
+    require_member(
+        actor,
+        chambre,
+        OPINION_ROLES,
+        message=_("Seul le modérateur de la Chambre décide du référencement."),
+    )
+
+
+def _decide(*, actor, chambre, commons, reason: str, kind: str) -> CatalogueDecision:
+    _require_moderator_of(actor, chambre)
+    if not (reason or "").strip():
+        raise ApplicationError(
+            _("Une décision de référencement est motivée."),
+            code="reason_required",
+            extra={"fields": {"reason": [_("Ce champ est obligatoire.")]}},
+        )
+    now = timezone.now()
+    decision = CatalogueDecision.objects.create(
+        commons=commons,
+        chambre=chambre,
+        kind=kind,
+        reason=reason.strip(),
+        decided_by=actor,
+        decided_at=now,
+    )
+    audit_record(
+        verb=f"catalogue.{kind}",
+        actor=actor,
+        obj=commons,
+        data={"chambre": chambre.pk, "reason": decision.reason},
+    )
+    return decision
+
+
+@transaction.atomic
+def commons_reference(*, actor, chambre, commons, reason: str) -> CatalogueDecision:
+    """Reference a commons in the Chambre's catalogue. A commons is a resource, a
+    community and its rules: all three, its category and its licence are required."""
+    commons = type(commons).objects.select_for_update().get(pk=commons.pk)
+    _require_moderator_of(actor, chambre)
+    if commons.referenced:
+        raise WrongState(_("Ce commun est déjà référencé."), code="already_referenced")
+    missing = {
+        name: [_("Ce champ est obligatoire pour référencer un commun.")]
+        for name in ("description", "community", "governance", "licence", "category")
+        if not getattr(commons, name).strip()
+    }
+    if missing:
+        raise ApplicationError(
+            _(
+                "Un commun est une ressource, une communauté et des règles de gouvernance : "
+                "complétez-le avant de le référencer."
+            ),
+            code="commons_incomplete",
+            extra={"fields": missing},
+        )
+    decision = _decide(
+        actor=actor, chambre=chambre, commons=commons, reason=reason, kind="reference"
+    )
+    commons.referenced = True
+    commons.referenced_at = decision.decided_at
+    commons.save(update_fields=["referenced", "referenced_at"])
+    return decision
+
+
+@transaction.atomic
+def commons_dereference(*, actor, chambre, commons, reason: str) -> CatalogueDecision:
+    """Take a commons out of the catalogue, with the reason (kept public)."""
+    commons = type(commons).objects.select_for_update().get(pk=commons.pk)
+    if not commons.referenced:
+        raise WrongState(_("Ce commun n'est pas référencé."), code="not_referenced")
+    decision = _decide(
+        actor=actor, chambre=chambre, commons=commons, reason=reason, kind="dereference"
+    )
+    commons.referenced = False
+    commons.referenced_at = None
+    commons.save(update_fields=["referenced", "referenced_at"])
+    return decision

@@ -3,7 +3,7 @@ the API tests; what is under test goes through the API)."""
 
 from tests.conftest import later, paris
 from tests.workflows import journey
-from tests.workflows.journey import complete
+from tests.workflows.journey import complete, give_opinion
 from workflows.tasks import sweep
 
 POSITIONING_END = paris(2026, 9, 15, 17, 0)
@@ -15,7 +15,7 @@ def published(world, **fields):
     """Drafted, approved by the Chambre and published with the deadlines above."""
     challenge = journey.start(world, **fields)
     complete(challenge, "draft", world.buyer_agent)
-    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+    give_opinion(world, challenge)
     complete(
         challenge,
         "publish",

@@ -85,3 +85,23 @@ def status_of(client: APIClient, challenge_id: int) -> str:
 
 def process_of(client: APIClient, process_id: int) -> dict:
     return ok(client.get(f"/api/v1/processes/{process_id}/"))
+
+
+def open_referral(client: APIClient, challenge_id: int, subject: str) -> dict:
+    referrals = ok(client.get(challenge_url(challenge_id, "referrals/")))
+    return next(r for r in referrals if r["subject"] == subject and r["closed_at"] is None)
+
+
+def chambre_opinion(
+    moderator: APIClient, rapporteur, challenge_id: int, step: str, **draft
+) -> dict:
+    """The Chambre's referral through the API: the modérateur names ``rapporteur``
+    (a user), who drafts and submits; the modérateur publishes by completing ``step``."""
+    subject = "call" if step == "call_opinion" else "selection"
+    referral = open_referral(moderator, challenge_id, subject)
+    url = challenge_url(challenge_id, f"referrals/{referral['id']}/")
+    ok(moderator.post(url + "rapporteur/", {"rapporteur": rapporteur.pk}, format="json"))
+    writer = APIClient()
+    writer.force_authenticate(rapporteur)
+    ok(writer.put(url + "draft/", {"verdict": "favorable", **draft, "submit": True}, format="json"))
+    return act(moderator, challenge_id, step, {})

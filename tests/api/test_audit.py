@@ -12,7 +12,7 @@ from procurement.models.audit import AppendOnlyError
 from procurement.services.audit import _event_hash, _hashed_fields
 from tests.api.steps import challenge_url, ok
 from tests.workflows import journey
-from tests.workflows.journey import complete
+from tests.workflows.journey import complete, give_opinion
 
 TABLE = AuditEvent._meta.db_table
 
@@ -21,7 +21,7 @@ def referred(world):
     """A challenge with a few events: created, referred to the Chambre, opinion issued."""
     challenge = journey.start(world)
     complete(challenge, "draft", world.buyer_agent, {"note": "Merci de votre avis."})
-    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+    give_opinion(world, challenge)
     return challenge
 
 

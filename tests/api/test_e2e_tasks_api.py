@@ -12,17 +12,19 @@ import pytest
 from tests.api.steps import (
     act,
     challenge_url,
+    chambre_opinion,
     claim,
     complete,
     create_challenge,
     inbox,
     ok,
+    open_referral,
     process_of,
     status_of,
     steps_in_inbox,
     task_in_inbox,
 )
-from tests.conftest import later, paris
+from tests.conftest import later, member, paris
 from workflows.tasks import sweep
 
 POSITIONING_END = paris(2026, 9, 20, 12, 0)
@@ -46,6 +48,7 @@ def who_did(client, process_id) -> list[tuple[str, str | None]]:
 @pytest.mark.django_db(transaction=True)
 def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, api, colleague):
     buyer, moderator, anonymous = api(world.buyer_agent), api(world.moderator), api()
+    rapporteur, porteur = api(world.rapporteur), api(member(world.chambre, "porteur", "porteurs"))
     partners = [api(user) for user in world.partner_users]
     evaluators = [api(user) for user in world.evaluators]
     funders = [api(user) for user in world.funder_users]
@@ -84,23 +87,30 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
     # then the opinion task is the Chambre's, not the buyer's
     assert steps_in_inbox(buyer, cid) == []
     assert steps_in_inbox(moderator, cid) == ["call_opinion"]
-    opinion_form = ok(
-        moderator.get(f"/api/v1/tasks/{task_in_inbox(moderator, cid, 'call_opinion')['id']}/")
-    )
-    verdict = next(f for f in opinion_form["form"] if f["name"] == "verdict")
-    assert {c["value"] for c in verdict["choices"]} >= {"favorable", "reservations"}
+    referral = open_referral(moderator, cid, "call")
+    assert referral["status"] == "awaiting_rapporteur"
+    url = challenge_url(cid, f"referrals/{referral['id']}/")
 
-    # when the Chambre reserves, the buyer revises and resubmits, the Chambre approves
-    act(
-        moderator,
-        cid,
-        "call_opinion",
-        {
-            "verdict": "reservations",
-            "reasons": "Licence à préciser",
-            "reservations": ["Exiger une licence à réciprocité pour la brique de réservation"],
-        },
+    # when the modérateur names the rapporteur, a member comments, the rapporteur drafts
+    # an opinion with a reservation and submits it, and the modérateur publishes it
+    ok(moderator.post(url + "rapporteur/", {"rapporteur": world.rapporteur.pk}, format="json"))
+    ok(porteur.post(url + "comments/", {"body": "La licence doit protéger."}, format="json"), 201)
+    draft = {
+        "verdict": "reservations",
+        "reasons": "Licence à préciser",
+        "reservations": ["Exiger une licence à réciprocité pour la brique de réservation"],
+        "submit": True,
+    }
+    ok(rapporteur.put(url + "draft/", draft, format="json"))
+    # (the buyer sees where the referral stands, not the Chambre's draft or comments)
+    seen_by_buyer = ok(buyer.get(url))
+    assert (seen_by_buyer["status"], seen_by_buyer["draft"], seen_by_buyer["comments"]) == (
+        "submitted",
+        None,
+        [],
     )
+    assert ok(moderator.get(url))["comments"][0]["body"] == "La licence doit protéger."
+    act(moderator, cid, "call_opinion", {})
     assert status_of(buyer, cid) == "revision"
     assert steps_in_inbox(buyer, cid) == ["revise"]
     assert steps_in_inbox(moderator, cid) == []
@@ -111,18 +121,19 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
         {
             "resubmit": True,
             "answers": [
-                {"reservation": "Licence à réciprocité", "accepted": True, "answer": "Fait."}
+                {"reservation": "1", "accepted": True, "answer": "Licence CeCILL-C exigée."}
             ],
         },
     )
     assert steps_in_inbox(moderator, cid) == ["call_opinion"]
-    act(moderator, cid, "call_opinion", {"verdict": "favorable"})
+    chambre_opinion(moderator, world.rapporteur, cid, "call_opinion")
 
     # then the buyer may publish, and both opinions are on the record
     assert status_of(buyer, cid) == "ready"
     assert steps_in_inbox(buyer, cid) == ["publish"]
     opinions = ok(buyer.get(challenge_url(cid, "opinions/")))
     assert [o["verdict"] for o in opinions] == ["reservations", "favorable"]
+    assert opinions[0]["answers"][0]["answer"] == "Licence CeCILL-C exigée."
 
     # --- publication and positions --------------------------------------------------
     # when the buyer publishes with its deadlines
@@ -263,7 +274,7 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
     )
     assert status_of(buyer, cid) == "selection_review"
     assert steps_in_inbox(moderator, cid) == ["selection_opinion"]
-    act(moderator, cid, "selection_opinion", {"verdict": "favorable"})
+    chambre_opinion(moderator, world.rapporteur, cid, "selection_opinion")
 
     # --- cofunding --------------------------------------------------------------------
     # then the cofunding round is open with one bucket per selected proposal

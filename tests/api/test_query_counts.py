@@ -10,6 +10,7 @@ from decimal import Decimal
 from urllib.parse import parse_qsl
 
 import pytest
+from django.utils import timezone
 from django.utils.text import slugify
 
 from procurement.models import (
@@ -45,13 +46,13 @@ BUDGET = {
     "proposals": 5,
     "evaluations": 7,
     "assignments": 8,
-    "opinions": 3,
+    "opinions": 4,  # challenge, opinions with their referral, commons, answers
     "cofunding": 6,
 }
 
 
 def catalogue(count: int, host) -> list[Commons]:
-    """Commons of the catalogue (the Chambre keeps it; it has no service of its own)."""
+    """Commons referenced in the catalogue."""
     start = Commons.objects.count()
     return [
         Commons.objects.create(
@@ -60,6 +61,8 @@ def catalogue(count: int, host) -> list[Commons]:
             category=CommonsCategory.KNOWLEDGE,
             licence="EUPL-1.2",
             host=host,
+            referenced=True,
+            referenced_at=timezone.now(),
         )
         for i in range(count)
     ]
@@ -151,7 +154,7 @@ def grow(world, clock, until: str) -> dict[int, object]:
     - per resource: two positions, one question (every other one answered), a working
       group of two, a proposal, two evaluations, a bucket with one pledge.
     """
-    commons = [c.pk for c in catalogue(3, world.host)]
+    commons = catalogue(3, world.host)
     challenges = {}
     for size in (SMALL, LARGE):
         resources = [
@@ -160,23 +163,15 @@ def grow(world, clock, until: str) -> dict[int, object]:
         challenge = journey.start(world, title=f"Appel de {size}", resources=resources)
         complete(challenge, "draft", world.buyer_agent)
         for _ in range(size - 2):
-            complete(
+            journey.give_opinion(
+                world,
                 challenge,
-                "call_opinion",
-                world.moderator,
-                {
-                    "verdict": "reservations",
-                    "reservations": ["Préciser la licence"],
-                    "recommended_commons": commons,
-                },
+                verdict="reservations",
+                reservations=["Préciser la licence"],
+                recommended_commons=commons,
             )
             complete(challenge, "revise", world.buyer_agent, {"resubmit": True})
-        complete(
-            challenge,
-            "call_opinion",
-            world.moderator,
-            {"verdict": "favorable", "recommended_commons": commons},
-        )
+        journey.give_opinion(world, challenge, recommended_commons=commons)
         complete(
             challenge,
             "publish",
@@ -250,12 +245,7 @@ def grow(world, clock, until: str) -> dict[int, object]:
                 "cofunding_deadline": COFUNDING_END.isoformat(),
             },
         )
-        complete(
-            challenge,
-            "selection_opinion",
-            world.moderator,
-            {"verdict": "favorable", "recommended_commons": commons},
-        )
+        journey.give_opinion(world, challenge, "selection_opinion", recommended_commons=commons)
         challenge.refresh_from_db()
         round_ = challenge.cofunding_round
         for funder, user in zip(world.funders, world.funder_users, strict=True):

@@ -193,7 +193,7 @@ def test_cofunding_round_and_pledge_responses_are_described_by_the_schema(
         world.buyer_agent,
         {"proposals": proposals, "cofunding_deadline": scenarios.COFUNDING_END.isoformat()},
     )
-    journey.complete(challenge, "selection_opinion", world.moderator, {"verdict": "favorable"})
+    journey.give_opinion(world, challenge, "selection_opinion")
     url = f"/api/v1/challenges/{challenge.pk}/cofunding/"
     funder = api(world.funder_users[0])
     ok(

@@ -10,7 +10,7 @@ from tests.api import scenarios
 from tests.api.steps import TASKS, error, inbox, ok, steps_in_inbox
 from tests.conftest import member, paris
 from tests.workflows import journey
-from tests.workflows.journey import complete, open_task
+from tests.workflows.journey import complete, give_opinion, open_task
 from workflows.flows import ChallengeFlow
 
 POSITIONING_END = paris(2026, 9, 20, 12, 0)
@@ -34,7 +34,7 @@ def snapshot(challenge, task) -> tuple:
 def ready_to_publish(world):
     challenge = journey.start(world)
     complete(challenge, "draft", world.buyer_agent)
-    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+    give_opinion(world, challenge)
     return challenge
 
 
@@ -98,13 +98,9 @@ def test_a_chambre_member_who_may_not_issue_opinions_cannot_take_the_opinion_tas
     client = api(porteur)
     response = client.post(f"{TASKS}{task.pk}/claim/")
 
-    # then it is refused, and the modérateur can still give the opinion
+    # then it is refused, and the modérateur can still take it
     error(response, refusal_for(client, task))
-    ok(
-        api(world.moderator).post(
-            f"{TASKS}{task.pk}/complete/", {"verdict": "favorable"}, format="json"
-        )
-    )
+    ok(api(world.moderator).post(f"{TASKS}{task.pk}/claim/"))
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ from procurement.models import Challenge, ChallengeStatus, ProposalStatus
 from procurement.services.documents import document_job_run, documents_request
 from tests.e2e.helpers import choose, follow, typed
 from tests.workflows import journey
-from tests.workflows.journey import complete, sweep
+from tests.workflows.journey import complete, give_opinion, sweep
 
 MAIN = "#contenu"  # the signed-in header and footer are checked on the refused form
 
@@ -55,7 +55,7 @@ def test_journey_from_publication_to_award_in_the_browser(
     with server_paused():
         challenge = journey.start(world)
         complete(challenge, "draft", world.buyer_agent, {"note": "Merci."})
-        complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+        give_opinion(world, challenge)
     start = timezone.now()
     positioning_end = (start + timedelta(days=1)).replace(second=0, microsecond=0)
     proposal_end = positioning_end + timedelta(days=1)

@@ -9,7 +9,7 @@ from procurement.models import Challenge, Commons
 from procurement.services.cofunding import allocation_set, pledge_create
 from tests.conftest import later, paris
 from tests.workflows import journey
-from tests.workflows.journey import complete, sweep
+from tests.workflows.journey import complete, give_opinion, sweep
 
 POSITIONING_END = paris(2026, 9, 20, 12, 0)
 PROPOSAL_END = paris(2026, 10, 20, 12, 0)
@@ -40,7 +40,7 @@ def advance(world, clock, to: str) -> Challenge:
 
     actions = [
         lambda: complete(challenge, "draft", world.buyer_agent, {"note": "Merci."}),
-        lambda: complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"}),
+        lambda: give_opinion(world, challenge),
         lambda: complete(
             challenge,
             "publish",
@@ -70,7 +70,7 @@ def advance(world, clock, to: str) -> Challenge:
                 "cofunding_deadline": COFUNDING_END.isoformat(),
             },
         ),
-        lambda: complete(challenge, "selection_opinion", world.moderator, {"verdict": "favorable"}),
+        lambda: give_opinion(world, challenge, "selection_opinion"),
         lambda: _close_cofunding(world, clock, fresh()),
     ]
     for action in actions[:target]:

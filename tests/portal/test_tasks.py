@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from procurement.models import ChallengeStatus, Role
+from procurement.services.opinions import open_referral, referral_draft, referral_name_rapporteur
 from tests.conftest import member
 from tests.portal.steps import advance
 from tests.workflows.journey import current_steps, open_task
@@ -107,56 +108,6 @@ def test_anonymous_cannot_open_a_task_page(client, world, clock):
 
 
 @pytest.mark.django_db
-def test_refused_opinion_keeps_its_input_and_shows_the_error_next_to_the_field(
-    client, world, clock, login
-):
-    # given the call awaits the Chambre's opinion
-    challenge = advance(world, clock, "call_opinion")
-    url = task_url(challenge, "call_opinion")
-    login(world.moderator)
-
-    # when the moderator gives an opinion "with reservations" without any reservation
-    response = client.post(
-        url, {"verdict": "reservations", "reasons": "La licence reste à préciser."}
-    )
-
-    # then the service's refusal is next to the reservations field, the rest is kept
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert field_error(html, "id_reservations") == "Indiquez au moins une réserve."
-    assert 'aria-describedby="id_reservations-hint id_reservations-messages"' in html
-    assert 'aria-invalid="true"' in html
-    assert "La licence reste à préciser.</textarea>" in html
-    assert re.search(r'value="reservations"\s+checked', html)
-    assert "Le formulaire n'a pas été enregistré" in html
-    challenge.refresh_from_db()
-    assert challenge.status == ChallengeStatus.IN_REVIEW
-
-
-@pytest.mark.django_db
-def test_opinion_with_reservations_sends_the_call_back_for_revision(client, world, clock, login):
-    challenge = advance(world, clock, "call_opinion")
-    login(world.moderator)
-
-    response = client.post(
-        task_url(challenge, "call_opinion"),
-        {
-            "verdict": "reservations",
-            "reasons": "Licence à préciser.",
-            "reservations": "Exiger une licence à réciprocité\nPublier le code dès le début",
-        },
-    )
-
-    assert response.status_code == 302
-    opinion = challenge.opinions.get()
-    assert opinion.reservations == [
-        "Exiger une licence à réciprocité",
-        "Publier le code dès le début",
-    ]
-    assert current_steps(challenge) == {"revise"}
-
-
-@pytest.mark.django_db
 def test_chambre_member_without_the_moderators_role_cannot_open_the_opinion_task(
     client, world, clock, login
 ):
@@ -170,34 +121,6 @@ def test_chambre_member_without_the_moderators_role_cannot_open_the_opinion_task
     assert client.post(url, {"verdict": "favorable"}).status_code == 404
     # while the call itself (a draft under review) is readable by the Chambre's members
     assert client.get(reverse("portal:challenge", args=[challenge.pk])).status_code == 200
-
-
-@pytest.mark.django_db
-def test_revise_page_answers_each_reservation_then_resubmits(client, world, clock, login):
-    challenge = advance(world, clock, "call_opinion")
-    login(world.moderator)
-    client.post(
-        task_url(challenge, "call_opinion"),
-        {"verdict": "reservations", "reasons": "", "reservations": "Licence à réciprocité"},
-    )
-    login(world.buyer_agent)
-    url = task_url(challenge, "revise")
-    assert "Licence à réciprocité" in client.get(url).content.decode()
-
-    response = client.post(
-        url, {"resubmit": "1", "accepted_0": "on", "answer_0": "Licence EUPL retenue."}
-    )
-
-    assert response.status_code == 302
-    assert current_steps(challenge) == {"call_opinion"}
-    event = challenge.audit_events.get(verb="challenge.revised")
-    assert event.data["answers"] == [
-        {
-            "reservation": "Licence à réciprocité",
-            "accepted": True,
-            "answer": "Licence EUPL retenue.",
-        }
-    ]
 
 
 @pytest.mark.django_db
@@ -491,8 +414,13 @@ def test_selection_opinion_page_shows_the_selection_to_the_chambre(client, world
     html = client.get(url).content.decode()
     for proposal in challenge.proposals.filter(status="selected"):
         assert proposal.title in html
+    # the referral's draft is not submitted yet: publishing is refused
+    assert client.post(url, {}).status_code == 409
+    referral = open_referral(challenge, "selection")
+    referral_name_rapporteur(actor=world.moderator, referral=referral, rapporteur=world.rapporteur)
+    referral_draft(actor=world.rapporteur, referral=referral, verdict="favorable", submit=True)
 
-    response = client.post(url, {"verdict": "favorable"})
+    response = client.post(url, {})
 
     assert response.status_code == 302
     challenge.refresh_from_db()

@@ -7,7 +7,7 @@ from procurement.errors import ApplicationError
 from procurement.procedures import FORMAL_OPEN, MAPA, NO_PUBLICITY, procedure_for
 from tests.conftest import paris
 from tests.workflows import journey
-from tests.workflows.journey import complete
+from tests.workflows.journey import complete, give_opinion
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ def test_formal_procedure_refuses_a_proposal_deadline_under_30_days(world, clock
     # given a challenge above the EU threshold, ready to publish on 1 September 2026
     challenge = journey.start(world, estimated_amount=Decimal("250000.00"))
     complete(challenge, "draft", world.buyer_agent)
-    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+    give_opinion(world, challenge)
     now = paris(2026, 9, 1, 9, 0)
 
     # when the buyer sets the proposal deadline 29 days after publication

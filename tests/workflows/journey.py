@@ -47,6 +47,23 @@ def complete(challenge, step: str, actor, data=None, owner=None):
     return task_complete(actor=actor, task=open_task(challenge, step, owner), data=data or {})
 
 
+def give_opinion(world, challenge, step="call_opinion", verdict="favorable", **draft):
+    """The Chambre's whole referral: the modérateur names the rapporteur, who drafts and
+    submits the opinion; the modérateur publishes it by completing the step's task."""
+    from procurement.models import OpinionSubject
+    from procurement.services import opinions
+
+    subject = OpinionSubject.CALL if step == "call_opinion" else OpinionSubject.SELECTION
+    referral = opinions.open_referral(challenge, subject)
+    opinions.referral_name_rapporteur(
+        actor=world.moderator, referral=referral, rapporteur=world.rapporteur
+    )
+    opinions.referral_draft(
+        actor=world.rapporteur, referral=referral, verdict=verdict, submit=True, **draft
+    )
+    return complete(challenge, step, world.moderator)
+
+
 def current_steps(challenge) -> set[str]:
     process = ChallengeProcess.objects.get(challenge=challenge)
     return {
@@ -124,7 +141,7 @@ def published(world, **overrides):
 
     challenge = start(world, **overrides)
     complete(challenge, "draft", world.buyer_agent)
-    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+    give_opinion(world, challenge)
     complete(
         challenge,
         "publish",
@@ -172,7 +189,7 @@ def in_cofunding(world, clock, **overrides):
         world.buyer_agent,
         {"proposals": [first.pk], "cofunding_deadline": paris(*COFUNDING_END).isoformat()},
     )
-    complete(challenge, "selection_opinion", world.moderator, {"verdict": "favorable"})
+    give_opinion(world, challenge, "selection_opinion")
     challenge.refresh_from_db()
     round_ = challenge.cofunding_round
     allocation_set(

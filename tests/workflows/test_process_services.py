@@ -8,7 +8,7 @@ from procurement.models import Bucket, ChallengeStatus, Pledge
 from procurement.services.cofunding import allocation_set, pledge_create
 from tests.conftest import later, paris
 from tests.workflows import journey
-from tests.workflows.journey import complete, current_steps, sweep
+from tests.workflows.journey import complete, current_steps, give_opinion, sweep
 
 
 @pytest.mark.django_db(transaction=True)
@@ -19,15 +19,12 @@ def test_challenge_runs_from_draft_to_award_through_services(world, clock):
 
     # when the buyer refers it, the Chambre reserves, the buyer revises and resubmits
     complete(challenge, "draft", world.buyer_agent, {"note": "Merci de votre avis."})
-    complete(
+    give_opinion(
+        world,
         challenge,
-        "call_opinion",
-        world.moderator,
-        {
-            "verdict": "reservations",
-            "reasons": "Licence à préciser",
-            "reservations": ["Exiger une licence à réciprocité pour la brique de réservation"],
-        },
+        verdict="reservations",
+        reasons="Licence à préciser",
+        reservations=["Exiger une licence à réciprocité pour la brique de réservation"],
     )
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.REVISION
@@ -39,14 +36,15 @@ def test_challenge_runs_from_draft_to_award_through_services(world, clock):
             "resubmit": True,
             "answers": [
                 {
-                    "reservation": "Exiger une licence à réciprocité",
+                    "reservation": "1",
                     "accepted": True,
-                    "answer": "Fait.",
+                    "answer": "Licence CeCILL-C exigée pour la brique.",
                 }
             ],
         },
     )
-    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+    assert challenge.opinions.get().answers.get().accepted
+    give_opinion(world, challenge)
     assert current_steps(challenge) == {"publish"}
 
     # and publishes it with its deadlines
@@ -105,7 +103,7 @@ def test_challenge_runs_from_draft_to_award_through_services(world, clock):
             "cofunding_deadline": cofunding_end.isoformat(),
         },
     )
-    complete(challenge, "selection_opinion", world.moderator, {"verdict": "favorable"})
+    give_opinion(world, challenge, "selection_opinion")
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.COFUNDING
 

@@ -8,13 +8,13 @@ from django.core.management import call_command
 from procurement.models import ChallengeStatus
 from tests.conftest import later, paris
 from tests.workflows import journey
-from tests.workflows.journey import complete, current_steps
+from tests.workflows.journey import complete, current_steps, give_opinion
 
 
 def _published(world):
     challenge = journey.start(world)
     complete(challenge, "draft", world.buyer_agent)
-    complete(challenge, "call_opinion", world.moderator, {"verdict": "favorable"})
+    give_opinion(world, challenge)
     complete(
         challenge,
         "publish",

@@ -10,8 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from procurement import queries
-from procurement.models import OpinionSubject, ProposalStatus, Verdict
-from procurement.portal.forms.base import DeadlineField, PortalForm, lines
+from procurement.models import OpinionSubject, ProposalStatus
+from procurement.portal.forms.base import DeadlineField, PortalForm
 from scoring.models import SCALE_MAX, ScaleKind
 from scoring.queries import (
     assignments_visible_to,
@@ -54,45 +54,7 @@ class ProposalChoiceField(forms.ModelMultipleChoiceField):
 
 
 class OpinionForm(TaskForm):
-    verdict = forms.ChoiceField(
-        label=_("Avis de la Chambre"),
-        choices=[(v, label) for v, label in Verdict.choices if v != Verdict.NONE_IN_TIME],
-        widget=forms.RadioSelect,
-    )
-    reasons = forms.CharField(
-        label=_("Motifs"),
-        help_text=_("Obligatoires pour un avis défavorable."),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        **OPTIONAL,
-    )
-    reservations = forms.CharField(
-        label=_("Réserves"),
-        help_text=_("Une réserve par ligne ; au moins une pour un avis favorable avec réserves."),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        **OPTIONAL,
-    )
-    recommended_commons = forms.ModelMultipleChoiceField(
-        label=_("Communs recommandés"),
-        help_text=_("Communs référencés par la Chambre que l'acheteur devrait utiliser."),
-        queryset=queries.commons_catalogue().filter(referenced=True),
-        widget=forms.CheckboxSelectMultiple,
-        **OPTIONAL,
-    )
-    licence_requirements = forms.CharField(
-        label=_("Exigences de licence"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        **OPTIONAL,
-    )
-
-    def task_data(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "verdict": data["verdict"],
-            "reasons": data["reasons"],
-            "reservations": lines(data["reservations"]),
-            "recommended_commons": [c.pk for c in data["recommended_commons"]],
-            "licence_requirements": data["licence_requirements"],
-        }
+    """The modérateur publishes the draft the rapporteur submitted: no field."""
 
 
 class ReviseForm(TaskForm):
@@ -143,6 +105,8 @@ class ReviseForm(TaskForm):
                     "answer": data[f"answer_{index}"],
                 }
                 for index, reservation in enumerate(self.reservations)
+                # a reservation left untouched stays unanswered (the service says so)
+                if data[f"accepted_{index}"] or data[f"answer_{index}"].strip()
             ],
         }
 

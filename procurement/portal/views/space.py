@@ -68,6 +68,7 @@ def inbox(request):
             "organisations": organisations,
             "actions": actions,
             "own_challenges": own,
+            "referrals": queries.referrals_open_for(user),
         },
     )
 

@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 
 from procurement import queries
 from procurement.errors import Forbidden, NotFound
+from procurement.models import OpinionSubject
 from procurement.portal.chart import step_label
 from procurement.portal.errors import portal_errors
 from procurement.portal.forms import TASK_FORMS
 from procurement.portal.forms.tasks import ScoreForm
 from procurement.portal.views.common import call_service, portal_login_required
+from procurement.services.opinions import open_referral
 from scoring.queries import grid_of
 from scoring.ranking import ranking_for
 from scoring.services import conflict_declare
@@ -44,6 +46,9 @@ def _step_context(step: str, challenge, user) -> dict:
         context["ranking"] = ranking_for(challenge)
     if step in ("selection_opinion", "award"):
         context["results"] = queries.public_results(challenge)
+    if step in ("call_opinion", "selection_opinion"):
+        subject = OpinionSubject.CALL if step == "call_opinion" else OpinionSubject.SELECTION
+        context["referral"] = open_referral(challenge, subject)
     if step == "award":
         try:
             context["round"] = queries.cofunding_round_of(challenge)

@@ -28,9 +28,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         while True:
             result = sweep()
-            if result["timers"] or result["requeued"]:
+            if any(result.values()):
                 self.stdout.write(
                     f"{result['timers']} échéance(s) franchie(s), "
+                    f"{result['opinions_expired']} avis hors délai, "
                     f"{result['requeued']} tâche(s) relancée(s)"
                 )
             if once or not running:
