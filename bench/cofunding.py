@@ -4,12 +4,15 @@ Run from the repository root, PostgreSQL listening on 127.0.0.1:5432::
 
     .venv/bin/python bench/cofunding.py [--clients 1 4 16] [--seconds 5]
 
-The bench (re)creates its own database (``communs_bench``, or ``--database-url``),
+The bench (re)creates its own database (``communs_bench``, or ``--database-url``; a
+``sqlite:////tmp/bench.db`` URL measures the embedded SQLite set-up instead),
 migrates it and builds through the services a challenge in cofunding, replayed at
 past dates up to a round that stays open until tomorrow: one bucket (the first
 proposal, 42,000 € at most) and one funder with an envelope far larger. It then starts
-a real server (``manage.py runserver --noreload``, threaded, DEBUG off, throttling
-raised out of the way) on a free port of 127.0.0.1 and, for each number of clients,
+a real server on a free port of 127.0.0.1 — runserver's threaded WSGI server in its own
+process, with TCP_NODELAY (``--runserver``: ``manage.py runserver --noreload`` as is,
+whose Nagle delay caps one client near 15 requests a second), DEBUG off, throttling
+raised out of the way — and, for each number of clients,
 lets that many threads POST pledges for ``--seconds`` seconds, each on its own
 keep-alive connection with a token — all on the same bucket by the same funder, the
 worst case, since every pledge then waits for the same two row locks. One pledge in
@@ -55,9 +58,13 @@ REFUSED_EVERY = 10  # one pledge in ten asks for more than the bucket's maximum
 
 
 def recreate_database(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":  # sqlite:////absolute/path.db: the embedded set-up
+        for suffix in ("", "-wal", "-shm"):
+            Path(parts.path + suffix).unlink(missing_ok=True)
+        return
     import psycopg
 
-    parts = urlsplit(url)
     name = parts.path.lstrip("/")
     try:
         admin = psycopg.connect(
@@ -136,11 +143,38 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(port: int, env: dict, log) -> subprocess.Popen:
-    """runserver logs every request: to a file, since an unread pipe would fill up and
-    stall the server."""
+def serve(port: int) -> None:
+    """runserver's threaded server, but answering without Nagle's delay: wsgiref writes
+    the headers and the body apart, and the second write waits for the client's delayed
+    ACK (up to 40 ms on Linux), which would cap one client at ~20 requests a second."""
+    import django
+
+    django.setup()
+    from django.core.servers.basehttp import WSGIServer, get_internal_wsgi_application, run
+
+    class NoDelayServer(WSGIServer):
+        request_queue_size = 64
+
+        def get_request(self):
+            sock, address = super().get_request()
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock, address
+
+    run(
+        "127.0.0.1", port, get_internal_wsgi_application(), threading=True, server_cls=NoDelayServer
+    )
+
+
+def start_server(port: int, env: dict, log, runserver: bool) -> subprocess.Popen:
+    """The server logs every request: to a file, since an unread pipe would fill up and
+    stall it."""
+    command = (
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+        if runserver
+        else [sys.executable, __file__, "--serve", str(port)]
+    )
     server = subprocess.Popen(  # noqa: S603 — our own venv's python, fixed arguments
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        command,
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -219,6 +253,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def measure(port, bucket, funder, user, options) -> tuple[Decimal, int, list]:
     """One row per number of clients; the accepted amount, the errors and a few samples."""
+    from django.db import connection
+
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     status, raw = call(
         conn, "/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}
@@ -229,7 +265,9 @@ def measure(port, bucket, funder, user, options) -> tuple[Decimal, int, list]:
     path = f"/api/v1/challenges/{bucket.round.challenge_id}/cofunding/pledges/"
 
     print(
-        f"POST {path} on 127.0.0.1:{port} (runserver, threaded, DEBUG off), one bucket, "
+        f"POST {path} on 127.0.0.1:{port} "
+        f"({'runserver' if options.runserver else 'runserver without Nagle'}, threaded, DEBUG off, "
+        f"{connection.vendor}), one bucket, "
         f"one funder, {options.seconds:g} s per row, 1 pledge in {REFUSED_EVERY} over the max"
     )
     print(
@@ -263,9 +301,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument(
+        "--runserver",
+        action="store_true",
+        help="serve with manage.py runserver as is (Nagle's delay included)",
+    )
+    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DATABASE_URL)
     )
     options = parser.parse_args()
+    if options.serve:
+        serve(options.serve)
+        return
 
     env = {**os.environ, **SETTINGS, "DATABASE_URL": options.database_url}
     os.environ.update(env)
@@ -283,7 +330,7 @@ def main() -> None:
 
     port = free_port()
     with tempfile.TemporaryFile("w+") as log:
-        server = start_server(port, env, log)
+        server = start_server(port, env, log, options.runserver)
         try:
             accepted_total, errors_total, samples = measure(port, bucket, funder, user, options)
         finally:
