@@ -43,6 +43,7 @@ test: lint pytest pytest-postgres
 bench: $(STAMP)
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/cofunding.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3* media
