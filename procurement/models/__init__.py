@@ -1,6 +1,14 @@
 from .audit import AuditChainHead, AuditEvent
 from .challenges import Challenge, ChallengeResource, ChallengeStatus, Question
-from .cofunding import Allocation, Bucket, CofundingRound, Pledge
+from .cofunding import (
+    Allocation,
+    BeyondMinimum,
+    Bucket,
+    CofundingRound,
+    EditAfterFunded,
+    Pledge,
+    Subsidy,
+)
 from .commons import Commons, CommonsCategory
 from .documents import DocumentJob, DocumentStatus, TenderDocument
 from .opinions import Opinion, OpinionSubject, Verdict
@@ -12,6 +20,7 @@ __all__ = [
     "Allocation",
     "AuditChainHead",
     "AuditEvent",
+    "BeyondMinimum",
     "Bucket",
     "Challenge",
     "ChallengeResource",
@@ -21,6 +30,7 @@ __all__ = [
     "CommonsCategory",
     "DocumentJob",
     "DocumentStatus",
+    "EditAfterFunded",
     "Intent",
     "Membership",
     "Opinion",
@@ -33,6 +43,7 @@ __all__ = [
     "ProposalStatus",
     "Question",
     "Role",
+    "Subsidy",
     "TenderDocument",
     "Verdict",
     "WorkingGroup",
