@@ -213,6 +213,7 @@ def cofunding_round_of(challenge):
                 ),
             ),
             "buckets__proposal",
+            "buckets__subsidies",
             Prefetch("allocations", queryset=Allocation.objects.select_related("funder")),
         )
         .first()
