@@ -6,79 +6,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procurement', '0001_initial'),
+        ("procurement", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Subsidy',
+            name="Subsidy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('funder_name', models.CharField(max_length=200, verbose_name='financeur')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='montant (€)')),
-                ('reference', models.CharField(blank=True, max_length=200, verbose_name='référence')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("funder_name", models.CharField(max_length=200, verbose_name="financeur")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, verbose_name="montant (€)"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=200, verbose_name="référence"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'subvention',
-                'ordering': ['id'],
+                "verbose_name": "subvention",
+                "ordering": ["id"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='bucket',
-            name='bucket_never_overfunded',
+            model_name="bucket",
+            name="bucket_never_overfunded",
         ),
         migrations.AddField(
-            model_name='allocation',
-            name='kind',
-            field=models.CharField(choices=[('funder', 'Financeur'), ('contributor', 'Contributeur')], default='funder', max_length=20),
+            model_name="allocation",
+            name="kind",
+            field=models.CharField(
+                choices=[("funder", "Financeur"), ("contributor", "Contributeur")],
+                default="funder",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='bucket',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='étape de développement financée'),
+            model_name="bucket",
+            name="description",
+            field=models.TextField(blank=True, verbose_name="étape de développement financée"),
         ),
         migrations.AddField(
-            model_name='bucket',
-            name='subsidised',
+            model_name="bucket",
+            name="subsidised",
             field=models.DecimalField(decimal_places=2, default=0, max_digits=12),
         ),
         migrations.AddField(
-            model_name='cofundinground',
-            name='beyond_minimum',
-            field=models.CharField(choices=[('up_to_maximum', "Financement possible jusqu'au maximum"), ('stop_at_minimum', "Plus d'engagement une fois le minimum atteint")], default='up_to_maximum', max_length=20, verbose_name='au-delà du minimum'),
+            model_name="cofundinground",
+            name="beyond_minimum",
+            field=models.CharField(
+                choices=[
+                    ("up_to_maximum", "Financement possible jusqu'au maximum"),
+                    ("stop_at_minimum", "Plus d'engagement une fois le minimum atteint"),
+                ],
+                default="up_to_maximum",
+                max_length=20,
+                verbose_name="au-delà du minimum",
+            ),
         ),
         migrations.AddField(
-            model_name='cofundinground',
-            name='edit_after_funded',
-            field=models.CharField(choices=[('stay_funded', 'Il reste financé'), ('reopen', "Il redevient ouvert si le nouveau minimum n'est plus atteint")], default='stay_funded', max_length=20, verbose_name="budget modifié d'un commun financé"),
+            model_name="cofundinground",
+            name="edit_after_funded",
+            field=models.CharField(
+                choices=[
+                    ("stay_funded", "Il reste financé"),
+                    ("reopen", "Il redevient ouvert si le nouveau minimum n'est plus atteint"),
+                ],
+                default="stay_funded",
+                max_length=20,
+                verbose_name="budget modifié d'un commun financé",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['funder', 'contributor'])), name='allocation_kind_valid'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["funder", "contributor"])),
+                name="allocation_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bucket',
-            constraint=models.CheckConstraint(condition=models.Q(('pledged__gte', 0), ('subsidised__gte', 0), ('pledged__lte', django.db.models.expressions.CombinedExpression(models.F('max_amount'), '-', models.F('subsidised')))), name='bucket_never_overfunded'),
+            model_name="bucket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("pledged__gte", 0),
+                    ("subsidised__gte", 0),
+                    (
+                        "pledged__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("max_amount"), "-", models.F("subsidised")
+                        ),
+                    ),
+                ),
+                name="bucket_never_overfunded",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cofundinground',
-            constraint=models.CheckConstraint(condition=models.Q(('beyond_minimum__in', ['up_to_maximum', 'stop_at_minimum']), ('edit_after_funded__in', ['stay_funded', 'reopen'])), name='round_policies_valid'),
+            model_name="cofundinground",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("beyond_minimum__in", ["up_to_maximum", "stop_at_minimum"]),
+                    ("edit_after_funded__in", ["stay_funded", "reopen"]),
+                ),
+                name="round_policies_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='subsidy',
-            name='bucket',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subsidies', to='procurement.bucket'),
+            model_name="subsidy",
+            name="bucket",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="subsidies",
+                to="procurement.bucket",
+            ),
         ),
         migrations.AddField(
-            model_name='subsidy',
-            name='organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='subsidies', to='procurement.organisation'),
+            model_name="subsidy",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="subsidies",
+                to="procurement.organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subsidy',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='subsidy_amount_positive'),
+            model_name="subsidy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="subsidy_amount_positive"
+            ),
         ),
     ]

@@ -2,7 +2,6 @@
 and moves (409 with a clear message), contributors' envelopes, subsidies, and the
 round's public progress."""
 
-
 import pytest
 
 from tests.api.steps import challenge_url, error, ok
