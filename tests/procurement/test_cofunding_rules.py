@@ -418,7 +418,11 @@ def test_only_the_buyer_grants_contributors_envelopes(world, round_):
 def test_a_subsidy_counts_toward_the_minimum_at_the_close_apart_from_the_pledges(
     world, clock, round_
 ):
-    # given two buckets of 30 000 € with 20 000 € pledged each
+    # given (a round where only the money decides at the close) two buckets of 30 000 €
+    # with 20 000 € pledged each
+    cofunding_update(
+        actor=world.buyer_agent, round_=round_, edit_after_funded=EditAfterFunded.REOPEN
+    )
     first, second, _third = buckets_of(round_)
     pledge(world, first, "20000")
     pledge(world, second, "20000")
