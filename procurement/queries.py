@@ -337,6 +337,7 @@ def cofunding_round_of(challenge):
                 ),
             ),
             "buckets__proposal",
+            "buckets__subsidies",
             Prefetch("allocations", queryset=Allocation.objects.select_related("funder")),
         )
         .first()
@@ -419,9 +420,14 @@ def organisations_of(user, *kinds: str) -> QuerySet[Organisation]:
 
 def funders_for(user, challenge) -> QuerySet[Organisation]:
     """The user's organisations that may hold an envelope in the challenge's round: its
-    funders, and the challenge's buyer (``cofunding.allocation_set``)."""
+    funders, the challenge's buyer (``cofunding.allocation_set``), and the contributors
+    the buyer granted one (``cofunding.allocations_grant_contributors``)."""
+    from procurement.models import Allocation
+
+    granted = Allocation.objects.filter(round__challenge=challenge).values("funder_id")
     return organisations_list().filter(
-        Q(kind=OrganisationKind.FUNDER) | Q(pk=challenge.buyer_id), pk__in=org_ids(user)
+        Q(kind=OrganisationKind.FUNDER) | Q(pk=challenge.buyer_id) | Q(pk__in=granted),
+        pk__in=org_ids(user),
     )
 
 

@@ -2,6 +2,7 @@
 hand validated data to the services."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from procurement.models import (
@@ -18,6 +19,7 @@ from procurement.models import (
     Proposal,
     Question,
     ReservationAnswer,
+    Subsidy,
     TenderDocument,
     WorkingGroup,
 )
@@ -323,9 +325,28 @@ class OpinionSerializer(serializers.ModelSerializer):
         return referral.opened_at if referral else None
 
 
+class SubsidySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Subsidy
+        fields = ["id", "funder_name", "organisation", "amount", "reference"]
+
+
+class BucketPledgeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    funder = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    status = serializers.CharField()
+
+
 class BucketSerializer(serializers.ModelSerializer):
+    """A bucket's public progress: pledges and subsidies toward its minimum, and who
+    pledged what."""
+
     proposal_title = serializers.CharField(source="proposal.title", read_only=True)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    percent = serializers.IntegerField(read_only=True)
     pledges = serializers.SerializerMethodField()
+    subsidies = SubsidySerializer(many=True, read_only=True)
 
     class Meta:
         model = Bucket
@@ -333,13 +354,19 @@ class BucketSerializer(serializers.ModelSerializer):
             "id",
             "proposal",
             "proposal_title",
+            "description",
             "min_amount",
             "max_amount",
             "pledged",
+            "subsidised",
+            "total",
+            "percent",
             "status",
             "pledges",
+            "subsidies",
         ]
 
+    @extend_schema_field(BucketPledgeSerializer(many=True))
     def get_pledges(self, bucket) -> list[dict]:
         return [
             {
@@ -357,7 +384,7 @@ class AllocationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Allocation
-        fields = ["id", "funder", "amount", "pledged"]
+        fields = ["id", "funder", "kind", "amount", "pledged"]
 
 
 class AllocationInput(serializers.Serializer):

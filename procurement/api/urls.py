@@ -13,7 +13,7 @@ from scoring.api import (
     RoundList,
 )
 
-from . import chambre, views
+from . import chambre, cofunding, views
 
 C = "challenges/<int:challenge_pk>/"
 
@@ -80,6 +80,19 @@ urlpatterns = [
     path(C + "cofunding/allocations/", views.AllocationCreate.as_view(), name="allocation-create"),
     path(C + "cofunding/pledges/", views.PledgeCreate.as_view(), name="pledge-create"),
     path(C + "cofunding/pledges/<int:pk>/", views.PledgeDetail.as_view(), name="pledge-detail"),
+    path(
+        C + "cofunding/settings/", cofunding.CofundingSettings.as_view(), name="cofunding-settings"
+    ),
+    path(C + "cofunding/buckets/<int:pk>/", cofunding.BucketDetail.as_view(), name="bucket-detail"),
+    path(
+        C + "cofunding/pledges/<int:pk>/move/", cofunding.PledgeMove.as_view(), name="pledge-move"
+    ),
+    path(
+        C + "cofunding/allocations/contributors/",
+        cofunding.ContributorAllocations.as_view(),
+        name="allocation-contributors",
+    ),
+    path(C + "cofunding/subsidies/", cofunding.SubsidyCreate.as_view(), name="subsidy-create"),
     path(C + "documents/", views.DocumentList.as_view(), name="document-list"),
     path(C + "documents/zip/", views.DocumentPackZip.as_view(), name="document-zip"),
     path(C + "documents/upload/", views.DocumentUpload.as_view(), name="document-upload"),

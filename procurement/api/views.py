@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from procurement import queries
 from procurement.errors import Forbidden, NotFound, TooLarge
-from procurement.models import Pledge, TenderDocument
+from procurement.models import BeyondMinimum, EditAfterFunded, Pledge, TenderDocument
 from procurement.services import cofunding as cofunding_services
 from procurement.services import documents as document_services
 from procurement.services import positions as position_services
@@ -246,6 +246,8 @@ class CofundingView(ChallengeScoped, APIView):
                 "id": serializers.IntegerField(),
                 "deadline": serializers.DateTimeField(),
                 "closed_at": serializers.DateTimeField(allow_null=True),
+                "beyond_minimum": serializers.ChoiceField(choices=BeyondMinimum.choices),
+                "edit_after_funded": serializers.ChoiceField(choices=EditAfterFunded.choices),
                 "buckets": s.BucketSerializer(many=True),
                 "allocations": s.AllocationSerializer(many=True),
             },
@@ -258,6 +260,8 @@ class CofundingView(ChallengeScoped, APIView):
                 "id": round_.pk,
                 "deadline": round_.deadline,
                 "closed_at": round_.closed_at,
+                "beyond_minimum": round_.beyond_minimum,
+                "edit_after_funded": round_.edit_after_funded,
                 "buckets": s.BucketSerializer(round_.buckets.all(), many=True).data,
                 "allocations": s.AllocationSerializer(round_.allocations.all(), many=True).data,
             }

@@ -1,6 +1,14 @@
 from .audit import AuditChainHead, AuditEvent
 from .challenges import Challenge, ChallengeResource, ChallengeStatus, Question
-from .cofunding import Allocation, Bucket, CofundingRound, Pledge
+from .cofunding import (
+    Allocation,
+    BeyondMinimum,
+    Bucket,
+    CofundingRound,
+    EditAfterFunded,
+    Pledge,
+    Subsidy,
+)
 from .commons import Commons, CommonsCategory
 from .documents import DocumentJob, DocumentStatus, TenderDocument
 from .opinions import (
@@ -21,6 +29,7 @@ __all__ = [
     "Allocation",
     "AuditChainHead",
     "AuditEvent",
+    "BeyondMinimum",
     "Bucket",
     "CatalogueDecision",
     "Challenge",
@@ -31,6 +40,7 @@ __all__ = [
     "CommonsCategory",
     "DocumentJob",
     "DocumentStatus",
+    "EditAfterFunded",
     "Intent",
     "Membership",
     "Opinion",
@@ -47,6 +57,7 @@ __all__ = [
     "ReferralStatus",
     "ReservationAnswer",
     "Role",
+    "Subsidy",
     "TenderDocument",
     "Verdict",
     "WorkingGroup",

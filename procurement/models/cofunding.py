@@ -3,6 +3,20 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
+class BeyondMinimum(models.TextChoices):
+    """Whether a bucket that reached its minimum still accepts pledges."""
+
+    UP_TO_MAXIMUM = "up_to_maximum", _("Financement possible jusqu'au maximum")
+    STOP_AT_MINIMUM = "stop_at_minimum", _("Plus d'engagement une fois le minimum atteint")
+
+
+class EditAfterFunded(models.TextChoices):
+    """What a funded bucket's status becomes when its budget is edited."""
+
+    STAY_FUNDED = "stay_funded", _("Il reste financé")
+    REOPEN = "reopen", _("Il redevient ouvert si le nouveau minimum n'est plus atteint")
+
+
 class CofundingRound(models.Model):
     challenge = models.OneToOneField(
         "procurement.Challenge", on_delete=models.CASCADE, related_name="cofunding_round"
@@ -10,9 +24,28 @@ class CofundingRound(models.Model):
     deadline = models.DateTimeField(_("clôture"))
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    beyond_minimum = models.CharField(
+        _("au-delà du minimum"),
+        max_length=20,
+        choices=BeyondMinimum.choices,
+        default=BeyondMinimum.UP_TO_MAXIMUM,
+    )
+    edit_after_funded = models.CharField(
+        _("budget modifié d'un commun financé"),
+        max_length=20,
+        choices=EditAfterFunded.choices,
+        default=EditAfterFunded.STAY_FUNDED,
+    )
 
     class Meta:
         verbose_name = _("tour de cofinancement")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(beyond_minimum__in=BeyondMinimum.values)
+                & Q(edit_after_funded__in=EditAfterFunded.values),
+                name="round_policies_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Cofinancement de {self.challenge_id}"
@@ -30,8 +63,13 @@ class Bucket(models.Model):
     )
     min_amount = models.DecimalField(_("minimum (€)"), max_digits=12, decimal_places=2)
     max_amount = models.DecimalField(_("maximum (€)"), max_digits=12, decimal_places=2)
+    description = models.TextField(_("étape de développement financée"), blank=True)
     # Sum of the active pledges, kept by the pledge service in the same transaction.
     pledged = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # Sum of the subsidies, kept by the subsidy service in the same transaction.
+    subsidised = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # During the round: funded once pledges and subsidies reach the minimum (see the
+    # round's policies); settled at its close.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
 
     class Meta:
@@ -42,7 +80,9 @@ class Bucket(models.Model):
                 name="bucket_min_le_max",
             ),
             models.CheckConstraint(
-                condition=Q(pledged__gte=0) & Q(pledged__lte=F("max_amount")),
+                condition=Q(pledged__gte=0)
+                & Q(subsidised__gte=0)
+                & Q(pledged__lte=F("max_amount") - F("subsidised")),
                 name="bucket_never_overfunded",
             ),
         ]
@@ -50,14 +90,29 @@ class Bucket(models.Model):
     def __str__(self) -> str:
         return f"Commun à cofinancer #{self.pk}"
 
+    @property
+    def total(self):
+        """Pledges and subsidies: what counts toward the minimum."""
+        return self.pledged + self.subsidised
+
+    @property
+    def percent(self) -> int:
+        """Progress toward the minimum, in whole percent (beyond 100 past it)."""
+        return int(self.total * 100 // self.min_amount) if self.min_amount else 0
+
 
 class Allocation(models.Model):
-    """A funder's envelope for a round."""
+    """A funder's envelope for a round, or one the buyer granted to a contributor."""
+
+    class Kind(models.TextChoices):
+        FUNDER = "funder", _("Financeur")
+        CONTRIBUTOR = "contributor", _("Contributeur")
 
     round = models.ForeignKey(CofundingRound, on_delete=models.CASCADE, related_name="allocations")
     funder = models.ForeignKey(
         "procurement.Organisation", on_delete=models.PROTECT, related_name="allocations"
     )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FUNDER)
     amount = models.DecimalField(_("enveloppe (€)"), max_digits=12, decimal_places=2)
     # Sum of the active pledges, kept by the pledge service in the same transaction.
     pledged = models.DecimalField(max_digits=12, decimal_places=2, default=0)
@@ -69,6 +124,9 @@ class Allocation(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gt=0) & Q(pledged__gte=0) & Q(pledged__lte=F("amount")),
                 name="allocation_never_exceeded",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["funder", "contributor"]), name="allocation_kind_valid"
             ),
         ]
 
@@ -97,3 +155,31 @@ class Pledge(models.Model):
 
     def __str__(self) -> str:
         return f"Engagement {self.amount} € ({self.status})"
+
+
+class Subsidy(models.Model):
+    """A public subsidy (ADEME, ANCT…) granted to a bucket outside the round's envelopes:
+    it counts toward the bucket's minimum, apart from the pledges."""
+
+    bucket = models.ForeignKey(Bucket, on_delete=models.CASCADE, related_name="subsidies")
+    funder_name = models.CharField(_("financeur"), max_length=200)
+    organisation = models.ForeignKey(
+        "procurement.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subsidies",
+    )
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
+    reference = models.CharField(_("référence"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("subvention")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="subsidy_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Subvention {self.funder_name} : {self.amount} €"

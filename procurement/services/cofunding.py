@@ -7,16 +7,23 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from procurement.errors import ApplicationError, Forbidden, NotFound, WrongState
 from procurement.models import (
     Allocation,
+    BeyondMinimum,
     Bucket,
     ChallengeStatus,
     CofundingRound,
+    EditAfterFunded,
+    Organisation,
     OrganisationKind,
     Pledge,
     ProposalStatus,
+    Subsidy,
+    WorkingGroupMember,
 )
+from procurement.models.positions import GROUP_INTENTS
+from procurement.queries import STAFF_ROLES, is_buyer_staff, org_ids
 from procurement.services.audit import audit_record
 from procurement.services.common import (
     require_before,
@@ -62,6 +69,173 @@ def _check_round_open(round_: CofundingRound) -> None:
     )
 
 
+def _require_buyer(actor, round_: CofundingRound) -> None:
+    require_member(actor, round_.challenge.buyer, message=_("Réservé aux agents de l'acheteur."))
+
+
+def _require_positive(amount, field: str = "amount") -> None:
+    if amount is None or amount <= 0:
+        raise ApplicationError(
+            _("Le montant est positif."),
+            code="invalid_amount",
+            extra={"fields": {field: [_("Indiquez un montant supérieur à zéro.")]}},
+        )
+
+
+def _money_status(bucket: Bucket, total: Decimal) -> str:
+    """A bucket's status once money came in or left: funded from its minimum on."""
+    return Bucket.Status.FUNDED if total >= bucket.min_amount else Bucket.Status.OPEN
+
+
+def _check_bucket_accepts(round_: CofundingRound, bucket: Bucket, amount: Decimal) -> None:
+    """The bucket (locked) may take ``amount`` more: never beyond its maximum, nor beyond
+    its minimum when the round stops there (then a funded bucket takes nothing more)."""
+    cap = bucket.max_amount
+    if round_.beyond_minimum == BeyondMinimum.STOP_AT_MINIMUM:
+        if bucket.status == Bucket.Status.FUNDED or bucket.total >= bucket.min_amount:
+            raise WrongState(
+                _(
+                    "Ce commun a atteint son minimum : dans ce tour, il n'accepte plus "
+                    "d'engagement."
+                ),
+                code="bucket_minimum_reached",
+                extra={"available": Decimal(0)},
+            )
+        cap = bucket.min_amount
+        if bucket.total + amount > cap:
+            raise WrongState(
+                _(
+                    "Cet engagement dépasserait le minimum du commun : dans ce tour, un "
+                    "commun n'est pas financé au-delà de son minimum (reste %(available)s €)."
+                )
+                % {"available": cap - bucket.total},
+                code="bucket_minimum_exceeded",
+                extra={"available": cap - bucket.total},
+            )
+    if bucket.total + amount > cap:
+        raise WrongState(
+            _("Cet engagement dépasserait le maximum du commun."),
+            code="bucket_overfunded",
+            extra={"available": cap - bucket.total},
+        )
+
+
+@transaction.atomic
+def cofunding_update(
+    *, actor, round_: CofundingRound, beyond_minimum=None, edit_after_funded=None
+) -> CofundingRound:
+    """The buyer sets the round's policies while it is open: whether a bucket is funded
+    beyond its minimum, and what a funded bucket becomes when its budget is edited."""
+    _require_buyer(actor, round_)
+    round_ = CofundingRound.objects.select_for_update().get(pk=round_.pk)
+    _check_round_open(round_)
+    before = {
+        "beyond_minimum": round_.beyond_minimum,
+        "edit_after_funded": round_.edit_after_funded,
+    }
+    if beyond_minimum is not None:
+        round_.beyond_minimum = beyond_minimum
+    if edit_after_funded is not None:
+        round_.edit_after_funded = edit_after_funded
+    validated_save(round_, exclude=["challenge"])
+    after = {"beyond_minimum": round_.beyond_minimum, "edit_after_funded": round_.edit_after_funded}
+    if after != before:
+        audit_record(
+            verb="cofunding.settings",
+            actor=actor,
+            challenge=round_.challenge,
+            obj=round_,
+            data={"before": before, "after": after},
+        )
+    return round_
+
+
+def _may_edit_bucket(actor, bucket: Bucket) -> bool:
+    """The buyer's staff, or a member of the working group of the bucket's proposal."""
+    if is_buyer_staff(actor, bucket.round.challenge):
+        return True
+    return WorkingGroupMember.objects.filter(
+        group_id=bucket.proposal.group_id, organisation__in=org_ids(actor, STAFF_ROLES)
+    ).exists()
+
+
+@transaction.atomic
+def bucket_update(
+    *, actor, bucket: Bucket, min_amount=None, max_amount=None, description=None
+) -> Bucket:
+    """Edit a bucket's budget or the development step it funds, while the round is open.
+
+    The maximum never goes below what is already pledged and subsidised. A bucket whose
+    new minimum is reached is funded; one funded before whose new minimum is no longer
+    reached stays funded or opens again, as the round's ``edit_after_funded`` says."""
+    bucket = (
+        Bucket.objects.select_for_update()
+        .select_related("round__challenge__buyer", "proposal")
+        .get(pk=bucket.pk)
+    )
+    if not _may_edit_bucket(actor, bucket):
+        raise Forbidden(
+            _("Réservé à l'acheteur et au groupe de travail de ce commun."), code="not_allowed"
+        )
+    round_ = bucket.round
+    _check_round_open(round_)
+    before = {
+        "min_amount": bucket.min_amount,
+        "max_amount": bucket.max_amount,
+        "description": bucket.description,
+        "status": bucket.status,
+    }
+    new_min = bucket.min_amount if min_amount is None else min_amount
+    new_max = bucket.max_amount if max_amount is None else max_amount
+    if new_min <= 0:
+        raise ApplicationError(
+            _("Le minimum est positif."),
+            code="invalid_amount",
+            extra={"fields": {"min_amount": [_("Indiquez un montant supérieur à zéro.")]}},
+        )
+    if new_max < bucket.total:
+        raise ApplicationError(
+            _("Le maximum ne peut pas descendre sous le montant déjà engagé."),
+            code="max_below_pledged",
+            extra={
+                "fields": {"max_amount": [_("Au moins %(amount)s €.") % {"amount": bucket.total}]}
+            },
+        )
+    if new_min > new_max:
+        raise ApplicationError(
+            _("Le minimum ne peut pas dépasser le maximum."),
+            code="min_above_max",
+            extra={"fields": {"min_amount": [_("Au plus %(amount)s €.") % {"amount": new_max}]}},
+        )
+    budget_changed = (new_min, new_max) != (bucket.min_amount, bucket.max_amount)
+    bucket.min_amount, bucket.max_amount = new_min, new_max
+    if description is not None:
+        bucket.description = description
+    if bucket.total >= new_min:
+        bucket.status = Bucket.Status.FUNDED
+    elif (
+        budget_changed
+        and bucket.status == Bucket.Status.FUNDED
+        and round_.edit_after_funded == EditAfterFunded.REOPEN
+    ):
+        bucket.status = Bucket.Status.OPEN
+    validated_save(bucket)
+    after = {
+        "min_amount": bucket.min_amount,
+        "max_amount": bucket.max_amount,
+        "description": bucket.description,
+        "status": bucket.status,
+    }
+    audit_record(
+        verb="cofunding.bucket_updated",
+        actor=actor,
+        challenge=round_.challenge,
+        obj=bucket,
+        data={"before": before, "after": after},
+    )
+    return bucket
+
+
 @transaction.atomic
 def allocation_set(*, actor, round_: CofundingRound, funder, amount: Decimal) -> Allocation:
     """A funder declares (or raises) its envelope for the round."""
@@ -99,16 +273,12 @@ def pledge_create(*, actor, bucket: Bucket, funder, amount: Decimal) -> Pledge:
     """Put part of the funder's envelope on a bucket.
 
     Refused (409) when the round is closed, when it would exceed the funder's
-    envelope, or the bucket's maximum. The two rows are locked in a fixed order and
+    envelope, or the bucket's maximum (or its minimum, when the round stops there).
+    The two rows are locked in a fixed order and
     the database's check constraints stand behind the arithmetic.
     """
     require_member(actor, funder, message=_("Vous n'êtes pas membre de ce financeur."))
-    if amount is None or amount <= 0:
-        raise ApplicationError(
-            _("Le montant d'un engagement est positif."),
-            code="invalid_amount",
-            extra={"fields": {"amount": [_("Indiquez un montant supérieur à zéro.")]}},
-        )
+    _require_positive(amount)
     round_ = bucket.round
     _check_round_open(round_)
     allocation = Allocation.objects.select_for_update().filter(round=round_, funder=funder).first()
@@ -121,15 +291,12 @@ def pledge_create(*, actor, bucket: Bucket, funder, amount: Decimal) -> Pledge:
             code="allocation_exceeded",
             extra={"available": allocation.amount - allocation.pledged},
         )
-    if bucket.pledged + amount > bucket.max_amount:
-        raise WrongState(
-            _("Cet engagement dépasserait le maximum du commun."),
-            code="bucket_overfunded",
-            extra={"available": bucket.max_amount - bucket.pledged},
-        )
+    _check_bucket_accepts(round_, bucket, amount)
     pledge = Pledge.objects.create(bucket=bucket, allocation=allocation, amount=amount)
     Allocation.objects.filter(pk=allocation.pk).update(pledged=F("pledged") + amount)
-    Bucket.objects.filter(pk=bucket.pk).update(pledged=F("pledged") + amount)
+    Bucket.objects.filter(pk=bucket.pk).update(
+        pledged=F("pledged") + amount, status=_money_status(bucket, bucket.total + amount)
+    )
     audit_record(
         verb="cofunding.pledged",
         actor=actor,
@@ -149,8 +316,10 @@ def pledge_withdraw(*, actor, pledge: Pledge) -> None:
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if pledge.status != Pledge.Status.ACTIVE:
         raise WrongState(_("Cet engagement n'est plus modifiable."), code="pledge_not_active")
-    Bucket.objects.select_for_update().filter(pk=pledge.bucket_id).update(
-        pledged=F("pledged") - pledge.amount
+    bucket = Bucket.objects.select_for_update().get(pk=pledge.bucket_id)
+    Bucket.objects.filter(pk=bucket.pk).update(
+        pledged=F("pledged") - pledge.amount,
+        status=_money_status(bucket, bucket.total - pledge.amount),
     )
     Allocation.objects.filter(pk=allocation.pk).update(pledged=F("pledged") - pledge.amount)
     pledge.status = Pledge.Status.RELEASED
@@ -165,15 +334,204 @@ def pledge_withdraw(*, actor, pledge: Pledge) -> None:
 
 
 @transaction.atomic
+def pledge_move(*, actor, pledge: Pledge, bucket: Bucket, amount: Decimal | None = None) -> Pledge:
+    """Move (part of) an active pledge to another bucket of the round, in one go.
+
+    The same limits as ``pledge_create`` hold on the target (its maximum, or its
+    minimum when the round stops there); the envelope is unchanged, so never exceeded.
+    Rows are locked in a fixed order: the allocation, the pledge, then both buckets by
+    primary key. Returns the new pledge on the target bucket."""
+    allocation = Allocation.objects.select_for_update().get(pk=pledge.allocation_id)
+    require_member(actor, allocation.funder, message=_("Vous n'êtes pas membre de ce financeur."))
+    round_ = allocation.round
+    _check_round_open(round_)
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.status != Pledge.Status.ACTIVE:
+        raise WrongState(_("Cet engagement n'est plus modifiable."), code="pledge_not_active")
+    if bucket.round_id != round_.pk:
+        raise NotFound(_("Commun introuvable dans ce tour."), code="bucket_not_found")
+    if bucket.pk == pledge.bucket_id:
+        raise ApplicationError(
+            _("Cet engagement est déjà sur ce commun."),
+            code="same_bucket",
+            extra={"fields": {"bucket": [_("Choisissez un autre commun.")]}},
+        )
+    amount = pledge.amount if amount is None else amount
+    _require_positive(amount)
+    if amount > pledge.amount:
+        raise WrongState(
+            _("Vous ne pouvez pas déplacer plus que cet engagement (%(amount)s €).")
+            % {"amount": pledge.amount},
+            code="move_exceeds_pledge",
+            extra={"available": pledge.amount},
+        )
+    locked = {
+        pk: Bucket.objects.select_for_update().get(pk=pk)
+        for pk in sorted((pledge.bucket_id, bucket.pk))
+    }
+    source, target = locked[pledge.bucket_id], locked[bucket.pk]
+    _check_bucket_accepts(round_, target, amount)
+    if amount == pledge.amount:
+        pledge.status = Pledge.Status.RELEASED
+        pledge.save(update_fields=["status"])
+    else:
+        pledge.amount -= amount
+        pledge.save(update_fields=["amount"])
+    Bucket.objects.filter(pk=source.pk).update(
+        pledged=F("pledged") - amount, status=_money_status(source, source.total - amount)
+    )
+    moved = Pledge.objects.create(bucket=target, allocation=allocation, amount=amount)
+    Bucket.objects.filter(pk=target.pk).update(
+        pledged=F("pledged") + amount, status=_money_status(target, target.total + amount)
+    )
+    audit_record(
+        verb="cofunding.moved",
+        actor=actor,
+        challenge=round_.challenge,
+        obj=moved,
+        data={
+            "from_pledge": pledge.pk,
+            "from_bucket": source.pk,
+            "to_bucket": target.pk,
+            "funder": allocation.funder_id,
+            "amount": amount,
+        },
+    )
+    return moved
+
+
+def challenge_contributors(challenge):
+    """The organisations positioned to produce or contribute on the challenge."""
+    return (
+        Organisation.objects.filter(
+            positions__resource__challenge=challenge, positions__intent__in=GROUP_INTENTS
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def allocations_grant_contributors(*, actor, round_: CofundingRound, amount: Decimal) -> list:
+    """The buyer gives each contributor of the challenge an envelope of ``amount``, to
+    spread over the commons of its choice. Granting again creates nothing new: it sets
+    the contributors' envelopes to ``amount`` (never below what each pledged). An
+    organisation that already holds a funder's envelope keeps it as it is."""
+    _require_buyer(actor, round_)
+    _require_positive(amount)
+    _check_round_open(round_)
+    allocations, created, updated = [], [], []
+    for organisation in challenge_contributors(round_.challenge):
+        allocation = (
+            Allocation.objects.select_for_update().filter(round=round_, funder=organisation).first()
+        )
+        if allocation is None:
+            allocation = Allocation.objects.create(
+                round=round_, funder=organisation, amount=amount, kind=Allocation.Kind.CONTRIBUTOR
+            )
+            created.append(organisation.pk)
+        elif allocation.kind == Allocation.Kind.CONTRIBUTOR and allocation.amount != amount:
+            if amount < allocation.pledged:
+                raise ApplicationError(
+                    _(
+                        "%(name)s a déjà engagé %(pledged)s € : l'enveloppe ne peut pas "
+                        "descendre en dessous."
+                    )
+                    % {"name": organisation.name, "pledged": allocation.pledged},
+                    code="allocation_below_pledged",
+                    extra={
+                        "fields": {
+                            "amount": [_("Au moins %(amount)s €.") % {"amount": allocation.pledged}]
+                        }
+                    },
+                )
+            allocation.amount = amount
+            allocation.save(update_fields=["amount"])
+            updated.append(organisation.pk)
+        allocations.append(allocation)
+    if created or updated:
+        audit_record(
+            verb="cofunding.contributors_granted",
+            actor=actor,
+            challenge=round_.challenge,
+            obj=round_,
+            data={"amount": amount, "created": created, "updated": updated},
+        )
+    return allocations
+
+
+@transaction.atomic
+def subsidy_record(
+    *,
+    actor,
+    bucket: Bucket,
+    amount: Decimal,
+    funder_name: str = "",
+    organisation=None,
+    reference: str = "",
+) -> Subsidy:
+    """The buyer records a subsidy (ADEME, ANCT…) granted to a bucket: it counts toward
+    the bucket's minimum, apart from the pledges, and never beyond its maximum."""
+    round_ = bucket.round
+    _require_buyer(actor, round_)
+    _require_positive(amount)
+    funder_name = funder_name or (organisation.name if organisation is not None else "")
+    if not funder_name:
+        raise ApplicationError(
+            _("Indiquez qui accorde la subvention."),
+            code="funder_missing",
+            extra={"fields": {"funder_name": [_("Ce champ est obligatoire.")]}},
+        )
+    _check_round_open(round_)
+    bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
+    if bucket.total + amount > bucket.max_amount:
+        raise WrongState(
+            _("Cette subvention dépasserait le maximum du commun (reste %(available)s €).")
+            % {"available": bucket.max_amount - bucket.total},
+            code="bucket_overfunded",
+            extra={"available": bucket.max_amount - bucket.total},
+        )
+    subsidy = Subsidy(
+        bucket=bucket,
+        funder_name=funder_name,
+        organisation=organisation,
+        amount=amount,
+        reference=reference,
+    )
+    validated_save(subsidy)
+    Bucket.objects.filter(pk=bucket.pk).update(
+        subsidised=F("subsidised") + amount, status=_money_status(bucket, bucket.total + amount)
+    )
+    audit_record(
+        verb="cofunding.subsidy",
+        actor=actor,
+        challenge=round_.challenge,
+        obj=subsidy,
+        data={
+            "bucket": bucket.pk,
+            "funder_name": funder_name,
+            "organisation": organisation.pk if organisation is not None else None,
+            "amount": amount,
+            "reference": reference,
+        },
+    )
+    return subsidy
+
+
+@transaction.atomic
 def cofunding_close(*, challenge) -> CofundingRound:
-    """At the deadline: buckets that reached their minimum are funded and their
-    pledges committed; the others' pledges are released. Closing twice changes nothing."""
+    """At the deadline: buckets whose pledges and subsidies reached their minimum are
+    funded and their pledges committed, and so are those kept funded after a budget
+    edit when the round says a funded bucket stays funded; the others' pledges are
+    released. Closing twice changes nothing."""
     round_ = CofundingRound.objects.select_for_update().get(challenge=challenge)
     if round_.closed_at is not None:
         return round_
     funded, not_funded = [], []
-    for bucket in round_.buckets.select_for_update():
-        if bucket.pledged >= bucket.min_amount:
+    stay_funded = round_.edit_after_funded == EditAfterFunded.STAY_FUNDED
+    for bucket in round_.buckets.select_for_update().order_by("pk"):
+        kept = stay_funded and bucket.status == Bucket.Status.FUNDED
+        if kept or bucket.total >= bucket.min_amount:
             bucket.status = Bucket.Status.FUNDED
             bucket.pledges.filter(status=Pledge.Status.ACTIVE).update(
                 status=Pledge.Status.COMMITTED

@@ -19,7 +19,7 @@ from procurement.models import (
     CommonsCategory,
     OrganisationKind,
 )
-from procurement.services.cofunding import allocation_set, pledge_create
+from procurement.services.cofunding import allocation_set, pledge_create, subsidy_record
 from procurement.services.positions import position_create
 from procurement.services.proposals import proposal_submit
 from procurement.services.questions import question_answer, question_ask
@@ -47,7 +47,7 @@ BUDGET = {
     "evaluations": 7,
     "assignments": 8,
     "opinions": 4,  # challenge, opinions with their referral, commons, answers
-    "cofunding": 6,
+    "cofunding": 7,
 }
 
 
@@ -349,8 +349,13 @@ def test_opened_proposals_evaluations_and_opinions_lists_run_constant_queries(
 
 @pytest.mark.django_db
 def test_cofunding_round_runs_constant_queries(world, clock, api, django_assert_max_num_queries):
-    # given cofunding rounds of a few and of many buckets, each pledged
+    # given cofunding rounds of a few and of many buckets, each pledged and subsidised
     challenges = grow(world, clock, "cofunding")
+    for challenge in challenges.values():
+        for bucket in challenge.cofunding_round.buckets.all():
+            subsidy_record(
+                actor=world.buyer_agent, bucket=bucket, funder_name="ANCT", amount=Decimal("500")
+            )
 
     # when the public reads each round, then it takes as many queries at both sizes
     counts = {}
@@ -359,6 +364,8 @@ def test_cofunding_round_runs_constant_queries(world, clock, api, django_assert_
             body = ok(api().get(challenge_url(challenge.pk, "cofunding/")))
         assert len(body["buckets"]) == size
         assert all(len(b["pledges"]) == 1 for b in body["buckets"])
+        assert all(len(b["subsidies"]) == 1 for b in body["buckets"])
+        assert all(b["total"] == "1500.00" for b in body["buckets"])
         assert len(body["allocations"]) == 2
         counts[size] = len(captured)
     assert counts[SMALL] == counts[LARGE], counts
