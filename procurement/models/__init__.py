@@ -7,6 +7,12 @@ from .opinions import Opinion, OpinionSubject, Verdict
 from .organisations import Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
 from .proposals import Proposal, ProposalStatus
+from .reciprocity import (
+    ReciprocityCommitment,
+    ReciprocityDeclaration,
+    ReciprocityKind,
+    ReciprocityPeriod,
+)
 
 __all__ = [
     "Allocation",
@@ -32,6 +38,10 @@ __all__ = [
     "Proposal",
     "ProposalStatus",
     "Question",
+    "ReciprocityCommitment",
+    "ReciprocityDeclaration",
+    "ReciprocityKind",
+    "ReciprocityPeriod",
     "Role",
     "TenderDocument",
     "Verdict",
