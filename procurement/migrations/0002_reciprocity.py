@@ -6,80 +6,231 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procurement', '0001_initial'),
+        ("procurement", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReciprocityCommitment',
+            name="ReciprocityCommitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('revenue_share', "Part du chiffre d'affaires"), ('fixed_amount', 'Montant fixe par période')], max_length=20, verbose_name="type d'engagement")),
-                ('revenue_share', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="part du chiffre d'affaires (%)")),
-                ('fixed_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='montant par période (€)')),
-                ('period', models.CharField(choices=[('month', 'Mois'), ('quarter', 'Trimestre'), ('year', 'Année')], max_length=10, verbose_name='période')),
-                ('starts_on', models.DateField(verbose_name='début')),
-                ('commercial_use', models.TextField(blank=True, verbose_name='usage marchand du commun')),
-                ('signed_at', models.DateTimeField(verbose_name='signé le')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='fin')),
-                ('commons', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reciprocity_commitments', to='procurement.commons', verbose_name='commun')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reciprocity_commitments', to='procurement.organisation', verbose_name='organisation')),
-                ('signed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='signé par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("revenue_share", "Part du chiffre d'affaires"),
+                            ("fixed_amount", "Montant fixe par période"),
+                        ],
+                        max_length=20,
+                        verbose_name="type d'engagement",
+                    ),
+                ),
+                (
+                    "revenue_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="part du chiffre d'affaires (%)",
+                    ),
+                ),
+                (
+                    "fixed_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="montant par période (€)",
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        choices=[("month", "Mois"), ("quarter", "Trimestre"), ("year", "Année")],
+                        max_length=10,
+                        verbose_name="période",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="début")),
+                (
+                    "commercial_use",
+                    models.TextField(blank=True, verbose_name="usage marchand du commun"),
+                ),
+                ("signed_at", models.DateTimeField(verbose_name="signé le")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="fin")),
+                (
+                    "commons",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reciprocity_commitments",
+                        to="procurement.commons",
+                        verbose_name="commun",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reciprocity_commitments",
+                        to="procurement.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="signé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contrat de réciprocité',
-                'verbose_name_plural': 'contrats de réciprocité',
-                'ordering': ['commons_id', 'organisation_id', 'starts_on', 'id'],
+                "verbose_name": "contrat de réciprocité",
+                "verbose_name_plural": "contrats de réciprocité",
+                "ordering": ["commons_id", "organisation_id", "starts_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReciprocityDeclaration',
+            name="ReciprocityDeclaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField(verbose_name='début de la période')),
-                ('revenue', models.DecimalField(decimal_places=2, max_digits=14, verbose_name="chiffre d'affaires tiré du commun (€)")),
-                ('given', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='montant reversé (€)')),
-                ('due', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='montant dû (€)')),
-                ('declared_at', models.DateTimeField(verbose_name='déclaré le')),
-                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='declarations', to='procurement.reciprocitycommitment')),
-                ('declared_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="début de la période")),
+                (
+                    "revenue",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        verbose_name="chiffre d'affaires tiré du commun (€)",
+                    ),
+                ),
+                (
+                    "given",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="montant reversé (€)"
+                    ),
+                ),
+                (
+                    "due",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="montant dû (€)"
+                    ),
+                ),
+                ("declared_at", models.DateTimeField(verbose_name="déclaré le")),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="declarations",
+                        to="procurement.reciprocitycommitment",
+                    ),
+                ),
+                (
+                    "declared_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'déclaration de réciprocité',
-                'verbose_name_plural': 'déclarations de réciprocité',
-                'ordering': ['commitment_id', 'period_start'],
+                "verbose_name": "déclaration de réciprocité",
+                "verbose_name_plural": "déclarations de réciprocité",
+                "ordering": ["commitment_id", "period_start"],
             },
         ),
         migrations.AddConstraint(
-            model_name='reciprocitycommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['revenue_share', 'fixed_amount'])), name='reciprocity_kind_valid'),
+            model_name="reciprocitycommitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["revenue_share", "fixed_amount"])),
+                name="reciprocity_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reciprocitycommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('period__in', ['month', 'quarter', 'year'])), name='reciprocity_period_valid'),
+            model_name="reciprocitycommitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period__in", ["month", "quarter", "year"])),
+                name="reciprocity_period_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reciprocitycommitment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('fixed_amount__isnull', True), ('kind', 'revenue_share'), ('revenue_share__gt', 0), ('revenue_share__lte', 100)), models.Q(('fixed_amount__gt', 0), ('kind', 'fixed_amount'), ('revenue_share__isnull', True)), _connector='OR'), name='reciprocity_terms_match_kind'),
+            model_name="reciprocitycommitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("fixed_amount__isnull", True),
+                        ("kind", "revenue_share"),
+                        ("revenue_share__gt", 0),
+                        ("revenue_share__lte", 100),
+                    ),
+                    models.Q(
+                        ("fixed_amount__gt", 0),
+                        ("kind", "fixed_amount"),
+                        ("revenue_share__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="reciprocity_terms_match_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reciprocitycommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('starts_on')), _connector='OR'), name='reciprocity_ends_after_start'),
+            model_name="reciprocitycommitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("ended_on__gte", models.F("starts_on")),
+                    _connector="OR",
+                ),
+                name="reciprocity_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reciprocitycommitment',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('organisation', 'commons'), name='reciprocity_one_active_per_commons'),
+            model_name="reciprocitycommitment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("organisation", "commons"),
+                name="reciprocity_one_active_per_commons",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reciprocitydeclaration',
-            constraint=models.UniqueConstraint(fields=('commitment', 'period_start'), name='reciprocity_one_declaration_per_period'),
+            model_name="reciprocitydeclaration",
+            constraint=models.UniqueConstraint(
+                fields=("commitment", "period_start"), name="reciprocity_one_declaration_per_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reciprocitydeclaration',
-            constraint=models.CheckConstraint(condition=models.Q(('revenue__gte', 0), ('given__gte', 0), ('due__gte', 0)), name='reciprocity_amounts_non_negative'),
+            model_name="reciprocitydeclaration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("revenue__gte", 0), ("given__gte", 0), ("due__gte", 0)),
+                name="reciprocity_amounts_non_negative",
+            ),
         ),
     ]

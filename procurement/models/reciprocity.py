@@ -21,7 +21,11 @@ class ReciprocityPeriod(models.TextChoices):
     YEAR = "year", _("Année")
 
 
-PERIOD_MONTHS = {ReciprocityPeriod.MONTH: 1, ReciprocityPeriod.QUARTER: 3, ReciprocityPeriod.YEAR: 12}
+PERIOD_MONTHS = {
+    ReciprocityPeriod.MONTH: 1,
+    ReciprocityPeriod.QUARTER: 3,
+    ReciprocityPeriod.YEAR: 12,
+}
 
 
 def period_start_of(day: date, period: str) -> date:
@@ -133,7 +137,9 @@ class ReciprocityDeclaration(models.Model):
         ReciprocityCommitment, on_delete=models.PROTECT, related_name="declarations"
     )
     period_start = models.DateField(_("début de la période"))
-    revenue = models.DecimalField(_("chiffre d'affaires tiré du commun (€)"), max_digits=14, decimal_places=2)
+    revenue = models.DecimalField(
+        _("chiffre d'affaires tiré du commun (€)"), max_digits=14, decimal_places=2
+    )
     given = models.DecimalField(_("montant reversé (€)"), max_digits=14, decimal_places=2)
     due = models.DecimalField(_("montant dû (€)"), max_digits=14, decimal_places=2)
     declared_by = models.ForeignKey(
