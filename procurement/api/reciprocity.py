@@ -24,7 +24,7 @@ from .views import validated
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+class ReciprocityCommitmentSerializer(serializers.ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
     active = serializers.BooleanField(source="is_active", read_only=True)
 
@@ -46,7 +46,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class DeclarationSerializer(serializers.ModelSerializer):
+class ReciprocityDeclarationSerializer(serializers.ModelSerializer):
     shortfall = serializers.DecimalField(read_only=True, **MONEY)
     organisation = serializers.IntegerField(source="commitment.organisation_id", read_only=True)
     commons = serializers.IntegerField(source="commitment.commons_id", read_only=True)
@@ -67,7 +67,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
         ]
 
 
-class CommitmentInput(serializers.Serializer):
+class ReciprocityCommitmentInput(serializers.Serializer):
     # Ids, resolved by the view: an unknown organisation or commons answers 404.
     organisation = serializers.IntegerField()
     commons = serializers.IntegerField()
@@ -85,19 +85,19 @@ class CommitmentInput(serializers.Serializer):
     )
 
 
-class CommitmentEndInput(serializers.Serializer):
+class ReciprocityEndInput(serializers.Serializer):
     ended_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class DeclarationInput(serializers.Serializer):
+class ReciprocityDeclarationInput(serializers.Serializer):
     period_start = serializers.DateField()
     revenue = serializers.DecimalField(**MONEY)
     given = serializers.DecimalField(**MONEY)
 
 
-class BoardRowSerializer(serializers.Serializer):
+class ReciprocityBoardRowSerializer(serializers.Serializer):
     organisation = OrganisationRefSerializer()
-    commitment = CommitmentSerializer(source="active", allow_null=True)
+    commitment = ReciprocityCommitmentSerializer(source="active", allow_null=True)
     due = serializers.DecimalField(max_digits=16, decimal_places=2)
     given = serializers.DecimalField(max_digits=16, decimal_places=2)
     shortfall = serializers.DecimalField(max_digits=16, decimal_places=2)
@@ -105,11 +105,11 @@ class BoardRowSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["none", "short", "ok"])
 
 
-class BoardSerializer(serializers.Serializer):
+class ReciprocityBoardSerializer(serializers.Serializer):
     commons = serializers.IntegerField(source="commons.pk")
     due = serializers.DecimalField(max_digits=16, decimal_places=2)
     given = serializers.DecimalField(max_digits=16, decimal_places=2)
-    rows = BoardRowSerializer(many=True)
+    rows = ReciprocityBoardRowSerializer(many=True)
 
 
 def _require_member(user, commitment) -> None:
@@ -123,24 +123,26 @@ class ReciprocityBoard(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=BoardSerializer)
+    @extend_schema(responses=ReciprocityBoardSerializer)
     def get(self, request, pk):
         board = queries.reciprocity_board(queries.access_commons(pk=pk))
-        return Response(BoardSerializer(board).data)
+        return Response(ReciprocityBoardSerializer(board).data)
 
 
 class CommitmentList(generics.ListAPIView):
     """The commitments of the caller's organisations; signing one (members only)."""
 
-    serializer_class = CommitmentSerializer
+    serializer_class = ReciprocityCommitmentSerializer
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
         return queries.commitments_of(self.request.user)
 
-    @extend_schema(request=CommitmentInput, responses={201: CommitmentSerializer})
+    @extend_schema(
+        request=ReciprocityCommitmentInput, responses={201: ReciprocityCommitmentSerializer}
+    )
     def post(self, request):
-        data = validated(CommitmentInput, request)
+        data = validated(ReciprocityCommitmentInput, request)
         organisation = queries.organisations_list().filter(pk=data.pop("organisation")).first()
         if organisation is None:
             raise NotFound(_("Organisation introuvable."), code="organisation_not_found")
@@ -148,24 +150,26 @@ class CommitmentList(generics.ListAPIView):
         commitment = services.commitment_sign(
             actor=request.user, organisation=organisation, commons=commons, **data
         )
-        return Response(CommitmentSerializer(commitment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ReciprocityCommitmentSerializer(commitment).data, status=status.HTTP_201_CREATED
+        )
 
 
 class CommitmentEnd(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=CommitmentEndInput, responses=CommitmentSerializer)
+    @extend_schema(request=ReciprocityEndInput, responses=ReciprocityCommitmentSerializer)
     def post(self, request, pk):
         commitment = queries.access_commitment(pk=pk)
-        data = validated(CommitmentEndInput, request)
+        data = validated(ReciprocityEndInput, request)
         commitment = services.commitment_end(actor=request.user, commitment=commitment, **data)
-        return Response(CommitmentSerializer(commitment).data)
+        return Response(ReciprocityCommitmentSerializer(commitment).data)
 
 
 class CommitmentDeclarations(generics.ListAPIView):
     """A commitment's declarations (the organisation's members only); declaring a period."""
 
-    serializer_class = DeclarationSerializer
+    serializer_class = ReciprocityDeclarationSerializer
     permission_classes = [IsAuthenticated]
 
     def commitment(self):
@@ -179,18 +183,22 @@ class CommitmentDeclarations(generics.ListAPIView):
             return ReciprocityDeclaration.objects.none()
         return queries.declarations_of(self.request.user).filter(commitment=self.commitment())
 
-    @extend_schema(request=DeclarationInput, responses={201: DeclarationSerializer})
+    @extend_schema(
+        request=ReciprocityDeclarationInput, responses={201: ReciprocityDeclarationSerializer}
+    )
     def post(self, request, pk):
         commitment = self.commitment()
-        data = validated(DeclarationInput, request)
+        data = validated(ReciprocityDeclarationInput, request)
         declaration = services.declaration_submit(actor=request.user, commitment=commitment, **data)
-        return Response(DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ReciprocityDeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED
+        )
 
 
 class DeclarationList(generics.ListAPIView):
     """Every declaration of the caller's organisations, newest period first."""
 
-    serializer_class = DeclarationSerializer
+    serializer_class = ReciprocityDeclarationSerializer
     permission_classes = [IsAuthenticated]
     filterset_fields = ["commitment"]
 
