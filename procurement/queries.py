@@ -381,6 +381,11 @@ class BoardRow:
         return next((c for c in self.commitments if c.ended_on is None), None)
 
     @property
+    def current(self):
+        """The commitment in force, else the latest one (ended)."""
+        return self.active or (self.commitments[-1] if self.commitments else None)
+
+    @property
     def gives_back(self) -> bool:
         return self.given > 0
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("defis/<int:pk>/", public.challenge_detail, name="challenge"),
     path("communs/", public.commons_list, name="commons"),
+    path("communs/<slug:slug>/reciprocite/", public.reciprocity, name="reciprocity"),
     path("accessibilite/", public.accessibility, name="accessibility"),
     path("connexion/", public.LoginView.as_view(), name="login"),
     path("deconnexion/", public.LogoutView.as_view(), name="logout"),
