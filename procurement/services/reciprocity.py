@@ -95,13 +95,14 @@ def commitment_sign(
     _check_terms(kind, revenue_share, fixed_amount, period, starts_on)
     # Lock the organisation's row: two signatures at once are serialised.
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    already = WrongState(
+        _("Cette organisation a déjà un engagement en cours pour ce commun."),
+        code="already_committed",
+    )
     if ReciprocityCommitment.objects.filter(
         organisation=organisation, commons=commons, ended_on__isnull=True
     ).exists():
-        raise WrongState(
-            _("Cette organisation a déjà un engagement en cours pour ce commun."),
-            code="already_committed",
-        )
+        raise already
     commitment = ReciprocityCommitment(
         organisation=organisation,
         commons=commons,
@@ -114,8 +115,12 @@ def commitment_sign(
         signed_by=actor,
         signed_at=timezone.now(),
     )
-    commitment.full_clean(exclude=["signed_by"])
-    commitment.save()
+    commitment.full_clean(exclude=["signed_by"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            commitment.save()
+    except IntegrityError:  # the database's one-in-force constraint, under a race
+        raise already from None
     audit_record(
         verb="reciprocity.signed",
         actor=actor,
