@@ -215,3 +215,25 @@ def test_an_ended_commitment_refuses_declarations_with_409(api, world, commons, 
         409,
         "commitment_ended",
     )
+
+
+@pytest.mark.django_db
+def test_own_lists_run_a_constant_number_of_queries(
+    api, world, commons, clock, django_assert_max_num_queries
+):
+    client = api(world.partner_users[0])
+    commitment = sign(world, commons)
+    declare(world, commitment)
+    # token, count, page
+    for url in (COMMITMENTS, "/api/v1/reciprocity/declarations/"):
+        with django_assert_max_num_queries(3):
+            assert ok(client.get(url))["count"] == 1
+    for n, start in enumerate((date(2026, 4, 1), date(2026, 7, 1))):
+        declare(world, commitment, period_start=start)
+        other = Commons.objects.create(
+            name=f"Autre {n}", slug=f"autre-{n}", category=CommonsCategory.NATURAL
+        )
+        declare(world, sign(world, other), period_start=start)
+    for url, count in ((COMMITMENTS, 3), ("/api/v1/reciprocity/declarations/", 5)):
+        with django_assert_max_num_queries(3):
+            assert ok(client.get(url))["count"] == count
