@@ -275,13 +275,6 @@ class ReservationAnswerView(ChallengeScoped, APIView):
 # --- the catalogue and the Chambre's activity ------------------------------------------
 
 
-def _commons(pk) -> Commons:
-    try:
-        return queries.commons_catalogue().get(pk=pk)
-    except (Commons.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound(_("Commun introuvable."), code="commons_not_found") from None
-
-
 class CommonsDecisions(generics.ListAPIView):
     """The referencing decisions on a commons (public); the modérateur adds one."""
 
@@ -291,7 +284,7 @@ class CommonsDecisions(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return CatalogueDecision.objects.none()
-        return queries.catalogue_decisions(_commons(self.kwargs["pk"]))
+        return queries.catalogue_decisions(queries.access_commons(pk=self.kwargs["pk"]))
 
     @extend_schema(request=DecisionInput, responses={201: DecisionSerializer})
     def post(self, request, pk):
@@ -304,7 +297,10 @@ class CommonsDecisions(generics.ListAPIView):
             else opinion_services.commons_dereference
         )
         decision = decide(
-            actor=request.user, chambre=data["chambre"], commons=_commons(pk), reason=data["reason"]
+            actor=request.user,
+            chambre=data["chambre"],
+            commons=queries.access_commons(pk=pk),
+            reason=data["reason"],
         )
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 

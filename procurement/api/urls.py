@@ -13,7 +13,7 @@ from scoring.api import (
     RoundList,
 )
 
-from . import chambre, cofunding, views
+from . import chambre, cofunding, reciprocity, views
 
 C = "challenges/<int:challenge_pk>/"
 
@@ -29,6 +29,31 @@ urlpatterns = [
     ),
     path("chambres/<int:pk>/activity/", chambre.ChambreActivity.as_view(), name="chambre-activity"),
     path("commons/<int:pk>/", views.CommonsDetail.as_view(), name="commons-detail"),
+    path(
+        "commons/<int:pk>/reciprocity/",
+        reciprocity.ReciprocityBoard.as_view(),
+        name="reciprocity-board",
+    ),
+    path(
+        "reciprocity/commitments/",
+        reciprocity.CommitmentList.as_view(),
+        name="reciprocity-commitment-list",
+    ),
+    path(
+        "reciprocity/commitments/<int:pk>/end/",
+        reciprocity.CommitmentEnd.as_view(),
+        name="reciprocity-commitment-end",
+    ),
+    path(
+        "reciprocity/commitments/<int:pk>/declarations/",
+        reciprocity.CommitmentDeclarations.as_view(),
+        name="reciprocity-commitment-declarations",
+    ),
+    path(
+        "reciprocity/declarations/",
+        reciprocity.DeclarationList.as_view(),
+        name="reciprocity-declaration-list",
+    ),
     path("challenges/", views.ChallengeList.as_view(), name="challenge-list"),
     path(C, views.ChallengeDetail.as_view(), name="challenge-detail"),
     path(C + "cancel/", views.ChallengeCancel.as_view(), name="challenge-cancel"),

@@ -24,6 +24,12 @@ from .opinions import (
 from .organisations import Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
 from .proposals import Proposal, ProposalStatus
+from .reciprocity import (
+    ReciprocityCommitment,
+    ReciprocityDeclaration,
+    ReciprocityKind,
+    ReciprocityPeriod,
+)
 
 __all__ = [
     "Allocation",
@@ -52,6 +58,10 @@ __all__ = [
     "Proposal",
     "ProposalStatus",
     "Question",
+    "ReciprocityCommitment",
+    "ReciprocityDeclaration",
+    "ReciprocityKind",
+    "ReciprocityPeriod",
     "Referral",
     "ReferralComment",
     "ReferralStatus",

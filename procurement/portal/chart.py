@@ -141,3 +141,104 @@ def process_chart(flow_class, process) -> Chart:
         x, y = edge.segments[0] if edge.segments else (0, 0)
         edges.append(ChartEdge(path=f"M{points}", label=label, label_x=x + 6, label_y=y + 16))
     return Chart(width=grid.width, height=grid.height + 30, nodes=nodes, edges=edges)
+
+
+# --- bar charts: amounts compared per row (the reciprocity board) -----------------------
+
+
+@dataclass
+class Bar:
+    """One bar: its width in the chart's scale and its amount, written for people."""
+
+    key: str
+    label: str
+    amount: str
+    width: float
+    y: float
+    hatched: bool  # every series but the first is hatched: told apart without colour
+
+    @property
+    def text_x(self) -> float:
+        return LABEL_WIDTH + self.width + 6
+
+
+@dataclass
+class BarGroup:
+    """The bars of one row (an organisation), with its label (wrapped) at the left."""
+
+    label: str
+    y: int
+    bars: list[Bar]
+    summary: str
+    lines: list[tuple[str, float]] = field(default_factory=list)
+
+
+@dataclass
+class BarChart:
+    width: int
+    height: int
+    label_width: int
+    groups: list[BarGroup]
+    legend: list[tuple[str, str, int, bool]]  # key, label, x, hatched
+
+
+BAR_HEIGHT = 16
+BAR_GAP = 4
+GROUP_GAP = 18
+LABEL_WIDTH = 210
+PLOT_WIDTH = 380
+AMOUNT_WIDTH = 110
+LEGEND_HEIGHT = 34
+
+
+def money(amount) -> str:
+    """An amount in euros, written as the language writes it (``1 234,50 €``)."""
+    from django.utils.formats import number_format
+
+    return f"{number_format(amount, 2, use_l10n=True, force_grouping=True)} €"
+
+
+def bar_chart(rows, series: list[tuple[str, str]]) -> BarChart:
+    """Horizontal bars, one group per row and one bar per series, on one scale.
+
+    ``rows`` are ``(label, {series key: Decimal amount})``; ``series`` are ``(key,
+    label)`` in drawing order (the legend's). The amounts stay Decimal; only the pixel
+    widths are floats."""
+    largest = max((amount for _label, amounts in rows for amount in amounts.values()), default=0)
+    group_height = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
+    groups = []
+    y = LEGEND_HEIGHT
+    for label, amounts in rows:
+        bars = []
+        for n, (key, series_label) in enumerate(series):
+            amount = amounts.get(key, 0)
+            width = round(float(amount) / float(largest) * PLOT_WIDTH, 1) if largest else 0.0
+            bars.append(
+                Bar(
+                    key=key,
+                    label=str(series_label),
+                    amount=money(amount),
+                    width=width,
+                    y=n * (BAR_HEIGHT + BAR_GAP),
+                    hatched=n > 0,
+                )
+            )
+        segments = wrap(label, 28)[:2]
+        top = group_height / 2 - (len(segments) - 1) * 7
+        groups.append(
+            BarGroup(
+                label=label,
+                y=y,
+                bars=bars,
+                summary=f"{label} — " + ", ".join(f"{bar.label} : {bar.amount}" for bar in bars),
+                lines=[(text, top + n * 14) for n, text in enumerate(segments)],
+            )
+        )
+        y += group_height + GROUP_GAP
+    return BarChart(
+        width=LABEL_WIDTH + PLOT_WIDTH + AMOUNT_WIDTH,
+        height=y,
+        label_width=LABEL_WIDTH,
+        groups=groups,
+        legend=[(key, str(label), n * 190, n > 0) for n, (key, label) in enumerate(series)],
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("defis/<int:pk>/", public.challenge_detail, name="challenge"),
     path("communs/", public.commons_list, name="commons"),
     path("communs/<slug:slug>/", chambre.commons_detail, name="commons_detail"),
+    path("communs/<slug:slug>/reciprocite/", public.reciprocity, name="reciprocity"),
     path("chambres/<int:pk>/", chambre.activity, name="chambre"),
     path("accessibilite/", public.accessibility, name="accessibility"),
     path("connexion/", public.LoginView.as_view(), name="login"),

@@ -94,3 +94,21 @@ TASK_STATES = {
 def task_state(status: str) -> str:
     """A process task's status, in words."""
     return str(TASK_STATES.get(status, status))
+
+
+@register.filter
+def euros(amount) -> str:
+    """An amount in euros as the page's language writes it (``1 234,50 €``)."""
+    from procurement.portal.chart import money
+
+    return money(amount if amount is not None else 0)
+
+
+@register.filter
+def percent(value) -> str:
+    """A percentage without its useless zeros, as the language writes it (``2,5``)."""
+    from django.utils.formats import get_format, number_format
+
+    text = number_format(value, 2, use_l10n=True)
+    separator = get_format("DECIMAL_SEPARATOR")
+    return text.rstrip("0").rstrip(separator) if separator in text else text

@@ -121,9 +121,7 @@ def referral(request, pk, referral_pk):
 def commons_detail(request, slug):
     """A commons of the catalogue: the resource, its community and rules, its licence
     and host, and the Chambre's referencing decisions with their reasons (public)."""
-    commons = queries.commons_catalogue().filter(slug=slug).first()
-    if commons is None:
-        raise NotFound(_("Commun introuvable."))
+    commons = queries.access_commons(slug=slug)
     return render(
         request,
         "portal/chambre/commons_detail.html",

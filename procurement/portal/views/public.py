@@ -1,5 +1,6 @@
 """Pages anyone may read: the published challenges, one challenge with its resources,
-questions, opinions and results, the commons catalogue; and signing in."""
+questions, opinions and results, the commons catalogue and each commons' reciprocity
+board; and signing in."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from procurement import queries
 from procurement.models import ChallengeStatus, OrganisationKind
+from procurement.portal.chart import bar_chart
 from procurement.portal.errors import portal_errors
 from procurement.portal.forms import CommonsFilterForm, PortalForm, QuestionForm
 from procurement.portal.views.common import call_service
@@ -87,6 +89,23 @@ def commons_list(request):
         request,
         "portal/commons.html",
         {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@portal_errors
+def reciprocity(request, slug):
+    """A commons' reciprocity board, for everyone: the organisations that committed to
+    give back, what they owed and gave, drawn as bars with the table beside them."""
+    commons = queries.access_commons(slug=slug)
+    board = queries.reciprocity_board(commons)
+    chart = bar_chart(
+        [(row.organisation.name, {"given": row.given, "due": row.due}) for row in board.rows],
+        [("given", _("Reversé")), ("due", _("Dû"))],
+    )
+    return render(
+        request,
+        "portal/reciprocity.html",
+        {"commons": commons, "board": board, "chart": chart},
     )
 
 
