@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from procurement.models import Challenge, ChallengeStatus, ProposalStatus
+from procurement.services import opinions
 from procurement.services.documents import document_job_run, documents_request
 from tests.e2e.helpers import choose, follow, typed
 from tests.workflows import journey
@@ -163,12 +164,25 @@ def test_journey_from_publication_to_award_in_the_browser(
     check_page(buyer, "07-tache-selectionner", MAIN)
     submit(buyer, "Valider la sélection")
 
-    # the Chambre's moderator gives its opinion on the selection
+    # the Chambre's rapporteur drafts a favorable opinion on the selection, the
+    # modérateur reads it on its task and publishes it
+    with server_paused():
+        referral = opinions.open_referral(challenge, "selection")
+        opinions.referral_name_rapporteur(
+            actor=world.moderator, referral=referral, rapporteur=world.rapporteur
+        )
+        opinions.referral_draft(
+            actor=world.rapporteur,
+            referral=referral,
+            verdict="favorable",
+            reasons="La sélection renforce deux communs.",
+            submit=True,
+        )
     moderator = browse(world.moderator)
     open_task(moderator, "Avis de la Chambre sur la sélection")
-    choose(moderator, "Favorable", exact=True)
+    expect(moderator.locator("#projet-avis")).to_contain_text("La sélection renforce deux communs.")
     check_page(moderator, "08-tache-avis-selection", MAIN)
-    submit(moderator, "Rendre l'avis")
+    submit(moderator, "Publier l'avis")
 
     # a funder declares its envelope and funds the first commons in full
     funder = browse(world.funder_users[0])

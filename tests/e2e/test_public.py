@@ -18,12 +18,7 @@ def published(world):
     """A published call with an opinion, positions and an answered question; a catalogue."""
     challenge = journey.start(world)
     complete(challenge, "draft", world.buyer_agent, {"note": "Merci."})
-    complete(
-        challenge,
-        "call_opinion",
-        world.moderator,
-        {"verdict": "favorable", "reasons": "Un appel qui fait une vraie place aux communs."},
-    )
+    journey.give_opinion(world, challenge, reasons="Un appel qui fait une vraie place aux communs.")
     now = timezone.now()
     complete(
         challenge,
@@ -82,6 +77,14 @@ def test_public_pages_are_accessible_and_switch_to_english(
     expect(page.locator(".fr-card")).to_have_count(1)
     expect(page.locator(".fr-card")).to_contain_text("Base Adresse Nationale")
     check_page(page, "public-03-catalogue")
+
+    # a commons of the catalogue, then the Chambre's activity
+    follow(page.get_by_role("link", name="Base Adresse Nationale"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Base Adresse Nationale")
+    check_page(page, "public-03b-commun")
+    page.goto(f"/chambres/{world.chambre.pk}/")
+    expect(page.locator("#avis")).to_contain_text(challenge.title)
+    check_page(page, "public-03c-chambre")
 
     page.goto("/connexion/")
     check_page(page, "public-04-connexion")

@@ -45,7 +45,7 @@ def open_round(world, clock):
             "cofunding_deadline": COFUNDING_END.isoformat(),
         },
     )
-    journey.complete(challenge, "selection_opinion", world.moderator, {"verdict": "favorable"})
+    journey.give_opinion(world, challenge, "selection_opinion")
     challenge.refresh_from_db()
     round_ = challenge.cofunding_round
     allocation_set(
