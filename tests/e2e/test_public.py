@@ -79,7 +79,7 @@ def test_public_pages_are_accessible_and_switch_to_english(
     check_page(page, "public-03-catalogue")
 
     # a commons of the catalogue, then the Chambre's activity
-    follow(page.get_by_role("link", name="Base Adresse Nationale"))
+    follow(page.get_by_role("link", name="Base Adresse Nationale", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Base Adresse Nationale")
     check_page(page, "public-03b-commun")
     page.goto(f"/chambres/{world.chambre.pk}/")
