@@ -3,6 +3,16 @@ from .challenges import Challenge, ChallengeResource, ChallengeStatus, Question
 from .cofunding import Allocation, Bucket, CofundingRound, Pledge
 from .commons import Commons, CommonsCategory
 from .documents import DocumentJob, DocumentStatus, TenderDocument
+from .ledger import (
+    ApprovalRule,
+    Expense,
+    ExpenseDecision,
+    ExpenseKind,
+    ExpenseStatus,
+    Income,
+    IncomeKind,
+    Ledger,
+)
 from .opinions import Opinion, OpinionSubject, Verdict
 from .organisations import Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
@@ -10,6 +20,7 @@ from .proposals import Proposal, ProposalStatus
 
 __all__ = [
     "Allocation",
+    "ApprovalRule",
     "AuditChainHead",
     "AuditEvent",
     "Bucket",
@@ -21,7 +32,14 @@ __all__ = [
     "CommonsCategory",
     "DocumentJob",
     "DocumentStatus",
+    "Expense",
+    "ExpenseDecision",
+    "ExpenseKind",
+    "ExpenseStatus",
+    "Income",
+    "IncomeKind",
     "Intent",
+    "Ledger",
     "Membership",
     "Opinion",
     "OpinionSubject",
