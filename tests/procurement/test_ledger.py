@@ -331,16 +331,21 @@ def test_exploration_budget_granted_by_a_funder_or_the_buyer_only(cast, world):
 # --- properties -------------------------------------------------------------------------
 
 amounts = st.integers(min_value=1, max_value=200_000).map(lambda cents: Decimal(cents) / 100)
+picks = st.integers(0, 3)  # mostly an expense in the right state, sometimes any
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("income"), amounts),
         st.tuples(st.just("submit"), st.integers(0, 2), amounts),
-        st.tuples(st.just("approve"), st.integers(0, 9), st.integers(0, 2)),
-        st.tuples(st.just("refuse"), st.integers(0, 9), st.integers(0, 2)),
-        st.tuples(st.just("pay"), st.integers(0, 9), st.integers(0, 1)),
+        st.tuples(st.just("approve"), picks, st.integers(0, 2)),
+        st.tuples(st.just("approve"), picks, st.integers(0, 2)),
+        st.tuples(st.just("approve"), picks, st.integers(0, 2)),
+        st.tuples(st.just("refuse"), picks, st.integers(0, 2)),
+        st.tuples(st.just("pay"), picks, st.integers(0, 1)),
+        st.tuples(st.just("pay"), picks, st.integers(0, 1)),
         st.tuples(st.just("explore"), st.integers(0, 2), amounts),
     ),
-    max_size=25,
+    min_size=10,
+    max_size=30,
 )
 
 
@@ -362,8 +367,12 @@ def check_invariants(cast):
             assert sum(d.approve for d in decisions) >= required
 
 
+def ids(status) -> set[int]:
+    return set(Expense.objects.filter(status=status).values_list("pk", flat=True))
+
+
 @settings(
-    max_examples=30,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -390,7 +399,9 @@ def test_the_balance_is_income_minus_paid_and_never_negative(world, ops):
                         )
                     )
                 elif expenses:
-                    expense = expenses[op[1] % len(expenses)]
+                    wanted = ExpenseStatus.APPROVED if op[0] == "pay" else ExpenseStatus.SUBMITTED
+                    pool = [e for e in expenses if e.pk in ids(wanted)] or expenses
+                    expense = pool[op[1] % len(pool)] if op[1] < 3 else expenses[-1]
                     if op[0] == "approve":
                         expense_approve(actor=cast.partner_users[op[2]], expense=expense)
                     elif op[0] == "refuse":
@@ -404,6 +415,6 @@ def test_the_balance_is_income_minus_paid_and_never_negative(world, ops):
                                 assert expense.amount > before
                             raise
             except (Forbidden, WrongState):
-                pass
+                pass  # a refused operation changes nothing; the invariants still hold
             check_invariants(cast)
         transaction.set_rollback(True)
