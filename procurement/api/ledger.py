@@ -102,8 +102,9 @@ class IncomeInput(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     received_on = serializers.DateField()
     kind = serializers.ChoiceField(
-        choices=[IncomeKind.CONTRIBUTION, IncomeKind.COFUNDING, IncomeKind.SUBSIDY],
+        choices=IncomeKind.choices,
         default=IncomeKind.CONTRIBUTION,
+        help_text="Une recette d'exploration s'enregistre par /exploration/.",
     )
     source = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), required=False, allow_null=True

@@ -238,3 +238,8 @@ def test_lists_run_a_constant_number_of_queries(api, cast, tail):
         approved(api, cast, "1.00")
     assert count() == small <= 3
     assert Decimal(ok(api().get(url(cast)))["balance"]) == Decimal("5008.00")
+
+
+def test_an_exploration_budget_is_not_recorded_as_plain_income(api, cast):
+    body = error(give(api, cast, kind="exploration"), 400)
+    assert "kind" in body["fields"]
