@@ -76,7 +76,9 @@ def _ledger(commons: Commons, *, for_update: bool = False) -> Ledger:
     ledger, _created = Ledger.objects.get_or_create(commons=commons)
     if for_update:
         ledger = (
-            Ledger.objects.select_for_update().select_related("commons__host").get(pk=ledger.pk)
+            Ledger.objects.select_for_update(of=("self",))
+            .select_related("commons__host")
+            .get(pk=ledger.pk)
         )
     return ledger
 
