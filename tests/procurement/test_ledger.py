@@ -418,3 +418,42 @@ def test_the_balance_is_income_minus_paid_and_never_negative(world, ops):
                 pass  # a refused operation changes nothing; the invariants still hold
             check_invariants(cast)
         transaction.set_rollback(True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_payments_at_once_never_overdraw(world):
+    """Two treasurers pay at the same moment two expenses the balance covers one at a
+    time: the ledger's row lock lets one through and refuses the other (409)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Les verrous de ligne se vérifient sur PostgreSQL (DATABASE_URL=postgres://…)")
+    cast = hosted_commons(world)
+    give(cast, "1000.00")
+    expenses = [approved(cast, "600.00"), approved(cast, "600.00")]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def pay(user, expense):
+        try:
+            barrier.wait()
+            expense_pay(actor=user, expense=expense)
+            outcomes.append("paid")
+        except WrongState as refused:
+            outcomes.append(refused.code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=pay, args=(user, expense))
+        for user, expense in zip((cast.treasurer, cast.treasurer2), expenses, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["insufficient_balance", "paid"]
+    assert ledger_of(cast).balance == Decimal("400.00")
