@@ -13,9 +13,10 @@ from scoring.api import (
     RoundList,
 )
 
-from . import chambre, cofunding, reciprocity, views
+from . import chambre, cofunding, ledger, reciprocity, views
 
 C = "challenges/<int:challenge_pk>/"
+L = "commons/<int:commons_pk>/ledger/"
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
@@ -54,6 +55,17 @@ urlpatterns = [
         reciprocity.DeclarationList.as_view(),
         name="reciprocity-declaration-list",
     ),
+    path(L, ledger.LedgerView.as_view(), name="ledger"),
+    path(L + "rule/", ledger.LedgerRule.as_view(), name="ledger-rule"),
+    path(L + "group/", ledger.LedgerGroup.as_view(), name="ledger-group"),
+    path(L + "incomes/", ledger.IncomeList.as_view(), name="ledger-income-list"),
+    path(L + "expenses/", ledger.ExpenseList.as_view(), name="ledger-expense-list"),
+    path(L + "expenses/<int:pk>/approve/", ledger.ExpenseApprove.as_view(), name="expense-approve"),
+    path(L + "expenses/<int:pk>/refuse/", ledger.ExpenseRefuse.as_view(), name="expense-refuse"),
+    path(L + "expenses/<int:pk>/pay/", ledger.ExpensePay.as_view(), name="expense-pay"),
+    path(L + "expenses/<int:pk>/invoice/", ledger.ExpenseInvoice.as_view(), name="expense-invoice"),
+    path(L + "exploration/", ledger.ExplorationGrant.as_view(), name="ledger-exploration"),
+    path(L + "export.csv", ledger.LedgerCsv.as_view(), name="ledger-csv"),
     path("challenges/", views.ChallengeList.as_view(), name="challenge-list"),
     path(C, views.ChallengeDetail.as_view(), name="challenge-detail"),
     path(C + "cancel/", views.ChallengeCancel.as_view(), name="challenge-cancel"),

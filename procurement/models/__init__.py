@@ -11,6 +11,16 @@ from .cofunding import (
 )
 from .commons import Commons, CommonsCategory
 from .documents import DocumentJob, DocumentStatus, TenderDocument
+from .ledger import (
+    ApprovalRule,
+    Expense,
+    ExpenseDecision,
+    ExpenseKind,
+    ExpenseStatus,
+    Income,
+    IncomeKind,
+    Ledger,
+)
 from .opinions import (
     CatalogueDecision,
     Opinion,
@@ -33,6 +43,7 @@ from .reciprocity import (
 
 __all__ = [
     "Allocation",
+    "ApprovalRule",
     "AuditChainHead",
     "AuditEvent",
     "BeyondMinimum",
@@ -47,7 +58,14 @@ __all__ = [
     "DocumentJob",
     "DocumentStatus",
     "EditAfterFunded",
+    "Expense",
+    "ExpenseDecision",
+    "ExpenseKind",
+    "ExpenseStatus",
+    "Income",
+    "IncomeKind",
     "Intent",
+    "Ledger",
     "Membership",
     "Opinion",
     "OpinionSubject",
