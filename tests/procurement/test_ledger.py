@@ -93,6 +93,45 @@ def test_a_subsidy_is_named(cast):
     assert income.subsidy_label == "ADEME — Tremplin"
 
 
+def bucket_of(cast, world):
+    from django.utils import timezone
+
+    from procurement.models import Allocation, Bucket, CofundingRound, Pledge, Proposal
+
+    challenge = cast.group.resource.challenge
+    proposal = Proposal.objects.create(
+        group=cast.group,
+        challenge=challenge,
+        title="Application",
+        summary="s",
+        deliverables="d",
+        licence="AGPL-3.0-or-later",
+        amount=Decimal("5000"),
+    )
+    round_ = CofundingRound.objects.create(challenge=challenge, deadline=timezone.now())
+    bucket = Bucket.objects.create(
+        round=round_, proposal=proposal, min_amount=Decimal("5000"), max_amount=Decimal("5000")
+    )
+    allocation = Allocation.objects.create(
+        round=round_, funder=world.funders[0], amount=Decimal("5000")
+    )
+    pledge = Pledge.objects.create(bucket=bucket, allocation=allocation, amount=Decimal("2000"))
+    return bucket, pledge
+
+
+def test_cofunding_income_links_a_pledge_of_this_commons(cast, world):
+    bucket, pledge = bucket_of(cast, world)
+    income = give(cast, "2000.00", kind=IncomeKind.COFUNDING, pledge=pledge)
+    assert (income.bucket, income.pledge) == (bucket, pledge)
+    with pytest.raises(ApplicationError) as caught:
+        give(cast, "10.00", pledge=pledge)  # a plain contribution links no pledge
+    assert "bucket" in caught.value.extra["fields"]
+    other = hosted_commons(world, name="Autre commun")
+    with pytest.raises(ApplicationError) as caught:
+        give(other, "10.00", kind=IncomeKind.COFUNDING, bucket=bucket)
+    assert "bucket" in caught.value.extra["fields"]
+
+
 @pytest.mark.parametrize("amount", ["0", "-5", "10.001"])
 def test_amounts_are_positive_cents(cast, amount):
     with pytest.raises(ApplicationError) as caught:
