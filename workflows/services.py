@@ -6,6 +6,8 @@ and calls one domain service; the service and the viewflow transition run under 
 process lock in one transaction, so a refused completion leaves nothing behind.
 """
 
+import logging
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -20,6 +22,8 @@ from procurement.services.opinions import referral_expire, referrals_due
 from scoring.services import DEFAULT_GRID, grid_set
 from workflows.flows import ChallengeFlow
 from workflows.models import ChallengeProcess
+
+logger = logging.getLogger(__name__)
 
 # Who acts on each human step (the evaluators' scoring tasks are assigned by the flow).
 BUYER_NODES = {"draft", "revise", "publish", "assign_evaluators", "select", "award"}
@@ -200,10 +204,13 @@ def referrals_expire_due() -> int:
     expired = 0
     for referral in referrals_due():
         node = "call_opinion" if referral.subject == OpinionSubject.CALL else "selection_opinion"
+        process = ChallengeProcess.objects.filter(challenge=referral.challenge_id).first()
         task = (
-            ChallengeProcess.objects.get(challenge=referral.challenge_id)
-            .task_set.filter(flow_task=getattr(ChallengeFlow, node), status__in=OPEN_STATUSES)
-            .first()
+            process.task_set.filter(
+                flow_task=getattr(ChallengeFlow, node), status__in=OPEN_STATUSES
+            ).first()
+            if process is not None
+            else None
         )
         if task is None:
             continue
@@ -225,8 +232,11 @@ def referrals_expire_due() -> int:
                 )
             return activation.task
 
-        if _run_locked(task, expire) is not None:
-            expired += 1
+        try:
+            if _run_locked(task, expire) is not None:
+                expired += 1
+        except ApplicationError:  # one stuck referral must not stop the sweep
+            logger.exception("Referral %s could not expire", referral.pk)
     return expired
 
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('subject', models.CharField(choices=[('call', "Avis sur l'appel"), ('selection', 'Avis sur la sélection')], max_length=20, verbose_name='objet')),
                 ('note', models.TextField(blank=True, verbose_name='message de saisine')),
-                ('status', models.CharField(choices=[('awaiting_rapporteur', "En attente d'un rapporteur"), ('drafting', "Projet d'avis en rédaction"), ('submitted', "Projet d'avis à valider"), ('published', 'Avis publié'), ('expired', 'Délai dépassé sans avis')], default='awaiting_rapporteur', max_length=30, verbose_name='état')),
+                ('status', models.CharField(choices=[('awaiting_rapporteur', "En attente d'un rapporteur"), ('drafting', "Projet d'avis en rédaction"), ('submitted', "Projet d'avis à valider"), ('published', 'Avis publié'), ('expired', 'Délai dépassé sans avis'), ('cancelled', "Close : l'appel est annulé")], default='awaiting_rapporteur', max_length=30, verbose_name='état')),
                 ('opened_at', models.DateTimeField(verbose_name='saisie le')),
                 ('deadline', models.DateTimeField(verbose_name='avis attendu avant le')),
                 ('draft_verdict', models.CharField(blank=True, choices=[('favorable', 'Favorable'), ('reservations', 'Favorable avec réserves'), ('unfavorable', 'Défavorable'), ('none_in_time', 'Aucun avis rendu dans le délai')], max_length=20, verbose_name='avis proposé')),
@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['awaiting_rapporteur', 'drafting', 'submitted', 'published', 'expired'])), name='referral_status_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['awaiting_rapporteur', 'drafting', 'submitted', 'published', 'expired', 'cancelled'])), name='referral_status_valid'),
         ),
         migrations.AddConstraint(
             model_name='referral',

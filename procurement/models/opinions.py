@@ -57,6 +57,7 @@ class ReferralStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Projet d'avis à valider")
     PUBLISHED = "published", _("Avis publié")
     EXPIRED = "expired", _("Délai dépassé sans avis")
+    CANCELLED = "cancelled", _("Close : l'appel est annulé")
 
 
 OPEN_REFERRAL = [

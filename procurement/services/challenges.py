@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from procurement.errors import ApplicationError, WrongState
 from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Organisation
 from procurement.models import OrganisationKind as Kind
-from procurement.models.opinions import OpinionSubject
+from procurement.models.opinions import OPEN_REFERRAL, OpinionSubject, ReferralStatus
 from procurement.models.proposals import ProposalStatus
 from procurement.procedures import procedure_for
 from procurement.services.audit import audit_record
@@ -385,6 +385,9 @@ def challenge_cancel(*, challenge: Challenge, actor, reason: str) -> Challenge:
     challenge.cancel_reason = reason.strip()
     challenge.cancelled_at = timezone.now()
     challenge.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    challenge.referrals.filter(status__in=OPEN_REFERRAL).update(
+        status=ReferralStatus.CANCELLED, closed_at=challenge.cancelled_at
+    )
     audit_record(
         verb="challenge.cancelled", actor=actor, challenge=challenge, data={"reason": reason}
     )

@@ -336,7 +336,9 @@ def referral_expire(*, referral: Referral) -> Opinion | None:
 
 def referrals_due():
     """Open referrals whose deadline has passed (the sweep expires them)."""
-    return Referral.objects.filter(status__in=OPEN_REFERRAL, deadline__lte=timezone.now())
+    return Referral.objects.filter(status__in=OPEN_REFERRAL, deadline__lte=timezone.now()).exclude(
+        challenge__status=ChallengeStatus.CANCELLED
+    )
 
 
 # --- reservations: the buyer answers each one ------------------------------------

@@ -428,3 +428,17 @@ def test_only_the_moderator_decides_on_the_catalogue(world, cast, who):
         chambre.commons_reference(
             actor=cast[who], chambre=world.chambre, commons=commons, reason="Gouverné."
         )
+
+
+def test_cancelling_the_call_closes_its_referral_and_the_sweep_leaves_it(world, referred, clock):
+    from workflows.services import process_cancel
+
+    process_cancel(actor=world.buyer_agent, challenge=referred, reason="Budget supprimé.")
+    referral = referred.referrals.get()
+    assert referral.status == ReferralStatus.CANCELLED
+    clock.move_to(later(referral.deadline, days=1))
+    assert sweep()["opinions_expired"] == 0
+    assert not referred.opinions.exists()
+    from procurement.queries import referrals_open_for
+
+    assert referrals_open_for(world.moderator) == []
