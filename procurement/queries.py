@@ -270,7 +270,7 @@ def chambre_activity(chambre) -> dict:
     closed = list(
         Referral.objects.filter(chambre=chambre, opinion__isnull=False)
         .select_related("challenge", "opinion")
-        .filter(challenge__status__in=PUBLIC_STATUSES)
+        .filter(challenge__in=Challenge.objects.filter(_public_q()))
         .order_by("-closed_at", "-id")
     )
     rows = [
@@ -302,7 +302,12 @@ def chambre_activity(chambre) -> dict:
             {"verdict": value, "label": label, "count": verdicts[value]}
             for value, label in Verdict.choices
         ],
-        "pending": Referral.objects.filter(chambre=chambre, status__in=OPEN_REFERRAL).count(),
+        # published calls only: a draft's referral must not reveal that it exists
+        "pending": Referral.objects.filter(
+            chambre=chambre,
+            status__in=OPEN_REFERRAL,
+            challenge__in=Challenge.objects.filter(_public_q()),
+        ).count(),
     }
 
 

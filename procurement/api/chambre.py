@@ -5,7 +5,6 @@ Publishing an opinion is the completion of the Chambre's process step
 (``POST /tasks/{id}/complete/``), the one way to move the process on.
 """
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -93,8 +92,10 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 
 class RapporteurInput(serializers.Serializer):
-    rapporteur = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.all(), label=gettext_lazy("Rapporteur")
+    rapporteur = serializers.IntegerField(
+        min_value=1,
+        label=gettext_lazy("Rapporteur"),
+        help_text=gettext_lazy("Identifiant d'un membre du groupe engagement de la Chambre."),
     )
 
 
@@ -213,9 +214,13 @@ class ReferralRapporteur(ReferralScoped, APIView):
 
     @extend_schema(request=RapporteurInput, responses=ReferralSerializer)
     def post(self, request, challenge_pk, pk):
+        referral = self.referral()
         data = validated(RapporteurInput, request)
+        rapporteur = (
+            queries.rapporteur_candidates(referral.chambre).filter(pk=data["rapporteur"]).first()
+        )
         opinion_services.referral_name_rapporteur(
-            actor=request.user, referral=self.referral(), rapporteur=data["rapporteur"]
+            actor=request.user, referral=referral, rapporteur=rapporteur
         )
         return self.answer()
 
@@ -225,10 +230,9 @@ class ReferralComments(ReferralScoped, APIView):
 
     @extend_schema(request=CommentInput, responses={201: CommentSerializer})
     def post(self, request, challenge_pk, pk):
+        referral = self.referral()
         data = validated(CommentInput, request)
-        comment = opinion_services.referral_comment(
-            actor=request.user, referral=self.referral(), **data
-        )
+        comment = opinion_services.referral_comment(actor=request.user, referral=referral, **data)
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
@@ -237,8 +241,9 @@ class ReferralDraft(ReferralScoped, APIView):
 
     @extend_schema(request=DraftInput, responses=ReferralSerializer)
     def put(self, request, challenge_pk, pk):
+        referral = self.referral()
         data = validated(DraftInput, request)
-        opinion_services.referral_draft(actor=request.user, referral=self.referral(), **data)
+        opinion_services.referral_draft(actor=request.user, referral=referral, **data)
         return self.answer()
 
 
@@ -247,8 +252,9 @@ class ReferralReturn(ReferralScoped, APIView):
 
     @extend_schema(request=ReturnInput, responses=ReferralSerializer)
     def post(self, request, challenge_pk, pk):
+        referral = self.referral()
         data = validated(ReturnInput, request)
-        opinion_services.referral_return(actor=request.user, referral=self.referral(), **data)
+        opinion_services.referral_return(actor=request.user, referral=referral, **data)
         return self.answer()
 
 
@@ -259,8 +265,8 @@ class ReservationAnswerView(ChallengeScoped, APIView):
     def post(self, request, challenge_pk, pk):
         from .serializers import OpinionSerializer
 
-        data = validated(AnswerInput, request)
         opinion = queries.access_opinion(challenge=self.challenge(), pk=pk)
+        data = validated(AnswerInput, request)
         opinion_services.reservation_answer(
             actor=request.user,
             opinion=opinion,

@@ -102,4 +102,10 @@ class Migration(migrations.Migration):
             model_name='reservationanswer',
             constraint=models.UniqueConstraint(fields=('opinion', 'index'), name='answer_one_per_reservation'),
         ),
+
+        migrations.AlterField(
+            model_name='organisation',
+            name='opinion_delay_days',
+            field=models.PositiveSmallIntegerField(default=15, validators=[django.core.validators.MinValueValidator(1)], verbose_name="délai d'avis (jours)"),
+        ),
     ]

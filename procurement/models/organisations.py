@@ -35,7 +35,9 @@ class Organisation(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     # A Chambre's delay to give an opinion, in days.
-    opinion_delay_days = models.PositiveSmallIntegerField(_("délai d'avis (jours)"), default=15)
+    opinion_delay_days = models.PositiveSmallIntegerField(
+        _("délai d'avis (jours)"), default=15, validators=[MinValueValidator(1)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

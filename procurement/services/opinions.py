@@ -18,6 +18,7 @@ from procurement.models import (
     CatalogueDecision,
     Challenge,
     ChallengeStatus,
+    Commons,
     Opinion,
     OpinionSubject,
     Referral,
@@ -198,7 +199,10 @@ def referral_draft(
         message=_("Le délai de la Chambre pour rendre son avis est dépassé."),
         code="opinion_late",
     )
-    recommended_commons = list(recommended_commons)
+    # as the catalogue stands now, not as the caller's copies say
+    recommended_commons = list(
+        Commons.objects.filter(pk__in=[c.pk for c in recommended_commons]).order_by("name")
+    )
     referral.draft_reservations = _clean_draft(verdict, reasons, reservations, recommended_commons)
     referral.draft_verdict = verdict
     referral.draft_reasons = reasons.strip()
@@ -303,6 +307,10 @@ def referral_publish(*, actor, challenge, subject: str) -> Opinion:
         message=_("Le délai de la Chambre pour rendre son avis est dépassé."),
         code="opinion_late",
     )
+    recommended = list(referral.draft_recommended_commons.all())
+    _clean_draft(
+        referral.draft_verdict, referral.draft_reasons, referral.draft_reservations, recommended
+    )
     referral.status = ReferralStatus.PUBLISHED
     return _record_opinion(
         referral,
@@ -311,7 +319,7 @@ def referral_publish(*, actor, challenge, subject: str) -> Opinion:
         reasons=referral.draft_reasons,
         reservations=referral.draft_reservations,
         licence_requirements=referral.draft_licence_requirements,
-        recommended_commons=list(referral.draft_recommended_commons.all()),
+        recommended_commons=recommended,
     )
 
 
@@ -432,7 +440,7 @@ def reservations_answer_all(*, actor, challenge, subject: str, answers: list[dic
 def _index_of(opinion, text: str) -> int:
     reservations = opinion.reservations if opinion else []
     text = text.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     return reservations.index(text) + 1 if text in reservations else 0
 
@@ -470,7 +478,7 @@ def commons_propose(*, actor, name: str, category: str, **fields):
     needs, say); it stays out of the catalogue until the Chambre references it."""
     from django.utils.text import slugify
 
-    from procurement.models import Commons, Membership
+    from procurement.models import Membership
 
     if not Membership.objects.filter(user=actor).exists():
         raise Forbidden(
@@ -557,6 +565,7 @@ def commons_reference(*, actor, chambre, commons, reason: str) -> CatalogueDecis
 def commons_dereference(*, actor, chambre, commons, reason: str) -> CatalogueDecision:
     """Take a commons out of the catalogue, with the reason (kept public)."""
     commons = type(commons).objects.select_for_update().get(pk=commons.pk)
+    _require_moderator_of(actor, chambre)
     if not commons.referenced:
         raise WrongState(_("Ce commun n'est pas référencé."), code="not_referenced")
     decision = _decide(

@@ -129,3 +129,32 @@ def test_catalogue_decisions_through_the_api(world, api):
     assert [(d["kind"], d["reason"]) for d in decisions] == [("reference", "Gouverné et ouvert.")]
     error(api().get("/api/v1/commons/999999/decisions/"), 404)
     error(api().post("/api/v1/commons/", {"name": "x", "category": "knowledge"}), 401)
+
+
+def test_a_reservation_named_by_an_odd_digit_is_a_400_not_a_500(world, clock, api):
+    challenge = journey.start(world)
+    complete(challenge, "draft", world.buyer_agent)
+    give_opinion(world, challenge, verdict="reservations", reservations=["Licence"])
+    task = journey.open_task(challenge, "revise")
+    response = api(world.buyer_agent).post(
+        f"/api/v1/tasks/{task.pk}/complete/",
+        {"resubmit": False, "answers": [{"reservation": "²", "accepted": True, "answer": "x"}]},
+        format="json",
+    )
+    error(response, 400, "invalid_answer")
+
+
+def test_a_hidden_referral_answers_404_before_reading_the_body(world, referred, api):
+    referral = open_referral(api(world.moderator), referred.pk, "call")
+    url = challenge_url(referred.pk, f"referrals/{referral['id']}/rapporteur/")
+    stranger = api(world.stranger)
+    # whether the user id exists or not, a stranger learns nothing
+    error(stranger.post(url, {"rapporteur": world.rapporteur.pk}), 404)
+    error(stranger.post(url, {"rapporteur": 999999}), 404)
+    # and the modérateur naming a user outside the engagement group gets the same 400
+    error(api(world.moderator).post(url, {"rapporteur": 999999}), 400, "not_engagement")
+
+
+def test_the_activity_of_a_chambre_says_nothing_of_unpublished_calls(world, referred, api):
+    activity = ok(api().get(f"/api/v1/chambres/{world.chambre.pk}/activity/"))
+    assert (activity["pending"], activity["opinions"]) == (0, [])

@@ -125,7 +125,7 @@ def test_only_the_named_rapporteur_gets_the_draft_form(client, world, clock, log
     login(other)
     assert "Rédiger le projet" not in client.get(url).content.decode()
     response = client.post(url, {"action": "submit", "draft-verdict": "favorable"})
-    assert response.status_code == 409
+    assert response.status_code == 403
     assert open_referral(challenge, "call").drafted_at is None
     # a stranger does not even see the referral
     login(world.stranger)
@@ -201,3 +201,12 @@ def test_public_pages_of_a_commons_and_of_the_chambre(client, world, clock):
     html = client.get(reverse("portal:chambre", args=[world.chambre.pk])).content.decode()
     assert challenge.title in html
     assert "Favorable" in html
+
+
+@pytest.mark.django_db
+def test_acting_outside_ones_role_on_a_referral_is_forbidden(client, world, clock, login):
+    challenge = advance(world, clock, "call_opinion")
+    url = referral_url(challenge)
+    login(world.buyer_agent)
+    assert client.post(url, {"action": "comment", "comment-body": "Bonjour"}).status_code == 403
+    assert not open_referral(challenge, "call").comments.exists()

@@ -442,3 +442,40 @@ def test_cancelling_the_call_closes_its_referral_and_the_sweep_leaves_it(world, 
     from procurement.queries import referrals_open_for
 
     assert referrals_open_for(world.moderator) == []
+
+
+def test_a_commons_dereferenced_after_the_draft_cannot_be_recommended(world, referred):
+    commons = Commons.objects.create(
+        name="Gouverné",
+        slug="gouverne",
+        category="knowledge",
+        licence="EUPL-1.2",
+        description="Ressource",
+        community="Communauté",
+        governance="Règles",
+    )
+    chambre.commons_reference(
+        actor=world.moderator, chambre=world.chambre, commons=commons, reason="Gouverné."
+    )
+    referral = named(world, referred)
+    chambre.referral_draft(
+        actor=world.rapporteur,
+        referral=referral,
+        verdict="favorable",
+        recommended_commons=[commons],
+        submit=True,
+    )
+    chambre.commons_dereference(
+        actor=world.moderator, chambre=world.chambre, commons=commons, reason="Abandonné."
+    )
+    with pytest.raises(ApplicationError) as refused:
+        chambre.referral_publish(actor=world.moderator, challenge=referred, subject="call")
+    assert "recommended_commons" in refused.value.extra["fields"]
+
+
+def test_dereferencing_checks_the_role_before_the_state(world):
+    commons = incomplete_commons()
+    with pytest.raises(Forbidden):
+        chambre.commons_dereference(
+            actor=world.buyer_agent, chambre=world.chambre, commons=commons, reason="Non."
+        )

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from procurement import queries
-from procurement.errors import NotFound
-from procurement.models import Organisation, OrganisationKind, Role
+from procurement.errors import Forbidden, NotFound
+from procurement.models import Organisation, OrganisationKind
 from procurement.portal.errors import portal_errors
 from procurement.portal.forms.chambre import (
     CommentForm,
@@ -99,7 +99,16 @@ def referral(request, pk, referral_pk):
                 messages.success(request, done)
                 return redirect("portal:referral", pk=pk, referral_pk=referral.pk)
     elif action is not None:
-        messages.error(request, _("Cette action ne vous est pas ouverte à cette étape."))
+        allowed = {
+            "rapporteur": moderator,
+            "return": moderator,
+            "draft": rapporteur,
+            "submit": rapporteur,
+            "comment": inside,
+        }
+        if not allowed.get(action, False):
+            raise Forbidden(_("Cette action ne relève pas de votre rôle dans la Chambre."))
+        messages.error(request, _("Cette action n'est pas ouverte à cette étape de la saisine."))
         status = 409
     return render(
         request,
@@ -135,14 +144,10 @@ def activity(request, pk):
     chambre = Organisation.objects.filter(kind=OrganisationKind.CHAMBRE, pk=pk).first()
     if chambre is None:
         raise NotFound(_("Chambre introuvable."))
-    groups = {
-        role: [m.user for m in chambre.memberships.filter(role=role).select_related("user")]
-        for role in (Role.MODERATOR, Role.PORTEURS, Role.ENGAGEMENT, Role.CONTRIBUTEURS)
-    }
     return render(
         request,
         "portal/chambre/activity.html",
-        {"activity": queries.chambre_activity(chambre), "chambre": chambre, "groups": groups},
+        {"activity": queries.chambre_activity(chambre), "chambre": chambre},
     )
 
 
