@@ -31,6 +31,7 @@ from .opinions import (
     ReservationAnswer,
     Verdict,
 )
+from .notifications import Notification, Subscription
 from .organisations import Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
 from .proposals import Proposal, ProposalStatus
@@ -67,6 +68,7 @@ __all__ = [
     "Intent",
     "Ledger",
     "Membership",
+    "Notification",
     "Opinion",
     "OpinionSubject",
     "Organisation",
@@ -85,6 +87,7 @@ __all__ = [
     "ReferralStatus",
     "ReservationAnswer",
     "Role",
+    "Subscription",
     "Subsidy",
     "TenderDocument",
     "Verdict",
