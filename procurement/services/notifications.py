@@ -89,9 +89,7 @@ def subscriptions_of(user):
     from procurement.queries import org_ids
 
     return (
-        Subscription.objects.filter(
-            Q(user=user) | Q(organisation__in=org_ids(user, STAFF_ROLES))
-        )
+        Subscription.objects.filter(Q(user=user) | Q(organisation__in=org_ids(user, STAFF_ROLES)))
         .select_related("buyer", "organisation")
         .order_by("id")
     )
@@ -124,7 +122,9 @@ def _subscribers(challenge) -> set[int]:
         .exclude(email="")
         .values_list("pk", flat=True)
     )
-    return users | _staff_of(subscriptions.filter(organisation__isnull=False).values("organisation"))
+    return users | _staff_of(
+        subscriptions.filter(organisation__isnull=False).values("organisation")
+    )
 
 
 def _positioned(challenge) -> set[int]:

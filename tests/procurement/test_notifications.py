@@ -31,15 +31,11 @@ def subscribe_some(world):
     the stranger to another buyer's calls."""
     other = OrganisationFactory(name="Ville de Roubaix", kind=OrganisationKind.BUYER)
     subscription_set(actor=world.partner_users[0], buyer=world.buyer, subscribed=True)
-    subscription_set(
-        actor=world.partner_users[1], organisation=world.partners[1], subscribed=True
-    )
+    subscription_set(actor=world.partner_users[1], organisation=world.partners[1], subscribed=True)
     subscription_set(actor=world.stranger, buyer=other, subscribed=True)
 
 
-def test_publication_mails_the_subscribers_only_in_french_with_paris_time(
-    world, clock, mailoutbox
-):
+def test_publication_mails_the_subscribers_only_in_french_with_paris_time(world, clock, mailoutbox):
     subscribe_some(world)
     challenge = journey.published(world)
     assert recipients(mailoutbox) == ["partenaire1@example.fr", "partenaire2@example.fr"]
