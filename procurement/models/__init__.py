@@ -21,6 +21,7 @@ from .ledger import (
     IncomeKind,
     Ledger,
 )
+from .notifications import Notification, Subscription
 from .opinions import (
     CatalogueDecision,
     Opinion,
@@ -31,7 +32,6 @@ from .opinions import (
     ReservationAnswer,
     Verdict,
 )
-from .notifications import Notification, Subscription
 from .organisations import Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
 from .proposals import Proposal, ProposalStatus

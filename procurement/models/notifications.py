@@ -69,7 +69,7 @@ class Subscription(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.user_id and f"user {self.user_id}" or f"org {self.organisation_id}"
+        who = f"user {self.user_id}" if self.user_id else f"org {self.organisation_id}"
         return f"{who} → {self.buyer_id or 'tous'}"
 
 

@@ -2,6 +2,7 @@
 
 from procurement.models import Subscription
 from tests.api.steps import error, ok
+from tests.conftest import member
 
 
 def test_subscribe_list_and_unsubscribe(world, api):
@@ -19,10 +20,12 @@ def test_subscribe_list_and_unsubscribe(world, api):
         ),
         201,
     )
-    assert everything["buyer"] is None and everything["organisation"]["id"] == world.partners[0].pk
+    assert everything["buyer"] is None
+    assert everything["organisation"]["id"] == world.partners[0].pk
     assert len(ok(client.get("/api/v1/subscriptions/"))) == 2
-    # A colleague of the organisation sees (and may end) its subscription, not the
-    # personal one.
+    # A colleague sees the organisation's subscription, not the personal one.
+    colleague = member(world.partners[0], "collegue.covoit")
+    assert [s["id"] for s in ok(api(colleague).get("/api/v1/subscriptions/"))] == [everything["id"]]
     assert Subscription.objects.count() == 2
 
     ok(client.delete(f"/api/v1/subscriptions/{created['id']}/"), 204)

@@ -8,7 +8,8 @@ def test_toggle_alerts_from_the_personal_space(world, login):
     page = client.get("/espace/")
     assert "Alertes par e-mail" in page.content.decode()
     response = client.post("/espace/alertes/", {"buyer": world.buyer.pk, "subscribed": "1"})
-    assert response.status_code == 302 and response["Location"].endswith("/espace/#alertes")
+    assert response.status_code == 302
+    assert response["Location"].endswith("/espace/#alertes")
     assert Subscription.objects.get(user=world.partner_users[0]).buyer == world.buyer
     page = client.get("/espace/").content.decode()
     assert "Appels de Métropole Européenne de Lille" in page
