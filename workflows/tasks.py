@@ -55,10 +55,12 @@ def run_job(self, task_pk: int) -> str:
 @shared_task(acks_late=True)
 def sweep() -> dict:
     """Advance whatever is due: fire the deadline timers, let the process go on past the
-    Chambre's delay, re-enqueue lost jobs.
+    Chambre's delay, re-enqueue lost jobs, send the deadline reminders and retry the
+    mails that failed.
 
     Runs every few seconds (celery beat in production, ``run_scheduler`` in the
     embedded default); deadlines live in the database, never in Celery countdowns."""
+    from procurement.services.notifications import notifications_retry_due, reminders_send_due
     from workflows.nodes import CeleryJob
     from workflows.services import referrals_expire_due
 
@@ -82,4 +84,12 @@ def sweep() -> dict:
             except Exception:  # eager mode runs it inline: one failure must not stop the sweep
                 logger.exception("Job task %s failed again", task.pk)
             requeued += 1
-    return {"timers": fired, "opinions_expired": expired, "requeued": requeued}
+    reminders = reminders_send_due(now)
+    retried = notifications_retry_due(now)
+    return {
+        "timers": fired,
+        "opinions_expired": expired,
+        "requeued": requeued,
+        "reminders": reminders,
+        "mails_retried": retried,
+    }

@@ -13,7 +13,7 @@ from scoring.api import (
     RoundList,
 )
 
-from . import chambre, cofunding, ledger, reciprocity, views
+from . import chambre, cofunding, ledger, notifications, reciprocity, views
 
 C = "challenges/<int:challenge_pk>/"
 L = "commons/<int:commons_pk>/ledger/"
@@ -23,6 +23,12 @@ urlpatterns = [
     path("organisations/", views.OrganisationList.as_view(), name="organisation-list"),
     path("organisations/<int:pk>/", views.OrganisationDetail.as_view(), name="organisation-detail"),
     path("commons/", views.CommonsList.as_view(), name="commons-list"),
+    path("subscriptions/", notifications.SubscriptionList.as_view(), name="subscription-list"),
+    path(
+        "subscriptions/<int:pk>/",
+        notifications.SubscriptionDetail.as_view(),
+        name="subscription-detail",
+    ),
     path(
         "commons/<int:pk>/decisions/",
         chambre.CommonsDecisions.as_view(),

@@ -21,6 +21,7 @@ from .ledger import (
     IncomeKind,
     Ledger,
 )
+from .notifications import Notification, Subscription
 from .opinions import (
     CatalogueDecision,
     Opinion,
@@ -67,6 +68,7 @@ __all__ = [
     "Intent",
     "Ledger",
     "Membership",
+    "Notification",
     "Opinion",
     "OpinionSubject",
     "Organisation",
@@ -85,6 +87,7 @@ __all__ = [
     "ReferralStatus",
     "ReservationAnswer",
     "Role",
+    "Subscription",
     "Subsidy",
     "TenderDocument",
     "Verdict",

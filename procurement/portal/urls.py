@@ -19,6 +19,7 @@ urlpatterns = [
     path("connexion/", public.LoginView.as_view(), name="login"),
     path("deconnexion/", public.LogoutView.as_view(), name="logout"),
     path("espace/", space.inbox, name="inbox"),
+    path("espace/alertes/", space.alerts, name="alerts"),
     path("espace/taches/<int:pk>/", tasks.task, name="task"),
     path(D + "positionnement/", space.position, name="position"),
     path(D + "proposition/", space.proposal, name="proposal"),

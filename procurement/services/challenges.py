@@ -19,6 +19,11 @@ from procurement.services.common import (
     require_status,
     validated_save,
 )
+from procurement.services.notifications import (
+    notify_challenge_awarded,
+    notify_challenge_published,
+    notify_proposals_selected,
+)
 from procurement.services.opinions import (
     referral_open,
     require_reservations_answered,
@@ -275,6 +280,7 @@ def challenge_publish(
             "proposal_deadline": proposal_deadline,
         },
     )
+    notify_challenge_published(challenge)
     return challenge
 
 
@@ -330,6 +336,7 @@ def proposals_select(
         data={"selected": sorted(p.pk for p in chosen), "justification": justification},
     )
     referral_open(challenge=challenge, subject=OpinionSubject.SELECTION, note=justification)
+    notify_proposals_selected(challenge)
     return chosen
 
 
@@ -357,6 +364,7 @@ def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> 
         challenge=challenge,
         data={"awarded": sorted(int(p) for p in set(proposal_ids))},
     )
+    notify_challenge_awarded(challenge)
     return challenge
 
 

@@ -11,6 +11,7 @@ from procurement.models import ChallengeStatus, Proposal, ProposalStatus, Workin
 from procurement.queries import org_ids
 from procurement.services.audit import audit_record
 from procurement.services.common import require_before, require_status, validated_save
+from procurement.services.notifications import notify_proposals_opened
 
 
 def _require_group_member(actor, group: WorkingGroup) -> None:
@@ -93,4 +94,5 @@ def proposals_open(*, challenge) -> int:
 
     grid_freeze(challenge=challenge)
     audit_record(verb="proposals.opened", challenge=challenge, data={"count": count})
+    notify_proposals_opened(challenge)
     return count

@@ -17,6 +17,7 @@ from procurement.services.common import (
     require_status,
     validated_save,
 )
+from procurement.services.notifications import notify_answers_published
 
 
 def author_hash(challenge, organisation) -> str:
@@ -61,4 +62,6 @@ def question_answer(*, question: Question, actor, answer: str) -> Question:
     question.answered_at = timezone.now()
     question.save(update_fields=["answer", "answered_at"])
     audit_record(verb="question.answered", actor=actor, challenge=challenge, obj=question)
+    # With batch publication, this call moves to the service that publishes the batch.
+    notify_answers_published(challenge)
     return question

@@ -7,10 +7,17 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from procurement import queries
 from procurement.errors import Forbidden, NotFound
-from procurement.models import ChallengeStatus, DocumentStatus, OrganisationKind, Pledge
+from procurement.models import (
+    ChallengeStatus,
+    DocumentStatus,
+    Organisation,
+    OrganisationKind,
+    Pledge,
+)
 from procurement.portal.chart import process_chart
 from procurement.portal.errors import portal_errors
 from procurement.portal.forms import (
@@ -24,6 +31,7 @@ from procurement.portal.forms import (
 from procurement.portal.views.common import call_service, portal_login_required
 from procurement.services import cofunding as cofunding_services
 from procurement.services import documents as document_services
+from procurement.services import notifications as notification_services
 from procurement.services import positions as position_services
 from procurement.services import proposals as proposal_services
 from procurement.services import questions as question_services
@@ -69,8 +77,46 @@ def inbox(request):
             "actions": actions,
             "own_challenges": own,
             "referrals": queries.referrals_open_for(user),
+            "alerts": _alerts(user),
         },
     )
+
+
+def _alerts(user) -> list[dict]:
+    """The e-mail alerts the user may toggle: every call, then each buyer's calls."""
+    mine = set(
+        notification_services.subscriptions_of(user)
+        .filter(user=user)
+        .values_list("buyer_id", flat=True)
+    )
+    buyers = Organisation.objects.filter(kind=OrganisationKind.BUYER).order_by("name")
+    return [{"buyer": None, "on": None in mine}] + [
+        {"buyer": buyer, "on": buyer.pk in mine} for buyer in buyers
+    ]
+
+
+@portal_login_required
+@require_POST
+@portal_errors
+def alerts(request):
+    """Turn one of my e-mail alerts on or off."""
+    buyer = None
+    if request.POST.get("buyer"):
+        buyer = Organisation.objects.filter(
+            pk=request.POST["buyer"] if request.POST["buyer"].isdigit() else None,
+            kind=OrganisationKind.BUYER,
+        ).first()
+        if buyer is None:
+            raise NotFound(_("Acheteur introuvable."))
+    subscribed = request.POST.get("subscribed") == "1"
+    notification_services.subscription_set(actor=request.user, buyer=buyer, subscribed=subscribed)
+    messages.success(
+        request,
+        _("Alerte activée : vous recevrez un e-mail à chaque publication.")
+        if subscribed
+        else _("Alerte désactivée."),
+    )
+    return redirect(reverse("portal:inbox") + "#alertes")
 
 
 def _done(request, message: str, url_name: str, pk: int, anchor: str = ""):
