@@ -62,7 +62,7 @@ def ledger(request, slug):
         else None
     )
     in_group = group_orgs is not None and group_orgs.exists()
-    mine = set(queries.org_ids(user).values_list("organisation_id", flat=True))
+    mine = set(queries.organisations_of(user).values_list("pk", flat=True))
 
     income_form = IncomeForm(None, prefix="income") if is_host else None
     expense_form = (
@@ -106,6 +106,8 @@ def ledger(request, slug):
             if action == "approve"
             else ledger_services.expense_refuse
         )
+        decision_form = PortalForm(request.POST)
+        decision_form.is_valid()
         _result, status = call_service(decision_form, service, actor=user, expense=expense)
         if status == 403:
             raise Forbidden(decision_form.non_field_errors()[-1])

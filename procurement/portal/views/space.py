@@ -268,6 +268,8 @@ def _cofunding_call(request, round_, funders, forms, action):
         ).first()
         if pledge is None:
             raise NotFound(_("Engagement introuvable."))
+        forms["withdraw"] = PortalForm(request.POST)
+        forms["withdraw"].is_valid()
         return call_service(
             forms["withdraw"], cofunding_services.pledge_withdraw, actor=user, pledge=pledge
         )[1]
