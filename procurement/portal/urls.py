@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from procurement.portal.views import chambre, public, space, tasks
+from procurement.portal.views import chambre, funds, public, space, tasks
 
 app_name = "portal"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("communs/", public.commons_list, name="commons"),
     path("communs/<slug:slug>/", chambre.commons_detail, name="commons_detail"),
     path("communs/<slug:slug>/reciprocite/", public.reciprocity, name="reciprocity"),
+    path("communs/<slug:slug>/comptes/", funds.ledger, name="ledger"),
     path("chambres/<int:pk>/", chambre.activity, name="chambre"),
     path("accessibilite/", public.accessibility, name="accessibility"),
     path("connexion/", public.LoginView.as_view(), name="login"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("espace/", space.inbox, name="inbox"),
     path("espace/alertes/", space.alerts, name="alerts"),
     path("espace/taches/<int:pk>/", tasks.task, name="task"),
+    path("espace/reciprocite/", funds.reciprocity_space, name="reciprocity_space"),
     path(D + "positionnement/", space.position, name="position"),
     path(D + "proposition/", space.proposal, name="proposal"),
     path(D + "cofinancement/", space.cofunding, name="cofunding"),

@@ -159,6 +159,11 @@ def _may_edit_bucket(actor, bucket: Bucket) -> bool:
     ).exists()
 
 
+def bucket_editable_by(actor, bucket: Bucket) -> bool:
+    """Whether ``bucket_update`` lets ``actor`` edit this bucket (pages show the form)."""
+    return _may_edit_bucket(actor, bucket)
+
+
 @transaction.atomic
 def bucket_update(
     *, actor, bucket: Bucket, min_amount=None, max_amount=None, description=None

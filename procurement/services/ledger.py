@@ -561,6 +561,15 @@ def expenses_of(commons: Commons) -> QuerySet[Expense]:
     )
 
 
+def ledger_group(commons: Commons) -> WorkingGroup | None:
+    """The working group that runs the commons' expenses (the one the host named, else
+    the newest formed on the commons), without writing anything."""
+    ledger = Ledger.objects.filter(commons=commons).select_related("group").first()
+    if ledger is not None and ledger.group_id is not None:
+        return ledger.group
+    return _default_group(commons)
+
+
 def may_read_invoice(user, expense: Expense) -> bool:
     """The working group's members and the host read the invoices; nobody else."""
     ledger = expense.ledger

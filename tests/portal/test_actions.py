@@ -189,11 +189,21 @@ def test_funder_declares_its_envelope_and_pledges(client, world, clock, login):
 
 
 @pytest.mark.django_db
-def test_a_partner_cannot_open_the_cofunding_page(client, world, clock, login):
+def test_a_partner_cannot_pledge_nor_open_the_page_outside_the_groups(client, world, clock, login):
     challenge = advance(world, clock, "cofunding")
-    login(world.partner_users[0])
+    url = reverse("portal:cofunding", args=[challenge.pk])
+    bucket = challenge.cofunding_round.buckets.order_by("pk").first()
 
-    assert client.get(reverse("portal:cofunding", args=[challenge.pk])).status_code == 403
+    # a member of a working group opens the page to edit its commons, but cannot pledge
+    login(world.partner_users[0])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b'id="form-engagement"' not in response.content
+    assert client.post(url, pledge_data(bucket, world.partners[0], "10")).status_code == 403
+
+    # an organisation of no group, funding nothing, may not open it
+    login(world.stranger)
+    assert client.get(url).status_code == 403
 
 
 @pytest.mark.django_db

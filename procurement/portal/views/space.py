@@ -28,6 +28,13 @@ from procurement.portal.forms import (
     PositionForm,
     ProposalForm,
 )
+from procurement.portal.forms.funds import (
+    BucketForm,
+    ContributorAllocationsForm,
+    PledgeMoveForm,
+    RoundSettingsForm,
+    SubsidyForm,
+)
 from procurement.portal.views.common import call_service, portal_login_required
 from procurement.services import cofunding as cofunding_services
 from procurement.services import documents as document_services
@@ -78,6 +85,7 @@ def inbox(request):
             "own_challenges": own,
             "referrals": queries.referrals_open_for(user),
             "alerts": _alerts(user),
+            "is_partner": OrganisationKind.PARTNER in kinds,
         },
     )
 
@@ -229,71 +237,152 @@ def proposal(request, pk):
     )
 
 
+def _cofunding_forms(request, round_, funders, is_buyer, editable, action):
+    """The cofunding page's forms, the one submitted bound to the request."""
+    data = request.POST if action else None
+    buckets = round_.buckets.select_related("proposal").order_by("id")
+    open_ = round_.closed_at is None
+    forms = {"withdraw": PortalForm()}
+    if funders:
+        forms["allocation"] = AllocationForm(
+            data if action == "allocation" else None, funders=funders, prefix="allocation"
+        )
+        forms["pledge"] = PledgeForm(
+            data if action == "pledge" else None, funders=funders, buckets=buckets, prefix="pledge"
+        )
+        pledges = (
+            Pledge.objects.filter(
+                bucket__round=round_,
+                allocation__funder__in=funders,
+                status=Pledge.Status.ACTIVE,
+            )
+            .select_related("allocation__funder", "bucket__proposal")
+            .order_by("id")
+        )
+        if open_ and pledges.exists():
+            forms["move"] = PledgeMoveForm(
+                data if action == "move" else None, pledges=pledges, buckets=buckets, prefix="move"
+            )
+    if is_buyer and open_:
+        forms["settings"] = RoundSettingsForm(
+            data if action == "settings" else None,
+            initial={
+                "beyond_minimum": round_.beyond_minimum,
+                "edit_after_funded": round_.edit_after_funded,
+            },
+            prefix="settings",
+        )
+        forms["contributors"] = ContributorAllocationsForm(
+            data if action == "contributors" else None, prefix="contributors"
+        )
+        forms["subsidy"] = SubsidyForm(
+            data if action == "subsidy" else None, buckets=buckets, prefix="subsidy"
+        )
+    if open_:
+        for bucket in buckets:
+            if bucket.pk in editable:
+                bound = action == "bucket" and request.POST.get("bucket") == str(bucket.pk)
+                forms[f"bucket{bucket.pk}"] = BucketForm(
+                    data if bound else None,
+                    initial={
+                        "description": bucket.description,
+                        "min_amount": bucket.min_amount,
+                        "max_amount": bucket.max_amount,
+                    },
+                    prefix=f"b{bucket.pk}",
+                )
+    return forms
+
+
+COFUNDING_SERVICES = {
+    "allocation": cofunding_services.allocation_set,
+    "pledge": cofunding_services.pledge_create,
+    "move": cofunding_services.pledge_move,
+    "settings": cofunding_services.cofunding_update,
+    "contributors": cofunding_services.allocations_grant_contributors,
+    "subsidy": cofunding_services.subsidy_record,
+    "bucket": cofunding_services.bucket_update,
+}
+
+
+def _cofunding_call(request, round_, funders, forms, action):
+    """Run the service the submitted form names; its status (200 when done)."""
+    user = request.user
+    if action == "withdraw":
+        pledge = Pledge.objects.filter(
+            pk=request.POST.get("pledge"), bucket__round=round_, allocation__funder__in=funders
+        ).first()
+        if pledge is None:
+            raise NotFound(_("Engagement introuvable."))
+        forms["withdraw"] = PortalForm(request.POST)
+        forms["withdraw"].is_valid()
+        return call_service(
+            forms["withdraw"], cofunding_services.pledge_withdraw, actor=user, pledge=pledge
+        )[1]
+    if action not in COFUNDING_SERVICES:
+        raise NotFound(_("Action inconnue."))
+    key = f"bucket{request.POST.get('bucket')}" if action == "bucket" else action
+    form = forms.get(key)
+    if form is None:
+        raise Forbidden(_("Ce formulaire ne vous est pas ouvert."))
+    if not form.is_valid():
+        return 400
+    data = form.cleaned_data
+    if action == "bucket":
+        data = {"bucket": round_.buckets.get(pk=request.POST.get("bucket")), **data}
+    elif action in ("allocation", "settings", "contributors"):
+        data = {"round_": round_, **data}
+    return call_service(form, COFUNDING_SERVICES[action], actor=user, **data)[1]
+
+
 @portal_login_required
 @portal_errors
 def cofunding(request, pk):
-    """Funders declare their envelope for the round and spread it over the commons."""
+    """Funders declare their envelope for the round, spread it over the commons and move
+    it; the buyer sets the round's rules, grants the contributors an envelope and records
+    subsidies; the buyer and each commons' working group edit its bucket."""
     challenge = queries.access_challenge(user=request.user, pk=pk)
-    funders = queries.funders_for(request.user, challenge)
-    if not funders.exists():
-        raise Forbidden(_("Seuls les financeurs et l'acheteur cofinancent les communs."))
     try:
         round_ = queries.cofunding_round_of(challenge)
     except NotFound:
         round_ = None
+    funders = list(queries.funders_for(request.user, challenge))
+    is_buyer = queries.is_buyer_staff(request.user, challenge)
+    editable = set()
+    if round_ is not None:
+        editable = {
+            bucket.pk
+            for bucket in round_.buckets.all()
+            if cofunding_services.bucket_editable_by(request.user, bucket)
+        }
+    if not (funders or is_buyer or editable):
+        raise Forbidden(_("Seuls les financeurs et l'acheteur cofinancent les communs."))
     context = {"challenge": challenge, "round": round_, "status": 200}
     if round_ is not None:
-        buckets = round_.buckets.select_related("proposal").order_by("id")
-        funder_ids = set(funders.values_list("pk", flat=True))
-        allocation_form = AllocationForm(None, funders=funders, prefix="allocation")
-        pledge_form = PledgeForm(None, funders=funders, buckets=buckets, prefix="pledge")
-        withdraw_form = PortalForm()
+        funder_qs = queries.organisations_list().filter(pk__in=[f.pk for f in funders])
         action = request.POST.get("action") if request.method == "POST" else None
+        forms = _cofunding_forms(
+            request, round_, funder_qs if funders else None, is_buyer, editable, action
+        )
         status = 200
-        if action == "allocation":
-            allocation_form = AllocationForm(request.POST, funders=funders, prefix="allocation")
-            status = 400
-            if allocation_form.is_valid():
-                _result, status = call_service(
-                    allocation_form,
-                    cofunding_services.allocation_set,
-                    actor=request.user,
-                    round_=round_,
-                    **allocation_form.cleaned_data,
-                )
-        elif action == "pledge":
-            pledge_form = PledgeForm(
-                request.POST, funders=funders, buckets=buckets, prefix="pledge"
-            )
-            status = 400
-            if pledge_form.is_valid():
-                _result, status = call_service(
-                    pledge_form,
-                    cofunding_services.pledge_create,
-                    actor=request.user,
-                    **pledge_form.cleaned_data,
-                )
-        elif action == "withdraw":
-            pledge = Pledge.objects.filter(
-                pk=request.POST.get("pledge"),
-                bucket__round=round_,
-                allocation__funder__in=funders,
-            ).first()
-            if pledge is None:
-                raise NotFound(_("Engagement introuvable."))
-            _result, status = call_service(
-                withdraw_form, cofunding_services.pledge_withdraw, actor=request.user, pledge=pledge
-            )
-        if action and status == 200:
-            return _done(request, _("C'est enregistré."), "portal:cofunding", pk)
+        if action:
+            status = _cofunding_call(request, round_, funder_qs, forms, action)
+            if status == 200:
+                return _done(request, _("C'est enregistré."), "portal:cofunding", pk)
+        funder_ids = {f.pk for f in funders}
+        buckets = list(round_.buckets.all())
+        for bucket in buckets:
+            bucket.edit_form = forms.get(f"bucket{bucket.pk}")
         context.update(
             {
-                "buckets": round_.buckets.all(),
+                "buckets": buckets,
                 "allocations": [a for a in round_.allocations.all() if a.funder_id in funder_ids],
-                "allocation_form": allocation_form,
-                "pledge_form": pledge_form,
-                "withdraw_form": withdraw_form,
+                "forms": forms,
+                "allocation_form": forms.get("allocation"),
+                "pledge_form": forms.get("pledge"),
+                "withdraw_form": forms["withdraw"],
                 "funder_ids": funder_ids,
+                "is_buyer": is_buyer,
                 "status": status,
             }
         )
