@@ -33,6 +33,7 @@ from .opinions import (
 )
 from .organisations import Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
+from .proposal_parts import BudgetCategory, BudgetLine, BudgetUnit, Milestone, ProposalAttachment
 from .proposals import Proposal, ProposalStatus
 from .reciprocity import (
     ReciprocityCommitment,
@@ -48,6 +49,9 @@ __all__ = [
     "AuditEvent",
     "BeyondMinimum",
     "Bucket",
+    "BudgetCategory",
+    "BudgetLine",
+    "BudgetUnit",
     "CatalogueDecision",
     "Challenge",
     "ChallengeResource",
@@ -67,6 +71,7 @@ __all__ = [
     "Intent",
     "Ledger",
     "Membership",
+    "Milestone",
     "Opinion",
     "OpinionSubject",
     "Organisation",
@@ -74,6 +79,7 @@ __all__ = [
     "Pledge",
     "Position",
     "Proposal",
+    "ProposalAttachment",
     "ProposalStatus",
     "Question",
     "ReciprocityCommitment",
