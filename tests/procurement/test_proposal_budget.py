@@ -173,7 +173,7 @@ def test_a_budget_and_a_timeline_are_required(world, clock):
 
 
 @pytest.mark.django_db
-def test_the_api_computes_the_total_and_ignores_a_typed_amount(world, clock, api):
+def test_the_api_computes_the_total_and_ignores_a_typed_amount(world, clock, api):  # noqa: F811
     challenge = scenarios.in_proposals(world, clock)
     group = first_group(challenge)
     client = api(world.partner_users[0])
