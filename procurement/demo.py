@@ -381,10 +381,56 @@ PROPOSALS = [
 ]
 
 
+# Each proposal's budget (category, label, quantity, unit, rate), summing to 42 000 €,
+# 68 000 € and 24 000 €, coordination and animation between 10 % and 25 %.
+BUDGETS = [
+    [
+        ("development", "Spécification et validateur", "60", "day", "550"),
+        ("coordination", "Coordination et animation du groupe", "12", "day", "550"),
+        ("hosting", "Hébergement du validateur", "40", "hour", "60"),
+    ],
+    [
+        ("development", "Module de réservation et API", "100", "day", "520"),
+        ("coordination", "Coordination et animation de la communauté", "20", "day", "500"),
+        ("hosting", "Exploitation de l'instance de démonstration", "100", "hour", "60"),
+    ],
+    [
+        ("development", "Wiki et fiches pratiques", "30", "day", "450"),
+        ("coordination", "Coordination et animation des contributeurs", "10", "day", "450"),
+        ("other", "Ateliers dans les territoires", "60", "hour", "100"),
+    ],
+]
+
+
+def _budget_lines(rows):
+    return [
+        {
+            "category": category,
+            "label": label,
+            "quantity": Decimal(quantity),
+            "unit": unit,
+            "rate": Decimal(rate),
+        }
+        for category, label, quantity, unit, rate in rows
+    ]
+
+
+def _milestones(challenge, deliverables):
+    start = timezone.localdate(challenge.proposal_deadline)
+    return [
+        {
+            "title": "Première version",
+            "due_on": start + timedelta(days=90),
+            "deliverable": deliverables.splitlines()[0],
+        },
+        {"title": "Version stable", "due_on": start + timedelta(days=240), "deliverable": ""},
+    ]
+
+
 def _propose(cast, challenge):
     resources = list(ChallengeResource.objects.filter(challenge=challenge).order_by("order"))
-    for resource, (username, title, deliverables, licence, amount) in zip(
-        resources, PROPOSALS, strict=True
+    for resource, (username, title, deliverables, licence, _amount), budget in zip(
+        resources, PROPOSALS, BUDGETS, strict=True
     ):
         proposal_submit(
             actor=cast.users[username],
@@ -393,7 +439,8 @@ def _propose(cast, challenge):
             summary=f"Le groupe de travail produit « {resource.title} » avec sa communauté.",
             deliverables=deliverables,
             licence=licence,
-            amount=Decimal(amount),
+            budget_lines=_budget_lines(budget),
+            milestones=_milestones(challenge, deliverables),
             community="Collectivités utilisatrices, contributeurs bénévoles et entreprises.",
             governance="Comité de pilotage ouvert, décisions et contributions publiques.",
         )

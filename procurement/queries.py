@@ -153,7 +153,11 @@ def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
     Once opened, the buyer's staff read them, and an evaluator assigned to a proposal
     reads it once it has declared no conflict of interest on it.
     """
-    qs = Proposal.objects.filter(challenge=challenge).select_related("group__resource")
+    qs = (
+        Proposal.objects.filter(challenge=challenge)
+        .select_related("group__resource")
+        .prefetch_related("budget_lines", "milestones", "attachments")
+    )
     if user is None or not user.is_authenticated:
         return qs.none()
     member_q = Q(
@@ -176,6 +180,7 @@ def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
 
 
 def access_proposal(*, user, challenge, pk) -> Proposal:
+    """One proposal the user may read (its budget, timeline and attachments with it)."""
     try:
         return proposals_visible_to(user, challenge).get(pk=pk)
     except (Proposal.DoesNotExist, ValueError, TypeError, OverflowError):

@@ -1,6 +1,8 @@
 """Input and output serializers of the domain API. No rule lives here: the views
 hand validated data to the services."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,14 +11,19 @@ from procurement.models import (
     Allocation,
     AuditEvent,
     Bucket,
+    BudgetCategory,
+    BudgetLine,
+    BudgetUnit,
     Challenge,
     ChallengeResource,
     Commons,
     DocumentJob,
+    Milestone,
     Opinion,
     Organisation,
     Position,
     Proposal,
+    ProposalAttachment,
     Question,
     ReservationAnswer,
     Subsidy,
@@ -244,8 +251,29 @@ class WorkingGroupSerializer(serializers.ModelSerializer):
         return [OrganisationRefSerializer(m.organisation).data for m in group.members.all()]
 
 
+class BudgetLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BudgetLine
+        fields = ["id", "category", "label", "quantity", "unit", "rate", "amount"]
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "title", "due_on", "deliverable"]
+
+
+class ProposalAttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProposalAttachment
+        fields = ["id", "original_name", "size", "sha256", "kind", "uploaded_at"]
+
+
 class ProposalSerializer(serializers.ModelSerializer):
     resource = serializers.IntegerField(source="group.resource_id", read_only=True)
+    budget_lines = BudgetLineSerializer(many=True, read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    attachments = ProposalAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Proposal
@@ -260,9 +288,31 @@ class ProposalSerializer(serializers.ModelSerializer):
             "community",
             "governance",
             "amount",
+            "coordination_justification",
+            "budget_lines",
+            "milestones",
+            "attachments",
             "status",
             "submitted_at",
         ]
+
+
+class BudgetLineInput(serializers.Serializer):
+    category = serializers.ChoiceField(choices=BudgetCategory.choices)
+    label = serializers.CharField(max_length=200)
+    quantity = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), help_text="Jours ou heures."
+    )
+    unit = serializers.ChoiceField(choices=BudgetUnit.choices)
+    rate = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), help_text="Tarif HT (€)."
+    )
+
+
+class MilestoneInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    due_on = serializers.DateField()
+    deliverable = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ProposalInput(serializers.Serializer):
@@ -271,9 +321,19 @@ class ProposalInput(serializers.Serializer):
     summary = serializers.CharField()
     deliverables = serializers.CharField()
     licence = serializers.CharField(max_length=64)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    budget_lines = BudgetLineInput(
+        many=True,
+        help_text="Le coût total est la somme des lignes (quantité × tarif, arrondi au centime).",
+    )
+    milestones = MilestoneInput(many=True, help_text="Au moins un jalon.")
     community = serializers.CharField(required=False, allow_blank=True, default="")
     governance = serializers.CharField(required=False, allow_blank=True, default="")
+    coordination_justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Requise quand la coordination et l'animation sortent de 10 % à 25 % du total.",
+    )
 
 
 class CommonsInput(serializers.ModelSerializer):

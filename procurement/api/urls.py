@@ -13,7 +13,7 @@ from scoring.api import (
     RoundList,
 )
 
-from . import chambre, cofunding, ledger, notifications, reciprocity, views
+from . import chambre, cofunding, ledger, notifications, proposals, reciprocity, views
 
 C = "challenges/<int:challenge_pk>/"
 L = "commons/<int:commons_pk>/ledger/"
@@ -83,6 +83,16 @@ urlpatterns = [
     path(C + "working-groups/", views.WorkingGroupList.as_view(), name="working-group-list"),
     path(C + "proposals/", views.ProposalList.as_view(), name="proposal-list"),
     path(C + "proposals/<int:pk>/", views.ProposalDetail.as_view(), name="proposal-detail"),
+    path(
+        C + "proposals/<int:pk>/attachments/",
+        proposals.ProposalAttachmentList.as_view(),
+        name="proposal-attachment-list",
+    ),
+    path(
+        C + "proposals/<int:pk>/attachments/<int:attachment_pk>/",
+        proposals.ProposalAttachmentFile.as_view(),
+        name="proposal-attachment-file",
+    ),
     # The grid's view is the scoring app's: it takes the descriptions of the levels.
     path(C + "grid/", GridView.as_view(), name="grid"),
     path(C + "grid/copy/", GridCopy.as_view(), name="grid-copy"),

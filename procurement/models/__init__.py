@@ -34,6 +34,7 @@ from .opinions import (
 )
 from .organisations import Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
+from .proposal_parts import BudgetCategory, BudgetLine, BudgetUnit, Milestone, ProposalAttachment
 from .proposals import Proposal, ProposalStatus
 from .reciprocity import (
     ReciprocityCommitment,
@@ -49,6 +50,9 @@ __all__ = [
     "AuditEvent",
     "BeyondMinimum",
     "Bucket",
+    "BudgetCategory",
+    "BudgetLine",
+    "BudgetUnit",
     "CatalogueDecision",
     "Challenge",
     "ChallengeResource",
@@ -68,6 +72,7 @@ __all__ = [
     "Intent",
     "Ledger",
     "Membership",
+    "Milestone",
     "Notification",
     "Opinion",
     "OpinionSubject",
@@ -76,6 +81,7 @@ __all__ = [
     "Pledge",
     "Position",
     "Proposal",
+    "ProposalAttachment",
     "ProposalStatus",
     "Question",
     "ReciprocityCommitment",

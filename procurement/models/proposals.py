@@ -28,6 +28,10 @@ class Proposal(models.Model):
     licence = models.CharField(_("licence"), max_length=64, validators=[validate_licence])
     community = models.TextField(_("communauté"), blank=True)
     governance = models.TextField(_("gouvernance"), blank=True)
+    coordination_justification = models.TextField(
+        _("justification de la part de coordination et d'animation"), blank=True
+    )
+    # The sum of the budget lines, computed by the service, never typed.
     amount = models.DecimalField(_("coût total HT (€)"), max_digits=12, decimal_places=2)
     status = models.CharField(
         max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT

@@ -1,17 +1,147 @@
 """Working groups' proposals: drafted and submitted sealed, opened at the deadline."""
 
-from decimal import Decimal
+import hashlib
+import os
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import Forbidden, WrongState
-from procurement.models import ChallengeStatus, Proposal, ProposalStatus, WorkingGroup
+from procurement.errors import ApplicationError, Forbidden, WrongState
+from procurement.models import (
+    BudgetCategory,
+    BudgetLine,
+    BudgetUnit,
+    ChallengeStatus,
+    Milestone,
+    Proposal,
+    ProposalAttachment,
+    ProposalStatus,
+    WorkingGroup,
+)
 from procurement.queries import org_ids
 from procurement.services.audit import audit_record
 from procurement.services.common import require_before, require_status, validated_save
 from procurement.services.notifications import notify_proposals_opened
+from procurement.uploads import DOCUMENT_KINDS, check_upload
+
+CENT = Decimal("0.01")
+# The share of coordination and animation in a proposal's total, bounds included
+# (the practice of seed 003): outside it, the group must justify it.
+COORDINATION_MIN = Decimal(10)
+COORDINATION_MAX = Decimal(25)
+
+
+def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
+    return ApplicationError(message, code=code, extra={"fields": {field: [message]}})
+
+
+def line_amount(quantity: Decimal, rate: Decimal) -> Decimal:
+    """Quantity × rate, in Decimal, rounded to the cent (half up)."""
+    return (Decimal(quantity) * Decimal(rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _budget(lines: Iterable[Mapping]) -> list[BudgetLine]:
+    built = []
+    for index, line in enumerate(lines):
+        try:
+            quantity = Decimal(str(line.get("quantity")))
+            rate = Decimal(str(line.get("rate")))
+        except (InvalidOperation, ValueError, TypeError):
+            raise _invalid(
+                "budget_lines",
+                _("Ligne %(n)s : la quantité et le tarif sont des nombres.") % {"n": index + 1},
+            ) from None
+        label = (line.get("label") or "").strip()
+        if line.get("category") not in BudgetCategory.values:
+            raise _invalid(
+                "budget_lines",
+                _("Ligne %(n)s : choisissez une catégorie de dépense.") % {"n": index + 1},
+            )
+        if line.get("unit") not in BudgetUnit.values:
+            raise _invalid(
+                "budget_lines",
+                _("Ligne %(n)s : l'unité est le jour ou l'heure.") % {"n": index + 1},
+            )
+        if not label:
+            raise _invalid("budget_lines", _("Ligne %(n)s : donnez un libellé.") % {"n": index + 1})
+        if not quantity.is_finite() or not rate.is_finite() or quantity <= 0 or rate <= 0:
+            raise _invalid(
+                "budget_lines",
+                _("Ligne %(n)s : la quantité et le tarif doivent être positifs.")
+                % {"n": index + 1},
+            )
+        built.append(
+            BudgetLine(
+                category=line["category"],
+                label=label,
+                quantity=quantity,
+                unit=line["unit"],
+                rate=rate,
+                amount=line_amount(quantity, rate),
+            )
+        )
+    if not built:
+        raise _invalid(
+            "budget_lines", _("Le budget compte au moins une ligne."), code="budget_required"
+        )
+    return built
+
+
+def coordination_share(lines: Iterable[BudgetLine]) -> tuple[Decimal, Decimal]:
+    """The total of the lines and the amount of coordination and animation."""
+    lines = list(lines)
+    total = sum((line.amount for line in lines), Decimal(0))
+    coordination = sum(
+        (line.amount for line in lines if line.category == BudgetCategory.COORDINATION),
+        Decimal(0),
+    )
+    return total, coordination
+
+
+def _require_coordination_share(lines: list[BudgetLine], justification: str) -> None:
+    total, coordination = coordination_share(lines)
+    # Compared exactly (no division): 10 % and 25 % themselves are accepted.
+    within = total * COORDINATION_MIN <= coordination * 100 <= total * COORDINATION_MAX
+    if within or justification.strip():
+        return
+    share = (coordination * 100 / total).quantize(CENT, rounding=ROUND_HALF_UP)
+    message = _(
+        "La coordination et l'animation représentent %(share)s %% du budget : elles doivent "
+        "en représenter entre 10 %% et 25 %%, ou bien justifiez cette part."
+    ) % {"share": str(share).replace(".", ",")}
+    raise _invalid("coordination_justification", message, code="coordination_share")
+
+
+def _timeline(milestones: Iterable[Mapping]) -> list[Milestone]:
+    built = []
+    for index, milestone in enumerate(milestones):
+        title = (milestone.get("title") or "").strip()
+        due_on = milestone.get("due_on")
+        if not title or not isinstance(due_on, date):
+            raise _invalid(
+                "milestones",
+                _("Jalon %(n)s : donnez son intitulé et son échéance.") % {"n": index + 1},
+            )
+        built.append(
+            Milestone(
+                title=title,
+                due_on=due_on,
+                deliverable=(milestone.get("deliverable") or "").strip(),
+            )
+        )
+    if not built:
+        raise _invalid(
+            "milestones",
+            _("Le calendrier compte au moins un jalon."),
+            code="milestones_required",
+        )
+    return built
 
 
 def _require_group_member(actor, group: WorkingGroup) -> None:
@@ -30,14 +160,18 @@ def proposal_submit(
     summary: str,
     deliverables: str,
     licence: str,
-    amount: Decimal,
+    budget_lines: Iterable[Mapping],
+    milestones: Iterable[Mapping],
     community: str = "",
     governance: str = "",
+    coordination_justification: str = "",
 ) -> Proposal:
     """Submit (or replace) the group's sealed proposal before the proposal deadline.
 
-    The content stays readable by the group's members only until the deadline; the
-    audit trail records that a proposal was submitted, never what it says.
+    Its amount is the sum of its budget lines (days or hours at a rate); coordination
+    and animation make 10 % to 25 % of it unless justified. The content stays readable
+    by the group's members only until the deadline; the audit trail records that a
+    proposal was submitted, never what it says.
     """
     challenge = group.resource.challenge
     _require_group_member(actor, group)
@@ -50,6 +184,9 @@ def proposal_submit(
             "La date limite de dépôt des propositions est passée : la proposition est refusée."
         ),
     )
+    lines = _budget(budget_lines)
+    _require_coordination_share(lines, coordination_justification)
+    steps = _timeline(milestones)
     proposal = Proposal.objects.select_for_update().filter(group=group).first() or Proposal(
         group=group, challenge=challenge
     )
@@ -57,12 +194,20 @@ def proposal_submit(
     proposal.summary = summary
     proposal.deliverables = deliverables
     proposal.licence = licence
-    proposal.amount = amount
+    proposal.amount = coordination_share(lines)[0]
     proposal.community = community
     proposal.governance = governance
+    proposal.coordination_justification = coordination_justification.strip()
     proposal.status = ProposalStatus.SUBMITTED
     proposal.submitted_at = timezone.now()
     validated_save(proposal)
+    proposal.budget_lines.all().delete()
+    proposal.milestones.all().delete()
+    for part in (*lines, *steps):
+        part.proposal = proposal
+    BudgetLine.objects.bulk_create(lines)
+    Milestone.objects.bulk_create(steps)
+    # Only who submitted for which group: never the title, the amount or any content.
     audit_record(
         verb="proposal.submitted",
         actor=actor,
@@ -96,3 +241,47 @@ def proposals_open(*, challenge) -> int:
     audit_record(verb="proposals.opened", challenge=challenge, data={"count": count})
     notify_proposals_opened(challenge)
     return count
+
+
+def _original_name(name: str) -> str:
+    base = os.path.basename((name or "").replace("\\", "/")).strip()
+    return base[-255:] or _("pièce jointe")
+
+
+@transaction.atomic
+def proposal_attachment_add(
+    *, actor, proposal: Proposal, content: bytes, name: str
+) -> ProposalAttachment:
+    """A member of the working group attaches a document to its sealed proposal, before
+    the proposal deadline: PDF, ODT or DOCX judged by its content, size-limited."""
+    group = proposal.group
+    _require_group_member(actor, group)
+    challenge = group.resource.challenge
+    require_status(
+        challenge, ChallengeStatus.PROPOSALS, message=_("Le dépôt des propositions est fermé.")
+    )
+    require_before(
+        challenge.proposal_deadline,
+        message=_("La date limite de dépôt des propositions est passée : la pièce est refusée."),
+    )
+    kind = check_upload(content, allowed=DOCUMENT_KINDS, field="file")
+    attachment = ProposalAttachment(
+        proposal=proposal,
+        original_name=_original_name(name),
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        kind=kind,
+        uploaded_by=actor,
+        uploaded_at=timezone.now(),
+    )
+    attachment.file.save(f"proposition-{uuid.uuid4().hex}.{kind}", ContentFile(content), save=False)
+    attachment.save()
+    # Sealed: neither the file's name nor its digest, which would tell what it is.
+    audit_record(
+        verb="proposal.attachment_added",
+        actor=actor,
+        challenge=challenge,
+        obj=proposal,
+        data={"group": group.pk},
+    )
+    return attachment

@@ -7,6 +7,7 @@ from procurement.models import ChallengeResource, Position, Proposal
 from tests.api.scenarios import POSITIONING_END, PROPOSAL_END, in_proposals, published
 from tests.api.steps import challenge_url, error, ok, process_of
 from tests.conftest import later
+from tests.workflows import journey
 from workflows.tasks import sweep
 
 
@@ -32,7 +33,7 @@ def post_proposal(client, challenge, resource):
             "summary": "Produire le commun avec sa communauté.",
             "deliverables": "Code, documentation",
             "licence": "EUPL-1.2",
-            "amount": "30000.00",
+            **journey.proposal_json("30000.00"),
         },
         format="json",
     )

@@ -25,6 +25,7 @@ from tests.api.steps import (
     task_in_inbox,
 )
 from tests.conftest import later, member, paris
+from tests.workflows import journey
 from workflows.tasks import sweep
 
 POSITIONING_END = paris(2026, 9, 20, 12, 0)
@@ -200,7 +201,7 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
                     "summary": "Produire le commun avec sa communauté.",
                     "deliverables": "Code, documentation",
                     "licence": "EUPL-1.2",
-                    "amount": "30000.00",
+                    **journey.proposal_json("30000.00"),
                 },
                 format="json",
             ),

@@ -43,7 +43,7 @@ BUDGET = {
     "positions": 5,
     "questions": 5,
     "working-groups": 4,
-    "proposals": 5,
+    "proposals": 8,  # + budget lines, milestones and attachments (one query each)
     "evaluations": 7,
     "assignments": 8,
     "opinions": 4,  # challenge, opinions with their referral, commons, answers
@@ -217,7 +217,8 @@ def grow(world, clock, until: str) -> dict[int, object]:
                 summary="Produire le commun.",
                 deliverables="Code",
                 licence="EUPL-1.2",
-                amount=Decimal("30000.00"),
+                budget_lines=journey.budget_lines("30000.00"),
+                milestones=journey.milestones(),
             )
     if until == "proposals":
         return challenges

@@ -1,6 +1,7 @@
 """Steps of the demo journey for the tests, driven through the services and the engine
 (no hidden form fields): each helper completes the current human task of a step."""
 
+from datetime import date
 from decimal import Decimal
 
 from viewflow.workflow.status import STATUS
@@ -107,6 +108,43 @@ def position_and_propose(world, challenge):
     return resources
 
 
+def budget_lines(total: str = "30000.00") -> list[dict]:
+    """A proposal's budget summing to ``total``: 85 % development, 15 % coordination and
+    animation (within the 10–25 % rule), in days at a rate of ``total / 100``."""
+    rate = Decimal(total) / 100
+    return [
+        {
+            "category": "development",
+            "label": "Développement",
+            "quantity": Decimal(85),
+            "unit": "day",
+            "rate": rate,
+        },
+        {
+            "category": "coordination",
+            "label": "Coordination et animation",
+            "quantity": Decimal(15),
+            "unit": "day",
+            "rate": rate,
+        },
+    ]
+
+
+def milestones() -> list[dict]:
+    return [{"title": "Version 1", "due_on": date(2027, 3, 1), "deliverable": "Code publié"}]
+
+
+def proposal_json(total: str = "30000.00") -> dict:
+    """The budget and timeline of a proposal as the API takes them."""
+    return {
+        "budget_lines": [
+            {**line, "quantity": str(line["quantity"]), "rate": str(line["rate"])}
+            for line in budget_lines(total)
+        ],
+        "milestones": [{**m, "due_on": m["due_on"].isoformat()} for m in milestones()],
+    }
+
+
 def submit_proposals(world, challenge):
     proposals = []
     resources = ChallengeResource.objects.filter(challenge_id=challenge.pk).order_by("order")
@@ -119,7 +157,8 @@ def submit_proposals(world, challenge):
                 summary="Produire le commun avec sa communauté.",
                 deliverables="Code, documentation",
                 licence=resource.expected_licence or "EUPL-1.2",
-                amount=Decimal("30000.00"),
+                budget_lines=budget_lines("30000.00"),
+                milestones=milestones(),
             )
         )
     return proposals

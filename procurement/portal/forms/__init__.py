@@ -1,6 +1,7 @@
 from procurement.portal.forms.actions import (
     AllocationForm,
     AnswerForm,
+    AttachmentForm,
     CommonsFilterForm,
     PledgeForm,
     PositionForm,
@@ -14,6 +15,7 @@ __all__ = [
     "TASK_FORMS",
     "AllocationForm",
     "AnswerForm",
+    "AttachmentForm",
     "CommonsFilterForm",
     "PledgeForm",
     "PortalForm",

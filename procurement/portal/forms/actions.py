@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from procurement.models import CommonsCategory, Intent
+from procurement.models import BudgetCategory, BudgetUnit, CommonsCategory, Intent
 from procurement.portal.forms.base import EurosField, NumberField, PortalForm
 
 OPTIONAL = {"required": False}
@@ -60,7 +60,16 @@ class PositionForm(PortalForm):
         return data
 
 
+BUDGET_ROWS = 5
+MILESTONE_ROWS = 4
+LINE_FIELDS = ("category", "label", "quantity", "unit", "rate")
+MILESTONE_FIELDS = ("title", "due_on", "deliverable")
+
+
 class ProposalForm(PortalForm):
+    """The proposal with a few budget rows and milestone rows (empty rows are ignored):
+    its total is the sum of the budget lines, computed by the service."""
+
     title = forms.CharField(label=_("Titre"), max_length=200)
     summary = forms.CharField(label=_("Résumé"), widget=forms.Textarea(attrs={"rows": 4}))
     deliverables = forms.CharField(label=_("Livrables"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -69,12 +78,135 @@ class ProposalForm(PortalForm):
         max_length=64,
         help_text=_("Identifiant SPDX d'une licence ouverte, par exemple EUPL-1.2 ou ODbL-1.0."),
     )
-    amount = EurosField(label=_("Coût total HT (€)"))
     community = forms.CharField(
         label=_("Communauté"), widget=forms.Textarea(attrs={"rows": 3}), **OPTIONAL
     )
     governance = forms.CharField(
         label=_("Gouvernance"), widget=forms.Textarea(attrs={"rows": 3}), **OPTIONAL
+    )
+    coordination_justification = forms.CharField(
+        label=_("Justification de la part de coordination et d'animation"),
+        help_text=_("Requise si la coordination et l'animation sortent de 10 % à 25 % du total."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        **OPTIONAL,
+    )
+
+    MAIN_FIELDS = (
+        "title",
+        "summary",
+        "deliverables",
+        "licence",
+        "community",
+        "governance",
+        "coordination_justification",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(BUDGET_ROWS):
+            n = i + 1
+            self.fields[f"line{i}_category"] = forms.ChoiceField(
+                label=_("Ligne %(n)s : catégorie") % {"n": n},
+                choices=[("", "—"), *BudgetCategory.choices],
+                **OPTIONAL,
+            )
+            self.fields[f"line{i}_label"] = forms.CharField(
+                label=_("Ligne %(n)s : libellé") % {"n": n}, max_length=200, **OPTIONAL
+            )
+            self.fields[f"line{i}_quantity"] = NumberField(
+                label=_("Ligne %(n)s : quantité (jours ou heures)") % {"n": n},
+                max_digits=10,
+                decimal_places=2,
+                **OPTIONAL,
+            )
+            self.fields[f"line{i}_unit"] = forms.ChoiceField(
+                label=_("Ligne %(n)s : unité") % {"n": n},
+                choices=BudgetUnit.choices,
+                initial=BudgetUnit.DAY,
+                **OPTIONAL,
+            )
+            self.fields[f"line{i}_rate"] = EurosField(
+                label=_("Ligne %(n)s : tarif HT (€)") % {"n": n}, max_digits=10, **OPTIONAL
+            )
+        for i in range(MILESTONE_ROWS):
+            n = i + 1
+            self.fields[f"milestone{i}_title"] = forms.CharField(
+                label=_("Jalon %(n)s : intitulé") % {"n": n}, max_length=200, **OPTIONAL
+            )
+            self.fields[f"milestone{i}_due_on"] = forms.DateField(
+                label=_("Jalon %(n)s : échéance") % {"n": n},
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                **OPTIONAL,
+            )
+            self.fields[f"milestone{i}_deliverable"] = forms.CharField(
+                label=_("Jalon %(n)s : livrable") % {"n": n}, max_length=500, **OPTIONAL
+            )
+
+    @classmethod
+    def initial_for(cls, proposal) -> dict:
+        """The form pre-filled with a submitted proposal, to replace it."""
+        initial = {name: getattr(proposal, name) for name in cls.MAIN_FIELDS}
+        for i, line in enumerate(list(proposal.budget_lines.all())[:BUDGET_ROWS]):
+            for name in LINE_FIELDS:
+                initial[f"line{i}_{name}"] = getattr(line, name)
+        for i, milestone in enumerate(list(proposal.milestones.all())[:MILESTONE_ROWS]):
+            for name in MILESTONE_FIELDS:
+                initial[f"milestone{i}_{name}"] = getattr(milestone, name)
+        return initial
+
+    def main_fields(self):
+        return [self[name] for name in self.MAIN_FIELDS]
+
+    def budget_rows(self):
+        return [[self[f"line{i}_{name}"] for name in LINE_FIELDS] for i in range(BUDGET_ROWS)]
+
+    def milestone_rows(self):
+        return [
+            [self[f"milestone{i}_{name}"] for name in MILESTONE_FIELDS]
+            for i in range(MILESTONE_ROWS)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        required = _("Complétez cette ligne ou videz-la.")
+        for i in range(BUDGET_ROWS):
+            values = {name: data.get(f"line{i}_{name}") for name in LINE_FIELDS}
+            if any(
+                values[name] not in (None, "") for name in ("category", "label", "quantity", "rate")
+            ):
+                for name in ("category", "label", "quantity", "rate"):
+                    if values[name] in (None, "") and f"line{i}_{name}" not in self.errors:
+                        self.add_error(f"line{i}_{name}", required)
+        for i in range(MILESTONE_ROWS):
+            values = {name: data.get(f"milestone{i}_{name}") for name in MILESTONE_FIELDS}
+            if any(values.values()):
+                for name in ("title", "due_on"):
+                    if not values[name] and f"milestone{i}_{name}" not in self.errors:
+                        self.add_error(f"milestone{i}_{name}", required)
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        kwargs = {name: data[name] for name in self.MAIN_FIELDS}
+        kwargs["budget_lines"] = [
+            {name: data[f"line{i}_{name}"] for name in LINE_FIELDS}
+            for i in range(BUDGET_ROWS)
+            if data.get(f"line{i}_label")
+        ]
+        kwargs["milestones"] = [
+            {name: data[f"milestone{i}_{name}"] for name in MILESTONE_FIELDS}
+            for i in range(MILESTONE_ROWS)
+            if data.get(f"milestone{i}_title")
+        ]
+        return kwargs
+
+
+class AttachmentForm(PortalForm):
+    file = forms.FileField(
+        label=_("Pièce jointe"),
+        help_text=_("PDF, ODT ou DOCX, 20 Mo au plus."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx"}),
     )
 
 

@@ -23,6 +23,7 @@ from procurement.portal.errors import portal_errors
 from procurement.portal.forms import (
     AllocationForm,
     AnswerForm,
+    AttachmentForm,
     PledgeForm,
     PortalForm,
     PositionForm,
@@ -43,6 +44,7 @@ from procurement.services import positions as position_services
 from procurement.services import proposals as proposal_services
 from procurement.services import questions as question_services
 from procurement.services.audit import audit_verify
+from procurement.uploads import MAX_UPLOAD_BYTES
 from workflows.flows import ChallengeFlow
 from workflows.queries import process_history, processes_visible_to, tasks_actionable_by
 
@@ -202,22 +204,46 @@ def proposal(request, pk):
         .distinct()
     )
     existing = {p.group_id: p for p in queries.proposals_visible_to(request.user, challenge)}
-    fields = list(ProposalForm.base_fields)
     sections = []
     status = 200
     for group in groups:
         current = existing.get(group.pk)
-        initial = {name: getattr(current, name) for name in fields} if current else {}
+        initial = ProposalForm.initial_for(current) if current else {}
         bound = request.method == "POST" and request.POST.get("group") == str(group.pk)
-        form = ProposalForm(request.POST if bound else None, prefix=f"g{group.pk}", initial=initial)
-        if bound:
+        attaching = bound and request.POST.get("action") == "attach"
+        form = ProposalForm(
+            request.POST if bound and not attaching else None,
+            prefix=f"g{group.pk}",
+            initial=initial,
+        )
+        attach_form = AttachmentForm(
+            request.POST if attaching else None,
+            request.FILES if attaching else None,
+            prefix=f"a{group.pk}",
+        )
+        if attaching and current is not None:
+            if attach_form.is_valid():
+                upload = attach_form.cleaned_data["file"]
+                _result, status = call_service(
+                    attach_form,
+                    proposal_services.proposal_attachment_add,
+                    actor=request.user,
+                    proposal=current,
+                    content=upload.read(MAX_UPLOAD_BYTES + 1),
+                    name=upload.name,
+                )
+                if status == 200:
+                    return _done(request, _("La pièce jointe est ajoutée."), "portal:proposal", pk)
+            else:
+                status = 400
+        elif bound and not attaching:
             if form.is_valid():
                 _result, status = call_service(
                     form,
                     proposal_services.proposal_submit,
                     actor=request.user,
                     group=group,
-                    **form.cleaned_data,
+                    **form.service_kwargs(),
                 )
                 if status == 200:
                     return _done(
@@ -228,7 +254,9 @@ def proposal(request, pk):
                     )
             else:
                 status = 400
-        sections.append({"group": group, "proposal": current, "form": form})
+        sections.append(
+            {"group": group, "proposal": current, "form": form, "attach_form": attach_form}
+        )
     return render(
         request,
         "portal/space/proposal.html",
