@@ -185,8 +185,10 @@ def questions_publish_answers(*, challenge, actor) -> AnswersPublication:
         challenge.proposal_deadline,
         message=_("La date limite des propositions est passée."),
     )
-    drafted = challenge.questions.select_for_update().filter(answered_at__isnull=True).exclude(
-        draft_answer=""
+    drafted = (
+        challenge.questions.select_for_update()
+        .filter(answered_at__isnull=True)
+        .exclude(draft_answer="")
     )
     ids = sorted(drafted.values_list("pk", flat=True))
     if not ids:

@@ -117,9 +117,7 @@ class QuestionForm(PortalForm):
 
 
 class AnswerForm(PortalForm):
-    answer = forms.CharField(
-        label=_("Projet de réponse"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    answer = forms.CharField(label=_("Projet de réponse"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ExtendDeadlineForm(PortalForm):

@@ -287,7 +287,10 @@ def answers(request, pk):
                 )
                 if status == 200:
                     return _done(
-                        request, _("Projet de réponse enregistré (non publié)."), "portal:answers", pk
+                        request,
+                        _("Projet de réponse enregistré (non publié)."),
+                        "portal:answers",
+                        pk,
                     )
         items.append({"question": question, "form": form})
     publish_form = PortalForm(request.POST if action == "publish" else None)
@@ -331,8 +334,10 @@ def answers(request, pk):
                 )
                 if status == 200:
                     return _done(
-                        request, _("La date limite des propositions est prolongée."),
-                        "portal:answers", pk,
+                        request,
+                        _("La date limite des propositions est prolongée."),
+                        "portal:answers",
+                        pk,
                     )
     drafted = sum(1 for i in items if not i["question"].answered_at and i["question"].draft_answer)
     return render(
