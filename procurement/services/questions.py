@@ -73,6 +73,7 @@ def question_ask(*, challenge, actor, organisation, text: str) -> Question:
 @transaction.atomic
 def question_answer_draft(*, question: Question, actor, answer: str) -> Question:
     """Save (or rewrite) the buyer's answer; it stays private until published."""
+    question = Question.objects.select_for_update().select_related("challenge").get(pk=question.pk)
     challenge = question.challenge
     require_member(
         actor, challenge.buyer, message=_("Seul un agent de l'acheteur répond aux questions.")
