@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from rest_framework.test import APIClient
 
 from procurement.errors import ApplicationError, WrongState
 from procurement.models import AuditEvent
@@ -19,13 +20,19 @@ from procurement.services.questions import (
     questions_publish_answers,
 )
 from tests.api import scenarios
-from tests.api.conftest import api  # noqa: F401  (the API clients, for the answers' visibility)
+from tests.api.conftest import token_client
 from tests.api.scenarios import PROPOSAL_END
 from tests.api.steps import challenge_url, error, ok
 from tests.conftest import later, paris
 
 QUESTIONS_END = paris(2026, 10, 1, 12, 0)
 FORMAL = Decimal("250000.00")  # above the 216,000 € HT threshold of 2026
+
+
+@pytest.fixture
+def api():
+    """``api(user)``: a client signed in with the user's token; ``api()``: anonymous."""
+    return lambda user=None: token_client(user) if user else APIClient()
 
 
 def published(world, **fields):
