@@ -246,7 +246,8 @@ def test_publish_answers_api_returns_the_warning_and_the_extension_endpoint(worl
     body = ok(buyer.post(challenge_url(challenge.pk, "questions/publish/")))
 
     warning = body["warning"]
-    assert warning["code"] == "answers_late" and warning["can_extend"] is True
+    assert warning["code"] == "answers_late"
+    assert warning["can_extend"] is True
     assert warning["extend_url"].endswith(challenge_url(challenge.pk, "deadlines/extend/"))
     notice = ok(
         buyer.post(
