@@ -18,7 +18,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 # Production must set SECRET_KEY; in DEBUG (make run) and tests a fresh one is generated.
 if DEBUG or env.bool("TESTING", default=False):
-    SECRET_KEY = env("SECRET_KEY", default=get_random_secret_key())
+    # Not env(default=...): django-environ reads a default starting with "$" as a
+    # reference to another variable, and one random key in 50 starts with "$".
+    SECRET_KEY = env.str("SECRET_KEY", default="") or get_random_secret_key()
 else:
     SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])

@@ -40,7 +40,11 @@ from procurement.services.opinions import (
 )
 from procurement.services.positions import position_create
 from procurement.services.proposals import proposal_submit
-from procurement.services.questions import question_answer, question_ask
+from procurement.services.questions import (
+    question_answer_draft,
+    question_ask,
+    questions_publish_answers,
+)
 from scoring.queries import criteria_of
 from workflows.models import ChallengeProcess
 from workflows.services import process_start, task_complete
@@ -485,11 +489,12 @@ def completed_challenge(cast) -> Challenge:
             organisation=o["GéoCommuns SAS"],
             text="Les données produites pourront-elles alimenter des services payants ?",
         )
-        question_answer(
+        question_answer_draft(
             question=question,
             actor=u["agente.mel"],
             answer="Oui, dans le respect de la licence et d'un engagement de réciprocité.",
         )
+        questions_publish_answers(challenge=question.challenge, actor=u["agente.mel"])
         _position(cast, challenge)
         clock.move_to(at(2026, 6, 20, 12, 0, 1))
         sweep()

@@ -36,6 +36,9 @@ class Procedure:
     label: str
     # Minimum days between publication and the offers' deadline (0: a reasonable delay).
     min_offer_days: int
+    # A formal procedure: answers to questions at the latest 6 days before the offers'
+    # deadline (article R2132-6 of the code de la commande publique).
+    formal: bool = False
 
 
 NO_PUBLICITY = Procedure(
@@ -43,7 +46,9 @@ NO_PUBLICITY = Procedure(
 )
 MAPA = Procedure("mapa", "procédure adaptée (MAPA)", 0)
 # Open formal procedure with electronic submission: 35 days, 30 with electronic means.
-FORMAL_OPEN = Procedure("formal_open", "appel d'offres ouvert (procédure formalisée)", 30)
+FORMAL_OPEN = Procedure(
+    "formal_open", "appel d'offres ouvert (procédure formalisée)", 30, formal=True
+)
 
 
 def thresholds_on(day: date) -> Thresholds:

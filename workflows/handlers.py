@@ -54,6 +54,13 @@ class ReviseData(serializers.Serializer):
 class PublishData(serializers.Serializer):
     positioning_deadline = serializers.DateTimeField(label=_("Fin des positionnements"))
     proposal_deadline = serializers.DateTimeField(label=_("Date limite des propositions"))
+    questions_deadline = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        label=_("Fin des questions"),
+        help_text=_("Facultative : sans elle, les questions sont ouvertes jusqu'aux propositions."),
+    )
 
 
 class ProposalEvaluators(serializers.Serializer):

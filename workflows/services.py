@@ -7,6 +7,7 @@ process lock in one transaction, so a refused completion leaves nothing behind.
 """
 
 import logging
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -67,6 +68,33 @@ def _run_locked(task, func):
             return func(task.flow_task.activation_class(task))
     except FlowLockFailed:
         raise WrongState(_("Le processus est occupé, réessayez."), code="locked") from None
+
+
+@contextmanager
+def process_locked(challenge):
+    """Hold the challenge's process lock (yields the process, or None without one)."""
+    process = ChallengeProcess.objects.filter(challenge=challenge).first()
+    if process is None:
+        yield None
+        return
+    try:
+        with ChallengeFlow.lock(process.pk):
+            yield process
+    except FlowLockFailed:
+        raise WrongState(_("Le processus est occupé, réessayez."), code="locked") from None
+
+
+def timer_reschedule(process, step: str, when) -> int | None:
+    """Move the waiting timer of ``step`` to ``when`` (call under the process lock); the
+    pk of the task moved, or None when that timer is not waiting yet (it will read the
+    challenge's deadline when it starts)."""
+    task = process.task_set.filter(
+        flow_task=getattr(ChallengeFlow, step), status=STATUS.SCHEDULED
+    ).first()
+    if task is None:
+        return None
+    type(task).objects.filter(pk=task.pk).update(scheduled=when)
+    return task.pk
 
 
 def _challenge_of(task) -> Challenge:

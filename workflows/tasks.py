@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.utils import timezone
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
-from viewflow.workflow.timers import fire_due_timers
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,31 @@ def requeue_due(task, now) -> bool:
     last = task.data.get("requeued_at")
     since = datetime.fromisoformat(last) if last else task.created
     return now - since >= timedelta(seconds=wait)
+
+
+def fire_due_timers() -> int:
+    """viewflow's dispatcher, re-checking the due time under the process lock: a deadline
+    extended while the sweep was listing the due timers must not fire at the old time."""
+    fired = 0
+    now = timezone.now()
+    due = Task.objects.filter(
+        flow_task_type="TIMER", status=STATUS.SCHEDULED, scheduled__lte=now
+    ).order_by("scheduled")
+    for task in due:
+        try:
+            with task.activation() as activation:  # locks, then reloads the task
+                start = getattr(activation, "start", None)
+                if start is None or activation.task.scheduled > now:
+                    continue
+                if start.can_proceed():
+                    activation.start()
+                    activation.execute()
+                    fired += 1
+        except FlowLockFailed:
+            logger.info("Timer task %s is locked, left to the next sweep", task.pk)
+        except Exception:  # one broken flow must not block the whole sweep
+            logger.exception("Timer task %s failed to fire", task.pk)
+    return fired
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)

@@ -139,6 +139,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "aggregation_method",
             "positioning_deadline",
             "proposal_deadline",
+            "questions_deadline",
             "cofunding_deadline",
             "published_at",
             "proposals_opened_at",
@@ -194,6 +195,23 @@ class QuestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Question
         fields = ["id", "author_hash", "text", "answer", "asked_at", "answered_at"]
+
+
+class BuyerQuestionSerializer(serializers.ModelSerializer):
+    """The buyer's staff also see their drafted, unpublished answer."""
+
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "author_hash",
+            "text",
+            "answer",
+            "asked_at",
+            "answered_at",
+            "draft_answer",
+            "drafted_at",
+        ]
 
 
 class QuestionInput(serializers.Serializer):

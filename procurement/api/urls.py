@@ -13,7 +13,16 @@ from scoring.api import (
     RoundList,
 )
 
-from . import chambre, cofunding, ledger, notifications, proposals, reciprocity, views
+from . import (
+    chambre,
+    cofunding,
+    deadlines,
+    ledger,
+    notifications,
+    proposals,
+    reciprocity,
+    views,
+)
 
 C = "challenges/<int:challenge_pk>/"
 L = "commons/<int:commons_pk>/ledger/"
@@ -78,6 +87,14 @@ urlpatterns = [
     path(C + "resources/", views.ResourceList.as_view(), name="resource-list"),
     path(C + "questions/", views.QuestionList.as_view(), name="question-list"),
     path(C + "questions/<int:pk>/answer/", views.QuestionAnswer.as_view(), name="question-answer"),
+    path(C + "questions/publish/", deadlines.AnswersPublish.as_view(), name="answers-publish"),
+    path(
+        C + "questions/deadline/",
+        deadlines.QuestionsDeadlineSet.as_view(),
+        name="questions-deadline",
+    ),
+    path(C + "deadlines/extend/", deadlines.DeadlineExtend.as_view(), name="deadline-extend"),
+    path(C + "deadline-notices/", deadlines.DeadlineNoticeList.as_view(), name="deadline-notices"),
     path(C + "positions/", views.PositionList.as_view(), name="position-list"),
     path(C + "positions/<int:pk>/", views.PositionDetail.as_view(), name="position-detail"),
     path(C + "working-groups/", views.WorkingGroupList.as_view(), name="working-group-list"),

@@ -150,6 +150,14 @@ class ResourceList(ChallengeScoped, generics.ListAPIView):
 class QuestionList(ChallengeScoped, generics.ListCreateAPIView):
     serializer_class = s.QuestionSerializer
 
+    def get_serializer_class(self):
+        # The buyer's staff also read their drafted answers; nobody else does.
+        if not getattr(self, "swagger_fake_view", False) and queries.is_buyer_staff(
+            self.request.user, self.challenge()
+        ):
+            return s.BuyerQuestionSerializer
+        return s.QuestionSerializer
+
     def scoped_queryset(self):
         return queries.questions_visible_to(self.request.user, self.challenge())
 
@@ -163,12 +171,17 @@ class QuestionList(ChallengeScoped, generics.ListCreateAPIView):
 
 
 class QuestionAnswer(ChallengeScoped, APIView):
-    @extend_schema(request=s.AnswerInput, responses=s.QuestionSerializer)
+    """The buyer drafts (or rewrites) an answer; it is public once the drafted answers
+    are published together (``questions/publish/``)."""
+
+    @extend_schema(request=s.AnswerInput, responses=s.BuyerQuestionSerializer)
     def post(self, request, challenge_pk, pk):
         data = validated(s.AnswerInput, request)
         question = queries.access_question(user=request.user, challenge=self.challenge(), pk=pk)
-        question = question_services.question_answer(question=question, actor=request.user, **data)
-        return Response(s.QuestionSerializer(question).data)
+        question = question_services.question_answer_draft(
+            question=question, actor=request.user, **data
+        )
+        return Response(s.BuyerQuestionSerializer(question).data)
 
 
 class PositionList(ChallengeScoped, generics.ListCreateAPIView):

@@ -10,6 +10,7 @@ from .cofunding import (
     Subsidy,
 )
 from .commons import Commons, CommonsCategory
+from .deadlines import DeadlineKind, DeadlineNotice
 from .documents import DocumentJob, DocumentStatus, TenderDocument
 from .ledger import (
     ApprovalRule,
@@ -60,6 +61,8 @@ __all__ = [
     "CofundingRound",
     "Commons",
     "CommonsCategory",
+    "DeadlineKind",
+    "DeadlineNotice",
     "DocumentJob",
     "DocumentStatus",
     "EditAfterFunded",

@@ -80,6 +80,8 @@ class Challenge(models.Model):
     proposal_deadline = models.DateTimeField(
         _("fin du dépôt des propositions"), null=True, blank=True
     )
+    # Questions close here (the buyer's choice); without it, at the proposal deadline.
+    questions_deadline = models.DateTimeField(_("fin des questions"), null=True, blank=True)
     cofunding_deadline = models.DateTimeField(_("fin du cofinancement"), null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     proposals_opened_at = models.DateTimeField(null=True, blank=True)
@@ -109,6 +111,12 @@ class Challenge(models.Model):
                 | Q(proposal_deadline__isnull=True)
                 | Q(positioning_deadline__lte=F("proposal_deadline")),
                 name="challenge_positioning_before_proposals",
+            ),
+            models.CheckConstraint(
+                condition=Q(questions_deadline__isnull=True)
+                | Q(proposal_deadline__isnull=True)
+                | Q(questions_deadline__lt=F("proposal_deadline")),
+                name="challenge_questions_before_proposals",
             ),
             models.CheckConstraint(
                 condition=~Q(status=ChallengeStatus.CANCELLED) | ~Q(cancel_reason=""),
@@ -154,7 +162,11 @@ class ChallengeResource(models.Model):
 
 
 class Question(models.Model):
-    """A partner's public question; the asker is hidden, linkable through a hash."""
+    """A partner's public question; the asker is hidden, linkable through a hash.
+
+    The buyer drafts its answer (``draft_answer``, seen by its staff only), then
+    publishes every drafted answer at once: ``answer`` and ``answered_at`` are the
+    published answer, the same moment for the whole batch."""
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="questions")
     organisation = models.ForeignKey(
@@ -163,12 +175,21 @@ class Question(models.Model):
     author_hash = models.CharField(max_length=64)
     text = models.TextField(_("question"))
     answer = models.TextField(_("réponse"), blank=True)
+    draft_answer = models.TextField(_("projet de réponse"), blank=True)
+    drafted_at = models.DateTimeField(null=True, blank=True)
     asked_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["asked_at", "id"]
         verbose_name = _("question")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, answer="")
+                | (Q(answered_at__isnull=False) & ~Q(answer="")),
+                name="question_answer_published_with_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

@@ -229,10 +229,13 @@ def challenge_publish(
     actor,
     positioning_deadline: datetime,
     proposal_deadline: datetime,
+    questions_deadline: datetime | None = None,
 ) -> Challenge:
     """Publish the call: positions open until ``positioning_deadline``, proposals until
     ``proposal_deadline``. Both must lie in the future, in that order, and the grid must
-    be publishable (weights, commons share, environmental criterion)."""
+    be publishable (weights, commons share, environmental criterion). Questions close at
+    ``questions_deadline`` if given (future, before the proposal deadline), else at the
+    proposal deadline."""
     require_member(
         actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut publier l'appel.")
     )
@@ -247,6 +250,10 @@ def challenge_publish(
     if proposal_deadline <= positioning_deadline:
         errors["proposal_deadline"] = [
             _("La date limite des propositions doit suivre la fin des positionnements.")
+        ]
+    if questions_deadline is not None and not now < questions_deadline < proposal_deadline:
+        errors["questions_deadline"] = [
+            _("La fin des questions doit être future et précéder la date limite des propositions.")
         ]
     procedure = procedure_for(challenge.estimated_amount, on=timezone.localdate(now))
     if proposal_deadline - now < timedelta(days=procedure.min_offer_days):
@@ -268,6 +275,7 @@ def challenge_publish(
     grid_check(challenge=challenge)
     challenge.positioning_deadline = positioning_deadline
     challenge.proposal_deadline = proposal_deadline
+    challenge.questions_deadline = questions_deadline
     challenge.published_at = now
     challenge.status = ChallengeStatus.POSITIONING
     validated_save(challenge)
@@ -278,6 +286,7 @@ def challenge_publish(
         data={
             "positioning_deadline": positioning_deadline,
             "proposal_deadline": proposal_deadline,
+            "questions_deadline": questions_deadline,
         },
     )
     notify_challenge_published(challenge)

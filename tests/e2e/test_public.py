@@ -7,7 +7,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from procurement.services.questions import question_answer, question_ask
+from procurement.services.questions import (
+    question_answer_draft,
+    question_ask,
+    questions_publish_answers,
+)
 from tests.e2e.helpers import follow
 from tests.portal.steps import commons
 from tests.workflows import journey
@@ -37,7 +41,10 @@ def published(world):
         organisation=world.partners[0],
         text="Le code doit-il être publié dès le premier jour ?",
     )
-    question_answer(question=question, actor=world.buyer_agent, answer="Oui, sur un dépôt public.")
+    question_answer_draft(
+        question=question, actor=world.buyer_agent, answer="Oui, sur un dépôt public."
+    )
+    questions_publish_answers(challenge=challenge, actor=world.buyer_agent)
     commons("Base Adresse Nationale", licence="ETALAB-2.0", referenced=True)
     commons("Moteur de covoiturage libre", licence="AGPL-3.0-or-later", category="public_space")
     return challenge

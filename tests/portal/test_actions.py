@@ -218,7 +218,7 @@ def test_a_partner_cannot_pledge_nor_open_the_page_outside_the_groups(client, wo
 
 
 @pytest.mark.django_db
-def test_buyer_answers_a_question_and_partners_may_not(client, world, clock, login):
+def test_buyer_drafts_then_publishes_answers_and_partners_may_not(client, world, clock, login):
     challenge = advance(world, clock, "positioning")
     question = question_ask(
         challenge=challenge,
@@ -227,18 +227,28 @@ def test_buyer_answers_a_question_and_partners_may_not(client, world, clock, log
         text="Quelle licence pour les données ?",
     )
     url = reverse("portal:answers", args=[challenge.pk])
+    page = reverse("portal:challenge", args=[challenge.pk])
     login(world.partner_users[0])
     assert client.get(url).status_code == 403
 
     login(world.buyer_agent)
-    refused = client.post(url, {"question": question.pk, f"q{question.pk}-answer": ""})
+    draft = {"action": "draft", "question": question.pk}
+    refused = client.post(url, {**draft, f"q{question.pk}-answer": ""})
     assert refused.status_code == 400
     assert field_error(refused.content.decode(), f"id_q{question.pk}-answer")
-    response = client.post(
-        url, {"question": question.pk, f"q{question.pk}-answer": "ODbL, comme attendu."}
-    )
-
+    response = client.post(url, {**draft, f"q{question.pk}-answer": "ODbL, comme attendu."})
     assert response.status_code == 302
+
+    # the draft is not public yet, not even for the partner who asked
+    login(world.partner_users[0])
+    assert "ODbL, comme attendu." not in client.get(page).content.decode()
+
+    login(world.buyer_agent)
+    assert "Publier la réponse rédigée" in client.get(url).content.decode()
+    assert client.post(url, {"action": "publish"}).status_code == 302
+
+    login(world.partner_users[1])
+    assert "ODbL, comme attendu." in client.get(page).content.decode()
     question.refresh_from_db()
     assert question.answer == "ODbL, comme attendu."
 

@@ -5,7 +5,11 @@ import pytest
 from django.urls import reverse
 
 from procurement.models import ChallengeStatus
-from procurement.services.questions import question_answer, question_ask
+from procurement.services.questions import (
+    question_answer_draft,
+    question_ask,
+    questions_publish_answers,
+)
 from tests.conftest import later
 from tests.portal.steps import PROPOSAL_END, advance, commons
 from tests.workflows import journey
@@ -68,7 +72,10 @@ def test_challenge_page_shows_resources_with_position_counts_questions_and_opini
         organisation=world.partners[0],
         text="Le code doit-il être publié dès le début ?",
     )
-    question_answer(question=question, actor=world.buyer_agent, answer="Oui, dès le premier jour.")
+    question_answer_draft(
+        question=question, actor=world.buyer_agent, answer="Oui, dès le premier jour."
+    )
+    questions_publish_answers(challenge=challenge, actor=world.buyer_agent)
 
     # when anyone opens its page
     response = client.get(reverse("portal:challenge", args=[challenge.pk]))

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from procurement.models import BudgetCategory, BudgetUnit, CommonsCategory, Intent
-from procurement.portal.forms.base import EurosField, NumberField, PortalForm
+from procurement.portal.forms.base import DeadlineField, EurosField, NumberField, PortalForm
 
 OPTIONAL = {"required": False}
 
@@ -249,7 +249,16 @@ class QuestionForm(PortalForm):
 
 
 class AnswerForm(PortalForm):
-    answer = forms.CharField(label=_("Réponse"), widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(label=_("Projet de réponse"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtendDeadlineForm(PortalForm):
+    """Extend the proposal deadline to the date the six-day rule proposes."""
+
+    new_deadline = DeadlineField(label=_("Nouvelle date limite des propositions"))
+    notice = forms.CharField(
+        label=_("Avis de prolongation (publié)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CommonsFilterForm(PortalForm):

@@ -120,9 +120,16 @@ class ReviseForm(TaskForm):
 class PublishForm(TaskForm):
     positioning_deadline = DeadlineField(label=_("Fin des positionnements"))
     proposal_deadline = DeadlineField(label=_("Date limite de dépôt des propositions"))
+    questions_deadline = DeadlineField(
+        label=_("Fin des questions (facultative)"),
+        required=False,
+        help_text=_("Sans elle, les partenaires posent leurs questions jusqu'aux propositions."),
+    )
 
     def task_data(self) -> dict:
-        return {name: value.isoformat() for name, value in self.cleaned_data.items()}
+        return {
+            name: value.isoformat() if value else None for name, value in self.cleaned_data.items()
+        }
 
 
 class EvaluatorChoiceField(forms.ModelMultipleChoiceField):

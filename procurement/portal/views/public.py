@@ -65,6 +65,7 @@ def challenge_detail(request, pk):
         "resources": queries.resources_of(challenge),
         "questions": queries.questions_visible_to(request.user, challenge),
         "opinions": queries.opinions_of(challenge),
+        "deadline_notices": challenge.deadline_notices.all(),
         "results": queries.public_results(challenge),
         "grid": grid_of(challenge),
         "question_form": question_form,

@@ -24,6 +24,7 @@ from procurement.portal.forms import (
     AllocationForm,
     AnswerForm,
     AttachmentForm,
+    ExtendDeadlineForm,
     PledgeForm,
     PortalForm,
     PositionForm,
@@ -38,6 +39,7 @@ from procurement.portal.forms.funds import (
 )
 from procurement.portal.views.common import call_service, portal_login_required
 from procurement.services import cofunding as cofunding_services
+from procurement.services import deadlines as deadline_services
 from procurement.services import documents as document_services
 from procurement.services import notifications as notification_services
 from procurement.services import positions as position_services
@@ -420,33 +422,98 @@ def cofunding(request, pk):
 @portal_login_required
 @portal_errors
 def answers(request, pk):
-    """The buyer answers the partners' questions; answers are published."""
+    """The buyer drafts answers to the partners' questions, then publishes them all at
+    once; in a formal procedure, answers published less than six days before the
+    proposal deadline come with the proposed extension."""
     challenge = queries.access_challenge(user=request.user, pk=pk)
     if not queries.is_buyer_staff(request.user, challenge):
         raise Forbidden(_("Seuls les agents de l'acheteur répondent aux questions."))
-    questions = list(queries.questions_visible_to(request.user, challenge))
+    action = request.POST.get("action") if request.method == "POST" else None
     status = 200
     items = []
-    for question in questions:
-        bound = request.method == "POST" and request.POST.get("question") == str(question.pk)
-        form = AnswerForm(request.POST if bound else None, prefix=f"q{question.pk}")
+    for question in queries.questions_visible_to(request.user, challenge):
+        bound = action == "draft" and request.POST.get("question") == str(question.pk)
+        form = AnswerForm(
+            request.POST if bound else None,
+            prefix=f"q{question.pk}",
+            initial={"answer": question.draft_answer},
+        )
         if bound:
             status = 400
             if form.is_valid():
                 _result, status = call_service(
                     form,
-                    question_services.question_answer,
+                    question_services.question_answer_draft,
                     question=question,
                     actor=request.user,
                     answer=form.cleaned_data["answer"],
                 )
                 if status == 200:
-                    return _done(request, _("Votre réponse est publiée."), "portal:answers", pk)
+                    return _done(
+                        request,
+                        _("Projet de réponse enregistré (non publié)."),
+                        "portal:answers",
+                        pk,
+                    )
         items.append({"question": question, "form": form})
+    publish_form = PortalForm(request.POST if action == "publish" else None)
+    if action == "publish":
+        publication, status = call_service(
+            publish_form,
+            question_services.questions_publish_answers,
+            challenge=challenge,
+            actor=request.user,
+        )
+        if status == 200:
+            message = _("%(count)s réponse(s) publiée(s) pour tous les partenaires.") % {
+                "count": len(publication.questions)
+            }
+            if publication.warning:
+                messages.warning(request, publication.warning.message)
+            return _done(request, message, "portal:answers", pk)
+    warning = question_services.answers_late(challenge)
+    extend_form = None
+    if warning and warning.can_extend:
+        extend_form = ExtendDeadlineForm(
+            request.POST if action == "extend" else None,
+            initial={
+                "new_deadline": warning.proposed_deadline,
+                "notice": _(
+                    "La date limite des propositions est prolongée pour laisser six jours "
+                    "après la publication des réponses aux questions."
+                ),
+            },
+        )
+        if action == "extend":
+            status = 400
+            if extend_form.is_valid():
+                _result, status = call_service(
+                    extend_form,
+                    deadline_services.challenge_extend_deadline,
+                    actor=request.user,
+                    challenge=challenge,
+                    which="proposals",
+                    **extend_form.cleaned_data,
+                )
+                if status == 200:
+                    return _done(
+                        request,
+                        _("La date limite des propositions est prolongée."),
+                        "portal:answers",
+                        pk,
+                    )
+    drafted = sum(1 for i in items if not i["question"].answered_at and i["question"].draft_answer)
     return render(
         request,
         "portal/space/answers.html",
-        {"challenge": challenge, "items": items},
+        {
+            "challenge": challenge,
+            "items": items,
+            "drafted": drafted,
+            "publish_form": publish_form,
+            "warning": warning,
+            "extend_form": extend_form,
+        },
         status=status,
     )
 
