@@ -13,7 +13,7 @@ from scoring.api import (
     RoundList,
 )
 
-from . import chambre, cofunding, ledger, reciprocity, views
+from . import chambre, cofunding, ledger, positions, reciprocity, views
 
 C = "challenges/<int:challenge_pk>/"
 L = "commons/<int:commons_pk>/ledger/"
@@ -72,9 +72,19 @@ urlpatterns = [
     path(C + "resources/", views.ResourceList.as_view(), name="resource-list"),
     path(C + "questions/", views.QuestionList.as_view(), name="question-list"),
     path(C + "questions/<int:pk>/answer/", views.QuestionAnswer.as_view(), name="question-answer"),
-    path(C + "positions/", views.PositionList.as_view(), name="position-list"),
-    path(C + "positions/<int:pk>/", views.PositionDetail.as_view(), name="position-detail"),
-    path(C + "working-groups/", views.WorkingGroupList.as_view(), name="working-group-list"),
+    path(C + "positions/", positions.PositionList.as_view(), name="position-list"),
+    path(C + "positions/<int:pk>/", positions.PositionDetail.as_view(), name="position-detail"),
+    path(C + "working-groups/", positions.WorkingGroupList.as_view(), name="working-group-list"),
+    path(
+        C + "working-groups/<int:pk>/",
+        positions.WorkingGroupDetail.as_view(),
+        name="working-group-detail",
+    ),
+    path(
+        C + "working-groups/<int:pk>/coordinator/",
+        positions.WorkingGroupCoordinator.as_view(),
+        name="working-group-coordinator",
+    ),
     path(C + "proposals/", views.ProposalList.as_view(), name="proposal-list"),
     path(C + "proposals/<int:pk>/", views.ProposalDetail.as_view(), name="proposal-detail"),
     # The grid's view is the scoring app's: it takes the descriptions of the levels.

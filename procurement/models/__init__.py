@@ -10,6 +10,7 @@ from .cofunding import (
     Subsidy,
 )
 from .commons import Commons, CommonsCategory
+from .contributions import Contribution, ContributionKind
 from .documents import DocumentJob, DocumentStatus, TenderDocument
 from .ledger import (
     ApprovalRule,
@@ -55,6 +56,8 @@ __all__ = [
     "CofundingRound",
     "Commons",
     "CommonsCategory",
+    "Contribution",
+    "ContributionKind",
     "DocumentJob",
     "DocumentStatus",
     "EditAfterFunded",

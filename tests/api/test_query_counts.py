@@ -191,7 +191,10 @@ def grow(world, clock, until: str) -> dict[int, object]:
                     resource=resource,
                     organisation=world.partners[k],
                     intent=intent,
-                    skills_days=Decimal(10),
+                    contributions=[
+                        {"kind": "skills", "days": Decimal(10)},
+                        {"kind": "money", "amount": Decimal(5000)},
+                    ],
                 )
             question = question_ask(
                 challenge=challenge,
