@@ -40,7 +40,7 @@ BUDGET = {
     "processes": 3,
     "commons": 2,
     "organisations": 2,
-    "positions": 5,
+    "positions": 6,  # + the positions' contributions
     "questions": 5,
     "working-groups": 4,
     "proposals": 5,
