@@ -22,6 +22,7 @@ urlpatterns = [
     path("espace/taches/<int:pk>/", tasks.task, name="task"),
     path(D + "positionnement/", space.position, name="position"),
     path(D + "proposition/", space.proposal, name="proposal"),
+    path(D + "groupes/", space.groups, name="groups"),
     path(D + "cofinancement/", space.cofunding, name="cofunding"),
     path(D + "questions/", space.answers, name="answers"),
     path(D + "processus/", space.process, name="process"),

@@ -159,6 +159,44 @@ def position(request, pk):
 
 @portal_login_required
 @portal_errors
+def groups(request, pk):
+    """The working groups of the caller's organisations: each member's contacts, and
+    the designation of the coordinator among the group's member organisations."""
+    challenge = queries.access_challenge(user=request.user, pk=pk)
+    mine = queries.working_groups_visible_to(request.user, challenge).filter(is_member=True)
+    status = 200
+    coordinator_form = PortalForm()
+    if request.method == "POST":
+        group = queries.access_working_group(
+            user=request.user, challenge=challenge, pk=request.POST.get("group")
+        )
+        organisation = next(
+            (
+                m.organisation
+                for m in group.members.all()
+                if str(m.organisation_id) == request.POST.get("organisation")
+            ),
+            None,
+        )
+        _result, status = call_service(
+            coordinator_form,
+            position_services.working_group_designate_coordinator,
+            actor=request.user,
+            group=group,
+            organisation=organisation,
+        )
+        if status == 200:
+            return _done(request, _("Le coordinateur du groupe est désigné."), "portal:groups", pk)
+    return render(
+        request,
+        "portal/space/groups.html",
+        {"challenge": challenge, "groups": mine, "coordinator_form": coordinator_form},
+        status=status,
+    )
+
+
+@portal_login_required
+@portal_errors
 def proposal(request, pk):
     """The members of a working group submit (or replace) its sealed proposal."""
     challenge = queries.access_challenge(user=request.user, pk=pk)
