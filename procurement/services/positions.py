@@ -71,8 +71,9 @@ def _contributions(items: list[dict]) -> list[Contribution]:
             code="empty_position",
             extra={"fields": {"contributions": [_("Indiquez au moins une contribution.")]}},
         )
-    errors = [contribution_errors(item) for item in items]
-    if any(errors):
+    # Keyed by the contribution's index, as DRF's list serializers say it.
+    errors = {str(i): e for i, item in enumerate(items) if (e := contribution_errors(item))}
+    if errors:
         raise ApplicationError(
             _("Certaines contributions ne sont pas valables."),
             code="invalid_contribution",
