@@ -352,10 +352,14 @@ def _position(cast, challenge, lines=PARTNER_LINES):
             resource=resources[index],
             organisation=cast.orgs[org_name],
             intent=intent,
-            skills_days=Decimal(days),
-            skills_profile=profile,
-            technical_means="" if days else "Intégration du module dans notre offre de services",
-            money=Decimal(0),
+            contributions=[
+                {"kind": "skills", "days": Decimal(days), "profile": profile}
+                if days
+                else {
+                    "kind": "technical_means",
+                    "description": "Intégration du module dans notre offre de services",
+                }
+            ],
             public_name=True,
         )
 

@@ -19,6 +19,8 @@ from procurement.documents.french import format_date_fr
 from procurement.models import (
     Bucket,
     Challenge,
+    Contribution,
+    ContributionKind,
     Intent,
     Opinion,
     OpinionSubject,
@@ -315,6 +317,13 @@ def reciprocity_contexts(challenge, base) -> list[tuple[str, ctx.ReciprocityCont
     users = (
         Position.objects.filter(resource_id__in=funded, intent=Intent.USE)
         .select_related("organisation", "resource__commons__host")
+        .prefetch_related(
+            Prefetch(
+                "contributions",
+                queryset=Contribution.objects.filter(kind=ContributionKind.TECHNICAL_MEANS),
+                to_attr="technical_means",
+            )
+        )
         .order_by("id")
     )
     for position in users:
@@ -336,7 +345,7 @@ def reciprocity_contexts(challenge, base) -> list[tuple[str, ctx.ReciprocityCont
                     kind=ctx.ReciprocityKind.REVENUE_SHARE,
                     period_label="année",
                     starts_on=bucket.round.closed_at.date(),
-                    commercial_use=position.technical_means
+                    commercial_use="\n".join(c.description for c in position.technical_means)
                     or "Services commerciaux fondés sur le commun",
                     revenue_share=DEFAULT_REVENUE_SHARE,
                 ),

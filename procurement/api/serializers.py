@@ -21,7 +21,6 @@ from procurement.models import (
     Milestone,
     Opinion,
     Organisation,
-    Position,
     Proposal,
     ProposalAttachment,
     Question,
@@ -31,7 +30,6 @@ from procurement.models import (
     WorkingGroup,
 )
 from procurement.models.challenges import AggregationMethod
-from procurement.models.positions import Intent
 
 # The largest id a database row can have: a larger one is a field error (400), not a 500.
 MAX_ID = 2**63 - 1
@@ -87,6 +85,9 @@ class CommonsSerializer(serializers.ModelSerializer):
 
 class ResourceSerializer(serializers.ModelSerializer):
     position_count = serializers.IntegerField(read_only=True)
+    public_organisations = serializers.SerializerMethodField(
+        help_text="Noms des organisations positionnées qui acceptent de les rendre publics."
+    )
 
     class Meta:
         model = ChallengeResource
@@ -98,7 +99,12 @@ class ResourceSerializer(serializers.ModelSerializer):
             "expected_licence",
             "order",
             "position_count",
+            "public_organisations",
         ]
+
+    def get_public_organisations(self, resource) -> list[str]:
+        # Filled by queries.resources_of (one query for all resources).
+        return [p.organisation.name for p in getattr(resource, "public_positions", [])]
 
 
 class ResourceInput(serializers.Serializer):
@@ -221,52 +227,6 @@ class QuestionInput(serializers.Serializer):
 
 class AnswerInput(serializers.Serializer):
     answer = serializers.CharField(max_length=10000)
-
-
-class PositionSerializer(serializers.ModelSerializer):
-    organisation = OrganisationRefSerializer(read_only=True)
-
-    class Meta:
-        model = Position
-        fields = [
-            "id",
-            "resource",
-            "organisation",
-            "intent",
-            "skills_days",
-            "skills_profile",
-            "technical_means",
-            "money",
-            "public_name",
-            "created_at",
-        ]
-
-
-class PositionInput(serializers.Serializer):
-    resource = serializers.PrimaryKeyRelatedField(queryset=ChallengeResource.objects.all())
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    intent = serializers.ChoiceField(choices=Intent.choices)
-    skills_days = serializers.DecimalField(max_digits=8, decimal_places=1, min_value=0, default=0)
-    skills_profile = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
-    )
-    technical_means = serializers.CharField(required=False, allow_blank=True, default="")
-    money = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, default=0)
-    public_name = serializers.BooleanField(default=False)
-
-
-class WorkingGroupSerializer(serializers.ModelSerializer):
-    resource = serializers.PrimaryKeyRelatedField(read_only=True)
-    resource_title = serializers.CharField(source="resource.title", read_only=True)
-    coordinator = OrganisationRefSerializer(read_only=True)
-    members = serializers.SerializerMethodField()
-
-    class Meta:
-        model = WorkingGroup
-        fields = ["id", "resource", "resource_title", "coordinator", "members"]
-
-    def get_members(self, group) -> list[dict]:
-        return [OrganisationRefSerializer(m.organisation).data for m in group.members.all()]
 
 
 class BudgetLineSerializer(serializers.ModelSerializer):

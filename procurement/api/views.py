@@ -19,7 +19,6 @@ from procurement.errors import Forbidden, NotFound, TooLarge
 from procurement.models import BeyondMinimum, EditAfterFunded, Pledge, TenderDocument
 from procurement.services import cofunding as cofunding_services
 from procurement.services import documents as document_services
-from procurement.services import positions as position_services
 from procurement.services import proposals as proposal_services
 from procurement.services import questions as question_services
 from procurement.services.audit import audit_verify
@@ -182,37 +181,6 @@ class QuestionAnswer(ChallengeScoped, APIView):
             question=question, actor=request.user, **data
         )
         return Response(s.BuyerQuestionSerializer(question).data)
-
-
-class PositionList(ChallengeScoped, generics.ListCreateAPIView):
-    serializer_class = s.PositionSerializer
-
-    def scoped_queryset(self):
-        return queries.positions_visible_to(self.request.user, self.challenge())
-
-    @extend_schema(request=s.PositionInput, responses={201: s.PositionSerializer})
-    def post(self, request, challenge_pk):
-        data = validated(s.PositionInput, request)
-        if data["resource"].challenge_id != self.challenge().pk:
-            raise NotFound(_("Ressource introuvable dans cet appel."), code="resource_not_found")
-        position = position_services.position_create(actor=request.user, **data)
-        return Response(s.PositionSerializer(position).data, status=status.HTTP_201_CREATED)
-
-
-class PositionDetail(ChallengeScoped, APIView):
-    @extend_schema(responses={204: None})
-    def delete(self, request, challenge_pk, pk):
-        position = queries.access_position(user=request.user, challenge=self.challenge(), pk=pk)
-        position_services.position_withdraw(actor=request.user, position=position)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class WorkingGroupList(ChallengeScoped, generics.ListAPIView):
-    serializer_class = s.WorkingGroupSerializer
-    pagination_class = None
-
-    def scoped_queryset(self):
-        return queries.working_groups_of(self.challenge())
 
 
 class ProposalList(ChallengeScoped, generics.ListCreateAPIView):

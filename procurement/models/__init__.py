@@ -10,6 +10,7 @@ from .cofunding import (
     Subsidy,
 )
 from .commons import Commons, CommonsCategory
+from .contributions import Contribution, ContributionKind
 from .deadlines import DeadlineKind, DeadlineNotice
 from .documents import DocumentJob, DocumentStatus, TenderDocument
 from .ledger import (
@@ -61,6 +62,8 @@ __all__ = [
     "CofundingRound",
     "Commons",
     "CommonsCategory",
+    "Contribution",
+    "ContributionKind",
     "DeadlineKind",
     "DeadlineNotice",
     "DocumentJob",

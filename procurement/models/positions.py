@@ -24,14 +24,6 @@ class Position(models.Model):
         "procurement.Organisation", on_delete=models.PROTECT, related_name="positions"
     )
     intent = models.CharField(_("intention"), max_length=20, choices=Intent.choices)
-    skills_days = models.DecimalField(
-        _("compétences (jours-personne)"), max_digits=8, decimal_places=1, default=0
-    )
-    skills_profile = models.CharField(_("profil"), max_length=200, blank=True)
-    technical_means = models.TextField(_("moyens techniques"), blank=True)
-    money = models.DecimalField(
-        _("apport financier (€)"), max_digits=12, decimal_places=2, default=0
-    )
     public_name = models.BooleanField(_("nom public"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -45,9 +37,6 @@ class Position(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(intent__in=Intent.values), name="position_intent_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(skills_days__gte=0) & Q(money__gte=0), name="position_amounts_positive"
             ),
         ]
 

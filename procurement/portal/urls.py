@@ -25,6 +25,7 @@ urlpatterns = [
     path("espace/reciprocite/", funds.reciprocity_space, name="reciprocity_space"),
     path(D + "positionnement/", space.position, name="position"),
     path(D + "proposition/", space.proposal, name="proposal"),
+    path(D + "groupes/", space.groups, name="groups"),
     path(D + "cofinancement/", space.cofunding, name="cofunding"),
     path(D + "questions/", space.answers, name="answers"),
     path(D + "processus/", space.process, name="process"),

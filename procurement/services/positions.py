@@ -1,13 +1,13 @@
 """Partners' positions on the resources of a published challenge, and working groups."""
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from procurement.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import (
     ChallengeStatus,
+    Contribution,
+    ContributionKind,
     OrganisationKind,
     Position,
     WorkingGroup,
@@ -34,6 +34,86 @@ def _check_open(challenge) -> None:
     )
 
 
+FIELDS_OF_KIND = {
+    ContributionKind.SKILLS: ("days", "profile"),
+    ContributionKind.TECHNICAL_MEANS: ("description",),
+    ContributionKind.MONEY: ("amount",),
+}
+
+
+def contribution_errors(item: dict) -> dict[str, list[str]]:
+    kind = item.get("kind")
+    if kind not in ContributionKind.values:
+        return {"kind": [_("Choisissez compétences, moyens techniques ou apport financier.")]}
+    errors: dict[str, list[str]] = {}
+    if kind == ContributionKind.SKILLS:
+        days = item.get("days")
+        if days is None or days <= 0:
+            errors["days"] = [_("Indiquez un nombre de jours-personne supérieur à zéro.")]
+    elif kind == ContributionKind.TECHNICAL_MEANS:
+        if not (item.get("description") or "").strip():
+            errors["description"] = [_("Décrivez les moyens techniques apportés.")]
+    else:
+        amount = item.get("amount")
+        if amount is None or amount <= 0:
+            errors["amount"] = [_("Indiquez un montant en euros supérieur à zéro.")]
+    for name in ("days", "profile", "description", "amount"):
+        if name not in FIELDS_OF_KIND[kind] and item.get(name) not in (None, ""):
+            errors[name] = [_("Ce champ ne concerne pas ce type de contribution.")]
+    return errors
+
+
+def _contributions(items: list[dict]) -> list[Contribution]:
+    """Unsaved, validated contributions; the refusal names each wrong field."""
+    if not items:
+        raise ApplicationError(
+            _("Un positionnement apporte des compétences, des moyens ou un financement."),
+            code="empty_position",
+            extra={"fields": {"contributions": [_("Indiquez au moins une contribution.")]}},
+        )
+    # Keyed by the contribution's index, as DRF's list serializers say it.
+    errors = {str(i): e for i, item in enumerate(items) if (e := contribution_errors(item))}
+    if errors:
+        raise ApplicationError(
+            _("Certaines contributions ne sont pas valables."),
+            code="invalid_contribution",
+            extra={"fields": {"contributions": errors}},
+        )
+    rows = []
+    for item in items:
+        kind = item["kind"]
+        rows.append(
+            Contribution(
+                kind=kind,
+                days=item.get("days") if kind == ContributionKind.SKILLS else None,
+                profile=(item.get("profile") or "").strip()
+                if kind == ContributionKind.SKILLS
+                else "",
+                description=(item.get("description") or "").strip(),
+                amount=item.get("amount") if kind == ContributionKind.MONEY else None,
+            )
+        )
+    return rows
+
+
+def _save_contributions(position: Position, rows: list[Contribution]) -> None:
+    for row in rows:
+        row.position = position
+        row.full_clean()
+    Contribution.objects.bulk_create(rows)
+
+
+def _describe(rows) -> list[dict]:
+    return [
+        {
+            "kind": r.kind,
+            "days": str(r.days) if r.days is not None else None,
+            "amount": str(r.amount) if r.amount is not None else None,
+        }
+        for r in rows
+    ]
+
+
 @transaction.atomic
 def position_create(
     *,
@@ -41,13 +121,11 @@ def position_create(
     resource,
     organisation,
     intent: str,
-    skills_days: Decimal = Decimal(0),
-    skills_profile: str = "",
-    technical_means: str = "",
-    money: Decimal = Decimal(0),
+    contributions: list[dict],
     public_name: bool = False,
 ) -> Position:
-    """A partner positions on one resource, until the positioning deadline."""
+    """A partner positions on one resource with one or more contributions, until the
+    positioning deadline."""
     challenge = resource.challenge
     require_member(actor, organisation, message=_("Vous n'êtes pas membre de cette organisation."))
     if organisation.kind != OrganisationKind.PARTNER:
@@ -61,29 +139,65 @@ def position_create(
             ),
             code="already_positioned",
         )
-    if not (skills_days or technical_means.strip() or money):
-        raise ApplicationError(
-            _("Un positionnement apporte des compétences, des moyens ou un financement."),
-            code="empty_position",
-            extra={"fields": {"skills_days": [_("Indiquez au moins une contribution.")]}},
-        )
+    rows = _contributions(contributions)
     position = Position(
-        resource=resource,
-        organisation=organisation,
-        intent=intent,
-        skills_days=skills_days,
-        skills_profile=skills_profile,
-        technical_means=technical_means,
-        money=money,
-        public_name=public_name,
+        resource=resource, organisation=organisation, intent=intent, public_name=public_name
     )
     validated_save(position)
+    _save_contributions(position, rows)
     audit_record(
         verb="position.created",
         actor=actor,
         challenge=challenge,
         obj=position,
-        data={"resource": resource.pk, "organisation": organisation.pk, "intent": intent},
+        data={
+            "resource": resource.pk,
+            "organisation": organisation.pk,
+            "intent": intent,
+            "contributions": _describe(rows),
+        },
+    )
+    return position
+
+
+@transaction.atomic
+def position_update(
+    *,
+    actor,
+    position: Position,
+    intent: str | None = None,
+    contributions: list[dict] | None = None,
+    public_name: bool | None = None,
+) -> Position:
+    """A partner changes its position until the positioning deadline; its contributions,
+    when given, replace the former ones as a whole."""
+    challenge = position.resource.challenge
+    require_member(
+        actor, position.organisation, message=_("Vous n'êtes pas membre de cette organisation.")
+    )
+    _check_open(challenge)
+    position = Position.objects.select_for_update().get(pk=position.pk)
+    rows = _contributions(contributions) if contributions is not None else None
+    if intent is not None:
+        position.intent = intent
+    if public_name is not None:
+        position.public_name = public_name
+    validated_save(position)
+    if rows is not None:
+        position.contributions.all().delete()
+        _save_contributions(position, rows)
+    audit_record(
+        verb="position.updated",
+        actor=actor,
+        challenge=challenge,
+        obj=position,
+        data={
+            "resource": position.resource_id,
+            "organisation": position.organisation_id,
+            "intent": position.intent,
+            "public_name": position.public_name,
+            "contributions": _describe(position.contributions.all()),
+        },
     )
     return position
 
@@ -140,17 +254,19 @@ def positioning_close(*, challenge) -> list[WorkingGroup]:
 
 
 @transaction.atomic
-def working_group_set_coordinator(*, actor, group: WorkingGroup, organisation) -> WorkingGroup:
+def working_group_designate_coordinator(
+    *, actor, group: WorkingGroup, organisation
+) -> WorkingGroup:
     """The group's members designate one of them as coordinator."""
     if not group.members.filter(organisation__in=org_ids(actor)).exists():
         raise Forbidden(
             _("Seuls les membres du groupe désignent son coordinateur."), code="not_allowed"
         )
-    if not group.members.filter(organisation=organisation).exists():
+    if organisation is None or not group.members.filter(organisation=organisation).exists():
         raise ApplicationError(
             _("Le coordinateur doit être membre du groupe."),
             code="not_a_member",
-            extra={"fields": {"coordinator": [_("Choisissez une organisation du groupe.")]}},
+            extra={"fields": {"organisation": [_("Choisissez une organisation du groupe.")]}},
         )
     group.coordinator = organisation
     group.save(update_fields=["coordinator"])

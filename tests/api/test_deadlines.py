@@ -18,7 +18,7 @@ def post_position(client, challenge, resource, organisation):
             "resource": resource.pk,
             "organisation": organisation.pk,
             "intent": "contribute",
-            "skills_days": "10",
+            "contributions": [{"kind": "skills", "days": "10"}],
         },
         format="json",
     )

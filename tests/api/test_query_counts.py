@@ -44,7 +44,7 @@ BUDGET = {
     "processes": 3,
     "commons": 2,
     "organisations": 2,
-    "positions": 5,
+    "positions": 6,  # + the positions' contributions
     "questions": 6,  # + which serializer: the buyer also reads its drafts
     "working-groups": 4,
     "proposals": 8,  # + budget lines, milestones and attachments (one query each)
@@ -195,7 +195,10 @@ def grow(world, clock, until: str) -> dict[int, object]:
                     resource=resource,
                     organisation=world.partners[k],
                     intent=intent,
-                    skills_days=Decimal(10),
+                    contributions=[
+                        {"kind": "skills", "days": Decimal(10)},
+                        {"kind": "money", "amount": Decimal(5000)},
+                    ],
                 )
             question = question_ask(
                 challenge=challenge,

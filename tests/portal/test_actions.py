@@ -29,8 +29,11 @@ def test_partner_positions_on_a_resource(client, world, clock, login):
             "organisation": world.partners[0].pk,
             "resource": resource.pk,
             "intent": "produce",
-            "skills_days": "12,5",
-            "skills_profile": "Développeuse",
+            "c0_kind": "skills",
+            "c0_days": "12,5",
+            "c0_profile": "Développeuse",
+            "c1_kind": "money",
+            "c1_amount": "5 000",
         },
     )
 
@@ -41,7 +44,10 @@ def test_partner_positions_on_a_resource(client, world, clock, login):
         resource,
         "produce",
     )
-    assert position.skills_days == Decimal("12.5")
+    assert [(c.kind, c.days, c.profile, c.amount) for c in position.contributions.all()] == [
+        ("skills", Decimal("12.5"), "Développeuse", None),
+        ("money", None, "", Decimal("5000")),
+    ]
     assert (
         "Développeuse"
         not in client.get(reverse("portal:challenge", args=[challenge.pk])).content.decode()
@@ -63,13 +69,16 @@ def test_empty_position_is_refused_next_to_the_contribution_and_keeps_the_input(
             "organisation": world.partners[0].pk,
             "resource": resource.pk,
             "intent": "contribute",
-            "skills_profile": "Juriste",
+            "c0_kind": "skills",
+            "c0_profile": "Juriste",
         },
     )
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert field_error(html, "id_skills_days") == "Indiquez au moins une contribution."
+    assert (
+        field_error(html, "id_c0_days") == "Indiquez un nombre de jours-personne supérieur à zéro."
+    )
     assert 'value="Juriste"' in html
     assert not Position.objects.exists()
 

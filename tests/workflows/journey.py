@@ -102,8 +102,7 @@ def position_and_propose(world, challenge):
             resource=resource,
             organisation=org,
             intent="produce",
-            skills_days=Decimal(40),
-            skills_profile="Développeur",
+            contributions=[{"kind": "skills", "days": Decimal(40), "profile": "Développeur"}],
         )
     return resources
 

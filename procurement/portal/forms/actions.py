@@ -2,12 +2,10 @@
 cofunding, questions and answers) and the catalogue's filters. Their cleaned data
 are the keyword arguments of one service each."""
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from procurement.models import BudgetCategory, BudgetUnit, CommonsCategory, Intent
+from procurement.models import BudgetCategory, BudgetUnit, CommonsCategory, ContributionKind, Intent
 from procurement.portal.forms.base import DeadlineField, EurosField, NumberField, PortalForm
 
 OPTIONAL = {"required": False}
@@ -27,23 +25,19 @@ class ResourceChoiceField(forms.ModelChoiceField):
         return obj.title
 
 
+CONTRIBUTION_ROWS = 3
+CONTRIBUTION_FIELDS = ("kind", "days", "profile", "description", "amount")
+
+
 class PositionForm(PortalForm):
+    """A position and up to ``CONTRIBUTION_ROWS`` contributions, one per row: its type
+    and the fields of that type (the rows left empty are ignored)."""
+
     organisation = OrganisationChoiceField()
     resource = ResourceChoiceField(label=_("Ressource"), queryset=None, empty_label=None)
     intent = forms.ChoiceField(
         label=_("Intention"), choices=Intent.choices, widget=forms.RadioSelect
     )
-    skills_days = NumberField(
-        label=_("Compétences apportées (jours-personne)"),
-        max_digits=8,
-        decimal_places=1,
-        **OPTIONAL,
-    )
-    skills_profile = forms.CharField(label=_("Profil des personnes"), max_length=200, **OPTIONAL)
-    technical_means = forms.CharField(
-        label=_("Moyens techniques"), widget=forms.Textarea(attrs={"rows": 3}), **OPTIONAL
-    )
-    money = EurosField(label=_("Apport financier (€)"), **OPTIONAL)
     public_name = forms.BooleanField(
         label=_("Afficher publiquement le nom de mon organisation"), **OPTIONAL
     )
@@ -52,12 +46,98 @@ class PositionForm(PortalForm):
         super().__init__(data, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["resource"].queryset = resources
+        for i in range(CONTRIBUTION_ROWS):
+            n = i + 1
+            self.fields[f"c{i}_kind"] = forms.ChoiceField(
+                label=_("Type de la contribution %(n)s") % {"n": n},
+                choices=[("", "—"), *ContributionKind.choices],
+                **OPTIONAL,
+            )
+            self.fields[f"c{i}_days"] = NumberField(
+                label=_("Compétences : jours-personne"),
+                max_digits=8,
+                decimal_places=1,
+                **OPTIONAL,
+            )
+            self.fields[f"c{i}_profile"] = forms.CharField(
+                label=_("Compétences : profil des personnes"), max_length=200, **OPTIONAL
+            )
+            self.fields[f"c{i}_description"] = forms.CharField(
+                label=_("Moyens techniques : description"),
+                widget=forms.Textarea(attrs={"rows": 2}),
+                **OPTIONAL,
+            )
+            self.fields[f"c{i}_amount"] = EurosField(
+                label=_("Apport financier : montant (€)"), **OPTIONAL
+            )
+        self._rows: list[int] = []
+
+    @classmethod
+    def initial_for(cls, position) -> dict:
+        initial = {
+            "organisation": position.organisation_id,
+            "resource": position.resource_id,
+            "intent": position.intent,
+            "public_name": position.public_name,
+        }
+        for i, c in enumerate(list(position.contributions.all())[:CONTRIBUTION_ROWS]):
+            for name in CONTRIBUTION_FIELDS:
+                initial[f"c{i}_{name}"] = getattr(c, name)
+        return initial
+
+    def rows(self):
+        """The bound fields of each contribution row, for the template."""
+        return [
+            {name: self[f"c{i}_{name}"] for name in CONTRIBUTION_FIELDS}
+            for i in range(CONTRIBUTION_ROWS)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for i in range(CONTRIBUTION_ROWS):
+            filled = any(data.get(f"c{i}_{n}") not in (None, "") for n in CONTRIBUTION_FIELDS)
+            if filled and not data.get(f"c{i}_kind"):
+                self.add_error(f"c{i}_kind", _("Choisissez le type de cette contribution."))
+        return data
+
+    def contributions(self) -> list[dict]:
+        items, self._rows = [], []
+        data = self.cleaned_data
+        for i in range(CONTRIBUTION_ROWS):
+            kind = data.get(f"c{i}_kind")
+            if not kind:
+                continue
+            self._rows.append(i)
+            items.append(
+                {
+                    name: data.get(f"c{i}_{name}")
+                    for name in CONTRIBUTION_FIELDS
+                    if data.get(f"c{i}_{name}") not in (None, "")
+                }
+            )
+        return items
+
+    def field_for_error(self, path: tuple[str, ...]) -> str | None:
+        if path and path[0] == "contributions":
+            if len(path) >= 3 and path[1].isdigit() and int(path[1]) < len(self._rows):
+                name = f"c{self._rows[int(path[1])]}_{path[2]}"
+                return name if name in self.fields else None
+            return "c0_kind"
+        return super().field_for_error(path)
 
     def service_kwargs(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["skills_days"] = data["skills_days"] or Decimal(0)
-        data["money"] = data["money"] or Decimal(0)
-        return data
+        return {
+            "organisation": self.cleaned_data["organisation"],
+            "resource": self.cleaned_data["resource"],
+            "intent": self.cleaned_data["intent"],
+            "public_name": self.cleaned_data["public_name"],
+            "contributions": self.contributions(),
+        }
+
+    def update_kwargs(self) -> dict:
+        kwargs = self.service_kwargs()
+        del kwargs["organisation"], kwargs["resource"]
+        return kwargs
 
 
 BUDGET_ROWS = 5

@@ -139,21 +139,27 @@ def _done(request, message: str, url_name: str, pk: int, anchor: str = ""):
 @portal_login_required
 @portal_errors
 def position(request, pk):
-    """A partner positions its organisation on the resources of a published challenge."""
+    """A partner positions its organisation on the resources of a published challenge,
+    with one or more contributions; it changes or withdraws a position until the
+    deadline (``?modifier=<id>`` fills the form with the position to change)."""
     challenge = queries.access_challenge(user=request.user, pk=pk)
     organisations = queries.organisations_of(request.user, OrganisationKind.PARTNER)
     if not organisations.exists():
         raise Forbidden(_("Seuls les partenaires se positionnent sur les ressources."))
     resources = queries.resources_of(challenge)
-    form = PositionForm(
-        None,
-        organisations=organisations,
-        resources=resources,
-        initial={"resource": request.GET.get("ressource"), "intent": "contribute"},
-    )
+    editing = None
+    if request.GET.get("modifier"):
+        editing = queries.access_position(
+            user=request.user, challenge=challenge, pk=request.GET["modifier"]
+        )
+        initial = PositionForm.initial_for(editing)
+    else:
+        initial = {"resource": request.GET.get("ressource"), "intent": "contribute"}
+    form = PositionForm(None, organisations=organisations, resources=resources, initial=initial)
     withdraw_form = PortalForm()
     status = 200
-    if request.method == "POST" and request.POST.get("action") == "withdraw":
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "withdraw":
         position = queries.access_position(
             user=request.user, challenge=challenge, pk=request.POST.get("position")
         )
@@ -166,14 +172,27 @@ def position(request, pk):
         if status == 200:
             return _done(request, _("Positionnement retiré."), "portal:position", pk)
     elif request.method == "POST":
+        if action == "update":
+            editing = queries.access_position(
+                user=request.user, challenge=challenge, pk=request.POST.get("position")
+            )
         form = PositionForm(request.POST, organisations=organisations, resources=resources)
         if form.is_valid():
-            _result, status = call_service(
-                form,
-                position_services.position_create,
-                actor=request.user,
-                **form.service_kwargs(),
-            )
+            if editing is not None:
+                _result, status = call_service(
+                    form,
+                    position_services.position_update,
+                    actor=request.user,
+                    position=editing,
+                    **form.update_kwargs(),
+                )
+            else:
+                _result, status = call_service(
+                    form,
+                    position_services.position_create,
+                    actor=request.user,
+                    **form.service_kwargs(),
+                )
             if status == 200:
                 return _done(
                     request, _("Votre positionnement est enregistré."), "portal:position", pk
@@ -189,8 +208,47 @@ def position(request, pk):
             "resources": resources,
             "positions": queries.positions_visible_to(request.user, challenge),
             "form": form,
+            "editing": editing,
             "withdraw_form": withdraw_form,
         },
+        status=status,
+    )
+
+
+@portal_login_required
+@portal_errors
+def groups(request, pk):
+    """The working groups of the caller's organisations: each member's contacts, and
+    the designation of the coordinator among the group's member organisations."""
+    challenge = queries.access_challenge(user=request.user, pk=pk)
+    mine = queries.working_groups_visible_to(request.user, challenge).filter(is_member=True)
+    status = 200
+    coordinator_form = PortalForm()
+    if request.method == "POST":
+        group = queries.access_working_group(
+            user=request.user, challenge=challenge, pk=request.POST.get("group")
+        )
+        organisation = next(
+            (
+                m.organisation
+                for m in group.members.all()
+                if str(m.organisation_id) == request.POST.get("organisation")
+            ),
+            None,
+        )
+        _result, status = call_service(
+            coordinator_form,
+            position_services.working_group_designate_coordinator,
+            actor=request.user,
+            group=group,
+            organisation=organisation,
+        )
+        if status == 200:
+            return _done(request, _("Le coordinateur du groupe est désigné."), "portal:groups", pk)
+    return render(
+        request,
+        "portal/space/groups.html",
+        {"challenge": challenge, "groups": mine, "coordinator_form": coordinator_form},
         status=status,
     )
 
