@@ -105,8 +105,11 @@ def test_journey_from_publication_to_award_in_the_browser(
             partner.goto(f"/espace/defis/{challenge.pk}/positionnement/")
         choose(partner, resource)
         choose(partner, "Produire")
-        partner.get_by_label("Compétences apportées (jours-personne)").fill("40")
-        partner.get_by_label("Profil des personnes").fill("Développeuse")
+        partner.get_by_label("Type de la contribution 1").select_option(label="Compétences")
+        partner.get_by_label("Contribution 1 — compétences : jours-personne").fill("40")
+        partner.get_by_label("Contribution 1 — compétences : profil des personnes").fill(
+            "Développeuse"
+        )
         if index == 0:
             check_page(partner, "03-positionnement", MAIN)
         submit(partner, "Enregistrer mon positionnement", "Votre positionnement est enregistré.")
@@ -122,7 +125,16 @@ def test_journey_from_publication_to_award_in_the_browser(
         partner.get_by_label("Résumé").fill("Produire le commun avec sa communauté.")
         partner.get_by_label("Livrables").fill("Code, documentation")
         partner.get_by_label("Licence").fill("EUPL-1.2")
-        partner.get_by_label("Coût total HT (€)").fill("30 000")
+        partner.get_by_label("Ligne 1 : catégorie").select_option(label="Développement")
+        partner.get_by_label("Ligne 1 : libellé").fill("Développement de la brique")
+        partner.get_by_label("Ligne 1 : quantité (jours ou heures)").fill("50")
+        partner.get_by_label("Ligne 1 : tarif HT (€)").fill("500")
+        partner.get_by_label("Ligne 2 : catégorie").select_option(label="Coordination et animation")
+        partner.get_by_label("Ligne 2 : libellé").fill("Animation de la communauté")
+        partner.get_by_label("Ligne 2 : quantité (jours ou heures)").fill("10")
+        partner.get_by_label("Ligne 2 : tarif HT (€)").fill("500")
+        partner.get_by_label("Jalon 1 : intitulé").fill("Première version publiée")
+        partner.get_by_label("Jalon 1 : échéance").fill("2027-03-31")
         if index == 0:
             check_page(partner, "04-proposition", MAIN)
         submit(partner, "Déposer la proposition", "déposée sous pli scellé")
@@ -192,7 +204,10 @@ def test_journey_from_publication_to_award_in_the_browser(
     funder.get_by_label("Commun à cofinancer").select_option(label=f"Proposition — {resources[0]}")
     funder.get_by_label("Montant engagé (€)").fill("30000")
     submit(funder, "Engager", "C'est enregistré.")
-    expect(funder.locator("#communs-a-cofinancer")).to_contain_text("30 000,00 € (Engagé)")
+    bucket = funder.locator("section[id^='commun-']").filter(
+        has_text=f"Proposition — {resources[0]}"
+    )
+    expect(bucket).to_contain_text("30 000,00 € (Engagé)")
     check_page(funder, "09-cofinancement", MAIN)
 
     # the round closes at its deadline; the documents are generated in the background
@@ -233,7 +248,7 @@ def test_journey_from_publication_to_award_in_the_browser(
     # then the public page shows the results, and how many positioned on each resource
     public = browse()
     public.goto(f"/defis/{challenge.pk}/")
-    positioned = public.locator("#ressources + .fr-table tbody tr td:last-child")
+    positioned = public.locator("#ressources + .fr-table tbody tr td:nth-of-type(2)")
     expect(positioned).to_have_text(["1", "1", "0"])
     results = public.locator("#resultats ~ ul").first
     expect(results).to_contain_text(f"Proposition — {resources[0]}")

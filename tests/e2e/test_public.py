@@ -68,7 +68,7 @@ def test_public_pages_are_accessible_and_switch_to_english(
 
     # a call: its resources and positions, the Chambre's opinion, the Q&A
     follow(page.get_by_role("link", name=challenge.title))
-    expect(page.locator("#ressources + .fr-table tbody tr td:last-child")).to_have_text(
+    expect(page.locator("#ressources + .fr-table tbody tr td:nth-of-type(2)")).to_have_text(
         ["1", "1", "1"]
     )
     expect(page.locator("#avis + .fr-callout")).to_contain_text("Favorable")

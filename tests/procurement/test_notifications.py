@@ -7,7 +7,11 @@ from django.db import transaction
 from procurement.models import Notification, OrganisationKind
 from procurement.services import notifications
 from procurement.services.notifications import notify_answers_published, subscription_set
-from procurement.services.questions import question_answer, question_ask
+from procurement.services.questions import (
+    question_answer_draft,
+    question_ask,
+    questions_publish_answers,
+)
 from tests.conftest import later, paris
 from tests.factories import OrganisationFactory
 from tests.workflows import journey
@@ -197,7 +201,9 @@ def test_answers_go_to_positioned_partners_and_subscribers(world, clock, mails):
         organisation=world.partners[0],
         text="Le standard doit-il couvrir l'autopartage ?",
     )
-    question_answer(question=question, actor=world.buyer_agent, answer="Oui.")
+    question_answer_draft(question=question, actor=world.buyer_agent, answer="Oui.")
+    assert mails == []  # a drafted answer is not published: nobody is told
+    questions_publish_answers(challenge=challenge, actor=world.buyer_agent)
     assert recipients(mails) == [
         "etranger@example.fr",
         "partenaire1@example.fr",

@@ -54,21 +54,24 @@ class PositionForm(PortalForm):
                 **OPTIONAL,
             )
             self.fields[f"c{i}_days"] = NumberField(
-                label=_("Compétences : jours-personne"),
+                label=_("Contribution %(n)s — compétences : jours-personne") % {"n": n},
                 max_digits=8,
                 decimal_places=1,
                 **OPTIONAL,
             )
             self.fields[f"c{i}_profile"] = forms.CharField(
-                label=_("Compétences : profil des personnes"), max_length=200, **OPTIONAL
+                label=_("Contribution %(n)s — compétences : profil des personnes") % {"n": n},
+                max_length=200,
+                **OPTIONAL,
             )
             self.fields[f"c{i}_description"] = forms.CharField(
-                label=_("Moyens techniques : description"),
+                label=_("Contribution %(n)s — moyens techniques : description") % {"n": n},
                 widget=forms.Textarea(attrs={"rows": 2}),
                 **OPTIONAL,
             )
             self.fields[f"c{i}_amount"] = EurosField(
-                label=_("Apport financier : montant (€)"), **OPTIONAL
+                label=_("Contribution %(n)s — apport financier : montant (€)") % {"n": n},
+                **OPTIONAL,
             )
         self._rows: list[int] = []
 
