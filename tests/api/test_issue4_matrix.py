@@ -107,17 +107,21 @@ EXPECTED = {
     "GET deadline notices": dict.fromkeys(ROLES, 200),
     "GET proposal": {**dict.fromkeys(ROLES, 404), "member": 200},
     # writes
-    # positions are written for one of the caller's own organisations: any other is
-    # not found among them; the member's own is refused because positioning closed
     "POST position (closed)": {
-        **dict.fromkeys(ROLES, 404),
+        **dict.fromkeys(ROLES, 403),
         "member": 409,
         "anonymous": 401,
     },
     "POST coordinator": {**dict.fromkeys(ROLES, 404), "member": 200, "anonymous": 401},
     "POST question": {**dict.fromkeys(ROLES, 403), "member": 201, "anonymous": 401},
-    "POST answer draft": {**dict.fromkeys(ROLES, 403), "buyer": 201, "anonymous": 401},
-    "POST extend": {**dict.fromkeys(ROLES, 403), "buyer": 200, "anonymous": 401},
+    # an unanswered question is seen by the buyer and the partner who asked it only
+    "POST answer draft": {
+        **dict.fromkeys(ROLES, 404),
+        "member": 403,
+        "buyer": 200,
+        "anonymous": 401,
+    },
+    "POST extend": {**dict.fromkeys(ROLES, 403), "buyer": 201, "anonymous": 401},
     "POST attachment": {**dict.fromkeys(ROLES, 404), "member": 201, "anonymous": 401},
 }
 
