@@ -1,6 +1,8 @@
 """Public pages: anyone reads the published challenges, a challenge's page, the
 catalogue; the personal space asks to sign in; the interface speaks French or English."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -226,3 +228,21 @@ def test_cancelled_challenge_shows_its_published_reason(client, world, clock):
 
     assert str(ChallengeStatus.CANCELLED.label) in html
     assert "Budget supprimé." in html
+
+
+@pytest.mark.django_db
+def test_everyone_sees_each_commons_progress_and_who_pledged(client, world, clock):
+    # given a round where one funder pledged the whole of the first proposal
+    challenge = journey.in_cofunding(world, clock)
+    bucket = challenge.cofunding_round.buckets.get()
+
+    # when an anonymous visitor opens the call's page
+    html = client.get(reverse("portal:challenge", args=[challenge.pk])).content.decode()
+
+    # then the round, the bucket's progress and the funder's pledge are there
+    assert 'id="cofinancement"' in html
+    assert bucket.proposal.title in html
+    assert world.funders[0].name in html
+    section = html[html.index('id="cofinancement"') :]
+    plain = re.sub(r"\s", " ", re.sub(r"<[^>]+>", "", section))
+    assert "30 000,00 € réunis" in plain

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from procurement import queries
+from procurement.errors import NotFound
 from procurement.models import ChallengeStatus, OrganisationKind
 from procurement.portal.chart import bar_chart
 from procurement.portal.errors import portal_errors
@@ -67,6 +68,7 @@ def challenge_detail(request, pk):
         "opinions": queries.opinions_of(challenge),
         "deadline_notices": challenge.deadline_notices.all(),
         "results": queries.public_results(challenge),
+        "round": _public_round(challenge),
         "grid": grid_of(challenge),
         "question_form": question_form,
         "is_buyer_staff": queries.is_buyer_staff(request.user, challenge),
@@ -74,6 +76,15 @@ def challenge_detail(request, pk):
         "is_funder": queries.funders_for(request.user, challenge).exists(),
     }
     return render(request, "portal/challenge.html", context, status=status)
+
+
+def _public_round(challenge):
+    """The cofunding round, for everyone to see each commons' progress and who pledged
+    what (``None`` before it opens)."""
+    try:
+        return queries.cofunding_round_of(challenge)
+    except NotFound:
+        return None
 
 
 def commons_list(request):
