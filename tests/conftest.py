@@ -42,6 +42,18 @@ class World:
     extra: dict = field(default_factory=dict)
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request made in English by an earlier
+    test leaves English active in the thread (LocaleMiddleware does not reset it)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 def member(org, username, role=Role.MEMBER):
     user = UserFactory(username=username)
     MembershipFactory(user=user, organisation=org, role=role)
