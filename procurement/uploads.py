@@ -10,7 +10,7 @@ import zipfile
 
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, TooLarge
+from procurement.errors import ApplicationError, NotFound, TooLarge
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -90,3 +90,14 @@ def check_upload(
         message = message % {"accepted": accepted}
         raise ApplicationError(message, code="file_type", extra={"fields": {field: [message]}})
     return kind
+
+
+def open_stored(fieldfile):
+    """Open a stored file for reading, or 404 when it is gone from the storage (a disk
+    restored without its media, a file removed by hand) rather than a 500."""
+    try:
+        return fieldfile.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        raise NotFound(
+            _("Ce fichier n'est plus disponible sur le serveur."), code="file_missing"
+        ) from None

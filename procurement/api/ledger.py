@@ -29,7 +29,7 @@ from procurement.models import (
     WorkingGroup,
 )
 from procurement.services import ledger as ledger_services
-from procurement.uploads import MAX_UPLOAD_BYTES
+from procurement.uploads import MAX_UPLOAD_BYTES, open_stored
 
 from .serializers import OrganisationRefSerializer
 from .views import validated
@@ -330,7 +330,7 @@ class ExpenseInvoice(CommonsScoped, APIView):
         if not expense.invoice:
             raise NotFound(_("Cette dépense n'a pas de facture."), code="no_invoice")
         return FileResponse(
-            expense.invoice.open("rb"),
+            open_stored(expense.invoice),
             as_attachment=True,
             filename=expense.invoice.name.rsplit("/", 1)[-1],
         )

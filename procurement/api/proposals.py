@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from procurement import queries
 from procurement.errors import NotFound
 from procurement.services import proposals as proposal_services
-from procurement.uploads import MAX_UPLOAD_BYTES, MIME_TYPES
+from procurement.uploads import MAX_UPLOAD_BYTES, MIME_TYPES, open_stored
 
 from .serializers import ErrorSerializer, ProposalAttachmentSerializer
 from .views import ChallengeScoped, validated
@@ -70,7 +70,7 @@ class ProposalAttachmentFile(ProposalScoped, APIView):
         if attachment is None:
             raise NotFound(_("Pièce jointe introuvable."), code="attachment_not_found")
         return FileResponse(
-            attachment.file.open("rb"),
+            open_stored(attachment.file),
             as_attachment=True,
             filename=attachment.original_name,
             content_type=MIME_TYPES[attachment.kind],

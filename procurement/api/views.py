@@ -23,6 +23,7 @@ from procurement.services import proposals as proposal_services
 from procurement.services import questions as question_services
 from procurement.services.audit import audit_verify
 from procurement.services.challenges import challenge_update
+from procurement.uploads import open_stored
 
 from . import serializers as s
 
@@ -368,7 +369,7 @@ class DocumentDownload(ChallengeScoped, APIView):
         if document is None:
             raise NotFound(_("Document introuvable."), code="document_not_found")
         return FileResponse(
-            document.file.open("rb"),
+            open_stored(document.file),
             as_attachment=True,
             filename=document.file.name.rsplit("/", 1)[-1],
         )
@@ -384,7 +385,7 @@ class DocumentPackZip(ChallengeScoped, APIView):
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for document in latest:
-                with document.file.open("rb") as handle:
+                with open_stored(document.file) as handle:
                     archive.writestr(document.file.name.rsplit("/", 1)[-1], handle.read())
         response = HttpResponse(buffer.getvalue(), content_type="application/zip")
         response["Content-Disposition"] = (

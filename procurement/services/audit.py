@@ -15,6 +15,10 @@ from procurement.models import AuditChainHead, AuditEvent
 GENESIS = "0" * 64
 
 
+def sealed_chain(challenge) -> str:
+    return f"sealed:{challenge.pk}"
+
+
 def _chain_for(challenge) -> str:
     return f"challenge:{challenge.pk}" if challenge is not None else "global"
 
@@ -47,6 +51,7 @@ def audit_record(
     challenge=None,
     obj=None,
     data: dict[str, Any] | None = None,
+    sealed: bool = False,
 ) -> AuditEvent:
     """Append one event to the challenge's chain, in the caller's transaction.
 
@@ -54,6 +59,11 @@ def audit_record(
     transactions serialise writers anyway), so concurrent appends stay in order.
     """
     chain = _chain_for(challenge)
+    if sealed:
+        # What happens under seal (a proposal submitted, a file attached) is chained
+        # apart, outside the challenge's trail: before the opening, even when and how
+        # many would tell too much. The opening event then records this chain's head.
+        chain, challenge = sealed_chain(challenge), None
     AuditChainHead.objects.get_or_create(chain=chain)
     head = AuditChainHead.objects.select_for_update().get(chain=chain)
     # Store exactly what is hashed: Decimals and dates become strings.

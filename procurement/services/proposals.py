@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from procurement.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import (
+    AuditChainHead,
     BudgetCategory,
     BudgetLine,
     BudgetUnit,
@@ -25,7 +26,7 @@ from procurement.models import (
     WorkingGroup,
 )
 from procurement.queries import org_ids
-from procurement.services.audit import audit_record
+from procurement.services.audit import audit_record, sealed_chain
 from procurement.services.common import require_before, require_status, validated_save
 from procurement.services.notifications import notify_proposals_opened
 from procurement.uploads import DOCUMENT_KINDS, check_upload
@@ -214,6 +215,7 @@ def proposal_submit(
         challenge=challenge,
         obj=proposal,
         data={"group": group.pk},
+        sealed=True,
     )
     return proposal
 
@@ -238,7 +240,17 @@ def proposals_open(*, challenge) -> int:
     from scoring.services import grid_freeze
 
     grid_freeze(challenge=challenge)
-    audit_record(verb="proposals.opened", challenge=challenge, data={"count": count})
+    head = AuditChainHead.objects.filter(chain=sealed_chain(challenge)).first()
+    audit_record(
+        verb="proposals.opened",
+        challenge=challenge,
+        data={
+            "count": count,
+            # the sealed chain, now open to the buyer: its length and head hash
+            "sealed_events": head.seq if head else 0,
+            "sealed_head": head.hash if head else "",
+        },
+    )
     notify_proposals_opened(challenge)
     return count
 
@@ -283,5 +295,6 @@ def proposal_attachment_add(
         challenge=challenge,
         obj=proposal,
         data={"group": group.pk},
+        sealed=True,
     )
     return attachment

@@ -28,6 +28,7 @@ from procurement.services.ledger import expense_approve, expense_submit, income_
 from procurement.services.reciprocity import commitment_sign
 from tests.portal.steps import advance
 from tests.procurement.ledger_cast import PDF, hosted_commons
+from tests.workflows import journey
 
 pytestmark = pytest.mark.django_db
 
@@ -659,3 +660,12 @@ def test_only_partners_have_the_reciprocity_page(client, world, login, cast):
     )
     assert response.status_code == 400
     assert not commitment.declarations.exists()
+
+
+@pytest.mark.django_db
+def test_withdrawing_a_pledge_named_by_nonsense_is_a_404_not_a_500(client, world, clock, login):
+    challenge = journey.in_cofunding(world, clock)
+    login(world.funder_users[0])
+    url = reverse("portal:cofunding", args=[challenge.pk])
+    for value in ("abc", "²", "99999999999999999999"):
+        assert client.post(url, {"action": "withdraw", "pledge": value}).status_code == 404

@@ -397,9 +397,14 @@ def _cofunding_call(request, round_, funders, forms, action):
     """Run the service the submitted form names; its status (200 when done)."""
     user = request.user
     if action == "withdraw":
-        pledge = Pledge.objects.filter(
-            pk=request.POST.get("pledge"), bucket__round=round_, allocation__funder__in=funders
-        ).first()
+        pledge_id = request.POST.get("pledge", "")
+        pledge = (
+            Pledge.objects.filter(
+                pk=int(pledge_id), bucket__round=round_, allocation__funder__in=funders
+            ).first()
+            if pledge_id.isascii() and pledge_id.isdigit() and len(pledge_id) < 12
+            else None
+        )
         if pledge is None:
             raise NotFound(_("Engagement introuvable."))
         forms["withdraw"] = PortalForm(request.POST)
