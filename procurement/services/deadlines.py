@@ -15,6 +15,7 @@ from procurement.errors import ApplicationError, WrongState
 from procurement.models import ChallengeStatus, DeadlineKind, DeadlineNotice
 from procurement.services.audit import audit_record
 from procurement.services.common import require_before, require_member, require_status
+from procurement.services.notifications import notify_deadline_extended
 
 FIELDS = {
     DeadlineKind.POSITIONING: "positioning_deadline",
@@ -106,6 +107,7 @@ def challenge_extend_deadline(
                 "timer_task": rescheduled,
             },
         )
+        notify_deadline_extended(published)
     return published
 
 

@@ -309,6 +309,24 @@ def notify_answers_published(challenge: Challenge) -> int:
 
 
 @transaction.atomic
+def notify_deadline_extended(notice) -> int:
+    """To the partners positioned on the challenge and its subscribers: a deadline moved,
+    with the buyer's published notice. One event per notice."""
+    challenge = notice.challenge
+    return _notify(
+        kind="deadline_extended",
+        key=f"deadline.extended:{notice.pk}",
+        challenge=challenge,
+        recipients=_positioned(challenge) | _subscribers(challenge),
+        data={
+            "which": notice.get_which_display(),
+            "deadline": _iso(notice.new_deadline),
+            "notice": notice.notice,
+        },
+    )
+
+
+@transaction.atomic
 def notify_proposals_opened(challenge: Challenge) -> int:
     """To the working groups' members and the buyer's staff."""
     return _notify(

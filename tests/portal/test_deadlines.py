@@ -54,3 +54,68 @@ def test_late_answers_page_proposes_the_extension_and_the_notice_is_public(
     page = client.get(reverse("portal:challenge", args=[challenge.pk])).content.decode()
     assert "Six jours rétablis après les réponses." in page
     assert "Oui." in page
+
+
+@pytest.mark.django_db
+def test_buyer_extends_the_positioning_deadline_from_the_process_page(client, world, clock, login):
+    from tests.conftest import later, paris
+    from tests.workflows import journey
+
+    challenge = journey.published(world)
+    url = reverse("portal:process", args=[challenge.pk])
+    login(world.buyer_agent)
+    assert 'id="form-prolonger"' in client.get(url).content.decode()
+
+    # an earlier date is refused next to its field, with what was typed kept
+    refused = client.post(
+        url,
+        {
+            "action": "extend",
+            "extend-which": "positioning",
+            "extend-new_deadline": "2026-09-05T12:00",
+            "extend-notice": "Report.",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Report.</textarea>" in refused.content.decode()
+
+    done = client.post(
+        url,
+        {
+            "action": "extend",
+            "extend-which": "positioning",
+            "extend-new_deadline": "2026-09-15T12:00",
+            "extend-notice": "Positionnements prolongés de cinq jours.",
+        },
+    )
+    assert done.status_code == 302
+    challenge.refresh_from_db()
+    assert challenge.positioning_deadline == paris(2026, 9, 15, 12)
+    public = client.get(reverse("portal:challenge", args=[challenge.pk])).content.decode()
+    assert "Positionnements prolongés de cinq jours." in public
+
+    # once the deadline has passed, the form refuses (409) and the date stays
+    clock.move_to(later(paris(2026, 9, 15, 12), seconds=1))
+    login(world.buyer_agent)  # a fortnight later: the session has expired
+    late = client.post(
+        url,
+        {
+            "action": "extend",
+            "extend-which": "positioning",
+            "extend-new_deadline": "2026-09-20T12:00",
+            "extend-notice": "Trop tard.",
+        },
+    )
+    assert late.status_code == 409
+    challenge.refresh_from_db()
+    assert challenge.positioning_deadline == paris(2026, 9, 15, 12)
+
+
+@pytest.mark.django_db
+def test_the_chambre_sees_the_process_page_without_the_extension_form(client, world, clock, login):
+    from tests.workflows import journey
+
+    challenge = journey.published(world)
+    login(world.moderator)
+    page = client.get(reverse("portal:process", args=[challenge.pk])).content.decode()
+    assert 'id="form-prolonger"' not in page

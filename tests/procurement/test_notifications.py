@@ -213,3 +213,32 @@ def test_answers_go_to_positioned_partners_and_subscribers(world, clock, mails):
     assert mails[0].subject.startswith("Réponses aux questions publiées")
     notify_answers_published(challenge)  # nothing new published: nobody mailed again
     assert len(mails) == 4
+
+
+def test_an_extension_mails_its_notice_to_positioned_partners_and_subscribers(world, clock, mails):
+    from procurement.services.deadlines import challenge_extend_deadline
+
+    challenge = journey.published(world)
+    journey.position_and_propose(world, challenge)
+    subscription_set(actor=world.stranger, buyer=world.buyer, subscribed=True)
+    challenge.refresh_from_db()
+    mails.clear()
+
+    challenge_extend_deadline(
+        actor=world.buyer_agent,
+        challenge=challenge,
+        which="proposals",
+        new_deadline=paris(2026, 10, 30, 12),
+        notice="Délai prolongé à la demande des partenaires.",
+    )
+
+    assert recipients(mails) == [
+        "etranger@example.fr",
+        "partenaire1@example.fr",
+        "partenaire2@example.fr",
+        "partenaire3@example.fr",
+    ]
+    mail = mails[0]
+    assert mail.subject == f"Échéance prolongée : {challenge.title}"
+    assert "vendredi 30 octobre 2026 à 12h00 (heure de Paris)" in mail.body
+    assert "Délai prolongé à la demande des partenaires." in mail.body

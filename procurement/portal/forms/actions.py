@@ -344,6 +344,30 @@ class ExtendDeadlineForm(PortalForm):
     )
 
 
+class DeadlineExtensionForm(PortalForm):
+    """The buyer extends one of the call's deadlines, before it passes, with a public
+    notice (``deadline_services.challenge_extend_deadline``)."""
+
+    which = forms.ChoiceField(label=_("Échéance à prolonger"), choices=())
+    new_deadline = DeadlineField(label=_("Nouvelle échéance"))
+    notice = forms.CharField(
+        label=_("Avis de prolongation (publié)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, challenge, **kwargs):
+        from procurement.models import DeadlineKind
+
+        super().__init__(*args, **kwargs)
+        fields = {
+            DeadlineKind.POSITIONING: challenge.positioning_deadline,
+            DeadlineKind.PROPOSALS: challenge.proposal_deadline,
+            DeadlineKind.QUESTIONS: challenge.questions_deadline,
+        }
+        self.fields["which"].choices = [
+            (kind.value, kind.label) for kind, deadline in fields.items() if deadline
+        ]
+
+
 class CommonsFilterForm(PortalForm):
     q = forms.CharField(label=_("Rechercher"), max_length=100, **OPTIONAL)
     category = forms.ChoiceField(

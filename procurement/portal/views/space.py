@@ -24,6 +24,7 @@ from procurement.portal.forms import (
     AllocationForm,
     AnswerForm,
     AttachmentForm,
+    DeadlineExtensionForm,
     ExtendDeadlineForm,
     PledgeForm,
     PortalForm,
@@ -599,10 +600,37 @@ def process(request, pk):
     process = processes_visible_to(request.user).filter(challenge=challenge).first()
     if process is None:
         raise NotFound(_("Processus introuvable."))
+    extend_form, status = None, 200
+    if queries.is_buyer_staff(request.user, challenge) and challenge.status in (
+        ChallengeStatus.POSITIONING,
+        ChallengeStatus.PROPOSALS,
+    ):
+        posted = request.method == "POST" and request.POST.get("action") == "extend"
+        extend_form = DeadlineExtensionForm(
+            request.POST if posted else None, challenge=challenge, prefix="extend"
+        )
+        if posted:
+            status = 400
+            if extend_form.is_valid():
+                _result, status = call_service(
+                    extend_form,
+                    deadline_services.challenge_extend_deadline,
+                    actor=request.user,
+                    challenge=challenge,
+                    **extend_form.cleaned_data,
+                )
+                if status == 200:
+                    return _done(
+                        request,
+                        _("L'échéance est prolongée et l'avis publié."),
+                        "portal:process",
+                        pk,
+                    )
     return render(
         request,
         "portal/space/process.html",
         {
+            "extend_form": extend_form,
             "challenge": challenge,
             "process": process,
             "chart": process_chart(ChallengeFlow, process),
@@ -610,6 +638,7 @@ def process(request, pk):
             "events": challenge.audit_events.select_related("actor").order_by("seq"),
             "verification": audit_verify(challenge=challenge),
         },
+        status=status,
     )
 
 
