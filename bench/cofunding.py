@@ -52,6 +52,7 @@ SETTINGS = {
     "CELERY_BROKER_URL": "",  # eager: the document step runs in-process
     "THROTTLE_USER": "100000000/min",  # measure the service, not the throttle
     "PASSWORD_HASHERS": "django.contrib.auth.hashers.MD5PasswordHasher",
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",  # no mail in the figures
 }
 PLEDGE = Decimal("1.00")
 REFUSED_EVERY = 10  # one pledge in ten asks for more than the bucket's maximum
@@ -126,9 +127,7 @@ def build_round():
             users["agent.mel"],
             {"proposals": [first.pk], "cofunding_deadline": (now + timedelta(days=1)).isoformat()},
         )
-        demo._complete(
-            challenge, "selection_opinion", users["moderatrice.chambre"], {"verdict": "favorable"}
-        )
+        demo._chambre_opinion(cast, challenge, "selection_opinion", verdict="favorable")
     round_ = Challenge.objects.get(pk=challenge.pk).cofunding_round
     funder = orgs["ADEME Hauts-de-France"]
     allocation_set(
