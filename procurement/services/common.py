@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from procurement.errors import Forbidden, WrongState
+from procurement.errors import ApplicationError, Forbidden, WrongState
 from procurement.queries import STAFF_ROLES, is_member
 
 
@@ -26,3 +26,8 @@ def require_before(deadline, *, message: str, code: str = "deadline_passed") -> 
 def validated_save(instance, **kwargs) -> None:
     instance.full_clean(**kwargs)
     instance.save()
+
+
+def field_error(field: str, message: str, code: str = "invalid") -> ApplicationError:
+    """A 400 that names one field and says what is wrong with it."""
+    return ApplicationError(message, code=code, extra={"fields": {field: [message]}})

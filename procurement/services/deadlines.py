@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, WrongState
+from procurement.errors import WrongState
 from procurement.models import ChallengeStatus, DeadlineKind, DeadlineNotice
 from procurement.services.audit import audit_record
-from procurement.services.common import require_before, require_member, require_status
+from procurement.services.common import field_error, require_before, require_member, require_status
 from procurement.services.notifications import notify_deadline_extended
 
 FIELDS = {
@@ -32,7 +32,7 @@ TIMERS = {DeadlineKind.POSITIONING: "positioning", DeadlineKind.PROPOSALS: "prop
 
 
 def _invalid(field: str, message: str, code: str = "invalid_deadline"):
-    return ApplicationError(message, code=code, extra={"fields": {field: [message]}})
+    return field_error(field, message, code)
 
 
 def _check_order(challenge, which: str, new_deadline: datetime) -> None:

@@ -23,7 +23,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from procurement.errors import Forbidden, WrongState
 from procurement.models import (
     ApprovalRule,
     Bucket,
@@ -42,24 +42,20 @@ from procurement.models import (
 )
 from procurement.queries import STAFF_ROLES, is_member, org_ids
 from procurement.services.audit import audit_record
-from procurement.services.common import require_member
+from procurement.services.common import field_error, require_member
 from procurement.uploads import INVOICE_KINDS, check_upload
 
 CENT = Decimal("0.01")
 EXTENSIONS = {"pdf": "pdf", "png": "png", "jpeg": "jpg"}
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, extra={"fields": {field: [message]}})
-
-
 def _money(amount, field: str = "amount") -> Decimal:
     if not isinstance(amount, Decimal) or not amount.is_finite():
-        raise _invalid(field, _("Le montant doit être un nombre décimal."))
+        raise field_error(field, _("Le montant doit être un nombre décimal."))
     if amount <= 0:
-        raise _invalid(field, _("Le montant doit être positif."), code="amount_not_positive")
+        raise field_error(field, _("Le montant doit être positif."), code="amount_not_positive")
     if amount != amount.quantize(CENT):
-        raise _invalid(field, _("Le montant se donne au centime près."), code="amount_cents")
+        raise field_error(field, _("Le montant se donne au centime près."), code="amount_cents")
     return amount
 
 
@@ -129,7 +125,7 @@ def _acting_organisation(actor, candidates: set[int], organisation, *, message: 
     if not mine:
         raise Forbidden(message, code="not_group_member")
     if len(mine) > 1:
-        raise _invalid(
+        raise field_error(
             "organisation",
             _("Vous êtes membre de plusieurs organisations du groupe : précisez laquelle."),
             code="organisation_required",
@@ -158,7 +154,7 @@ def ledger_group_set(*, actor, commons: Commons, group: WorkingGroup) -> Ledger:
     ledger = _ledger(commons, for_update=True)
     _require_host(actor, commons)
     if group.resource.commons_id != commons.pk:
-        raise _invalid("group", _("Ce groupe de travail ne porte pas sur ce commun."))
+        raise field_error("group", _("Ce groupe de travail ne porte pas sur ce commun."))
     if _has_pending(ledger):
         raise WrongState(
             _("Des dépenses attendent une décision : le groupe ne peut pas changer."),
@@ -189,14 +185,14 @@ def ledger_rule_set(
     if not group.members.filter(organisation__in=org_ids(actor, STAFF_ROLES)).exists():
         raise Forbidden(_("Réservé au groupe de travail du commun."), code="not_group_member")
     if rule not in ApprovalRule.values:
-        raise _invalid("rule", _("Règle d'approbation inconnue."))
+        raise field_error("rule", _("Règle d'approbation inconnue."))
     if rule == ApprovalRule.FIXED:
         if approvals_required is None or approvals_required < 1:
-            raise _invalid(
+            raise field_error(
                 "approvals_required", _("Il faut au moins une approbation."), code="too_few"
             )
         if approvals_required > max(len(_member_ids(group)) - 1, 0):
-            raise _invalid(
+            raise field_error(
                 "approvals_required",
                 _("Le groupe n'a pas assez d'organisations pour autant d'approbations."),
                 code="too_many",
@@ -249,24 +245,26 @@ def income_record(
     _require_host(actor, commons)
     _money(amount)
     if kind not in (IncomeKind.CONTRIBUTION, IncomeKind.COFUNDING, IncomeKind.SUBSIDY):
-        raise _invalid("kind", _("Nature de recette inconnue."))
+        raise field_error("kind", _("Nature de recette inconnue."))
     source_name = (source_name or (source.name if source is not None else "")).strip()
     if not source_name:
-        raise _invalid("source_name", _("Dites de qui vient l'argent."), code="required")
+        raise field_error("source_name", _("Dites de qui vient l'argent."), code="required")
     if kind == IncomeKind.SUBSIDY and not subsidy_label.strip():
-        raise _invalid("subsidy_label", _("Nommez la subvention."), code="required")
+        raise field_error("subsidy_label", _("Nommez la subvention."), code="required")
     if kind != IncomeKind.SUBSIDY:
         subsidy_label = ""
     if kind != IncomeKind.COFUNDING and (bucket is not None or pledge is not None):
-        raise _invalid("bucket", _("Seul un cofinancement se rattache à un engagement."))
+        raise field_error("bucket", _("Seul un cofinancement se rattache à un engagement."))
     if pledge is not None:
         if bucket is not None and pledge.bucket_id != bucket.pk:
-            raise _invalid("pledge", _("Cet engagement ne porte pas sur ce commun à cofinancer."))
+            raise field_error(
+                "pledge", _("Cet engagement ne porte pas sur ce commun à cofinancer.")
+            )
         bucket = pledge.bucket
         if pledge.status == Pledge.Status.RELEASED:
-            raise _invalid("pledge", _("Cet engagement a été libéré."), code="pledge_released")
+            raise field_error("pledge", _("Cet engagement a été libéré."), code="pledge_released")
     if bucket is not None and bucket.proposal.group.resource.commons_id != commons.pk:
-        raise _invalid("bucket", _("Ce cofinancement ne porte pas sur ce commun."))
+        raise field_error("bucket", _("Ce cofinancement ne porte pas sur ce commun."))
     income = Income.objects.create(
         ledger=ledger,
         kind=kind,
@@ -378,7 +376,7 @@ def expense_submit(
         actor, members, organisation, message=_("Réservé au groupe de travail du commun.")
     )
     if not label.strip():
-        raise _invalid("label", _("Dites ce que paie cette dépense."), code="required")
+        raise field_error("label", _("Dites ce que paie cette dépense."), code="required")
     _money(amount)
     kind = check_upload(invoice, allowed=INVOICE_KINDS, field="invoice")
     voters = len(members - {organisation.pk})

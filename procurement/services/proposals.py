@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from procurement.errors import Forbidden, WrongState
 from procurement.models import (
     AuditChainHead,
     BudgetCategory,
@@ -27,7 +27,7 @@ from procurement.models import (
 )
 from procurement.queries import org_ids
 from procurement.services.audit import audit_record, sealed_chain
-from procurement.services.common import require_before, require_status, validated_save
+from procurement.services.common import field_error, require_before, require_status, validated_save
 from procurement.services.notifications import notify_proposals_opened
 from procurement.uploads import DOCUMENT_KINDS, check_upload
 
@@ -36,10 +36,6 @@ CENT = Decimal("0.01")
 # (the practice of seed 003): outside it, the group must justify it.
 COORDINATION_MIN = Decimal(10)
 COORDINATION_MAX = Decimal(25)
-
-
-def _invalid(field: str, message: str, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, extra={"fields": {field: [message]}})
 
 
 def line_amount(quantity: Decimal, rate: Decimal) -> Decimal:
@@ -54,25 +50,27 @@ def _budget(lines: Iterable[Mapping]) -> list[BudgetLine]:
             quantity = Decimal(str(line.get("quantity")))
             rate = Decimal(str(line.get("rate")))
         except (InvalidOperation, ValueError, TypeError):
-            raise _invalid(
+            raise field_error(
                 "budget_lines",
                 _("Ligne %(n)s : la quantité et le tarif sont des nombres.") % {"n": index + 1},
             ) from None
         label = (line.get("label") or "").strip()
         if line.get("category") not in BudgetCategory.values:
-            raise _invalid(
+            raise field_error(
                 "budget_lines",
                 _("Ligne %(n)s : choisissez une catégorie de dépense.") % {"n": index + 1},
             )
         if line.get("unit") not in BudgetUnit.values:
-            raise _invalid(
+            raise field_error(
                 "budget_lines",
                 _("Ligne %(n)s : l'unité est le jour ou l'heure.") % {"n": index + 1},
             )
         if not label:
-            raise _invalid("budget_lines", _("Ligne %(n)s : donnez un libellé.") % {"n": index + 1})
+            raise field_error(
+                "budget_lines", _("Ligne %(n)s : donnez un libellé.") % {"n": index + 1}
+            )
         if not quantity.is_finite() or not rate.is_finite() or quantity <= 0 or rate <= 0:
-            raise _invalid(
+            raise field_error(
                 "budget_lines",
                 _("Ligne %(n)s : la quantité et le tarif doivent être positifs.")
                 % {"n": index + 1},
@@ -88,7 +86,7 @@ def _budget(lines: Iterable[Mapping]) -> list[BudgetLine]:
             )
         )
     if not built:
-        raise _invalid(
+        raise field_error(
             "budget_lines", _("Le budget compte au moins une ligne."), code="budget_required"
         )
     return built
@@ -116,7 +114,7 @@ def _require_coordination_share(lines: list[BudgetLine], justification: str) -> 
         "La coordination et l'animation représentent %(share)s %% du budget : elles doivent "
         "en représenter entre 10 %% et 25 %%, ou bien justifiez cette part."
     ) % {"share": str(share).replace(".", ",")}
-    raise _invalid("coordination_justification", message, code="coordination_share")
+    raise field_error("coordination_justification", message, code="coordination_share")
 
 
 def _timeline(milestones: Iterable[Mapping]) -> list[Milestone]:
@@ -125,7 +123,7 @@ def _timeline(milestones: Iterable[Mapping]) -> list[Milestone]:
         title = (milestone.get("title") or "").strip()
         due_on = milestone.get("due_on")
         if not title or not isinstance(due_on, date):
-            raise _invalid(
+            raise field_error(
                 "milestones",
                 _("Jalon %(n)s : donnez son intitulé et son échéance.") % {"n": index + 1},
             )
@@ -137,7 +135,7 @@ def _timeline(milestones: Iterable[Mapping]) -> list[Milestone]:
             )
         )
     if not built:
-        raise _invalid(
+        raise field_error(
             "milestones",
             _("Le calendrier compte au moins un jalon."),
             code="milestones_required",
