@@ -90,9 +90,9 @@ def build_round():
     from django.core.management import call_command
     from django.utils import timezone
 
-    from procurement import demo
     from procurement.models import Challenge
     from procurement.services.cofunding import allocation_set
+    from workflows import demo
     from workflows.tasks import sweep
 
     call_command("migrate", verbosity=0)

@@ -6,9 +6,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/v1/", include("procurement.api.urls")),
-    path("api/v1/", include("workflows.api")),
+    path("api/v1/", include("api.urls")),
+    path("api/v1/", include("api.processes")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The DSFR portal of every role (public pages, personal space, task pages).
-    path("", include("procurement.portal.urls")),
+    path("", include("portal.urls")),
 ]

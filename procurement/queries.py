@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from procurement.errors import NotFound
+from kernel.errors import NotFound
 from procurement.models import (
     CatalogueDecision,
     Challenge,

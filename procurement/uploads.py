@@ -10,7 +10,7 @@ import zipfile
 
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, NotFound, TooLarge
+from kernel.errors import ApplicationError, NotFound, TooLarge
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 

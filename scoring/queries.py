@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, Case, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from procurement.errors import NotFound
+from kernel.errors import NotFound
 from procurement.queries import is_buyer_staff
 from scoring.models import COMMONS_KINDS, Assignment, Criterion, Evaluation, Grid, ScoringRound
 

@@ -9,7 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = [
     ROOT / "locale/en/LC_MESSAGES/django.po",
-    ROOT / "procurement/portal/locale/en/LC_MESSAGES/django.po",
+    ROOT / "portal/locale/en/LC_MESSAGES/django.po",
 ]
 
 

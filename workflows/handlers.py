@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from procurement.api.serializers import IdField
+from kernel.fields import IdField
 from procurement.models import OpinionSubject
 from procurement.services import challenges as challenge_services
 from procurement.services import opinions as opinion_services

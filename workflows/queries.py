@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from procurement.errors import NotFound
+from kernel.errors import NotFound
 from procurement.models import Position
 from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES, STAFF_ROLES, org_ids
 from workflows.flows import ChallengeFlow

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from kernel.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import Challenge, OpinionSubject, Role
 from procurement.queries import OPINION_ROLES, STAFF_ROLES, is_member
 from procurement.services.audit import audit_record

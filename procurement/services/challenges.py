@@ -7,18 +7,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, WrongState
+from kernel.errors import ApplicationError, WrongState
+from kernel.guards import require_status, validated_save
 from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Organisation
 from procurement.models import OrganisationKind as Kind
 from procurement.models.opinions import OPEN_REFERRAL, OpinionSubject, ReferralStatus
 from procurement.models.proposals import ProposalStatus
 from procurement.procedures import procedure_for
 from procurement.services.audit import audit_record
-from procurement.services.common import (
-    require_member,
-    require_status,
-    validated_save,
-)
+from procurement.services.common import require_member
 from procurement.services.notifications import (
     notify_challenge_awarded,
     notify_challenge_published,

@@ -7,7 +7,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, Forbidden, NotFound, WrongState
+from kernel.errors import ApplicationError, Forbidden, NotFound, WrongState
+from kernel.guards import require_before, require_status, validated_save
 from procurement.models import (
     Allocation,
     BeyondMinimum,
@@ -25,12 +26,7 @@ from procurement.models import (
 from procurement.models.positions import GROUP_INTENTS
 from procurement.queries import STAFF_ROLES, is_buyer_staff, org_ids
 from procurement.services.audit import audit_record
-from procurement.services.common import (
-    require_before,
-    require_member,
-    require_status,
-    validated_save,
-)
+from procurement.services.common import require_member
 
 
 @transaction.atomic

@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import WrongState
+from kernel.errors import WrongState
+from kernel.guards import field_error, require_before, require_status
 from procurement.models import ChallengeStatus, DeadlineKind, DeadlineNotice
 from procurement.services.audit import audit_record
-from procurement.services.common import field_error, require_before, require_member, require_status
+from procurement.services.common import require_member
 from procurement.services.notifications import notify_deadline_extended
 
 FIELDS = {

@@ -11,7 +11,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, WrongState
+from kernel.errors import ApplicationError, WrongState
 from procurement.models import ChallengeStatus, DocumentJob, DocumentStatus, TenderDocument
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member

@@ -23,7 +23,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import Forbidden, WrongState
+from kernel.errors import Forbidden, WrongState
+from kernel.guards import field_error
 from procurement.models import (
     ApprovalRule,
     Bucket,
@@ -42,7 +43,7 @@ from procurement.models import (
 )
 from procurement.queries import STAFF_ROLES, is_member, org_ids
 from procurement.services.audit import audit_record
-from procurement.services.common import field_error, require_member
+from procurement.services.common import require_member
 from procurement.uploads import INVOICE_KINDS, check_upload
 
 CENT = Decimal("0.01")

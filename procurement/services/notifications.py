@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError
+from kernel.errors import ApplicationError
 from procurement.models import (
     Allocation,
     Challenge,

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from kernel.errors import ApplicationError, Forbidden, WrongState
+from kernel.guards import require_before, validated_save
 from procurement.models import (
     CatalogueDecision,
     Challenge,
@@ -31,7 +32,7 @@ from procurement.models import (
 from procurement.models.opinions import OPEN_REFERRAL
 from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES, STAFF_ROLES, is_member
 from procurement.services.audit import audit_record
-from procurement.services.common import require_before, require_member, validated_save
+from procurement.services.common import require_member
 
 STAGE_FOR = {
     OpinionSubject.CALL: ChallengeStatus.IN_REVIEW,

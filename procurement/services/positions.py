@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from kernel.errors import ApplicationError, Forbidden, WrongState
+from kernel.guards import require_before, require_status, validated_save
 from procurement.models import (
     ChallengeStatus,
     Contribution,
@@ -16,12 +17,7 @@ from procurement.models import (
 from procurement.models.positions import GROUP_INTENTS
 from procurement.queries import org_ids
 from procurement.services.audit import audit_record
-from procurement.services.common import (
-    require_before,
-    require_member,
-    require_status,
-    validated_save,
-)
+from procurement.services.common import require_member
 
 
 def _check_open(challenge) -> None:

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import Forbidden, WrongState
+from kernel.errors import Forbidden, WrongState
+from kernel.guards import field_error, require_before, require_status, validated_save
 from procurement.models import (
     AuditChainHead,
     BudgetCategory,
@@ -27,7 +28,6 @@ from procurement.models import (
 )
 from procurement.queries import org_ids
 from procurement.services.audit import audit_record, sealed_chain
-from procurement.services.common import field_error, require_before, require_status, validated_save
 from procurement.services.notifications import notify_proposals_opened
 from procurement.uploads import DOCUMENT_KINDS, check_upload
 

@@ -19,17 +19,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from kernel.errors import ApplicationError, Forbidden, WrongState
+from kernel.guards import require_before, require_status, validated_save
 from procurement.models import OrganisationKind, Question
 from procurement.models.challenges import ChallengeStatus
 from procurement.procedures import procedure_for
 from procurement.services.audit import audit_record
-from procurement.services.common import (
-    require_before,
-    require_member,
-    require_status,
-    validated_save,
-)
+from procurement.services.common import require_member
 from procurement.services.notifications import notify_answers_published
 
 # Answers in a formal procedure: at the latest this long before the proposal deadline.

@@ -5,10 +5,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, NotFound
+from kernel.errors import ApplicationError, NotFound
+from kernel.guards import require_status, validated_save
 from procurement.models import Challenge, ChallengeStatus, ProposalStatus, Role
 from procurement.services.audit import audit_record
-from procurement.services.common import require_member, require_status, validated_save
+from procurement.services.common import require_member
 from scoring.models import (
     Assignment,
 )

@@ -7,10 +7,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from kernel.errors import ApplicationError, Forbidden, WrongState
+from kernel.guards import require_status, validated_save
 from procurement.models import Challenge, ChallengeStatus
 from procurement.services.audit import audit_record
-from procurement.services.common import require_member, require_status, validated_save
+from procurement.services.common import require_member
 from scoring.aggregation import MJ_GRADES  # best first, stored in French
 from scoring.models import (
     SCALE_MAX,

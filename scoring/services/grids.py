@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procurement.errors import ApplicationError, WrongState
+from kernel.errors import ApplicationError, WrongState
+from kernel.guards import validated_save
 from procurement.models import ChallengeStatus
 from procurement.services.audit import audit_record
-from procurement.services.common import require_member, validated_save
+from procurement.services.common import require_member
 from scoring.aggregation import MJ_GRADES  # best first, stored in French
 from scoring.models import (
     COMMONS_KINDS,

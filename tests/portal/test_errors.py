@@ -4,9 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from procurement.errors import ApplicationError, WrongState
-from procurement.portal.errors import apply_refusal, flatten
-from procurement.portal.forms import PortalForm
+from kernel.errors import ApplicationError, WrongState
+from portal.errors import apply_refusal, flatten
+from portal.forms import PortalForm
 
 
 class Form(PortalForm):

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from kernel.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import (
     AuditEvent,
     ChallengeStatus,

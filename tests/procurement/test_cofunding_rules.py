@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from kernel.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import (
     Allocation,
     AuditEvent,

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from kernel.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import AuditEvent, ChallengeResource, Contribution, Position
 from procurement.services.positions import (
     position_create,

@@ -7,7 +7,7 @@ import pytest
 from docx import Document
 from rest_framework.test import APIClient
 
-from procurement.errors import ApplicationError, Forbidden
+from kernel.errors import ApplicationError, Forbidden
 from procurement.models import ChallengeStatus, DocumentStatus, TenderDocument
 from procurement.services.documents import document_upload, documents_request
 from tests.workflows import journey

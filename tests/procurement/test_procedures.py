@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from procurement.errors import ApplicationError
+from kernel.errors import ApplicationError
 from procurement.procedures import FORMAL_OPEN, MAPA, NO_PUBLICITY, procedure_for
 from tests.conftest import paris
 from tests.workflows import journey

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from procurement.errors import ApplicationError
+from kernel.errors import ApplicationError
 from procurement.models import ChallengeResource
 from procurement.services.proposals import proposal_submit
 from tests.api import scenarios

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from procurement.errors import ApplicationError, WrongState
+from kernel.errors import ApplicationError, WrongState
 from procurement.models import AuditEvent
 from procurement.services.deadlines import (
     challenge_extend_deadline,

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from kernel.errors import ApplicationError, Forbidden, WrongState
 from procurement import queries
-from procurement.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import (
     AuditEvent,
     Commons,

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from docx import Document
 
-from procurement.errors import ApplicationError, TooLarge
+from kernel.errors import ApplicationError, TooLarge
 from procurement.uploads import DOCUMENT_KINDS, INVOICE_KINDS, check_upload, sniff
 
 

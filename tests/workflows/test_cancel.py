@@ -3,7 +3,7 @@
 import pytest
 from viewflow.workflow.status import STATUS
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from kernel.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import ChallengeStatus
 from tests.conftest import later, paris
 from tests.workflows import journey

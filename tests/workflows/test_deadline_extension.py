@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from viewflow.workflow.status import STATUS
 
-from procurement.errors import ApplicationError, Forbidden, WrongState
+from kernel.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import ChallengeStatus, DeadlineNotice
 from procurement.services.deadlines import challenge_extend_deadline
 from tests.api import scenarios

@@ -1,0 +1,63 @@
+"""One exception handler: every error body is ``{"code", "message", "fields"}``."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_handler
+
+from kernel.errors import ApplicationError
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return [str(item) for item in detail]
+        return [_flatten(item) for item in detail]
+    return [str(detail)]
+
+
+def _body(code: str, message, fields=None) -> dict:
+    return {"code": code, "message": str(message), "fields": fields or {}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        extra = dict(exc.extra)
+        fields = extra.pop("fields", {})
+        body = _body(exc.code, exc.message, fields)
+        if extra:
+            body["detail"] = {k: str(v) for k, v in extra.items()}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = (
+            _flatten(exc.message_dict)
+            if hasattr(exc, "error_dict")
+            else {"non_field_errors": exc.messages}
+        )
+        return Response(
+            _body("invalid", _("Certaines données ne sont pas valables."), fields),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = _body(
+            "invalid", _("Certaines données ne sont pas valables."), _flatten(detail)
+        )
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = codes if isinstance(codes, str) else "error"
+        detail = getattr(exc, "detail", str(exc))
+        response.data = _body(code, detail)
+    return response

@@ -1,0 +1,261 @@
+"""The workflow part of the REST API, in the shape BPM engines use (Camunda's as the
+reference): processes with their history; tasks I can act on; claim, unclaim,
+release (an administrator), complete with data."""
+
+from datetime import datetime
+
+from django.urls import path
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from viewflow.workflow.models import Task
+
+from kernel.fields import MAX_ID
+from procurement.queries import next_deadline
+from workflows import queries, services
+from workflows.handlers import HANDLERS, describe
+from workflows.models import ChallengeProcess
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    step = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    process = serializers.IntegerField(source="process_id")
+    challenge = serializers.IntegerField(source="process.challengeprocess.challenge_id")
+    challenge_title = serializers.CharField(source="process.challengeprocess.challenge.title")
+    owner = serializers.CharField(source="owner.username", default=None)
+    deadline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "step",
+            "title",
+            "status",
+            "process",
+            "challenge",
+            "challenge_title",
+            "owner",
+            "created",
+            "finished",
+            "deadline",
+            "data",
+        ]
+
+    def get_step(self, task) -> str:
+        return task.flow_task.name
+
+    def get_title(self, task) -> str:
+        return str(task.flow_task.task_title or task.flow_task.name)
+
+    def get_deadline(self, task) -> datetime | None:
+        """The challenge's next deadline, for the inbox."""
+        return next_deadline(task.process.challengeprocess.challenge)
+
+
+class TaskDetailSerializer(TaskSerializer):
+    form = serializers.SerializerMethodField()
+    can_complete = serializers.SerializerMethodField()
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "form", "can_complete"]
+
+    def get_form(self, task) -> list[dict]:
+        handler = HANDLERS.get(task.flow_task.name)
+        return describe(handler.serializer_class()) if handler else []
+
+    def get_can_complete(self, task) -> bool:
+        return (
+            services.can_act(self.context["request"].user, task)
+            and task.status in services.OPEN_STATUSES
+        )
+
+
+class TaskFilter(filters.FilterSet):
+    process = filters.NumberFilter(field_name="process_id", min_value=1, max_value=MAX_ID)
+    challenge = filters.NumberFilter(
+        field_name="process__challengeprocess__challenge_id", min_value=1, max_value=MAX_ID
+    )
+    status = filters.CharFilter(field_name="status")
+
+
+class TaskList(generics.ListAPIView):
+    """Tasks the caller can act on now: assigned to it, or claimable by its role."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Task.objects.none()
+        return queries.tasks_actionable_by(self.request.user)
+
+
+class TaskDetail(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = TaskDetailSerializer
+
+    def get_object(self):
+        return queries.access_task(user=self.request.user, pk=self.kwargs["pk"])
+
+
+def _task_response(request, task):
+    task = queries.access_task(user=request.user, pk=task.pk)
+    return Response(TaskDetailSerializer(task, context={"request": request}).data)
+
+
+class TaskClaim(APIView):
+    """Take a claimable task (409 if someone else holds it)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=TaskDetailSerializer)
+    def post(self, request, pk):
+        task = queries.access_task(user=request.user, pk=pk)
+        return _task_response(request, services.task_claim(actor=request.user, task=task))
+
+
+class TaskUnclaim(APIView):
+    """Give a claimed task back."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=TaskDetailSerializer)
+    def post(self, request, pk):
+        task = queries.access_task(user=request.user, pk=pk)
+        return _task_response(request, services.task_unclaim(actor=request.user, task=task))
+
+
+class TaskReleaseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class TaskRelease(APIView):
+    """An administrator gives back to the pool a task someone else holds (with a reason)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=TaskReleaseSerializer, responses=TaskDetailSerializer)
+    def post(self, request, pk):
+        task = queries.access_task(user=request.user, pk=pk)
+        data = TaskReleaseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        released = services.task_release(
+            actor=request.user, task=task, reason=data.validated_data["reason"]
+        )
+        return _task_response(request, released)
+
+
+class TaskComplete(APIView):
+    """Complete a task with its data, as described by the task's ``form``."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses=TaskDetailSerializer,
+        description="Le corps est la donnée de l'étape, décrite par le champ `form` de la tâche.",
+    )
+    def post(self, request, pk):
+        task = queries.access_task(user=request.user, pk=pk)
+        data = request.data if isinstance(request.data, dict) else {}
+        return _task_response(
+            request, services.task_complete(actor=request.user, task=task, data=data)
+        )
+
+
+class HistorySerializer(serializers.ModelSerializer):
+    step = serializers.CharField(source="flow_task.name")
+    title = serializers.SerializerMethodField()
+    owner = serializers.CharField(source="owner.username", default=None)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "step",
+            "title",
+            "status",
+            "owner",
+            "created",
+            "started",
+            "finished",
+            "scheduled",
+        ]
+
+    def get_title(self, task) -> str:
+        return str(task.flow_task.task_title or task.flow_task.name)
+
+
+class ProcessSerializer(serializers.ModelSerializer):
+    challenge_title = serializers.CharField(source="challenge.title")
+    stage = serializers.CharField(source="challenge.status")
+
+    class Meta:
+        model = ChallengeProcess
+        fields = ["id", "challenge", "challenge_title", "status", "stage", "created", "finished"]
+
+
+class ProcessFilter(filters.FilterSet):
+    challenge = filters.NumberFilter(field_name="challenge_id", min_value=1, max_value=MAX_ID)
+    status = filters.CharFilter(field_name="status")
+
+
+class ProcessList(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ProcessSerializer
+    filterset_class = ProcessFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ChallengeProcess.objects.none()
+        return queries.processes_visible_to(self.request.user)
+
+
+class ProcessDetailSerializer(ProcessSerializer):
+    current_steps = HistorySerializer(many=True)
+    history = HistorySerializer(many=True)
+
+    class Meta(ProcessSerializer.Meta):
+        fields = [*ProcessSerializer.Meta.fields, "current_steps", "history"]
+
+
+class ProcessDetail(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=ProcessDetailSerializer,
+        parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
+    )
+    def get(self, request, pk):
+        process = queries.access_process(user=request.user, pk=pk)
+        history = list(queries.process_history(process))
+        data = ProcessSerializer(process).data
+        data["current_steps"] = HistorySerializer(
+            [
+                t
+                for t in history
+                if t.status in ("NEW", "ASSIGNED", "STARTED", "SCHEDULED", "ERROR")
+            ],
+            many=True,
+        ).data
+        data["history"] = HistorySerializer(history, many=True).data
+        return Response(data)
+
+
+urlpatterns = [
+    path("processes/", ProcessList.as_view(), name="process-list"),
+    path("processes/<int:pk>/", ProcessDetail.as_view(), name="process-detail"),
+    path("tasks/", TaskList.as_view(), name="task-list"),
+    path("tasks/<int:pk>/", TaskDetail.as_view(), name="task-detail"),
+    path("tasks/<int:pk>/claim/", TaskClaim.as_view(), name="task-claim"),
+    path("tasks/<int:pk>/unclaim/", TaskUnclaim.as_view(), name="task-unclaim"),
+    path("tasks/<int:pk>/release/", TaskRelease.as_view(), name="task-release"),
+    path("tasks/<int:pk>/complete/", TaskComplete.as_view(), name="task-complete"),
+]

@@ -1,0 +1,186 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from api.scoring import (
+    AssignmentDeclare,
+    AssignmentList,
+    EvaluationList,
+    GridCopy,
+    GridView,
+    RankingCsv,
+    RankingView,
+    RankingXlsx,
+    RoundList,
+)
+
+from . import (
+    chambre,
+    cofunding,
+    deadlines,
+    ledger,
+    notifications,
+    positions,
+    proposals,
+    reciprocity,
+    views,
+)
+
+C = "challenges/<int:challenge_pk>/"
+L = "commons/<int:commons_pk>/ledger/"
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("organisations/", views.OrganisationList.as_view(), name="organisation-list"),
+    path("organisations/<int:pk>/", views.OrganisationDetail.as_view(), name="organisation-detail"),
+    path("commons/", views.CommonsList.as_view(), name="commons-list"),
+    path("subscriptions/", notifications.SubscriptionList.as_view(), name="subscription-list"),
+    path(
+        "subscriptions/<int:pk>/",
+        notifications.SubscriptionDetail.as_view(),
+        name="subscription-detail",
+    ),
+    path(
+        "commons/<int:pk>/decisions/",
+        chambre.CommonsDecisions.as_view(),
+        name="commons-decisions",
+    ),
+    path("chambres/<int:pk>/activity/", chambre.ChambreActivity.as_view(), name="chambre-activity"),
+    path("commons/<int:pk>/", views.CommonsDetail.as_view(), name="commons-detail"),
+    path(
+        "commons/<int:pk>/reciprocity/",
+        reciprocity.ReciprocityBoard.as_view(),
+        name="reciprocity-board",
+    ),
+    path(
+        "reciprocity/commitments/",
+        reciprocity.CommitmentList.as_view(),
+        name="reciprocity-commitment-list",
+    ),
+    path(
+        "reciprocity/commitments/<int:pk>/end/",
+        reciprocity.CommitmentEnd.as_view(),
+        name="reciprocity-commitment-end",
+    ),
+    path(
+        "reciprocity/commitments/<int:pk>/declarations/",
+        reciprocity.CommitmentDeclarations.as_view(),
+        name="reciprocity-commitment-declarations",
+    ),
+    path(
+        "reciprocity/declarations/",
+        reciprocity.DeclarationList.as_view(),
+        name="reciprocity-declaration-list",
+    ),
+    path(L, ledger.LedgerView.as_view(), name="ledger"),
+    path(L + "rule/", ledger.LedgerRule.as_view(), name="ledger-rule"),
+    path(L + "group/", ledger.LedgerGroup.as_view(), name="ledger-group"),
+    path(L + "incomes/", ledger.IncomeList.as_view(), name="ledger-income-list"),
+    path(L + "expenses/", ledger.ExpenseList.as_view(), name="ledger-expense-list"),
+    path(L + "expenses/<int:pk>/approve/", ledger.ExpenseApprove.as_view(), name="expense-approve"),
+    path(L + "expenses/<int:pk>/refuse/", ledger.ExpenseRefuse.as_view(), name="expense-refuse"),
+    path(L + "expenses/<int:pk>/pay/", ledger.ExpensePay.as_view(), name="expense-pay"),
+    path(L + "expenses/<int:pk>/invoice/", ledger.ExpenseInvoice.as_view(), name="expense-invoice"),
+    path(L + "exploration/", ledger.ExplorationGrant.as_view(), name="ledger-exploration"),
+    path(L + "export.csv", ledger.LedgerCsv.as_view(), name="ledger-csv"),
+    path("challenges/", views.ChallengeList.as_view(), name="challenge-list"),
+    path(C, views.ChallengeDetail.as_view(), name="challenge-detail"),
+    path(C + "cancel/", views.ChallengeCancel.as_view(), name="challenge-cancel"),
+    path(C + "resources/", views.ResourceList.as_view(), name="resource-list"),
+    path(C + "questions/", views.QuestionList.as_view(), name="question-list"),
+    path(C + "questions/<int:pk>/answer/", views.QuestionAnswer.as_view(), name="question-answer"),
+    path(C + "questions/publish/", deadlines.AnswersPublish.as_view(), name="answers-publish"),
+    path(
+        C + "questions/deadline/",
+        deadlines.QuestionsDeadlineSet.as_view(),
+        name="questions-deadline",
+    ),
+    path(C + "deadlines/extend/", deadlines.DeadlineExtend.as_view(), name="deadline-extend"),
+    path(C + "deadline-notices/", deadlines.DeadlineNoticeList.as_view(), name="deadline-notices"),
+    path(C + "positions/", positions.PositionList.as_view(), name="position-list"),
+    path(C + "positions/<int:pk>/", positions.PositionDetail.as_view(), name="position-detail"),
+    path(C + "working-groups/", positions.WorkingGroupList.as_view(), name="working-group-list"),
+    path(
+        C + "working-groups/<int:pk>/",
+        positions.WorkingGroupDetail.as_view(),
+        name="working-group-detail",
+    ),
+    path(
+        C + "working-groups/<int:pk>/coordinator/",
+        positions.WorkingGroupCoordinator.as_view(),
+        name="working-group-coordinator",
+    ),
+    path(C + "proposals/", views.ProposalList.as_view(), name="proposal-list"),
+    path(C + "proposals/<int:pk>/", views.ProposalDetail.as_view(), name="proposal-detail"),
+    path(
+        C + "proposals/<int:pk>/attachments/",
+        proposals.ProposalAttachmentList.as_view(),
+        name="proposal-attachment-list",
+    ),
+    path(
+        C + "proposals/<int:pk>/attachments/<int:attachment_pk>/",
+        proposals.ProposalAttachmentFile.as_view(),
+        name="proposal-attachment-file",
+    ),
+    # The grid's view is the scoring app's: it takes the descriptions of the levels.
+    path(C + "grid/", GridView.as_view(), name="grid"),
+    path(C + "grid/copy/", GridCopy.as_view(), name="grid-copy"),
+    path(C + "assignments/", AssignmentList.as_view(), name="assignment-list"),
+    path(
+        C + "assignments/<int:pk>/declare/",
+        AssignmentDeclare.as_view(),
+        name="assignment-declare",
+    ),
+    path(C + "evaluations/", EvaluationList.as_view(), name="evaluation-list"),
+    path(C + "rounds/", RoundList.as_view(), name="scoring-round-list"),
+    path(C + "ranking/", RankingView.as_view(), name="ranking"),
+    path(C + "ranking/export.csv", RankingCsv.as_view(), name="ranking-csv"),
+    path(C + "ranking/export.xlsx", RankingXlsx.as_view(), name="ranking-xlsx"),
+    path(C + "opinions/", views.OpinionList.as_view(), name="opinion-list"),
+    path(
+        C + "opinions/<int:pk>/answers/",
+        chambre.ReservationAnswerView.as_view(),
+        name="opinion-answer",
+    ),
+    path(C + "referrals/", chambre.ReferralList.as_view(), name="referral-list"),
+    path(C + "referrals/<int:pk>/", chambre.ReferralDetail.as_view(), name="referral-detail"),
+    path(
+        C + "referrals/<int:pk>/rapporteur/",
+        chambre.ReferralRapporteur.as_view(),
+        name="referral-rapporteur",
+    ),
+    path(
+        C + "referrals/<int:pk>/comments/",
+        chambre.ReferralComments.as_view(),
+        name="referral-comments",
+    ),
+    path(C + "referrals/<int:pk>/draft/", chambre.ReferralDraft.as_view(), name="referral-draft"),
+    path(
+        C + "referrals/<int:pk>/return/", chambre.ReferralReturn.as_view(), name="referral-return"
+    ),
+    path(C + "cofunding/", views.CofundingView.as_view(), name="cofunding"),
+    path(C + "cofunding/allocations/", views.AllocationCreate.as_view(), name="allocation-create"),
+    path(C + "cofunding/pledges/", views.PledgeCreate.as_view(), name="pledge-create"),
+    path(C + "cofunding/pledges/<int:pk>/", views.PledgeDetail.as_view(), name="pledge-detail"),
+    path(
+        C + "cofunding/settings/", cofunding.CofundingSettings.as_view(), name="cofunding-settings"
+    ),
+    path(C + "cofunding/buckets/<int:pk>/", cofunding.BucketDetail.as_view(), name="bucket-detail"),
+    path(
+        C + "cofunding/pledges/<int:pk>/move/", cofunding.PledgeMove.as_view(), name="pledge-move"
+    ),
+    path(
+        C + "cofunding/allocations/contributors/",
+        cofunding.ContributorAllocations.as_view(),
+        name="allocation-contributors",
+    ),
+    path(C + "cofunding/subsidies/", cofunding.SubsidyCreate.as_view(), name="subsidy-create"),
+    path(C + "documents/", views.DocumentList.as_view(), name="document-list"),
+    path(C + "documents/zip/", views.DocumentPackZip.as_view(), name="document-zip"),
+    path(C + "documents/upload/", views.DocumentUpload.as_view(), name="document-upload"),
+    path(
+        C + "documents/<int:pk>/download/",
+        views.DocumentDownload.as_view(),
+        name="document-download",
+    ),
+    path(C + "audit/", views.AuditView.as_view(), name="audit"),
+]

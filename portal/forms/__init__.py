@@ -1,0 +1,30 @@
+from portal.forms.actions import (
+    AllocationForm,
+    AnswerForm,
+    AttachmentForm,
+    CommonsFilterForm,
+    DeadlineExtensionForm,
+    ExtendDeadlineForm,
+    PledgeForm,
+    PositionForm,
+    ProposalForm,
+    QuestionForm,
+)
+from portal.forms.base import PortalForm
+from portal.forms.tasks import TASK_FORMS, TaskForm
+
+__all__ = [
+    "TASK_FORMS",
+    "AllocationForm",
+    "AnswerForm",
+    "AttachmentForm",
+    "CommonsFilterForm",
+    "DeadlineExtensionForm",
+    "ExtendDeadlineForm",
+    "PledgeForm",
+    "PortalForm",
+    "PositionForm",
+    "ProposalForm",
+    "QuestionForm",
+    "TaskForm",
+]

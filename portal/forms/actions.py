@@ -1,0 +1,394 @@
+"""Forms of the domain actions done during the timed stages (positions, proposals,
+cofunding, questions and answers) and the catalogue's filters. Their cleaned data
+are the keyword arguments of one service each."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms.base import DeadlineField, EurosField, NumberField, PortalForm
+from procurement.models import BudgetCategory, BudgetUnit, CommonsCategory, ContributionKind, Intent
+
+OPTIONAL = {"required": False}
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Au nom de"))
+        kwargs.setdefault("empty_label", None)
+        super().__init__(queryset=None, **kwargs)
+
+
+class ResourceChoiceField(forms.ModelChoiceField):
+    widget = forms.RadioSelect
+
+    def label_from_instance(self, obj):
+        return obj.title
+
+
+CONTRIBUTION_ROWS = 3
+CONTRIBUTION_FIELDS = ("kind", "days", "profile", "description", "amount")
+
+
+class PositionForm(PortalForm):
+    """A position and up to ``CONTRIBUTION_ROWS`` contributions, one per row: its type
+    and the fields of that type (the rows left empty are ignored)."""
+
+    organisation = OrganisationChoiceField()
+    resource = ResourceChoiceField(label=_("Ressource"), queryset=None, empty_label=None)
+    intent = forms.ChoiceField(
+        label=_("Intention"), choices=Intent.choices, widget=forms.RadioSelect
+    )
+    public_name = forms.BooleanField(
+        label=_("Afficher publiquement le nom de mon organisation"), **OPTIONAL
+    )
+
+    def __init__(self, data=None, *, organisations, resources, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["resource"].queryset = resources
+        for i in range(CONTRIBUTION_ROWS):
+            n = i + 1
+            self.fields[f"c{i}_kind"] = forms.ChoiceField(
+                label=_("Type de la contribution %(n)s") % {"n": n},
+                choices=[("", "—"), *ContributionKind.choices],
+                **OPTIONAL,
+            )
+            self.fields[f"c{i}_days"] = NumberField(
+                label=_("Contribution %(n)s — compétences : jours-personne") % {"n": n},
+                max_digits=8,
+                decimal_places=1,
+                **OPTIONAL,
+            )
+            self.fields[f"c{i}_profile"] = forms.CharField(
+                label=_("Contribution %(n)s — compétences : profil des personnes") % {"n": n},
+                max_length=200,
+                **OPTIONAL,
+            )
+            self.fields[f"c{i}_description"] = forms.CharField(
+                label=_("Contribution %(n)s — moyens techniques : description") % {"n": n},
+                widget=forms.Textarea(attrs={"rows": 2}),
+                **OPTIONAL,
+            )
+            self.fields[f"c{i}_amount"] = EurosField(
+                label=_("Contribution %(n)s — apport financier : montant (€)") % {"n": n},
+                **OPTIONAL,
+            )
+        self._rows: list[int] = []
+
+    @classmethod
+    def initial_for(cls, position) -> dict:
+        initial = {
+            "organisation": position.organisation_id,
+            "resource": position.resource_id,
+            "intent": position.intent,
+            "public_name": position.public_name,
+        }
+        for i, c in enumerate(list(position.contributions.all())[:CONTRIBUTION_ROWS]):
+            for name in CONTRIBUTION_FIELDS:
+                initial[f"c{i}_{name}"] = getattr(c, name)
+        return initial
+
+    def rows(self):
+        """The bound fields of each contribution row, for the template."""
+        return [
+            {name: self[f"c{i}_{name}"] for name in CONTRIBUTION_FIELDS}
+            for i in range(CONTRIBUTION_ROWS)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for i in range(CONTRIBUTION_ROWS):
+            filled = any(data.get(f"c{i}_{n}") not in (None, "") for n in CONTRIBUTION_FIELDS)
+            if filled and not data.get(f"c{i}_kind"):
+                self.add_error(f"c{i}_kind", _("Choisissez le type de cette contribution."))
+        return data
+
+    def contributions(self) -> list[dict]:
+        items, self._rows = [], []
+        data = self.cleaned_data
+        for i in range(CONTRIBUTION_ROWS):
+            kind = data.get(f"c{i}_kind")
+            if not kind:
+                continue
+            self._rows.append(i)
+            items.append(
+                {
+                    name: data.get(f"c{i}_{name}")
+                    for name in CONTRIBUTION_FIELDS
+                    if data.get(f"c{i}_{name}") not in (None, "")
+                }
+            )
+        return items
+
+    def field_for_error(self, path: tuple[str, ...]) -> str | None:
+        if path and path[0] == "contributions":
+            if len(path) >= 3 and path[1].isdigit() and int(path[1]) < len(self._rows):
+                name = f"c{self._rows[int(path[1])]}_{path[2]}"
+                return name if name in self.fields else None
+            return "c0_kind"
+        return super().field_for_error(path)
+
+    def service_kwargs(self) -> dict:
+        return {
+            "organisation": self.cleaned_data["organisation"],
+            "resource": self.cleaned_data["resource"],
+            "intent": self.cleaned_data["intent"],
+            "public_name": self.cleaned_data["public_name"],
+            "contributions": self.contributions(),
+        }
+
+    def update_kwargs(self) -> dict:
+        kwargs = self.service_kwargs()
+        del kwargs["organisation"], kwargs["resource"]
+        return kwargs
+
+
+BUDGET_ROWS = 5
+MILESTONE_ROWS = 4
+LINE_FIELDS = ("category", "label", "quantity", "unit", "rate")
+MILESTONE_FIELDS = ("title", "due_on", "deliverable")
+
+
+class ProposalForm(PortalForm):
+    """The proposal with a few budget rows and milestone rows (empty rows are ignored):
+    its total is the sum of the budget lines, computed by the service."""
+
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    summary = forms.CharField(label=_("Résumé"), widget=forms.Textarea(attrs={"rows": 4}))
+    deliverables = forms.CharField(label=_("Livrables"), widget=forms.Textarea(attrs={"rows": 3}))
+    licence = forms.CharField(
+        label=_("Licence"),
+        max_length=64,
+        help_text=_("Identifiant SPDX d'une licence ouverte, par exemple EUPL-1.2 ou ODbL-1.0."),
+    )
+    community = forms.CharField(
+        label=_("Communauté"), widget=forms.Textarea(attrs={"rows": 3}), **OPTIONAL
+    )
+    governance = forms.CharField(
+        label=_("Gouvernance"), widget=forms.Textarea(attrs={"rows": 3}), **OPTIONAL
+    )
+    coordination_justification = forms.CharField(
+        label=_("Justification de la part de coordination et d'animation"),
+        help_text=_("Requise si la coordination et l'animation sortent de 10 % à 25 % du total."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        **OPTIONAL,
+    )
+
+    MAIN_FIELDS = (
+        "title",
+        "summary",
+        "deliverables",
+        "licence",
+        "community",
+        "governance",
+        "coordination_justification",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(BUDGET_ROWS):
+            n = i + 1
+            self.fields[f"line{i}_category"] = forms.ChoiceField(
+                label=_("Ligne %(n)s : catégorie") % {"n": n},
+                choices=[("", "—"), *BudgetCategory.choices],
+                **OPTIONAL,
+            )
+            self.fields[f"line{i}_label"] = forms.CharField(
+                label=_("Ligne %(n)s : libellé") % {"n": n}, max_length=200, **OPTIONAL
+            )
+            self.fields[f"line{i}_quantity"] = NumberField(
+                label=_("Ligne %(n)s : quantité (jours ou heures)") % {"n": n},
+                max_digits=10,
+                decimal_places=2,
+                **OPTIONAL,
+            )
+            self.fields[f"line{i}_unit"] = forms.ChoiceField(
+                label=_("Ligne %(n)s : unité") % {"n": n},
+                choices=BudgetUnit.choices,
+                initial=BudgetUnit.DAY,
+                **OPTIONAL,
+            )
+            self.fields[f"line{i}_rate"] = EurosField(
+                label=_("Ligne %(n)s : tarif HT (€)") % {"n": n}, max_digits=10, **OPTIONAL
+            )
+        for i in range(MILESTONE_ROWS):
+            n = i + 1
+            self.fields[f"milestone{i}_title"] = forms.CharField(
+                label=_("Jalon %(n)s : intitulé") % {"n": n}, max_length=200, **OPTIONAL
+            )
+            self.fields[f"milestone{i}_due_on"] = forms.DateField(
+                label=_("Jalon %(n)s : échéance") % {"n": n},
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                **OPTIONAL,
+            )
+            self.fields[f"milestone{i}_deliverable"] = forms.CharField(
+                label=_("Jalon %(n)s : livrable") % {"n": n}, max_length=500, **OPTIONAL
+            )
+
+    @classmethod
+    def initial_for(cls, proposal) -> dict:
+        """The form pre-filled with a submitted proposal, to replace it."""
+        initial = {name: getattr(proposal, name) for name in cls.MAIN_FIELDS}
+        for i, line in enumerate(list(proposal.budget_lines.all())[:BUDGET_ROWS]):
+            for name in LINE_FIELDS:
+                initial[f"line{i}_{name}"] = getattr(line, name)
+        for i, milestone in enumerate(list(proposal.milestones.all())[:MILESTONE_ROWS]):
+            for name in MILESTONE_FIELDS:
+                initial[f"milestone{i}_{name}"] = getattr(milestone, name)
+        return initial
+
+    def main_fields(self):
+        return [self[name] for name in self.MAIN_FIELDS]
+
+    def budget_rows(self):
+        return [[self[f"line{i}_{name}"] for name in LINE_FIELDS] for i in range(BUDGET_ROWS)]
+
+    def milestone_rows(self):
+        return [
+            [self[f"milestone{i}_{name}"] for name in MILESTONE_FIELDS]
+            for i in range(MILESTONE_ROWS)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        required = _("Complétez cette ligne ou videz-la.")
+        for i in range(BUDGET_ROWS):
+            values = {name: data.get(f"line{i}_{name}") for name in LINE_FIELDS}
+            if any(
+                values[name] not in (None, "") for name in ("category", "label", "quantity", "rate")
+            ):
+                for name in ("category", "label", "quantity", "rate"):
+                    if values[name] in (None, "") and f"line{i}_{name}" not in self.errors:
+                        self.add_error(f"line{i}_{name}", required)
+        for i in range(MILESTONE_ROWS):
+            values = {name: data.get(f"milestone{i}_{name}") for name in MILESTONE_FIELDS}
+            if any(values.values()):
+                for name in ("title", "due_on"):
+                    if not values[name] and f"milestone{i}_{name}" not in self.errors:
+                        self.add_error(f"milestone{i}_{name}", required)
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        kwargs = {name: data[name] for name in self.MAIN_FIELDS}
+        kwargs["budget_lines"] = [
+            {name: data[f"line{i}_{name}"] for name in LINE_FIELDS}
+            for i in range(BUDGET_ROWS)
+            if data.get(f"line{i}_label")
+        ]
+        kwargs["milestones"] = [
+            {name: data[f"milestone{i}_{name}"] for name in MILESTONE_FIELDS}
+            for i in range(MILESTONE_ROWS)
+            if data.get(f"milestone{i}_title")
+        ]
+        return kwargs
+
+
+class AttachmentForm(PortalForm):
+    file = forms.FileField(
+        label=_("Pièce jointe"),
+        help_text=_("PDF, ODT ou DOCX, 20 Mo au plus."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx"}),
+    )
+
+
+class AllocationForm(PortalForm):
+    funder = OrganisationChoiceField(label=_("Financeur"))
+    amount = EurosField(label=_("Enveloppe (€)"))
+
+    def __init__(self, data=None, *, funders, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["funder"].queryset = funders
+
+
+class BucketChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.proposal.title
+
+
+class PledgeForm(PortalForm):
+    bucket = BucketChoiceField(label=_("Commun à cofinancer"), queryset=None, empty_label=None)
+    funder = OrganisationChoiceField(label=_("Financeur"))
+    amount = EurosField(label=_("Montant engagé (€)"))
+
+    def __init__(self, data=None, *, funders, buckets, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["funder"].queryset = funders
+        self.fields["bucket"].queryset = buckets
+
+
+class QuestionForm(PortalForm):
+    organisation = OrganisationChoiceField()
+    text = forms.CharField(
+        label=_("Votre question"),
+        help_text=_("Elle est publiée avec sa réponse, sans le nom de votre organisation."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, data=None, *, organisations, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class AnswerForm(PortalForm):
+    answer = forms.CharField(label=_("Projet de réponse"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtendDeadlineForm(PortalForm):
+    """Extend the proposal deadline to the date the six-day rule proposes."""
+
+    new_deadline = DeadlineField(label=_("Nouvelle date limite des propositions"))
+    notice = forms.CharField(
+        label=_("Avis de prolongation (publié)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DeadlineExtensionForm(PortalForm):
+    """The buyer extends one of the call's deadlines, before it passes, with a public
+    notice (``deadline_services.challenge_extend_deadline``)."""
+
+    which = forms.ChoiceField(label=_("Échéance à prolonger"), choices=())
+    new_deadline = DeadlineField(label=_("Nouvelle échéance"))
+    notice = forms.CharField(
+        label=_("Avis de prolongation (publié)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, challenge, **kwargs):
+        from procurement.models import DeadlineKind
+
+        super().__init__(*args, **kwargs)
+        fields = {
+            DeadlineKind.POSITIONING: challenge.positioning_deadline,
+            DeadlineKind.PROPOSALS: challenge.proposal_deadline,
+            DeadlineKind.QUESTIONS: challenge.questions_deadline,
+        }
+        self.fields["which"].choices = [
+            (kind.value, kind.label) for kind, deadline in fields.items() if deadline
+        ]
+
+
+class CommonsFilterForm(PortalForm):
+    q = forms.CharField(label=_("Rechercher"), max_length=100, **OPTIONAL)
+    category = forms.ChoiceField(
+        label=_("Catégorie"),
+        choices=[("", _("Toutes les catégories")), *CommonsCategory.choices],
+        **OPTIONAL,
+    )
+    licence = forms.ChoiceField(label=_("Licence"), **OPTIONAL)
+    referenced = forms.ChoiceField(
+        label=_("Référencement"),
+        choices=[
+            ("", _("Tous les communs")),
+            ("1", _("Référencés par la Chambre")),
+            ("0", _("Non référencés")),
+        ],
+        **OPTIONAL,
+    )
+
+    def __init__(self, data=None, *, licences, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["licence"].choices = [
+            ("", _("Toutes les licences")),
+            *[(lic, lic) for lic in licences],
+        ]

@@ -1,0 +1,114 @@
+"""Template helpers of the portal: DSFR widgets tied to their hint and errors, the
+deadline countdown, the labels of the process steps."""
+
+from django import forms, template
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.chart import step_label as _step_label
+
+register = template.Library()
+
+NO_CLASS_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
+
+
+def described_by(field) -> str:
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}-messages")
+    return " ".join(ids)
+
+
+@register.simple_tag
+def dsfr_widget(field):
+    """The field's control with its DSFR class, ``aria-describedby`` naming its hint and
+    its error messages, and ``aria-invalid`` when it was refused."""
+    widget = field.field.widget
+    attrs = {}
+    if isinstance(widget, (forms.Select, forms.SelectMultiple)) and not isinstance(
+        widget, forms.RadioSelect
+    ):
+        attrs["class"] = "fr-select"
+    elif not isinstance(widget, NO_CLASS_WIDGETS):
+        attrs["class"] = "fr-input"
+    if ids := described_by(field):
+        attrs["aria-describedby"] = ids
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def describedby(field) -> str:
+    return described_by(field)
+
+
+@register.inclusion_tag("portal/includes/countdown.html")
+def countdown(deadline, label=""):
+    """A deadline with the time left, kept up to date in the page by ``portal.js``."""
+    return {
+        "deadline": deadline,
+        "label": label,
+        "passed": deadline is not None and deadline <= timezone.now(),
+    }
+
+
+@register.filter
+def step_label(name: str) -> str:
+    return _step_label(name)
+
+
+@register.filter
+def fields_with_errors(form) -> list:
+    return [field for field in form if field.errors]
+
+
+@register.filter
+def anchor(field) -> str:
+    """Where the error summary's link leads: the control, or a group's fieldset."""
+    if field.widget_type in ("radioselect", "checkboxselectmultiple"):
+        return f"{field.auto_id}-fieldset"
+    return field.id_for_label
+
+
+@register.simple_tag
+def breadcrumb_links(*args) -> list[tuple[str, str]]:
+    """``url1 label1 url2 label2 …`` → the breadcrumb's links."""
+    return list(zip(args[::2], args[1::2], strict=True))
+
+
+TASK_STATES = {
+    "NEW": _("à faire"),
+    "ASSIGNED": _("prise"),
+    "STARTED": _("commencée"),
+    "SCHEDULED": _("programmée"),
+    "DONE": _("faite"),
+    "CANCELED": _("annulée"),
+    "ERROR": _("en erreur"),
+}
+
+
+@register.filter
+def task_state(status: str) -> str:
+    """A process task's status, in words."""
+    return str(TASK_STATES.get(status, status))
+
+
+@register.filter
+def euros(amount) -> str:
+    """An amount in euros as the page's language writes it (``1 234,50 €``)."""
+    from portal.chart import money
+
+    return money(amount if amount is not None else 0)
+
+
+@register.filter
+def percent(value) -> str:
+    """A percentage without its useless zeros, as the language writes it (``2,5``)."""
+    from django.utils.formats import get_format, number_format
+
+    text = number_format(value, 2, use_l10n=True)
+    separator = get_format("DECIMAL_SEPARATOR")
+    return text.rstrip("0").rstrip(separator) if separator in text else text

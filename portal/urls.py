@@ -1,0 +1,35 @@
+"""The portal's addresses, in French (it is mounted at ``/``)."""
+
+from django.urls import path
+
+from portal.views import chambre, funds, public, space, tasks
+
+app_name = "portal"
+
+D = "espace/defis/<int:pk>/"
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("defis/<int:pk>/", public.challenge_detail, name="challenge"),
+    path("communs/", public.commons_list, name="commons"),
+    path("communs/<slug:slug>/", chambre.commons_detail, name="commons_detail"),
+    path("communs/<slug:slug>/reciprocite/", public.reciprocity, name="reciprocity"),
+    path("communs/<slug:slug>/comptes/", funds.ledger, name="ledger"),
+    path("chambres/<int:pk>/", chambre.activity, name="chambre"),
+    path("accessibilite/", public.accessibility, name="accessibility"),
+    path("connexion/", public.LoginView.as_view(), name="login"),
+    path("deconnexion/", public.LogoutView.as_view(), name="logout"),
+    path("espace/", space.inbox, name="inbox"),
+    path("espace/alertes/", space.alerts, name="alerts"),
+    path("espace/taches/<int:pk>/", tasks.task, name="task"),
+    path("espace/reciprocite/", funds.reciprocity_space, name="reciprocity_space"),
+    path(D + "positionnement/", space.position, name="position"),
+    path(D + "proposition/", space.proposal, name="proposal"),
+    path(D + "groupes/", space.groups, name="groups"),
+    path(D + "cofinancement/", space.cofunding, name="cofunding"),
+    path(D + "questions/", space.answers, name="answers"),
+    path(D + "processus/", space.process, name="process"),
+    path(D + "documents/", space.documents, name="documents"),
+    path(D + "saisines/<int:referral_pk>/", chambre.referral, name="referral"),
+    path(D + "documents/etat/", space.documents_status, name="documents_status"),
+]

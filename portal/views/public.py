@@ -1,0 +1,146 @@
+"""Pages anyone may read: the published challenges, one challenge with its resources,
+questions, opinions and results, the commons catalogue and each commons' reciprocity
+board; and signing in."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kernel.errors import NotFound
+from portal.chart import bar_chart
+from portal.errors import portal_errors
+from portal.forms import CommonsFilterForm, PortalForm, QuestionForm
+from portal.views.common import call_service
+from procurement import queries
+from procurement.models import ChallengeStatus, OrganisationKind
+from procurement.services.questions import question_ask
+from scoring.queries import grid_of
+
+QUESTION_STAGES = (ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS)
+
+
+def home(request):
+    """The published challenges (and, for their buyer and Chambre, the drafts), with
+    their stage and next deadline."""
+    page = Paginator(queries.challenges_visible_to(request.user), 10).get_page(
+        request.GET.get("page")
+    )
+    for challenge in page:
+        challenge.deadline = queries.next_deadline(challenge)
+    return render(request, "portal/home.html", {"page": page})
+
+
+@portal_errors
+def challenge_detail(request, pk):
+    """A challenge as the caller may see it; a partner asks its questions here."""
+    challenge = queries.access_challenge(user=request.user, pk=pk)
+    partner_orgs = queries.organisations_of(request.user, OrganisationKind.PARTNER)
+    question_form = None
+    status = 200
+    if challenge.status in QUESTION_STAGES and partner_orgs.exists():
+        question_form = QuestionForm(
+            request.POST if request.method == "POST" else None, organisations=partner_orgs
+        )
+        if request.method == "POST" and question_form.is_valid():
+            _question, status = call_service(
+                question_form,
+                question_ask,
+                challenge=challenge,
+                actor=request.user,
+                **question_form.cleaned_data,
+            )
+            if status == 200:
+                messages.success(
+                    request, _("Votre question est transmise à l'acheteur, qui y répondra.")
+                )
+                return redirect(reverse("portal:challenge", args=[pk]) + "#questions")
+        elif request.method == "POST":
+            status = 400
+    context = {
+        "challenge": challenge,
+        "deadline": queries.next_deadline(challenge),
+        "resources": queries.resources_of(challenge),
+        "questions": queries.questions_visible_to(request.user, challenge),
+        "opinions": queries.opinions_of(challenge),
+        "deadline_notices": challenge.deadline_notices.all(),
+        "results": queries.public_results(challenge),
+        "round": _public_round(challenge),
+        "grid": grid_of(challenge),
+        "question_form": question_form,
+        "is_buyer_staff": queries.is_buyer_staff(request.user, challenge),
+        "is_partner": partner_orgs.exists(),
+        "is_funder": queries.funders_for(request.user, challenge).exists(),
+    }
+    return render(request, "portal/challenge.html", context, status=status)
+
+
+def _public_round(challenge):
+    """The cofunding round, for everyone to see each commons' progress and who pledged
+    what (``None`` before it opens)."""
+    try:
+        return queries.cofunding_round_of(challenge)
+    except NotFound:
+        return None
+
+
+def commons_list(request):
+    """The commons catalogue, filtered by category, licence and referencing, searchable."""
+    form = CommonsFilterForm(request.GET or None, licences=queries.catalogue_licences())
+    filters = form.cleaned_data if form.is_valid() else {}
+    commons = queries.commons_search(
+        **{k: filters.get(k, "") for k in ("q", "category", "licence", "referenced")}
+    )
+    page = Paginator(commons, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/commons.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@portal_errors
+def reciprocity(request, slug):
+    """A commons' reciprocity board, for everyone: the organisations that committed to
+    give back, what they owed and gave, drawn as bars with the table beside them."""
+    commons = queries.access_commons(slug=slug)
+    board = queries.reciprocity_board(commons)
+    chart = bar_chart(
+        [(row.organisation.name, {"given": row.given, "due": row.due}) for row in board.rows],
+        [("given", _("Reversé")), ("due", _("Dû"))],
+    )
+    return render(
+        request,
+        "portal/reciprocity.html",
+        {"commons": commons, "board": board, "chart": chart},
+    )
+
+
+def accessibility(request):
+    return render(request, "portal/accessibility.html")
+
+
+class LoginForm(auth_views.AuthenticationForm, PortalForm):
+    """Django's sign-in form, rendered with the DSFR markup."""
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("portal:inbox")
+    extra_context = {"title": gettext_lazy("Connexion")}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("portal:home")
