@@ -26,6 +26,7 @@ from procurement.services.opinions import (
     require_reservations_answered,
     reservations_answer_all,
 )
+from procurement.services.stages import CANCELLABLE, challenge_stage_move
 
 EDITABLE = (ChallengeStatus.DRAFT, ChallengeStatus.REVISION)
 
@@ -174,8 +175,7 @@ def challenge_submit_for_opinion(*, challenge: Challenge, actor, note: str = "")
     from scoring.services import grid_check
 
     grid_check(challenge=challenge)
-    challenge.status = ChallengeStatus.IN_REVIEW
-    challenge.save(update_fields=["status", "updated_at"])
+    challenge_stage_move(challenge=challenge, to=ChallengeStatus.IN_REVIEW, actor=actor)
     audit_record(
         verb="challenge.referred_to_chambre", actor=actor, challenge=challenge, data={"note": note}
     )
@@ -206,8 +206,11 @@ def challenge_revise(
         grid_check(challenge=challenge)
     else:
         require_reservations_answered(challenge, OpinionSubject.CALL)
-    challenge.status = ChallengeStatus.IN_REVIEW if resubmit else ChallengeStatus.READY
-    challenge.save(update_fields=["status", "updated_at"])
+    challenge_stage_move(
+        challenge=challenge,
+        to=ChallengeStatus.IN_REVIEW if resubmit else ChallengeStatus.READY,
+        actor=actor,
+    )
     audit_record(
         verb="challenge.revised",
         actor=actor,
@@ -274,8 +277,13 @@ def challenge_publish(
     challenge.proposal_deadline = proposal_deadline
     challenge.questions_deadline = questions_deadline
     challenge.published_at = now
-    challenge.status = ChallengeStatus.POSITIONING
-    validated_save(challenge)
+    challenge.full_clean()
+    challenge_stage_move(
+        challenge=challenge,
+        to=ChallengeStatus.POSITIONING,
+        actor=actor,
+        also=("positioning_deadline", "proposal_deadline", "questions_deadline", "published_at"),
+    )
     audit_record(
         verb="challenge.published",
         actor=actor,
@@ -293,8 +301,7 @@ def challenge_publish(
 @transaction.atomic
 def challenge_mark_unsuccessful(*, challenge: Challenge) -> Challenge:
     """No proposal was submitted by the deadline: the call ends without result."""
-    challenge.status = ChallengeStatus.UNSUCCESSFUL
-    challenge.save(update_fields=["status", "updated_at"])
+    challenge_stage_move(challenge=challenge, to=ChallengeStatus.UNSUCCESSFUL)
     audit_record(verb="challenge.unsuccessful", challenge=challenge)
     return challenge
 
@@ -333,8 +340,12 @@ def proposals_select(
     submitted.filter(pk__in=proposal_ids).update(status=ProposalStatus.SELECTED)
     submitted.exclude(pk__in=proposal_ids).update(status=ProposalStatus.REJECTED)
     challenge.cofunding_deadline = cofunding_deadline
-    challenge.status = ChallengeStatus.SELECTION_REVIEW
-    challenge.save(update_fields=["cofunding_deadline", "status", "updated_at"])
+    challenge_stage_move(
+        challenge=challenge,
+        to=ChallengeStatus.SELECTION_REVIEW,
+        actor=actor,
+        also=("cofunding_deadline",),
+    )
     audit_record(
         verb="proposals.selected",
         actor=actor,
@@ -361,9 +372,10 @@ def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> 
             extra={"fields": {"proposals": [_("Choisissez parmi les propositions retenues.")]}},
         )
     chosen.update(status=ProposalStatus.AWARDED)
-    challenge.status = ChallengeStatus.AWARDED
     challenge.awarded_at = timezone.now()
-    challenge.save(update_fields=["status", "awarded_at", "updated_at"])
+    challenge_stage_move(
+        challenge=challenge, to=ChallengeStatus.AWARDED, actor=actor, also=("awarded_at",)
+    )
     audit_record(
         verb="challenge.awarded",
         actor=actor,
@@ -372,13 +384,6 @@ def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> 
     )
     notify_challenge_awarded(challenge)
     return challenge
-
-
-CANCELLABLE = [
-    s
-    for s in ChallengeStatus.values
-    if s not in (ChallengeStatus.AWARDED, ChallengeStatus.CANCELLED, ChallengeStatus.UNSUCCESSFUL)
-]
 
 
 @transaction.atomic
@@ -395,10 +400,14 @@ def challenge_cancel(*, challenge: Challenge, actor, reason: str) -> Challenge:
             code="reason_required",
             extra={"fields": {"reason": [_("Indiquez le motif de l'annulation.")]}},
         )
-    challenge.status = ChallengeStatus.CANCELLED
     challenge.cancel_reason = reason.strip()
     challenge.cancelled_at = timezone.now()
-    challenge.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    challenge_stage_move(
+        challenge=challenge,
+        to=ChallengeStatus.CANCELLED,
+        actor=actor,
+        also=("cancel_reason", "cancelled_at"),
+    )
     challenge.referrals.filter(status__in=OPEN_REFERRAL).update(
         status=ReferralStatus.CANCELLED, closed_at=challenge.cancelled_at
     )

@@ -27,6 +27,7 @@ from procurement.models.positions import GROUP_INTENTS
 from procurement.queries import STAFF_ROLES, is_buyer_staff, org_ids
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.services.stages import challenge_stage_move
 
 
 @transaction.atomic
@@ -545,8 +546,7 @@ def cofunding_close(*, challenge) -> CofundingRound:
         bucket.save(update_fields=["status"])
     round_.closed_at = timezone.now()
     round_.save(update_fields=["closed_at"])
-    challenge.status = ChallengeStatus.DOCUMENTS
-    challenge.save(update_fields=["status", "updated_at"])
+    challenge_stage_move(challenge=challenge, to=ChallengeStatus.DOCUMENTS)
     audit_record(
         verb="cofunding.closed",
         challenge=challenge,

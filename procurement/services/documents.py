@@ -15,6 +15,7 @@ from kernel.errors import ApplicationError, WrongState
 from procurement.models import ChallengeStatus, DocumentJob, DocumentStatus, TenderDocument
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.services.stages import challenge_stage_move
 from procurement.uploads import DOCX, MAX_UPLOAD_BYTES, check_upload
 
 logger = logging.getLogger(__name__)
@@ -120,8 +121,7 @@ def documents_step_finish(*, challenge) -> None:
         raise WrongState(
             _("Le dossier de consultation n'a pas encore été généré."), code="no_documents"
         )
-    challenge.status = ChallengeStatus.AWARD
-    challenge.save(update_fields=["status", "updated_at"])
+    challenge_stage_move(challenge=challenge, to=ChallengeStatus.AWARD)
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from procurement.models.opinions import OPEN_REFERRAL
 from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES, STAFF_ROLES, is_member
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.services.stages import challenge_stage_move
 
 STAGE_FOR = {
     OpinionSubject.CALL: ChallengeStatus.IN_REVIEW,
@@ -268,10 +269,10 @@ def _record_opinion(referral: Referral, *, actor, verdict, reasons, reservations
     referral.save()
     if referral.subject == OpinionSubject.CALL:
         go_on = verdict in (Verdict.FAVORABLE, Verdict.NONE_IN_TIME)
-        challenge.status = ChallengeStatus.READY if go_on else ChallengeStatus.REVISION
+        stage = ChallengeStatus.READY if go_on else ChallengeStatus.REVISION
     else:
-        challenge.status = ChallengeStatus.COFUNDING
-    challenge.save(update_fields=["status", "updated_at"])
+        stage = ChallengeStatus.COFUNDING
+    challenge_stage_move(challenge=challenge, to=stage, actor=actor)
     audit_record(
         verb=f"opinion.{referral.subject}",
         actor=actor,

@@ -18,6 +18,7 @@ from procurement.models.positions import GROUP_INTENTS
 from procurement.queries import org_ids
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.services.stages import challenge_stage_move
 
 
 def _check_open(challenge) -> None:
@@ -239,8 +240,7 @@ def positioning_close(*, challenge) -> list[WorkingGroup]:
             group.coordinator_id = first_producer.organisation_id
             group.save(update_fields=["coordinator"])
         groups.append(group)
-    challenge.status = ChallengeStatus.PROPOSALS
-    challenge.save(update_fields=["status", "updated_at"])
+    challenge_stage_move(challenge=challenge, to=ChallengeStatus.PROPOSALS)
     audit_record(
         verb="positioning.closed",
         challenge=challenge,

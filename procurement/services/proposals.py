@@ -29,6 +29,7 @@ from procurement.models import (
 from procurement.queries import org_ids
 from procurement.services.audit import audit_record, sealed_chain
 from procurement.services.notifications import notify_proposals_opened
+from procurement.services.stages import challenge_stage_move
 from procurement.uploads import DOCUMENT_KINDS, check_upload
 
 CENT = Decimal("0.01")
@@ -233,8 +234,9 @@ def proposals_open(*, challenge) -> int:
     count = challenge.proposals.filter(status=ProposalStatus.SUBMITTED).count()
     challenge.proposals.filter(status=ProposalStatus.DRAFT).delete()
     challenge.proposals_opened_at = timezone.now()
-    challenge.status = ChallengeStatus.ASSIGNMENT
-    challenge.save(update_fields=["proposals_opened_at", "status", "updated_at"])
+    challenge_stage_move(
+        challenge=challenge, to=ChallengeStatus.ASSIGNMENT, also=("proposals_opened_at",)
+    )
     from scoring.services import grid_freeze
 
     grid_freeze(challenge=challenge)

@@ -10,6 +10,7 @@ from kernel.guards import require_status, validated_save
 from procurement.models import Challenge, ChallengeStatus, ProposalStatus, Role
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.services.stages import challenge_stage_move
 from scoring.models import (
     Assignment,
 )
@@ -116,8 +117,7 @@ def evaluators_assign(
         ],
         ignore_conflicts=True,
     )
-    challenge.status = ChallengeStatus.SCORING
-    challenge.save(update_fields=["status", "updated_at"])
+    challenge_stage_move(challenge=challenge, to=ChallengeStatus.SCORING, actor=actor)
     data: dict = {"evaluators": ids}
     if assignments is not None:
         data["assignments"] = {str(p): sorted(e) for p, e in sorted(plan.items())}

@@ -12,6 +12,7 @@ from kernel.guards import require_status, validated_save
 from procurement.models import Challenge, ChallengeStatus
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.services.stages import challenge_stage_move
 from scoring.aggregation import MJ_GRADES  # best first, stored in French
 from scoring.models import (
     SCALE_MAX,
@@ -332,8 +333,7 @@ def scoring_round_open(*, challenge, actor, reason: str) -> ScoringRound:
 @transaction.atomic
 def scoring_close(*, challenge) -> None:
     """After every evaluator's task: the buyer selects."""
-    challenge.status = ChallengeStatus.SELECTION
-    challenge.save(update_fields=["status", "updated_at"])
+    challenge_stage_move(challenge=challenge, to=ChallengeStatus.SELECTION)
     audit_record(
         verb="scoring.closed",
         challenge=challenge,
