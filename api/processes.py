@@ -17,8 +17,8 @@ from viewflow.workflow.models import Task
 from kernel.fields import MAX_ID
 from procurement.queries import next_deadline
 from workflows import queries, services
-from workflows.handlers import HANDLERS, describe
 from workflows.models import ChallengeProcess
+from workflows.step_data import describe
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -66,8 +66,8 @@ class TaskDetailSerializer(TaskSerializer):
         fields = [*TaskSerializer.Meta.fields, "form", "can_complete"]
 
     def get_form(self, task) -> list[dict]:
-        handler = HANDLERS.get(task.flow_task.name)
-        return describe(handler.serializer_class()) if handler else []
+        data = getattr(task.flow_task, "data", None)
+        return describe(data()) if data is not None else []
 
     def get_can_complete(self, task) -> bool:
         return (

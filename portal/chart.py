@@ -1,5 +1,6 @@
 """The process drawn as a graph: viewflow lays the flow out (``viewflow.workflow.chart``),
-the portal labels its steps in French (English through i18n) and marks where each
+each step is labelled with the title its node declares (French, English through i18n),
+and the portal marks where each
 step stands in one challenge's process — done, current (highlighted), cancelled or
 not reached."""
 
@@ -10,35 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import chart as viewflow_chart
 from viewflow.workflow.status import STATUS
 
-STEP_LABELS = {
-    "start": _("Création de l'appel"),
-    "draft": _("Rédiger l'appel"),
-    "call_opinion": _("Avis de la Chambre sur l'appel"),
-    "check_call_opinion": _("Avis favorable ?"),
-    "revise": _("Réviser l'appel après avis"),
-    "check_revision": _("Nouvel avis demandé ?"),
-    "publish": _("Publier l'appel"),
-    "positioning": _("Fin des positionnements"),
-    "close_positioning": _("Constitution des groupes de travail"),
-    "proposals": _("Date limite des propositions"),
-    "open_proposals": _("Ouverture des plis"),
-    "check_proposals": _("Des propositions déposées ?"),
-    "unsuccessful": _("Appel infructueux"),
-    "end_unsuccessful": _("Fin sans résultat"),
-    "assign_evaluators": _("Désigner les évaluateurs"),
-    "split_scoring": _("Une évaluation par évaluateur"),
-    "score": _("Évaluer les propositions"),
-    "join_scoring": _("Toutes les évaluations rendues"),
-    "close_scoring": _("Classement des propositions"),
-    "select": _("Sélectionner les propositions"),
-    "selection_opinion": _("Avis de la Chambre sur la sélection"),
-    "open_cofunding": _("Ouverture du cofinancement"),
-    "cofunding": _("Clôture du cofinancement"),
-    "close_cofunding": _("Bilan du cofinancement"),
-    "generate_documents": _("Génération du dossier de consultation"),
-    "award": _("Attribuer le marché"),
-    "end": _("Attribution prononcée"),
-}
+from workflows.flows import ChallengeFlow
+
 EDGE_LABELS = {"yes": _("oui"), "no": _("non")}
 STATE_LABELS = {
     "current": _("en cours"),
@@ -50,7 +24,9 @@ CURRENT = {STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED, STATUS
 
 
 def step_label(name: str) -> str:
-    return str(STEP_LABELS.get(name) or name.replace("_", " ").capitalize())
+    """A step's title, as its node in ``workflows/flows.py`` declares it (translated)."""
+    node = ChallengeFlow.instance.node(name, no_obsolete=True)
+    return str(node.task_title) if node is not None else name.replace("_", " ").capitalize()
 
 
 @dataclass
@@ -120,7 +96,7 @@ def process_chart(flow_class, process) -> Chart:
     for cell in grid.cells:
         name = cell.node.name
         state = _state(statuses.get(name, set()))
-        label = step_label(name)
+        label = str(cell.node.task_title)
         nodes.append(
             ChartNode(
                 name=name,

@@ -1,9 +1,11 @@
 """The process of an appel à communs, as one viewflow flow.
 
-Each node is one line: human steps are completed through ``workflows.services``
-(the task API and the portal), automatic steps call a procurement service, and the
-deadlines are database timers fired by the periodic sweep, so they hold with nobody
-clicking and survive restarts.
+Every step is declared here, once. A human step is a ``Step`` node: its title, who acts,
+the data it takes, the one operation it calls, and its portal page; the task API, the
+portal, the inbox and the chart read them from the node. Human steps are completed
+through ``workflows.services.task_complete`` (the task API and the portal); automatic
+steps call one service each; the deadlines are database timers fired by the periodic
+sweep, so they hold with nobody clicking and survive restarts.
 
     draft ─► call_opinion ─► (reservations? revise ─► call_opinion again, or go on) ─► publish
       ─► positioning (timer) ─► close_positioning ─► proposals (timer) ─► open_proposals
@@ -17,16 +19,17 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from procurement.models import Challenge, ChallengeStatus
+from procurement.models import Challenge, ChallengeStatus, OpinionSubject
 from procurement.services import challenges as challenge_services
 from procurement.services import cofunding as cofunding_services
 from procurement.services import documents as document_services
+from procurement.services import opinions as opinion_services
 from procurement.services import positions as position_services
-from procurement.services import proposals as proposal_services
 from scoring import services as scoring_services
+from workflows import operations
+from workflows import step_data as data
 from workflows.models import ChallengeProcess
-from workflows.nodes import CeleryJob, DynamicSplit
-from workflows.views import task_redirect
+from workflows.nodes import Actor, CeleryJob, DynamicSplit, Step
 
 
 def fresh(activation) -> Challenge:
@@ -36,10 +39,6 @@ def fresh(activation) -> Challenge:
     )
 
 
-def human(title, description=""):
-    return flow.View(task_redirect).Annotation(title=title, description=description)
-
-
 class ChallengeFlow(flow.Flow):
     process_class = ChallengeProcess
     # Joins need a real lock; on SQLite the IMMEDIATE transactions serialise writers.
@@ -47,45 +46,211 @@ class ChallengeFlow(flow.Flow):
     process_title = _("Appel à communs")
     process_description = _("Du brouillon à l'attribution d'un appel à communs.")
 
-    start = flow.StartHandle(this.start_process).Next(this.draft)
-
-    draft = human(_("Rédiger l'appel"), _("L'acheteur rédige l'appel et saisit la Chambre.")).Next(
-        this.call_opinion
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Création de l'appel"))
+        .Next(this.draft)
     )
-    call_opinion = human(_("Avis de la Chambre sur l'appel")).Next(this.check_call_opinion)
-    check_call_opinion = flow.If(this.call_opinion_favorable).Then(this.publish).Else(this.revise)
-    revise = human(_("Réviser l'appel après avis")).Next(this.check_revision)
-    check_revision = flow.If(this.resubmitted).Then(this.call_opinion).Else(this.publish)
-    publish = human(_("Publier l'appel")).Next(this.positioning)
 
-    positioning = flow.Timer(this.positioning_deadline).Next(this.close_positioning)
-    close_positioning = flow.Function(this.do_close_positioning).Next(this.proposals)
-    proposals = flow.Timer(this.proposal_deadline).Next(this.open_proposals)
-    open_proposals = flow.Function(this.do_open_proposals).Next(this.check_proposals)
+    draft = Step(
+        title=_("Rédiger l'appel"),
+        description=_("L'acheteur rédige l'appel et saisit la Chambre."),
+        acts=Actor.BUYER,
+        data=data.DraftData,
+        call=this.refer_call,
+        template="portal/tasks/draft.html",
+        form="portal.forms.tasks.DraftForm",
+    ).Next(this.call_opinion)
+    call_opinion = Step(
+        title=_("Avis de la Chambre sur l'appel"),
+        acts=Actor.CHAMBRE,
+        data=data.OpinionData,
+        call=this.publish_call_opinion,
+        template="portal/tasks/opinion.html",
+        form="portal.forms.tasks.OpinionForm",
+    ).Next(this.check_call_opinion)
+    check_call_opinion = (
+        flow.If(this.call_opinion_favorable)
+        .Annotation(title=_("Avis favorable ?"))
+        .Then(this.publish)
+        .Else(this.revise)
+    )
+    revise = Step(
+        title=_("Réviser l'appel après avis"),
+        acts=Actor.BUYER,
+        data=data.ReviseData,
+        call=this.revise_call,
+        template="portal/tasks/revise.html",
+        form="portal.forms.tasks.ReviseForm",
+    ).Next(this.check_revision)
+    check_revision = (
+        flow.If(this.resubmitted)
+        .Annotation(title=_("Nouvel avis demandé ?"))
+        .Then(this.call_opinion)
+        .Else(this.publish)
+    )
+    publish = Step(
+        title=_("Publier l'appel"),
+        acts=Actor.BUYER,
+        data=data.PublishData,
+        call=this.publish_call,
+        template="portal/tasks/publish.html",
+        form="portal.forms.tasks.PublishForm",
+    ).Next(this.positioning)
+
+    positioning = (
+        flow.Timer(this.positioning_deadline)
+        .Annotation(title=_("Fin des positionnements"))
+        .Next(this.close_positioning)
+    )
+    close_positioning = (
+        flow.Function(this.do_close_positioning)
+        .Annotation(title=_("Constitution des groupes de travail"))
+        .Next(this.proposals)
+    )
+    proposals = (
+        flow.Timer(this.proposal_deadline)
+        .Annotation(title=_("Date limite des propositions"))
+        .Next(this.open_proposals)
+    )
+    open_proposals = (
+        flow.Function(this.do_open_proposals)
+        .Annotation(title=_("Ouverture des plis"))
+        .Next(this.check_proposals)
+    )
     check_proposals = (
-        flow.If(this.has_proposals).Then(this.assign_evaluators).Else(this.unsuccessful)
+        flow.If(this.has_proposals)
+        .Annotation(title=_("Des propositions déposées ?"))
+        .Then(this.assign_evaluators)
+        .Else(this.unsuccessful)
     )
-    unsuccessful = flow.Function(this.do_unsuccessful).Next(this.end_unsuccessful)
-    end_unsuccessful = flow.End()
-
-    assign_evaluators = human(_("Désigner les évaluateurs")).Next(this.split_scoring)
-    split_scoring = DynamicSplit().Each(this.score, this.evaluator_tasks)
-    score = human(_("Évaluer les propositions")).Assign(this.evaluator_of).Next(this.join_scoring)
-    join_scoring = flow.Join().Next(this.close_scoring)
-    close_scoring = flow.Function(this.do_close_scoring).Next(this.select)
-    select = human(_("Sélectionner les propositions")).Next(this.selection_opinion)
-    selection_opinion = human(_("Avis de la Chambre sur la sélection")).Next(this.open_cofunding)
-
-    open_cofunding = flow.Function(this.do_open_cofunding).Next(this.cofunding)
-    cofunding = flow.Timer(this.cofunding_deadline).Next(this.close_cofunding)
-    close_cofunding = flow.Function(this.do_close_cofunding).Next(this.generate_documents)
-    generate_documents = CeleryJob(this.do_finish_documents, work=this.do_generate_documents).Next(
-        this.award
+    unsuccessful = (
+        flow.Function(this.do_unsuccessful)
+        .Annotation(title=_("Appel infructueux"))
+        .Next(this.end_unsuccessful)
     )
-    award = human(_("Attribuer le marché")).Next(this.end)
-    end = flow.End()
+    end_unsuccessful = flow.End().Annotation(title=_("Fin sans résultat"))
 
-    # --- callbacks: one call each ------------------------------------------------
+    assign_evaluators = Step(
+        title=_("Désigner les évaluateurs"),
+        acts=Actor.BUYER,
+        data=data.AssignData,
+        call=this.assign_evaluators_to,
+        template="portal/tasks/assign_evaluators.html",
+        form="portal.forms.tasks.AssignEvaluatorsForm",
+    ).Next(this.split_scoring)
+    split_scoring = (
+        DynamicSplit()
+        .Annotation(title=_("Une évaluation par évaluateur"))
+        .Each(this.score, this.evaluator_tasks)
+    )
+    score = (
+        Step(
+            title=_("Évaluer les propositions"),
+            acts=Actor.ASSIGNED,
+            data=data.ScoreData,
+            call=this.submit_scores,
+            template="portal/tasks/score.html",
+            form="portal.forms.tasks.ScoreForm",
+        )
+        .Assign(this.evaluator_of)
+        .Next(this.join_scoring)
+    )
+    join_scoring = (
+        flow.Join().Annotation(title=_("Toutes les évaluations rendues")).Next(this.close_scoring)
+    )
+    close_scoring = (
+        flow.Function(this.do_close_scoring)
+        .Annotation(title=_("Classement des propositions"))
+        .Next(this.select)
+    )
+    select = Step(
+        title=_("Sélectionner les propositions"),
+        acts=Actor.BUYER,
+        data=data.SelectData,
+        call=this.select_proposals,
+        template="portal/tasks/select.html",
+        form="portal.forms.tasks.SelectForm",
+    ).Next(this.selection_opinion)
+    selection_opinion = Step(
+        title=_("Avis de la Chambre sur la sélection"),
+        acts=Actor.CHAMBRE,
+        data=data.OpinionData,
+        call=this.publish_selection_opinion,
+        template="portal/tasks/opinion.html",
+        form="portal.forms.tasks.OpinionForm",
+    ).Next(this.open_cofunding)
+
+    open_cofunding = (
+        flow.Function(this.do_open_cofunding)
+        .Annotation(title=_("Ouverture du cofinancement"))
+        .Next(this.cofunding)
+    )
+    cofunding = (
+        flow.Timer(this.cofunding_deadline)
+        .Annotation(title=_("Clôture du cofinancement"))
+        .Next(this.close_cofunding)
+    )
+    close_cofunding = (
+        flow.Function(this.do_close_cofunding)
+        .Annotation(title=_("Bilan du cofinancement"))
+        .Next(this.generate_documents)
+    )
+    generate_documents = (
+        CeleryJob(this.do_finish_documents, work=this.do_generate_documents)
+        .Annotation(title=_("Génération du dossier de consultation"))
+        .Next(this.award)
+    )
+    award = Step(
+        title=_("Attribuer le marché"),
+        acts=Actor.BUYER,
+        data=data.AwardData,
+        call=this.award_contracts,
+        template="portal/tasks/award.html",
+        form="portal.forms.tasks.AwardForm",
+    ).Next(this.end)
+    end = flow.End().Annotation(title=_("Attribution prononcée"))
+
+    # --- the human steps' calls: one operation each ----------------------------------
+
+    def refer_call(self, *, challenge, actor, note):
+        operations.call_refer(challenge=challenge, actor=actor, note=note)
+
+    def publish_call_opinion(self, *, challenge, actor):
+        opinion_services.referral_publish(
+            challenge=challenge, actor=actor, subject=OpinionSubject.CALL
+        )
+
+    def revise_call(self, *, challenge, actor, resubmit, answers):
+        operations.call_revise(challenge=challenge, actor=actor, resubmit=resubmit, answers=answers)
+
+    def publish_call(self, *, challenge, actor, **deadlines):
+        operations.call_publish(challenge=challenge, actor=actor, **deadlines)
+
+    def assign_evaluators_to(self, *, challenge, actor, evaluators=None, assignments=None):
+        scoring_services.evaluators_assign(
+            challenge=challenge, actor=actor, evaluator_ids=evaluators, assignments=assignments
+        )
+
+    def submit_scores(self, *, challenge, actor, evaluations):
+        scoring_services.scoring_submit_all(
+            actor=actor, challenge=challenge, evaluations=evaluations
+        )
+
+    def select_proposals(self, *, challenge, actor, proposals, **selection):
+        challenge_services.proposals_select(
+            challenge=challenge, actor=actor, proposal_ids=proposals, **selection
+        )
+
+    def publish_selection_opinion(self, *, challenge, actor):
+        opinion_services.referral_publish(
+            challenge=challenge, actor=actor, subject=OpinionSubject.SELECTION
+        )
+
+    def award_contracts(self, *, challenge, actor, proposals):
+        challenge_services.challenge_award(challenge=challenge, actor=actor, proposal_ids=proposals)
+
+    # --- the automatic steps' callbacks: one call each ----------------------------------
 
     def start_process(self, activation, challenge):
         activation.process.challenge = challenge
@@ -109,7 +274,7 @@ class ChallengeFlow(flow.Flow):
         position_services.positioning_close(challenge=fresh(activation))
 
     def do_open_proposals(self, activation):
-        proposal_services.proposals_open(challenge=fresh(activation))
+        operations.proposals_open(challenge=fresh(activation))
 
     def has_proposals(self, activation):
         return fresh(activation).proposals.exists()

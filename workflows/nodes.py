@@ -1,5 +1,8 @@
 """Our own flow nodes, on top of viewflow's free edition.
 
+- ``Step``: a human step declared once, on its node: its title, who acts, the data it
+  takes, the one call it makes, and its portal page (template and form). The task API,
+  the portal, the inbox and the process chart all read the step from its node.
 - ``DynamicSplit``: a parallel split that creates one task per item of a data source
   (one scoring task per evaluator), each with ``task.data`` set to its item.
 - ``CeleryJob``: a ``Handle`` that, once created, is run by a Celery worker after the
@@ -7,12 +10,76 @@
   killed worker is retried by the periodic sweep (``workflows.tasks.sweep``).
 """
 
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
 from django.db import transaction
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.nodes.handle import HandleActivation
 from viewflow.workflow.nodes.split import SplitActivation
+
+from workflows.views import task_redirect
+
+
+class Actor(StrEnum):
+    """Who may act on a human step."""
+
+    BUYER = "buyer"  # any agent of the call's buyer (STAFF_ROLES); claimable
+    CHAMBRE = "chambre"  # the Chambre's members who issue opinions (OPINION_ROLES); claimable
+    ASSIGNED = "assigned"  # only the person the flow assigned the task to
+
+    @property
+    def claimable(self) -> bool:
+        return self is not Actor.ASSIGNED
+
+
+class Step(flow.View):
+    """A human step of the process, declared once.
+
+    ``title``: what the inbox, the task page and the chart call it; ``acts``: who may act
+    (``Actor``); ``data``: the DRF serializer of the data that completes it; ``call``: the
+    one operation it runs with that data (``this.method`` of the flow, called with
+    ``challenge``, ``actor`` and the validated fields); ``template`` and ``form``: the
+    portal's page for it (the form by dotted path, so the process does not import the
+    portal that sits above it). Tasks are done in the portal or through the task API,
+    never in viewflow's own views (``task_redirect``).
+    """
+
+    def __init__(
+        self,
+        *,
+        title,
+        acts: Actor,
+        data,
+        call,
+        template: str,
+        form: str,
+        description: str = "",
+    ):
+        super().__init__(task_redirect)
+        self.Annotation(title=title, description=description)
+        self.acts = acts
+        self.data = data
+        self.template = template
+        self.form = form
+        self._call: Callable[..., Any] | Any = call
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._call = this.resolve(instance, self._call)
+
+    def validate(self, data) -> dict:
+        """The step's data, validated by its serializer (400 naming the field)."""
+        serializer = self.data(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def run(self, *, challenge, actor, data) -> None:
+        """Validate ``data`` and make the step's call with it."""
+        self._call(challenge=challenge, actor=actor, **self.validate(data))
 
 
 class DynamicSplitActivation(SplitActivation):

@@ -10,11 +10,13 @@ from procurement.models import Position
 from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES, STAFF_ROLES, org_ids
 from workflows.flows import ChallengeFlow
 from workflows.models import ChallengeProcess
-from workflows.services import BUYER_NODES, CHAMBRE_NODES, OPEN_STATUSES
+from workflows.nodes import Actor
+from workflows.services import OPEN_STATUSES
 
 
-def _nodes(names) -> list:
-    return [getattr(ChallengeFlow, name) for name in sorted(names)]
+def _nodes(acts: Actor) -> list:
+    """The human steps of the flow on which ``acts`` acts, as declared on their nodes."""
+    return [node for node in ChallengeFlow.instance.nodes() if getattr(node, "acts", None) == acts]
 
 
 def _eligible_q(user, prefix: str = "") -> Q:
@@ -24,13 +26,13 @@ def _eligible_q(user, prefix: str = "") -> Q:
         Q(**{f"{prefix}owner": user})
         | Q(
             **{
-                f"{prefix}flow_task__in": _nodes(BUYER_NODES),
+                f"{prefix}flow_task__in": _nodes(Actor.BUYER),
                 f"{challenge}buyer__in": org_ids(user, STAFF_ROLES),
             }
         )
         | Q(
             **{
-                f"{prefix}flow_task__in": _nodes(CHAMBRE_NODES),
+                f"{prefix}flow_task__in": _nodes(Actor.CHAMBRE),
                 f"{challenge}chambre__in": org_ids(user, OPINION_ROLES),
             }
         )

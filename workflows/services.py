@@ -1,8 +1,8 @@
 """Process-level writes: start a challenge's process, claim, unclaim, release and
 complete its human tasks, cancel it. viewflow's transitions check no permission: these do.
 
-Each human node has a handler (``workflows.handlers``) that validates the task's data
-and calls one domain service; the service and the viewflow transition run under the
+Each human step is a ``Step`` node (``workflows/flows.py``) that validates the task's
+data and makes its one call; the call and the viewflow transition run under the
 process lock in one transaction, so a refused completion leaves nothing behind.
 """
 
@@ -23,12 +23,10 @@ from procurement.services.opinions import referral_expire, referrals_due
 from scoring.services import DEFAULT_GRID, grid_set
 from workflows.flows import ChallengeFlow
 from workflows.models import ChallengeProcess
+from workflows.nodes import Actor
 
 logger = logging.getLogger(__name__)
 
-# Who acts on each human step (the evaluators' scoring tasks are assigned by the flow).
-BUYER_NODES = {"draft", "revise", "publish", "assign_evaluators", "select", "award"}
-CHAMBRE_NODES = {"call_opinion", "selection_opinion"}
 OPEN_STATUSES = [STATUS.NEW, STATUS.ASSIGNED]
 
 
@@ -36,15 +34,22 @@ def node_name(task) -> str:
     return task.flow_task.name
 
 
+def _claimable(task) -> bool:
+    """A step of an organisation's role, that any of its members may take and give back
+    (not a task the flow assigned to one person)."""
+    acts = getattr(task.flow_task, "acts", None)
+    return acts is not None and acts.claimable
+
+
 def can_act(user, task) -> bool:
     """May ``user`` complete ``task`` (ignoring who holds it)?"""
     if user is None or not user.is_authenticated:
         return False
-    name = node_name(task)
+    acts = getattr(task.flow_task, "acts", None)
     challenge = task.process.challengeprocess.challenge
-    if name in BUYER_NODES:
+    if acts == Actor.BUYER:
         return is_member(user, challenge.buyer, STAFF_ROLES)
-    if name in CHAMBRE_NODES:
+    if acts == Actor.CHAMBRE:
         return is_member(user, challenge.chambre, OPINION_ROLES)
     return task.owner_id == user.pk
 
@@ -134,7 +139,7 @@ def task_unclaim(*, actor, task):
             raise Forbidden(
                 _("Seule la personne qui a pris la tâche peut la rendre."), code="not_holder"
             )
-        if node_name(activation.task) not in BUYER_NODES | CHAMBRE_NODES:
+        if not _claimable(activation.task):
             raise WrongState(
                 _("Cette tâche vous est attribuée nominativement."), code="personal_task"
             )
@@ -157,13 +162,15 @@ def task_release(*, actor, task, reason: str):
     def release(activation):
         current = activation.task
         name = node_name(current)
-        if name not in BUYER_NODES | CHAMBRE_NODES:
+        if not _claimable(current):
             raise WrongState(
                 _("Cette tâche est attribuée nominativement par le processus."),
                 code="personal_task",
             )
         challenge = _challenge_of(current)
-        organisation = challenge.buyer if name in BUYER_NODES else challenge.chambre
+        organisation = (
+            challenge.buyer if current.flow_task.acts == Actor.BUYER else challenge.chambre
+        )
         if not is_member(actor, organisation, [Role.ADMIN]):
             raise Forbidden(
                 _("Seul un administrateur de l'organisation libère une tâche prise par un autre."),
@@ -196,7 +203,6 @@ def task_complete(*, actor, task, data: dict):
     403 if the actor may not act on it, 409 if it is no longer open or someone else
     holds it, 400 (from the handler) if the data is wrong — and then nothing changed.
     """
-    from workflows.handlers import HANDLERS
 
     def complete(activation):
         current = activation.task
@@ -207,12 +213,11 @@ def task_complete(*, actor, task, data: dict):
         if current.owner_id not in (None, actor.pk):
             raise WrongState(_("Une autre personne a pris cette tâche."), code="task_held")
         challenge = _challenge_of(current)
-        handler = HANDLERS[node_name(current)]
         with transaction.atomic():
             if current.owner_id is None:
                 activation.assign(actor)
             activation.start(None)
-            handler.run(challenge=challenge, actor=actor, task=current, data=data)
+            current.flow_task.run(challenge=challenge, actor=actor, data=data)
             activation.execute()
             audit_record(
                 verb="task.completed",

@@ -11,10 +11,9 @@ from portal.forms.actions import (
     QuestionForm,
 )
 from portal.forms.base import PortalForm
-from portal.forms.tasks import TASK_FORMS, TaskForm
+from portal.forms.tasks import TaskForm
 
 __all__ = [
-    "TASK_FORMS",
     "AllocationForm",
     "AnswerForm",
     "AttachmentForm",

@@ -1,24 +1,29 @@
 """One form per human step of the process.
 
-Each form only gathers what its step's handler (``workflows.handlers.HANDLERS``) takes:
-``task_data()`` returns the same JSON-like data the task API receives, and the
-handler validates it again before calling its service. Choices come from the queries,
-so a person is only offered what it may pick.
+Each form is named by its step's node (``Step(form=...)`` in ``workflows/flows.py``) and
+only gathers what the step takes: ``task_data()`` returns the same JSON-like data the
+task API receives, and the node validates it again with its serializer before its call.
+Choices come from the queries, so a person is only offered what it may pick;
+``page_context()`` gives what the person reads on the step's page.
 """
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kernel.errors import NotFound
 from portal.forms.base import DeadlineField, PortalForm
 from procurement import queries
 from procurement.models import OpinionSubject, ProposalStatus
+from procurement.services.opinions import open_referral
 from scoring.models import SCALE_MAX, ScaleKind
 from scoring.queries import (
     assignments_visible_to,
     criteria_of,
     current_round,
     evaluations_visible_to,
+    grid_of,
 )
+from scoring.ranking import ranking_for
 from scoring.services import MJ_GRADES
 
 OPTIONAL = {"required": False}
@@ -36,8 +41,27 @@ class TaskForm(PortalForm):
     def task_data(self) -> dict:
         return dict(self.cleaned_data)
 
+    @classmethod
+    def page_context(cls, *, challenge, user, step: str) -> dict:
+        """What the step's page shows beside the form: the call's resources and opinions."""
+        return {
+            "resources": queries.resources_of(challenge),
+            "opinions": queries.opinions_of(challenge),
+        }
 
-class DraftForm(TaskForm):
+
+class CallForm(TaskForm):
+    """A step on the call itself, before publication: its page shows the grid."""
+
+    @classmethod
+    def page_context(cls, *, challenge, user, step: str) -> dict:
+        return {
+            **super().page_context(challenge=challenge, user=user, step=step),
+            "grid": grid_of(challenge),
+        }
+
+
+class DraftForm(CallForm):
     note = forms.CharField(
         label=_("Message à la Chambre des communs"),
         help_text=_("Facultatif. Il accompagne la saisine de la Chambre."),
@@ -56,8 +80,23 @@ class ProposalChoiceField(forms.ModelMultipleChoiceField):
 class OpinionForm(TaskForm):
     """The modérateur publishes the draft the rapporteur submitted: no field."""
 
+    @classmethod
+    def page_context(cls, *, challenge, user, step: str) -> dict:
+        if step == "call_opinion":
+            subject, extra = OpinionSubject.CALL, {"grid": grid_of(challenge)}
+        else:
+            subject, extra = (
+                OpinionSubject.SELECTION,
+                {"results": queries.public_results(challenge)},
+            )
+        return {
+            **super().page_context(challenge=challenge, user=user, step=step),
+            **extra,
+            "referral": open_referral(challenge, subject),
+        }
 
-class ReviseForm(TaskForm):
+
+class ReviseForm(CallForm):
     resubmit = forms.TypedChoiceField(
         label=_("Suite donnée à l'avis"),
         choices=[
@@ -117,7 +156,7 @@ class ReviseForm(TaskForm):
         return super().field_for_error(path)
 
 
-class PublishForm(TaskForm):
+class PublishForm(CallForm):
     positioning_deadline = DeadlineField(label=_("Fin des positionnements"))
     proposal_deadline = DeadlineField(label=_("Date limite de dépôt des propositions"))
     questions_deadline = DeadlineField(
@@ -153,6 +192,13 @@ class AssignEvaluatorsForm(TaskForm):
 
     def task_data(self) -> dict:
         return {"evaluators": [user.pk for user in self.cleaned_data["evaluators"]]}
+
+    @classmethod
+    def page_context(cls, *, challenge, user, step: str) -> dict:
+        return {
+            **super().page_context(challenge=challenge, user=user, step=step),
+            "proposals": queries.proposals_visible_to(user, challenge),
+        }
 
 
 class DeclarationForm(PortalForm):
@@ -364,6 +410,13 @@ class SelectForm(TaskForm):
             "justification": data["justification"],
         }
 
+    @classmethod
+    def page_context(cls, *, challenge, user, step: str) -> dict:
+        return {
+            **super().page_context(challenge=challenge, user=user, step=step),
+            "ranking": ranking_for(challenge),
+        }
+
 
 class AwardForm(TaskForm):
     proposals = ProposalChoiceField(label=_("Propositions attributaires"), queryset=None)
@@ -377,15 +430,14 @@ class AwardForm(TaskForm):
     def task_data(self) -> dict:
         return {"proposals": [p.pk for p in self.cleaned_data["proposals"]]}
 
-
-TASK_FORMS: dict[str, type[TaskForm]] = {
-    "draft": DraftForm,
-    "call_opinion": OpinionForm,
-    "revise": ReviseForm,
-    "publish": PublishForm,
-    "assign_evaluators": AssignEvaluatorsForm,
-    "score": ScoreForm,
-    "select": SelectForm,
-    "selection_opinion": OpinionForm,
-    "award": AwardForm,
-}
+    @classmethod
+    def page_context(cls, *, challenge, user, step: str) -> dict:
+        try:
+            round_ = queries.cofunding_round_of(challenge)
+        except NotFound:
+            round_ = None
+        return {
+            **super().page_context(challenge=challenge, user=user, step=step),
+            "results": queries.public_results(challenge),
+            "round": round_,
+        }

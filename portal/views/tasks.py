@@ -1,62 +1,22 @@
-"""One page per human step of the process. The form's cleaned data go to
-``workflows.services.task_complete`` — the task API's path: the step's handler
-validates them with its serializer and calls its one service, under the process lock."""
+"""One page per human step of the process, as its node declares it (``Step``: the title,
+the template and the form). The form's cleaned data go to
+``workflows.services.task_complete`` — the task API's path: the step's node validates
+them with its serializer and makes its one call, under the process lock."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, NotFound
-from portal.chart import step_label
 from portal.errors import portal_errors
-from portal.forms import TASK_FORMS
 from portal.forms.tasks import ScoreForm
 from portal.views.common import call_service, portal_login_required
 from procurement import queries
-from procurement.models import OpinionSubject
-from procurement.services.opinions import open_referral
-from scoring.queries import grid_of
-from scoring.ranking import ranking_for
 from scoring.services import conflict_declare
+from workflows.nodes import Step
 from workflows.queries import access_task
 from workflows.services import OPEN_STATUSES, can_act, task_complete
-
-TEMPLATES = {
-    "draft": "portal/tasks/draft.html",
-    "call_opinion": "portal/tasks/opinion.html",
-    "selection_opinion": "portal/tasks/opinion.html",
-    "revise": "portal/tasks/revise.html",
-    "publish": "portal/tasks/publish.html",
-    "assign_evaluators": "portal/tasks/assign_evaluators.html",
-    "score": "portal/tasks/score.html",
-    "select": "portal/tasks/select.html",
-    "award": "portal/tasks/award.html",
-}
-
-
-def _step_context(step: str, challenge, user) -> dict:
-    """What the person needs to read to do the step."""
-    context = {
-        "resources": queries.resources_of(challenge),
-        "opinions": queries.opinions_of(challenge),
-    }
-    if step in ("draft", "call_opinion", "revise", "publish"):
-        context["grid"] = grid_of(challenge)
-    if step == "select":
-        context["ranking"] = ranking_for(challenge)
-    if step in ("selection_opinion", "award"):
-        context["results"] = queries.public_results(challenge)
-    if step in ("call_opinion", "selection_opinion"):
-        subject = OpinionSubject.CALL if step == "call_opinion" else OpinionSubject.SELECTION
-        context["referral"] = open_referral(challenge, subject)
-    if step == "award":
-        try:
-            context["round"] = queries.cofunding_round_of(challenge)
-        except NotFound:
-            context["round"] = None
-    if step == "assign_evaluators":
-        context["proposals"] = queries.proposals_visible_to(user, challenge)
-    return context
 
 
 def _declare(request, task, challenge):
@@ -89,10 +49,11 @@ def task(request, pk):
     """A task the caller may see (else 404) and act on (else 403): its form, or what
     was done when it is closed."""
     task = access_task(user=request.user, pk=pk)
-    step = task.flow_task.name
-    form_class = TASK_FORMS.get(step)
-    if form_class is None:
+    node = task.flow_task
+    step = node.name
+    if not isinstance(node, Step):
         raise NotFound(_("Tâche introuvable."))
+    form_class = import_string(node.form)
     if not can_act(request.user, task):
         raise Forbidden(_("Cette tâche ne relève pas de votre rôle."))
     challenge = task.process.challengeprocess.challenge
@@ -114,7 +75,7 @@ def task(request, pk):
                 )
                 if status == 200:
                     messages.success(
-                        request, _("« %(step)s » : c'est fait.") % {"step": step_label(step)}
+                        request, _("« %(step)s » : c'est fait.") % {"step": node.task_title}
                     )
                     return redirect("portal:inbox")
     elif request.method == "POST":
@@ -123,12 +84,12 @@ def task(request, pk):
     context = {
         "task": task,
         "step": step,
-        "title": step_label(step),
+        "title": str(node.task_title),
         "challenge": challenge,
         "deadline": queries.next_deadline(challenge),
         "form": form,
         "is_open": is_open,
         "held_by_other": task.owner_id not in (None, request.user.pk),
-        **_step_context(step, challenge, request.user),
+        **form_class.page_context(challenge=challenge, user=request.user, step=step),
     }
-    return render(request, TEMPLATES[step], context, status=status)
+    return render(request, node.template, context, status=status)

@@ -172,9 +172,6 @@ def challenge_submit_for_opinion(*, challenge: Challenge, actor, note: str = "")
         actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut saisir la Chambre.")
     )
     require_status(challenge, *EDITABLE, message=_("Cet appel n'est pas en cours de rédaction."))
-    from scoring.services import grid_check
-
-    grid_check(challenge=challenge)
     challenge_stage_move(challenge=challenge, to=ChallengeStatus.IN_REVIEW, actor=actor)
     audit_record(
         verb="challenge.referred_to_chambre", actor=actor, challenge=challenge, data={"note": note}
@@ -200,11 +197,7 @@ def challenge_revise(
     reservations_answer_all(
         actor=actor, challenge=challenge, subject=OpinionSubject.CALL, answers=answers or []
     )
-    if resubmit:
-        from scoring.services import grid_check
-
-        grid_check(challenge=challenge)
-    else:
+    if not resubmit:
         require_reservations_answered(challenge, OpinionSubject.CALL)
     challenge_stage_move(
         challenge=challenge,
@@ -232,8 +225,8 @@ def challenge_publish(
     questions_deadline: datetime | None = None,
 ) -> Challenge:
     """Publish the call: positions open until ``positioning_deadline``, proposals until
-    ``proposal_deadline``. Both must lie in the future, in that order, and the grid must
-    be publishable (weights, commons share, environmental criterion). Questions close at
+    ``proposal_deadline``. Both must lie in the future, in that order (the grid is
+    checked by the process, ``workflows.operations.call_publish``). Questions close at
     ``questions_deadline`` if given (future, before the proposal deadline), else at the
     proposal deadline."""
     require_member(
@@ -270,9 +263,6 @@ def challenge_publish(
             code="invalid_deadlines",
             extra={"fields": errors},
         )
-    from scoring.services import grid_check
-
-    grid_check(challenge=challenge)
     challenge.positioning_deadline = positioning_deadline
     challenge.proposal_deadline = proposal_deadline
     challenge.questions_deadline = questions_deadline

@@ -237,9 +237,6 @@ def proposals_open(*, challenge) -> int:
     challenge_stage_move(
         challenge=challenge, to=ChallengeStatus.ASSIGNMENT, also=("proposals_opened_at",)
     )
-    from scoring.services import grid_freeze
-
-    grid_freeze(challenge=challenge)
     head = AuditChainHead.objects.filter(chain=sealed_chain(challenge)).first()
     audit_record(
         verb="proposals.opened",

@@ -1,21 +1,13 @@
-"""The data each human step takes, and the one service it calls.
-
-The same handlers serve the REST task API and the portal: a serializer validates
-the data (400 with the field on error), then the step's service does the work.
+"""The data each human step takes, as DRF serializers: its node in ``workflows/flows.py``
+names one of them (``Step(data=...)``). The REST task API describes it to clients
+(``describe``) and validates a completion with it (400 with the field on error), and
+the portal's form for the step hands its cleaned data to the same serializer.
 """
-
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kernel.fields import IdField
-from procurement.models import OpinionSubject
-from procurement.services import challenges as challenge_services
-from procurement.services import opinions as opinion_services
-from scoring import services as scoring_services
 
 
 class DraftData(serializers.Serializer):
@@ -140,83 +132,6 @@ class AwardData(serializers.Serializer):
         allow_empty=False,
         label=_("Propositions attributaires"),
     )
-
-
-@dataclass(frozen=True)
-class Handler:
-    serializer_class: type[serializers.Serializer]
-    call: Callable[..., Any]
-
-    def validate(self, data) -> dict:
-        serializer = self.serializer_class(data=data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def run(self, *, challenge, actor, task, data) -> None:
-        self.call(challenge=challenge, actor=actor, task=task, **self.validate(data))
-
-
-HANDLERS: dict[str, Handler] = {
-    "draft": Handler(
-        DraftData,
-        lambda challenge, actor, task, note: challenge_services.challenge_submit_for_opinion(
-            challenge=challenge, actor=actor, note=note
-        ),
-    ),
-    "call_opinion": Handler(
-        OpinionData,
-        lambda challenge, actor, task: opinion_services.referral_publish(
-            challenge=challenge, actor=actor, subject=OpinionSubject.CALL
-        ),
-    ),
-    "revise": Handler(
-        ReviseData,
-        lambda challenge, actor, task, resubmit, answers: challenge_services.challenge_revise(
-            challenge=challenge, actor=actor, resubmit=resubmit, answers=answers
-        ),
-    ),
-    "publish": Handler(
-        PublishData,
-        lambda challenge, actor, task, **d: challenge_services.challenge_publish(
-            challenge=challenge, actor=actor, **d
-        ),
-    ),
-    "assign_evaluators": Handler(
-        AssignData,
-        lambda challenge, actor, task, evaluators=None, assignments=None: (
-            scoring_services.evaluators_assign(
-                challenge=challenge,
-                actor=actor,
-                evaluator_ids=evaluators,
-                assignments=assignments,
-            )
-        ),
-    ),
-    "score": Handler(
-        ScoreData,
-        lambda challenge, actor, task, evaluations: scoring_services.scoring_submit_all(
-            actor=actor, challenge=challenge, evaluations=evaluations
-        ),
-    ),
-    "select": Handler(
-        SelectData,
-        lambda challenge, actor, task, proposals, **d: challenge_services.proposals_select(
-            challenge=challenge, actor=actor, proposal_ids=proposals, **d
-        ),
-    ),
-    "selection_opinion": Handler(
-        OpinionData,
-        lambda challenge, actor, task: opinion_services.referral_publish(
-            challenge=challenge, actor=actor, subject=OpinionSubject.SELECTION
-        ),
-    ),
-    "award": Handler(
-        AwardData,
-        lambda challenge, actor, task, proposals: challenge_services.challenge_award(
-            challenge=challenge, actor=actor, proposal_ids=proposals
-        ),
-    ),
-}
 
 
 def describe(serializer: serializers.Serializer) -> list[dict]:

@@ -1,0 +1,66 @@
+"""The operations of the process that span both domains, procurement and scoring.
+
+The domain packages never import each other upward (``scoring`` reads ``procurement``,
+never the reverse), so what a step needs from both is put together here: the grid is
+checked before the call goes to the Chambre or is published, and frozen when the
+proposals are opened. The flow's nodes call these, one line each.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from procurement.services import challenges as challenge_services
+from procurement.services import proposals as proposal_services
+from scoring.services import grid_check, grid_freeze
+
+
+@transaction.atomic
+def call_refer(*, challenge, actor, note: str = ""):
+    """The buyer refers its draft to the Chambre. Precondition: a publishable grid
+    (weights summing to 100 %, the buyer's commons share, an environmental criterion);
+    otherwise 400 and nothing is referred."""
+    grid_check(challenge=challenge)
+    return challenge_services.challenge_submit_for_opinion(
+        challenge=challenge, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+def call_revise(*, challenge, actor, resubmit: bool, answers: list[dict] | None = None):
+    """The buyer revises the call after the opinion; referring it again needs a
+    publishable grid, as the first referral did."""
+    if resubmit:
+        grid_check(challenge=challenge)
+    return challenge_services.challenge_revise(
+        challenge=challenge, actor=actor, resubmit=resubmit, answers=answers
+    )
+
+
+@transaction.atomic
+def call_publish(
+    *,
+    challenge,
+    actor,
+    positioning_deadline: datetime,
+    proposal_deadline: datetime,
+    questions_deadline: datetime | None = None,
+):
+    """Publish the call; the grid is checked once more, since it is published with it."""
+    grid_check(challenge=challenge)
+    return challenge_services.challenge_publish(
+        challenge=challenge,
+        actor=actor,
+        positioning_deadline=positioning_deadline,
+        proposal_deadline=proposal_deadline,
+        questions_deadline=questions_deadline,
+    )
+
+
+@transaction.atomic
+def proposals_open(*, challenge) -> int:
+    """At the proposal deadline the proposals are opened and the grid frozen: no
+    criterion or weight changes once an evaluator may read an offer."""
+    count = proposal_services.proposals_open(challenge=challenge)
+    grid_freeze(challenge=challenge)
+    return count
