@@ -122,6 +122,8 @@ class CeleryJobActivation(HandleActivation):
 
 
 def _enqueue(task_pk: int) -> None:
+    # Imported here: the Celery task module imports these nodes (the sweep re-enqueues
+    # lost CeleryJob tasks), so a module-level import would be a cycle.
     from workflows.tasks import run_job
 
     run_job.delay(task_pk)

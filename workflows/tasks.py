@@ -9,6 +9,10 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from procurement.services.notifications import notifications_retry_due, reminders_send_due
+from workflows.nodes import CeleryJob
+from workflows.services import referrals_expire_due
+
 logger = logging.getLogger(__name__)
 
 # A job task still NEW this long after its creation lost its message: enqueue it again,
@@ -85,10 +89,6 @@ def sweep() -> dict:
 
     Runs every few seconds (celery beat in production, ``run_scheduler`` in the
     embedded default); deadlines live in the database, never in Celery countdowns."""
-    from procurement.services.notifications import notifications_retry_due, reminders_send_due
-    from workflows.nodes import CeleryJob
-    from workflows.services import referrals_expire_due
-
     fired = fire_due_timers()
     expired = referrals_expire_due()
     now = timezone.now()
