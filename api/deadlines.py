@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from procurement.models import DeadlineKind, DeadlineNotice
 from procurement.services import deadlines as deadline_services
 from procurement.services import questions as question_services
+from workflows import services as process_services
 
 from . import serializers as s
 from .views import ChallengeScoped, validated
@@ -103,7 +104,7 @@ class DeadlineExtend(ChallengeScoped, APIView):
     @extend_schema(request=ExtendInput, responses={201: DeadlineNoticeSerializer})
     def post(self, request, challenge_pk):
         data = validated(ExtendInput, request)
-        notice = deadline_services.challenge_extend_deadline(
+        notice = process_services.deadline_extend(
             actor=request.user, challenge=self.challenge(), **data
         )
         return Response(DeadlineNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)

@@ -24,6 +24,7 @@ from procurement.services import questions as question_services
 from procurement.services.audit import audit_verify
 from procurement.services.challenges import challenge_update
 from procurement.uploads import open_stored
+from workflows import documents as workflow_documents
 
 from . import serializers as s
 
@@ -329,7 +330,7 @@ class DocumentList(ChallengeScoped, APIView):
 
     @extend_schema(request=None, responses={202: s.DocumentJobSerializer})
     def post(self, request, challenge_pk):
-        job = document_services.documents_request(challenge=self.challenge(), actor=request.user)
+        job = workflow_documents.documents_request(challenge=self.challenge(), actor=request.user)
         return Response(s.DocumentJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -10,18 +10,17 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 
-from procurement.documents import context as ctx
-from procurement.models import Proposal, WorkingGroupMember
+from procurement.models import Proposal
 from scoring import aggregation as agg
 from scoring.models import (
     SCALE_MAX,
-    Assignment,
     Criterion,
     CriterionKind,
     Evaluation,
     ScaleKind,
     Score,
 )
+from scoring.queries import criteria_of
 
 METHOD_DESCRIPTIONS = {
     "weighted_mean": (
@@ -72,8 +71,6 @@ def compute_ranking(challenge) -> agg.Ranking:
     """Rank the challenge's proposals from each assignment's latest submitted
     evaluation: an evaluator who scored again in a later round counts for that round
     only, one who did not for its earlier one. The marks are read in one query."""
-    from scoring.queries import criteria_of
-
     criteria = criteria_of(challenge)
     later_submitted = Evaluation.objects.filter(
         assignment_id=OuterRef("evaluation__assignment_id"),
@@ -114,76 +111,6 @@ def ranking_for(challenge) -> dict:
     data["method_label"] = label
     data["method_description"] = description
     return data
-
-
-def ranking_for_documents(challenge, base: ctx.ChallengeContext) -> ctx.RankingContext:
-    """The rapport d'analyse des offres' context."""
-    ranking = compute_ranking(challenge)
-    proposals = {
-        p.pk: p for p in Proposal.objects.filter(challenge=challenge).select_related("group")
-    }
-    members: dict[int, list[str]] = {}
-    for member in WorkingGroupMember.objects.filter(
-        group__resource__challenge=challenge
-    ).select_related("organisation"):
-        members.setdefault(member.group_id, []).append(member.organisation.name)
-    evaluators = sorted(
-        {ev for e in ranking.entries for c in e.criteria for ev, _ in c.evaluator_marks}
-    )
-    rows = []
-    for entry in ranking.entries:
-        proposal = proposals[entry.proposal_id]
-        rows.append(
-            ctx.RankingRow(
-                rank=entry.rank,
-                proposal=proposal.title,
-                members=tuple(members.get(proposal.group_id, ())),
-                total=entry.total,
-                selected=proposal.status in ("selected", "awarded"),
-                results=tuple(
-                    ctx.CriterionResult(
-                        criterion_code=c.code,
-                        marks=tuple(
-                            ctx.EvaluatorMark(
-                                evaluator=ev,
-                                mark=v if isinstance(v, Decimal) else agg.grade_value(v),
-                            )
-                            for ev, v in c.evaluator_marks
-                        ),
-                        score=c.aggregated,
-                        weighted_score=c.contribution,
-                    )
-                    for c in entry.criteria
-                ),
-            )
-        )
-    conflicts = tuple(
-        ctx.ConflictLine(
-            evaluator=a.evaluator.username,
-            proposal=a.proposal.title,
-            nature=a.conflict_note or "Conflit d'intérêts déclaré",
-        )
-        for a in Assignment.objects.filter(proposal__challenge=challenge, conflict=True)
-        .select_related("evaluator", "proposal")
-        .order_by("proposal_id", "evaluator_id")
-    )
-    eliminations = tuple(
-        ctx.EliminationLine(
-            proposal=proposals[e.proposal_id].title, reason="; ".join(e.elimination_reasons)
-        )
-        for e in ranking.entries
-        if e.eliminated
-    )
-    label, description = METHOD_DESCRIPTIONS[challenge.aggregation_method]
-    return ctx.RankingContext(
-        challenge=base,
-        method_label=label,
-        method_description=description,
-        evaluators=tuple(evaluators),
-        rows=tuple(rows),
-        conflicts=conflicts,
-        eliminations=eliminations,
-    )
 
 
 # --- exports of the ranking: pure functions of ``ranking_for``'s dict ------------------

@@ -26,7 +26,7 @@ from procurement.services import documents as document_services
 from procurement.services import opinions as opinion_services
 from procurement.services import positions as position_services
 from scoring import services as scoring_services
-from workflows import operations
+from workflows import documents, operations
 from workflows import step_data as data
 from workflows.models import ChallengeProcess
 from workflows.nodes import Actor, CeleryJob, DynamicSplit, Step
@@ -298,9 +298,7 @@ class ChallengeFlow(flow.Flow):
         cofunding_services.cofunding_close(challenge=fresh(activation))
 
     def do_generate_documents(self, task):
-        document_services.documents_generate(
-            challenge=Challenge.objects.get(process__pk=task.process_id)
-        )
+        documents.documents_generate(challenge=Challenge.objects.get(process__pk=task.process_id))
 
     def do_finish_documents(self, activation):
         document_services.documents_step_finish(challenge=fresh(activation))

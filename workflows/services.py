@@ -15,10 +15,11 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from kernel.errors import ApplicationError, Forbidden, WrongState
-from procurement.models import Challenge, OpinionSubject, Role
+from procurement.models import Challenge, DeadlineKind, DeadlineNotice, OpinionSubject, Role
 from procurement.queries import OPINION_ROLES, STAFF_ROLES, is_member
 from procurement.services.audit import audit_record
 from procurement.services.challenges import challenge_cancel, challenge_create
+from procurement.services.deadlines import challenge_extend_deadline
 from procurement.services.opinions import referral_expire, referrals_due
 from scoring.services import DEFAULT_GRID, grid_set
 from workflows.flows import ChallengeFlow
@@ -100,6 +101,40 @@ def timer_reschedule(process, step: str, when) -> int | None:
         return None
     type(task).objects.filter(pk=task.pk).update(scheduled=when)
     return task.pk
+
+
+# The timer node that waits for each deadline the buyer may extend.
+DEADLINE_TIMERS = {DeadlineKind.POSITIONING: "positioning", DeadlineKind.PROPOSALS: "proposals"}
+
+
+@transaction.atomic
+def deadline_extend(
+    *, actor, challenge: Challenge, which: str, new_deadline, notice: str
+) -> DeadlineNotice:
+    """Extend a published deadline (procurement's rules:
+    ``procurement.services.deadlines.challenge_extend_deadline``) and move the process's
+    timer of that stage to it, both under the process lock: a sweep running at the same
+    moment either fires at the old deadline before the extension, or at the new one."""
+    with process_locked(challenge) as process:
+        challenge.refresh_from_db()
+        published = challenge_extend_deadline(
+            actor=actor, challenge=challenge, which=which, new_deadline=new_deadline, notice=notice
+        )
+        if process is not None and which in DEADLINE_TIMERS:
+            moved = timer_reschedule(process, DEADLINE_TIMERS[which], published.new_deadline)
+            if moved is not None:
+                audit_record(
+                    verb="process.timer_moved",
+                    actor=actor,
+                    challenge=challenge,
+                    obj=published,
+                    data={
+                        "step": DEADLINE_TIMERS[which],
+                        "task": moved,
+                        "to": published.new_deadline,
+                    },
+                )
+    return published
 
 
 def _challenge_of(task) -> Challenge:

@@ -10,6 +10,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from procurement.services.notifications import notifications_retry_due, reminders_send_due
+from workflows.documents import document_job_run
 from workflows.nodes import CeleryJob
 from workflows.services import referrals_expire_due
 
@@ -79,6 +80,17 @@ def run_job(self, task_pk: int) -> str:
             raise
         raise self.retry(exc=exc) from exc
     return "done"
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
+def generate_documents(self, job_pk: int) -> None:
+    """Render a requested tender pack (the job row shows pending, done or failed)."""
+    try:
+        document_job_run(job_pk=job_pk)
+    except Exception as exc:
+        if self.request.called_directly or self.request.is_eager:
+            raise
+        raise self.retry(exc=exc) from exc
 
 
 @shared_task(acks_late=True)

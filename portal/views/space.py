@@ -40,7 +40,6 @@ from procurement.models import (
     Pledge,
 )
 from procurement.services import cofunding as cofunding_services
-from procurement.services import deadlines as deadline_services
 from procurement.services import documents as document_services
 from procurement.services import notifications as notification_services
 from procurement.services import positions as position_services
@@ -48,6 +47,8 @@ from procurement.services import proposals as proposal_services
 from procurement.services import questions as question_services
 from procurement.services.audit import audit_verify
 from procurement.uploads import MAX_UPLOAD_BYTES
+from workflows import documents as workflow_documents
+from workflows import services as process_services
 from workflows.flows import ChallengeFlow
 from workflows.queries import process_history, processes_visible_to, tasks_actionable_by
 
@@ -553,7 +554,7 @@ def answers(request, pk):
             if extend_form.is_valid():
                 _result, status = call_service(
                     extend_form,
-                    deadline_services.challenge_extend_deadline,
+                    process_services.deadline_extend,
                     actor=request.user,
                     challenge=challenge,
                     which="proposals",
@@ -614,7 +615,7 @@ def process(request, pk):
             if extend_form.is_valid():
                 _result, status = call_service(
                     extend_form,
-                    deadline_services.challenge_extend_deadline,
+                    process_services.deadline_extend,
                     actor=request.user,
                     challenge=challenge,
                     **extend_form.cleaned_data,
@@ -666,7 +667,7 @@ def documents(request, pk):
     if request.method == "POST":
         _result, status = call_service(
             form,
-            document_services.documents_request,
+            workflow_documents.documents_request,
             challenge=context["challenge"],
             actor=request.user,
         )

@@ -1,8 +1,9 @@
 """Deadlines the buyer sets or extends once the call is published.
 
 A deadline is extended only before it passes (to the second), to a later moment, with
-a notice published on the call. The process's timer of that stage is moved under the
-process lock, so the periodic sweep fires at the new deadline and not at the old one.
+a notice published on the call. The process moves its timer of that stage under its
+lock (``workflows.services.deadline_extend``, the entry point of the API and the
+portal), so the periodic sweep fires at the new deadline and not at the old one.
 """
 
 from datetime import datetime
@@ -23,13 +24,12 @@ FIELDS = {
     DeadlineKind.PROPOSALS: "proposal_deadline",
     DeadlineKind.QUESTIONS: "questions_deadline",
 }
-# The stages during which each deadline is still ahead; the timer node that waits for it.
+# The stages during which each deadline is still ahead.
 STAGES = {
     DeadlineKind.POSITIONING: (ChallengeStatus.POSITIONING,),
     DeadlineKind.PROPOSALS: (ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS),
     DeadlineKind.QUESTIONS: (ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS),
 }
-TIMERS = {DeadlineKind.POSITIONING: "positioning", DeadlineKind.PROPOSALS: "proposals"}
 
 
 def _invalid(field: str, message: str, code: str = "invalid_deadline"):
@@ -53,9 +53,8 @@ def _check_order(challenge, which: str, new_deadline: datetime) -> None:
 def challenge_extend_deadline(
     *, actor, challenge, which: str, new_deadline: datetime, notice: str
 ) -> DeadlineNotice:
-    """Extend one of the published deadlines and publish the notice."""
-    from workflows.services import process_locked, timer_reschedule
-
+    """Extend one of the published deadlines and publish the notice (the domain's rules;
+    the caller holds the process lock and moves the stage's timer)."""
     require_member(
         actor, challenge.buyer, message=_("Seul un agent de l'acheteur prolonge une échéance.")
     )
@@ -69,46 +68,35 @@ def challenge_extend_deadline(
         )
     if timezone.is_naive(new_deadline):
         new_deadline = timezone.make_aware(new_deadline)
-    with process_locked(challenge) as process:
-        challenge.refresh_from_db()
-        require_status(
-            challenge, *STAGES[which], message=_("Cette échéance ne peut plus être prolongée.")
-        )
-        old = getattr(challenge, FIELDS[which])
-        if old is None:
-            raise WrongState(_("Cette échéance n'est pas fixée."), code="no_deadline")
-        require_before(old, message=_("L'échéance est passée : elle ne peut plus être prolongée."))
-        if new_deadline <= old:
-            raise _invalid("new_deadline", _("La nouvelle échéance doit suivre l'actuelle."))
-        _check_order(challenge, which, new_deadline)
-        setattr(challenge, FIELDS[which], new_deadline)
-        challenge.save(update_fields=[FIELDS[which], "updated_at"])
-        published = DeadlineNotice.objects.create(
-            challenge=challenge,
-            which=which,
-            old_deadline=old,
-            new_deadline=new_deadline,
-            notice=notice.strip(),
-            published_at=timezone.now(),
-            published_by=actor,
-        )
-        rescheduled = None
-        if process is not None and which in TIMERS:
-            rescheduled = timer_reschedule(process, TIMERS[which], new_deadline)
-        audit_record(
-            verb="deadline.extended",
-            actor=actor,
-            challenge=challenge,
-            obj=published,
-            data={
-                "which": which,
-                "old": old,
-                "new": new_deadline,
-                "notice": published.notice,
-                "timer_task": rescheduled,
-            },
-        )
-        notify_deadline_extended(published)
+    require_status(
+        challenge, *STAGES[which], message=_("Cette échéance ne peut plus être prolongée.")
+    )
+    old = getattr(challenge, FIELDS[which])
+    if old is None:
+        raise WrongState(_("Cette échéance n'est pas fixée."), code="no_deadline")
+    require_before(old, message=_("L'échéance est passée : elle ne peut plus être prolongée."))
+    if new_deadline <= old:
+        raise _invalid("new_deadline", _("La nouvelle échéance doit suivre l'actuelle."))
+    _check_order(challenge, which, new_deadline)
+    setattr(challenge, FIELDS[which], new_deadline)
+    challenge.save(update_fields=[FIELDS[which], "updated_at"])
+    published = DeadlineNotice.objects.create(
+        challenge=challenge,
+        which=which,
+        old_deadline=old,
+        new_deadline=new_deadline,
+        notice=notice.strip(),
+        published_at=timezone.now(),
+        published_by=actor,
+    )
+    audit_record(
+        verb="deadline.extended",
+        actor=actor,
+        challenge=challenge,
+        obj=published,
+        data={"which": which, "old": old, "new": new_deadline, "notice": published.notice},
+    )
+    notify_deadline_extended(published)
     return published
 
 

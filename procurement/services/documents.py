@@ -4,6 +4,7 @@ buyer's revised upload, a new one — nothing is ever overwritten."""
 
 import hashlib
 import logging
+from collections.abc import Callable
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -59,15 +60,11 @@ def _store(*, challenge, piece: str, key: str, title: str, content: bytes, job=N
         return document, True
 
 
-def documents_generate(*, challenge, actor=None, job: DocumentJob | None = None) -> DocumentJob:
-    """Render every piece of the pack and store the changed ones (a Celery job's work).
-
-    Each piece is committed on its own, so progress shows and a killed worker leaves
-    no half-written document; running it again completes what is missing."""
-    from procurement.document_data import build_pack
-
+def document_job_start(*, challenge, actor=None, job: DocumentJob | None = None) -> DocumentJob:
+    """The job row a generation fills: the given one, or the actor's unfinished one (the
+    process's retries reuse it rather than piling up new ones), or a new one; its
+    attempt is counted and it shows as pending."""
     if job is None:
-        # The process's retries reuse its unfinished job rather than piling up new ones.
         job = challenge.document_jobs.filter(
             requested_by=actor, status__in=[DocumentStatus.PENDING, DocumentStatus.FAILED]
         ).order_by("-pk").first() or DocumentJob.objects.create(
@@ -76,8 +73,20 @@ def documents_generate(*, challenge, actor=None, job: DocumentJob | None = None)
     DocumentJob.objects.filter(pk=job.pk).update(
         attempts=F("attempts") + 1, status=DocumentStatus.PENDING, error=""
     )
+    return job
+
+
+def documents_store(
+    *, challenge, job: DocumentJob, build: Callable[[], list], actor=None
+) -> DocumentJob:
+    """Render the pieces ``build()`` lists and store the changed ones, filling ``job``.
+
+    Each piece (``piece``, ``key``, ``title`` and a ``render()`` giving its bytes) is
+    committed on its own, so progress shows and a killed worker leaves no half-written
+    document; running it again completes what is missing. A failure marks the job
+    failed, with its error, and is raised again."""
     try:
-        pieces = build_pack(challenge)
+        pieces = build()
         DocumentJob.objects.filter(pk=job.pk).update(total=len(pieces))
         created = []
         for done, piece in enumerate(pieces, start=1):
@@ -125,8 +134,9 @@ def documents_step_finish(*, challenge) -> None:
 
 
 @transaction.atomic
-def documents_request(*, challenge, actor) -> DocumentJob:
-    """The buyer asks for the pack again (after a change): a Celery job renders it."""
+def document_job_create(*, challenge, actor) -> DocumentJob:
+    """The buyer asks for the pack again (after a change): a pending job row, for the
+    process's Celery task to fill (``workflows.documents.documents_request``)."""
     require_member(
         actor, challenge.buyer, message=_("Seul un agent de l'acheteur demande le dossier.")
     )
@@ -134,19 +144,7 @@ def documents_request(*, challenge, actor) -> DocumentJob:
         raise WrongState(
             _("Le dossier de consultation n'est pas encore disponible."), code="wrong_stage"
         )
-    job = DocumentJob.objects.create(challenge=challenge, requested_by=actor)
-    from procurement.tasks import generate_documents
-
-    transaction.on_commit(lambda: generate_documents.delay(job.pk))
-    return job
-
-
-def document_job_run(*, job_pk: int) -> None:
-    """Fill a requested job (Celery): idempotent — a finished job is left alone."""
-    job = DocumentJob.objects.select_related("challenge").get(pk=job_pk)
-    if job.status == DocumentStatus.DONE:
-        return
-    documents_generate(challenge=job.challenge, actor=job.requested_by, job=job)
+    return DocumentJob.objects.create(challenge=challenge, requested_by=actor)
 
 
 @transaction.atomic

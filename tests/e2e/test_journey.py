@@ -19,10 +19,10 @@ from playwright.sync_api import expect
 
 from procurement.models import Challenge, ChallengeStatus, ProposalStatus
 from procurement.services import opinions
-from procurement.services.documents import document_job_run, documents_request
 from tests.e2e.helpers import choose, follow, typed
 from tests.workflows import journey
 from tests.workflows.journey import complete, give_opinion, sweep
+from workflows.documents import document_job_run, documents_request
 
 MAIN = "#contenu"  # the signed-in header and footer are checked on the refused form
 
@@ -221,7 +221,7 @@ def test_journey_from_publication_to_award_in_the_browser(
     status = buyer.locator("#etat-generation [data-job-status]")
     expect(status).to_have_text("Terminé")
     with server_paused():
-        monkeypatch.setattr("procurement.tasks.generate_documents.delay", lambda pk: None)
+        monkeypatch.setattr("workflows.tasks.generate_documents.delay", lambda pk: None)
         challenge.refresh_from_db()
         job = documents_request(challenge=challenge, actor=world.buyer_agent)
     expect(status).to_have_text("En cours", timeout=6000)

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from procurement.models import Allocation, Pledge, Position
-from procurement.services.documents import documents_request
 from procurement.services.questions import question_ask
 from tests.portal.steps import advance
 from tests.portal.test_tasks import field_error
+from workflows.documents import documents_request
 
 
 @pytest.mark.django_db
@@ -317,7 +317,7 @@ def test_a_new_generation_shows_as_pending_in_the_status_feed(
     challenge = advance(world, clock, "award")
     login(world.buyer_agent)
     # the Celery worker has not picked the job up yet
-    monkeypatch.setattr("procurement.tasks.generate_documents.delay", lambda pk: None)
+    monkeypatch.setattr("workflows.tasks.generate_documents.delay", lambda pk: None)
     documents_request(challenge=challenge, actor=world.buyer_agent)
 
     data = json.loads(client.get(reverse("portal:documents_status", args=[challenge.pk])).content)

@@ -9,8 +9,9 @@ from rest_framework.test import APIClient
 
 from kernel.errors import ApplicationError, Forbidden
 from procurement.models import ChallengeStatus, DocumentStatus, TenderDocument
-from procurement.services.documents import document_upload, documents_request
+from procurement.services.documents import document_upload
 from tests.workflows import journey
+from workflows.documents import documents_request
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def test_a_job_dying_midway_leaves_whole_pieces_only_and_completes_on_retry(
     documented, world, monkeypatch, django_capture_on_commit_callbacks
 ):
     # given a changed challenge, and a renderer that dies on the third piece once
-    from procurement import document_data
+    from workflows import pack as document_data
 
     documented.title = "Titre modifié"
     documented.save(update_fields=["title"])
@@ -158,7 +159,7 @@ def test_a_job_dying_midway_leaves_whole_pieces_only_and_completes_on_retry(
     assert not documented.documents.filter(piece="ccap", version=2).exists()
 
     # and a retry of the same job completes what is missing without duplicating
-    from procurement.tasks import generate_documents
+    from workflows.tasks import generate_documents
 
     generate_documents.apply(args=[job.pk])
     job.refresh_from_db()

@@ -9,12 +9,12 @@ from viewflow.workflow.status import STATUS
 
 from kernel.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import ChallengeStatus, DeadlineNotice
-from procurement.services.deadlines import challenge_extend_deadline
 from tests.api import scenarios
 from tests.api.scenarios import POSITIONING_END, PROPOSAL_END
 from tests.conftest import later, paris
 from tests.workflows.journey import current_steps
 from workflows.models import ChallengeProcess
+from workflows.services import deadline_extend
 from workflows.tasks import sweep
 
 # After the change: 12:00 in Paris is 11:00 UTC (CET); the same wall time a day before
@@ -25,7 +25,7 @@ NEW_PROPOSAL_END = paris(2026, 10, 25, 12, 0)
 def extend(
     world, challenge, which, new_deadline, notice="Prolongation demandée par les partenaires."
 ):
-    return challenge_extend_deadline(
+    return deadline_extend(
         actor=world.buyer_agent,
         challenge=challenge,
         which=which,
@@ -133,7 +133,7 @@ def test_an_extension_must_be_later_have_a_notice_and_come_from_the_buyers_staff
     assert "notice" in silent.value.extra["fields"]
     for outsider in (world.evaluators[0], world.partner_users[0], world.moderator, world.stranger):
         with pytest.raises(Forbidden):
-            challenge_extend_deadline(
+            deadline_extend(
                 actor=outsider,
                 challenge=challenge,
                 which="positioning",

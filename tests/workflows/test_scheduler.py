@@ -72,7 +72,7 @@ def test_a_job_that_keeps_failing_is_retried_ever_less_often_then_completes(
 ):
     from django.utils import timezone
 
-    from procurement import document_data
+    from workflows import pack as document_data
     from workflows.tasks import sweep
 
     # given a round closing while the document renderer is broken

@@ -1,5 +1,7 @@
-"""Build the documents' contexts from the database: the query side of the pure
-renderers in ``procurement.documents``.
+"""Build the tender pack's contexts from the database: the query side of the pure
+renderers in ``procurement.documents``. The pack reads both domains (the call and its
+offers from ``procurement``, the grid and the ranking from ``scoring``), so it is put
+together here, in the process's layer.
 
 Every context carries a ``generated_at`` derived from the data (the last decision it
 reflects), never the clock, so unchanged data renders to the same bytes and the same
@@ -33,7 +35,10 @@ from procurement.models import (
     WorkingGroupMember,
 )
 from procurement.procedures import procedure_for
+from scoring import aggregation as agg
 from scoring.models import Assignment, CriterionKind, ScaleKind
+from scoring.queries import criteria_of
+from scoring.ranking import METHOD_DESCRIPTIONS, compute_ranking
 
 DEFAULT_VAT_RATE = Decimal("20")
 # A template's default, to be negotiated: 1 % of the revenue earned with the commons.
@@ -72,8 +77,6 @@ SCALE_LABELS = {
 
 
 def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
-    from scoring.queries import criteria_of
-
     opinions = list(
         Opinion.objects.filter(challenge=challenge).prefetch_related("recommended_commons")
     )
@@ -154,9 +157,74 @@ def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
 
 
 def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.RankingContext:
-    from scoring.ranking import ranking_for_documents
-
-    return ranking_for_documents(challenge, base)
+    """The rapport d'analyse des offres' context: the ranking with each evaluator's marks,
+    the declared conflicts of interest and the eliminations."""
+    ranking = compute_ranking(challenge)
+    proposals = {
+        p.pk: p for p in Proposal.objects.filter(challenge=challenge).select_related("group")
+    }
+    members: dict[int, list[str]] = {}
+    for member in WorkingGroupMember.objects.filter(
+        group__resource__challenge=challenge
+    ).select_related("organisation"):
+        members.setdefault(member.group_id, []).append(member.organisation.name)
+    evaluators = sorted(
+        {ev for e in ranking.entries for c in e.criteria for ev, _ in c.evaluator_marks}
+    )
+    rows = []
+    for entry in ranking.entries:
+        proposal = proposals[entry.proposal_id]
+        rows.append(
+            ctx.RankingRow(
+                rank=entry.rank,
+                proposal=proposal.title,
+                members=tuple(members.get(proposal.group_id, ())),
+                total=entry.total,
+                selected=proposal.status in ("selected", "awarded"),
+                results=tuple(
+                    ctx.CriterionResult(
+                        criterion_code=c.code,
+                        marks=tuple(
+                            ctx.EvaluatorMark(
+                                evaluator=ev,
+                                mark=v if isinstance(v, Decimal) else agg.grade_value(v),
+                            )
+                            for ev, v in c.evaluator_marks
+                        ),
+                        score=c.aggregated,
+                        weighted_score=c.contribution,
+                    )
+                    for c in entry.criteria
+                ),
+            )
+        )
+    conflicts = tuple(
+        ctx.ConflictLine(
+            evaluator=a.evaluator.username,
+            proposal=a.proposal.title,
+            nature=a.conflict_note or "Conflit d'intérêts déclaré",
+        )
+        for a in Assignment.objects.filter(proposal__challenge=challenge, conflict=True)
+        .select_related("evaluator", "proposal")
+        .order_by("proposal_id", "evaluator_id")
+    )
+    eliminations = tuple(
+        ctx.EliminationLine(
+            proposal=proposals[e.proposal_id].title, reason="; ".join(e.elimination_reasons)
+        )
+        for e in ranking.entries
+        if e.eliminated
+    )
+    label, description = METHOD_DESCRIPTIONS[challenge.aggregation_method]
+    return ctx.RankingContext(
+        challenge=base,
+        method_label=label,
+        method_description=description,
+        evaluators=tuple(evaluators),
+        rows=tuple(rows),
+        conflicts=conflicts,
+        eliminations=eliminations,
+    )
 
 
 def _answer_text(answer) -> str | None:

@@ -1,0 +1,43 @@
+"""The tender pack's generation: the process builds the pack from both domains
+(``workflows.pack``) and procurement stores its pieces (``procurement.services.documents``).
+
+It runs in Celery: as the process's ``generate_documents`` step after the cofunding
+round, and whenever the buyer asks for the pack again. Never inside a request.
+"""
+
+from django.db import transaction
+
+from procurement.models import DocumentJob, DocumentStatus
+from procurement.services.documents import document_job_create, document_job_start, documents_store
+from workflows import pack
+
+
+def documents_generate(*, challenge, actor=None, job: DocumentJob | None = None) -> DocumentJob:
+    """Render every piece of the pack and store the changed ones (a Celery job's work).
+
+    Idempotent: unchanged pieces keep their version, and a run after a killed worker
+    completes what is missing."""
+    job = document_job_start(challenge=challenge, actor=actor, job=job)
+    return documents_store(
+        challenge=challenge, job=job, build=lambda: pack.build_pack(challenge), actor=actor
+    )
+
+
+@transaction.atomic
+def documents_request(*, challenge, actor) -> DocumentJob:
+    """The buyer asks for the pack again: a job row now, its Celery task once committed."""
+    # Imported here: the Celery task module imports this one (its task runs
+    # ``document_job_run``), so a module-level import would be a cycle.
+    from workflows.tasks import generate_documents
+
+    job = document_job_create(challenge=challenge, actor=actor)
+    transaction.on_commit(lambda: generate_documents.delay(job.pk))
+    return job
+
+
+def document_job_run(*, job_pk: int) -> None:
+    """Fill a requested job (Celery): idempotent — a finished job is left alone."""
+    job = DocumentJob.objects.select_related("challenge").get(pk=job_pk)
+    if job.status == DocumentStatus.DONE:
+        return
+    documents_generate(challenge=job.challenge, actor=job.requested_by, job=job)
