@@ -92,7 +92,7 @@ def build_round():
 
     from procurement.models import Challenge
     from procurement.services.cofunding import allocation_set
-    from workflows import demo
+    from workflows.demo import steps as demo
     from workflows.tasks import sweep
 
     call_command("migrate", verbosity=0)
@@ -101,33 +101,33 @@ def build_round():
     now = timezone.now()
     start = now - timedelta(days=21)
     with time_machine.travel(start, tick=True) as clock:
-        challenge = demo._start(cast, "BENCH-COFUNDING", "Banc d'essai du cofinancement")
-        demo._refer_and_publish(
+        challenge = demo.start(cast, "BENCH-COFUNDING", "Banc d'essai du cofinancement")
+        demo.refer_and_publish(
             cast, challenge, start + timedelta(days=5), start + timedelta(days=10)
         )
-        demo._position(cast, challenge)
+        demo.position(cast, challenge)
         clock.move_to(start + timedelta(days=5, seconds=1))
         sweep()
-        demo._propose(cast, challenge)
+        demo.propose(cast, challenge)
         clock.move_to(start + timedelta(days=10, seconds=1))
         sweep()
         evaluators = [users["evaluateur.1"], users["evaluatrice.2"]]
-        demo._complete(
+        demo.complete(
             challenge,
             "assign_evaluators",
             users["agent.mel"],
             {"evaluators": [u.pk for u in evaluators]},
         )
-        demo._score(cast, challenge, "evaluateur.1", [8, 7, 6])
-        demo._score(cast, challenge, "evaluatrice.2", [9, 6, 7])
+        demo.score(cast, challenge, "evaluateur.1", [8, 7, 6])
+        demo.score(cast, challenge, "evaluatrice.2", [9, 6, 7])
         first = Challenge.objects.get(pk=challenge.pk).proposals.order_by("pk").first()
-        demo._complete(
+        demo.complete(
             challenge,
             "select",
             users["agent.mel"],
             {"proposals": [first.pk], "cofunding_deadline": (now + timedelta(days=1)).isoformat()},
         )
-        demo._chambre_opinion(cast, challenge, "selection_opinion", verdict="favorable")
+        demo.chambre_opinion(cast, challenge, "selection_opinion", verdict="favorable")
     round_ = Challenge.objects.get(pk=challenge.pk).cofunding_round
     funder = orgs["ADEME Hauts-de-France"]
     allocation_set(

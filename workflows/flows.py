@@ -25,6 +25,7 @@ from procurement.services import cofunding as cofunding_services
 from procurement.services import documents as document_services
 from procurement.services import opinions as opinion_services
 from procurement.services import positions as position_services
+from procurement.services import selection as selection_services
 from scoring import services as scoring_services
 from workflows import documents, operations
 from workflows import step_data as data
@@ -151,7 +152,7 @@ class ChallengeFlow(flow.Flow):
             data=data.ScoreData,
             call=this.submit_scores,
             template="portal/tasks/score.html",
-            form="portal.forms.tasks.ScoreForm",
+            form="portal.forms.scoring.ScoreForm",
         )
         .Assign(this.evaluator_of)
         .Next(this.join_scoring)
@@ -238,7 +239,7 @@ class ChallengeFlow(flow.Flow):
         )
 
     def select_proposals(self, *, challenge, actor, proposals, **selection):
-        challenge_services.proposals_select(
+        selection_services.proposals_select(
             challenge=challenge, actor=actor, proposal_ids=proposals, **selection
         )
 
@@ -248,7 +249,7 @@ class ChallengeFlow(flow.Flow):
         )
 
     def award_contracts(self, *, challenge, actor, proposals):
-        challenge_services.challenge_award(challenge=challenge, actor=actor, proposal_ids=proposals)
+        selection_services.challenge_award(challenge=challenge, actor=actor, proposal_ids=proposals)
 
     # --- the automatic steps' callbacks: one call each ----------------------------------
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, NotFound
 from portal.errors import portal_errors
-from portal.forms.tasks import ScoreForm
+from portal.forms.scoring import ScoreForm
 from portal.views.common import call_service, portal_login_required
 from procurement import queries
 from scoring.services import conflict_declare

@@ -1,21 +1,12 @@
-"""Build the tender pack's contexts from the database: the query side of the pure
-renderers in ``procurement.documents``. The pack reads both domains (the call and its
-offers from ``procurement``, the grid and the ranking from ``scoring``), so it is put
-together here, in the process's layer.
+"""The contexts of the pieces that follow the selection: the analysis report, the
+Chambre's opinions, the actes d'engagement, the cofunding conventions and the
+reciprocity contracts."""
 
-Every context carries a ``generated_at`` derived from the data (the last decision it
-reflects), never the clock, so unchanged data renders to the same bytes and the same
-version.
-"""
-
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from procurement.documents import PIECES
 from procurement.documents import context as ctx
 from procurement.documents.french import format_date_fr
 from procurement.models import (
@@ -26,134 +17,20 @@ from procurement.models import (
     Intent,
     Opinion,
     OpinionSubject,
-    Organisation,
     Pledge,
     Position,
     Proposal,
-    ProposalStatus,
     Verdict,
     WorkingGroupMember,
 )
-from procurement.procedures import procedure_for
 from scoring import aggregation as agg
-from scoring.models import Assignment, CriterionKind, ScaleKind
-from scoring.queries import criteria_of
+from scoring.models import Assignment
 from scoring.ranking import METHOD_DESCRIPTIONS, compute_ranking
+from workflows.pack.call import commons_ref, party
 
 DEFAULT_VAT_RATE = Decimal("20")
 # A template's default, to be negotiated: 1 % of the revenue earned with the commons.
 DEFAULT_REVENUE_SHARE = Decimal("1")
-
-
-@dataclass(frozen=True)
-class PackPiece:
-    piece: str
-    key: str
-    title: str
-    render: Callable[[], bytes]
-
-
-def _party(org: Organisation | None, fallback: str = "") -> ctx.Party:
-    if org is None:
-        return ctx.Party(name=fallback)
-    return ctx.Party(name=org.name, siret=org.siret or None, address=org.address or None)
-
-
-def _commons_ref(commons) -> ctx.CommonsRef:
-    return ctx.CommonsRef(
-        name=commons.name,
-        licence=commons.licence or "",
-        url=commons.url or None,
-        description=commons.description,
-    )
-
-
-SCALE_LABELS = {
-    ScaleKind.ZERO_FIVE: "note de 0 à 5",
-    ScaleKind.ZERO_TEN: "note de 0 à 10",
-    ScaleKind.ZERO_TWENTY: "note de 0 à 20",
-    ScaleKind.MAJORITY: "mention du jugement majoritaire",
-}
-
-
-def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
-    opinions = list(
-        Opinion.objects.filter(challenge=challenge).prefetch_related("recommended_commons")
-    )
-    recommended = {}
-    for opinion in opinions:
-        for commons in opinion.recommended_commons.all():
-            recommended[commons.pk] = commons
-    proposals = {
-        p.group.resource_id: p
-        for p in Proposal.objects.filter(
-            challenge=challenge,
-            status__in=[ProposalStatus.SELECTED, ProposalStatus.AWARDED],
-        ).select_related("group")
-    }
-    resources = []
-    for resource in challenge.resources.select_related("commons").order_by("order", "id"):
-        proposal = proposals.get(resource.pk)
-        referenced = [resource.commons] if resource.commons and resource.commons.referenced else []
-        resources.append(
-            ctx.ResourceLine(
-                title=resource.title,
-                description=resource.description,
-                licence_spdx=(proposal.licence if proposal else "")
-                or resource.expected_licence
-                or "EUPL-1.2",
-                deliverables=tuple(
-                    line.strip(" -•")
-                    for line in (proposal.deliverables if proposal else "").splitlines()
-                    if line.strip(" -•")
-                ),
-                referenced_commons=tuple(_commons_ref(c) for c in referenced),
-                governance=proposal.governance if proposal else "",
-                community=proposal.community if proposal else "",
-            )
-        )
-    criteria = tuple(
-        ctx.CriterionLine(
-            code=c.code,
-            label=c.label,
-            weight=c.weight,
-            is_commons=c.is_commons,
-            is_environmental=c.kind == CriterionKind.ENVIRONMENT,
-            scale_label=SCALE_LABELS.get(c.scale, ""),
-            description=c.description,
-        )
-        for c in criteria_of(challenge)
-        if c.weight > 0
-    )
-    moments = [
-        m
-        for m in (
-            challenge.published_at,
-            challenge.proposals_opened_at,
-            *(o.issued_at for o in opinions),
-            getattr(getattr(challenge, "cofunding_round", None), "closed_at", None),
-        )
-        if m is not None
-    ]
-    published_on = (challenge.published_at or challenge.created_at).date()
-    return ctx.ChallengeContext(
-        reference=challenge.reference,
-        title=challenge.title,
-        object=challenge.context,
-        buyer=_party(challenge.buyer),
-        procedure_label=procedure_for(challenge.estimated_amount, on=published_on).label,
-        estimated_amount=challenge.estimated_amount,
-        published_at=challenge.published_at,
-        positioning_deadline=challenge.positioning_deadline,
-        proposal_deadline=challenge.proposal_deadline,
-        resources=tuple(resources),
-        criteria=criteria,
-        licence_requirements="\n".join(
-            o.licence_requirements for o in opinions if o.licence_requirements
-        ),
-        chambre_recommended_commons=tuple(_commons_ref(c) for c in recommended.values()),
-        generated_at=max(moments) if moments else challenge.created_at,
-    )
 
 
 def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.RankingContext:
@@ -266,10 +143,10 @@ def opinion_contexts(challenge, base) -> list[tuple[str, ctx.OpinionContext]]:
                         for number, r in enumerate(opinion.reservations, start=1)
                     ),
                     recommended_commons=tuple(
-                        _commons_ref(c) for c in opinion.recommended_commons.all()
+                        commons_ref(c) for c in opinion.recommended_commons.all()
                     ),
                     licence_requirements=opinion.licence_requirements,
-                    chambre=_party(challenge.chambre),
+                    chambre=party(challenge.chambre),
                     issued_at=opinion.issued_at,
                     moderator_name=(
                         (moderator.user.get_full_name() or moderator.user.username)
@@ -316,11 +193,11 @@ def award_contexts(challenge, base) -> list[tuple[str, ctx.AwardContext]]:
                 str(proposal.pk),
                 ctx.AwardContext(
                     challenge=base,
-                    awardee=_party(awardee, "Groupement à désigner"),
+                    awardee=party(awardee, "Groupement à désigner"),
                     amount_ht=proposal.amount,
                     vat_rate=DEFAULT_VAT_RATE,
                     co_contractors=tuple(
-                        _party(o) for o in members if awardee is None or o.pk != awardee.pk
+                        party(o) for o in members if awardee is None or o.pk != awardee.pk
                     ),
                     duration_label="douze mois à compter de la notification",
                 ),
@@ -339,7 +216,7 @@ def cofunding_contexts(challenge, base) -> list[tuple[str, ctx.CofundingContext]
                 pledge.allocation.funder_id, [pledge.allocation.funder, Decimal(0)]
             )
             by_funder[pledge.allocation.funder_id][1] += pledge.amount
-        funders = tuple(ctx.FunderLine(funder=_party(f), amount=a) for f, a in by_funder.values())
+        funders = tuple(ctx.FunderLine(funder=party(f), amount=a) for f, a in by_funder.values())
         total = sum((line.amount for line in funders), Decimal(0))
         start = bucket.round.closed_at.date()
         first = (total * Decimal("0.3")).quantize(Decimal("0.01"))
@@ -353,7 +230,7 @@ def cofunding_contexts(challenge, base) -> list[tuple[str, ctx.CofundingContext]
                         name=commons.name if commons else resource.title,
                         licence=bucket.proposal.licence,
                     ),
-                    host=_party(
+                    host=party(
                         commons.host if commons else None, "Structure hébergeuse à désigner"
                     ),
                     funders=funders,
@@ -402,12 +279,12 @@ def reciprocity_contexts(challenge, base) -> list[tuple[str, ctx.ReciprocityCont
                 str(position.pk),
                 ctx.ReciprocityContext(
                     challenge=base,
-                    partner=_party(position.organisation),
+                    partner=party(position.organisation),
                     commons=ctx.CommonsRef(
                         name=commons.name if commons else position.resource.title,
                         licence=bucket.proposal.licence,
                     ),
-                    beneficiary=_party(
+                    beneficiary=party(
                         commons.host if commons else None, "Structure hébergeuse à désigner"
                     ),
                     kind=ctx.ReciprocityKind.REVENUE_SHARE,
@@ -420,26 +297,3 @@ def reciprocity_contexts(challenge, base) -> list[tuple[str, ctx.ReciprocityCont
             )
         )
     return contexts
-
-
-def build_pack(challenge: Challenge) -> list[PackPiece]:
-    """Every piece the challenge's data allows, each with its own render thunk."""
-    base = challenge_context(challenge)
-
-    def piece(key: str, context, object_key: str = "") -> PackPiece:
-        title, render = PIECES[key]
-        return PackPiece(piece=key, key=object_key, title=title, render=lambda: render(context))
-
-    pieces = [piece("reglement", base), piece("cctp", base), piece("ccap", base)]
-    if Assignment.objects.filter(proposal__challenge=challenge).exists():
-        pieces.append(piece("rapport_analyse", ranking_context(challenge, base)))
-    pieces += [piece("avis_chambre", c, k) for k, c in opinion_contexts(challenge, base)]
-    pieces += [piece("acte_engagement", c, k) for k, c in award_contexts(challenge, base)]
-    pieces += [
-        piece("convention_cofinancement", c, k) for k, c in cofunding_contexts(challenge, base)
-    ]
-    pieces += [piece("contrat_reciprocite", c, k) for k, c in reciprocity_contexts(challenge, base)]
-    return pieces
-
-
-__all__ = ["PackPiece", "build_pack", "challenge_context"]

@@ -1,0 +1,161 @@
+"""The demo's four calls, each left at its stage, and ``run``."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import time_machine
+from django.db import transaction
+from django.utils import timezone
+
+from procurement.models import (
+    Challenge,
+)
+from procurement.services.cofunding import allocation_set, pledge_create
+from procurement.services.questions import (
+    question_answer_draft,
+    question_ask,
+    questions_publish_answers,
+)
+from workflows.demo import steps
+from workflows.demo.cast import ensure_cast
+from workflows.demo.data import ENVELOPES, PARIS, PARTNER_LINES, PLEDGES
+from workflows.tasks import sweep
+
+
+def completed_challenge(cast) -> Challenge:
+    """MEL-AAC-2026-001: run from June to October 2026, awarded, documents generated."""
+    u, o = cast.users, cast.orgs
+    with time_machine.travel(steps.at(2026, 6, 1, 9, 0), tick=True) as clock:
+        challenge = steps.start(cast, "MEL-AAC-2026-001", "Mobilité partagée dans la métropole")
+        steps.refer_and_publish(
+            cast, challenge, steps.at(2026, 6, 20, 12), steps.at(2026, 7, 20, 12), reserve=True
+        )
+        question = question_ask(
+            challenge=Challenge.objects.get(pk=challenge.pk),
+            actor=u["geocommuns"],
+            organisation=o["GéoCommuns SAS"],
+            text="Les données produites pourront-elles alimenter des services payants ?",
+        )
+        question_answer_draft(
+            question=question,
+            actor=u["agente.mel"],
+            answer="Oui, dans le respect de la licence et d'un engagement de réciprocité.",
+        )
+        questions_publish_answers(challenge=question.challenge, actor=u["agente.mel"])
+        steps.position(cast, challenge)
+        clock.move_to(steps.at(2026, 6, 20, 12, 0, 1))
+        sweep()
+        steps.propose(cast, challenge)
+        clock.move_to(steps.at(2026, 7, 20, 12, 0, 1))
+        sweep()
+        steps.complete(
+            challenge,
+            "assign_evaluators",
+            u["agent.mel"],
+            {"evaluators": [u["evaluateur.1"].pk, u["evaluatrice.2"].pk]},
+        )
+        steps.score(cast, challenge, "evaluateur.1", [8, 7, 6])
+        steps.score(cast, challenge, "evaluatrice.2", [9, 6, 7])
+        proposals = list(Challenge.objects.get(pk=challenge.pk).proposals.order_by("pk"))
+        steps.complete(
+            challenge,
+            "select",
+            u["agent.mel"],
+            {
+                "proposals": [proposals[0].pk, proposals[1].pk],
+                "cofunding_deadline": steps.at(2026, 10, 1, 18).isoformat(),
+                "justification": "Les deux premières du classement, dans l'enveloppe disponible.",
+            },
+        )
+        steps.chambre_opinion(
+            cast,
+            challenge,
+            "selection_opinion",
+            verdict="favorable",
+            reasons="La sélection renforce deux communs référencés.",
+        )
+        round_ = Challenge.objects.get(pk=challenge.pk).cofunding_round
+        buckets = list(round_.buckets.order_by("proposal_id"))
+        funders = {
+            "ademe": "ADEME Hauts-de-France",
+            "banque.territoires": "Banque des Territoires",
+            "region.hdf": "Région Hauts-de-France",
+        }
+        for username, amount in ENVELOPES:
+            allocation_set(
+                actor=u[username],
+                round_=round_,
+                funder=o[funders[username]],
+                amount=Decimal(amount),
+            )
+        for bucket_index, username, amount in PLEDGES:
+            pledge_create(
+                actor=u[username],
+                bucket=buckets[bucket_index],
+                funder=o[funders[username]],
+                amount=Decimal(amount),
+            )
+        clock.move_to(steps.at(2026, 10, 1, 18, 0, 1))
+        sweep()  # closes the round; the documents are generated in the background
+        clock.move_to(steps.at(2026, 10, 12, 10, 0))
+        steps.complete(
+            challenge, "award", u["agent.mel"], {"proposals": [proposals[0].pk, proposals[1].pk]}
+        )
+    return challenge
+
+
+def scoring_challenge(cast) -> Challenge:
+    """MEL-AAC-2026-002: proposals opened in November, one evaluator has scored."""
+    u = cast.users
+    with time_machine.travel(steps.at(2026, 9, 14, 9, 0), tick=True) as clock:
+        challenge = steps.start(cast, "MEL-AAC-2026-002", "Logistique urbaine partagée")
+        steps.refer_and_publish(
+            cast, challenge, steps.at(2026, 9, 30, 12), steps.at(2026, 11, 2, 12)
+        )
+        steps.position(cast, challenge)
+        clock.move_to(steps.at(2026, 9, 30, 12, 0, 1))
+        sweep()
+        steps.propose(cast, challenge)
+        clock.move_to(steps.at(2026, 11, 2, 12, 0, 1))
+        sweep()
+        steps.complete(
+            challenge,
+            "assign_evaluators",
+            u["agent.mel"],
+            {"evaluators": [u["evaluateur.1"].pk, u["evaluatrice.2"].pk]},
+        )
+        steps.score(cast, challenge, "evaluateur.1", [7, 8, 5])
+    return challenge
+
+
+def positioning_challenge(cast) -> Challenge:
+    """MEL-AAC-2026-003: published today, positions open for ten days."""
+    now = timezone.now().astimezone(PARIS).replace(second=0, microsecond=0)
+    challenge = steps.start(cast, "MEL-AAC-2026-003", "Données ouvertes des mobilités actives")
+    steps.refer_and_publish(cast, challenge, now + timedelta(days=10), now + timedelta(days=45))
+    steps.position(cast, challenge, PARTNER_LINES[:3])
+    return challenge
+
+
+def draft_challenge(cast) -> Challenge:
+    """MEL-AAC-2026-004: a draft the buyer is still writing."""
+    return steps.start(cast, "MEL-AAC-2026-004", "Énergie citoyenne et tiers-lieux")
+
+
+STAGES = [
+    ("MEL-AAC-2026-001", completed_challenge),
+    ("MEL-AAC-2026-002", scoring_challenge),
+    ("MEL-AAC-2026-003", positioning_challenge),
+    ("MEL-AAC-2026-004", draft_challenge),
+]
+
+
+def run(password: str) -> list[Challenge]:
+    """Create what is missing; return the demo's challenges."""
+    with transaction.atomic():
+        cast = ensure_cast(password)
+    challenges = []
+    for reference, build in STAGES:
+        existing = Challenge.objects.filter(reference=reference).first()
+        challenges.append(existing or build(cast))
+    return challenges

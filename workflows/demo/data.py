@@ -1,0 +1,189 @@
+"""What the demo is made of: organisations, accounts, the catalogue, the resources
+asked for, the partners' positions, the offers, their budgets and the pledges."""
+
+from zoneinfo import ZoneInfo
+
+from procurement.models import (
+    CommonsCategory,
+    OrganisationKind,
+    Role,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+K = OrganisationKind
+
+ORGANISATIONS = [
+    # name, kind, legal form, SIREN
+    ("Métropole Européenne de Lille", K.BUYER, "Métropole", "200093201"),
+    ("Chambre des communs de Lille", K.CHAMBRE, "Association", ""),
+    ("Mobicoop SCIC", K.PARTNER, "SCIC SA", ""),
+    ("Covoit'Libre SAS", K.PARTNER, "SAS", ""),
+    ("GéoCommuns SAS", K.PARTNER, "SAS", ""),
+    ("Association Rues Partagées", K.PARTNER, "Association loi 1901", ""),
+    ("La Fabrique des Mobilités", K.PARTNER, "Association loi 1901", ""),
+    ("ADEME Hauts-de-France", K.FUNDER, "Établissement public", ""),
+    ("Banque des Territoires", K.FUNDER, "Établissement public", ""),
+    ("Région Hauts-de-France", K.FUNDER, "Collectivité territoriale", ""),
+    ("La Coop des Communs", K.HOST, "Association loi 1901", ""),
+]
+
+ACCOUNTS = [
+    # username, first name, last name, organisation, role
+    ("agent.mel", "Claire", "Dubois", "Métropole Européenne de Lille", Role.ADMIN),
+    ("agente.mel", "Nadia", "Benali", "Métropole Européenne de Lille", Role.MEMBER),
+    ("evaluateur.1", "Pierre", "Lefebvre", "Métropole Européenne de Lille", Role.EVALUATOR),
+    ("evaluatrice.2", "Sophie", "Martin", "Métropole Européenne de Lille", Role.EVALUATOR),
+    ("moderatrice.chambre", "Élise", "Vandamme", "Chambre des communs de Lille", Role.MODERATOR),
+    ("porteur.chambre", "Hugo", "Delattre", "Chambre des communs de Lille", Role.PORTEURS),
+    ("engagement.chambre", "Inès", "Caron", "Chambre des communs de Lille", Role.ENGAGEMENT),
+    ("contributeur.chambre", "Marc", "Leroy", "Chambre des communs de Lille", Role.CONTRIBUTEURS),
+    ("mobicoop", "Julie", "Moreau", "Mobicoop SCIC", Role.ADMIN),
+    ("covoitlibre", "Thomas", "Petit", "Covoit'Libre SAS", Role.ADMIN),
+    ("geocommuns", "Léa", "Garnier", "GéoCommuns SAS", Role.ADMIN),
+    ("ruespartagees", "Karim", "Haddad", "Association Rues Partagées", Role.ADMIN),
+    ("fabmob", "Anne", "Roussel", "La Fabrique des Mobilités", Role.ADMIN),
+    ("ademe", "Paul", "Girard", "ADEME Hauts-de-France", Role.ADMIN),
+    ("banque.territoires", "Camille", "Fontaine", "Banque des Territoires", Role.ADMIN),
+    ("region.hdf", "Louis", "Mercier", "Région Hauts-de-France", Role.ADMIN),
+    ("coop.communs", "Sarah", "Lambert", "La Coop des Communs", Role.ADMIN),
+]
+
+CATALOGUE = [
+    # name, category, licence, referenced, description
+    (
+        "Standard REST covoiturage",
+        CommonsCategory.KNOWLEDGE,
+        "ODbL-1.0",
+        True,
+        "Format ouvert d'échange des trajets de covoiturage entre plateformes.",
+    ),
+    (
+        "Registre de preuve de covoiturage",
+        CommonsCategory.KNOWLEDGE,
+        "AGPL-3.0-or-later",
+        True,
+        "Service public numérique qui certifie les trajets partagés.",
+    ),
+    (
+        "Base Adresse Nationale",
+        CommonsCategory.PUBLIC_SPACE,
+        "etalab-2.0",
+        True,
+        "Référentiel ouvert des adresses, tenu par ses contributeurs.",
+    ),
+    (
+        "Carte des aménagements cyclables",
+        CommonsCategory.PUBLIC_SPACE,
+        "ODbL-1.0",
+        False,
+        "Données contributives des pistes et stationnements vélo.",
+    ),
+    (
+        "Jardins partagés de la métropole",
+        CommonsCategory.NATURAL,
+        "CC-BY-SA-4.0",
+        False,
+        "Inventaire et règles d'usage des jardins partagés.",
+    ),
+    (
+        "Guide santé et mobilités actives",
+        CommonsCategory.HEALTH,
+        "CC-BY-4.0",
+        True,
+        "Connaissances partagées sur la marche, le vélo et la santé.",
+    ),
+]
+
+RESOURCES = [
+    {
+        "title": "Standard ouvert de données de covoiturage",
+        "commons": "Standard REST covoiturage",
+        "description": "Faire évoluer le standard d'échange des trajets et des réservations.",
+        "expected_licence": "ODbL-1.0",
+    },
+    {
+        "title": "Brique open source de réservation",
+        "description": "Un module de réservation de trajets partagés, réutilisable partout.",
+        "expected_licence": "EUPL-1.2",
+    },
+    {
+        "title": "Base de connaissances partagée",
+        "description": "Retours d'expérience, guides et données sur la mobilité partagée.",
+        "expected_licence": "CC-BY-SA-4.0",
+    },
+]
+
+CONTEXT = (
+    "La Métropole Européenne de Lille souhaite développer la mobilité partagée sur son "
+    "territoire. Plutôt que de financer un projet fermé, elle lance un appel à communs : "
+    "les ressources produites seront ouvertes, gouvernées par leur communauté et "
+    "réutilisables par toutes les collectivités."
+)
+
+
+PARTNER_LINES = [
+    # resource index, username, organisation, intent, days, profile
+    (0, "mobicoop", "Mobicoop SCIC", "produce", 60, "Développeurs et product owner"),
+    (0, "covoitlibre", "Covoit'Libre SAS", "contribute", 20, "Expert des données de trajets"),
+    (1, "covoitlibre", "Covoit'Libre SAS", "produce", 80, "Équipe de développement"),
+    (1, "geocommuns", "GéoCommuns SAS", "use", 0, ""),
+    (2, "ruespartagees", "Association Rues Partagées", "produce", 40, "Animation et documentation"),
+    (2, "fabmob", "La Fabrique des Mobilités", "contribute", 15, "Animation de communauté"),
+]
+
+
+PROPOSALS = [
+    (
+        "mobicoop",
+        "Standard covoiturage 2.0",
+        "Spécification, jeux de tests, validateur en ligne",
+        "ODbL-1.0",
+        "42000.00",
+    ),
+    (
+        "covoitlibre",
+        "Réservation partagée en open source",
+        "Module de réservation\nAPI documentée\nGuide d'intégration",
+        "EUPL-1.2",
+        "68000.00",
+    ),
+    (
+        "ruespartagees",
+        "Wiki de la mobilité partagée",
+        "Wiki, fiches pratiques, ateliers",
+        "CC-BY-SA-4.0",
+        "24000.00",
+    ),
+]
+
+
+# Each proposal's budget (category, label, quantity, unit, rate), summing to 42 000 €,
+# 68 000 € and 24 000 €, coordination and animation between 10 % and 25 %.
+BUDGETS = [
+    [
+        ("development", "Spécification et validateur", "60", "day", "550"),
+        ("coordination", "Coordination et animation du groupe", "12", "day", "550"),
+        ("hosting", "Hébergement du validateur", "40", "hour", "60"),
+    ],
+    [
+        ("development", "Module de réservation et API", "100", "day", "520"),
+        ("coordination", "Coordination et animation de la communauté", "20", "day", "500"),
+        ("hosting", "Exploitation de l'instance de démonstration", "100", "hour", "60"),
+    ],
+    [
+        ("development", "Wiki et fiches pratiques", "30", "day", "450"),
+        ("coordination", "Coordination et animation des contributeurs", "10", "day", "450"),
+        ("other", "Ateliers dans les territoires", "60", "hour", "100"),
+    ],
+]
+
+
+ENVELOPES = [("ademe", "60000"), ("banque.territoires", "30000"), ("region.hdf", "25000")]
+# bucket (in proposal order), funder, amount: the first reaches 42 000 €, the second 68 000 €
+PLEDGES = [
+    (0, "ademe", "30000"),
+    (0, "region.hdf", "12000"),
+    (1, "ademe", "30000"),
+    (1, "banque.territoires", "30000"),
+    (1, "region.hdf", "8000"),
+]

@@ -1,0 +1,214 @@
+"""One helper per stretch of the demo's journey, through the real services and the
+engine (the tasks completed as a person would, the Chambre's referral in full)."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from procurement.models import (
+    ChallengeResource,
+    Commons,
+    OpinionSubject,
+)
+from procurement.services.opinions import (
+    open_referral,
+    referral_comment,
+    referral_draft,
+    referral_name_rapporteur,
+)
+from procurement.services.positions import position_create
+from procurement.services.proposals import proposal_submit
+from scoring.queries import criteria_of
+from workflows.demo.data import (
+    BUDGETS,
+    CONTEXT,
+    PARIS,
+    PARTNER_LINES,
+    PROPOSALS,
+    RESOURCES,
+)
+from workflows.models import ChallengeProcess
+from workflows.services import process_start, task_complete
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=PARIS)
+
+
+def chambre_opinion(cast, challenge, step, comment="", **draft):
+    """The Chambre's referral: the modérateur names the rapporteur of the engagement
+    group, a porteur comments, the rapporteur submits the draft, the modérateur
+    publishes it by completing the step."""
+    u = cast.users
+    subject = OpinionSubject.CALL if step == "call_opinion" else OpinionSubject.SELECTION
+    referral = open_referral(challenge, subject)
+    referral_name_rapporteur(
+        actor=u["moderatrice.chambre"], referral=referral, rapporteur=u["engagement.chambre"]
+    )
+    if comment:
+        referral_comment(actor=u["porteur.chambre"], referral=referral, body=comment)
+    referral_draft(actor=u["engagement.chambre"], referral=referral, submit=True, **draft)
+    return complete(challenge, step, u["moderatrice.chambre"])
+
+
+def complete(challenge, step, user, data=None):
+    process = ChallengeProcess.objects.get(challenge=challenge)
+    task = process.task_set.filter(
+        flow_task=getattr(process.flow_class, step), status__in=["NEW", "ASSIGNED"]
+    )
+    if step == "score":
+        task = task.filter(owner=user)
+    return task_complete(actor=user, task=task.get(), data=data or {})
+
+
+def resources():
+    catalogue = {c.name: c for c in Commons.objects.all()}
+    return [
+        {**r, "commons": catalogue.get(r.get("commons"))} if r.get("commons") else dict(r)
+        for r in RESOURCES
+    ]
+
+
+def start(cast, reference, title, amount="180000.00"):
+    return process_start(
+        actor=cast.users["agent.mel"],
+        buyer=cast.orgs["Métropole Européenne de Lille"],
+        chambre=cast.orgs["Chambre des communs de Lille"],
+        title=title,
+        context=CONTEXT,
+        resources=resources(),
+        estimated_amount=Decimal(amount),
+        reference=reference,
+    ).challenge
+
+
+def refer_and_publish(cast, challenge, positioning_end, proposal_end, reserve=False):
+    u = cast.users
+    complete(
+        challenge, "draft", u["agent.mel"], {"note": "Merci pour votre avis sur ce projet d'appel."}
+    )
+    if reserve:
+        reservation = "Exiger une licence à réciprocité pour la brique de réservation."
+        chambre_opinion(
+            cast,
+            challenge,
+            "call_opinion",
+            comment="Sans réciprocité, un opérateur commercial pourrait capter la brique.",
+            verdict="reservations",
+            reasons="L'appel sert les communs ; la réciprocité reste à préciser.",
+            reservations=[reservation],
+            recommended_commons=list(Commons.objects.filter(referenced=True)[:2]),
+            licence_requirements="CoopyLeft pour tout usage commercial.",
+        )
+        complete(
+            challenge,
+            "revise",
+            u["agent.mel"],
+            {
+                "resubmit": True,
+                "answers": [
+                    {
+                        "reservation": reservation,
+                        "accepted": True,
+                        "answer": "Clause de réciprocité ajoutée au CCAP.",
+                    }
+                ],
+            },
+        )
+    chambre_opinion(
+        cast,
+        challenge,
+        "call_opinion",
+        verdict="favorable",
+        reasons="L'appel favorise la production et l'usage de communs.",
+    )
+    complete(
+        challenge,
+        "publish",
+        u["agent.mel"],
+        {
+            "positioning_deadline": positioning_end.isoformat(),
+            "proposal_deadline": proposal_end.isoformat(),
+        },
+    )
+
+
+def position(cast, challenge, lines=PARTNER_LINES):
+    resources = list(ChallengeResource.objects.filter(challenge=challenge).order_by("order"))
+    for index, username, org_name, intent, days, profile in lines:
+        position_create(
+            actor=cast.users[username],
+            resource=resources[index],
+            organisation=cast.orgs[org_name],
+            intent=intent,
+            contributions=[
+                {"kind": "skills", "days": Decimal(days), "profile": profile}
+                if days
+                else {
+                    "kind": "technical_means",
+                    "description": "Intégration du module dans notre offre de services",
+                }
+            ],
+            public_name=True,
+        )
+
+
+def budget_lines(rows):
+    return [
+        {
+            "category": category,
+            "label": label,
+            "quantity": Decimal(quantity),
+            "unit": unit,
+            "rate": Decimal(rate),
+        }
+        for category, label, quantity, unit, rate in rows
+    ]
+
+
+def milestones(challenge, deliverables):
+    start = timezone.localdate(challenge.proposal_deadline)
+    return [
+        {
+            "title": "Première version",
+            "due_on": start + timedelta(days=90),
+            "deliverable": deliverables.splitlines()[0],
+        },
+        {"title": "Version stable", "due_on": start + timedelta(days=240), "deliverable": ""},
+    ]
+
+
+def propose(cast, challenge):
+    resources = list(ChallengeResource.objects.filter(challenge=challenge).order_by("order"))
+    for resource, (username, title, deliverables, licence, _amount), budget in zip(
+        resources, PROPOSALS, BUDGETS, strict=True
+    ):
+        proposal_submit(
+            actor=cast.users[username],
+            group=resource.working_group,
+            title=title,
+            summary=f"Le groupe de travail produit « {resource.title} » avec sa communauté.",
+            deliverables=deliverables,
+            licence=licence,
+            budget_lines=budget_lines(budget),
+            milestones=milestones(challenge, deliverables),
+            community="Collectivités utilisatrices, contributeurs bénévoles et entreprises.",
+            governance="Comité de pilotage ouvert, décisions et contributions publiques.",
+        )
+
+
+def score(cast, challenge, username, values):
+    codes = [c.code for c in criteria_of(challenge)]
+    evaluations = []
+    for offset, proposal in enumerate(challenge.proposals.order_by("pk")):
+        value = str(values[offset % len(values)])
+        evaluations.append(
+            {
+                "proposal": proposal.pk,
+                "conflict": False,
+                "scores": dict.fromkeys(codes, value),
+                "comment": "Proposition solide.",
+            }
+        )
+    complete(challenge, "score", cast.users[username], {"evaluations": evaluations})
