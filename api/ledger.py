@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import Forbidden, NotFound
+from procurement import queries
 from procurement.models import (
     ApprovalRule,
     Bucket,
@@ -186,7 +187,7 @@ class CommonsScoped:
         return expense
 
     def expense_response(self, expense, code=status.HTTP_200_OK) -> Response:
-        expense = ledger_services.expenses_of(self.commons()).get(pk=expense.pk)
+        expense = queries.expenses_of(self.commons()).get(pk=expense.pk)
         return Response(ExpenseSerializer(expense).data, status=code)
 
     def get_queryset(self):
@@ -200,7 +201,7 @@ class LedgerView(CommonsScoped, APIView):
 
     @extend_schema(responses=LedgerSerializer)
     def get(self, request, commons_pk):
-        return Response(LedgerSerializer(ledger_services.ledger_public(self.commons())).data)
+        return Response(LedgerSerializer(queries.ledger_public(self.commons())).data)
 
 
 class LedgerRule(CommonsScoped, APIView):
@@ -240,7 +241,7 @@ class IncomeList(CommonsScoped, generics.ListAPIView):
     serializer_class = IncomeSerializer
 
     def scoped_queryset(self):
-        return ledger_services.incomes_of(self.commons())
+        return queries.incomes_of(self.commons())
 
     @extend_schema(request=IncomeInput, responses={201: IncomeSerializer})
     def post(self, request, commons_pk):
@@ -257,7 +258,7 @@ class ExpenseList(CommonsScoped, generics.ListAPIView):
     parser_classes = [MultiPartParser]
 
     def scoped_queryset(self):
-        return ledger_services.expenses_of(self.commons())
+        return queries.expenses_of(self.commons())
 
     @extend_schema(
         request={"multipart/form-data": ExpenseInput}, responses={201: ExpenseSerializer}
@@ -322,7 +323,7 @@ class ExpenseInvoice(CommonsScoped, APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, commons_pk, pk):
         expense = self.expense()
-        if not ledger_services.may_read_invoice(request.user, expense):
+        if not queries.may_read_invoice(request.user, expense):
             raise Forbidden(
                 _("Les factures sont réservées au groupe de travail et à l'hébergeur."),
                 code="invoice_private",
@@ -363,11 +364,10 @@ class LedgerCsv(CommonsScoped, APIView):
 
         commons = self.commons()
         moves = [
-            (income.received_on, 0, income.pk, income)
-            for income in ledger_services.incomes_of(commons)
+            (income.received_on, 0, income.pk, income) for income in queries.incomes_of(commons)
         ] + [
             (timezone.localdate(expense.paid_at), 1, expense.pk, expense)
-            for expense in ledger_services.expenses_of(commons).filter(status=ExpenseStatus.PAID)
+            for expense in queries.expenses_of(commons).filter(status=ExpenseStatus.PAID)
         ]
         rows, balance = [], Decimal("0.00")
         for day, is_expense, _pk, entry in sorted(moves, key=lambda move: move[:3]):

@@ -1,0 +1,86 @@
+"""Subscriptions, and who receives the mails of a challenge's events."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from procurement.models import Position, Subscription, WorkingGroupMember
+from procurement.queries.membership import STAFF_ROLES, org_ids
+
+
+def subscriptions_of(user):
+    """The subscriptions of the user and of the organisations it is staff of."""
+    return (
+        Subscription.objects.filter(Q(user=user) | Q(organisation__in=org_ids(user, STAFF_ROLES)))
+        .select_related("buyer", "organisation")
+        .order_by("id")
+    )
+
+
+def staff_recipients(org_ids) -> set[int]:
+    """The active users with an address among the staff of these organisations."""
+    return set(
+        get_user_model()
+        .objects.filter(
+            memberships__organisation__in=org_ids,
+            memberships__role__in=STAFF_ROLES,
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+
+
+def subscriber_recipients(challenge) -> set[int]:
+    subscriptions = Subscription.objects.filter(Q(buyer__isnull=True) | Q(buyer=challenge.buyer_id))
+    users = set(
+        get_user_model()
+        .objects.filter(
+            pk__in=subscriptions.filter(user__isnull=False).values("user_id"), is_active=True
+        )
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+    return users | staff_recipients(
+        subscriptions.filter(organisation__isnull=False).values("organisation")
+    )
+
+
+def positioned_recipients(challenge) -> set[int]:
+    return staff_recipients(
+        Position.objects.filter(resource__challenge=challenge).values("organisation")
+    )
+
+
+def group_member_recipients(challenge) -> set[int]:
+    return staff_recipients(
+        WorkingGroupMember.objects.filter(group__resource__challenge=challenge).values(
+            "organisation"
+        )
+    )
+
+
+def proposer_recipients(challenge, statuses) -> dict[int, dict[str, list[str]]]:
+    """Per user of a group that proposed: the titles of its proposals, by status."""
+    per_org: dict[int, list[tuple[str, str]]] = {}
+    proposals = challenge.proposals.filter(status__in=statuses).prefetch_related("group__members")
+    for proposal in proposals:
+        for member in proposal.group.members.all():
+            per_org.setdefault(member.organisation_id, []).append((proposal.status, proposal.title))
+    users: dict[int, dict[str, list[str]]] = {}
+    memberships = (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation__in=per_org,
+            memberships__role__in=STAFF_ROLES,
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("pk", "memberships__organisation")
+    )
+    for user_pk, org_pk in memberships:
+        by_status = users.setdefault(user_pk, {})
+        for status, title in per_org[org_pk]:
+            titles = by_status.setdefault(status, [])
+            if title not in titles:
+                titles.append(title)
+    return users
