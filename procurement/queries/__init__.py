@@ -51,6 +51,7 @@ from procurement.queries.membership import (
     rapporteur_candidates,
 )
 from procurement.queries.notifications import (
+    deadlines_to_remind,
     group_member_recipients,
     positioned_recipients,
     proposer_recipients,
@@ -120,6 +121,7 @@ __all__ = [
     "commitments_of",
     "commons_catalogue",
     "commons_search",
+    "deadlines_to_remind",
     "declarations_of",
     "expenses_of",
     "funders_for",

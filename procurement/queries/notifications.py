@@ -3,7 +3,16 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from procurement.models import Position, Subscription, WorkingGroupMember
+from procurement.calculations import reminder_horizon
+from procurement.models import (
+    Allocation,
+    Challenge,
+    ChallengeStatus,
+    CofundingRound,
+    Position,
+    Subscription,
+    WorkingGroupMember,
+)
 from procurement.queries.membership import STAFF_ROLES, org_ids
 
 
@@ -84,3 +93,29 @@ def proposer_recipients(challenge, statuses) -> dict[int, dict[str, list[str]]]:
             if title not in titles:
                 titles.append(title)
     return users
+
+
+def deadlines_to_remind(now):
+    """(stage, challenge, deadline, recipients function) of the deadlines within 7 days."""
+    horizon = reminder_horizon(now)
+    for challenge in Challenge.objects.filter(
+        status=ChallengeStatus.POSITIONING,
+        positioning_deadline__gt=now,
+        positioning_deadline__lte=horizon,
+    ):
+        yield "positioning", challenge, challenge.positioning_deadline, positioned_recipients
+    for challenge in Challenge.objects.filter(
+        status=ChallengeStatus.PROPOSALS, proposal_deadline__gt=now, proposal_deadline__lte=horizon
+    ):
+        yield "proposals", challenge, challenge.proposal_deadline, group_member_recipients
+    for round_ in CofundingRound.objects.filter(
+        closed_at__isnull=True,
+        challenge__status=ChallengeStatus.COFUNDING,
+        deadline__gt=now,
+        deadline__lte=horizon,
+    ).select_related("challenge"):
+
+        def funders(challenge, round_=round_):
+            return staff_recipients(Allocation.objects.filter(round=round_).values("funder"))
+
+        yield "cofunding", round_.challenge, round_.deadline, funders

@@ -17,7 +17,6 @@ The reads (the account, incomes, expenses, invoices) are in
 """
 
 from procurement.services.ledger.accounts import (
-    CENT,
     exploration_grant,
     income_record,
     ledger_group_set,
@@ -33,7 +32,6 @@ from procurement.services.ledger.expenses import (
 )
 
 __all__ = [
-    "CENT",
     "EXTENSIONS",
     "expense_approve",
     "expense_pay",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, WrongState
 from kernel.guards import field_error
+from procurement.calculations import is_in_cents, majority_of
 from procurement.models import (
     ApprovalRule,
     Bucket,
@@ -29,15 +30,13 @@ from procurement.queries import STAFF_ROLES, is_member, ledger_default_group, or
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
 
-CENT = Decimal("0.01")
-
 
 def _money(amount, field: str = "amount") -> Decimal:
     if not isinstance(amount, Decimal) or not amount.is_finite():
         raise field_error(field, _("Le montant doit être un nombre décimal."))
     if amount <= 0:
         raise field_error(field, _("Le montant doit être positif."), code="amount_not_positive")
-    if amount != amount.quantize(CENT):
+    if not is_in_cents(amount):
         raise field_error(field, _("Le montant se donne au centime près."), code="amount_cents")
     return amount
 
@@ -108,7 +107,7 @@ def required_approvals(ledger: Ledger, voters: int) -> int:
     """Approvals an expense needs when ``voters`` organisations may decide on it."""
     if ledger.approval_rule == ApprovalRule.FIXED:
         return ledger.approvals_required
-    return voters // 2 + 1
+    return majority_of(voters)
 
 
 def _voters(group: WorkingGroup, expense: Expense) -> int:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, WrongState
 from kernel.guards import field_error
+from procurement.calculations import expense_outcome
 from procurement.models import (
     Commons,
     Expense,
@@ -133,9 +134,10 @@ def _decide(*, actor, expense: Expense, approve: bool, organisation) -> Expense:
         approvals=Count("pk", filter=Q(approve=True)), refusals=Count("pk", filter=Q(approve=False))
     )
     required = required_approvals(ledger, len(voters))
-    if counts["approvals"] >= required:
+    outcome = expense_outcome(**counts, voters=len(voters), required=required)
+    if outcome == "approved":
         expense.status = ExpenseStatus.APPROVED
-    elif counts["refusals"] > len(voters) - required:
+    elif outcome == "refused":
         expense.status = ExpenseStatus.REFUSED
     if expense.status != ExpenseStatus.SUBMITTED:
         expense.decided_at = now

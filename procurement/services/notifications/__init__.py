@@ -14,11 +14,9 @@ from procurement.services.notifications.events import (
     notify_proposals_opened,
     notify_proposals_selected,
 )
-from procurement.services.notifications.reminders import REMINDERS, reminders_send_due
+from procurement.services.notifications.reminders import reminders_send_due
 from procurement.services.notifications.sending import (
-    MAX_ATTEMPTS,
     PARIS,
-    RETRY_AFTER,
     notification_render,
     notification_send,
     notifications_retry_due,
@@ -26,10 +24,7 @@ from procurement.services.notifications.sending import (
 from procurement.services.notifications.subscriptions import subscription_set
 
 __all__ = [
-    "MAX_ATTEMPTS",
     "PARIS",
-    "REMINDERS",
-    "RETRY_AFTER",
     "notification_render",
     "notification_send",
     "notifications_retry_due",

@@ -2,7 +2,7 @@
 retries the mails that failed."""
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -13,14 +13,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from procurement.calculations import MAX_ATTEMPTS, RETRY_AFTER, retry_at
 from procurement.models import Notification
 
 logger = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
-# A mail that failed is retried by the sweep after 1, 2, 4… minutes, ten times at most.
-RETRY_AFTER = timedelta(minutes=1)
-MAX_ATTEMPTS = 10
 
 
 def _enqueue(ids: list[int]) -> None:
@@ -127,6 +125,6 @@ def notifications_retry_due(now) -> int:
         sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, created_at__lte=now - RETRY_AFTER
     ).order_by("created_at")[:200]
     for pk, created_at, attempts in unsent.values_list("pk", "created_at", "attempts"):
-        if created_at + RETRY_AFTER * 2 ** max(attempts - 1, 0) <= now:
+        if retry_at(created_at, attempts) <= now:
             sent += notification_send(pk=pk)
     return sent

@@ -5,14 +5,13 @@ the rapporteur drafts and submits the opinion → the modérateur validates and
 publishes it (or returns it to the rapporteur). Past the Chambre's delay the
 process goes on and the record says no opinion was given in time."""
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, Forbidden, WrongState
 from kernel.guards import require_before, validated_save
+from procurement.calculations import calendar_days_later
 from procurement.models import (
     ChallengeStatus,
     Commons,
@@ -63,7 +62,7 @@ def _lock(referral: Referral) -> Referral:
 def opinion_deadline(opened_at, delay_days: int):
     """``delay_days`` calendar days later, at the same time on the clock in Paris (so a
     daylight-saving change in between moves neither the hour nor the day)."""
-    return timezone.localtime(opened_at) + timedelta(days=delay_days)
+    return calendar_days_later(timezone.localtime(opened_at), delay_days)
 
 
 @transaction.atomic
