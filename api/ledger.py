@@ -1,10 +1,7 @@
 """The public ledger of a commons: anyone reads it, its host records the money received
 and pays, the working group submits and approves the expenses."""
 
-from decimal import Decimal
-
 from django.http import FileResponse, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -14,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel import exports
 from kernel.errors import Forbidden, NotFound
 from procurement import queries
 from procurement.models import (
@@ -21,7 +19,6 @@ from procurement.models import (
     Bucket,
     Commons,
     Expense,
-    ExpenseStatus,
     Income,
     IncomeKind,
     Ledger,
@@ -360,45 +357,9 @@ class LedgerCsv(CommonsScoped, APIView):
         operation_id="ledger_export_csv", responses={(200, "text/csv"): OpenApiTypes.BINARY}
     )
     def get(self, request, commons_pk):
-        from scoring.ranking import RankingTable, render_ranking_csv
-
         commons = self.commons()
-        moves = [
-            (income.received_on, 0, income.pk, income) for income in queries.incomes_of(commons)
-        ] + [
-            (timezone.localdate(expense.paid_at), 1, expense.pk, expense)
-            for expense in queries.expenses_of(commons).filter(status=ExpenseStatus.PAID)
-        ]
-        rows, balance = [], Decimal("0.00")
-        for day, is_expense, _pk, entry in sorted(moves, key=lambda move: move[:3]):
-            if is_expense:
-                balance -= entry.amount
-                rows.append(
-                    (
-                        day.strftime("%d/%m/%Y"),
-                        str(entry.get_kind_display()),
-                        entry.organisation.name,
-                        entry.label,
-                        entry.payment_reference,
-                        -entry.amount,
-                        balance,
-                    )
-                )
-            else:
-                balance += entry.amount
-                rows.append(
-                    (
-                        day.strftime("%d/%m/%Y"),
-                        _("Recette") + " — " + str(entry.get_kind_display()),
-                        entry.source_name,
-                        entry.subsidy_label,
-                        entry.reference,
-                        entry.amount,
-                        balance,
-                    )
-                )
-        table = RankingTable(
-            headings=(
+        content = exports.render_csv(
+            (
                 _("Date"),
                 _("Opération"),
                 _("Organisation"),
@@ -407,8 +368,27 @@ class LedgerCsv(CommonsScoped, APIView):
                 _("Montant (€)"),
                 _("Solde (€)"),
             ),
-            rows=tuple(rows),
+            [_statement_row(line) for line in queries.ledger_statement(commons)],
         )
-        response = HttpResponse(render_ranking_csv(table), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="registre-{commons.slug}.csv"'
         return response
+
+
+def _statement_row(line: queries.StatementLine) -> tuple:
+    entry = line.entry
+    if line.is_expense:
+        operation = str(entry.get_kind_display())
+        who, subject, reference = entry.organisation.name, entry.label, entry.payment_reference
+    else:
+        operation = _("Recette") + " — " + str(entry.get_kind_display())
+        who, subject, reference = entry.source_name, entry.subsidy_label, entry.reference
+    return (
+        line.day.strftime("%d/%m/%Y"),
+        operation,
+        who,
+        subject,
+        reference,
+        line.amount,
+        line.balance,
+    )

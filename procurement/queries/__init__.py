@@ -30,11 +30,13 @@ from procurement.queries.cofunding import (
     funders_for,
 )
 from procurement.queries.ledger import (
+    StatementLine,
     expenses_of,
     incomes_of,
     ledger_default_group,
     ledger_group,
     ledger_public,
+    ledger_statement,
     may_read_invoice,
 )
 from procurement.queries.membership import (
@@ -101,6 +103,7 @@ __all__ = [
     "STAFF_ROLES",
     "Board",
     "BoardRow",
+    "StatementLine",
     "access_challenge",
     "access_commitment",
     "access_commons",
@@ -136,6 +139,7 @@ __all__ = [
     "ledger_default_group",
     "ledger_group",
     "ledger_public",
+    "ledger_statement",
     "may_read_invoice",
     "next_deadline",
     "open_referral",

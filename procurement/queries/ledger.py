@@ -1,8 +1,14 @@
 """The public ledger of a commons: its account, incomes, expenses, who runs them."""
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from procurement.models import Commons, Expense, Income, Ledger, WorkingGroup
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from procurement.calculations import running_balances
+from procurement.models import Commons, Expense, ExpenseStatus, Income, Ledger, WorkingGroup
 from procurement.queries.membership import is_member, org_ids
 
 
@@ -60,3 +66,33 @@ def may_read_invoice(user, expense: Expense) -> bool:
         ledger.group_id is not None
         and ledger.group.members.filter(organisation__in=org_ids(user)).exists()
     )
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One move of a ledger's statement: money received, or an expense paid."""
+
+    day: date
+    is_expense: bool
+    entry: Income | Expense
+    amount: Decimal  # signed: negative for a payment
+    balance: Decimal  # after this move
+
+
+def ledger_statement(commons: Commons) -> list[StatementLine]:
+    """The money received and paid, by day (on one day, receipts before payments, each
+    in the order recorded), with the running balance: two queries."""
+    moves = [(income.received_on, 0, income.pk, income) for income in incomes_of(commons)] + [
+        (timezone.localdate(expense.paid_at), 1, expense.pk, expense)
+        for expense in expenses_of(commons).filter(status=ExpenseStatus.PAID)
+    ]
+    moves.sort(key=lambda move: move[:3])
+    amounts = [
+        -entry.amount if is_expense else entry.amount for _d, is_expense, _pk, entry in moves
+    ]
+    return [
+        StatementLine(day, bool(is_expense), entry, amount, balance)
+        for (day, is_expense, _pk, entry), amount, balance in zip(
+            moves, amounts, running_balances(amounts), strict=True
+        )
+    ]
