@@ -1,10 +1,7 @@
 """The public ledger of a commons: anyone reads it, its host records the money received
 and pays, the working group submits and approves the expenses."""
 
-from decimal import Decimal
-
 from django.http import FileResponse, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -14,13 +11,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel import exports
 from kernel.errors import Forbidden, NotFound
+from procurement import queries
 from procurement.models import (
     ApprovalRule,
     Bucket,
     Commons,
     Expense,
-    ExpenseStatus,
     Income,
     IncomeKind,
     Ledger,
@@ -186,7 +184,7 @@ class CommonsScoped:
         return expense
 
     def expense_response(self, expense, code=status.HTTP_200_OK) -> Response:
-        expense = ledger_services.expenses_of(self.commons()).get(pk=expense.pk)
+        expense = queries.expenses_of(self.commons()).get(pk=expense.pk)
         return Response(ExpenseSerializer(expense).data, status=code)
 
     def get_queryset(self):
@@ -200,7 +198,7 @@ class LedgerView(CommonsScoped, APIView):
 
     @extend_schema(responses=LedgerSerializer)
     def get(self, request, commons_pk):
-        return Response(LedgerSerializer(ledger_services.ledger_public(self.commons())).data)
+        return Response(LedgerSerializer(queries.ledger_public(self.commons())).data)
 
 
 class LedgerRule(CommonsScoped, APIView):
@@ -240,7 +238,7 @@ class IncomeList(CommonsScoped, generics.ListAPIView):
     serializer_class = IncomeSerializer
 
     def scoped_queryset(self):
-        return ledger_services.incomes_of(self.commons())
+        return queries.incomes_of(self.commons())
 
     @extend_schema(request=IncomeInput, responses={201: IncomeSerializer})
     def post(self, request, commons_pk):
@@ -257,7 +255,7 @@ class ExpenseList(CommonsScoped, generics.ListAPIView):
     parser_classes = [MultiPartParser]
 
     def scoped_queryset(self):
-        return ledger_services.expenses_of(self.commons())
+        return queries.expenses_of(self.commons())
 
     @extend_schema(
         request={"multipart/form-data": ExpenseInput}, responses={201: ExpenseSerializer}
@@ -322,7 +320,7 @@ class ExpenseInvoice(CommonsScoped, APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, commons_pk, pk):
         expense = self.expense()
-        if not ledger_services.may_read_invoice(request.user, expense):
+        if not queries.may_read_invoice(request.user, expense):
             raise Forbidden(
                 _("Les factures sont réservées au groupe de travail et à l'hébergeur."),
                 code="invoice_private",
@@ -359,46 +357,9 @@ class LedgerCsv(CommonsScoped, APIView):
         operation_id="ledger_export_csv", responses={(200, "text/csv"): OpenApiTypes.BINARY}
     )
     def get(self, request, commons_pk):
-        from scoring.ranking import RankingTable, render_ranking_csv
-
         commons = self.commons()
-        moves = [
-            (income.received_on, 0, income.pk, income)
-            for income in ledger_services.incomes_of(commons)
-        ] + [
-            (timezone.localdate(expense.paid_at), 1, expense.pk, expense)
-            for expense in ledger_services.expenses_of(commons).filter(status=ExpenseStatus.PAID)
-        ]
-        rows, balance = [], Decimal("0.00")
-        for day, is_expense, _pk, entry in sorted(moves, key=lambda move: move[:3]):
-            if is_expense:
-                balance -= entry.amount
-                rows.append(
-                    (
-                        day.strftime("%d/%m/%Y"),
-                        str(entry.get_kind_display()),
-                        entry.organisation.name,
-                        entry.label,
-                        entry.payment_reference,
-                        -entry.amount,
-                        balance,
-                    )
-                )
-            else:
-                balance += entry.amount
-                rows.append(
-                    (
-                        day.strftime("%d/%m/%Y"),
-                        _("Recette") + " — " + str(entry.get_kind_display()),
-                        entry.source_name,
-                        entry.subsidy_label,
-                        entry.reference,
-                        entry.amount,
-                        balance,
-                    )
-                )
-        table = RankingTable(
-            headings=(
+        content = exports.render_csv(
+            (
                 _("Date"),
                 _("Opération"),
                 _("Organisation"),
@@ -407,8 +368,27 @@ class LedgerCsv(CommonsScoped, APIView):
                 _("Montant (€)"),
                 _("Solde (€)"),
             ),
-            rows=tuple(rows),
+            [_statement_row(line) for line in queries.ledger_statement(commons)],
         )
-        response = HttpResponse(render_ranking_csv(table), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="registre-{commons.slug}.csv"'
         return response
+
+
+def _statement_row(line: queries.StatementLine) -> tuple:
+    entry = line.entry
+    if line.is_expense:
+        operation = str(entry.get_kind_display())
+        who, subject, reference = entry.organisation.name, entry.label, entry.payment_reference
+    else:
+        operation = _("Recette") + " — " + str(entry.get_kind_display())
+        who, subject, reference = entry.source_name, entry.subsidy_label, entry.reference
+    return (
+        line.day.strftime("%d/%m/%Y"),
+        operation,
+        who,
+        subject,
+        reference,
+        line.amount,
+        line.balance,
+    )

@@ -62,7 +62,7 @@ class SubscriptionList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Subscription.objects.none()
-        return services.subscriptions_of(self.request.user)
+        return queries.subscriptions_of(self.request.user)
 
     @extend_schema(request=SubscriptionInput, responses={201: SubscriptionSerializer})
     def post(self, request):
@@ -81,7 +81,7 @@ class SubscriptionDetail(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        subscription = services.subscriptions_of(request.user).filter(pk=pk).first()
+        subscription = queries.subscriptions_of(request.user).filter(pk=pk).first()
         if subscription is None:
             raise NotFound(_("Abonnement introuvable."), code="subscription_not_found")
         services.subscription_set(

@@ -4,6 +4,8 @@ import logging
 
 from celery import shared_task
 
+from procurement.services.notifications import notification_send
+
 logger = logging.getLogger(__name__)
 
 
@@ -12,8 +14,6 @@ def send_notifications(notification_ids: list[int]) -> int:
     """Send the given notifications that are still unsent (each under a row lock, so a
     task run twice mails nobody twice). A failure stays on its row for the sweep to
     retry; it never fails the task, so nothing propagates to the committed caller."""
-    from procurement.services.notifications import notification_send
-
     sent = 0
     for pk in notification_ids:
         try:

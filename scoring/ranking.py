@@ -1,15 +1,13 @@
 """The ranking of a challenge's proposals: the grid and the submitted marks read from
 the database, aggregated by the pure functions of ``scoring.aggregation``."""
 
-import csv
-import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 
+from kernel import exports
 from procurement.models import Proposal
 from scoring import aggregation as agg
 from scoring.models import (
@@ -175,52 +173,11 @@ def ranking_table(ranking: dict, columns: Sequence[ExportColumn]) -> RankingTabl
     return RankingTable(headings=headings, rows=tuple(rows))
 
 
-# A cell starting with one of these is run as a formula by spreadsheet software; a
-# proposal's title is written by a partner, so it is neutralised.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def _csv_cell(value) -> str:
-    if isinstance(value, Decimal):
-        return f"{value:f}".replace(".", ",")  # French decimal comma
-    if isinstance(value, str):
-        return _text_cell(value)
-    return str(value)
-
-
 def render_ranking_csv(table: RankingTable) -> bytes:
-    """CSV for French spreadsheet software: ``;`` separator, decimal comma, UTF-8 with a
-    byte-order mark."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(table.headings)
-    for row in table.rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    """The ranking for French spreadsheet software (``kernel.exports.render_csv``)."""
+    return exports.render_csv(table.headings, table.rows)
 
 
 def render_ranking_xlsx(table: RankingTable, *, title: str = "Classement") -> bytes:
-    """An Excel workbook of one sheet; marks are numbers, text is never a formula."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = re.sub(r"[\[\]:*?/\\]", "-", title)[:31]  # characters Excel forbids
-    sheet.append(list(table.headings))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append(list(row))
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                # openpyxl reads a string starting with "=" as a formula.
-                cell.data_type = "s"
-    sheet.freeze_panes = "C2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The ranking as a workbook; the rank and title columns stay in view."""
+    return exports.render_xlsx(table.headings, table.rows, title=title, freeze_panes="C2")

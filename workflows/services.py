@@ -16,11 +16,11 @@ from viewflow.workflow.status import STATUS
 
 from kernel.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import Challenge, DeadlineKind, DeadlineNotice, OpinionSubject, Role
-from procurement.queries import OPINION_ROLES, STAFF_ROLES, is_member
+from procurement.queries import OPINION_ROLES, STAFF_ROLES, is_member, referrals_due
 from procurement.services.audit import audit_record
 from procurement.services.challenges import challenge_cancel, challenge_create
 from procurement.services.deadlines import challenge_extend_deadline
-from procurement.services.opinions import referral_expire, referrals_due
+from procurement.services.opinions import referral_expire
 from scoring.services import DEFAULT_GRID, grid_set
 from workflows.flows import ChallengeFlow
 from workflows.models import ChallengeProcess

@@ -14,7 +14,6 @@ from kernel.errors import NotFound
 from portal.forms.base import DeadlineField, PortalForm
 from procurement import queries
 from procurement.models import OpinionSubject, ProposalStatus
-from procurement.services.opinions import open_referral
 from scoring.queries import (
     grid_of,
 )
@@ -86,7 +85,7 @@ class OpinionForm(TaskForm):
         return {
             **super().page_context(challenge=challenge, user=user, step=step),
             **extra,
-            "referral": open_referral(challenge, subject),
+            "referral": queries.open_referral(challenge, subject),
         }
 
 

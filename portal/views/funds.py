@@ -28,7 +28,7 @@ from procurement.services import reciprocity as reciprocity_services
 
 def _expense(commons, pk):
     expense = (
-        ledger_services.expenses_of(commons)
+        queries.expenses_of(commons)
         .select_related("ledger__commons__host", "ledger__group")
         .filter(pk=pk)
         .first()
@@ -50,7 +50,7 @@ def ledger(request, slug):
     if action and not user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("portal:login"))
     is_host = commons.host_id is not None and queries.is_member(user, commons.host)
-    group = ledger_services.ledger_group(commons) if commons.host_id else None
+    group = queries.ledger_group(commons) if commons.host_id else None
     group_orgs = (
         queries.organisations_list()
         .filter(
@@ -126,7 +126,7 @@ def ledger(request, slug):
         messages.success(request, _("C'est enregistré."))
         return redirect(reverse("portal:ledger", args=[commons.slug]))
 
-    expenses = list(ledger_services.expenses_of(commons))
+    expenses = list(queries.expenses_of(commons))
     for expense in expenses:
         expense.show_invoice = bool(expense.invoice) and (
             is_host or in_group or expense.organisation_id in mine
@@ -145,8 +145,8 @@ def ledger(request, slug):
         "portal/ledger.html",
         {
             "commons": commons,
-            "ledger": ledger_services.ledger_public(commons),
-            "incomes": ledger_services.incomes_of(commons),
+            "ledger": queries.ledger_public(commons),
+            "incomes": queries.incomes_of(commons),
             "expenses": expenses,
             "group": group,
             "is_host": is_host,

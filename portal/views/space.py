@@ -98,11 +98,7 @@ def inbox(request):
 
 def _alerts(user) -> list[dict]:
     """The e-mail alerts the user may toggle: every call, then each buyer's calls."""
-    mine = set(
-        notification_services.subscriptions_of(user)
-        .filter(user=user)
-        .values_list("buyer_id", flat=True)
-    )
+    mine = set(queries.subscriptions_of(user).filter(user=user).values_list("buyer_id", flat=True))
     buyers = Organisation.objects.filter(kind=OrganisationKind.BUYER).order_by("name")
     return [{"buyer": None, "on": None in mine}] + [
         {"buyer": buyer, "on": buyer.pk in mine} for buyer in buyers
@@ -448,7 +444,7 @@ def cofunding(request, pk):
         editable = {
             bucket.pk
             for bucket in round_.buckets.all()
-            if cofunding_services.bucket_editable_by(request.user, bucket)
+            if queries.bucket_editable_by(request.user, bucket)
         }
     if not (funders or is_buyer or editable):
         raise Forbidden(_("Seuls les financeurs et l'acheteur cofinancent les communs."))

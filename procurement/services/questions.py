@@ -11,7 +11,7 @@ deadline that restores the six days.
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, Forbidden, WrongState
 from kernel.guards import require_before, require_status, validated_save
+from procurement import calculations
 from procurement.models import OrganisationKind, Question
 from procurement.models.challenges import ChallengeStatus
 from procurement.procedures import procedure_for
@@ -28,8 +29,6 @@ from procurement.services.audit import audit_record
 from procurement.services.common import require_member
 from procurement.services.notifications import notify_answers_published
 
-# Answers in a formal procedure: at the latest this long before the proposal deadline.
-ANSWERS_LEAD = timedelta(days=6)
 QUESTION_STAGES = (ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS)
 
 
@@ -99,15 +98,7 @@ def restoring_deadline(deadline: datetime, answered_at: datetime) -> datetime:
     """The first proposal deadline, at the same Paris time of day as ``deadline`` on a
     later day, that leaves six days after ``answered_at`` (days in Paris time, so a
     daylight-saving change keeps the time of day)."""
-    tz = timezone.get_default_timezone()
-    local = deadline.astimezone(tz)
-    days = 1
-    while True:
-        naive = datetime.combine(local.date() + timedelta(days=days), local.time())
-        candidate = naive.replace(tzinfo=tz)
-        if candidate - answered_at >= ANSWERS_LEAD:
-            return candidate
-        days += 1
+    return calculations.restoring_deadline(deadline, answered_at, timezone.get_default_timezone())
 
 
 @dataclass(frozen=True)
@@ -155,11 +146,11 @@ def answers_late(challenge, answered_at: datetime | None = None) -> LateAnswers 
     deadline = challenge.proposal_deadline
     if answered_at is None or deadline is None or not is_formal(challenge):
         return None
-    if deadline - answered_at >= ANSWERS_LEAD:
+    if calculations.answers_in_time(answered_at, deadline):
         return None
     return LateAnswers(
         answered_at=answered_at,
-        latest=deadline - ANSWERS_LEAD,
+        latest=calculations.answers_due_by(deadline),
         proposed_deadline=restoring_deadline(deadline, answered_at),
         can_extend=timezone.now() < deadline,
     )

@@ -3,13 +3,14 @@ part of it back, declares each period what it earned and gave, and may end it. E
 step is public on the commons' board (``queries.reciprocity_board``)."""
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, Forbidden, WrongState
+from procurement.calculations import share_of
 from procurement.models import (
     Commons,
     Organisation,
@@ -23,8 +24,6 @@ from procurement.models.reciprocity import period_end_of, period_start_of
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
 
-CENT = Decimal("0.01")
-
 
 def _invalid(code: str, message: str, fields: dict[str, str]) -> ApplicationError:
     return ApplicationError(
@@ -36,7 +35,7 @@ def amount_due(commitment: ReciprocityCommitment, revenue: Decimal) -> Decimal:
     """What the commitment asks for one period: the share of ``revenue`` (rounded to the
     cent, half up), or the fixed amount whatever the revenue."""
     if commitment.kind == ReciprocityKind.REVENUE_SHARE:
-        return (revenue * commitment.revenue_share / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        return share_of(revenue, commitment.revenue_share)
     return commitment.fixed_amount
 
 

@@ -17,6 +17,7 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from procurement import queries
 from procurement.models import Challenge, ChallengeStatus, ProposalStatus
 from procurement.services import opinions
 from tests.e2e.helpers import choose, follow, typed
@@ -179,7 +180,7 @@ def test_journey_from_publication_to_award_in_the_browser(
     # the Chambre's rapporteur drafts a favorable opinion on the selection, the
     # modérateur reads it on its task and publishes it
     with server_paused():
-        referral = opinions.open_referral(challenge, "selection")
+        referral = queries.open_referral(challenge, "selection")
         opinions.referral_name_rapporteur(
             actor=world.moderator, referral=referral, rapporteur=world.rapporteur
         )

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement.models import ChallengeStatus, Commons, Role
-from procurement.services.opinions import commons_reference, open_referral
+from procurement.queries import open_referral
+from procurement.services.opinions import commons_reference
 from tests.conftest import member
 from tests.portal.steps import advance
 from tests.workflows.journey import current_steps, give_opinion, open_task

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from procurement.models import ChallengeStatus, Role
-from procurement.services.opinions import open_referral, referral_draft, referral_name_rapporteur
+from procurement.queries import open_referral
+from procurement.services.opinions import referral_draft, referral_name_rapporteur
 from tests.conftest import member
 from tests.portal.steps import advance
 from tests.workflows.journey import current_steps, open_task

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from kernel.errors import ApplicationError, Forbidden, WrongState
+from procurement import queries
 from procurement.models import (
     AuditEvent,
     ChallengeStatus,
@@ -49,14 +50,14 @@ def cast(world):
 
 
 def named(world, challenge):
-    referral = chambre.open_referral(challenge, OpinionSubject.CALL)
+    referral = queries.open_referral(challenge, OpinionSubject.CALL)
     return chambre.referral_name_rapporteur(
         actor=world.moderator, referral=referral, rapporteur=world.rapporteur
     )
 
 
 def test_referral_opens_with_the_chambres_delay_at_the_same_paris_hour(world, referred):
-    referral = chambre.open_referral(referred, OpinionSubject.CALL)
+    referral = queries.open_referral(referred, OpinionSubject.CALL)
     assert referral.status == ReferralStatus.AWAITING_RAPPORTEUR
     assert referral.deadline == paris(2026, 9, 16, 9, 0)
 
@@ -67,7 +68,7 @@ def test_the_delay_is_set_per_chambre_and_holds_across_a_daylight_saving_change(
     clock.move_to(paris(2026, 10, 10, 9, 0))  # summer time; 25 October goes back to winter
     challenge = journey.start(world)
     complete(challenge, "draft", world.buyer_agent)
-    referral = chambre.open_referral(challenge, OpinionSubject.CALL)
+    referral = queries.open_referral(challenge, OpinionSubject.CALL)
     assert referral.deadline == paris(2026, 11, 9, 9, 0)
     assert referral.deadline - referral.opened_at == timedelta(days=30, hours=1)
 
@@ -84,7 +85,7 @@ def test_the_delay_is_set_per_chambre_and_holds_across_a_daylight_saving_change(
     ],
 )
 def test_only_the_moderator_names_the_rapporteur(world, referred, cast, who, allowed):
-    referral = chambre.open_referral(referred, OpinionSubject.CALL)
+    referral = queries.open_referral(referred, OpinionSubject.CALL)
     if allowed:
         chambre.referral_name_rapporteur(
             actor=cast[who], referral=referral, rapporteur=world.rapporteur
@@ -102,7 +103,7 @@ def test_only_the_moderator_names_the_rapporteur(world, referred, cast, who, all
 
 @pytest.mark.parametrize("who", ["porteur", "moderator", "buyer"])
 def test_the_rapporteur_comes_from_the_engagement_group(world, referred, cast, who):
-    referral = chambre.open_referral(referred, OpinionSubject.CALL)
+    referral = queries.open_referral(referred, OpinionSubject.CALL)
     with pytest.raises(ApplicationError) as refused:
         chambre.referral_name_rapporteur(
             actor=world.moderator, referral=referral, rapporteur=cast[who]
@@ -147,7 +148,7 @@ def test_only_the_named_rapporteur_drafts(world, referred, cast, who, allowed):
     ],
 )
 def test_members_of_every_group_comment_and_nobody_else(world, referred, cast, who, allowed):
-    referral = chambre.open_referral(referred, OpinionSubject.CALL)
+    referral = queries.open_referral(referred, OpinionSubject.CALL)
     if allowed:
         chambre.referral_comment(actor=cast[who], referral=referral, body="Avis du groupe.")
         assert referral.comments.get().author == cast[who]
@@ -285,7 +286,7 @@ def test_the_selection_referral_expires_too_and_cofunding_opens(world, clock):
         world.buyer_agent,
         {"proposals": [first.pk], "cofunding_deadline": paris(2026, 12, 20, 18).isoformat()},
     )
-    referral = chambre.open_referral(challenge, OpinionSubject.SELECTION)
+    referral = queries.open_referral(challenge, OpinionSubject.SELECTION)
     clock.move_to(referral.deadline)
     sweep()
     challenge.refresh_from_db()

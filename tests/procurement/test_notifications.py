@@ -6,7 +6,7 @@ from django.db import transaction
 
 from procurement.models import Notification, OrganisationKind
 from procurement.services import notifications
-from procurement.services.notifications import notify_answers_published, subscription_set
+from procurement.services.notifications import notify_answers_published, sending, subscription_set
 from procurement.services.questions import (
     question_answer_draft,
     question_ask,
@@ -87,16 +87,16 @@ def test_never_twice_for_the_same_event(world, clock, mails, settings):
 
 def test_a_failed_send_is_retried_by_the_sweep_once(world, clock, mails, monkeypatch):
     subscribe_some(world)
-    real_send = notifications.send_mail
+    real_send = sending.send_mail
 
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr(notifications, "send_mail", broken)
+    monkeypatch.setattr(sending, "send_mail", broken)
     journey.published(world)  # the publication itself succeeds
     assert mails == []
     assert Notification.objects.filter(sent_at__isnull=True, attempts=1).count() == 2
-    monkeypatch.setattr(notifications, "send_mail", real_send)
+    monkeypatch.setattr(sending, "send_mail", real_send)
     clock.move_to(later(paris(2026, 9, 1, 9, 0), minutes=2))
     journey.sweep()
     journey.sweep()

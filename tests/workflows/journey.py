@@ -51,11 +51,12 @@ def complete(challenge, step: str, actor, data=None, owner=None):
 def give_opinion(world, challenge, step="call_opinion", verdict="favorable", **draft):
     """The Chambre's whole referral: the modérateur names the rapporteur, who drafts and
     submits the opinion; the modérateur publishes it by completing the step's task."""
+    from procurement import queries
     from procurement.models import OpinionSubject
     from procurement.services import opinions
 
     subject = OpinionSubject.CALL if step == "call_opinion" else OpinionSubject.SELECTION
-    referral = opinions.open_referral(challenge, subject)
+    referral = queries.open_referral(challenge, subject)
     opinions.referral_name_rapporteur(
         actor=world.moderator, referral=referral, rapporteur=world.rapporteur
     )

@@ -11,8 +11,8 @@ from procurement.models import (
     Commons,
     OpinionSubject,
 )
+from procurement.queries import open_referral
 from procurement.services.opinions import (
-    open_referral,
     referral_comment,
     referral_draft,
     referral_name_rapporteur,

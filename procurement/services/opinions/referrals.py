@@ -1,13 +1,9 @@
-"""The Chambre des communs: referrals, its advisory opinions, the answers to their
-reservations, and the decisions that keep its catalogue.
+"""A referral (saisine) to the Chambre des communs and the opinion it ends with.
 
-A referral (saisine) runs: the modérateur names a rapporteur from the engagement
-group → members comment → the rapporteur drafts and submits the opinion → the
-modérateur validates and publishes it (or returns it to the rapporteur). Past the
-Chambre's delay the process goes on and the record says no opinion was given in time.
-"""
-
-from datetime import timedelta
+The modérateur names a rapporteur from the engagement group → members comment →
+the rapporteur drafts and submits the opinion → the modérateur validates and
+publishes it (or returns it to the rapporteur). Past the Chambre's delay the
+process goes on and the record says no opinion was given in time."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,9 +11,8 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, Forbidden, WrongState
 from kernel.guards import require_before, validated_save
+from procurement.calculations import calendar_days_later
 from procurement.models import (
-    CatalogueDecision,
-    Challenge,
     ChallengeStatus,
     Commons,
     Opinion,
@@ -25,12 +20,11 @@ from procurement.models import (
     Referral,
     ReferralComment,
     ReferralStatus,
-    ReservationAnswer,
     Role,
     Verdict,
 )
 from procurement.models.opinions import OPEN_REFERRAL
-from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES, STAFF_ROLES, is_member
+from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES, is_member, open_referral
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
 from procurement.services.stages import challenge_stage_move
@@ -39,6 +33,8 @@ STAGE_FOR = {
     OpinionSubject.CALL: ChallengeStatus.IN_REVIEW,
     OpinionSubject.SELECTION: ChallengeStatus.SELECTION_REVIEW,
 }
+
+
 RAPPORTEUR_ROLES = [Role.ENGAGEMENT]
 
 
@@ -66,7 +62,7 @@ def _lock(referral: Referral) -> Referral:
 def opinion_deadline(opened_at, delay_days: int):
     """``delay_days`` calendar days later, at the same time on the clock in Paris (so a
     daylight-saving change in between moves neither the hour nor the day)."""
-    return timezone.localtime(opened_at) + timedelta(days=delay_days)
+    return calendar_days_later(timezone.localtime(opened_at), delay_days)
 
 
 @transaction.atomic
@@ -93,14 +89,6 @@ def referral_open(*, challenge, subject: str, note: str = "") -> Referral:
         data={"subject": subject, "deadline": referral.deadline},
     )
     return referral
-
-
-def open_referral(challenge, subject: str) -> Referral | None:
-    return (
-        Referral.objects.select_related("challenge", "chambre")
-        .filter(challenge=challenge, subject=subject, status__in=OPEN_REFERRAL)
-        .first()
-    )
 
 
 @transaction.atomic
@@ -342,238 +330,3 @@ def referral_expire(*, referral: Referral) -> Opinion | None:
         % {"days": days},
         reservations=[],
     )
-
-
-def referrals_due():
-    """Open referrals whose deadline has passed (the sweep expires them)."""
-    return Referral.objects.filter(status__in=OPEN_REFERRAL, deadline__lte=timezone.now()).exclude(
-        challenge__status=ChallengeStatus.CANCELLED
-    )
-
-
-# --- reservations: the buyer answers each one ------------------------------------
-
-# Until when the buyer may answer: the call's reservations until the call is
-# published, the selection's until the award.
-ANSWERABLE = {
-    OpinionSubject.CALL: {ChallengeStatus.REVISION, ChallengeStatus.READY},
-    OpinionSubject.SELECTION: {
-        ChallengeStatus.COFUNDING,
-        ChallengeStatus.DOCUMENTS,
-        ChallengeStatus.AWARD,
-    },
-}
-
-
-@transaction.atomic
-def reservation_answer(
-    *, actor, opinion: Opinion, index: int, accepted: bool, answer: str
-) -> ReservationAnswer:
-    """The buyer answers reservation ``index`` (from 1): accepted, saying what changed,
-    or declined, saying why. Answers are public with the opinion."""
-    challenge = Challenge.objects.select_related("buyer").get(pk=opinion.challenge_id)
-    require_member(
-        actor,
-        challenge.buyer,
-        STAFF_ROLES,
-        message=_("Seul un agent de l'acheteur répond aux réserves."),
-    )
-    if challenge.status not in ANSWERABLE[opinion.subject]:
-        raise WrongState(
-            _("Les réponses à cet avis ne sont plus modifiables."),
-            code="answers_closed",
-            extra={"status": challenge.status},
-        )
-    errors = {}
-    if not 1 <= index <= len(opinion.reservations):
-        errors["reservation"] = [_("Cet avis n'a pas de réserve n° %(n)s.") % {"n": index}]
-    if not (answer or "").strip():
-        errors["answer"] = [
-            _("Indiquez ce qui a changé.")
-            if accepted
-            else _("Indiquez pourquoi la réserve est déclinée.")
-        ]
-    if errors:
-        raise ApplicationError(
-            _("La réponse à la réserve n'est pas valable."),
-            code="invalid_answer",
-            extra={"fields": errors},
-        )
-    row, _created = ReservationAnswer.objects.update_or_create(
-        opinion=opinion,
-        index=index,
-        defaults={
-            "accepted": accepted,
-            "answer": answer.strip(),
-            "answered_by": actor,
-            "answered_at": timezone.now(),
-        },
-    )
-    audit_record(
-        verb="opinion.reservation_answered",
-        actor=actor,
-        challenge=challenge,
-        obj=row,
-        data={"opinion": opinion.pk, "index": index, "accepted": accepted, "answer": row.answer},
-    )
-    return row
-
-
-def reservations_answer_all(*, actor, challenge, subject: str, answers: list[dict]) -> None:
-    """Answer several reservations of the latest opinion on ``subject`` at once; each
-    item names its reservation by number (from 1) or by its text."""
-    if not answers:
-        return
-    opinion = latest_opinion(challenge, subject)
-    if opinion is None:
-        raise WrongState(_("La Chambre n'a rendu aucun avis à ce sujet."), code="no_opinion")
-    for item in answers:
-        ref = item.get("reservation")
-        index = ref if isinstance(ref, int) else _index_of(opinion, str(ref or ""))
-        reservation_answer(
-            actor=actor,
-            opinion=opinion,
-            index=index,
-            accepted=item.get("accepted", False),
-            answer=item.get("answer", ""),
-        )
-
-
-def _index_of(opinion, text: str) -> int:
-    reservations = opinion.reservations if opinion else []
-    text = text.strip()
-    if text.isascii() and text.isdigit():
-        return int(text)
-    return reservations.index(text) + 1 if text in reservations else 0
-
-
-def latest_opinion(challenge, subject: str) -> Opinion | None:
-    return (
-        Opinion.objects.filter(challenge=challenge, subject=subject)
-        .order_by("-issued_at", "-id")
-        .first()
-    )
-
-
-def require_reservations_answered(challenge, subject: str) -> None:
-    """409 while a reservation of the latest opinion on ``subject`` has no answer."""
-    opinion = latest_opinion(challenge, subject)
-    if opinion is None or not opinion.reservations:
-        return
-    answered = set(opinion.answers.values_list("index", flat=True))
-    missing = [i for i in range(1, len(opinion.reservations) + 1) if i not in answered]
-    if missing:
-        raise WrongState(
-            _("Répondez d'abord à chaque réserve de l'avis de la Chambre (n° %(list)s).")
-            % {"list": ", ".join(map(str, missing))},
-            code="reservations_unanswered",
-            extra={"unanswered": missing},
-        )
-
-
-# --- the catalogue -----------------------------------------------------------------
-
-
-@transaction.atomic
-def commons_propose(*, actor, name: str, category: str, **fields):
-    """Anyone who belongs to an organisation proposes a new commons (a resource a call
-    needs, say); it stays out of the catalogue until the Chambre references it."""
-    from django.utils.text import slugify
-
-    from procurement.models import Membership
-
-    if not Membership.objects.filter(user=actor).exists():
-        raise Forbidden(
-            _("Seul le membre d'une organisation propose un commun."), code="not_allowed"
-        )
-    base = slugify(name)[:190] or "commun"
-    slug, n = base, 1
-    while Commons.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    commons = Commons(name=name, slug=slug, category=category, **fields)
-    validated_save(commons)
-    audit_record(verb="catalogue.proposed", actor=actor, obj=commons, data={"name": name})
-    return commons
-
-
-def _require_moderator_of(actor, chambre) -> None:
-    require_member(
-        actor,
-        chambre,
-        OPINION_ROLES,
-        message=_("Seul le modérateur de la Chambre décide du référencement."),
-    )
-
-
-def _decide(*, actor, chambre, commons, reason: str, kind: str) -> CatalogueDecision:
-    _require_moderator_of(actor, chambre)
-    if not (reason or "").strip():
-        raise ApplicationError(
-            _("Une décision de référencement est motivée."),
-            code="reason_required",
-            extra={"fields": {"reason": [_("Ce champ est obligatoire.")]}},
-        )
-    now = timezone.now()
-    decision = CatalogueDecision.objects.create(
-        commons=commons,
-        chambre=chambre,
-        kind=kind,
-        reason=reason.strip(),
-        decided_by=actor,
-        decided_at=now,
-    )
-    audit_record(
-        verb=f"catalogue.{kind}",
-        actor=actor,
-        obj=commons,
-        data={"chambre": chambre.pk, "reason": decision.reason},
-    )
-    return decision
-
-
-@transaction.atomic
-def commons_reference(*, actor, chambre, commons, reason: str) -> CatalogueDecision:
-    """Reference a commons in the Chambre's catalogue. A commons is a resource, a
-    community and its rules: all three, its category and its licence are required."""
-    commons = type(commons).objects.select_for_update().get(pk=commons.pk)
-    _require_moderator_of(actor, chambre)
-    if commons.referenced:
-        raise WrongState(_("Ce commun est déjà référencé."), code="already_referenced")
-    missing = {
-        name: [_("Ce champ est obligatoire pour référencer un commun.")]
-        for name in ("description", "community", "governance", "licence", "category")
-        if not getattr(commons, name).strip()
-    }
-    if missing:
-        raise ApplicationError(
-            _(
-                "Un commun est une ressource, une communauté et des règles de gouvernance : "
-                "complétez-le avant de le référencer."
-            ),
-            code="commons_incomplete",
-            extra={"fields": missing},
-        )
-    decision = _decide(
-        actor=actor, chambre=chambre, commons=commons, reason=reason, kind="reference"
-    )
-    commons.referenced = True
-    commons.referenced_at = decision.decided_at
-    commons.save(update_fields=["referenced", "referenced_at"])
-    return decision
-
-
-@transaction.atomic
-def commons_dereference(*, actor, chambre, commons, reason: str) -> CatalogueDecision:
-    """Take a commons out of the catalogue, with the reason (kept public)."""
-    commons = type(commons).objects.select_for_update().get(pk=commons.pk)
-    _require_moderator_of(actor, chambre)
-    if not commons.referenced:
-        raise WrongState(_("Ce commun n'est pas référencé."), code="not_referenced")
-    decision = _decide(
-        actor=actor, chambre=chambre, commons=commons, reason=reason, kind="dereference"
-    )
-    commons.referenced = False
-    commons.referenced_at = None
-    commons.save(update_fields=["referenced", "referenced_at"])
-    return decision

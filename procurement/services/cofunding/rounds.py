@@ -1,4 +1,5 @@
-"""Cofunding rounds (cobudget's rules): funders spread their envelope over buckets."""
+"""A cofunding round: opened from the selection, its policies and buckets edited by
+the buyer, subsidies and contributors' envelopes, closed at the deadline."""
 
 from decimal import Decimal
 
@@ -7,26 +8,26 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel.errors import ApplicationError, Forbidden, NotFound, WrongState
-from kernel.guards import require_before, require_status, validated_save
+from kernel.errors import ApplicationError, Forbidden, WrongState
+from kernel.guards import require_status, validated_save
 from procurement.models import (
     Allocation,
-    BeyondMinimum,
     Bucket,
     ChallengeStatus,
     CofundingRound,
     EditAfterFunded,
-    Organisation,
-    OrganisationKind,
     Pledge,
     ProposalStatus,
     Subsidy,
-    WorkingGroupMember,
 )
-from procurement.models.positions import GROUP_INTENTS
-from procurement.queries import STAFF_ROLES, is_buyer_staff, org_ids
+from procurement.queries import bucket_editable_by, challenge_contributors
 from procurement.services.audit import audit_record
-from procurement.services.common import require_member
+from procurement.services.cofunding.rules import (
+    _check_round_open,
+    _money_status,
+    _require_buyer,
+    _require_positive,
+)
 from procurement.services.stages import challenge_stage_move
 
 
@@ -56,65 +57,6 @@ def cofunding_open(*, challenge) -> CofundingRound:
             data={"deadline": round_.deadline, "buckets": round_.buckets.count()},
         )
     return round_
-
-
-def _check_round_open(round_: CofundingRound) -> None:
-    if round_.closed_at is not None:
-        raise WrongState(_("Le tour de cofinancement est clos."), code="round_closed")
-    require_before(
-        round_.deadline, message=_("Le tour de cofinancement est clos."), code="round_closed"
-    )
-
-
-def _require_buyer(actor, round_: CofundingRound) -> None:
-    require_member(actor, round_.challenge.buyer, message=_("Réservé aux agents de l'acheteur."))
-
-
-def _require_positive(amount, field: str = "amount") -> None:
-    if amount is None or amount <= 0:
-        raise ApplicationError(
-            _("Le montant est positif."),
-            code="invalid_amount",
-            extra={"fields": {field: [_("Indiquez un montant supérieur à zéro.")]}},
-        )
-
-
-def _money_status(bucket: Bucket, total: Decimal) -> str:
-    """A bucket's status once money came in or left: funded from its minimum on."""
-    return Bucket.Status.FUNDED if total >= bucket.min_amount else Bucket.Status.OPEN
-
-
-def _check_bucket_accepts(round_: CofundingRound, bucket: Bucket, amount: Decimal) -> None:
-    """The bucket (locked) may take ``amount`` more: never beyond its maximum, nor beyond
-    its minimum when the round stops there (then a funded bucket takes nothing more)."""
-    cap = bucket.max_amount
-    if round_.beyond_minimum == BeyondMinimum.STOP_AT_MINIMUM:
-        if bucket.status == Bucket.Status.FUNDED or bucket.total >= bucket.min_amount:
-            raise WrongState(
-                _(
-                    "Ce commun a atteint son minimum : dans ce tour, il n'accepte plus "
-                    "d'engagement."
-                ),
-                code="bucket_minimum_reached",
-                extra={"available": Decimal(0)},
-            )
-        cap = bucket.min_amount
-        if bucket.total + amount > cap:
-            raise WrongState(
-                _(
-                    "Cet engagement dépasserait le minimum du commun : dans ce tour, un "
-                    "commun n'est pas financé au-delà de son minimum (reste %(available)s €)."
-                )
-                % {"available": cap - bucket.total},
-                code="bucket_minimum_exceeded",
-                extra={"available": cap - bucket.total},
-            )
-    if bucket.total + amount > cap:
-        raise WrongState(
-            _("Cet engagement dépasserait le maximum du commun."),
-            code="bucket_overfunded",
-            extra={"available": cap - bucket.total},
-        )
 
 
 @transaction.atomic
@@ -147,20 +89,6 @@ def cofunding_update(
     return round_
 
 
-def _may_edit_bucket(actor, bucket: Bucket) -> bool:
-    """The buyer's staff, or a member of the working group of the bucket's proposal."""
-    if is_buyer_staff(actor, bucket.round.challenge):
-        return True
-    return WorkingGroupMember.objects.filter(
-        group_id=bucket.proposal.group_id, organisation__in=org_ids(actor, STAFF_ROLES)
-    ).exists()
-
-
-def bucket_editable_by(actor, bucket: Bucket) -> bool:
-    """Whether ``bucket_update`` lets ``actor`` edit this bucket (pages show the form)."""
-    return _may_edit_bucket(actor, bucket)
-
-
 @transaction.atomic
 def bucket_update(
     *, actor, bucket: Bucket, min_amount=None, max_amount=None, description=None
@@ -175,7 +103,7 @@ def bucket_update(
         .select_related("round__challenge__buyer", "proposal")
         .get(pk=bucket.pk)
     )
-    if not _may_edit_bucket(actor, bucket):
+    if not bucket_editable_by(actor, bucket):
         raise Forbidden(
             _("Réservé à l'acheteur et au groupe de travail de ce commun."), code="not_allowed"
         )
@@ -236,181 +164,6 @@ def bucket_update(
         data={"before": before, "after": after},
     )
     return bucket
-
-
-@transaction.atomic
-def allocation_set(*, actor, round_: CofundingRound, funder, amount: Decimal) -> Allocation:
-    """A funder declares (or raises) its envelope for the round."""
-    require_member(actor, funder, message=_("Vous n'êtes pas membre de ce financeur."))
-    if funder.kind != OrganisationKind.FUNDER and funder.pk != round_.challenge.buyer_id:
-        raise Forbidden(
-            _("Seuls les financeurs et l'acheteur ont une enveloppe."), code="not_a_funder"
-        )
-    _check_round_open(round_)
-    allocation = Allocation.objects.select_for_update().filter(
-        round=round_, funder=funder
-    ).first() or Allocation(round=round_, funder=funder, amount=amount)
-    if amount < allocation.pledged:
-        raise ApplicationError(
-            _("L'enveloppe ne peut pas descendre sous le montant déjà engagé."),
-            code="allocation_below_pledged",
-            extra={
-                "fields": {"amount": [_("Au moins %(amount)s €.") % {"amount": allocation.pledged}]}
-            },
-        )
-    allocation.amount = amount
-    validated_save(allocation)
-    audit_record(
-        verb="cofunding.allocation",
-        actor=actor,
-        challenge=round_.challenge,
-        obj=allocation,
-        data={"funder": funder.pk, "amount": amount},
-    )
-    return allocation
-
-
-@transaction.atomic
-def pledge_create(*, actor, bucket: Bucket, funder, amount: Decimal) -> Pledge:
-    """Put part of the funder's envelope on a bucket.
-
-    Refused (409) when the round is closed, when it would exceed the funder's
-    envelope, or the bucket's maximum (or its minimum, when the round stops there).
-    The two rows are locked in a fixed order and
-    the database's check constraints stand behind the arithmetic.
-    """
-    require_member(actor, funder, message=_("Vous n'êtes pas membre de ce financeur."))
-    _require_positive(amount)
-    round_ = bucket.round
-    _check_round_open(round_)
-    allocation = Allocation.objects.select_for_update().filter(round=round_, funder=funder).first()
-    if allocation is None:
-        raise WrongState(_("Ce financeur n'a pas d'enveloppe dans ce tour."), code="no_allocation")
-    bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
-    if allocation.pledged + amount > allocation.amount:
-        raise WrongState(
-            _("Cet engagement dépasserait votre enveloppe."),
-            code="allocation_exceeded",
-            extra={"available": allocation.amount - allocation.pledged},
-        )
-    _check_bucket_accepts(round_, bucket, amount)
-    pledge = Pledge.objects.create(bucket=bucket, allocation=allocation, amount=amount)
-    Allocation.objects.filter(pk=allocation.pk).update(pledged=F("pledged") + amount)
-    Bucket.objects.filter(pk=bucket.pk).update(
-        pledged=F("pledged") + amount, status=_money_status(bucket, bucket.total + amount)
-    )
-    audit_record(
-        verb="cofunding.pledged",
-        actor=actor,
-        challenge=round_.challenge,
-        obj=pledge,
-        data={"bucket": bucket.pk, "funder": funder.pk, "amount": amount},
-    )
-    return pledge
-
-
-@transaction.atomic
-def pledge_withdraw(*, actor, pledge: Pledge) -> None:
-    """A funder takes a pledge back while the round is open (to move it elsewhere)."""
-    allocation = Allocation.objects.select_for_update().get(pk=pledge.allocation_id)
-    require_member(actor, allocation.funder, message=_("Vous n'êtes pas membre de ce financeur."))
-    _check_round_open(allocation.round)
-    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
-    if pledge.status != Pledge.Status.ACTIVE:
-        raise WrongState(_("Cet engagement n'est plus modifiable."), code="pledge_not_active")
-    bucket = Bucket.objects.select_for_update().get(pk=pledge.bucket_id)
-    Bucket.objects.filter(pk=bucket.pk).update(
-        pledged=F("pledged") - pledge.amount,
-        status=_money_status(bucket, bucket.total - pledge.amount),
-    )
-    Allocation.objects.filter(pk=allocation.pk).update(pledged=F("pledged") - pledge.amount)
-    pledge.status = Pledge.Status.RELEASED
-    pledge.save(update_fields=["status"])
-    audit_record(
-        verb="cofunding.withdrawn",
-        actor=actor,
-        challenge=allocation.round.challenge,
-        obj=pledge,
-        data={"amount": pledge.amount},
-    )
-
-
-@transaction.atomic
-def pledge_move(*, actor, pledge: Pledge, bucket: Bucket, amount: Decimal | None = None) -> Pledge:
-    """Move (part of) an active pledge to another bucket of the round, in one go.
-
-    The same limits as ``pledge_create`` hold on the target (its maximum, or its
-    minimum when the round stops there); the envelope is unchanged, so never exceeded.
-    Rows are locked in a fixed order: the allocation, the pledge, then both buckets by
-    primary key. Returns the new pledge on the target bucket."""
-    allocation = Allocation.objects.select_for_update().get(pk=pledge.allocation_id)
-    require_member(actor, allocation.funder, message=_("Vous n'êtes pas membre de ce financeur."))
-    round_ = allocation.round
-    _check_round_open(round_)
-    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
-    if pledge.status != Pledge.Status.ACTIVE:
-        raise WrongState(_("Cet engagement n'est plus modifiable."), code="pledge_not_active")
-    if bucket.round_id != round_.pk:
-        raise NotFound(_("Commun introuvable dans ce tour."), code="bucket_not_found")
-    if bucket.pk == pledge.bucket_id:
-        raise ApplicationError(
-            _("Cet engagement est déjà sur ce commun."),
-            code="same_bucket",
-            extra={"fields": {"bucket": [_("Choisissez un autre commun.")]}},
-        )
-    amount = pledge.amount if amount is None else amount
-    _require_positive(amount)
-    if amount > pledge.amount:
-        raise WrongState(
-            _("Vous ne pouvez pas déplacer plus que cet engagement (%(amount)s €).")
-            % {"amount": pledge.amount},
-            code="move_exceeds_pledge",
-            extra={"available": pledge.amount},
-        )
-    locked = {
-        pk: Bucket.objects.select_for_update().get(pk=pk)
-        for pk in sorted((pledge.bucket_id, bucket.pk))
-    }
-    source, target = locked[pledge.bucket_id], locked[bucket.pk]
-    _check_bucket_accepts(round_, target, amount)
-    if amount == pledge.amount:
-        pledge.status = Pledge.Status.RELEASED
-        pledge.save(update_fields=["status"])
-    else:
-        pledge.amount -= amount
-        pledge.save(update_fields=["amount"])
-    Bucket.objects.filter(pk=source.pk).update(
-        pledged=F("pledged") - amount, status=_money_status(source, source.total - amount)
-    )
-    moved = Pledge.objects.create(bucket=target, allocation=allocation, amount=amount)
-    Bucket.objects.filter(pk=target.pk).update(
-        pledged=F("pledged") + amount, status=_money_status(target, target.total + amount)
-    )
-    audit_record(
-        verb="cofunding.moved",
-        actor=actor,
-        challenge=round_.challenge,
-        obj=moved,
-        data={
-            "from_pledge": pledge.pk,
-            "from_bucket": source.pk,
-            "to_bucket": target.pk,
-            "funder": allocation.funder_id,
-            "amount": amount,
-        },
-    )
-    return moved
-
-
-def challenge_contributors(challenge):
-    """The organisations positioned to produce or contribute on the challenge."""
-    return (
-        Organisation.objects.filter(
-            positions__resource__challenge=challenge, positions__intent__in=GROUP_INTENTS
-        )
-        .distinct()
-        .order_by("pk")
-    )
 
 
 @transaction.atomic

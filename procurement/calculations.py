@@ -1,0 +1,120 @@
+"""The domain's arithmetic on money and deadlines, as pure functions.
+
+No Django here: ``Decimal`` euros and aware ``datetime``s in, the same out, so each
+rule is tested at its bounds without a database (``tests/procurement/test_calculations``).
+The services call these functions; they keep the checks, the locks and the writes.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
+
+# --- money ------------------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+
+
+def to_cent(amount: Decimal) -> Decimal:
+    """``amount`` rounded to the cent, half up (0.005 → 0.01)."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def is_in_cents(amount: Decimal) -> bool:
+    """Whether ``amount`` is given to the cent at most (12.50 yes, 12.505 no)."""
+    return amount == amount.quantize(CENT)
+
+
+def share_of(amount: Decimal, percent: Decimal) -> Decimal:
+    """``percent`` % of ``amount``, rounded to the cent (half up)."""
+    return to_cent(amount * percent / 100)
+
+
+def running_balances(amounts: Iterable[Decimal], opening: Decimal = Decimal("0.00")) -> list:
+    """The balance after each signed amount (income positive, payment negative)."""
+    balances, balance = [], opening
+    for amount in amounts:
+        balance += amount
+        balances.append(balance)
+    return balances
+
+
+# --- a commons' expenses: approvals -----------------------------------------------------
+
+
+def majority_of(voters: int) -> int:
+    """Approvals a simple majority of ``voters`` makes: more than half."""
+    return voters // 2 + 1
+
+
+def expense_outcome(*, approvals: int, refusals: int, voters: int, required: int) -> str | None:
+    """``"approved"`` once ``required`` approvals are in, ``"refused"`` once too many
+    refused for ``required`` to be reached by the others, else ``None`` (pending)."""
+    if approvals >= required:
+        return "approved"
+    if refusals > voters - required:
+        return "refused"
+    return None
+
+
+# --- deadlines --------------------------------------------------------------------------
+
+# Formal procedure: the answers to the candidates' questions are given at the latest six
+# days before the offers' deadline (article R2132-6 of the code de la commande publique).
+ANSWERS_LEAD = timedelta(days=6)
+
+
+def answers_due_by(proposal_deadline: datetime) -> datetime:
+    """The last moment answers may be published (R2132-6): six days before, to the second."""
+    return proposal_deadline - ANSWERS_LEAD
+
+
+def answers_in_time(answered_at: datetime, proposal_deadline: datetime) -> bool:
+    """Answers published exactly six days before the deadline are in time (R2132-6)."""
+    return proposal_deadline - answered_at >= ANSWERS_LEAD
+
+
+def restoring_deadline(deadline: datetime, answered_at: datetime, tz: tzinfo) -> datetime:
+    """The first proposal deadline, at the same time of day in ``tz`` as ``deadline`` on a
+    later day, that leaves six days after ``answered_at`` (R2132-6; days counted in
+    ``tz``, so a daylight-saving change keeps the time of day)."""
+    local = deadline.astimezone(tz)
+    days = 1
+    while True:
+        naive = datetime.combine(local.date() + timedelta(days=days), local.time())
+        candidate = naive.replace(tzinfo=tz)
+        if candidate - answered_at >= ANSWERS_LEAD:
+            return candidate
+        days += 1
+
+
+def calendar_days_later(moment: datetime, days: int) -> datetime:
+    """``days`` calendar days after ``moment``, at the same time on the clock of
+    ``moment``'s time zone (a daylight-saving change in between moves neither the hour
+    nor the day)."""
+    return moment + timedelta(days=days)
+
+
+# Reminders before each deadline: the 7-day one is due from 7 days to 1 day before,
+# the 1-day one in the last day (a sweep that starts late sends only the nearer one).
+REMINDERS = [("1j", timedelta(days=1)), ("7j", timedelta(days=7))]
+
+
+def reminder_horizon(now: datetime) -> datetime:
+    """Deadlines up to this moment get a reminder now (the farthest reminder's lead)."""
+    return now + REMINDERS[-1][1]
+
+
+def reminder_due(deadline: datetime, now: datetime) -> str | None:
+    """The label of the nearest reminder due for ``deadline`` at ``now``, if any."""
+    return next((label for label, before in REMINDERS if deadline - before <= now), None)
+
+
+# A mail that failed is retried by the sweep after 1, 2, 4… minutes, ten times at most.
+RETRY_AFTER = timedelta(minutes=1)
+MAX_ATTEMPTS = 10
+
+
+def retry_at(created_at: datetime, attempts: int) -> datetime:
+    """When a mail created at ``created_at`` that failed ``attempts`` times is tried
+    again: one minute after its creation, then the wait doubles with each failure."""
+    return created_at + RETRY_AFTER * 2 ** max(attempts - 1, 0)

@@ -1,0 +1,89 @@
+"""Challenges as each caller may see them, their questions, documents and deadlines."""
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kernel.errors import NotFound
+from procurement.models import Challenge, Question, TenderDocument
+from procurement.models.challenges import PUBLIC_STATUSES, ChallengeStatus
+from procurement.queries.membership import CHAMBRE_ROLES, STAFF_ROLES, is_buyer_staff, org_ids
+
+
+def _public_q() -> Q:
+    return Q(status__in=PUBLIC_STATUSES) | Q(
+        status=ChallengeStatus.CANCELLED, published_at__isnull=False
+    )
+
+
+def challenges_visible_to(user) -> QuerySet[Challenge]:
+    """Published challenges for everyone; drafts for the buyer's staff and the Chambre."""
+    q = _public_q()
+    if user is not None and user.is_authenticated:
+        q |= Q(buyer__in=org_ids(user, STAFF_ROLES)) | Q(chambre__in=org_ids(user, CHAMBRE_ROLES))
+    return (
+        Challenge.objects.filter(q)
+        .select_related("buyer", "chambre")
+        .annotate(resource_count=Count("resources", distinct=True))
+        .order_by("-created_at", "-id")
+    )
+
+
+def access_challenge(*, user, pk, for_update: bool = False) -> Challenge:
+    qs = challenges_visible_to(user)
+    try:
+        challenge = qs.get(pk=pk)
+    except (Challenge.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(_("Appel à communs introuvable."), code="challenge_not_found") from None
+    if for_update:
+        challenge = (
+            Challenge.objects.select_for_update()
+            .select_related("buyer", "chambre")
+            .get(pk=challenge.pk)
+        )
+    return challenge
+
+
+def questions_of(challenge) -> QuerySet[Question]:
+    return challenge.questions.order_by("asked_at", "id")
+
+
+def questions_visible_to(user, challenge) -> QuerySet[Question]:
+    """Answered questions are public; unanswered ones are seen by the buyer's staff and
+    by the organisation that asked."""
+    qs = challenge.questions.order_by("asked_at", "id")
+    if is_buyer_staff(user, challenge):
+        return qs
+    return qs.filter(Q(answered_at__isnull=False) | Q(organisation__in=org_ids(user)))
+
+
+def access_question(*, user, challenge, pk) -> Question:
+    try:
+        return questions_visible_to(user, challenge).get(pk=pk)
+    except (Question.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(_("Question introuvable."), code="question_not_found") from None
+
+
+def latest_documents(challenge) -> list:
+    """The newest version of each piece."""
+    latest = {}
+    for document in TenderDocument.objects.filter(challenge=challenge).order_by(
+        "piece", "key", "version"
+    ):
+        latest[(document.piece, document.key)] = document
+    return list(latest.values())
+
+
+def next_deadline(challenge):
+    """The challenge's next deadline still to come (positioning, proposals, cofunding)."""
+    now = timezone.now()
+    upcoming = [
+        d
+        for d in (
+            challenge.positioning_deadline,
+            challenge.proposal_deadline,
+            challenge.cofunding_deadline,
+        )
+        if d is not None and d > now
+    ]
+    return min(upcoming) if upcoming else None

@@ -1,0 +1,75 @@
+"""Who belongs to which organisation, with which role: the subqueries every
+other read is scoped by."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from procurement.models import Membership, Organisation, Role
+
+STAFF_ROLES = [Role.ADMIN, Role.MEMBER]
+
+
+CHAMBRE_ROLES = [Role.MODERATOR, Role.PORTEURS, Role.ENGAGEMENT, Role.CONTRIBUTEURS, Role.ADMIN]
+
+
+# Who issues the Chambre's opinions (and so sees and takes its opinion tasks).
+OPINION_ROLES = [Role.MODERATOR]
+
+
+def org_ids(user, roles=None, kind=None) -> QuerySet:
+    """Subquery of the organisations the user belongs to (with one of ``roles``)."""
+    if user is None or not user.is_authenticated:
+        return Organisation.objects.none().values("pk")
+    memberships = Membership.objects.filter(user=user)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    if kind is not None:
+        memberships = memberships.filter(organisation__kind=kind)
+    return memberships.values("organisation_id")
+
+
+def is_member(user, organisation, roles=None) -> bool:
+    if user is None or not user.is_authenticated or organisation is None:
+        return False
+    memberships = Membership.objects.filter(user=user, organisation=organisation)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return memberships.exists()
+
+
+def is_buyer_staff(user, challenge) -> bool:
+    return is_member(user, challenge.buyer, STAFF_ROLES)
+
+
+def is_chambre_member(user, challenge) -> bool:
+    return is_member(user, challenge.chambre, CHAMBRE_ROLES)
+
+
+def organisations_list() -> QuerySet[Organisation]:
+    return Organisation.objects.order_by("name")
+
+
+def organisations_of(user, *kinds: str) -> QuerySet[Organisation]:
+    """The user's organisations (of these kinds, when given)."""
+    qs = organisations_list().filter(pk__in=org_ids(user))
+    return qs.filter(kind__in=kinds) if kinds else qs
+
+
+def buyer_evaluators(challenge) -> QuerySet:
+    """The people the buyer may name as evaluators (its members with that role)."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__organisation=challenge.buyer, memberships__role=Role.EVALUATOR)
+        .distinct()
+        .order_by("last_name", "username")
+    )
+
+
+def rapporteur_candidates(chambre) -> QuerySet:
+    """The members of a Chambre's engagement group, among whom the rapporteur is named."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__organisation=chambre, memberships__role=Role.ENGAGEMENT)
+        .order_by("last_name", "username")
+        .distinct()
+    )

@@ -1,0 +1,121 @@
+"""Subscriptions, and who receives the mails of a challenge's events."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from procurement.calculations import reminder_horizon
+from procurement.models import (
+    Allocation,
+    Challenge,
+    ChallengeStatus,
+    CofundingRound,
+    Position,
+    Subscription,
+    WorkingGroupMember,
+)
+from procurement.queries.membership import STAFF_ROLES, org_ids
+
+
+def subscriptions_of(user):
+    """The subscriptions of the user and of the organisations it is staff of."""
+    return (
+        Subscription.objects.filter(Q(user=user) | Q(organisation__in=org_ids(user, STAFF_ROLES)))
+        .select_related("buyer", "organisation")
+        .order_by("id")
+    )
+
+
+def staff_recipients(org_ids) -> set[int]:
+    """The active users with an address among the staff of these organisations."""
+    return set(
+        get_user_model()
+        .objects.filter(
+            memberships__organisation__in=org_ids,
+            memberships__role__in=STAFF_ROLES,
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+
+
+def subscriber_recipients(challenge) -> set[int]:
+    subscriptions = Subscription.objects.filter(Q(buyer__isnull=True) | Q(buyer=challenge.buyer_id))
+    users = set(
+        get_user_model()
+        .objects.filter(
+            pk__in=subscriptions.filter(user__isnull=False).values("user_id"), is_active=True
+        )
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+    return users | staff_recipients(
+        subscriptions.filter(organisation__isnull=False).values("organisation")
+    )
+
+
+def positioned_recipients(challenge) -> set[int]:
+    return staff_recipients(
+        Position.objects.filter(resource__challenge=challenge).values("organisation")
+    )
+
+
+def group_member_recipients(challenge) -> set[int]:
+    return staff_recipients(
+        WorkingGroupMember.objects.filter(group__resource__challenge=challenge).values(
+            "organisation"
+        )
+    )
+
+
+def proposer_recipients(challenge, statuses) -> dict[int, dict[str, list[str]]]:
+    """Per user of a group that proposed: the titles of its proposals, by status."""
+    per_org: dict[int, list[tuple[str, str]]] = {}
+    proposals = challenge.proposals.filter(status__in=statuses).prefetch_related("group__members")
+    for proposal in proposals:
+        for member in proposal.group.members.all():
+            per_org.setdefault(member.organisation_id, []).append((proposal.status, proposal.title))
+    users: dict[int, dict[str, list[str]]] = {}
+    memberships = (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation__in=per_org,
+            memberships__role__in=STAFF_ROLES,
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("pk", "memberships__organisation")
+    )
+    for user_pk, org_pk in memberships:
+        by_status = users.setdefault(user_pk, {})
+        for status, title in per_org[org_pk]:
+            titles = by_status.setdefault(status, [])
+            if title not in titles:
+                titles.append(title)
+    return users
+
+
+def deadlines_to_remind(now):
+    """(stage, challenge, deadline, recipients function) of the deadlines within 7 days."""
+    horizon = reminder_horizon(now)
+    for challenge in Challenge.objects.filter(
+        status=ChallengeStatus.POSITIONING,
+        positioning_deadline__gt=now,
+        positioning_deadline__lte=horizon,
+    ):
+        yield "positioning", challenge, challenge.positioning_deadline, positioned_recipients
+    for challenge in Challenge.objects.filter(
+        status=ChallengeStatus.PROPOSALS, proposal_deadline__gt=now, proposal_deadline__lte=horizon
+    ):
+        yield "proposals", challenge, challenge.proposal_deadline, group_member_recipients
+    for round_ in CofundingRound.objects.filter(
+        closed_at__isnull=True,
+        challenge__status=ChallengeStatus.COFUNDING,
+        deadline__gt=now,
+        deadline__lte=horizon,
+    ).select_related("challenge"):
+
+        def funders(challenge, round_=round_):
+            return staff_recipients(Allocation.objects.filter(round=round_).values("funder"))
+
+        yield "cofunding", round_.challenge, round_.deadline, funders

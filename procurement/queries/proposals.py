@@ -1,0 +1,77 @@
+"""Proposals: sealed until opened, then read by the buyer and their evaluators;
+the results of a decided challenge are public."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from kernel.errors import NotFound
+from procurement.models import Proposal, ProposalStatus, WorkingGroup
+from procurement.models.challenges import ChallengeStatus
+from procurement.queries.membership import is_buyer_staff, org_ids
+
+
+def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
+    """Sealed proposals: readable by nobody but their group's members until opened.
+
+    Once opened, the buyer's staff read them, and an evaluator assigned to a proposal
+    reads it once it has declared no conflict of interest on it.
+    """
+    qs = (
+        Proposal.objects.filter(challenge=challenge)
+        .select_related("group__resource")
+        .prefetch_related("budget_lines", "milestones", "attachments")
+    )
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    member_q = Q(
+        Exists(
+            WorkingGroup.objects.filter(
+                pk=OuterRef("group_id"), members__organisation__in=org_ids(user)
+            )
+        )
+    )
+    if challenge.proposals_opened_at is None:
+        return qs.filter(member_q).order_by("id")
+    # Through scoring's reverse relation: the domain imports no layer above it.
+    evaluator_q = Q(
+        Exists(
+            Proposal.objects.filter(
+                pk=OuterRef("pk"), assignments__evaluator=user, assignments__conflict=False
+            )
+        )
+    )
+    if is_buyer_staff(user, challenge):
+        return qs.order_by("id")
+    return qs.filter(member_q | evaluator_q).order_by("id")
+
+
+def access_proposal(*, user, challenge, pk) -> Proposal:
+    """One proposal the user may read (its budget, timeline and attachments with it)."""
+    try:
+        return proposals_visible_to(user, challenge).get(pk=pk)
+    except (Proposal.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(_("Proposition introuvable."), code="proposal_not_found") from None
+
+
+# From the selection on, which proposals were retained is public; the award says which won.
+RESULT_STAGES = [
+    ChallengeStatus.SELECTION_REVIEW,
+    ChallengeStatus.COFUNDING,
+    ChallengeStatus.DOCUMENTS,
+    ChallengeStatus.AWARD,
+    ChallengeStatus.AWARDED,
+]
+
+
+def public_results(challenge) -> QuerySet[Proposal]:
+    """The selected and awarded proposals of a decided challenge (everyone may read)."""
+    if challenge.status not in RESULT_STAGES:
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.filter(
+            challenge=challenge, status__in=[ProposalStatus.SELECTED, ProposalStatus.AWARDED]
+        )
+        .select_related("group__resource", "group__coordinator")
+        .prefetch_related("group__members__organisation")
+        .order_by("group__resource__order", "id")
+    )

@@ -1,0 +1,29 @@
+"""Cofunding rounds (cobudget's rules): funders spread their envelope over buckets."""
+
+from procurement.services.cofunding.pledges import (
+    allocation_set,
+    pledge_create,
+    pledge_move,
+    pledge_withdraw,
+)
+from procurement.services.cofunding.rounds import (
+    allocations_grant_contributors,
+    bucket_update,
+    cofunding_close,
+    cofunding_open,
+    cofunding_update,
+    subsidy_record,
+)
+
+__all__ = [
+    "allocation_set",
+    "allocations_grant_contributors",
+    "bucket_update",
+    "cofunding_close",
+    "cofunding_open",
+    "cofunding_update",
+    "pledge_create",
+    "pledge_move",
+    "pledge_withdraw",
+    "subsidy_record",
+]

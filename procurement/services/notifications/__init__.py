@@ -1,0 +1,39 @@
+"""E-mail notifications: subscriptions, and the mails of a challenge's events.
+
+Each event creates its ``Notification`` rows (one per recipient, unique per event key)
+in the event's own transaction; the mails leave after commit through a Celery task
+(inline in eager mode), so a rolled-back event sends nothing and an event notified
+twice mails nobody twice. A failed send keeps ``sent_at`` empty: the sweep retries it.
+"""
+
+from procurement.services.notifications.events import (
+    notify_answers_published,
+    notify_challenge_awarded,
+    notify_challenge_published,
+    notify_deadline_extended,
+    notify_proposals_opened,
+    notify_proposals_selected,
+)
+from procurement.services.notifications.reminders import reminders_send_due
+from procurement.services.notifications.sending import (
+    PARIS,
+    notification_render,
+    notification_send,
+    notifications_retry_due,
+)
+from procurement.services.notifications.subscriptions import subscription_set
+
+__all__ = [
+    "PARIS",
+    "notification_render",
+    "notification_send",
+    "notifications_retry_due",
+    "notify_answers_published",
+    "notify_challenge_awarded",
+    "notify_challenge_published",
+    "notify_deadline_extended",
+    "notify_proposals_opened",
+    "notify_proposals_selected",
+    "reminders_send_due",
+    "subscription_set",
+]

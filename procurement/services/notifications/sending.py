@@ -1,0 +1,130 @@
+"""Recording a notification per recipient and sending it after commit; the sweep
+retries the mails that failed."""
+
+import logging
+from datetime import datetime
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from procurement.calculations import MAX_ATTEMPTS, RETRY_AFTER, retry_at
+from procurement.models import Notification
+
+logger = logging.getLogger(__name__)
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _enqueue(ids: list[int]) -> None:
+    # Imported here: procurement.tasks imports this module to send (a task calls its
+    # service), so importing the task at the top would make a cycle.
+    from procurement.tasks import send_notifications
+
+    send_notifications.delay(ids)
+
+
+def _notify(*, kind: str, key: str, challenge, recipients, data: dict | None = None) -> int:
+    """Record the event's mails (those already recorded for ``key`` are left alone) and
+    send them once the transaction commits. Returns the number of new notifications."""
+    per_user = recipients if isinstance(recipients, dict) else {pk: {} for pk in recipients}
+    if not per_user:
+        return 0
+    already = set(
+        Notification.objects.filter(key=key, recipient__in=per_user).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=key,
+                kind=kind,
+                recipient_id=pk,
+                challenge=challenge,
+                data={**(data or {}), **extra},
+            )
+            for pk, extra in per_user.items()
+            if pk not in already
+        ],
+        ignore_conflicts=True,
+    )
+    ids = list(
+        Notification.objects.filter(
+            key=key, recipient__in=per_user, sent_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(partial(_enqueue, ids), robust=True)
+    return len(per_user) - len(already)
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt else None
+
+
+def notification_render(notification: Notification) -> tuple[str, str]:
+    """Subject and text body, in French, times in Europe/Paris."""
+    data = dict(notification.data)
+    for name in ("deadline",):
+        if data.get(name):
+            data[name] = datetime.fromisoformat(data[name])
+    challenge = notification.challenge
+    link = settings.SITE_URL
+    if challenge is not None:
+        link += reverse("portal:challenge", args=[challenge.pk])
+    context = {
+        "challenge": challenge,
+        "recipient": notification.recipient,
+        "link": link,
+        "site_url": settings.SITE_URL,
+        **data,
+    }
+    with translation.override("fr"), timezone.override(PARIS):
+        subject = render_to_string(f"emails/{notification.kind}_subject.txt", context)
+        body = render_to_string(f"emails/{notification.kind}.txt", context)
+    return " ".join(subject.split()), body
+
+
+def notification_send(*, pk: int) -> bool:
+    """Send one notification if it is still unsent (row-locked: never twice). A failure
+    is recorded on the row and left for the sweep."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .filter(pk=pk, sent_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        try:
+            subject, body = notification_render(notification)
+            send_mail(subject, body, None, [notification.recipient.email])
+        except Exception as exc:
+            logger.exception("Notification %s not sent", pk)
+            notification.attempts += 1
+            notification.last_error = repr(exc)[:2000]
+            notification.save(update_fields=["attempts", "last_error"])
+            return False
+        notification.attempts += 1
+        notification.sent_at = timezone.now()
+        notification.last_error = ""
+        notification.save(update_fields=["attempts", "sent_at", "last_error"])
+        return True
+
+
+def notifications_retry_due(now) -> int:
+    """The sweep's second chance for mails that failed (or whose task was lost)."""
+    sent = 0
+    unsent = Notification.objects.filter(
+        sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, created_at__lte=now - RETRY_AFTER
+    ).order_by("created_at")[:200]
+    for pk, created_at, attempts in unsent.values_list("pk", "created_at", "attempts"):
+        if retry_at(created_at, attempts) <= now:
+            sent += notification_send(pk=pk)
+    return sent

@@ -1,0 +1,218 @@
+"""The domain's arithmetic on money and deadlines, rule by rule at its bounds."""
+
+import ast
+import inspect
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from procurement import calculations as calc
+
+PARIS = ZoneInfo("Europe/Paris")
+D = Decimal
+
+
+# --- money ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        (D("12.344"), D("12.34")),
+        (D("12.345"), D("12.35")),  # half up, not to even
+        (D("12.355"), D("12.36")),
+        (D("0.004"), D("0.00")),
+        (D("0.005"), D("0.01")),
+        (D("-0.005"), D("-0.01")),  # half away from zero
+        (D("7"), D("7.00")),
+    ],
+)
+def test_to_cent_rounds_half_up(amount, expected):
+    assert calc.to_cent(amount) == expected
+    assert calc.to_cent(amount).as_tuple().exponent == -2
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [(D("12"), True), (D("12.5"), True), (D("12.50"), True), (D("12.505"), False)],
+)
+def test_amounts_are_given_to_the_cent(amount, expected):
+    assert calc.is_in_cents(amount) is expected
+
+
+@pytest.mark.parametrize(
+    ("revenue", "percent", "expected"),
+    [
+        (D("1000"), D("5"), D("50.00")),
+        (D("333.33"), D("1.5"), D("5.00")),  # 4.99995 rounds up to the cent
+        (D("333.30"), D("1.5"), D("5.00")),  # 4.9995
+        (D("333.00"), D("1.5"), D("5.00")),  # 4.995: half up
+        (D("332.99"), D("1.5"), D("4.99")),  # 4.99485
+        (D("0"), D("100"), D("0.00")),
+    ],
+)
+def test_share_of_revenue_rounded_to_the_cent(revenue, percent, expected):
+    assert calc.share_of(revenue, percent) == expected
+
+
+@pytest.mark.parametrize(
+    ("amounts", "expected"),
+    [
+        ([], []),
+        ([D("100.00")], [D("100.00")]),
+        ([D("100.00"), D("-30.50"), D("10.25")], [D("100.00"), D("69.50"), D("79.75")]),
+        ([D("10.00"), D("-10.00")], [D("10.00"), D("0.00")]),
+    ],
+)
+def test_running_balance_after_each_move(amounts, expected):
+    assert calc.running_balances(amounts) == expected
+
+
+# --- approvals of an expense ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("voters", "expected"), [(0, 1), (1, 1), (2, 2), (3, 2), (4, 3), (5, 3), (6, 4)]
+)
+def test_a_majority_is_more_than_half(voters, expected):
+    assert calc.majority_of(voters) == expected
+
+
+@pytest.mark.parametrize(
+    ("approvals", "refusals", "voters", "required", "expected"),
+    [
+        (2, 0, 3, 2, "approved"),  # reached exactly
+        (1, 0, 3, 2, None),
+        (1, 1, 3, 2, None),  # the last voter can still approve
+        (0, 2, 3, 2, "refused"),  # one more refusal than 3 - 2 allows
+        (0, 1, 3, 2, None),  # refusals = voters - required: not yet refused
+        (1, 1, 2, 1, "approved"),  # approvals counted first
+        (0, 1, 1, 1, "refused"),
+    ],
+)
+def test_an_expense_is_approved_or_refused_at_the_bounds(
+    approvals, refusals, voters, required, expected
+):
+    outcome = calc.expense_outcome(
+        approvals=approvals, refusals=refusals, voters=voters, required=required
+    )
+    assert outcome == expected
+
+
+# --- deadlines --------------------------------------------------------------------------
+
+DEADLINE = datetime(2026, 11, 22, 12, 0, tzinfo=PARIS)
+
+
+@pytest.mark.parametrize(
+    ("answered_at", "in_time"),
+    [
+        (DEADLINE - timedelta(days=6, seconds=1), True),
+        (DEADLINE - timedelta(days=6), True),  # exactly six days before, to the second
+        (DEADLINE - timedelta(days=6) + timedelta(seconds=1), False),
+        (DEADLINE - timedelta(days=1), False),
+        (DEADLINE, False),
+    ],
+)
+def test_r2132_6_answers_at_the_latest_six_days_before_the_deadline(answered_at, in_time):
+    # article R2132-6 of the code de la commande publique
+    assert calc.answers_in_time(answered_at, DEADLINE) is in_time
+    assert calc.answers_due_by(DEADLINE) == datetime(2026, 11, 16, 12, 0, tzinfo=PARIS)
+
+
+@pytest.mark.parametrize(
+    ("deadline", "answered_at", "expected"),
+    [
+        # answered 4 days before: the deadline moves two days, same time of day
+        (DEADLINE, DEADLINE - timedelta(days=4), datetime(2026, 11, 24, 12, 0, tzinfo=PARIS)),
+        # a second too late for one day: the next day
+        (
+            DEADLINE,
+            datetime(2026, 11, 17, 12, 0, 1, tzinfo=PARIS),
+            datetime(2026, 11, 24, 12, 0, tzinfo=PARIS),
+        ),
+        # exactly six days: that day itself
+        (
+            DEADLINE,
+            datetime(2026, 11, 17, 12, 0, tzinfo=PARIS),
+            datetime(2026, 11, 23, 12, 0, tzinfo=PARIS),
+        ),
+        # across the change to winter time (25 October 2026): still noon in Paris
+        (
+            datetime(2026, 10, 24, 12, 0, tzinfo=PARIS),
+            datetime(2026, 10, 22, 12, 0, tzinfo=PARIS),
+            datetime(2026, 10, 28, 12, 0, tzinfo=PARIS),
+        ),
+    ],
+)
+def test_r2132_6_the_deadline_that_restores_six_days(deadline, answered_at, expected):
+    restored = calc.restoring_deadline(deadline, answered_at, PARIS)
+    assert restored == expected
+    assert restored.astimezone(PARIS).time() == deadline.astimezone(PARIS).time()
+    assert calc.answers_in_time(answered_at, restored)
+
+
+@pytest.mark.parametrize(
+    ("opened_at", "days", "expected"),
+    [
+        (datetime(2026, 3, 1, 9, 30, tzinfo=PARIS), 15, datetime(2026, 3, 16, 9, 30, tzinfo=PARIS)),
+        # over the change to summer time (29 March 2026): 9:30 on the clock still
+        (datetime(2026, 3, 20, 9, 30, tzinfo=PARIS), 15, datetime(2026, 4, 4, 9, 30, tzinfo=PARIS)),
+        (
+            datetime(2026, 10, 20, 23, 30, tzinfo=PARIS),
+            10,
+            datetime(2026, 10, 30, 23, 30, tzinfo=PARIS),
+        ),
+    ],
+)
+def test_calendar_days_later_keeps_the_time_on_the_clock(opened_at, days, expected):
+    later = calc.calendar_days_later(opened_at, days)
+    assert later == expected  # the same instant, so the same time on the Paris clock
+    assert later.astimezone(PARIS).time() == opened_at.time()
+
+
+NOW = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("deadline", "label"),
+    [
+        (NOW + timedelta(days=7, seconds=1), None),
+        (NOW + timedelta(days=7), "7j"),  # seven days before, to the second
+        (NOW + timedelta(days=1, seconds=1), "7j"),
+        (NOW + timedelta(days=1), "1j"),  # the last day: the nearer reminder only
+        (NOW + timedelta(seconds=1), "1j"),
+    ],
+)
+def test_the_reminder_due_for_a_deadline(deadline, label):
+    assert calc.reminder_due(deadline, NOW) == label
+    assert (deadline <= calc.reminder_horizon(NOW)) is (label is not None)
+
+
+@pytest.mark.parametrize(
+    ("attempts", "wait"),
+    [
+        (0, timedelta(minutes=1)),
+        (1, timedelta(minutes=1)),
+        (2, timedelta(minutes=2)),
+        (10, timedelta(minutes=512)),
+    ],
+)
+def test_a_failed_mail_waits_twice_as_long_after_each_failure(attempts, wait):
+    assert calc.retry_at(NOW, attempts) == NOW + wait
+
+
+def test_the_module_is_pure():
+    # given the module's source
+    # when reading its imports
+    tree = ast.parse(inspect.getsource(calc))
+    modules = {
+        alias.name if isinstance(node, ast.Import) else node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    # then it imports no Django, nothing but Decimal and datetime
+    assert modules <= {"collections.abc", "datetime", "decimal"}
