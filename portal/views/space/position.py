@@ -57,28 +57,22 @@ def position(request, pk):
                 user=request.user, challenge=challenge, pk=request.POST.get("position")
             )
         form = PositionForm(request.POST, organisations=organisations, resources=resources)
-        saved = _("Votre positionnement est enregistré.")
         if editing is not None:
-            done, status = submit(
-                request,
-                form,
-                position_services.position_update,
-                success_message=saved,
-                success_url=url,
-                data=PositionForm.update_kwargs,
-                actor=request.user,
-                position=editing,
-            )
+            service, data = position_services.position_update, PositionForm.update_kwargs
+            kwargs = {"position": editing}
         else:
-            done, status = submit(
-                request,
-                form,
-                position_services.position_create,
-                success_message=saved,
-                success_url=url,
-                data=PositionForm.service_kwargs,
-                actor=request.user,
-            )
+            service, data = position_services.position_create, PositionForm.service_kwargs
+            kwargs = {}
+        done, status = submit(
+            request,
+            form,
+            service,
+            success_message=_("Votre positionnement est enregistré."),
+            success_url=url,
+            data=data,
+            actor=request.user,
+            **kwargs,
+        )
     if done:
         return done
     return render(
