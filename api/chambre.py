@@ -26,6 +26,7 @@ from procurement.models import (
 )
 from procurement.services import opinions as opinion_services
 
+from .opinions import OpinionSerializer
 from .serializers import OrganisationRefSerializer
 from .views import ChallengeScoped, validated
 
@@ -263,8 +264,6 @@ class ReservationAnswerView(ChallengeScoped, APIView):
 
     @extend_schema(request=AnswerInput, responses={200: None})
     def post(self, request, challenge_pk, pk):
-        from .serializers import OpinionSerializer
-
         opinion = queries.access_opinion(challenge=self.challenge(), pk=pk)
         data = validated(AnswerInput, request)
         opinion_services.reservation_answer(

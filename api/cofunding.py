@@ -1,9 +1,9 @@
-"""The cofunding round's rules (issue 7): the buyer's policies, bucket budgets and
-descriptions, moving a pledge, contributors' envelopes and subsidies. The round's
-public progress is ``views.CofundingView``."""
+"""The cofunding round: its public progress (``CofundingView``), the funders'
+envelopes and pledges, and its rules (issue 7): the buyer's policies, bucket budgets
+and descriptions, moving a pledge, contributors' envelopes and subsidies."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -11,13 +11,94 @@ from rest_framework.views import APIView
 
 from kernel.errors import NotFound
 from procurement import queries
-from procurement.models import BeyondMinimum, Bucket, EditAfterFunded, Organisation, Pledge
+from procurement.models import (
+    Allocation,
+    BeyondMinimum,
+    Bucket,
+    EditAfterFunded,
+    Organisation,
+    Pledge,
+    Subsidy,
+)
 from procurement.services import cofunding as cofunding_services
 
-from . import serializers as s
+from .serializers import OrganisationRefSerializer
 from .views import ChallengeScoped, validated
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class SubsidySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Subsidy
+        fields = ["id", "funder_name", "organisation", "amount", "reference"]
+
+
+class BucketPledgeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    funder = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    status = serializers.CharField()
+
+
+class BucketSerializer(serializers.ModelSerializer):
+    """A bucket's public progress: pledges and subsidies toward its minimum, and who
+    pledged what."""
+
+    proposal_title = serializers.CharField(source="proposal.title", read_only=True)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    pledges = serializers.SerializerMethodField()
+    subsidies = SubsidySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Bucket
+        fields = [
+            "id",
+            "proposal",
+            "proposal_title",
+            "description",
+            "min_amount",
+            "max_amount",
+            "pledged",
+            "subsidised",
+            "total",
+            "percent",
+            "status",
+            "pledges",
+            "subsidies",
+        ]
+
+    @extend_schema_field(BucketPledgeSerializer(many=True))
+    def get_pledges(self, bucket) -> list[dict]:
+        return [
+            {
+                "id": p.pk,
+                "funder": p.allocation.funder.name,
+                "amount": str(p.amount),
+                "status": p.status,
+            }
+            for p in bucket.pledges.all()
+        ]
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    funder = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = ["id", "funder", "kind", "amount", "pledged"]
+
+
+class AllocationInput(serializers.Serializer):
+    funder = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+
+
+class PledgeInput(serializers.Serializer):
+    bucket = serializers.PrimaryKeyRelatedField(queryset=Bucket.objects.all())
+    funder = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 class CofundingSettingsInput(serializers.Serializer):
@@ -65,6 +146,92 @@ PLEDGE = inline_serializer(
 )
 
 
+class CofundingView(ChallengeScoped, APIView):
+    """The round: every bucket's progress and who pledged what, for everyone to see."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Cofunding",
+            {
+                "id": serializers.IntegerField(),
+                "deadline": serializers.DateTimeField(),
+                "closed_at": serializers.DateTimeField(allow_null=True),
+                "beyond_minimum": serializers.ChoiceField(choices=BeyondMinimum.choices),
+                "edit_after_funded": serializers.ChoiceField(choices=EditAfterFunded.choices),
+                "buckets": BucketSerializer(many=True),
+                "allocations": AllocationSerializer(many=True),
+            },
+        )
+    )
+    def get(self, request, challenge_pk):
+        round_ = queries.cofunding_round_of(self.challenge())
+        return Response(
+            {
+                "id": round_.pk,
+                "deadline": round_.deadline,
+                "closed_at": round_.closed_at,
+                "beyond_minimum": round_.beyond_minimum,
+                "edit_after_funded": round_.edit_after_funded,
+                "buckets": BucketSerializer(round_.buckets.all(), many=True).data,
+                "allocations": AllocationSerializer(round_.allocations.all(), many=True).data,
+            }
+        )
+
+
+class AllocationCreate(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AllocationInput, responses={201: AllocationSerializer})
+    def post(self, request, challenge_pk):
+        data = validated(AllocationInput, request)
+        round_ = queries.cofunding_round_of(self.challenge())
+        allocation = cofunding_services.allocation_set(actor=request.user, round_=round_, **data)
+        return Response(AllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
+
+
+class PledgeCreate(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=PledgeInput,
+        responses={
+            201: inline_serializer(
+                "Pledge",
+                {
+                    "id": serializers.IntegerField(),
+                    "amount": serializers.DecimalField(max_digits=12, decimal_places=2),
+                    "bucket": serializers.IntegerField(),
+                },
+            )
+        },
+    )
+    def post(self, request, challenge_pk):
+        data = validated(PledgeInput, request)
+        if data["bucket"].round.challenge_id != self.challenge().pk:
+            raise NotFound(_("Commun introuvable dans ce tour."), code="bucket_not_found")
+        pledge = cofunding_services.pledge_create(actor=request.user, **data)
+        return Response(
+            {"id": pledge.pk, "amount": str(pledge.amount), "bucket": pledge.bucket_id},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PledgeDetail(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, challenge_pk, pk):
+        pledge = (
+            Pledge.objects.filter(pk=pk, bucket__round__challenge=self.challenge())
+            .select_related("allocation__round__challenge")
+            .first()
+        )
+        if pledge is None:
+            raise NotFound(_("Engagement introuvable."), code="pledge_not_found")
+        cofunding_services.pledge_withdraw(actor=request.user, pledge=pledge)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class RoundScoped(ChallengeScoped):
     def round(self):
         return queries.cofunding_round_of(self.challenge())
@@ -94,7 +261,7 @@ class BucketDetail(RoundScoped, APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=BucketInput, responses={200: s.BucketSerializer})
+    @extend_schema(request=BucketInput, responses={200: BucketSerializer})
     def patch(self, request, challenge_pk, pk):
         data = validated(BucketInput, request)
         bucket = (
@@ -105,7 +272,7 @@ class BucketDetail(RoundScoped, APIView):
         if bucket is None:
             raise NotFound(_("Commun introuvable dans ce tour."), code="bucket_not_found")
         bucket = cofunding_services.bucket_update(actor=request.user, bucket=bucket, **data)
-        return Response(s.BucketSerializer(bucket).data)
+        return Response(BucketSerializer(bucket).data)
 
 
 class PledgeMove(RoundScoped, APIView):
@@ -137,14 +304,14 @@ class ContributorAllocations(RoundScoped, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=ContributorAllocationsInput, responses={200: s.AllocationSerializer(many=True)}
+        request=ContributorAllocationsInput, responses={200: AllocationSerializer(many=True)}
     )
     def post(self, request, challenge_pk):
         data = validated(ContributorAllocationsInput, request)
         allocations = cofunding_services.allocations_grant_contributors(
             actor=request.user, round_=self.round(), **data
         )
-        return Response(s.AllocationSerializer(allocations, many=True).data)
+        return Response(AllocationSerializer(allocations, many=True).data)
 
 
 class SubsidyCreate(RoundScoped, APIView):
@@ -152,9 +319,9 @@ class SubsidyCreate(RoundScoped, APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=SubsidyInput, responses={201: s.SubsidySerializer})
+    @extend_schema(request=SubsidyInput, responses={201: SubsidySerializer})
     def post(self, request, challenge_pk):
         data = validated(SubsidyInput, request)
         data["bucket"] = self.bucket(data["bucket"])
         subsidy = cofunding_services.subsidy_record(actor=request.user, **data)
-        return Response(s.SubsidySerializer(subsidy).data, status=status.HTTP_201_CREATED)
+        return Response(SubsidySerializer(subsidy).data, status=status.HTTP_201_CREATED)

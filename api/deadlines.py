@@ -14,7 +14,8 @@ from procurement.services import deadlines as deadline_services
 from procurement.services import questions as question_services
 from workflows import services as process_services
 
-from . import serializers as s
+from .challenges import ChallengeSerializer
+from .questions import QuestionSerializer
 from .views import ChallengeScoped, validated
 
 
@@ -32,7 +33,7 @@ class LateAnswersSerializer(serializers.Serializer):
 
 class AnswersPublicationSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField()
-    questions = s.QuestionSerializer(many=True)
+    questions = QuestionSerializer(many=True)
     warning = LateAnswersSerializer(allow_null=True)
 
 
@@ -115,10 +116,10 @@ class QuestionsDeadlineSet(ChallengeScoped, APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=QuestionsDeadlineInput, responses={200: s.ChallengeSerializer})
+    @extend_schema(request=QuestionsDeadlineInput, responses={200: ChallengeSerializer})
     def post(self, request, challenge_pk):
         data = validated(QuestionsDeadlineInput, request)
         challenge = deadline_services.challenge_set_questions_deadline(
             actor=request.user, challenge=self.challenge(), **data
         )
-        return Response(s.ChallengeSerializer(challenge).data)
+        return Response(ChallengeSerializer(challenge).data)

@@ -1,14 +1,26 @@
-"""One exception handler: every error body is ``{"code", "message", "fields"}``."""
+"""One exception handler: every error body is ``{"code", "message", "fields"}``
+(``ErrorSerializer``, which the OpenAPI schema shows for every error response)."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from kernel.errors import ApplicationError
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Code stable, lisible par une machine.")
+    message = serializers.CharField(
+        help_text="Message en français ou en anglais (Accept-Language)."
+    )
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Erreurs par champ.",
+    )
 
 
 def _flatten(detail):

@@ -1,12 +1,14 @@
-"""A proposal's attachments: its working group uploads them before the deadline; they
-are read like the proposal itself (its group always, the buyer and the assigned
-evaluators once the proposals are opened, nobody else: 404)."""
+"""Proposals and their attachments: a working group submits its sealed proposal and
+uploads its attachments before the deadline; both are read alike (its group always,
+the buyer and the assigned evaluators once the proposals are opened, nobody else: 404)."""
+
+from decimal import Decimal
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -14,17 +16,137 @@ from rest_framework.views import APIView
 
 from kernel.errors import NotFound
 from procurement import queries
+from procurement.models import (
+    BudgetCategory,
+    BudgetLine,
+    BudgetUnit,
+    Milestone,
+    Proposal,
+    ProposalAttachment,
+    WorkingGroup,
+)
 from procurement.services import proposals as proposal_services
 from procurement.uploads import MAX_UPLOAD_BYTES, MIME_TYPES, open_stored
 
-from .serializers import ErrorSerializer, ProposalAttachmentSerializer
+from .errors import ErrorSerializer
 from .views import ChallengeScoped, validated
+
+
+class BudgetLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BudgetLine
+        fields = ["id", "category", "label", "quantity", "unit", "rate", "amount"]
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "title", "due_on", "deliverable"]
+
+
+class ProposalAttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProposalAttachment
+        fields = ["id", "original_name", "size", "sha256", "kind", "uploaded_at"]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    resource = serializers.IntegerField(source="group.resource_id", read_only=True)
+    budget_lines = BudgetLineSerializer(many=True, read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    attachments = ProposalAttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "group",
+            "resource",
+            "title",
+            "summary",
+            "deliverables",
+            "licence",
+            "community",
+            "governance",
+            "amount",
+            "coordination_justification",
+            "budget_lines",
+            "milestones",
+            "attachments",
+            "status",
+            "submitted_at",
+        ]
+
+
+class BudgetLineInput(serializers.Serializer):
+    category = serializers.ChoiceField(choices=BudgetCategory.choices)
+    label = serializers.CharField(max_length=200)
+    quantity = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), help_text="Jours ou heures."
+    )
+    unit = serializers.ChoiceField(choices=BudgetUnit.choices)
+    rate = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), help_text="Tarif HT (€)."
+    )
+
+
+class MilestoneInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    due_on = serializers.DateField()
+    deliverable = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProposalInput(serializers.Serializer):
+    group = serializers.PrimaryKeyRelatedField(queryset=WorkingGroup.objects.all())
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField()
+    deliverables = serializers.CharField()
+    licence = serializers.CharField(max_length=64)
+    budget_lines = BudgetLineInput(
+        many=True,
+        help_text="Le coût total est la somme des lignes (quantité × tarif, arrondi au centime).",
+    )
+    milestones = MilestoneInput(many=True, help_text="Au moins un jalon.")
+    community = serializers.CharField(required=False, allow_blank=True, default="")
+    governance = serializers.CharField(required=False, allow_blank=True, default="")
+    coordination_justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Requise quand la coordination et l'animation sortent de 10 % à 25 % du total.",
+    )
 
 
 class AttachmentInput(serializers.Serializer):
     file = serializers.FileField(
         help_text="PDF, ODT ou DOCX (jugé sur son contenu), 20 Mo au plus."
     )
+
+
+class ProposalList(ChallengeScoped, generics.ListCreateAPIView):
+    serializer_class = ProposalSerializer
+
+    def scoped_queryset(self):
+        return queries.proposals_visible_to(self.request.user, self.challenge())
+
+    @extend_schema(request=ProposalInput, responses={201: ProposalSerializer})
+    def post(self, request, challenge_pk):
+        data = validated(ProposalInput, request)
+        if data["group"].resource.challenge_id != self.challenge().pk:
+            raise NotFound(
+                _("Groupe de travail introuvable dans cet appel."), code="group_not_found"
+            )
+        proposal = proposal_services.proposal_submit(actor=request.user, **data)
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalDetail(ChallengeScoped, generics.RetrieveAPIView):
+    serializer_class = ProposalSerializer
+
+    def get_object(self):
+        return queries.access_proposal(
+            user=self.request.user, challenge=self.challenge(), pk=self.kwargs["pk"]
+        )
 
 
 class ProposalScoped(ChallengeScoped):

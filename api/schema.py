@@ -4,6 +4,8 @@ error shape of API.md (drf-spectacular documents only successes by default)."""
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
+from api.errors import ErrorSerializer
+
 ERROR_DESCRIPTIONS = {
     "400": "Données invalides : `fields` nomme chaque champ en cause et la raison.",
     "401": "Authentification requise.",
@@ -16,8 +18,6 @@ ERROR_DESCRIPTIONS = {
 
 class AutoSchema(BaseAutoSchema):
     def _get_response_bodies(self, direction="response"):
-        from api.serializers import ErrorSerializer
-
         responses = super()._get_response_bodies(direction)
         # Reads may be refused too (403), and filtered lists answer 400 on a bad filter.
         codes = ["400", "401", "403", "404", "429"]

@@ -1,28 +1,32 @@
 from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 
+from api.ranking import RankingCsv, RankingView, RankingXlsx
 from api.scoring import (
     AssignmentDeclare,
     AssignmentList,
     EvaluationList,
     GridCopy,
     GridView,
-    RankingCsv,
-    RankingView,
-    RankingXlsx,
     RoundList,
 )
 
 from . import (
+    audit,
+    challenges,
     chambre,
     cofunding,
+    commons,
     deadlines,
+    documents,
     ledger,
     notifications,
+    opinions,
+    organisations,
     positions,
     proposals,
+    questions,
     reciprocity,
-    views,
 )
 
 C = "challenges/<int:challenge_pk>/"
@@ -30,9 +34,13 @@ L = "commons/<int:commons_pk>/ledger/"
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
-    path("organisations/", views.OrganisationList.as_view(), name="organisation-list"),
-    path("organisations/<int:pk>/", views.OrganisationDetail.as_view(), name="organisation-detail"),
-    path("commons/", views.CommonsList.as_view(), name="commons-list"),
+    path("organisations/", organisations.OrganisationList.as_view(), name="organisation-list"),
+    path(
+        "organisations/<int:pk>/",
+        organisations.OrganisationDetail.as_view(),
+        name="organisation-detail",
+    ),
+    path("commons/", commons.CommonsList.as_view(), name="commons-list"),
     path("subscriptions/", notifications.SubscriptionList.as_view(), name="subscription-list"),
     path(
         "subscriptions/<int:pk>/",
@@ -45,7 +53,7 @@ urlpatterns = [
         name="commons-decisions",
     ),
     path("chambres/<int:pk>/activity/", chambre.ChambreActivity.as_view(), name="chambre-activity"),
-    path("commons/<int:pk>/", views.CommonsDetail.as_view(), name="commons-detail"),
+    path("commons/<int:pk>/", commons.CommonsDetail.as_view(), name="commons-detail"),
     path(
         "commons/<int:pk>/reciprocity/",
         reciprocity.ReciprocityBoard.as_view(),
@@ -82,12 +90,14 @@ urlpatterns = [
     path(L + "expenses/<int:pk>/invoice/", ledger.ExpenseInvoice.as_view(), name="expense-invoice"),
     path(L + "exploration/", ledger.ExplorationGrant.as_view(), name="ledger-exploration"),
     path(L + "export.csv", ledger.LedgerCsv.as_view(), name="ledger-csv"),
-    path("challenges/", views.ChallengeList.as_view(), name="challenge-list"),
-    path(C, views.ChallengeDetail.as_view(), name="challenge-detail"),
-    path(C + "cancel/", views.ChallengeCancel.as_view(), name="challenge-cancel"),
-    path(C + "resources/", views.ResourceList.as_view(), name="resource-list"),
-    path(C + "questions/", views.QuestionList.as_view(), name="question-list"),
-    path(C + "questions/<int:pk>/answer/", views.QuestionAnswer.as_view(), name="question-answer"),
+    path("challenges/", challenges.ChallengeList.as_view(), name="challenge-list"),
+    path(C, challenges.ChallengeDetail.as_view(), name="challenge-detail"),
+    path(C + "cancel/", challenges.ChallengeCancel.as_view(), name="challenge-cancel"),
+    path(C + "resources/", challenges.ResourceList.as_view(), name="resource-list"),
+    path(C + "questions/", questions.QuestionList.as_view(), name="question-list"),
+    path(
+        C + "questions/<int:pk>/answer/", questions.QuestionAnswer.as_view(), name="question-answer"
+    ),
     path(C + "questions/publish/", deadlines.AnswersPublish.as_view(), name="answers-publish"),
     path(
         C + "questions/deadline/",
@@ -109,8 +119,8 @@ urlpatterns = [
         positions.WorkingGroupCoordinator.as_view(),
         name="working-group-coordinator",
     ),
-    path(C + "proposals/", views.ProposalList.as_view(), name="proposal-list"),
-    path(C + "proposals/<int:pk>/", views.ProposalDetail.as_view(), name="proposal-detail"),
+    path(C + "proposals/", proposals.ProposalList.as_view(), name="proposal-list"),
+    path(C + "proposals/<int:pk>/", proposals.ProposalDetail.as_view(), name="proposal-detail"),
     path(
         C + "proposals/<int:pk>/attachments/",
         proposals.ProposalAttachmentList.as_view(),
@@ -135,7 +145,7 @@ urlpatterns = [
     path(C + "ranking/", RankingView.as_view(), name="ranking"),
     path(C + "ranking/export.csv", RankingCsv.as_view(), name="ranking-csv"),
     path(C + "ranking/export.xlsx", RankingXlsx.as_view(), name="ranking-xlsx"),
-    path(C + "opinions/", views.OpinionList.as_view(), name="opinion-list"),
+    path(C + "opinions/", opinions.OpinionList.as_view(), name="opinion-list"),
     path(
         C + "opinions/<int:pk>/answers/",
         chambre.ReservationAnswerView.as_view(),
@@ -157,10 +167,12 @@ urlpatterns = [
     path(
         C + "referrals/<int:pk>/return/", chambre.ReferralReturn.as_view(), name="referral-return"
     ),
-    path(C + "cofunding/", views.CofundingView.as_view(), name="cofunding"),
-    path(C + "cofunding/allocations/", views.AllocationCreate.as_view(), name="allocation-create"),
-    path(C + "cofunding/pledges/", views.PledgeCreate.as_view(), name="pledge-create"),
-    path(C + "cofunding/pledges/<int:pk>/", views.PledgeDetail.as_view(), name="pledge-detail"),
+    path(C + "cofunding/", cofunding.CofundingView.as_view(), name="cofunding"),
+    path(
+        C + "cofunding/allocations/", cofunding.AllocationCreate.as_view(), name="allocation-create"
+    ),
+    path(C + "cofunding/pledges/", cofunding.PledgeCreate.as_view(), name="pledge-create"),
+    path(C + "cofunding/pledges/<int:pk>/", cofunding.PledgeDetail.as_view(), name="pledge-detail"),
     path(
         C + "cofunding/settings/", cofunding.CofundingSettings.as_view(), name="cofunding-settings"
     ),
@@ -174,13 +186,13 @@ urlpatterns = [
         name="allocation-contributors",
     ),
     path(C + "cofunding/subsidies/", cofunding.SubsidyCreate.as_view(), name="subsidy-create"),
-    path(C + "documents/", views.DocumentList.as_view(), name="document-list"),
-    path(C + "documents/zip/", views.DocumentPackZip.as_view(), name="document-zip"),
-    path(C + "documents/upload/", views.DocumentUpload.as_view(), name="document-upload"),
+    path(C + "documents/", documents.DocumentList.as_view(), name="document-list"),
+    path(C + "documents/zip/", documents.DocumentPackZip.as_view(), name="document-zip"),
+    path(C + "documents/upload/", documents.DocumentUpload.as_view(), name="document-upload"),
     path(
         C + "documents/<int:pk>/download/",
-        views.DocumentDownload.as_view(),
+        documents.DocumentDownload.as_view(),
         name="document-download",
     ),
-    path(C + "audit/", views.AuditView.as_view(), name="audit"),
+    path(C + "audit/", audit.AuditView.as_view(), name="audit"),
 ]

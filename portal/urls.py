@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from portal.views import chambre, funds, public, space, tasks
+from portal.views import chambre, funds, public, tasks
+from portal.views.space import (
+    answers,
+    cofunding,
+    documents,
+    groups,
+    inbox,
+    position,
+    process,
+    proposal,
+)
 
 app_name = "portal"
 
@@ -19,17 +29,17 @@ urlpatterns = [
     path("accessibilite/", public.accessibility, name="accessibility"),
     path("connexion/", public.LoginView.as_view(), name="login"),
     path("deconnexion/", public.LogoutView.as_view(), name="logout"),
-    path("espace/", space.inbox, name="inbox"),
-    path("espace/alertes/", space.alerts, name="alerts"),
+    path("espace/", inbox.inbox, name="inbox"),
+    path("espace/alertes/", inbox.alerts, name="alerts"),
     path("espace/taches/<int:pk>/", tasks.task, name="task"),
     path("espace/reciprocite/", funds.reciprocity_space, name="reciprocity_space"),
-    path(D + "positionnement/", space.position, name="position"),
-    path(D + "proposition/", space.proposal, name="proposal"),
-    path(D + "groupes/", space.groups, name="groups"),
-    path(D + "cofinancement/", space.cofunding, name="cofunding"),
-    path(D + "questions/", space.answers, name="answers"),
-    path(D + "processus/", space.process, name="process"),
-    path(D + "documents/", space.documents, name="documents"),
+    path(D + "positionnement/", position.position, name="position"),
+    path(D + "proposition/", proposal.proposal, name="proposal"),
+    path(D + "groupes/", groups.groups, name="groups"),
+    path(D + "cofinancement/", cofunding.cofunding, name="cofunding"),
+    path(D + "questions/", answers.answers, name="answers"),
+    path(D + "processus/", process.process, name="process"),
+    path(D + "documents/", documents.documents, name="documents"),
     path(D + "saisines/<int:referral_pk>/", chambre.referral, name="referral"),
-    path(D + "documents/etat/", space.documents_status, name="documents_status"),
+    path(D + "documents/etat/", documents.documents_status, name="documents_status"),
 ]

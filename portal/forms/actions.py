@@ -6,7 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms.base import DeadlineField, EurosField, NumberField, PortalForm
-from procurement.models import BudgetCategory, BudgetUnit, CommonsCategory, ContributionKind, Intent
+from procurement.models import (
+    BudgetCategory,
+    BudgetUnit,
+    CommonsCategory,
+    ContributionKind,
+    DeadlineKind,
+    Intent,
+)
+from procurement.uploads import MAX_UPLOAD_BYTES
 
 OPTIONAL = {"required": False}
 
@@ -292,6 +300,11 @@ class AttachmentForm(PortalForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx"}),
     )
 
+    def service_kwargs(self) -> dict:
+        upload = self.cleaned_data["file"]
+        # One byte more than allowed: the service's checker then refuses it as too large.
+        return {"content": upload.read(MAX_UPLOAD_BYTES + 1), "name": upload.name}
+
 
 class AllocationForm(PortalForm):
     funder = OrganisationChoiceField(label=_("Financeur"))
@@ -346,7 +359,7 @@ class ExtendDeadlineForm(PortalForm):
 
 class DeadlineExtensionForm(PortalForm):
     """The buyer extends one of the call's deadlines, before it passes, with a public
-    notice (``deadline_services.challenge_extend_deadline``)."""
+    notice (``workflows.services.deadline_extend``)."""
 
     which = forms.ChoiceField(label=_("Échéance à prolonger"), choices=())
     new_deadline = DeadlineField(label=_("Nouvelle échéance"))
@@ -355,8 +368,6 @@ class DeadlineExtensionForm(PortalForm):
     )
 
     def __init__(self, *args, challenge, **kwargs):
-        from procurement.models import DeadlineKind
-
         super().__init__(*args, **kwargs)
         fields = {
             DeadlineKind.POSITIONING: challenge.positioning_deadline,

@@ -19,6 +19,7 @@ from procurement.models import (
     ReciprocityKind,
     ReciprocityPeriod,
 )
+from procurement.uploads import MAX_UPLOAD_BYTES
 
 DATE_INPUT = "%Y-%m-%d"
 
@@ -68,8 +69,6 @@ class ExpenseForm(PortalForm):
         self.fields["organisation"].queryset = organisations
 
     def service_kwargs(self) -> dict:
-        from procurement.uploads import MAX_UPLOAD_BYTES
-
         data = dict(self.cleaned_data)
         # One byte more than allowed: the service's checker then refuses it as too large.
         data["invoice"] = data["invoice"].read(MAX_UPLOAD_BYTES + 1)

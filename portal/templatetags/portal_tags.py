@@ -3,8 +3,10 @@ deadline countdown, the labels of the process steps."""
 
 from django import forms, template
 from django.utils import timezone
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
+from portal.chart import money
 from portal.chart import step_label as _step_label
 
 register = template.Library()
@@ -99,16 +101,12 @@ def task_state(status: str) -> str:
 @register.filter
 def euros(amount) -> str:
     """An amount in euros as the page's language writes it (``1 234,50 €``)."""
-    from portal.chart import money
-
     return money(amount if amount is not None else 0)
 
 
 @register.filter
 def percent(value) -> str:
     """A percentage without its useless zeros, as the language writes it (``2,5``)."""
-    from django.utils.formats import get_format, number_format
-
     text = number_format(value, 2, use_l10n=True)
     separator = get_format("DECIMAL_SEPARATOR")
     return text.rstrip("0").rstrip(separator) if separator in text else text

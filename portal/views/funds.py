@@ -19,7 +19,7 @@ from portal.forms.funds import (
     IncomeForm,
     PaymentForm,
 )
-from portal.views.common import call_service, portal_login_required
+from portal.views.common import call_service, cleaned_data, portal_login_required, submit
 from procurement import queries
 from procurement.models import ExpenseKind, ExpenseStatus, OrganisationKind
 from procurement.services import ledger as ledger_services
@@ -191,12 +191,17 @@ def reciprocity_space(request):
     }.get(action, (None, None))
     status = 200
     if form is not None:
-        status = 400
-        if form.is_valid():
-            _result, status = call_service(form, service, actor=user, **form.cleaned_data)
-            if status == 200:
-                messages.success(request, _("C'est enregistré."))
-                return redirect(reverse("portal:reciprocity_space"))
+        done, status = submit(
+            request,
+            form,
+            service,
+            success_message=_("C'est enregistré."),
+            success_url=reverse("portal:reciprocity_space"),
+            data=cleaned_data,
+            actor=user,
+        )
+        if done:
+            return done
     return render(
         request,
         "portal/space/reciprocity.html",

@@ -2,10 +2,9 @@
 questions, opinions and results, the commons catalogue and each commons' reciprocity
 board; and signing in."""
 
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +13,7 @@ from kernel.errors import NotFound
 from portal.chart import bar_chart
 from portal.errors import portal_errors
 from portal.forms import CommonsFilterForm, PortalForm, QuestionForm
-from portal.views.common import call_service
+from portal.views.common import cleaned_data, submit
 from procurement import queries
 from procurement.models import ChallengeStatus, OrganisationKind
 from procurement.services.questions import question_ask
@@ -45,21 +44,19 @@ def challenge_detail(request, pk):
         question_form = QuestionForm(
             request.POST if request.method == "POST" else None, organisations=partner_orgs
         )
-        if request.method == "POST" and question_form.is_valid():
-            _question, status = call_service(
+        if request.method == "POST":
+            done, status = submit(
+                request,
                 question_form,
                 question_ask,
+                success_message=_("Votre question est transmise à l'acheteur, qui y répondra."),
+                success_url=reverse("portal:challenge", args=[pk]) + "#questions",
+                data=cleaned_data,
                 challenge=challenge,
                 actor=request.user,
-                **question_form.cleaned_data,
             )
-            if status == 200:
-                messages.success(
-                    request, _("Votre question est transmise à l'acheteur, qui y répondra.")
-                )
-                return redirect(reverse("portal:challenge", args=[pk]) + "#questions")
-        elif request.method == "POST":
-            status = 400
+            if done:
+                return done
     context = {
         "challenge": challenge,
         "deadline": queries.next_deadline(challenge),

@@ -1,0 +1,187 @@
+"""Challenges and their resources: the caller lists those it may see, a buyer creates
+one (which starts its process), changes its draft or cancels it."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from procurement import queries
+from procurement.models import Challenge, ChallengeResource, Commons, Organisation
+from procurement.models.challenges import AggregationMethod
+from procurement.services.challenges import challenge_update
+from workflows.services import process_cancel, process_start
+
+from .serializers import OrganisationRefSerializer
+from .views import ChallengeScoped, validated
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    position_count = serializers.IntegerField(read_only=True)
+    public_organisations = serializers.SerializerMethodField(
+        help_text="Noms des organisations positionnées qui acceptent de les rendre publics."
+    )
+
+    class Meta:
+        model = ChallengeResource
+        fields = [
+            "id",
+            "title",
+            "description",
+            "commons",
+            "expected_licence",
+            "order",
+            "position_count",
+            "public_organisations",
+        ]
+
+    def get_public_organisations(self, resource) -> list[str]:
+        # Filled by queries.resources_of (one query for all resources).
+        return [p.organisation.name for p in getattr(resource, "public_positions", [])]
+
+
+class ResourceInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    commons = serializers.PrimaryKeyRelatedField(
+        queryset=Commons.objects.all(), required=False, allow_null=True
+    )
+    expected_licence = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default=""
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("title") and not attrs.get("commons"):
+            raise serializers.ValidationError(
+                {"title": ["Donnez un titre à la ressource ou choisissez un commun du catalogue."]}
+            )
+        return attrs
+
+
+class ChallengeSerializer(serializers.ModelSerializer):
+    buyer = OrganisationRefSerializer(read_only=True)
+    chambre = OrganisationRefSerializer(read_only=True)
+    process = serializers.IntegerField(source="process.pk", read_only=True, default=None)
+    resource_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Challenge
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "context",
+            "buyer",
+            "chambre",
+            "status",
+            "estimated_amount",
+            "aggregation_method",
+            "positioning_deadline",
+            "proposal_deadline",
+            "questions_deadline",
+            "cofunding_deadline",
+            "published_at",
+            "proposals_opened_at",
+            "awarded_at",
+            "cancelled_at",
+            "cancel_reason",
+            "process",
+            "resource_count",
+            "created_at",
+        ]
+
+
+class CriterionInput(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    label = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    kind = serializers.CharField(required=False, default="other")
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    scale = serializers.CharField(required=False, default="0-10")
+    threshold = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True
+    )
+
+
+class ChallengeCreateInput(serializers.Serializer):
+    buyer = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    chambre = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    title = serializers.CharField(max_length=200)
+    context = serializers.CharField()
+    estimated_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    aggregation_method = serializers.ChoiceField(choices=AggregationMethod.choices, required=False)
+    resources = ResourceInput(many=True, allow_empty=False)
+    criteria = CriterionInput(many=True, required=False)
+
+
+class ChallengeUpdateInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    context = serializers.CharField(required=False)
+    estimated_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    aggregation_method = serializers.ChoiceField(choices=AggregationMethod.choices, required=False)
+    resources = ResourceInput(many=True, required=False)
+
+
+class CancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class ChallengeList(generics.ListAPIView):
+    """Challenges the caller may see; creating one starts its process."""
+
+    serializer_class = ChallengeSerializer
+    filterset_fields = ["status", "buyer"]
+
+    def get_queryset(self):
+        return queries.challenges_visible_to(self.request.user).select_related("process")
+
+    @extend_schema(request=ChallengeCreateInput, responses={201: ChallengeSerializer})
+    def post(self, request):
+
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        data = validated(ChallengeCreateInput, request)
+        process = process_start(actor=request.user, **data)
+        challenge = queries.access_challenge(user=request.user, pk=process.challenge_id)
+        return Response(ChallengeSerializer(challenge).data, status=status.HTTP_201_CREATED)
+
+
+class ChallengeCancel(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=CancelInput, responses=ChallengeSerializer)
+    def post(self, request, challenge_pk):
+
+        data = validated(CancelInput, request)
+        process_cancel(actor=request.user, challenge=self.challenge(), reason=data["reason"])
+        return Response(
+            ChallengeSerializer(queries.access_challenge(user=request.user, pk=challenge_pk)).data
+        )
+
+
+class ChallengeDetail(ChallengeScoped, APIView):
+    @extend_schema(responses=ChallengeSerializer)
+    def get(self, request, challenge_pk):
+        return Response(ChallengeSerializer(self.challenge()).data)
+
+    @extend_schema(request=ChallengeUpdateInput, responses=ChallengeSerializer)
+    def patch(self, request, challenge_pk):
+        data = validated(ChallengeUpdateInput, request)
+        challenge = challenge_update(challenge=self.challenge(), actor=request.user, **data)
+        return Response(
+            ChallengeSerializer(queries.access_challenge(user=request.user, pk=challenge.pk)).data
+        )
+
+
+class ResourceList(ChallengeScoped, generics.ListAPIView):
+    serializer_class = ResourceSerializer
+    pagination_class = None
+
+    def scoped_queryset(self):
+        return queries.resources_of(self.challenge())

@@ -1,0 +1,148 @@
+"""The tender pack: its generation, the buyer's revised pieces, their download one by
+one or as a zip (the buyer's staff only)."""
+
+import io
+import zipfile
+
+from django.http import FileResponse, HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kernel.errors import NotFound, TooLarge
+from procurement import queries
+from procurement.models import DocumentJob, TenderDocument
+from procurement.services import documents as document_services
+from procurement.uploads import open_stored
+from workflows import documents as workflow_documents
+
+from .views import ChallengeScoped, validated
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+    uploaded = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TenderDocument
+        fields = [
+            "id",
+            "piece",
+            "key",
+            "version",
+            "title",
+            "sha256",
+            "size",
+            "uploaded",
+            "created_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, document) -> str:
+        return f"/api/v1/challenges/{document.challenge_id}/documents/{document.pk}/download/"
+
+
+class DocumentJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentJob
+        fields = ["id", "status", "total", "done", "attempts", "error", "created_at", "finished_at"]
+
+
+class DocumentUploadInput(serializers.Serializer):
+    piece = serializers.CharField(max_length=40)
+    key = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    file = serializers.FileField(help_text="Version révisée, au format .docx (20 Mo au plus).")
+
+
+class DocumentList(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Documents",
+            {"job": DocumentJobSerializer(), "documents": DocumentSerializer(many=True)},
+        )
+    )
+    def get(self, request, challenge_pk):
+        challenge = self.challenge()
+        self.require_buyer_staff()
+        job = challenge.document_jobs.order_by("-created_at", "-id").first()
+        documents = TenderDocument.objects.filter(challenge=challenge).order_by(
+            "piece", "key", "version"
+        )
+        return Response(
+            {
+                "job": DocumentJobSerializer(job).data if job else None,
+                "documents": DocumentSerializer(documents, many=True).data,
+            }
+        )
+
+    @extend_schema(request=None, responses={202: DocumentJobSerializer})
+    def post(self, request, challenge_pk):
+        job = workflow_documents.documents_request(challenge=self.challenge(), actor=request.user)
+        return Response(DocumentJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DocumentUpload(ChallengeScoped, APIView):
+    """The buyer uploads a revised version of a generated piece (kept beside it)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=DocumentUploadInput, responses={201: DocumentSerializer})
+    def post(self, request, challenge_pk):
+        data = validated(DocumentUploadInput, request)
+        upload = data["file"]
+        if upload.size > document_services.MAX_UPLOAD_BYTES:
+            raise TooLarge(_("Le fichier dépasse 20 Mo."), code="too_large")
+        document = document_services.document_upload(
+            challenge=self.challenge(),
+            actor=request.user,
+            piece=data["piece"],
+            key=data["key"],
+            content=upload.read(),
+        )
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentDownload(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): bytes
+        }
+    )
+    def get(self, request, challenge_pk, pk):
+        self.require_buyer_staff()
+        document = TenderDocument.objects.filter(challenge=self.challenge(), pk=pk).first()
+        if document is None:
+            raise NotFound(_("Document introuvable."), code="document_not_found")
+        return FileResponse(
+            open_stored(document.file),
+            as_attachment=True,
+            filename=document.file.name.rsplit("/", 1)[-1],
+        )
+
+
+class DocumentPackZip(ChallengeScoped, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/zip"): bytes})
+    def get(self, request, challenge_pk):
+        self.require_buyer_staff()
+        latest = queries.latest_documents(self.challenge())
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for document in latest:
+                with open_stored(document.file) as handle:
+                    archive.writestr(document.file.name.rsplit("/", 1)[-1], handle.read())
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.challenge().reference}-dce.zip"'
+        )
+        return response

@@ -1,0 +1,1 @@
+"""The personal space: one module per page."""

@@ -1,0 +1,92 @@
+"""The personal space's home: what I must do now (the process's tasks, the stages open
+to my organisations, the referrals) and my e-mail alerts."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kernel.errors import NotFound
+from portal.errors import portal_errors
+from portal.views.common import portal_login_required
+from procurement import queries
+from procurement.models import ChallengeStatus, Organisation, OrganisationKind
+from procurement.services import notifications as notification_services
+from workflows.queries import tasks_actionable_by
+
+OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, ChallengeStatus.COFUNDING]
+
+
+@portal_login_required
+def inbox(request):
+    """What I must do now, across my organisations: the process's tasks first, then the
+    stages open to my organisations' contributions."""
+    user = request.user
+    tasks = list(tasks_actionable_by(user))
+    for task in tasks:
+        task.challenge = task.process.challengeprocess.challenge
+        task.deadline = queries.next_deadline(task.challenge)
+    organisations = list(queries.organisations_of(user))
+    kinds = {org.kind for org in organisations}
+    buyer_ids = {org.pk for org in organisations if org.kind == OrganisationKind.BUYER}
+    actions = []
+    for challenge in queries.challenges_visible_to(user).filter(status__in=OPEN_STAGES):
+        deadline = queries.next_deadline(challenge)
+        if challenge.status == ChallengeStatus.POSITIONING and OrganisationKind.PARTNER in kinds:
+            actions.append((challenge, _("Se positionner"), "portal:position", deadline))
+        elif challenge.status == ChallengeStatus.PROPOSALS and OrganisationKind.PARTNER in kinds:
+            actions.append((challenge, _("Déposer une proposition"), "portal:proposal", deadline))
+        elif challenge.status == ChallengeStatus.COFUNDING and (
+            OrganisationKind.FUNDER in kinds or challenge.buyer_id in buyer_ids
+        ):
+            actions.append((challenge, _("Cofinancer les communs"), "portal:cofunding", deadline))
+    own = queries.challenges_visible_to(user).filter(
+        buyer__in=queries.org_ids(user, queries.STAFF_ROLES)
+    )
+    return render(
+        request,
+        "portal/space/inbox.html",
+        {
+            "tasks": tasks,
+            "organisations": organisations,
+            "actions": actions,
+            "own_challenges": own,
+            "referrals": queries.referrals_open_for(user),
+            "alerts": _alerts(user),
+            "is_partner": OrganisationKind.PARTNER in kinds,
+        },
+    )
+
+
+def _alerts(user) -> list[dict]:
+    """The e-mail alerts the user may toggle: every call, then each buyer's calls."""
+    mine = set(queries.subscriptions_of(user).filter(user=user).values_list("buyer_id", flat=True))
+    buyers = Organisation.objects.filter(kind=OrganisationKind.BUYER).order_by("name")
+    return [{"buyer": None, "on": None in mine}] + [
+        {"buyer": buyer, "on": buyer.pk in mine} for buyer in buyers
+    ]
+
+
+@portal_login_required
+@require_POST
+@portal_errors
+def alerts(request):
+    """Turn one of my e-mail alerts on or off."""
+    buyer = None
+    if request.POST.get("buyer"):
+        buyer = Organisation.objects.filter(
+            pk=request.POST["buyer"] if request.POST["buyer"].isdigit() else None,
+            kind=OrganisationKind.BUYER,
+        ).first()
+        if buyer is None:
+            raise NotFound(_("Acheteur introuvable."))
+    subscribed = request.POST.get("subscribed") == "1"
+    notification_services.subscription_set(actor=request.user, buyer=buyer, subscribed=subscribed)
+    messages.success(
+        request,
+        _("Alerte activée : vous recevrez un e-mail à chaque publication.")
+        if subscribed
+        else _("Alerte désactivée."),
+    )
+    return redirect(reverse("portal:inbox") + "#alertes")

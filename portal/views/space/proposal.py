@@ -1,0 +1,76 @@
+"""A working group's sealed proposal and its attachments."""
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.errors import portal_errors
+from portal.forms import AttachmentForm, ProposalForm
+from portal.views.common import portal_login_required, submit
+from procurement import queries
+from procurement.services import proposals as proposal_services
+
+
+@portal_login_required
+@portal_errors
+def proposal(request, pk):
+    """The members of a working group submit (or replace) its sealed proposal."""
+    challenge = queries.access_challenge(user=request.user, pk=pk)
+    groups = list(
+        queries.working_groups_of(challenge)
+        .filter(members__organisation__in=queries.org_ids(request.user))
+        .distinct()
+    )
+    existing = {p.group_id: p for p in queries.proposals_visible_to(request.user, challenge)}
+    sections = []
+    status = 200
+    url = reverse("portal:proposal", args=[pk])
+    for group in groups:
+        current = existing.get(group.pk)
+        initial = ProposalForm.initial_for(current) if current else {}
+        bound = request.method == "POST" and request.POST.get("group") == str(group.pk)
+        attaching = bound and request.POST.get("action") == "attach"
+        form = ProposalForm(
+            request.POST if bound and not attaching else None,
+            prefix=f"g{group.pk}",
+            initial=initial,
+        )
+        attach_form = AttachmentForm(
+            request.POST if attaching else None,
+            request.FILES if attaching else None,
+            prefix=f"a{group.pk}",
+        )
+        done = None
+        if attaching and current is not None:
+            done, status = submit(
+                request,
+                attach_form,
+                proposal_services.proposal_attachment_add,
+                success_message=_("La pièce jointe est ajoutée."),
+                success_url=url,
+                data=AttachmentForm.service_kwargs,
+                actor=request.user,
+                proposal=current,
+            )
+        elif bound and not attaching:
+            done, status = submit(
+                request,
+                form,
+                proposal_services.proposal_submit,
+                success_message=_("Votre proposition est déposée sous pli scellé."),
+                success_url=url,
+                data=ProposalForm.service_kwargs,
+                actor=request.user,
+                group=group,
+            )
+        if done:
+            return done
+        sections.append(
+            {"group": group, "proposal": current, "form": form, "attach_form": attach_form}
+        )
+    return render(
+        request,
+        "portal/space/proposal.html",
+        {"challenge": challenge, "deadline": challenge.proposal_deadline, "sections": sections},
+        status=status,
+    )
