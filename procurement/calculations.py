@@ -6,7 +6,7 @@ The services call these functions; they keep the checks, the locks and the write
 """
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 # --- money ------------------------------------------------------------------------------
@@ -38,6 +38,28 @@ def running_balances(amounts: Iterable[Decimal], opening: Decimal = Decimal("0.0
     return balances
 
 
+def line_amount(quantity: Decimal, rate: Decimal) -> Decimal:
+    """A budget line: quantity × rate, rounded to the cent (half up)."""
+    return to_cent(Decimal(quantity) * Decimal(rate))
+
+
+def percent(part: Decimal, total: Decimal) -> Decimal:
+    """``part`` as a percentage of ``total``, rounded to the cent (half up)."""
+    return to_cent(part * 100 / total)
+
+
+# The share of coordination and animation in a proposal's total, bounds included (the
+# practice of seed 003): outside it, the working group must justify it.
+COORDINATION_MIN = Decimal(10)
+COORDINATION_MAX = Decimal(25)
+
+
+def coordination_within(total: Decimal, coordination: Decimal) -> bool:
+    """Whether coordination weighs 10 % to 25 % of ``total``, both bounds accepted;
+    compared exactly, without a division that could round 25.004 % down to 25 %."""
+    return total * COORDINATION_MIN <= coordination * 100 <= total * COORDINATION_MAX
+
+
 # --- a commons' expenses: approvals -----------------------------------------------------
 
 
@@ -57,6 +79,15 @@ def expense_outcome(*, approvals: int, refusals: int, voters: int, required: int
 
 
 # --- deadlines --------------------------------------------------------------------------
+
+
+def offer_window_holds(published_at: datetime, deadline: datetime, min_days: int) -> bool:
+    """Whether offers get at least ``min_days`` whole days between the publication and
+    their deadline, to the second (article R2161-2 for the appel d'offres ouvert: the
+    days run from the notice's sending; a deadline one second short is refused). Elapsed
+    time, in UTC: two datetimes of one zone would otherwise subtract as wall clocks."""
+    return deadline.astimezone(UTC) - published_at.astimezone(UTC) >= timedelta(days=min_days)
+
 
 # Formal procedure: the answers to the candidates' questions are given at the latest six
 # days before the offers' deadline (article R2132-6 of the code de la commande publique).

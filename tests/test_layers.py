@@ -68,7 +68,14 @@ def test_layers_contract_breaks_on_a_backward_import(graph, importer, imported):
     assert not contract("layers").check(changed, verbose=False).kept
 
 
-@pytest.mark.parametrize("imported", ["django.db", "procurement.models"])
-def test_pure_contract_breaks_when_aggregation_imports_a_framework(graph, imported):
-    changed = with_import(graph, "scoring.aggregation.engine", imported)
+@pytest.mark.parametrize(
+    ("importer", "imported"),
+    [
+        ("scoring.aggregation.engine", "django.db"),
+        ("scoring.aggregation.engine", "procurement.models"),
+        ("procurement.calculations", "django.utils.timezone"),
+    ],
+)
+def test_pure_contract_breaks_when_a_pure_module_imports_a_framework(graph, importer, imported):
+    changed = with_import(graph, importer, imported)
     assert not contract("pure").check(changed, verbose=False).kept

@@ -1,6 +1,6 @@
 """Writes on challenges: drafting, publication, selection, award, cancellation."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, WrongState
 from kernel.guards import require_status, validated_save
+from procurement import calculations
 from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Organisation
 from procurement.models import OrganisationKind as Kind
 from procurement.models.opinions import OPEN_REFERRAL, OpinionSubject, ReferralStatus
@@ -246,7 +247,7 @@ def challenge_publish(
             _("La fin des questions doit être future et précéder la date limite des propositions.")
         ]
     procedure = procedure_for(challenge.estimated_amount, on=timezone.localdate(now))
-    if proposal_deadline - now < timedelta(days=procedure.min_offer_days):
+    if not calculations.offer_window_holds(now, proposal_deadline, procedure.min_offer_days):
         errors.setdefault("proposal_deadline", []).append(
             _(
                 "Pour une %(procedure)s, le délai de remise des propositions est d'au moins "

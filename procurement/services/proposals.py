@@ -5,7 +5,7 @@ import os
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, WrongState
 from kernel.guards import field_error, require_before, require_status, validated_save
+from procurement import calculations
 from procurement.models import (
     AuditChainHead,
     BudgetCategory,
@@ -31,17 +32,6 @@ from procurement.services.audit import audit_record, sealed_chain
 from procurement.services.notifications import notify_proposals_opened
 from procurement.services.stages import challenge_stage_move
 from procurement.uploads import DOCUMENT_KINDS, check_upload
-
-CENT = Decimal("0.01")
-# The share of coordination and animation in a proposal's total, bounds included
-# (the practice of seed 003): outside it, the group must justify it.
-COORDINATION_MIN = Decimal(10)
-COORDINATION_MAX = Decimal(25)
-
-
-def line_amount(quantity: Decimal, rate: Decimal) -> Decimal:
-    """Quantity × rate, in Decimal, rounded to the cent (half up)."""
-    return (Decimal(quantity) * Decimal(rate)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _budget(lines: Iterable[Mapping]) -> list[BudgetLine]:
@@ -83,7 +73,7 @@ def _budget(lines: Iterable[Mapping]) -> list[BudgetLine]:
                 quantity=quantity,
                 unit=line["unit"],
                 rate=rate,
-                amount=line_amount(quantity, rate),
+                amount=calculations.line_amount(quantity, rate),
             )
         )
     if not built:
@@ -106,11 +96,9 @@ def coordination_share(lines: Iterable[BudgetLine]) -> tuple[Decimal, Decimal]:
 
 def _require_coordination_share(lines: list[BudgetLine], justification: str) -> None:
     total, coordination = coordination_share(lines)
-    # Compared exactly (no division): 10 % and 25 % themselves are accepted.
-    within = total * COORDINATION_MIN <= coordination * 100 <= total * COORDINATION_MAX
-    if within or justification.strip():
+    if calculations.coordination_within(total, coordination) or justification.strip():
         return
-    share = (coordination * 100 / total).quantize(CENT, rounding=ROUND_HALF_UP)
+    share = calculations.percent(coordination, total)
     message = _(
         "La coordination et l'animation représentent %(share)s %% du budget : elles doivent "
         "en représenter entre 10 %% et 25 %%, ou bien justifiez cette part."

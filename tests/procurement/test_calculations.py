@@ -216,3 +216,66 @@ def test_the_module_is_pure():
     }
     # then it imports no Django, nothing but Decimal and datetime
     assert modules <= {"collections.abc", "datetime", "decimal"}
+
+
+# --- a proposal's budget ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("quantity", "rate", "expected"),
+    [
+        (D("85"), D("300"), D("25500.00")),
+        (D("0.5"), D("333.33"), D("166.67")),  # 166.665 rounds half up
+        (D("3"), D("0.333"), D("1.00")),  # 0.999
+        (D("1"), D("0.004"), D("0.00")),
+    ],
+)
+def test_line_amount_is_quantity_times_rate_to_the_cent(quantity, rate, expected):
+    assert calc.line_amount(quantity, rate) == expected
+
+
+@pytest.mark.parametrize(
+    ("coordination", "within"),
+    [
+        (D("9.99"), False),
+        (D("10.00"), True),  # 10 % itself is accepted
+        (D("25.00"), True),  # and so is 25 %
+        (D("25.004"), False),  # 25.004 % would round to 25,00 %: compared exactly
+        (D("25.01"), False),
+    ],
+)
+def test_coordination_share_holds_from_10_to_25_percent_bounds_included(coordination, within):
+    assert calc.coordination_within(D("100.00"), coordination) is within
+
+
+def test_percent_rounds_to_the_cent():
+    assert calc.percent(D("1"), D("3")) == D("33.33")
+    assert calc.percent(D("2"), D("3")) == D("66.67")
+
+
+# --- the offers' window (R2161-2) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("delta", "holds"),
+    [
+        (timedelta(days=30) - timedelta(seconds=1), False),  # one second short
+        (timedelta(days=30), True),  # exactly 30 days, to the second
+        (timedelta(days=30, seconds=1), True),
+    ],
+)
+def test_offer_window_of_a_formal_procedure_holds_to_the_second_r2161_2(delta, holds):
+    published = datetime(2026, 10, 10, 10, 0, tzinfo=UTC)
+    assert calc.offer_window_holds(published, published + delta, 30) is holds
+
+
+def test_offer_window_counts_elapsed_time_across_the_change_of_hour():
+    # given a publication the day before winter time (25 October 2026 in Paris)
+    published = datetime(2026, 10, 24, 12, 0, tzinfo=PARIS)
+    # then the same wall-clock time 30 days later is one hour longer than 30 days: it holds
+    assert calc.offer_window_holds(published, datetime(2026, 11, 23, 12, 0, tzinfo=PARIS), 30)
+    # and the wall-clock minute before it still holds by elapsed time (30 days + 59 min)
+    assert calc.offer_window_holds(published, datetime(2026, 11, 23, 11, 59, tzinfo=PARIS), 30)
+    # but 11:00 - 1 s is short of 30 elapsed days
+    short = datetime(2026, 11, 23, 10, 59, 59, tzinfo=PARIS)
+    assert not calc.offer_window_holds(published, short, 30)
