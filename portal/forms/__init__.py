@@ -1,16 +1,18 @@
 from portal.forms.actions import (
     AllocationForm,
-    AnswerForm,
     AttachmentForm,
     CommonsFilterForm,
-    DeadlineExtensionForm,
-    ExtendDeadlineForm,
     PledgeForm,
     PositionForm,
     ProposalForm,
-    QuestionForm,
 )
 from portal.forms.base import PortalForm
+from portal.forms.questions import (
+    AnswerForm,
+    DeadlineExtensionForm,
+    ExtendDeadlineForm,
+    QuestionForm,
+)
 from portal.forms.tasks import TaskForm
 
 __all__ = [
