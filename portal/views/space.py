@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kernel.errors import Forbidden, NotFound
@@ -529,9 +530,12 @@ def answers(request, pk):
             actor=request.user,
         )
         if status == 200:
-            message = _("%(count)s réponse(s) publiée(s) pour tous les partenaires.") % {
-                "count": len(publication.questions)
-            }
+            count = len(publication.questions)
+            message = ngettext(
+                "%(count)s réponse publiée pour tous les partenaires.",
+                "%(count)s réponses publiées pour tous les partenaires.",
+                count,
+            ) % {"count": count}
             if publication.warning:
                 messages.warning(request, publication.warning.message)
             return _done(request, message, "portal:answers", pk)
@@ -675,7 +679,6 @@ def documents(request, pk):
     context["form"] = form
     context["labels"] = {
         "job": _("Génération n° %(n)s"),
-        "progress": _("%(done)s pièce(s) sur %(total)s"),
         "empty": _("Aucune pièce pour l'instant."),
         "uploaded": _("déposée"),
         "size": _("%(kb)s ko"),
@@ -692,6 +695,11 @@ def _job_data(job) -> dict | None:
         "status_label": str(DocumentStatus(job.status).label),
         "done": job.done,
         "total": job.total,
+        # The plural form is the server's to choose, in the page's language.
+        "progress_label": ngettext(
+            "%(done)s pièce sur %(total)s", "%(done)s pièces sur %(total)s", job.done
+        )
+        % {"done": job.done, "total": job.total},
         "error": job.error,
         "finished": job.status != DocumentStatus.PENDING,
     }
