@@ -27,6 +27,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The whole suite on SQLite, then again on PostgreSQL + Redis (skipped when they are not
 # reachable, except under CI=true where they must run).
