@@ -1,6 +1,8 @@
 """The one writer of a challenge's stage: its table of moves, the refusal of any other
 jump (409, nothing written), and the stage after each node of a walk through the flow."""
 
+import itertools
+
 import pytest
 
 from kernel.errors import WrongState
@@ -30,7 +32,7 @@ def test_table_names_every_stage_and_only_ends_have_no_way_out():
     # given the table of moves
     # then it covers every stage, and the final stages are the three ends of a call
     assert set(MOVES) == set(S.values)
-    assert FINAL == {S.AWARDED, S.UNSUCCESSFUL, S.CANCELLED}
+    assert {S.AWARDED, S.UNSUCCESSFUL, S.CANCELLED} == FINAL
     assert all(target in MOVES for targets in MOVES.values() for target in targets)
 
 
@@ -59,7 +61,7 @@ def test_stage_move_allowed_follows_the_table(current, target, allowed):
 
 
 def test_every_stage_before_an_end_can_be_cancelled():
-    assert CANCELLABLE == set(S.values) - {S.AWARDED, S.UNSUCCESSFUL, S.CANCELLED}
+    assert set(S.values) - {S.AWARDED, S.UNSUCCESSFUL, S.CANCELLED} == CANCELLABLE
 
 
 def test_illegal_jump_is_refused_and_writes_nothing(world):
@@ -160,4 +162,4 @@ def test_walk_through_the_flow_gives_the_stage_of_each_node(world, clock):
     assert stage() == S.SELECTION
 
     # and the trail holds one uniform event per move, in the order the stages came
-    assert stage_events(challenge) == list(zip(seen, seen[1:], strict=False))
+    assert stage_events(challenge) == list(itertools.pairwise(seen))
