@@ -17,6 +17,9 @@ cents euros et zéro centime".
 
 Amounts are ``Decimal`` in euros; they are rounded half-up to the cent before being
 written, so the figures and the words always say the same amount.
+
+No Django here: the document renderers import this module and stay pure; the portal
+passes the page's locale itself.
 """
 
 from __future__ import annotations
@@ -27,8 +30,6 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
-from django.conf import settings
-from django.utils.translation import get_language, to_locale
 from num2words import num2words
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -45,11 +46,6 @@ def to_paris(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime refused (no time zone): {value!r}")
     return value.astimezone(PARIS)
-
-
-def page_locale() -> str:
-    """The Babel locale of the language Django is speaking (``fr``, ``en``)."""
-    return to_locale(get_language() or settings.LANGUAGE_CODE)
 
 
 def format_date_fr(value: date | datetime) -> str:

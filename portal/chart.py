@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from textwrap import wrap
 
+from django.conf import settings
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import chart as viewflow_chart
 from viewflow.workflow.status import STATUS
 
-from kernel.formats import format_eur, page_locale
+from kernel.formats import format_eur
 
 STEP_LABELS = {
     "start": _("Création de l'appel"),
@@ -192,6 +194,11 @@ LABEL_WIDTH = 210
 PLOT_WIDTH = 380
 AMOUNT_WIDTH = 110
 LEGEND_HEIGHT = 34
+
+
+def page_locale() -> str:
+    """The Babel locale of the language the page is in (``fr``, ``en``)."""
+    return to_locale(get_language() or settings.LANGUAGE_CODE)
 
 
 def money(amount) -> str:

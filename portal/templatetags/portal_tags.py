@@ -7,7 +7,8 @@ from django import forms, template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.formats import format_number, page_locale
+from kernel.formats import format_number
+from portal.chart import page_locale
 from portal.chart import step_label as _step_label
 
 register = template.Library()
