@@ -30,6 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 # The whole suite on SQLite, then again on PostgreSQL + Redis (skipped when they are not
 # reachable, except under CI=true where they must run).

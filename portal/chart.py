@@ -5,12 +5,16 @@ step stands in one challenge's process — done, current (highlighted), cancelle
 not reached."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from textwrap import wrap
 
+from django.conf import settings
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import chart as viewflow_chart
 from viewflow.workflow.status import STATUS
 
+from kernel.formats import format_eur
 from workflows.flows import ChallengeFlow
 
 EDGE_LABELS = {"yes": _("oui"), "no": _("non")}
@@ -167,11 +171,15 @@ AMOUNT_WIDTH = 110
 LEGEND_HEIGHT = 34
 
 
-def money(amount) -> str:
-    """An amount in euros, written as the language writes it (``1 234,50 €``)."""
-    from django.utils.formats import number_format
+def page_locale() -> str:
+    """The Babel locale of the language the page is in (``fr``, ``en``)."""
+    return to_locale(get_language() or settings.LANGUAGE_CODE)
 
-    return f"{number_format(amount, 2, use_l10n=True, force_grouping=True)} €"
+
+def money(amount) -> str:
+    """An amount in euros, written as the page's language writes it (``1 234,50 €``,
+    ``€1,234.50``); a missing amount (an empty bar) is an int 0."""
+    return format_eur(Decimal(amount), locale=page_locale())
 
 
 def bar_chart(rows, series: list[tuple[str, str]]) -> BarChart:

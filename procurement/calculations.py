@@ -29,9 +29,12 @@ def share_of(amount: Decimal, percent: Decimal) -> Decimal:
     return to_cent(amount * percent / 100)
 
 
-def running_balances(amounts: Iterable[Decimal], opening: Decimal = Decimal("0.00")) -> list:
+def running_balances(
+    amounts: Iterable[Decimal], opening: Decimal = Decimal("0.00")
+) -> list[Decimal]:
     """The balance after each signed amount (income positive, payment negative)."""
-    balances, balance = [], opening
+    balances: list[Decimal] = []
+    balance = opening
     for amount in amounts:
         balance += amount
         balances.append(balance)
@@ -148,4 +151,5 @@ MAX_ATTEMPTS = 10
 def retry_at(created_at: datetime, attempts: int) -> datetime:
     """When a mail created at ``created_at`` that failed ``attempts`` times is tried
     again: one minute after its creation, then the wait doubles with each failure."""
-    return created_at + RETRY_AFTER * 2 ** max(attempts - 1, 0)
+    wait: timedelta = RETRY_AFTER * 2 ** max(attempts - 1, 0)
+    return created_at + wait

@@ -1,33 +1,22 @@
-"""Validators of French identifiers (SIREN, SIRET, RNA) and SPDX licence ids."""
+"""Validators of French identifiers (SIREN, SIRET, TVA, RNA) and SPDX licence ids.
+
+python-stdnum checks the keys, La Poste's exception included: its establishments share
+one SIREN (356000000) and their SIRET's digits sum to a multiple of 5 instead of passing
+Luhn, except the head office's (35600000000048), which passes Luhn. The format is ours
+to check first: the fields keep the bare digits, where stdnum would accept spaces.
+"""
 
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
-
-def luhn_valid(digits: str) -> bool:
-    """True when the digit string passes the Luhn checksum (as SIREN and SIRET do)."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
-
-
-# La Poste's establishments share one SIREN and do not follow Luhn: their SIRET's
-# digits sum to a multiple of 5 instead (INSEE's documented exception).
-LA_POSTE_SIREN = "356000000"
+from stdnum.fr import siren, siret, tva
 
 
 def validate_siren(value: str) -> None:
     if not re.fullmatch(r"\d{9}", value or ""):
         raise ValidationError(_("Un SIREN compte exactement 9 chiffres."), code="siren_format")
-    if not luhn_valid(value):
+    if not siren.is_valid(value):
         raise ValidationError(
             _("Ce SIREN n'est pas valide (clé de contrôle incorrecte)."), code="siren_checksum"
         )
@@ -36,13 +25,27 @@ def validate_siren(value: str) -> None:
 def validate_siret(value: str) -> None:
     if not re.fullmatch(r"\d{14}", value or ""):
         raise ValidationError(_("Un SIRET compte exactement 14 chiffres."), code="siret_format")
-    if value.startswith(LA_POSTE_SIREN) and value != LA_POSTE_SIREN + "00001":
-        valid = sum(int(c) for c in value) % 5 == 0
-    else:
-        valid = luhn_valid(value)
-    if not valid:
+    if not siret.is_valid(value):
         raise ValidationError(
             _("Ce SIRET n'est pas valide (clé de contrôle incorrecte)."), code="siret_checksum"
+        )
+
+
+def validate_tva(value: str) -> None:
+    """A French intra-community VAT number: FR, a two-character key, then the SIREN
+    (or nine digits starting 000 for Monaco)."""
+    if not re.fullmatch(r"FR[0-9A-HJ-NP-Z]{2}\d{9}", value or ""):
+        raise ValidationError(
+            _(
+                "Un numéro de TVA intracommunautaire français s'écrit FR, deux caractères "
+                "de clé puis les 9 chiffres du SIREN (ex. FR44732829320)."
+            ),
+            code="tva_format",
+        )
+    if not tva.is_valid(value):
+        raise ValidationError(
+            _("Ce numéro de TVA intracommunautaire n'est pas valide (clé de contrôle incorrecte)."),
+            code="tva_checksum",
         )
 
 

@@ -1,12 +1,14 @@
 """Template helpers of the portal: DSFR widgets tied to their hint and errors, the
 deadline countdown, the labels of the process steps."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import forms, template
 from django.utils import timezone
-from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.chart import money
+from kernel.formats import format_number
+from portal.chart import money, page_locale
 from portal.chart import step_label as _step_label
 
 register = template.Library()
@@ -106,7 +108,7 @@ def euros(amount) -> str:
 
 @register.filter
 def percent(value) -> str:
-    """A percentage without its useless zeros, as the language writes it (``2,5``)."""
-    text = number_format(value, 2, use_l10n=True)
-    separator = get_format("DECIMAL_SEPARATOR")
-    return text.rstrip("0").rstrip(separator) if separator in text else text
+    """A percentage to the hundredth without its useless zeros, as the language writes
+    it (``2,5``); the template writes the sign."""
+    rounded = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return format_number(rounded, locale=page_locale())

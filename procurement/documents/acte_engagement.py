@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kernel.formats import amount_in_words_fr, format_eur, format_percent
+
 from .base import PieceWriter, Strong
 from .context import AwardContext
-from .french import amount_in_words_fr, format_eur, format_percent
 
 TITLE = "Acte d'engagement"
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from docx.shared import Cm
 
+from kernel.formats import format_date_fr
+
 from .base import PieceWriter, Strong
 from .common import write_commons_list
 from .context import OpinionContext
-from .french import format_date_fr
 
 TITLE = "Avis de la Chambre des communs"
 RECIPIENT_INDENT = Cm(9)  # the usual window position of a French letter's recipient

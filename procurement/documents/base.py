@@ -32,8 +32,9 @@ from docx.oxml.ns import qn
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
+from kernel.formats import format_date_fr
+
 from .context import ChallengeContext, Party
-from .french import format_date_fr
 
 BASE_PATH = Path(__file__).resolve().parents[2] / "templates" / "documents" / "base.docx"
 GENERATOR = "appels-a-communs"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kernel.formats import format_percent
+
 from .base import PieceWriter, Strong
 from .context import ChallengeContext, CommonsRef, CriterionLine
-from .french import format_percent
 
 
 def criterion_kind(criterion: CriterionLine) -> str:

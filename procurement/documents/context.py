@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from .french import CENT
+from kernel.formats import CENT
 
 
 def _require_aware(**values: datetime | None) -> None:

@@ -3,10 +3,11 @@ commons and gives part of it back."""
 
 from __future__ import annotations
 
+from kernel.formats import amount_in_words_fr, format_date_fr, format_eur, format_percent
+
 from .base import PieceWriter, Strong
 from .common import commons_line
 from .context import ReciprocityContext, ReciprocityKind
-from .french import amount_in_words_fr, format_date_fr, format_eur, format_percent
 
 TITLE = "Contrat de réciprocité"
 PAYMENT_DAYS = 30

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kernel.formats import amount_in_words_fr, format_date_fr, format_eur, format_percent
+
 from .base import PieceWriter, Strong
 from .common import commons_line
 from .context import CofundingContext
-from .french import amount_in_words_fr, format_date_fr, format_eur, format_percent
 
 TITLE = "Convention de cofinancement"
 SHARE_PRECISION = Decimal("0.1")

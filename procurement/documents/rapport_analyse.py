@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kernel.formats import format_datetime_fr, format_eur, format_number, format_percent
+
 from .base import PieceWriter, Strong
 from .common import write_commons_share, write_grid
 from .context import RankingContext, RankingRow
-from .french import format_datetime_fr, format_eur, format_number, format_percent
 
 TITLE = "Rapport d'analyse des offres"
 NO_MARK = "—"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kernel.formats import format_date_fr, format_datetime_fr, format_eur, format_percent
+
 from .base import PieceWriter, Strong
 from .common import (
     referenced_commons,
@@ -12,7 +14,6 @@ from .common import (
     write_grid,
 )
 from .context import ChallengeContext
-from .french import format_date_fr, format_datetime_fr, format_eur, format_percent
 
 TITLE = "Règlement de la consultation"
 # Answers to candidates' questions are given at the latest six days before the deadline.

@@ -308,6 +308,26 @@ def test_documents_page_shows_the_pack_and_its_status_feed(client, world, clock,
     assert data["documents"][0]["url"].startswith(f"/api/v1/challenges/{challenge.pk}/documents/")
     assert "Terminé" in html
     assert data["documents"][0]["title"] in unescape(html)
+    total = data["job"]["total"]
+    assert data["job"]["progress_label"] == f"{total} pièces sur {total}"
+    assert f"{total} pièces sur {total}" in html
+
+
+@pytest.mark.django_db
+def test_documents_progress_is_written_with_the_plural_of_the_page_language(
+    client, world, clock, login
+):
+    # given a generated pack
+    challenge = advance(world, clock, "award")
+    login(world.buyer_agent)
+    url = reverse("portal:documents_status", args=[challenge.pk])
+
+    # when the page asks in English
+    data = json.loads(client.get(url, HTTP_ACCEPT_LANGUAGE="en").content)
+
+    # then the progress says "pieces" for several of them, not "piece(s)"
+    total = data["job"]["total"]
+    assert data["job"]["progress_label"] == f"{total} of {total} pieces"
 
 
 @pytest.mark.django_db

@@ -33,6 +33,7 @@ def test_late_answers_page_proposes_the_extension_and_the_notice_is_public(
     published = client.post(url, {"action": "publish"}, follow=True)
 
     html = published.content.decode()
+    assert "1 réponse publiée pour tous les partenaires." in html
     assert "six jours" in html
     # answers on 13 October 17:00: six days later, same time of day
     assert "19/10/2026 17:00" in html

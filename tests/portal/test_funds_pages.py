@@ -95,6 +95,24 @@ def test_anyone_reads_the_ledger_without_the_invoices(client, cast):
     assert 'id="form-depense"' not in page
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("fr", "1 approbation, 0 refus"), ("en", "1 approval, 0 refusals")],
+)
+def test_a_submitted_expense_counts_its_approvals_with_proper_plurals(
+    client, cast, language, expected
+):
+    # given an expense approved by one partner out of those who vote
+    expense = submitted(cast)
+    expense_approve(actor=cast.partner_users[1], expense=expense)
+
+    # when anyone reads the ledger
+    page = text(client.get(ledger_url(cast), HTTP_ACCEPT_LANGUAGE=language))
+
+    # then the counts are written with the singular or plural, not "approbation(s)"
+    assert expected in page
+
+
 def test_the_commons_page_links_to_its_ledger(client, cast):
     response = client.get(reverse("portal:commons_detail", args=[cast.commons.slug]))
     assert ledger_url(cast) in text(response)

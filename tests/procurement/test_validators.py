@@ -2,7 +2,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from procurement.models import Organisation, OrganisationKind
-from procurement.validators import validate_licence, validate_rna, validate_siren, validate_siret
+from procurement.validators import (
+    validate_licence,
+    validate_rna,
+    validate_siren,
+    validate_siret,
+    validate_tva,
+)
 
 
 @pytest.mark.parametrize("siren", ["200093201", "732829320", "356000000"])
@@ -24,15 +30,75 @@ def test_wrong_siren_is_refused_with_its_reason(siren, code):
     assert "SIREN" in str(excinfo.value.message)
 
 
-@pytest.mark.parametrize("siret", ["73282932000074", "35600000000010"])
+@pytest.mark.parametrize(
+    "siret",
+    [
+        "73282932000074",
+        # La Poste's establishments: digits summing to a multiple of 5, not Luhn
+        "35600000000010",
+        "35600000049837",
+        # La Poste's head office, which follows Luhn like everyone else
+        "35600000000048",
+    ],
+)
 def test_valid_siret_is_accepted_including_la_poste(siret):
+    # given / when / then no error
     validate_siret(siret)
+
+
+@pytest.mark.parametrize(
+    "siret",
+    [
+        "35600000000011",  # digits sum to 16: not one of La Poste's establishments
+        "35600000000049",  # the head office with a wrong Luhn key
+    ],
+)
+def test_la_poste_siret_with_a_wrong_key_is_refused(siret):
+    # given / when
+    with pytest.raises(ValidationError) as excinfo:
+        validate_siret(siret)
+    # then
+    assert excinfo.value.code == "siret_checksum"
+
+
+@pytest.mark.parametrize("siret", ["732 829 320 00074", "7328293200007"])
+def test_siret_is_refused_unless_it_is_fourteen_bare_digits(siret):
+    # given / when
+    with pytest.raises(ValidationError) as excinfo:
+        validate_siret(siret)
+    # then
+    assert excinfo.value.code == "siret_format"
 
 
 def test_siret_with_a_wrong_key_is_refused():
     with pytest.raises(ValidationError) as excinfo:
         validate_siret("73282932000075")
     assert excinfo.value.code == "siret_checksum"
+
+
+@pytest.mark.parametrize("number", ["FR44732829320", "FR62200093201"])
+def test_valid_french_vat_number_is_accepted(number):
+    # given the VAT number built from a valid SIREN / when / then no error
+    validate_tva(number)
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        ("FR45732829320", "tva_checksum"),  # wrong key
+        ("FR47732829321", "tva_checksum"),  # the right key over a SIREN failing Luhn
+        ("FR 44 732829320", "tva_format"),
+        ("DE44732829320", "tva_format"),
+        ("FR4473282932", "tva_format"),
+    ],
+)
+def test_wrong_vat_number_is_refused_with_its_reason(number, code):
+    # given / when
+    with pytest.raises(ValidationError) as excinfo:
+        validate_tva(number)
+    # then the error says whether the format or the key is wrong, in French
+    assert excinfo.value.code == code
+    assert "TVA" in str(excinfo.value.message)
 
 
 @pytest.mark.parametrize("rna", ["W595012345", "W2A1234567"])

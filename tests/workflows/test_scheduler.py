@@ -41,7 +41,7 @@ def test_a_fresh_scheduler_fires_a_deadline_that_passed_while_nothing_ran(world,
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.PROPOSALS
     assert current_steps(challenge) == {"proposals"}
-    assert "1 échéance(s) franchie(s)" in out.getvalue()
+    assert "1 échéance franchie, 0 avis hors délai" in out.getvalue()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from kernel.formats import format_date_fr
 from procurement.documents import context as ctx
-from procurement.documents.french import format_date_fr
 from procurement.models import (
     Bucket,
     Challenge,

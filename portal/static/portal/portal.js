@@ -70,7 +70,7 @@
       strong.setAttribute("data-job-status", job.status);
       strong.textContent = job.status_label;
       p.append(format(labels.job, { n: job.id }) + " : ", strong,
-        " — " + format(labels.progress, { done: job.done, total: job.total }));
+        " — " + job.progress_label);
       statusBox.appendChild(p);
       if (job.error) {
         var err = document.createElement("p");

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kernel.errors import Forbidden
 from portal.errors import portal_errors
@@ -107,9 +108,12 @@ def answers(request, pk):
 def _published(request, publication) -> str:
     """What is said once the answers are published: the warning when they come late
     (shown first), then how many were published."""
-    message = _("%(count)s réponse(s) publiée(s) pour tous les partenaires.") % {
-        "count": len(publication.questions)
-    }
+    count = len(publication.questions)
+    message = ngettext(
+        "%(count)s réponse publiée pour tous les partenaires.",
+        "%(count)s réponses publiées pour tous les partenaires.",
+        count,
+    ) % {"count": count}
     if publication.warning:
         messages.warning(request, publication.warning.message)
     return message

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kernel.errors import Forbidden
 from portal.errors import portal_errors
@@ -51,7 +52,6 @@ def documents(request, pk):
     context["form"] = form
     context["labels"] = {
         "job": _("Génération n° %(n)s"),
-        "progress": _("%(done)s pièce(s) sur %(total)s"),
         "empty": _("Aucune pièce pour l'instant."),
         "uploaded": _("déposée"),
         "size": _("%(kb)s ko"),
@@ -68,6 +68,11 @@ def _job_data(job) -> dict | None:
         "status_label": str(DocumentStatus(job.status).label),
         "done": job.done,
         "total": job.total,
+        # The plural form is the server's to choose, in the page's language.
+        "progress_label": ngettext(
+            "%(done)s pièce sur %(total)s", "%(done)s pièces sur %(total)s", job.done
+        )
+        % {"done": job.done, "total": job.total},
         "error": job.error,
         "finished": job.status != DocumentStatus.PENDING,
     }

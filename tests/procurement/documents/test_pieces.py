@@ -5,9 +5,9 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import RGBColor
 
+from kernel.formats import amount_in_words_fr, format_eur
 from procurement.documents import PIECES
 from procurement.documents.context import ReciprocityKind
-from procurement.documents.french import amount_in_words_fr, format_eur
 
 from .reading import (
     body_text,

@@ -3,8 +3,22 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from workflows.tasks import sweep
+
+
+def summary(result: dict[str, int]) -> str:
+    """``1 échéance franchie, 0 avis hors délai, 2 tâches relancées``."""
+    timers, expired, requeued = result["timers"], result["opinions_expired"], result["requeued"]
+    return ", ".join(
+        (
+            ngettext("%(n)s échéance franchie", "%(n)s échéances franchies", timers)
+            % {"n": timers},
+            ngettext("%(n)s avis hors délai", "%(n)s avis hors délai", expired) % {"n": expired},
+            ngettext("%(n)s tâche relancée", "%(n)s tâches relancées", requeued) % {"n": requeued},
+        )
+    )
 
 
 class Command(BaseCommand):
@@ -29,11 +43,7 @@ class Command(BaseCommand):
         while True:
             result = sweep()
             if any(result.values()):
-                self.stdout.write(
-                    f"{result['timers']} échéance(s) franchie(s), "
-                    f"{result['opinions_expired']} avis hors délai, "
-                    f"{result['requeued']} tâche(s) relancée(s)"
-                )
+                self.stdout.write(summary(result))
             if once or not running:
                 return
             time.sleep(interval)

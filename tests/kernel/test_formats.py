@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from procurement.documents.french import (
+from kernel.formats import (
     THOUSANDS_SEP,
     UNIT_SEP,
     amount_in_words_fr,
@@ -95,6 +95,14 @@ def test_format_eur_groups_thousands_and_keeps_two_decimals(amount, expected):
     assert text == expected.replace(" €", f"{NBSP}€").replace(" ", NNBSP)
 
 
+def test_format_eur_writes_english_amounts_the_english_way():
+    # given an English page
+    # when
+    text = format_eur(Decimal("12500.5"), locale="en")
+    # then
+    assert text == "€12,500.50"
+
+
 def test_format_eur_refuses_floats():
     # given / when / then
     with pytest.raises(TypeError, match="Decimal"):
@@ -117,6 +125,8 @@ def test_format_number_rounds_to_the_requested_places():
     assert format_number(Decimal("7.5")) == "7,5"
     assert format_number(Decimal("82.555"), 2) == "82,56"
     assert format_number(Decimal("12500"), 2) == f"12{NNBSP}500,00"
+    assert format_number(Decimal("2.5"), 0) == "3"
+    assert format_number(Decimal("12500.5"), locale="en") == "12,500.5"
 
 
 @pytest.mark.parametrize(
@@ -188,6 +198,9 @@ def test_integer_in_words_refuses_numbers_out_of_range(number):
         ("200", "deux cents euros et zéro centime"),
         ("1000", "mille euros et zéro centime"),
         ("1000000", "un million d'euros et zéro centime"),
+        ("3000000", "trois millions d'euros et zéro centime"),
+        ("120000.50", "cent vingt mille euros et cinquante centimes"),
+        ("1000000.80", "un million d'euros et quatre-vingts centimes"),
         ("2000000000", "deux milliards d'euros et zéro centime"),
         ("1000001", "un million un euros et zéro centime"),
         ("12500.00", "douze mille cinq cents euros et zéro centime"),
