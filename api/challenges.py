@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from procurement import queries
-from procurement.models import Challenge, ChallengeResource, Commons, Organisation
+from procurement.models import Challenge, ChallengeResource, Commons, Framing, Lot, Organisation
 from procurement.models.challenges import AggregationMethod
 from procurement.services.challenges import challenge_update
 from workflows.services import process_cancel, process_start
@@ -20,6 +20,9 @@ from .views import ChallengeScoped, validated
 
 class ResourceSerializer(serializers.ModelSerializer):
     position_count = serializers.IntegerField(read_only=True)
+    lot = serializers.IntegerField(
+        source="lot.number", read_only=True, default=None, help_text="Numéro de son lot."
+    )
     public_organisations = serializers.SerializerMethodField(
         help_text="Noms des organisations positionnées qui acceptent de les rendre publics."
     )
@@ -33,6 +36,7 @@ class ResourceSerializer(serializers.ModelSerializer):
             "commons",
             "expected_licence",
             "order",
+            "lot",
             "position_count",
             "public_organisations",
         ]
@@ -40,6 +44,37 @@ class ResourceSerializer(serializers.ModelSerializer):
     def get_public_organisations(self, resource) -> list[str]:
         # Filled by queries.resources_of (one query for all resources).
         return [p.organisation.name for p in getattr(resource, "public_positions", [])]
+
+
+class LotResourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChallengeResource
+        fields = ["id", "title", "expected_licence"]
+
+
+class LotSerializer(serializers.ModelSerializer):
+    resources = LotResourceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Lot
+        fields = ["id", "number", "title", "estimated_amount", "reserved_ess", "resources"]
+
+
+class LotInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    estimated_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="Montant estimé HT du lot, en euros.",
+    )
+    reserved_ess = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Lot réservé aux structures de l'économie sociale et solidaire (L2113-12).",
+    )
 
 
 class ResourceInput(serializers.Serializer):
@@ -50,6 +85,12 @@ class ResourceInput(serializers.Serializer):
     )
     expected_licence = serializers.CharField(
         max_length=64, required=False, allow_blank=True, default=""
+    )
+    lot = serializers.IntegerField(
+        min_value=1,
+        max_value=999,
+        required=False,
+        help_text="Numéro de son lot (dans « lots ») ; sans « lots », un lot par ressource.",
     )
 
     def validate(self, attrs):
@@ -77,6 +118,9 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "chambre",
             "status",
             "estimated_amount",
+            "framing",
+            "multi_lot_proposals",
+            "single_lot_reason",
             "aggregation_method",
             "positioning_deadline",
             "proposal_deadline",
@@ -114,7 +158,11 @@ class ChallengeCreateInput(serializers.Serializer):
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     aggregation_method = serializers.ChoiceField(choices=AggregationMethod.choices, required=False)
+    framing = serializers.ChoiceField(choices=Framing.choices, required=False)
+    multi_lot_proposals = serializers.BooleanField(required=False, default=False)
+    single_lot_reason = serializers.CharField(required=False, allow_blank=True, default="")
     resources = ResourceInput(many=True, allow_empty=False)
+    lots = LotInput(many=True, required=False, allow_empty=False)
     criteria = CriterionInput(many=True, required=False)
 
 
@@ -125,7 +173,11 @@ class ChallengeUpdateInput(serializers.Serializer):
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     aggregation_method = serializers.ChoiceField(choices=AggregationMethod.choices, required=False)
+    framing = serializers.ChoiceField(choices=Framing.choices, required=False)
+    multi_lot_proposals = serializers.BooleanField(required=False)
+    single_lot_reason = serializers.CharField(required=False, allow_blank=True)
     resources = ResourceInput(many=True, required=False)
+    lots = LotInput(many=True, required=False, allow_empty=False)
 
 
 class CancelInput(serializers.Serializer):
@@ -177,6 +229,17 @@ class ChallengeDetail(ChallengeScoped, APIView):
         return Response(
             ChallengeSerializer(queries.access_challenge(user=request.user, pk=challenge.pk)).data
         )
+
+
+class LotList(ChallengeScoped, generics.ListAPIView):
+    """The call's lots, each with its estimate and resources; positions, proposals, the
+    ranking, the selection and the pieces are per lot."""
+
+    serializer_class = LotSerializer
+    pagination_class = None
+
+    def scoped_queryset(self):
+        return queries.lots_of(self.challenge())
 
 
 class ResourceList(ChallengeScoped, generics.ListAPIView):

@@ -1,5 +1,12 @@
 from .audit import AuditChainHead, AuditEvent
-from .challenges import Challenge, ChallengeResource, ChallengeStatus, Question
+from .challenges import (
+    Challenge,
+    ChallengeResource,
+    ChallengeStatus,
+    Framing,
+    Lot,
+    Question,
+)
 from .cofunding import (
     Allocation,
     BeyondMinimum,
@@ -73,10 +80,12 @@ __all__ = [
     "ExpenseDecision",
     "ExpenseKind",
     "ExpenseStatus",
+    "Framing",
     "Income",
     "IncomeKind",
     "Intent",
     "Ledger",
+    "Lot",
     "Membership",
     "Milestone",
     "Notification",

@@ -46,6 +46,19 @@ class AggregationMethod(models.TextChoices):
     MAJORITY_JUDGMENT = "majority_judgment", _("Jugement majoritaire")
 
 
+class Framing(models.TextChoices):
+    """The legal framing of a call, chosen per call and shown on every piece.
+
+    A *marché public*: the buyer buys the production of the commons lot by lot and pays
+    the price; cofunding finances what lies outside the contract (community animation,
+    maintenance, other contributors) under conventions with the host. *Hors marché*:
+    subsidies under conventions, with a « règlement de l'appel » instead of an RC, and no
+    acte d'engagement nor CCAP."""
+
+    PUBLIC_CONTRACT = "public_contract", _("Marché public")
+    OUTSIDE_CONTRACT = "outside_contract", _("Appel à communs hors marché (subventions)")
+
+
 class Challenge(models.Model):
     """An appel à communs (défi) published by a buyer."""
 
@@ -70,6 +83,19 @@ class Challenge(models.Model):
     estimated_amount = models.DecimalField(
         _("montant estimé HT (€)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    framing = models.CharField(
+        _("cadre juridique"),
+        max_length=20,
+        choices=Framing.choices,
+        default=Framing.PUBLIC_CONTRACT,
+    )
+    # A proposal answers one lot unless the call lets it answer several.
+    multi_lot_proposals = models.BooleanField(
+        _("une proposition peut répondre à plusieurs lots"), default=False
+    )
+    # Why the call is not divided into lots when several resources share one lot
+    # (articles L2113-10 and R2113-2 of the code de la commande publique).
+    single_lot_reason = models.TextField(_("motif de l'absence d'allotissement"), blank=True)
     aggregation_method = models.CharField(
         _("méthode d'agrégation"),
         max_length=20,
@@ -122,6 +148,9 @@ class Challenge(models.Model):
                 condition=~Q(status=ChallengeStatus.CANCELLED) | ~Q(cancel_reason=""),
                 name="challenge_cancel_has_reason",
             ),
+            models.CheckConstraint(
+                condition=Q(framing__in=Framing.values), name="challenge_framing_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,6 +161,36 @@ class Challenge(models.Model):
         return self.status in PUBLIC_STATUSES or (
             self.status == ChallengeStatus.CANCELLED and self.published_at is not None
         )
+
+
+class Lot(models.Model):
+    """A part of the call awarded separately (article L2113-10): by default one resource,
+    one lot. Positions, proposals, the ranking, the selection, the pieces and the money
+    are per lot; its estimate is HT."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="lots")
+    number = models.PositiveSmallIntegerField(_("numéro"))
+    title = models.CharField(_("intitulé"), max_length=200)
+    estimated_amount = models.DecimalField(
+        _("montant estimé HT (€)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    # Reserved to structures of the social and solidarity economy (L2113-12 to L2113-15).
+    reserved_ess = models.BooleanField(_("réservé aux structures de l'ESS"), default=False)
+
+    class Meta:
+        ordering = ["challenge_id", "number"]
+        verbose_name = _("lot")
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "number"], name="lot_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="lot_number_positive"),
+            models.CheckConstraint(
+                condition=Q(estimated_amount__isnull=True) | Q(estimated_amount__gte=0),
+                name="lot_amount_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lot {self.number} — {self.title}"
 
 
 class ChallengeResource(models.Model):
@@ -149,6 +208,9 @@ class ChallengeResource(models.Model):
     description = models.TextField(_("description"), blank=True)
     expected_licence = models.CharField(_("licence attendue"), max_length=64, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="resources"
+    )
 
     class Meta:
         ordering = ["challenge_id", "order", "id"]

@@ -1,4 +1,5 @@
-"""A challenge's resources, the partners' positions on them and the working groups."""
+"""A challenge's lots and resources, the partners' positions on them and the working
+groups."""
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -6,6 +7,7 @@ from django.utils.translation import gettext as _
 from kernel.errors import NotFound
 from procurement.models import (
     ChallengeResource,
+    Lot,
     Membership,
     Position,
     WorkingGroup,
@@ -19,7 +21,7 @@ def resources_of(challenge) -> QuerySet[ChallengeResource]:
     """Resources with the public count of positioned organisations and, in
     ``public_positions``, the positions of those that agreed to show their name."""
     return (
-        challenge.resources.select_related("commons")
+        challenge.resources.select_related("commons", "lot")
         .annotate(position_count=Count("positions", distinct=True))
         .prefetch_related(
             Prefetch(
@@ -32,6 +34,13 @@ def resources_of(challenge) -> QuerySet[ChallengeResource]:
         )
         .order_by("order", "id")
     )
+
+
+def lots_of(challenge) -> QuerySet[Lot]:
+    """The call's lots in order, each with its resources (two queries)."""
+    return challenge.lots.prefetch_related(
+        Prefetch("resources", queryset=ChallengeResource.objects.order_by("order", "id"))
+    ).order_by("number")
 
 
 def group_intents() -> list[str]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from kernel.errors import ApplicationError, WrongState
 from kernel.guards import require_status, validated_save
 from procurement import calculations
-from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Organisation
+from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Lot, Organisation
 from procurement.models import OrganisationKind as Kind
 from procurement.models.opinions import OPEN_REFERRAL, OpinionSubject, ReferralStatus
 from procurement.procedures import procedure_for
@@ -51,13 +51,20 @@ def challenge_create(
     title: str,
     context: str,
     resources: list[dict],
+    lots: list[dict] | None = None,
     estimated_amount: Decimal | None = None,
     aggregation_method: str | None = None,
+    framing: str | None = None,
+    multi_lot_proposals: bool = False,
+    single_lot_reason: str = "",
     reference: str | None = None,
 ) -> Challenge:
     """Draft a new challenge for ``buyer``; the actor must be on the buyer's staff.
 
-    Creating a challenge does not start its process: ``workflows.services`` does both.
+    Its resources are grouped into ``lots`` (each resource names its lot's number in
+    ``lot``); without ``lots``, each resource is its own lot (article L2113-10: a call
+    is divided into lots unless the buyer states why not). Creating a challenge does
+    not start its process: ``workflows.services`` does both.
     """
     require_member(actor, buyer, message=_("Seul un agent de l'acheteur peut créer un appel."))
     if buyer.kind != Kind.BUYER:
@@ -87,10 +94,14 @@ def challenge_create(
         buyer=buyer,
         chambre=chambre,
         estimated_amount=estimated_amount,
+        multi_lot_proposals=multi_lot_proposals,
+        single_lot_reason=single_lot_reason,
         created_by=actor,
     )
     if aggregation_method:
         challenge.aggregation_method = aggregation_method
+    if framing:
+        challenge.framing = framing
     challenge.full_clean(validate_unique=reference is not None)
     for _attempt in range(5):
         # Two buyers drafting at once may compute the same next reference: take another.
@@ -104,7 +115,7 @@ def challenge_create(
             challenge.reference = _next_reference()
     else:
         raise WrongState(_("Réessayez : trop d'appels créés au même instant."), code="busy")
-    _replace_resources(challenge, resources)
+    _replace_resources(challenge, resources, lots)
     audit_record(
         verb="challenge.created",
         actor=actor,
@@ -115,20 +126,68 @@ def challenge_create(
     return challenge
 
 
-def _replace_resources(challenge: Challenge, resources: list[dict]) -> None:
+def _lots_error(message: str) -> ApplicationError:
+    return ApplicationError(
+        _("Les lots de l'appel ne sont pas valables."),
+        code="invalid_lots",
+        extra={"fields": {"lots": [message]}},
+    )
+
+
+def _replace_resources(
+    challenge: Challenge, resources: list[dict], lots: list[dict] | None = None
+) -> None:
+    """Replace the call's resources and lots. ``lots`` are numbered from 1 in the order
+    given; each resource names its lot's number (``lot``), and every lot holds at least
+    one resource. Without ``lots``, each resource is its own lot, titled after it."""
     challenge.resources.all().delete()
+    challenge.lots.all().delete()
+    if lots is None:
+        lots = [{"title": _resource_title(item)} for item in resources]
+        resources = [{**item, "lot": number} for number, item in enumerate(resources, start=1)]
+    if not lots:
+        raise _lots_error(_("Un appel compte au moins un lot."))
+    created = {}
+    for number, item in enumerate(lots, start=1):
+        lot = Lot(
+            challenge=challenge,
+            number=number,
+            title=(item.get("title") or "").strip() or _("Lot %(n)s") % {"n": number},
+            estimated_amount=item.get("estimated_amount"),
+            reserved_ess=bool(item.get("reserved_ess", False)),
+        )
+        validated_save(lot)
+        created[number] = lot
     for order, item in enumerate(resources):
         commons = item.get("commons")
+        lot = created.get(item.get("lot") or (1 if len(created) == 1 else None))
+        if lot is None:
+            raise _lots_error(
+                _("La ressource « %(title)s » doit nommer le numéro de son lot (1 à %(n)s).")
+                % {"title": _resource_title(item), "n": len(created)}
+            )
         resource = ChallengeResource(
             challenge=challenge,
             commons=commons,
-            title=item.get("title") or (commons.name if commons else ""),
+            title=_resource_title(item),
             description=item.get("description", ""),
             expected_licence=item.get("expected_licence", "")
             or (commons.licence if commons else ""),
             order=order,
+            lot=lot,
         )
         validated_save(resource)
+    empty = [str(n) for n, lot in created.items() if not lot.resources.exists()]
+    if empty:
+        raise _lots_error(
+            _("Chaque lot demande au moins une ressource ; vide : lot %(numbers)s.")
+            % {"numbers": ", ".join(empty)}
+        )
+
+
+def _resource_title(item: dict) -> str:
+    commons = item.get("commons")
+    return item.get("title") or (commons.name if commons else "")
 
 
 @transaction.atomic
@@ -141,7 +200,18 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
         challenge, *EDITABLE, message=_("L'appel ne peut plus être modifié à cette étape.")
     )
     resources = fields.pop("resources", None)
-    for name in ("title", "context", "estimated_amount", "aggregation_method"):
+    lots = fields.pop("lots", None)
+    if lots is not None and resources is None:
+        raise _lots_error(_("Donnez les ressources avec leurs lots."))
+    for name in (
+        "title",
+        "context",
+        "estimated_amount",
+        "aggregation_method",
+        "framing",
+        "multi_lot_proposals",
+        "single_lot_reason",
+    ):
         if name in fields:
             setattr(challenge, name, fields[name])
     validated_save(challenge)
@@ -152,7 +222,7 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
                 code="no_resource",
                 extra={"fields": {"resources": [_("Indiquez au moins une ressource attendue.")]}},
             )
-        _replace_resources(challenge, resources)
+        _replace_resources(challenge, resources, lots)
     audit_record(
         verb="challenge.updated",
         actor=actor,

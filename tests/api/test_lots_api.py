@@ -1,0 +1,28 @@
+"""The lots of a call through the API: listed with their resources, in constant queries."""
+
+import pytest
+
+from tests.api.steps import challenge_url, create_challenge, ok
+from tests.workflows.journey import RESOURCES
+
+
+@pytest.mark.django_db
+def test_lots_endpoint_lists_lots_with_resources_in_constant_queries(
+    world, api, django_assert_max_num_queries
+):
+    # given two calls, one with three lots and one with a single lot
+    client = api(world.buyer_agent)
+    big = create_challenge(client, world)
+    small = create_challenge(client, world, resources=RESOURCES[:1], title="Petit appel")
+
+    counts = []
+    for created, expected in ((small, 1), (big, 3)):
+        with django_assert_max_num_queries(8) as captured:
+            body = ok(client.get(challenge_url(created["id"], "lots/")))
+        counts.append(len(captured))
+        assert [lot["number"] for lot in body] == list(range(1, expected + 1))
+    # then each lot lists its resources, and the count of queries does not grow
+    assert body[1]["resources"][0]["title"] == RESOURCES[1]["title"]
+    assert counts[0] == counts[1]
+    resources = ok(client.get(challenge_url(big["id"], "resources/")))
+    assert [r["lot"] for r in resources] == [1, 2, 3]
