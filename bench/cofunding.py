@@ -93,10 +93,11 @@ def build_round():
     from procurement.models import Challenge
     from procurement.services.cofunding import allocation_set
     from workflows.demo import steps as demo
+    from workflows.demo.cast import ensure_cast
     from workflows.tasks import sweep
 
     call_command("migrate", verbosity=0)
-    cast = demo.ensure_cast(PASSWORD)
+    cast = ensure_cast(PASSWORD)
     users, orgs = cast.users, cast.orgs
     now = timezone.now()
     start = now - timedelta(days=21)
