@@ -1,5 +1,7 @@
-"""The tender pack: its generation, the buyer's revised pieces, their download one by
-one or as a zip (the buyer's staff only)."""
+"""The documents of a call: the consultation documents (DCE), public from the call's
+publication — listed, downloaded one by one or as a zip by anyone, signed in or not
+(article R2132-2 of the code de la commande publique) — and the award pieces, for the
+buyer's staff only; the award pieces' generation and the buyer's revised pieces."""
 
 import io
 import zipfile
@@ -9,13 +11,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kernel.errors import NotFound, TooLarge
+from kernel.errors import Forbidden, NotFound, TooLarge
 from procurement import queries
-from procurement.models import DocumentJob, TenderDocument
+from procurement.models import DocumentJob, DocumentStage, TenderDocument
 from procurement.services import documents as document_services
 from procurement.uploads import open_stored
 from workflows import documents as workflow_documents
@@ -26,12 +28,17 @@ from .views import ChallengeScoped, validated
 class DocumentSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
     uploaded = serializers.BooleanField(read_only=True)
+    public = serializers.SerializerMethodField(
+        help_text="Pièce du dossier de consultation (DCE), publique dès la publication."
+    )
 
     class Meta:
         model = TenderDocument
         fields = [
             "id",
             "piece",
+            "stage",
+            "public",
             "key",
             "version",
             "title",
@@ -44,6 +51,9 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     def get_download_url(self, document) -> str:
         return f"/api/v1/challenges/{document.challenge_id}/documents/{document.pk}/download/"
+
+    def get_public(self, document) -> bool:
+        return document.stage == DocumentStage.DCE
 
 
 class DocumentJobSerializer(serializers.ModelSerializer):
@@ -59,21 +69,28 @@ class DocumentUploadInput(serializers.Serializer):
 
 
 class DocumentList(ChallengeScoped, APIView):
-    permission_classes = [IsAuthenticated]
+    """Every version of the pieces the caller may read: the DCE for anyone once the call
+    is public; the award pieces and the latest generation job for the buyer's staff."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(
         responses=inline_serializer(
             "Documents",
-            {"job": DocumentJobSerializer(), "documents": DocumentSerializer(many=True)},
-        )
+            {
+                "job": DocumentJobSerializer(
+                    allow_null=True, help_text="La dernière génération (agents de l'acheteur)."
+                ),
+                "documents": DocumentSerializer(many=True),
+            },
+        ),
     )
     def get(self, request, challenge_pk):
         challenge = self.challenge()
-        self.require_buyer_staff()
-        job = challenge.document_jobs.order_by("-created_at", "-id").first()
-        documents = TenderDocument.objects.filter(challenge=challenge).order_by(
-            "piece", "key", "version"
-        )
+        job = None
+        if queries.is_buyer_staff(request.user, challenge):
+            job = challenge.document_jobs.order_by("-created_at", "-id").first()
+        documents = queries.documents_visible_to(request.user, challenge)
         return Response(
             {
                 "job": DocumentJobSerializer(job).data if job else None,
@@ -110,18 +127,23 @@ class DocumentUpload(ChallengeScoped, APIView):
 
 
 class DocumentDownload(ChallengeScoped, APIView):
-    permission_classes = [IsAuthenticated]
+    """One version of a piece: a DCE piece for anyone once the call is public, an award
+    piece for the buyer's staff only (403 for others)."""
+
+    permission_classes = [AllowAny]
 
     @extend_schema(
         responses={
             (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): bytes
-        }
+        },
     )
     def get(self, request, challenge_pk, pk):
-        self.require_buyer_staff()
-        document = TenderDocument.objects.filter(challenge=self.challenge(), pk=pk).first()
+        challenge = self.challenge()
+        document = TenderDocument.objects.filter(challenge=challenge, pk=pk).first()
         if document is None:
             raise NotFound(_("Document introuvable."), code="document_not_found")
+        if not queries.documents_visible_to(request.user, challenge).filter(pk=pk).exists():
+            raise Forbidden(_("Réservé aux agents de l'acheteur."), code="buyer_only")
         return FileResponse(
             open_stored(document.file),
             as_attachment=True,
@@ -130,12 +152,14 @@ class DocumentDownload(ChallengeScoped, APIView):
 
 
 class DocumentPackZip(ChallengeScoped, APIView):
-    permission_classes = [IsAuthenticated]
+    """The current version of every piece the caller may read, as one zip: the DCE for
+    anyone once the call is public, the whole pack for the buyer's staff."""
+
+    permission_classes = [AllowAny]
 
     @extend_schema(responses={(200, "application/zip"): bytes})
     def get(self, request, challenge_pk):
-        self.require_buyer_staff()
-        latest = queries.latest_documents(self.challenge())
+        latest = queries.latest_documents(self.challenge(), user=request.user)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for document in latest:

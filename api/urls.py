@@ -12,6 +12,7 @@ from api.scoring import (
 )
 
 from . import (
+    amendments,
     audit,
     challenges,
     chambre,
@@ -188,6 +189,7 @@ urlpatterns = [
     ),
     path(C + "cofunding/subsidies/", cofunding.SubsidyCreate.as_view(), name="subsidy-create"),
     path(C + "documents/", documents.DocumentList.as_view(), name="document-list"),
+    path(C + "amendments/", amendments.Amendments.as_view(), name="amendments"),
     path(C + "documents/zip/", documents.DocumentPackZip.as_view(), name="document-zip"),
     path(C + "documents/upload/", documents.DocumentUpload.as_view(), name="document-upload"),
     path(

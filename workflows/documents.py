@@ -1,26 +1,51 @@
-"""The tender pack's generation: the process builds the pack from both domains
+"""The documents' generation: the process builds them from both domains
 (``workflows.pack``) and procurement stores its pieces (``procurement.services.documents``).
 
-It runs in Celery: as the process's ``generate_documents`` step after the cofunding
-round, and whenever the buyer asks for the pack again. Never inside a request.
+It runs in Celery, never inside a request: the consultation documents (DCE) when the
+call is published and after each change of the published call; the award pieces as the
+process's ``generate_documents`` step after the cofunding round, and whenever the buyer
+asks for them again.
 """
 
 from django.db import transaction
 
-from procurement.models import DocumentJob, DocumentStatus
-from procurement.services.documents import document_job_create, document_job_start, documents_store
+from procurement.models import DocumentJob, DocumentStage, DocumentStatus
+from procurement.services.documents import (
+    dce_job_create,
+    document_job_create,
+    document_job_start,
+    documents_store,
+)
 from workflows import pack
 
+# Looked up on the module when a job runs, so a test may stand in for a builder.
+BUILDERS = {DocumentStage.DCE: "build_dce", DocumentStage.AWARD: "build_pack"}
 
-def documents_generate(*, challenge, actor=None, job: DocumentJob | None = None) -> DocumentJob:
-    """Render every piece of the pack and store the changed ones (a Celery job's work).
+
+def documents_generate(
+    *, challenge, actor=None, job: DocumentJob | None = None, stage: str = DocumentStage.AWARD
+) -> DocumentJob:
+    """Render every piece of the job's stage (the DCE or the award pieces) and store the
+    changed ones (a Celery job's work).
 
     Idempotent: unchanged pieces keep their version, and a run after a killed worker
     completes what is missing."""
-    job = document_job_start(challenge=challenge, actor=actor, job=job)
+    job = document_job_start(challenge=challenge, actor=actor, job=job, stage=stage)
+    build = getattr(pack, BUILDERS[DocumentStage(job.stage)])
     return documents_store(
-        challenge=challenge, job=job, build=lambda: pack.build_pack(challenge), actor=actor
+        challenge=challenge, job=job, build=lambda: build(challenge), actor=actor
     )
+
+
+def dce_request(*, challenge, actor) -> DocumentJob:
+    """Generate the consultation documents of a published call: a job row now, its
+    Celery task once the publication (or the change) is committed — a rolled-back
+    publication generates nothing."""
+    from workflows.tasks import generate_documents
+
+    job = dce_job_create(challenge=challenge, actor=actor)
+    transaction.on_commit(lambda: generate_documents.delay(job.pk))
+    return job
 
 
 @transaction.atomic

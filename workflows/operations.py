@@ -13,6 +13,7 @@ from django.db import transaction
 from procurement.services import challenges as challenge_services
 from procurement.services import proposals as proposal_services
 from scoring.services import grid_check, grid_freeze
+from workflows import documents
 
 
 @transaction.atomic
@@ -46,15 +47,21 @@ def call_publish(
     proposal_deadline: datetime,
     questions_deadline: datetime | None = None,
 ):
-    """Publish the call; the grid is checked once more, since it is published with it."""
+    """Publish the call; the grid is checked once more and frozen, since its criteria,
+    weights and method are printed in the règlement de la consultation. The consultation
+    documents (DCE) are generated from the call alone in a Celery job enqueued on commit,
+    and are public from then on (article R2132-2 of the code de la commande publique)."""
     grid_check(challenge=challenge)
-    return challenge_services.challenge_publish(
+    published = challenge_services.challenge_publish(
         challenge=challenge,
         actor=actor,
         positioning_deadline=positioning_deadline,
         proposal_deadline=proposal_deadline,
         questions_deadline=questions_deadline,
     )
+    grid_freeze(challenge=challenge)
+    documents.dce_request(challenge=published, actor=actor)
+    return published
 
 
 @transaction.atomic

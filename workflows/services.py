@@ -15,13 +15,22 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from kernel.errors import ApplicationError, Forbidden, WrongState
-from procurement.models import Challenge, DeadlineKind, DeadlineNotice, OpinionSubject, Role
+from procurement.models import (
+    Amendment,
+    Challenge,
+    DeadlineKind,
+    DeadlineNotice,
+    OpinionSubject,
+    Role,
+)
 from procurement.queries import OPINION_ROLES, STAFF_ROLES, is_member, referrals_due
+from procurement.services.amendments import challenge_amend
 from procurement.services.audit import audit_record
 from procurement.services.challenges import challenge_cancel, challenge_create
 from procurement.services.deadlines import challenge_extend_deadline
 from procurement.services.opinions import referral_expire
 from scoring.services import DEFAULT_GRID, grid_set
+from workflows.documents import dce_request
 from workflows.flows import ChallengeFlow
 from workflows.models import ChallengeProcess
 from workflows.nodes import Actor
@@ -135,6 +144,56 @@ def deadline_extend(
                     },
                 )
     return published
+
+
+@transaction.atomic
+def call_amend(
+    *,
+    actor,
+    challenge: Challenge,
+    summary: str,
+    substantial: bool = False,
+    new_proposal_deadline=None,
+    context: str | None = None,
+    lot_estimates: dict | None = None,
+) -> Amendment:
+    """The buyer changes its published call (``procurement.services.amendments``): the
+    consultation documents are generated again in Celery once committed (new versions,
+    the old ones kept), every positioned partner and subscriber is told, and a
+    substantial change requires a later proposal deadline, extended through
+    ``deadline_extend`` (which moves the timer) with the summary as its notice.
+    Nothing is written if any part is refused."""
+    if substantial and new_proposal_deadline is None:
+        raise ApplicationError(
+            _("Une modification substantielle reporte la date limite des propositions."),
+            code="deadline_required",
+            extra={
+                "fields": {
+                    "new_proposal_deadline": [
+                        _("Fixez une nouvelle date limite des propositions, plus tardive.")
+                    ]
+                }
+            },
+        )
+    amendment = challenge_amend(
+        challenge=challenge,
+        actor=actor,
+        summary=summary,
+        substantial=substantial,
+        context=context,
+        lot_estimates=lot_estimates,
+    )
+    if substantial:
+        deadline_extend(
+            actor=actor,
+            challenge=challenge,
+            which=DeadlineKind.PROPOSALS,
+            new_deadline=new_proposal_deadline,
+            notice=_("Modification substantielle du dossier de consultation : %(summary)s")
+            % {"summary": amendment.summary},
+        )
+    dce_request(challenge=challenge, actor=actor)
+    return amendment
 
 
 def _challenge_of(task) -> Challenge:

@@ -15,7 +15,7 @@ from portal.errors import portal_errors
 from portal.forms import CommonsFilterForm, PortalForm, QuestionForm
 from portal.views.common import cleaned_data, submit
 from procurement import queries
-from procurement.models import ChallengeStatus, OrganisationKind
+from procurement.models import ChallengeStatus, DocumentStage, OrganisationKind
 from procurement.services.questions import question_ask
 from scoring.queries import grid_of
 
@@ -67,6 +67,12 @@ def challenge_detail(request, pk):
         "results": queries.public_results(challenge),
         "round": _public_round(challenge),
         "grid": grid_of(challenge),
+        "dce": [
+            d
+            for d in queries.latest_documents(challenge, user=request.user)
+            if d.stage == DocumentStage.DCE
+        ],
+        "amendments": challenge.amendments.all(),
         "question_form": question_form,
         "is_buyer_staff": queries.is_buyer_staff(request.user, challenge),
         "is_partner": partner_orgs.exists(),

@@ -11,15 +11,22 @@ Each renderer takes the context its annotation names:
 ============================  ====================  =======================================
 key                           context               produced
 ============================  ====================  =======================================
-reglement                     ChallengeContext      once per challenge
-cctp                          ChallengeContext      once per challenge
-ccap                          ChallengeContext      once per challenge
+reglement                     ChallengeContext      once per published marché public (DCE)
+reglement_appel               ChallengeContext      once per published call hors marché (DCE)
+cctp                          ChallengeContext      once per published call (DCE)
+ccap                          ChallengeContext      once per published marché public (DCE)
+ae_lot                        LotContext            once per lot of a marché public (DCE)
+dpgf                          LotContext            once per lot of a marché public (DCE)
+demande_subvention            LotContext            once per lot of a call hors marché (DCE)
 acte_engagement               AwardContext          once per award
 rapport_analyse               RankingContext        once per selection
 avis_chambre                  OpinionContext        once per opinion of the Chambre
 convention_cofinancement      CofundingContext      once per funded commons
 contrat_reciprocite           ReciprocityContext    once per partner's commitment
 ============================  ====================  =======================================
+
+The pieces marked DCE are the consultation documents, generated from the call alone at
+its publication and public from then on; the others follow the selection.
 
 Same context, same bytes (see ``base.stamp_zip``), so a job can compare SHA-256 sums
 to tell whether a piece changed.
@@ -32,22 +39,28 @@ from typing import Any, NamedTuple
 
 from . import (
     acte_engagement,
+    ae_lot,
     avis_chambre,
     ccap,
     cctp,
     contrat_reciprocite,
     convention_cofinancement,
+    demande_subvention,
+    dpgf,
     rapport_analyse,
     reglement,
 )
 from .acte_engagement import render_acte_engagement
+from .ae_lot import render_ae_lot
 from .avis_chambre import render_avis_chambre
 from .ccap import render_ccap
 from .cctp import render_cctp
 from .contrat_reciprocite import render_contrat_reciprocite
 from .convention_cofinancement import render_convention_cofinancement
+from .demande_subvention import render_demande_subvention
+from .dpgf import render_dpgf
 from .rapport_analyse import render_rapport_analyse
-from .reglement import render_reglement
+from .reglement import render_reglement, render_reglement_appel
 
 
 class Piece(NamedTuple):
@@ -57,8 +70,12 @@ class Piece(NamedTuple):
 
 PIECES: dict[str, Piece] = {
     "reglement": Piece(reglement.TITLE, render_reglement),
+    "reglement_appel": Piece(reglement.TITLE_OUTSIDE_CONTRACT, render_reglement_appel),
     "cctp": Piece(cctp.TITLE, render_cctp),
     "ccap": Piece(ccap.TITLE, render_ccap),
+    "ae_lot": Piece(ae_lot.TITLE, render_ae_lot),
+    "dpgf": Piece(dpgf.TITLE, render_dpgf),
+    "demande_subvention": Piece(demande_subvention.TITLE, render_demande_subvention),
     "acte_engagement": Piece(acte_engagement.TITLE, render_acte_engagement),
     "rapport_analyse": Piece(rapport_analyse.TITLE, render_rapport_analyse),
     "avis_chambre": Piece(avis_chambre.TITLE, render_avis_chambre),
@@ -72,11 +89,15 @@ __all__ = [
     "PIECES",
     "Piece",
     "render_acte_engagement",
+    "render_ae_lot",
     "render_avis_chambre",
     "render_ccap",
     "render_cctp",
     "render_contrat_reciprocite",
     "render_convention_cofinancement",
+    "render_demande_subvention",
+    "render_dpgf",
     "render_rapport_analyse",
     "render_reglement",
+    "render_reglement_appel",
 ]

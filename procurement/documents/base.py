@@ -163,6 +163,11 @@ class PieceWriter:
             f"Appel à communs « {self.challenge.title} » — référence {self.challenge.reference}",
             style="Subtitle",
         )
+        # The legal framing is on every piece: a candidate must know at a glance whether
+        # it answers a marché public or applies for a subsidy.
+        self.document.add_paragraph(
+            f"Cadre juridique : {self.challenge.framing_label}", style="Subtitle"
+        )
 
     # --- text ---------------------------------------------------------------------------
 

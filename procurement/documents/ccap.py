@@ -21,6 +21,12 @@ def render_ccap(ctx: ChallengeContext) -> bytes:
         "Le titulaire est l'opérateur économique, ou le groupement, désigné dans l'acte "
         f"d'engagement. Procédure : {ctx.procedure_label}."
     )
+    if len(ctx.lots) > 1:
+        writer.paragraph(
+            f"Le marché est divisé en {len(ctx.lots)} lots ; chaque lot fait l'objet d'un "
+            "marché distinct, avec son acte d'engagement et sa décomposition du prix."
+        )
+    writer.paragraph(f"Durée du marché : {ctx.contract_duration_label}.")
 
     writer.article("Pièces contractuelles")
     writer.paragraph("Les pièces du marché prévalent dans l'ordre suivant :")

@@ -23,18 +23,27 @@ def render_cctp(ctx: ChallengeContext) -> bytes:
     )
 
     writer.article("Ressources à produire")
+    lot_of = {r.title: lot for lot in ctx.lots for r in lot.resources}
     for number, resource in enumerate(ctx.resources, start=1):
-        writer.heading(f"Ressource {number} – {resource.title}")
+        lot = lot_of.get(resource.title)
+        in_lot = f" (lot {lot.number})" if lot is not None and len(ctx.lots) > 1 else ""
+        writer.heading(f"Ressource {number} – {resource.title}{in_lot}")
         writer.paragraph(resource.description)
         writer.facts(
             (
                 ("Licence des livrables", resource.licence_spdx),
-                ("Gouvernance attendue", resource.governance or "À proposer par le titulaire"),
-                ("Communauté", resource.community or "À constituer par le titulaire"),
+                ("Gouvernance attendue", resource.governance or "À proposer par le candidat"),
+                ("Communauté", resource.community or "À constituer par le candidat"),
             )
         )
-        writer.paragraph("Livrables attendus :")
-        writer.bullets(resource.deliverables)
+        if resource.deliverables:
+            writer.paragraph("Livrables attendus :")
+            writer.bullets(resource.deliverables)
+        else:
+            writer.paragraph(
+                "Les livrables (sources, données, documentation) et leur calendrier sont "
+                "proposés par le candidat, dans le respect du présent cahier."
+            )
         if resource.referenced_commons:
             writer.paragraph("Communs existants à réutiliser pour cette ressource :")
             write_commons_list(writer, resource.referenced_commons)

@@ -76,9 +76,51 @@ class ResourceLine:
     community: str = ""
 
 
+class FramingKind(StrEnum):
+    """The legal framing of a call, printed on every piece."""
+
+    PUBLIC_CONTRACT = "public_contract"  # a marché public, lot by lot
+    OUTSIDE_CONTRACT = "outside_contract"  # subsidies under conventions, hors marché
+
+
+FRAMING_LABELS = {
+    FramingKind.PUBLIC_CONTRACT: "Marché public",
+    FramingKind.OUTSIDE_CONTRACT: "Appel à communs hors marché public (subventions)",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LotLine:
+    """A lot of the call, with the resources it groups and its estimate (HT)."""
+
+    number: int
+    title: str
+    estimated_amount: Decimal | None
+    resources: tuple[ResourceLine, ...]
+    reserved_ess: bool = False
+
+    def __post_init__(self) -> None:
+        _require_non_negative(estimated_amount=self.estimated_amount)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AmendmentLine:
+    """A change made to the published call."""
+
+    made_at: datetime
+    summary: str
+    substantial: bool = False
+
+    def __post_init__(self) -> None:
+        _require_aware(made_at=self.made_at)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChallengeContext:
-    """One appel à communs; every piece is about one of them."""
+    """One appel à communs; every piece is about one of them.
+
+    The fields after ``ccag_label`` serve the consultation documents (DCE); their
+    defaults keep the award pieces' contexts short."""
 
     reference: str
     title: str
@@ -99,9 +141,25 @@ class ChallengeContext:
         "cahier des clauses administratives générales applicables aux marchés publics "
         "de techniques de l'information et de la communication (CCAG-TIC)"
     )
+    framing: FramingKind = FramingKind.PUBLIC_CONTRACT
+    lots: tuple[LotLine, ...] = ()
+    single_lot_reason: str = ""
+    multi_lot_proposals: bool = False
+    procedure_code: str = ""  # "mapa", "formal_open"…: negotiation is possible in a MAPA
+    procedure_formal: bool = False
+    questions_deadline: datetime | None = None
+    method_label: str = ""
+    method_paragraphs: tuple[str, ...] = ()  # the scoring method, formulae included
+    offer_validity_days: int = 120
+    contract_duration_label: str = "douze mois à compter de la notification"
+    recourse_court: str = ""  # "Tribunal administratif de Lille"
+    contact: str = ""
+    service_url: str = ""  # where the documents are and the proposals are submitted
+    amendments: tuple[AmendmentLine, ...] = ()
 
     def __post_init__(self) -> None:
         _require_aware(
+            questions_deadline=self.questions_deadline,
             published_at=self.published_at,
             positioning_deadline=self.positioning_deadline,
             proposal_deadline=self.proposal_deadline,
@@ -110,6 +168,14 @@ class ChallengeContext:
         _require_non_negative(estimated_amount=self.estimated_amount)
         if not self.criteria or any(c.weight <= 0 for c in self.criteria):
             raise ValueError("the grid needs at least one criterion, each with a positive weight")
+
+    @property
+    def is_public_contract(self) -> bool:
+        return self.framing is FramingKind.PUBLIC_CONTRACT
+
+    @property
+    def framing_label(self) -> str:
+        return FRAMING_LABELS[self.framing]
 
     @property
     def total_weight(self) -> Decimal:
@@ -128,6 +194,20 @@ class ChallengeContext:
     @property
     def environmental_criteria(self) -> tuple[CriterionLine, ...]:
         return tuple(c for c in self.criteria if c.is_environmental)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LotContext:
+    """One lot of a published call: its blank acte d'engagement, its price document
+    (DPGF) or, outside a contract, its subsidy application form. Built from the call
+    alone, never from an offer."""
+
+    challenge: ChallengeContext
+    lot: LotLine
+    vat_rate: Decimal = Decimal("20")
+
+    def __post_init__(self) -> None:
+        _require_non_negative(vat_rate=self.vat_rate)
 
 
 # --- rapport d'analyse des offres -------------------------------------------------

@@ -1,4 +1,14 @@
-"""Règlement de la consultation: object, procedure, deadlines, the grid, the commons share."""
+"""Règlement de la consultation (a marché public) or règlement de l'appel (hors marché):
+the rules a candidate reads before answering, generated from the call alone at its
+publication.
+
+The RC carries the mentions the code de la commande publique asks of the consultation
+documents: the procedure, the lots or the reason for a single one (L2113-10, L2113-11,
+R2113-1 to R2113-3), the criteria, their weights and the exact scoring method (R2152-7,
+R2152-11, R2152-12), the deadlines, the submission on this service, the offer
+validity, the candidature documents, groupements, variants, negotiation in a MAPA, the
+contract's duration, the recourse and the contacts.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +26,17 @@ from .common import (
 from .context import ChallengeContext
 
 TITLE = "Règlement de la consultation"
+TITLE_OUTSIDE_CONTRACT = "Règlement de l'appel à communs"
 # Answers to candidates' questions are given at the latest six days before the deadline.
 ANSWERS_BEFORE_DEADLINE = timedelta(days=6)
 
 
-def render_reglement(ctx: ChallengeContext) -> bytes:
-    writer = PieceWriter(ctx, TITLE)
+def _estimate(amount) -> str:
+    return f"{format_eur(amount)} HT" if amount is not None else "Non communiqué"
 
-    writer.article("Acheteur")
-    writer.party(ctx.buyer)
 
-    writer.article("Objet de la consultation")
+def _write_object(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    writer.article("Objet de l'appel" if not ctx.is_public_contract else "Objet de la consultation")
     writer.paragraph(ctx.object)
     writer.paragraph(
         "La consultation prend la forme d'un appel à communs : plutôt que de mettre les "
@@ -44,30 +54,113 @@ def render_reglement(ctx: ChallengeContext) -> bytes:
         widths=(0.08, 0.67, 0.25),
     )
 
-    writer.article("Procédure")
-    estimated = (
-        f"{format_eur(ctx.estimated_amount)} HT"
-        if ctx.estimated_amount is not None
-        else "Non communiqué"
-    )
-    writer.facts(
-        (
-            ("Procédure", ctx.procedure_label),
-            ("Référence", ctx.reference),
-            ("Montant estimé", estimated),
-        )
-    )
 
+def _write_framing(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    writer.article("Cadre juridique")
+    if ctx.is_public_contract:
+        writer.paragraph(
+            "La consultation porte sur un ",
+            Strong("marché public"),
+            " de services soumis au code de la commande publique : l'acheteur achète la "
+            "production des communs, lot par lot, et en paie le prix. Le cofinancement par "
+            "d'autres financeurs ne porte que sur ce qui est hors du marché (animation de la "
+            "communauté au-delà de l'exécution, maintenance, autres contributeurs), sous des "
+            "conventions distinctes : aucune dépense n'est payée deux fois.",
+        )
+    else:
+        writer.paragraph(
+            "Le présent appel est un ",
+            Strong("appel à communs hors marché public"),
+            " : il n'a pas pour objet de répondre à un besoin de l'acheteur moyennant un prix. "
+            "Les projets retenus, dont les porteurs ont l'initiative, reçoivent une subvention "
+            "au sens de l'article 9-1 de la loi n° 2000-321 du 12 avril 2000, sous une "
+            "convention d'objectifs lorsque son montant dépasse 23 000 € (article 10 de la "
+            "même loi et décret n° 2001-495 du 6 juin 2001). Il n'y a ni acte d'engagement ni "
+            "cahier des clauses administratives particulières.",
+        )
+
+
+def _write_procedure(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    writer.article("Procédure" if ctx.is_public_contract else "Modalités de l'appel")
+    pairs = [("Référence", ctx.reference)]
+    if ctx.is_public_contract:
+        pairs.append(("Procédure", ctx.procedure_label))
+    pairs.append(("Montant estimé", _estimate(ctx.estimated_amount)))
+    if ctx.is_public_contract:
+        pairs.append(("Durée du marché", ctx.contract_duration_label))
+        pairs.append(("Cahier des clauses administratives générales", ctx.ccag_label))
+    writer.facts(pairs)
+    if ctx.is_public_contract and ctx.procedure_code == "mapa":
+        writer.paragraph(
+            "Négociation : l'acheteur se réserve la possibilité de négocier avec les "
+            "candidats ayant remis une proposition (article R2123-5 du code de la commande "
+            "publique). Il peut aussi attribuer le marché sur la base des propositions "
+            "initiales, sans négociation ; les candidats remettent donc d'emblée leur "
+            "meilleure proposition."
+        )
+    elif ctx.is_public_contract:
+        writer.paragraph(
+            "Aucune négociation n'est admise : la procédure est formalisée et le marché est "
+            "attribué sur la base des propositions remises."
+        )
+
+
+def _write_lots(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    writer.article("Allotissement")
+    if len(ctx.lots) > 1:
+        writer.paragraph(
+            f"La consultation est divisée en {len(ctx.lots)} lots (article L2113-10 du code de "
+            "la commande publique), chacun attribué séparément :"
+        )
+    else:
+        writer.paragraph(
+            "La consultation n'est pas divisée en lots. Motif (articles L2113-10, L2113-11 et "
+            "R2113-1 à R2113-3 du code de la commande publique) : ",
+            ctx.single_lot_reason
+            or "son objet ne permet pas l'identification de prestations distinctes.",
+        )
+    writer.table(
+        ("Lot", "Intitulé et ressources", "Montant estimé"),
+        (
+            (
+                str(lot.number),
+                lot.title
+                + "".join(f"\n– {resource.title}" for resource in lot.resources)
+                + (
+                    "\nRéservé aux structures de l'ESS (L2113-12 à L2113-15)"
+                    if lot.reserved_ess
+                    else ""
+                ),
+                _estimate(lot.estimated_amount),
+            )
+            for lot in ctx.lots
+        ),
+        widths=(0.1, 0.6, 0.3),
+        numeric=(2,),
+    )
+    if len(ctx.lots) > 1:
+        writer.paragraph(
+            "Un candidat peut répondre à un ou plusieurs lots ; une même proposition peut "
+            "couvrir plusieurs lots, avec un prix distinct pour chacun."
+            if ctx.multi_lot_proposals
+            else "Un candidat peut répondre à un ou plusieurs lots, par une proposition "
+            "distincte pour chaque lot."
+        )
+
+
+def _write_calendar(writer: PieceWriter, ctx: ChallengeContext) -> None:
     writer.article("Calendrier")
     published = format_date_fr(ctx.published_at) if ctx.published_at else "À la date de l'avis"
+    questions = ctx.questions_deadline or ctx.proposal_deadline
     writer.table(
-        ("Étape", "Date"),
+        ("Étape", "Date et heure (Paris)"),
         (
             ("Publication de l'appel à communs", published),
             (
                 "Date limite de positionnement sur les ressources",
                 format_datetime_fr(ctx.positioning_deadline),
             ),
+            ("Date limite des questions des candidats", format_datetime_fr(questions)),
             ("Date limite de remise des propositions", format_datetime_fr(ctx.proposal_deadline)),
         ),
         widths=(0.6, 0.4),
@@ -77,26 +170,73 @@ def render_reglement(ctx: ChallengeContext) -> bytes:
         "limite de remise : nul ne peut les lire avant, pas même l'acheteur. Une proposition "
         "reçue après cette date n'est pas examinée."
     )
-
-    writer.article("Déroulement de l'appel à communs")
-    writer.bullets(
-        (
-            "Positionnement : chaque candidat indique les ressources sur lesquelles il "
-            "s'engage et ce qu'il apporte (compétences, moyens techniques ou financiers).",
-            "Groupes de travail : les candidats positionnés sur une même ressource se "
-            "coordonnent et préparent ensemble une proposition.",
-            "Propositions : chaque groupe de travail remet une proposition avant la date limite.",
-            "Évaluation : des évaluateurs désignés par l'acheteur notent chaque proposition "
-            "de manière indépendante, après avoir déclaré leurs éventuels conflits d'intérêts.",
-            "Sélection et avis : l'acheteur retient les propositions au vu du classement ; "
-            "la Chambre des communs rend un avis sur cette sélection.",
-            "Cofinancement : les financeurs répartissent leurs enveloppes entre les communs "
-            "retenus ; les fonds sont confiés à une structure hébergeuse.",
-        )
+    writer.paragraph(
+        "Les candidats posent leurs questions sur le service de l'appel à communs. Les "
+        "réponses sont publiées pour tous, sans nommer l'auteur de la question, au plus tard "
+        f"le {format_datetime_fr(ctx.proposal_deadline - ANSWERS_BEFORE_DEADLINE)}."
     )
 
-    writer.article("Critères de jugement et pondération")
-    writer.paragraph("Les propositions sont jugées sur les critères suivants :")
+
+def _write_submission(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    writer.article("Remise des propositions")
+    where = f" ({ctx.service_url})" if ctx.service_url else ""
+    writer.paragraph(
+        "Les documents de la consultation sont disponibles gratuitement, intégralement et "
+        f"directement sur le service des appels à communs{where}, dès la publication "
+        "(article R2132-2 du code de la commande publique). Les propositions y sont remises "
+        "par voie électronique uniquement ; aucune proposition sur papier ou par courriel "
+        "n'est acceptée."
+    )
+    if ctx.is_public_contract:
+        writer.paragraph(
+            "Durée de validité des propositions : ",
+            Strong(f"{ctx.offer_validity_days} jours"),
+            " à compter de la date limite de remise des propositions.",
+        )
+        writer.paragraph("Chaque proposition comprend, pour chaque lot auquel elle répond :")
+        writer.bullets(
+            (
+                "les pièces de la candidature : le document unique de marché européen (DUME) "
+                "ou les formulaires DC1 (lettre de candidature) et DC2 (déclaration du "
+                "candidat), avec les pièces des articles R2143-3 et R2143-4 du code de la "
+                "commande publique ;",
+                "l'acte d'engagement du lot, complété et signé ;",
+                "la décomposition du prix global et forfaitaire (DPGF) du lot, complétée ;",
+                "un mémoire technique qui répond au CCTP et aux critères de jugement.",
+            )
+        )
+        writer.paragraph(
+            "Groupements : les candidats peuvent se présenter en groupement conjoint ou "
+            "solidaire (articles R2142-19 à R2142-27 du code de la commande publique) ; le "
+            "mandataire est désigné dans l'acte d'engagement. L'acheteur n'impose aucune "
+            "forme de groupement après l'attribution. Un même opérateur ne peut être "
+            "mandataire de plus d'un groupement pour un même lot."
+        )
+        writer.paragraph(
+            "Variantes : les variantes ne sont pas autorisées (article R2151-8 du code de la "
+            "commande publique)."
+        )
+    else:
+        writer.paragraph("Chaque demande comprend, pour chaque lot auquel elle répond :")
+        writer.bullets(
+            (
+                "le formulaire de demande de subvention du lot, complété et signé ;",
+                "les statuts et le numéro SIRET ou RNA du porteur et de chaque partenaire ;",
+                "le budget prévisionnel du projet, équilibré, et son plan de financement ;",
+                "la description du projet au regard du cahier des charges et des critères.",
+            )
+        )
+
+
+def _write_criteria(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    writer.article("Critères de jugement et méthode de notation")
+    writer.paragraph(
+        "Les propositions sont jugées, lot par lot, sur les critères suivants et leur "
+        "pondération (articles R2152-7, R2152-11 et R2152-12 du code de la commande publique) :"
+        if ctx.is_public_contract
+        else "Les demandes sont jugées, lot par lot, sur les critères suivants et leur "
+        "pondération :"
+    )
     write_grid(writer, ctx)
     write_commons_share(writer, ctx)
     for criterion in ctx.criteria:
@@ -107,48 +247,110 @@ def render_reglement(ctx: ChallengeContext) -> bytes:
                 ),
                 criterion.description,
             )
-    writer.paragraph(
+    writer.heading(f"Méthode de notation{' : ' + ctx.method_label if ctx.method_label else ''}")
+    for paragraph in ctx.method_paragraphs or (
         "Chaque évaluateur note chaque critère sur l'échelle indiquée. La note globale d'une "
-        "proposition est la somme de ses notes par critère, pondérées comme ci-dessus ; la "
-        "méthode respecte la pondération publiée et donne la meilleure note à la meilleure "
-        "proposition."
-    )
+        "proposition est la somme de ses notes par critère, pondérées comme ci-dessus.",
+    ):
+        writer.paragraph(paragraph)
 
+
+def _write_commons(writer: PieceWriter, ctx: ChallengeContext) -> None:
     writer.article("Licences et communs référencés")
-    writer.paragraph(ctx.licence_requirements)
+    if ctx.licence_requirements:
+        writer.paragraph(ctx.licence_requirements)
     writer.paragraph(
         "Les livrables de chaque ressource sont publiés sous la licence ouverte indiquée pour "
-        "elle à l'article « Objet de la consultation ». Les candidats incluent dans leurs "
-        "propositions les communs référencés par la Chambre des communs et s'engagent à "
-        "respecter la licence de chacun, notamment sa licence à réciprocité :"
+        "elle à l'article « Objet ». Les candidats incluent dans leurs propositions les "
+        "communs référencés par la Chambre des communs et s'engagent à respecter la licence "
+        "de chacun, notamment sa licence à réciprocité :"
     )
     write_commons_list(writer, referenced_commons(ctx))
-
-    writer.article("Avis de la Chambre des communs")
     writer.paragraph(
-        "La Chambre des communs rend un avis consultatif sur l'appel à communs avant sa "
-        "publication, puis sur la sélection des propositions. Ses avis, et les réponses de "
-        "l'acheteur à ses réserves, sont publiés."
+        "La Chambre des communs a rendu un avis consultatif sur l'appel avant sa publication ; "
+        "elle en rendra un sur la sélection. Ses avis, et les réponses de l'acheteur à ses "
+        "réserves, sont publiés."
     )
 
-    writer.article("Contenu des propositions")
-    writer.bullets(
-        (
-            "la composition du groupe de travail et l'apport de chacun de ses membres ;",
-            "les livrables, leur calendrier et la licence ouverte sous laquelle ils sont publiés ;",
-            "les communs existants réutilisés et la manière d'y contribuer ;",
-            "la gouvernance du commun et les règles qui lui sont associées ;",
-            "l'animation de la communauté et l'implication des citoyens ;",
-            "le coût, le plan de financement et les ressources qui manquent encore ;",
-            "les engagements de réciprocité des membres qui feraient un usage marchand du commun.",
+
+def _write_recourse(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    writer.article("Voies de recours")
+    court = ctx.recourse_court or (
+        "le tribunal administratif dans le ressort duquel se trouve le siège de l'acheteur"
+    )
+    address = f" ({ctx.buyer.address})" if ctx.buyer.address and not ctx.recourse_court else ""
+    writer.paragraph("Instance chargée des procédures de recours : ", Strong(court), f"{address}.")
+    if ctx.is_public_contract:
+        writer.bullets(
+            (
+                "référé précontractuel, jusqu'à la signature du marché (article L551-1 du code "
+                "de justice administrative) ;",
+                "référé contractuel, après la signature (articles L551-13 et suivants du même "
+                "code) ;",
+                "recours en contestation de la validité du contrat, dans les deux mois de la "
+                "publicité de sa conclusion (CE, Ass., 4 avril 2014, Département de "
+                "Tarn-et-Garonne).",
+            )
         )
-    )
+    else:
+        writer.bullets(
+            (
+                "recours gracieux auprès de l'acheteur ;",
+                "recours pour excès de pouvoir contre la décision d'attribution ou de refus de "
+                "la subvention, dans les deux mois de sa notification (article R421-1 du code "
+                "de justice administrative).",
+            )
+        )
 
-    writer.article("Questions des candidats")
+
+def _write_contacts(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    writer.article("Renseignements")
+    writer.party(ctx.buyer)
+    if ctx.contact:
+        writer.paragraph("Contact : ", ctx.contact)
     writer.paragraph(
-        "Les candidats posent leurs questions sur la plateforme de l'appel à communs. Les "
-        "réponses sont publiées pour tous, sans nommer l'auteur de la question, au plus tard "
-        f"le {format_datetime_fr(ctx.proposal_deadline - ANSWERS_BEFORE_DEADLINE)}."
+        "Toute question sur la consultation est posée sur le service de l'appel à communs, "
+        "pour que la réponse profite à tous les candidats."
     )
 
+
+def _write_amendments(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    if not ctx.amendments:
+        return
+    writer.article("Modifications apportées depuis la publication")
+    writer.table(
+        ("Date", "Modification", "Substantielle"),
+        (
+            (format_datetime_fr(a.made_at), a.summary, "oui" if a.substantial else "non")
+            for a in ctx.amendments
+        ),
+        widths=(0.25, 0.55, 0.2),
+    )
+
+
+def _render(ctx: ChallengeContext, title: str) -> bytes:
+    writer = PieceWriter(ctx, title)
+    writer.article("Acheteur")
+    writer.party(ctx.buyer)
+    _write_object(writer, ctx)
+    _write_framing(writer, ctx)
+    _write_procedure(writer, ctx)
+    _write_lots(writer, ctx)
+    _write_calendar(writer, ctx)
+    _write_submission(writer, ctx)
+    _write_criteria(writer, ctx)
+    _write_commons(writer, ctx)
+    _write_recourse(writer, ctx)
+    _write_contacts(writer, ctx)
+    _write_amendments(writer, ctx)
     return writer.finish()
+
+
+def render_reglement(ctx: ChallengeContext) -> bytes:
+    """The règlement de la consultation of a marché public."""
+    return _render(ctx, TITLE)
+
+
+def render_reglement_appel(ctx: ChallengeContext) -> bytes:
+    """The règlement de l'appel of an appel à communs hors marché (subsidies)."""
+    return _render(ctx, TITLE_OUTSIDE_CONTRACT)

@@ -1,5 +1,6 @@
 from .audit import AuditChainHead, AuditEvent
 from .challenges import (
+    Amendment,
     Challenge,
     ChallengeResource,
     ChallengeStatus,
@@ -19,7 +20,7 @@ from .cofunding import (
 from .commons import Commons, CommonsCategory
 from .contributions import Contribution, ContributionKind
 from .deadlines import DeadlineKind, DeadlineNotice
-from .documents import DocumentJob, DocumentStatus, TenderDocument
+from .documents import DocumentJob, DocumentStage, DocumentStatus, TenderDocument
 from .ledger import (
     ApprovalRule,
     Expense,
@@ -54,6 +55,7 @@ from .reciprocity import (
 
 __all__ = [
     "Allocation",
+    "Amendment",
     "ApprovalRule",
     "AuditChainHead",
     "AuditEvent",
@@ -74,6 +76,7 @@ __all__ = [
     "DeadlineKind",
     "DeadlineNotice",
     "DocumentJob",
+    "DocumentStage",
     "DocumentStatus",
     "EditAfterFunded",
     "Expense",

@@ -163,6 +163,27 @@ class Challenge(models.Model):
         )
 
 
+class Amendment(models.Model):
+    """A change the buyer made to a published call: its consultation documents are
+    generated again (new versions, the old ones kept), every positioned partner and
+    subscriber is told, and a substantial change moves the proposal deadline."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="amendments")
+    summary = models.TextField(_("objet de la modification"))
+    substantial = models.BooleanField(_("modification substantielle"), default=False)
+    made_at = models.DateTimeField()
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["challenge_id", "made_at", "id"]
+        verbose_name = _("modification de l'appel")
+
+    def __str__(self) -> str:
+        return self.summary[:60]
+
+
 class Lot(models.Model):
     """A part of the call awarded separately (article L2113-10): by default one resource,
     one lot. Positions, proposals, the ranking, the selection, the pieces and the money

@@ -10,6 +10,16 @@ class DocumentStatus(models.TextChoices):
     FAILED = "failed", _("Échec")
 
 
+class DocumentStage(models.TextChoices):
+    """Which set a piece belongs to. The consultation documents (DCE) are generated from
+    the call alone at its publication and public from then on (article R2132-2 of the code
+    de la commande publique); the award pieces follow the selection and stay with whom
+    they concern."""
+
+    DCE = "dce", _("Dossier de consultation")
+    AWARD = "award", _("Pièces d'attribution")
+
+
 class DocumentJob(models.Model):
     """A request to (re)generate a challenge's tender pack, filled by a Celery task."""
 
@@ -18,6 +28,9 @@ class DocumentJob(models.Model):
     )
     status = models.CharField(
         max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    stage = models.CharField(
+        max_length=10, choices=DocumentStage.choices, default=DocumentStage.AWARD
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -34,6 +47,9 @@ class DocumentJob(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=DocumentStatus.values), name="document_job_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=DocumentStage.values), name="document_job_stage_valid"
             ),
         ]
 
@@ -52,6 +68,9 @@ class TenderDocument(models.Model):
         "procurement.Challenge", on_delete=models.CASCADE, related_name="documents"
     )
     piece = models.CharField(_("pièce"), max_length=40)
+    stage = models.CharField(
+        _("ensemble"), max_length=10, choices=DocumentStage.choices, default=DocumentStage.AWARD
+    )
     # Pieces produced once per object (a convention per funded commons) carry its key.
     key = models.CharField(max_length=40, blank=True, default="")
     version = models.PositiveIntegerField(default=1)
@@ -73,6 +92,9 @@ class TenderDocument(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["challenge", "piece", "key", "version"], name="document_unique_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=DocumentStage.values), name="document_stage_valid"
             ),
         ]
 

@@ -26,6 +26,12 @@ class Organisation(models.Model):
     rna = models.CharField(_("numéro RNA"), max_length=10, blank=True, validators=[validate_rna])
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     website = models.URLField(_("site web"), blank=True)
+    # A buyer's contact for the candidates and its court for the recourse, printed in the
+    # règlement de la consultation; without them the RC names the buyer's seat's court.
+    contact_email = models.EmailField(_("courriel de contact"), blank=True)
+    recourse_court = models.CharField(
+        _("tribunal administratif compétent"), max_length=200, blank=True
+    )
     # A buyer's minimum weight of the commons criteria in its grids (percent).
     commons_min_share = models.DecimalField(
         _("part minimale des critères communs (%)"),

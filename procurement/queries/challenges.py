@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
-from procurement.models import Challenge, Question, TenderDocument
+from procurement.models import Challenge, DocumentStage, Question, TenderDocument
 from procurement.models.challenges import PUBLIC_STATUSES, ChallengeStatus
 from procurement.queries.membership import CHAMBRE_ROLES, STAFF_ROLES, is_buyer_staff, org_ids
 
@@ -64,12 +64,27 @@ def access_question(*, user, challenge, pk) -> Question:
         raise NotFound(_("Question introuvable."), code="question_not_found") from None
 
 
-def latest_documents(challenge) -> list:
-    """The newest version of each piece."""
+def documents_visible_to(user, challenge) -> QuerySet[TenderDocument]:
+    """Every version of the pieces the caller may read: the consultation documents (DCE)
+    for everyone once the call is public (article R2132-2 of the code de la commande
+    publique), the award pieces for the buyer's staff only."""
+    qs = TenderDocument.objects.filter(challenge=challenge).order_by("piece", "key", "version")
+    if is_buyer_staff(user, challenge):
+        return qs
+    if not challenge.is_public:
+        return qs.none()
+    return qs.filter(stage=DocumentStage.DCE)
+
+
+def latest_documents(challenge, user=None) -> list:
+    """The newest version of each piece (of those ``user`` may read, when given)."""
+    qs = (
+        documents_visible_to(user, challenge)
+        if user is not None
+        else TenderDocument.objects.filter(challenge=challenge).order_by("piece", "key", "version")
+    )
     latest = {}
-    for document in TenderDocument.objects.filter(challenge=challenge).order_by(
-        "piece", "key", "version"
-    ):
+    for document in qs:
         latest[(document.piece, document.key)] = document
     return list(latest.values())
 

@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, WrongState
-from procurement.models import ChallengeStatus, DocumentJob, DocumentStatus, TenderDocument
+from procurement.models import (
+    ChallengeStatus,
+    DocumentJob,
+    DocumentStage,
+    DocumentStatus,
+    TenderDocument,
+)
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
 from procurement.services.stages import challenge_stage_move
@@ -25,7 +31,17 @@ logger = logging.getLogger(__name__)
 DOCUMENT_STAGES = (ChallengeStatus.DOCUMENTS, ChallengeStatus.AWARD, ChallengeStatus.AWARDED)
 
 
-def _store(*, challenge, piece: str, key: str, title: str, content: bytes, job=None, actor=None):
+def _store(
+    *,
+    challenge,
+    piece: str,
+    key: str,
+    title: str,
+    content: bytes,
+    job=None,
+    actor=None,
+    stage: str = DocumentStage.AWARD,
+):
     """Store one version of a piece, in its own transaction; return (document, created)."""
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
@@ -42,6 +58,7 @@ def _store(*, challenge, piece: str, key: str, title: str, content: bytes, job=N
         document = TenderDocument(
             challenge=challenge,
             piece=piece,
+            stage=stage,
             key=key,
             version=version,
             title=title,
@@ -60,15 +77,19 @@ def _store(*, challenge, piece: str, key: str, title: str, content: bytes, job=N
         return document, True
 
 
-def document_job_start(*, challenge, actor=None, job: DocumentJob | None = None) -> DocumentJob:
-    """The job row a generation fills: the given one, or the actor's unfinished one (the
-    process's retries reuse it rather than piling up new ones), or a new one; its
-    attempt is counted and it shows as pending."""
+def document_job_start(
+    *, challenge, actor=None, job: DocumentJob | None = None, stage: str = DocumentStage.AWARD
+) -> DocumentJob:
+    """The job row a generation fills: the given one, or the actor's unfinished one of
+    the same stage (the process's retries reuse it rather than piling up new ones), or a
+    new one; its attempt is counted and it shows as pending."""
     if job is None:
         job = challenge.document_jobs.filter(
-            requested_by=actor, status__in=[DocumentStatus.PENDING, DocumentStatus.FAILED]
+            requested_by=actor,
+            stage=stage,
+            status__in=[DocumentStatus.PENDING, DocumentStatus.FAILED],
         ).order_by("-pk").first() or DocumentJob.objects.create(
-            challenge=challenge, requested_by=actor
+            challenge=challenge, requested_by=actor, stage=stage
         )
     DocumentJob.objects.filter(pk=job.pk).update(
         attempts=F("attempts") + 1, status=DocumentStatus.PENDING, error=""
@@ -97,6 +118,7 @@ def documents_store(
                 title=piece.title,
                 content=piece.render(),
                 job=job,
+                stage=piece.stage,
             )
             if is_new:
                 created.append(f"{document.piece}/{document.key} v{document.version}")
@@ -125,8 +147,10 @@ def documents_store(
 
 @transaction.atomic
 def documents_step_finish(*, challenge) -> None:
-    """The process step ends once a pack was generated: the buyer awards next."""
-    if not challenge.document_jobs.filter(status=DocumentStatus.DONE).exists():
+    """The process step ends once the award pieces were generated: the buyer awards next."""
+    if not challenge.document_jobs.filter(
+        status=DocumentStatus.DONE, stage=DocumentStage.AWARD
+    ).exists():
         raise WrongState(
             _("Le dossier de consultation n'a pas encore été généré."), code="no_documents"
         )
@@ -145,6 +169,20 @@ def document_job_create(*, challenge, actor) -> DocumentJob:
             _("Le dossier de consultation n'est pas encore disponible."), code="wrong_stage"
         )
     return DocumentJob.objects.create(challenge=challenge, requested_by=actor)
+
+
+@transaction.atomic
+def dce_job_create(*, challenge, actor) -> DocumentJob:
+    """A pending job row for the consultation documents (DCE) of a published call: at its
+    publication and after each change. The caller enqueues its Celery task on commit."""
+    require_member(
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur demande le dossier.")
+    )
+    if challenge.published_at is None:
+        raise WrongState(_("L'appel n'est pas encore publié."), code="wrong_stage")
+    return DocumentJob.objects.create(
+        challenge=challenge, requested_by=actor, stage=DocumentStage.DCE
+    )
 
 
 @transaction.atomic
@@ -172,6 +210,7 @@ def document_upload(*, challenge, actor, piece: str, key: str, content: bytes) -
         title=original.title,
         content=content,
         actor=actor,
+        stage=original.stage,
     )
     audit_record(
         verb="documents.uploaded",

@@ -40,6 +40,11 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
         done.documents.values_list("piece", flat=True)
     )
     assert done.published_at.year == 2026
+    # and the call open for positions shows its consultation documents, public
+    open_call = Challenge.objects.get(reference="MEL-AAC-2026-003")
+    assert {"reglement", "cctp", "ccap", "ae_lot", "dpgf"} <= set(
+        open_call.documents.filter(stage="dce").values_list("piece", flat=True)
+    )
     assert done.audit_events.filter(verb="proposals.opened").exists()
     before = counts()
 

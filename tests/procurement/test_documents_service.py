@@ -26,18 +26,20 @@ def documented(world, clock):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_process_generates_every_piece_the_data_allows(documented):
-    pieces = set(documented.documents.values_list("piece", flat=True))
+    # the consultation documents at publication, the award pieces after the cofunding
+    dce = set(documented.documents.filter(stage="dce").values_list("piece", flat=True))
+    award = set(documented.documents.filter(stage="award").values_list("piece", flat=True))
+    assert dce == {"reglement", "cctp", "ccap", "ae_lot", "dpgf"}
     assert {
-        "reglement",
-        "cctp",
-        "ccap",
         "rapport_analyse",
         "avis_chambre",
         "acte_engagement",
         "convention_cofinancement",
-    } <= pieces
-    job = documented.document_jobs.get()
-    assert (job.status, job.done, job.total) == (DocumentStatus.DONE, job.total, job.total)
+    } <= award
+    assert not award & dce
+    for stage in ("dce", "award"):
+        job = documented.document_jobs.get(stage=stage)
+        assert (job.status, job.done, job.total) == (DocumentStatus.DONE, job.total, job.total)
     reglement = documented.documents.get(piece="reglement")
     text = "\n".join(p.text for p in Document(reglement.file.open("rb")).paragraphs)
     assert documented.title in text
@@ -65,7 +67,7 @@ def test_changed_data_gives_a_new_version_beside_the_old(
     with django_capture_on_commit_callbacks(execute=True):
         documents_request(challenge=documented, actor=world.buyer_agent)
     versions = list(
-        documented.documents.filter(piece="reglement")
+        documented.documents.filter(piece="rapport_analyse")
         .order_by("version")
         .values_list("version", "sha256")
     )
@@ -108,7 +110,9 @@ def test_a_revised_upload_is_kept_as_a_new_version_and_only_docx_is_accepted(doc
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_buyer_downloads_the_pack_as_one_zip_and_a_partner_may_not(documented, world):
+def test_the_buyer_downloads_the_whole_pack_as_one_zip_and_a_partner_the_dce_only(
+    documented, world
+):
     client = APIClient()
     client.force_authenticate(world.buyer_agent)
     response = client.get(f"/api/v1/challenges/{documented.pk}/documents/zip/")
@@ -116,7 +120,11 @@ def test_the_buyer_downloads_the_pack_as_one_zip_and_a_partner_may_not(documente
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert len(names) == documented.documents.count()
     client.force_authenticate(world.partner_users[0])
-    assert client.get(f"/api/v1/challenges/{documented.pk}/documents/zip/").status_code == 403
+    response = client.get(f"/api/v1/challenges/{documented.pk}/documents/zip/")
+    assert response.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert len(names) == documented.documents.filter(stage="dce").count()
+    assert not any(name.startswith(("acte_engagement", "rapport")) for name in names)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -130,10 +138,12 @@ def test_a_job_dying_midway_leaves_whole_pieces_only_and_completes_on_retry(
     documented.save(update_fields=["title"])
     original = document_data.build_pack
     calls = {"n": 0}
+    names = {}
 
     def flaky_pack(challenge):
         pieces = original(challenge)
         victim = pieces[2]
+        names.update(first=(pieces[0].piece, pieces[0].key), victim=(victim.piece, victim.key))
 
         def boom():
             calls["n"] += 1
@@ -141,7 +151,9 @@ def test_a_job_dying_midway_leaves_whole_pieces_only_and_completes_on_retry(
                 raise MemoryError("worker killed")
             return victim.render()
 
-        pieces[2] = document_data.PackPiece(victim.piece, victim.key, victim.title, boom)
+        pieces[2] = document_data.PackPiece(
+            victim.piece, victim.key, victim.title, boom, victim.stage
+        )
         return pieces
 
     monkeypatch.setattr(document_data, "build_pack", flaky_pack)
@@ -155,8 +167,9 @@ def test_a_job_dying_midway_leaves_whole_pieces_only_and_completes_on_retry(
     # versions and the third has none
     assert job.status == DocumentStatus.FAILED
     assert "worker killed" in job.error
-    assert documented.documents.filter(piece="reglement", version=2).exists()
-    assert not documented.documents.filter(piece="ccap", version=2).exists()
+    first, victim = names["first"], names["victim"]
+    assert documented.documents.filter(piece=first[0], key=first[1], version=2).exists()
+    assert not documented.documents.filter(piece=victim[0], key=victim[1], version=2).exists()
 
     # and a retry of the same job completes what is missing without duplicating
     from workflows.tasks import generate_documents
@@ -164,8 +177,8 @@ def test_a_job_dying_midway_leaves_whole_pieces_only_and_completes_on_retry(
     generate_documents.apply(args=[job.pk])
     job.refresh_from_db()
     assert job.status == DocumentStatus.DONE
-    assert documented.documents.filter(piece="ccap", version=2).count() == 1
-    assert documented.documents.filter(piece="reglement", version=3).count() == 0
+    assert documented.documents.filter(piece=victim[0], key=victim[1], version=2).count() == 1
+    assert documented.documents.filter(piece=first[0], key=first[1], version=3).count() == 0
 
 
 @pytest.mark.django_db(transaction=True)

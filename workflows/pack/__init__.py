@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from procurement.documents import PIECES
-from procurement.models import Challenge
+from procurement.documents import context as ctx
+from procurement.models import Challenge, DocumentStage
 from scoring.models import Assignment
 from workflows.pack.award import (
     award_contexts,
@@ -30,17 +31,44 @@ class PackPiece:
     key: str
     title: str
     render: Callable[[], bytes]
+    stage: str = DocumentStage.AWARD
+
+
+def _piece(key: str, context, object_key: str = "", stage=DocumentStage.AWARD) -> PackPiece:
+    title, render = PIECES[key]
+    return PackPiece(
+        piece=key, key=object_key, title=title, render=lambda: render(context), stage=stage
+    )
+
+
+def build_dce(challenge: Challenge) -> list[PackPiece]:
+    """The consultation documents (DCE), from the call alone — never from a position, an
+    offer or a proposal. A marché public: the RC, the CCTP, the CCAP, and per lot a blank
+    acte d'engagement and a DPGF. Hors marché: the règlement de l'appel, the CCTP and a
+    subsidy application form per lot — no acte d'engagement nor CCAP."""
+    base = challenge_context(challenge)
+    dce = DocumentStage.DCE
+    lots = [(f"lot-{lot.number}", ctx.LotContext(challenge=base, lot=lot)) for lot in base.lots]
+    if base.is_public_contract:
+        pieces = [
+            _piece("reglement", base, stage=dce),
+            _piece("cctp", base, stage=dce),
+            _piece("ccap", base, stage=dce),
+        ]
+        pieces += [_piece("ae_lot", c, k, stage=dce) for k, c in lots]
+        pieces += [_piece("dpgf", c, k, stage=dce) for k, c in lots]
+    else:
+        pieces = [_piece("reglement_appel", base, stage=dce), _piece("cctp", base, stage=dce)]
+        pieces += [_piece("demande_subvention", c, k, stage=dce) for k, c in lots]
+    return pieces
 
 
 def build_pack(challenge: Challenge) -> list[PackPiece]:
-    """Every piece the challenge's data allows, each with its own render thunk."""
+    """The award pieces the challenge's data allows, each with its own render thunk (the
+    consultation documents were generated at publication: ``build_dce``)."""
     base = challenge_context(challenge)
-
-    def piece(key: str, context, object_key: str = "") -> PackPiece:
-        title, render = PIECES[key]
-        return PackPiece(piece=key, key=object_key, title=title, render=lambda: render(context))
-
-    pieces = [piece("reglement", base), piece("cctp", base), piece("ccap", base)]
+    piece = _piece
+    pieces: list[PackPiece] = []
     if Assignment.objects.filter(proposal__challenge=challenge).exists():
         pieces.append(piece("rapport_analyse", ranking_context(challenge, base)))
     pieces += [piece("avis_chambre", c, k) for k, c in opinion_contexts(challenge, base)]
@@ -52,4 +80,4 @@ def build_pack(challenge: Challenge) -> list[PackPiece]:
     return pieces
 
 
-__all__ = ["PackPiece", "build_pack", "challenge_context"]
+__all__ = ["PackPiece", "build_dce", "build_pack", "challenge_context"]

@@ -1,17 +1,19 @@
-"""The call's context, shared by every piece: the buyer, the resources, the grid, the
-procedure and the Chambre's recommendations."""
+"""The call's context, shared by every piece: the buyer, the lots and resources, the grid
+and its scoring method, the procedure and the Chambre's recommendations — the call
+alone, never an offer."""
 
+from django.conf import settings
+from django.urls import reverse
+
+from kernel.formats import format_number
 from procurement.documents import context as ctx
-from procurement.models import (
-    Challenge,
-    Opinion,
-    Organisation,
-    Proposal,
-    ProposalStatus,
-)
+from procurement.models import Challenge, Opinion, OpinionSubject, Organisation
+from procurement.models.challenges import AggregationMethod
 from procurement.procedures import procedure_for
-from scoring.models import CriterionKind, ScaleKind
+from procurement.queries import lots_of
+from scoring.models import SCALE_MAX, CriterionKind, ScaleKind
 from scoring.queries import criteria_of
+from scoring.ranking import METHOD_DESCRIPTIONS
 
 
 def party(org: Organisation | None, fallback: str = "") -> ctx.Party:
@@ -37,42 +39,80 @@ SCALE_LABELS = {
 }
 
 
+def scoring_method_paragraphs(challenge: Challenge, criteria) -> tuple[str, tuple[str, ...]]:
+    """The scoring method as the RC states it (R2152-11, R2152-12): its name and the
+    paragraphs that give its formulae, from the grid actually used.
+
+    The one place the RC's method text comes from: once ``scoring.method`` states every
+    method (``method_paragraphs``), this calls it instead."""
+    label, description = METHOD_DESCRIPTIONS[challenge.aggregation_method]
+    numeric = [c for c in criteria if c.scale in SCALE_MAX]
+    paragraphs = [description]
+    if challenge.aggregation_method != AggregationMethod.MAJORITY_JUDGMENT:
+        paragraphs.append(
+            "Formule : note globale = Σ (note retenue du critère ÷ note maximale du critère "
+            "× poids du critère), où la note retenue d'un critère est la "
+            + (
+                "moyenne"
+                if challenge.aggregation_method == AggregationMethod.WEIGHTED_MEAN
+                else "médiane"
+            )
+            + " des notes des évaluateurs qui l'ont noté ; la somme des poids vaut 100, la "
+            "note globale est donc sur 100 et la meilleure proposition obtient la meilleure "
+            "note."
+        )
+        for c in numeric:
+            paragraphs.append(
+                f"{c.code} – {c.label} : note sur {SCALE_MAX[c.scale]}, contribution = note "
+                f"÷ {SCALE_MAX[c.scale]} × {format_number(c.weight)} points."
+            )
+    paragraphs.append(
+        "Chaque lot est jugé séparément : les propositions d'un lot sont classées entre elles "
+        "par leur note globale, de la plus haute à la plus basse."
+    )
+    return label, tuple(paragraphs)
+
+
+def _lot_lines(challenge: Challenge, resources: dict[int, ctx.ResourceLine]) -> tuple:
+    lots = []
+    for lot in lots_of(challenge):
+        lots.append(
+            ctx.LotLine(
+                number=lot.number,
+                title=lot.title,
+                estimated_amount=lot.estimated_amount,
+                reserved_ess=lot.reserved_ess,
+                resources=tuple(resources[r.pk] for r in lot.resources.all() if r.pk in resources),
+            )
+        )
+    return tuple(lots)
+
+
 def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
+    """The call's context, from the call alone — never from a position, an offer or a
+    proposal: the consultation documents must be the same for every candidate, and the
+    award pieces reuse it as they are (the deliverables, governance and community are
+    the candidate's to propose)."""
     opinions = list(
-        Opinion.objects.filter(challenge=challenge).prefetch_related("recommended_commons")
+        Opinion.objects.filter(challenge=challenge, subject=OpinionSubject.CALL)
+        .prefetch_related("recommended_commons")
+        .order_by("issued_at", "id")
     )
     recommended = {}
     for opinion in opinions:
         for commons in opinion.recommended_commons.all():
             recommended[commons.pk] = commons
-    proposals = {
-        p.group.resource_id: p
-        for p in Proposal.objects.filter(
-            challenge=challenge,
-            status__in=[ProposalStatus.SELECTED, ProposalStatus.AWARDED],
-        ).select_related("group")
-    }
-    resources = []
+    by_pk = {}
     for resource in challenge.resources.select_related("commons").order_by("order", "id"):
-        proposal = proposals.get(resource.pk)
         referenced = [resource.commons] if resource.commons and resource.commons.referenced else []
-        resources.append(
-            ctx.ResourceLine(
-                title=resource.title,
-                description=resource.description,
-                licence_spdx=(proposal.licence if proposal else "")
-                or resource.expected_licence
-                or "EUPL-1.2",
-                deliverables=tuple(
-                    line.strip(" -•")
-                    for line in (proposal.deliverables if proposal else "").splitlines()
-                    if line.strip(" -•")
-                ),
-                referenced_commons=tuple(commons_ref(c) for c in referenced),
-                governance=proposal.governance if proposal else "",
-                community=proposal.community if proposal else "",
-            )
+        by_pk[resource.pk] = ctx.ResourceLine(
+            title=resource.title,
+            description=resource.description,
+            licence_spdx=resource.expected_licence or "EUPL-1.2",
+            deliverables=(),
+            referenced_commons=tuple(commons_ref(c) for c in referenced),
         )
+    grid = list(criteria_of(challenge))
     criteria = tuple(
         ctx.CriterionLine(
             code=c.code,
@@ -83,35 +123,48 @@ def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
             scale_label=SCALE_LABELS.get(c.scale, ""),
             description=c.description,
         )
-        for c in criteria_of(challenge)
+        for c in grid
         if c.weight > 0
     )
-    moments = [
-        m
-        for m in (
-            challenge.published_at,
-            challenge.proposals_opened_at,
-            *(o.issued_at for o in opinions),
-            getattr(getattr(challenge, "cofunding_round", None), "closed_at", None),
-        )
-        if m is not None
-    ]
+    amendments = tuple(
+        ctx.AmendmentLine(made_at=a.made_at, summary=a.summary, substantial=a.substantial)
+        for a in challenge.amendments.order_by("made_at", "id")
+    )
+    # The documents are dated by the call's own events (publication, then each change),
+    # never by the clock: unchanged data renders to the same bytes.
+    moments = [m for m in (challenge.published_at, *(a.made_at for a in amendments)) if m]
     published_on = (challenge.published_at or challenge.created_at).date()
+    procedure = procedure_for(challenge.estimated_amount, on=published_on)
+    method_label, method_paragraphs = scoring_method_paragraphs(challenge, grid)
+    buyer = challenge.buyer
     return ctx.ChallengeContext(
         reference=challenge.reference,
         title=challenge.title,
         object=challenge.context,
-        buyer=party(challenge.buyer),
-        procedure_label=procedure_for(challenge.estimated_amount, on=published_on).label,
+        buyer=party(buyer),
+        procedure_label=procedure.label,
+        procedure_code=procedure.code,
+        procedure_formal=procedure.formal,
         estimated_amount=challenge.estimated_amount,
         published_at=challenge.published_at,
         positioning_deadline=challenge.positioning_deadline,
         proposal_deadline=challenge.proposal_deadline,
-        resources=tuple(resources),
+        questions_deadline=challenge.questions_deadline,
+        resources=tuple(by_pk.values()),
         criteria=criteria,
         licence_requirements="\n".join(
             o.licence_requirements for o in opinions if o.licence_requirements
         ),
         chambre_recommended_commons=tuple(commons_ref(c) for c in recommended.values()),
         generated_at=max(moments) if moments else challenge.created_at,
+        framing=ctx.FramingKind(challenge.framing),
+        lots=_lot_lines(challenge, by_pk),
+        single_lot_reason=challenge.single_lot_reason,
+        multi_lot_proposals=challenge.multi_lot_proposals,
+        method_label=method_label,
+        method_paragraphs=method_paragraphs,
+        recourse_court=buyer.recourse_court,
+        contact=buyer.contact_email or buyer.website,
+        service_url=settings.SITE_URL + reverse("portal:challenge", args=[challenge.pk]),
+        amendments=amendments,
     )

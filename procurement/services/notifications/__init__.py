@@ -8,6 +8,7 @@ twice mails nobody twice. A failed send keeps ``sent_at`` empty: the sweep retri
 
 from procurement.services.notifications.events import (
     notify_answers_published,
+    notify_call_amended,
     notify_challenge_awarded,
     notify_challenge_published,
     notify_deadline_extended,
@@ -29,6 +30,7 @@ __all__ = [
     "notification_send",
     "notifications_retry_due",
     "notify_answers_published",
+    "notify_call_amended",
     "notify_challenge_awarded",
     "notify_challenge_published",
     "notify_deadline_extended",

@@ -61,6 +61,21 @@ def notify_deadline_extended(notice) -> int:
 
 
 @transaction.atomic
+def notify_call_amended(amendment) -> int:
+    """To the partners positioned on the challenge and its subscribers: the published
+    call changed and its consultation documents have a new version. One event per
+    change."""
+    challenge = amendment.challenge
+    return _notify(
+        kind="call_amended",
+        key=f"call.amended:{amendment.pk}",
+        challenge=challenge,
+        recipients=positioned_recipients(challenge) | subscriber_recipients(challenge),
+        data={"summary": amendment.summary, "substantial": amendment.substantial},
+    )
+
+
+@transaction.atomic
 def notify_proposals_opened(challenge: Challenge) -> int:
     """To the working groups' members and the buyer's staff."""
     return _notify(

@@ -25,7 +25,10 @@ from procurement.documents.context import (
     CriterionResult,
     EliminationLine,
     EvaluatorMark,
+    FramingKind,
     FunderLine,
+    LotContext,
+    LotLine,
     Milestone,
     OpinionContext,
     Party,
@@ -350,7 +353,45 @@ def reciprocity_factory(challenge):
 
 
 @pytest.fixture
+def dce_challenge(challenge_factory) -> ChallengeContext:
+    """The call as published: two lots, the scoring method, the recourse, a contact."""
+    return challenge_factory(
+        lots=(
+            LotLine(
+                number=1,
+                title="Données des stations",
+                estimated_amount=Decimal("80000.00"),
+                resources=RESOURCES[:1],
+            ),
+            LotLine(
+                number=2,
+                title="Itinéraires et gouvernance",
+                estimated_amount=Decimal("100000.00"),
+                resources=RESOURCES[1:],
+                reserved_ess=True,
+            ),
+        ),
+        procedure_code="mapa",
+        questions_deadline=datetime(2026, 11, 15, 12, 0, tzinfo=PARIS),
+        method_label="Moyenne pondérée",
+        method_paragraphs=(
+            "Formule : note globale = Σ (note ÷ note maximale × poids du critère).",
+        ),
+        recourse_court="Tribunal administratif de Lille",
+        contact="commande.publique@lillemetropole.fr",
+        service_url="https://communs.example.fr/defis/14/",
+    )
+
+
+@pytest.fixture
+def lot_context(dce_challenge) -> LotContext:
+    return LotContext(challenge=dce_challenge, lot=dce_challenge.lots[1])
+
+
+@pytest.fixture
 def piece_contexts(
+    dce_challenge,
+    lot_context,
     challenge,
     ranking_factory,
     opinion_factory,
@@ -360,9 +401,16 @@ def piece_contexts(
 ):
     """The context each piece of ``PIECES`` takes, by key."""
     return {
-        "reglement": challenge,
-        "cctp": challenge,
-        "ccap": challenge,
+        "reglement": dce_challenge,
+        "reglement_appel": replace(dce_challenge, framing=FramingKind.OUTSIDE_CONTRACT),
+        "cctp": dce_challenge,
+        "ccap": dce_challenge,
+        "ae_lot": lot_context,
+        "dpgf": lot_context,
+        "demande_subvention": LotContext(
+            challenge=replace(dce_challenge, framing=FramingKind.OUTSIDE_CONTRACT),
+            lot=dce_challenge.lots[0],
+        ),
         "acte_engagement": award_factory(),
         "rapport_analyse": ranking_factory(),
         "avis_chambre": opinion_factory(),

@@ -41,12 +41,16 @@ def render(key, piece_contexts):
     return open_docx(render_piece(piece_contexts[key]))
 
 
-def test_registry_lists_the_eight_pieces_with_french_titles():
+def test_registry_lists_the_pieces_with_french_titles():
     # given / when
     keys = set(PIECES)
     # then
     assert keys == {
         "reglement",
+        "reglement_appel",
+        "ae_lot",
+        "dpgf",
+        "demande_subvention",
         "cctp",
         "ccap",
         "acte_engagement",

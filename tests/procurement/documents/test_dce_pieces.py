@@ -1,0 +1,89 @@
+"""The consultation documents' renderers: each piece opened again and checked for the
+mentions a candidate needs (issue 14, item 3)."""
+
+from dataclasses import replace
+
+import pytest
+
+from procurement.documents import PIECES
+from procurement.documents.context import FramingKind
+
+from .reading import body_text, open_docx, table_texts
+
+
+def text(data: bytes) -> str:
+    document = open_docx(data)
+    cells = "\n".join(c for table in table_texts(document) for row in table for c in row)
+    return (body_text(document) + "\n" + cells).replace("\xa0", " ").replace("\u202f", " ")
+
+
+@pytest.mark.parametrize("key", ["reglement", "cctp", "ccap", "ae_lot", "dpgf"])
+def test_every_dce_piece_states_the_framing(key, piece_contexts):
+    assert "Cadre juridique : Marché public" in text(PIECES[key].render(piece_contexts[key]))
+
+
+def test_the_rc_gives_lots_estimates_method_deadlines_recourse_and_contact(dce_challenge):
+    rc = text(PIECES["reglement"].render(dce_challenge))
+    for mention in (
+        "divisée en 2 lots",
+        "Données des stations",
+        "80 000,00 € HT",
+        "L2113-12",  # the reserved lot
+        "Formule : note globale",
+        "15 novembre 2026",  # the question deadline
+        "22 novembre 2026",
+        "Tribunal administratif de Lille",
+        "référé précontractuel",
+        "commande.publique@lillemetropole.fr",
+        "https://communs.example.fr/defis/14/",
+        "R2123-5",  # negotiation in a MAPA
+        "120 jours",
+    ):
+        assert mention in rc, mention
+
+
+def test_a_single_lot_rc_states_the_reason(dce_challenge):
+    single = replace(
+        dce_challenge,
+        lots=dce_challenge.lots[:1],
+        single_lot_reason="Les ressources forment un seul ensemble technique.",
+    )
+    rc = text(PIECES["reglement"].render(single))
+    assert "n'est pas divisée en lots" in rc
+    assert "Les ressources forment un seul ensemble technique." in rc
+
+
+def test_a_formal_procedure_rc_excludes_negotiation(dce_challenge):
+    formal = replace(dce_challenge, procedure_code="formal_open", procedure_formal=True)
+    rc = text(PIECES["reglement"].render(formal))
+    assert "Aucune négociation" in rc
+    assert "R2123-5" not in rc
+
+
+def test_the_reglement_de_l_appel_has_no_contract_clauses(dce_challenge):
+    outside = replace(dce_challenge, framing=FramingKind.OUTSIDE_CONTRACT)
+    reglement = text(PIECES["reglement_appel"].render(outside))
+    assert "Règlement de l'appel à communs" in reglement
+    assert "subvention" in reglement
+    assert "référé précontractuel" not in reglement
+    assert "DUME" not in reglement
+
+
+def test_the_ae_form_and_dpgf_leave_the_prices_blank(lot_context):
+    ae = text(PIECES["ae_lot"].render(lot_context))
+    dpgf = text(PIECES["dpgf"].render(lot_context))
+    assert "lot 2" in ae
+    assert "Itinéraires et gouvernance" in ae
+    assert "groupement conjoint" in ae
+    assert "Calculateur d'itinéraires multimodaux" in dpgf
+    assert "Référentiel ouvert des stations" not in dpgf  # lot 1's resource
+    assert "Total toutes taxes comprises" in dpgf
+    # every price cell of the DPGF is empty
+    table = table_texts(open_docx(PIECES["dpgf"].render(lot_context)))[0]
+    assert all(row[3] == "" for row in table[1:])
+
+
+def test_the_subsidy_form_asks_for_the_budget(piece_contexts):
+    form = text(PIECES["demande_subvention"].render(piece_contexts["demande_subvention"]))
+    assert "Subvention demandée" in form
+    assert "Cadre juridique : Appel à communs hors marché public" in form
