@@ -35,9 +35,11 @@ DEFAULT_GRID = [
         "weight": Decimal(35),
     },
     {
+        # Marked by the published formula on the offered price (CCP R2152-7).
         "code": "prix",
-        "label": "Prix et soutenabilité du budget",
+        "label": "Prix (montant HT de l'offre)",
         "kind": CriterionKind.PRICE,
+        "scale": ScaleKind.PRICE_FORMULA,
         "weight": Decimal(20),
     },
     {
@@ -76,6 +78,12 @@ DEFAULT_GRID = [
 def _levels(criterion: Criterion, raw: list[dict]) -> list[dict]:
     """The descriptions of the scale's levels, checked and in the scale's order (numeric
     levels from 0 up, mentions from the best). Raises ``ValueError`` with the reason."""
+    if criterion.by_formula:
+        if raw:
+            raise ValueError(
+                _("Le prix est noté par la formule publiée : son échelle n'a pas de niveaux.")
+            )
+        return []
     seen: dict[str, str] = {}
     for item in raw or []:
         level = str(item.get("level", "")).strip()
@@ -119,14 +127,25 @@ def _grid_replace(*, challenge, criteria: list[dict]) -> Grid:
     grid.criteria.all().delete()
     level_errors: dict[str, dict] = {}
     for order, item in enumerate(criteria):
+        kind = item.get("kind", CriterionKind.OTHER)
+        scale = item.get("scale", ScaleKind.ZERO_TEN)
+        # R2152-7: the price criterion is marked by the published formula, whatever scale
+        # was asked; the formula marks nothing else.
+        if kind == CriterionKind.PRICE:
+            scale = ScaleKind.PRICE_FORMULA
+        elif scale == ScaleKind.PRICE_FORMULA:
+            level_errors[item["code"]] = {
+                "scale": [_("Seul le critère de prix est noté par la formule sur le prix.")]
+            }
+            continue
         criterion = Criterion(
             grid=grid,
             code=item["code"],
             label=item["label"],
             description=item.get("description", ""),
-            kind=item.get("kind", CriterionKind.OTHER),
+            kind=kind,
             weight=Decimal(item["weight"]),
-            scale=item.get("scale", ScaleKind.ZERO_TEN),
+            scale=scale,
             threshold=item.get("threshold"),
             order=order,
         )
@@ -139,7 +158,7 @@ def _grid_replace(*, challenge, criteria: list[dict]) -> Grid:
         validated_save(criterion)
     if level_errors:
         raise ApplicationError(
-            _("Certains niveaux d'échelle ne sont pas valables."),
+            _("Certaines échelles ou certains niveaux ne sont pas valables."),
             code="invalid_levels",
             extra={"fields": {"criteria": level_errors}},
         )
