@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 
 from procurement import queries
 from procurement.models import Challenge, ChallengeResource, Commons, Organisation
-from procurement.models.challenges import AggregationMethod
+from procurement.models.challenges import AggregationMethod, ContractNature
+from procurement.services.award_rules import publication_warnings
 from procurement.services.challenges import challenge_update
 from workflows.services import process_cancel, process_start
 
@@ -65,6 +66,9 @@ class ChallengeSerializer(serializers.ModelSerializer):
     chambre = OrganisationRefSerializer(read_only=True)
     process = serializers.IntegerField(source="process.pk", read_only=True, default=None)
     resource_count = serializers.IntegerField(read_only=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="Avertissements sur l'appel publié (délai de remise court en MAPA)."
+    )
 
     class Meta:
         model = Challenge
@@ -78,6 +82,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "status",
             "estimated_amount",
             "aggregation_method",
+            "contract_nature",
             "positioning_deadline",
             "proposal_deadline",
             "questions_deadline",
@@ -90,7 +95,11 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "process",
             "resource_count",
             "created_at",
+            "warnings",
         ]
+
+    def get_warnings(self, challenge) -> list[str]:
+        return publication_warnings(challenge)
 
 
 class CriterionInput(serializers.Serializer):
@@ -114,6 +123,7 @@ class ChallengeCreateInput(serializers.Serializer):
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     aggregation_method = serializers.ChoiceField(choices=AggregationMethod.choices, required=False)
+    contract_nature = serializers.ChoiceField(choices=ContractNature.choices, required=False)
     resources = ResourceInput(many=True, allow_empty=False)
     criteria = CriterionInput(many=True, required=False)
 
@@ -125,6 +135,7 @@ class ChallengeUpdateInput(serializers.Serializer):
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     aggregation_method = serializers.ChoiceField(choices=AggregationMethod.choices, required=False)
+    contract_nature = serializers.ChoiceField(choices=ContractNature.choices, required=False)
     resources = ResourceInput(many=True, required=False)
 
 

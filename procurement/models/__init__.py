@@ -1,5 +1,5 @@
 from .audit import AuditChainHead, AuditEvent
-from .challenges import Challenge, ChallengeResource, ChallengeStatus, Question
+from .challenges import Challenge, ChallengeResource, ChallengeStatus, ContractNature, Question
 from .cofunding import (
     Allocation,
     BeyondMinimum,
@@ -34,7 +34,7 @@ from .opinions import (
     ReservationAnswer,
     Verdict,
 )
-from .organisations import Membership, Organisation, OrganisationKind, Role
+from .organisations import BuyerCategory, Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
 from .proposal_parts import BudgetCategory, BudgetLine, BudgetUnit, Milestone, ProposalAttachment
 from .proposals import Proposal, ProposalStatus
@@ -55,6 +55,7 @@ __all__ = [
     "BudgetCategory",
     "BudgetLine",
     "BudgetUnit",
+    "BuyerCategory",
     "CatalogueDecision",
     "Challenge",
     "ChallengeResource",
@@ -62,6 +63,7 @@ __all__ = [
     "CofundingRound",
     "Commons",
     "CommonsCategory",
+    "ContractNature",
     "Contribution",
     "ContributionKind",
     "DeadlineKind",

@@ -46,6 +46,15 @@ class AggregationMethod(models.TextChoices):
     MAJORITY_JUDGMENT = "majority_judgment", _("Jugement majoritaire")
 
 
+class ContractNature(models.TextChoices):
+    """What is bought (``procurement.procedures.ContractNature``): works have their own
+    threshold."""
+
+    SERVICES = "services", _("Services")
+    SUPPLIES = "supplies", _("Fournitures")
+    WORKS = "works", _("Travaux")
+
+
 class Challenge(models.Model):
     """An appel à communs (défi) published by a buyer."""
 
@@ -69,6 +78,12 @@ class Challenge(models.Model):
     )
     estimated_amount = models.DecimalField(
         _("montant estimé HT (€)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    contract_nature = models.CharField(
+        _("nature du marché"),
+        max_length=10,
+        choices=ContractNature.choices,
+        default=ContractNature.SERVICES,
     )
     aggregation_method = models.CharField(
         _("méthode d'agrégation"),

@@ -9,7 +9,7 @@ from procurement.models import (
     Proposal,
     ProposalStatus,
 )
-from procurement.procedures import procedure_for
+from procurement.services.award_rules import procedure_of
 from scoring.models import CriterionKind, ScaleKind
 from scoring.queries import criteria_of
 
@@ -102,7 +102,7 @@ def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
         title=challenge.title,
         object=challenge.context,
         buyer=party(challenge.buyer),
-        procedure_label=procedure_for(challenge.estimated_amount, on=published_on).label,
+        procedure_label=procedure_of(challenge, published_on).label,
         estimated_amount=challenge.estimated_amount,
         published_at=challenge.published_at,
         positioning_deadline=challenge.positioning_deadline,
