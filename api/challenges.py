@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 
 from procurement import queries
 from procurement.models import Challenge, ChallengeResource, Commons, Framing, Lot, Organisation
-from procurement.models.challenges import AggregationMethod
+from procurement.models.challenges import AggregationMethod, ContractNature
+from procurement.services.award_rules import publication_warnings
 from procurement.services.challenges import challenge_update
 from workflows.services import process_cancel, process_start
 
@@ -106,6 +107,9 @@ class ChallengeSerializer(serializers.ModelSerializer):
     chambre = OrganisationRefSerializer(read_only=True)
     process = serializers.IntegerField(source="process.pk", read_only=True, default=None)
     resource_count = serializers.IntegerField(read_only=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="Avertissements sur l'appel publié (délai de remise court en MAPA)."
+    )
 
     class Meta:
         model = Challenge
@@ -122,6 +126,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "multi_lot_proposals",
             "single_lot_reason",
             "aggregation_method",
+            "contract_nature",
             "positioning_deadline",
             "proposal_deadline",
             "questions_deadline",
@@ -134,7 +139,11 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "process",
             "resource_count",
             "created_at",
+            "warnings",
         ]
+
+    def get_warnings(self, challenge) -> list[str]:
+        return publication_warnings(challenge)
 
 
 class CriterionInput(serializers.Serializer):
@@ -161,6 +170,7 @@ class ChallengeCreateInput(serializers.Serializer):
     framing = serializers.ChoiceField(choices=Framing.choices, required=False)
     multi_lot_proposals = serializers.BooleanField(required=False, default=False)
     single_lot_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    contract_nature = serializers.ChoiceField(choices=ContractNature.choices, required=False)
     resources = ResourceInput(many=True, allow_empty=False)
     lots = LotInput(many=True, required=False, allow_empty=False)
     criteria = CriterionInput(many=True, required=False)
@@ -176,6 +186,7 @@ class ChallengeUpdateInput(serializers.Serializer):
     framing = serializers.ChoiceField(choices=Framing.choices, required=False)
     multi_lot_proposals = serializers.BooleanField(required=False)
     single_lot_reason = serializers.CharField(required=False, allow_blank=True)
+    contract_nature = serializers.ChoiceField(choices=ContractNature.choices, required=False)
     resources = ResourceInput(many=True, required=False)
     lots = LotInput(many=True, required=False, allow_empty=False)
 

@@ -9,7 +9,18 @@ from procurement.models import Organisation
 class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "name", "kind", "legal_form", "siren", "siret", "rna", "address", "website"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "legal_form",
+            "siren",
+            "siret",
+            "rna",
+            "address",
+            "website",
+            "buyer_category",
+        ]
 
 
 class OrganisationList(generics.ListAPIView):

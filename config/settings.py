@@ -126,6 +126,11 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="appels-a-communs@localhost")
 # Links in the e-mails (no request there to build them from).
+# A MAPA's offers' window has no legal minimum, only a reasonable delay: the service
+# refuses one shorter than MAPA_MIN_OFFER_DAYS and warns under MAPA_WARN_OFFER_DAYS.
+MAPA_MIN_OFFER_DAYS = env.int("MAPA_MIN_OFFER_DAYS", default=15)
+MAPA_WARN_OFFER_DAYS = env.int("MAPA_WARN_OFFER_DAYS", default=21)
+
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Celery -----------------------------------------------------------------

@@ -10,9 +10,17 @@ class ScaleKind(models.TextChoices):
     ZERO_TEN = "0-10", _("de 0 à 10")
     ZERO_TWENTY = "0-20", _("de 0 à 20")
     MAJORITY = "mj", _("mentions du jugement majoritaire")
+    # The price criterion: marked from 0 to 10 by the published formula on the offered
+    # prices (lowest price ÷ price × 10), never by evaluators (CCP R2152-7).
+    PRICE_FORMULA = "price", _("formule sur le prix offert, de 0 à 10")
 
 
-SCALE_MAX = {ScaleKind.ZERO_FIVE: 5, ScaleKind.ZERO_TEN: 10, ScaleKind.ZERO_TWENTY: 20}
+SCALE_MAX = {
+    ScaleKind.ZERO_FIVE: 5,
+    ScaleKind.ZERO_TEN: 10,
+    ScaleKind.ZERO_TWENTY: 20,
+    ScaleKind.PRICE_FORMULA: 10,
+}
 
 
 class CriterionKind(models.TextChoices):
@@ -81,6 +89,12 @@ class Criterion(models.Model):
                 condition=Q(weight__gte=0) & Q(weight__lte=100), name="criterion_weight_range"
             ),
             models.CheckConstraint(condition=Q(scale__in=ScaleKind.values), name="criterion_scale"),
+            # A price criterion is marked by the formula, and only a price criterion is.
+            models.CheckConstraint(
+                condition=Q(kind=CriterionKind.PRICE, scale=ScaleKind.PRICE_FORMULA)
+                | (~Q(kind=CriterionKind.PRICE) & ~Q(scale=ScaleKind.PRICE_FORMULA)),
+                name="criterion_price_by_formula",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,6 +103,11 @@ class Criterion(models.Model):
     @property
     def is_commons(self) -> bool:
         return self.kind in COMMONS_KINDS
+
+    @property
+    def by_formula(self) -> bool:
+        """Marked by the published price formula, not by evaluators (CCP R2152-7)."""
+        return self.scale == ScaleKind.PRICE_FORMULA
 
 
 class Assignment(models.Model):

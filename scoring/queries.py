@@ -118,3 +118,9 @@ def own_assignment(*, user, challenge, proposal_id) -> Assignment:
 
 def criteria_of(challenge) -> list[Criterion]:
     return list(Criterion.objects.filter(grid__challenge=challenge).order_by("order", "id"))
+
+
+def marked_criteria(challenge) -> list[Criterion]:
+    """The criteria evaluators mark: all but the price, marked by the published formula
+    on the offered prices (CCP R2152-7)."""
+    return [c for c in criteria_of(challenge) if not c.by_formula]

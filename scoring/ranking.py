@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef
 
 from kernel import exports
-from procurement.models import Proposal
+from procurement.models import Proposal, ProposalStatus
 from scoring import aggregation as agg
 from scoring.models import (
     SCALE_MAX,
@@ -59,32 +59,47 @@ def grid_spec(criteria: list[Criterion]) -> agg.GridSpec:
                 is_commons=c.is_commons,
                 is_environmental=c.kind == CriterionKind.ENVIRONMENT,
                 threshold=c.threshold,
+                is_price=c.by_formula,
             )
             for c in criteria
         )
     )
 
 
+def offered_prices(proposals) -> dict[int, Decimal | None]:
+    """The price each proposal offers, for the price formula: its amount HT (its budget's
+    total). Drafts never opened are not compared."""
+    return dict(proposals.exclude(status=ProposalStatus.DRAFT).values_list("pk", "amount"))
+
+
 def compute_ranking(challenge) -> agg.Ranking:
     """Rank the challenge's proposals from each assignment's latest submitted
     evaluation: an evaluator who scored again in a later round counts for that round
-    only, one who did not for its earlier one. The marks are read in one query."""
+    only, one who did not for its earlier one. The marks are read in one query.
+
+    The price criterion is marked by the published formula (R2152-7) from the prices of
+    the proposals compared together: every submitted proposal of the call."""
     criteria = criteria_of(challenge)
     later_submitted = Evaluation.objects.filter(
         assignment_id=OuterRef("evaluation__assignment_id"),
         round__gt=OuterRef("evaluation__round"),
         submitted_at__isnull=False,
     )
-    scores = Score.objects.filter(
-        ~Exists(later_submitted),
-        evaluation__assignment__proposal__challenge=challenge,
-        evaluation__submitted_at__isnull=False,
-    ).values_list(
-        "evaluation__assignment__proposal_id",
-        "evaluation__assignment__evaluator__username",
-        "criterion__code",
-        "criterion__scale",
-        "value",
+    scores = (
+        Score.objects.filter(
+            ~Exists(later_submitted),
+            evaluation__assignment__proposal__challenge=challenge,
+            evaluation__submitted_at__isnull=False,
+            # marks given on a price criterion before the formula existed are not read
+        )
+        .exclude(criterion__scale=ScaleKind.PRICE_FORMULA)
+        .values_list(
+            "evaluation__assignment__proposal_id",
+            "evaluation__assignment__evaluator__username",
+            "criterion__code",
+            "criterion__scale",
+            "value",
+        )
     )
     marks = [
         agg.Mark(
@@ -95,7 +110,14 @@ def compute_ranking(challenge) -> agg.Ranking:
         )
         for proposal_id, evaluator, code, scale, value in scores
     ]
-    return agg.rank(grid_spec(criteria), marks, agg.Method(challenge.aggregation_method))
+    prices = (
+        offered_prices(Proposal.objects.filter(challenge=challenge))
+        if any(c.by_formula for c in criteria)
+        else None
+    )
+    return agg.rank(
+        grid_spec(criteria), marks, agg.Method(challenge.aggregation_method), prices=prices
+    )
 
 
 def ranking_for(challenge) -> dict:
@@ -137,6 +159,8 @@ def export_columns(criteria: Sequence[Criterion]) -> tuple[ExportColumn, ...]:
     for criterion in criteria:
         if criterion.scale == ScaleKind.MAJORITY:
             scale = "mention, de 0 à 6"
+        elif criterion.by_formula:
+            scale = "formule sur le prix, sur 10"
         else:
             scale = f"sur {SCALE_MAX[criterion.scale]}"
         columns.append(ExportColumn(criterion.code, f"{criterion.label} ({scale})"))

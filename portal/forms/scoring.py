@@ -10,9 +10,9 @@ from procurement import queries
 from scoring.models import SCALE_MAX, ScaleKind
 from scoring.queries import (
     assignments_visible_to,
-    criteria_of,
     current_round,
     evaluations_visible_to,
+    marked_criteria,
 )
 from scoring.services import MJ_GRADES
 
@@ -61,7 +61,8 @@ class ScoreForm(TaskForm):
             )
             .values_list("assignment__proposal_id", flat=True)
         )
-        self.criteria = criteria_of(self.challenge)
+        # The price criterion is marked by the published formula, not by evaluators.
+        self.criteria = marked_criteria(self.challenge)
         self.failed_proposal = None
         self.sent: list[int] = []
         self.proposals = [

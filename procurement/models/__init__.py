@@ -4,6 +4,7 @@ from .challenges import (
     Challenge,
     ChallengeResource,
     ChallengeStatus,
+    ContractNature,
     Framing,
     Lot,
     Question,
@@ -42,7 +43,7 @@ from .opinions import (
     ReservationAnswer,
     Verdict,
 )
-from .organisations import Membership, Organisation, OrganisationKind, Role
+from .organisations import BuyerCategory, Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
 from .proposal_parts import BudgetCategory, BudgetLine, BudgetUnit, Milestone, ProposalAttachment
 from .proposals import Proposal, ProposalStatus
@@ -64,6 +65,7 @@ __all__ = [
     "BudgetCategory",
     "BudgetLine",
     "BudgetUnit",
+    "BuyerCategory",
     "CatalogueDecision",
     "Challenge",
     "ChallengeResource",
@@ -71,6 +73,7 @@ __all__ = [
     "CofundingRound",
     "Commons",
     "CommonsCategory",
+    "ContractNature",
     "Contribution",
     "ContributionKind",
     "DeadlineKind",

@@ -59,6 +59,15 @@ class Framing(models.TextChoices):
     OUTSIDE_CONTRACT = "outside_contract", _("Appel à communs hors marché (subventions)")
 
 
+class ContractNature(models.TextChoices):
+    """What is bought (``procurement.procedures.ContractNature``): works have their own
+    threshold."""
+
+    SERVICES = "services", _("Services")
+    SUPPLIES = "supplies", _("Fournitures")
+    WORKS = "works", _("Travaux")
+
+
 class Challenge(models.Model):
     """An appel à communs (défi) published by a buyer."""
 
@@ -96,6 +105,12 @@ class Challenge(models.Model):
     # Why the call is not divided into lots when several resources share one lot
     # (articles L2113-10 and R2113-2 of the code de la commande publique).
     single_lot_reason = models.TextField(_("motif de l'absence d'allotissement"), blank=True)
+    contract_nature = models.CharField(
+        _("nature du marché"),
+        max_length=10,
+        choices=ContractNature.choices,
+        default=ContractNature.SERVICES,
+    )
     aggregation_method = models.CharField(
         _("méthode d'agrégation"),
         max_length=20,

@@ -17,6 +17,13 @@ class OrganisationKind(models.TextChoices):
     CHAMBRE = "chambre", _("Chambre des communs")
 
 
+class BuyerCategory(models.TextChoices):
+    """Who buys (``procurement.procedures.BuyerCategory``): the thresholds differ."""
+
+    LOCAL = "local", _("Collectivité territoriale ou établissement local")
+    STATE = "state", _("État ou établissement public de l'État")
+
+
 class Organisation(models.Model):
     name = models.CharField(_("nom"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
@@ -39,6 +46,13 @@ class Organisation(models.Model):
         decimal_places=2,
         default=Decimal("20"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    # A buyer's category: its European threshold for supplies and services depends on it.
+    buyer_category = models.CharField(
+        _("catégorie d'acheteur"),
+        max_length=10,
+        choices=BuyerCategory.choices,
+        default=BuyerCategory.LOCAL,
     )
     # A Chambre's delay to give an opinion, in days.
     opinion_delay_days = models.PositiveSmallIntegerField(

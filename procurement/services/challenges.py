@@ -9,12 +9,16 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, WrongState
 from kernel.guards import require_status, validated_save
-from procurement import calculations
 from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Lot, Organisation
 from procurement.models import OrganisationKind as Kind
 from procurement.models.opinions import OPEN_REFERRAL, OpinionSubject, ReferralStatus
-from procurement.procedures import procedure_for
 from procurement.services.audit import audit_record
+from procurement.services.award_rules import (
+    award_method_problems,
+    estimate_required,
+    offer_window_check,
+    procedure_of,
+)
 from procurement.services.common import require_member
 from procurement.services.notifications import (
     notify_challenge_published,
@@ -57,6 +61,7 @@ def challenge_create(
     framing: str | None = None,
     multi_lot_proposals: bool = False,
     single_lot_reason: str = "",
+    contract_nature: str | None = None,
     reference: str | None = None,
 ) -> Challenge:
     """Draft a new challenge for ``buyer``; the actor must be on the buyer's staff.
@@ -64,7 +69,8 @@ def challenge_create(
     Its resources are grouped into ``lots`` (each resource names its lot's number in
     ``lot``); without ``lots``, each resource is its own lot (article L2113-10: a call
     is divided into lots unless the buyer states why not). Creating a challenge does
-    not start its process: ``workflows.services`` does both.
+    not start its process: ``workflows.services`` does both. Majority judgment is
+    refused as the award method (400 on ``aggregation_method``, ``award_rules``).
     """
     require_member(actor, buyer, message=_("Seul un agent de l'acheteur peut créer un appel."))
     if buyer.kind != Kind.BUYER:
@@ -87,6 +93,7 @@ def challenge_create(
             code="no_resource",
             extra={"fields": {"resources": [_("Indiquez au moins une ressource attendue.")]}},
         )
+    _require_award_method(aggregation_method)
     challenge = Challenge(
         reference=reference or _next_reference(),
         title=title,
@@ -102,6 +109,8 @@ def challenge_create(
         challenge.aggregation_method = aggregation_method
     if framing:
         challenge.framing = framing
+    if contract_nature:
+        challenge.contract_nature = contract_nature
     challenge.full_clean(validate_unique=reference is not None)
     for _attempt in range(5):
         # Two buyers drafting at once may compute the same next reference: take another.
@@ -124,6 +133,16 @@ def challenge_create(
         data={"title": title, "resources": [r["title"] for r in resources]},
     )
     return challenge
+
+
+def _require_award_method(method: str | None) -> None:
+    problems = award_method_problems(method) if method else {}
+    if problems:
+        raise ApplicationError(
+            problems["aggregation_method"][0],
+            code="award_method_refused",
+            extra={"fields": problems},
+        )
 
 
 def _lots_error(message: str) -> ApplicationError:
@@ -203,6 +222,7 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
     lots = fields.pop("lots", None)
     if lots is not None and resources is None:
         raise _lots_error(_("Donnez les ressources avec leurs lots."))
+    _require_award_method(fields.get("aggregation_method"))
     for name in (
         "title",
         "context",
@@ -211,6 +231,7 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
         "framing",
         "multi_lot_proposals",
         "single_lot_reason",
+        "contract_nature",
     ):
         if name in fields:
             setattr(challenge, name, fields[name])
@@ -296,7 +317,10 @@ def challenge_publish(
     ``proposal_deadline``. Both must lie in the future, in that order (the grid is
     checked by the process, ``workflows.operations.call_publish``). Questions close at
     ``questions_deadline`` if given (future, before the proposal deadline), else at the
-    proposal deadline."""
+    proposal deadline. The estimate is required and decides the procedure, whose
+    offers' window is checked (``award_rules.offer_window_check``: the legal minimum, or
+    a MAPA's floor); a MAPA's short window is published with a warning, recorded in the
+    audit and left on ``challenge.publication_warnings``."""
     require_member(
         actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut publier l'appel.")
     )
@@ -316,15 +340,14 @@ def challenge_publish(
         errors["questions_deadline"] = [
             _("La fin des questions doit être future et précéder la date limite des propositions.")
         ]
-    procedure = procedure_for(challenge.estimated_amount, on=timezone.localdate(now))
-    if not calculations.offer_window_holds(now, proposal_deadline, procedure.min_offer_days):
-        errors.setdefault("proposal_deadline", []).append(
-            _(
-                "Pour une %(procedure)s, le délai de remise des propositions est d'au moins "
-                "%(days)s jours après la publication."
-            )
-            % {"procedure": procedure.label, "days": procedure.min_offer_days}
-        )
+    warnings: list[str] = []
+    if challenge.estimated_amount is None:
+        errors["estimated_amount"] = [estimate_required()]
+    else:
+        procedure = procedure_of(challenge, timezone.localdate(now))
+        refusals, warnings = offer_window_check(procedure, now, proposal_deadline)
+        if refusals:
+            errors.setdefault("proposal_deadline", []).extend(refusals)
     if errors:
         raise ApplicationError(
             _("Les échéances de l'appel ne sont pas valables."),
@@ -350,9 +373,11 @@ def challenge_publish(
             "positioning_deadline": positioning_deadline,
             "proposal_deadline": proposal_deadline,
             "questions_deadline": questions_deadline,
+            "warnings": warnings,
         },
     )
     notify_challenge_published(challenge)
+    challenge.publication_warnings = warnings
     return challenge
 
 

@@ -24,8 +24,8 @@ from kernel.guards import require_before, require_status, validated_save
 from procurement import calculations
 from procurement.models import OrganisationKind, Question
 from procurement.models.challenges import ChallengeStatus
-from procurement.procedures import procedure_for
 from procurement.services.audit import audit_record
+from procurement.services.award_rules import procedure_of
 from procurement.services.common import require_member
 from procurement.services.notifications import notify_answers_published
 
@@ -91,7 +91,9 @@ def question_answer_draft(*, question: Question, actor, answer: str) -> Question
 
 def is_formal(challenge) -> bool:
     day = timezone.localdate(challenge.published_at or timezone.now())
-    return procedure_for(challenge.estimated_amount, on=day).formal
+    if challenge.estimated_amount is None:  # not publishable: no procedure yet
+        return False
+    return procedure_of(challenge, day).formal
 
 
 def restoring_deadline(deadline: datetime, answered_at: datetime) -> datetime:

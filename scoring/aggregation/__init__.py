@@ -11,6 +11,12 @@ The grid
     A mark is *normalised* to [0, 1] by its scale: (mark − minimum) / (maximum −
     minimum), so a 20/20, a 10/10 and an Excellent are all 1.
 
+The price criterion (``CriterionSpec.is_price``, ``price``)
+    Marked by the published formula, never by evaluators (R2152-7): lowest offered
+    price ÷ offered price × the scale's maximum, rounded half up to the hundredth, the
+    lowest price being that of the proposals ranked together (``rank(prices=…)``). A
+    missing or zero price gets no mark (counted 0, flagged ``unmarked``).
+
 The three methods (``Method``)
     ``weighted_mean``
         Per criterion, the mean of the evaluators' marks; total = Σ weight × normalised
@@ -61,7 +67,7 @@ Rules common to the methods
       scale always earns that criterion's full weight, whatever the other offers got.
 """
 
-from .engine import rank, rank_with_weights
+from .engine import PRICE_FORMULA, rank, rank_with_weights
 from .grid import (
     MJ_GRADES,
     CriterionSpec,
@@ -77,10 +83,12 @@ from .grid import (
     grade_value,
 )
 from .majority import majority_key, majority_value
+from .price import lowest_price, price_mark, price_marks
 from .results import CriterionResult, RankedProposal, Ranking
 
 __all__ = [
     "MJ_GRADES",
+    "PRICE_FORMULA",
     "CriterionResult",
     "CriterionSpec",
     "GridError",
@@ -95,8 +103,11 @@ __all__ = [
     "ScaleKind",
     "grade_name",
     "grade_value",
+    "lowest_price",
     "majority_key",
     "majority_value",
+    "price_mark",
+    "price_marks",
     "rank",
     "rank_with_weights",
 ]

@@ -16,7 +16,7 @@ and comparisons cheap, and the marks are read once:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from operator import itemgetter
@@ -34,6 +34,7 @@ from .grid import (
     grade_name,
 )
 from .majority import majority_key
+from .price import price_marks
 from .reading import Conversions, Rows, Table, read_marks
 from .results import CriterionResult, RankedProposal, Ranking
 
@@ -41,6 +42,9 @@ _MJ_TOP = len(MJ_GRADES) - 1
 _FIRST = itemgetter(0)
 _SECOND = itemgetter(1)
 _T = TypeVar("_T")
+
+# The evaluator named on the marks that the price formula gives.
+PRICE_FORMULA = "formule-prix"
 
 Scored: TypeAlias = tuple[int, int, dict[int, int], list[str], tuple[CriterionResult, ...]]
 
@@ -52,8 +56,14 @@ def rank(
     *,
     disagreement_threshold: Decimal = Decimal("0.4"),
     proposals: Iterable[Id] = (),
+    prices: Mapping[Id, Decimal | None] | None = None,
 ) -> Ranking:
-    """Rank every proposal that has a mark, and every one of ``proposals``.
+    """Rank every proposal that has a mark, and every one of ``proposals`` and ``prices``.
+
+    ``prices`` gives each proposal's offered price: the price criteria are marked from
+    them by the published formula (``price.price_marks``: lowest price ÷ price × the
+    scale's maximum), among the proposals given here, compared together; an evaluator's
+    mark on a price criterion raises ``MarkError``.
 
     ``disagreement_threshold`` (0 to 1) is the spread between evaluators, as a part of
     the scale, beyond which a criterion is flagged for deliberation. Raises
@@ -69,6 +79,7 @@ def rank(
         Method(method),
         disagreement_threshold=disagreement_threshold,
         proposals=proposals,
+        prices=prices,
     )
 
 
@@ -80,6 +91,7 @@ def rank_with_weights(
     *,
     disagreement_threshold: Decimal = Decimal("0.4"),
     proposals: Iterable[Id] = (),
+    prices: Mapping[Id, Decimal | None] | None = None,
 ) -> Ranking:
     """``rank`` with the weights given apart, as non-negative integers in any unit:
     each criterion counts for its weight over their sum. ``rank`` passes a grid's
@@ -96,9 +108,33 @@ def rank_with_weights(
         raise ValueError("one non-negative weight per criterion, not all zero")
     if len({c.code for c in criteria}) != len(criteria):
         raise ValueError("criteria have unique codes")
+    marks, proposals = _with_price_marks(criteria, marks, proposals, prices or {})
     table, converted = read_marks(criteria, marks, proposals)
     aggregation = _Aggregation(criteria, weights, method, spread_limit, table, converted)
     return aggregation.ranking(Decimal(disagreement_threshold))
+
+
+def _with_price_marks(
+    criteria: Sequence[CriterionSpec],
+    marks: Iterable[Mark],
+    proposals: Iterable[Id],
+    prices: Mapping[Id, Decimal | None],
+) -> tuple[list[Mark], list[Id]]:
+    """The evaluators' marks, checked to leave the price criteria alone, and the marks
+    the price formula gives on them; every proposal with a price is ranked."""
+    priced = {c.code: c for c in criteria if c.is_price}
+    marks = list(marks)
+    if priced:
+        for mark in marks:
+            if mark.criterion_code in priced:
+                raise MarkError(
+                    f"le critère prix {mark.criterion_code!r} est noté par la formule publiée, "
+                    f"pas par l'évaluateur {mark.evaluator_id!r}"
+                )
+        for code, criterion in priced.items():
+            for proposal, value in price_marks(prices, criterion.scale.maximum).items():
+                marks.append(Mark(proposal, PRICE_FORMULA, code, value))
+    return marks, [*proposals, *prices]
 
 
 def _id_key(identifier: object) -> tuple[int, Any, str]:

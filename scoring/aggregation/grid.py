@@ -168,7 +168,9 @@ class CriterionSpec:
     ``weight`` is its share of the total in percent (at most two decimals, 0 allowed).
     ``threshold`` is an eliminating mark on the criterion's own scale (for mentions,
     a mention's number or its name; at most two decimals): a proposal whose
-    aggregated mark on the criterion is strictly below it is eliminated."""
+    aggregated mark on the criterion is strictly below it is eliminated.
+    ``is_price``: the price criterion, marked by the published formula on the offered
+    prices (``price.price_marks``) and never by evaluators; its scale is numeric."""
 
     code: str
     label: str
@@ -177,6 +179,7 @@ class CriterionSpec:
     is_commons: bool = False
     is_environmental: bool = False
     threshold: Decimal | None = None
+    is_price: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, str) or not self.code:
@@ -191,6 +194,8 @@ class CriterionSpec:
             raise GridError(str(error)) from None
         if weight < 0:
             raise GridError(f"le poids du critère {self.code} est négatif")
+        if self.is_price and self.scale.is_majority:
+            raise GridError(f"le critère prix {self.code} est noté sur une échelle numérique")
         object.__setattr__(self, "weight", Decimal(self.weight))
         if self.threshold is not None:
             object.__setattr__(self, "threshold", self._checked_threshold(self.threshold))

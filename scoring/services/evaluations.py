@@ -129,8 +129,16 @@ def evaluation_submit(
     if evaluation.submitted_at is not None:
         raise WrongState(_("Cette évaluation a déjà été soumise."), code="already_submitted")
     comments = comments or {}
-    criteria = list(Criterion.objects.filter(grid__challenge=challenge))
+    every = list(Criterion.objects.filter(grid__challenge=challenge))
     errors: dict[str, list[str]] = {}
+    # R2152-7: the price criterion is marked by the published formula on the offered
+    # prices, never by an evaluator.
+    criteria = [c for c in every if not c.by_formula]
+    for criterion in every:
+        if criterion.by_formula and criterion.code in scores:
+            errors[criterion.code] = [
+                _("Le prix est noté par la formule publiée, pas par les évaluateurs.")
+            ]
     clean = {}
     for criterion in criteria:
         if criterion.code not in scores:
@@ -148,7 +156,7 @@ def evaluation_submit(
             errors[criterion.code] = [
                 _("Un commentaire est requis pour la note la plus basse ou la plus haute.")
             ]
-    unknown = set(scores) - {c.code for c in criteria}
+    unknown = set(scores) - {c.code for c in every}
     for code in unknown:
         errors[code] = [_("Critère inconnu.")]
     if errors:

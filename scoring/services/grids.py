@@ -11,6 +11,7 @@ from kernel.errors import ApplicationError, WrongState
 from kernel.guards import validated_save
 from procurement.models import ChallengeStatus
 from procurement.services.audit import audit_record
+from procurement.services.award_rules import award_method_problems, estimate_required
 from procurement.services.common import require_member
 from scoring.aggregation import MJ_GRADES  # best first, stored in French
 from scoring.models import (
@@ -35,9 +36,11 @@ DEFAULT_GRID = [
         "weight": Decimal(35),
     },
     {
+        # Marked by the published formula on the offered price (CCP R2152-7).
         "code": "prix",
-        "label": "Prix et soutenabilité du budget",
+        "label": "Prix (montant HT de l'offre)",
         "kind": CriterionKind.PRICE,
+        "scale": ScaleKind.PRICE_FORMULA,
         "weight": Decimal(20),
     },
     {
@@ -76,6 +79,12 @@ DEFAULT_GRID = [
 def _levels(criterion: Criterion, raw: list[dict]) -> list[dict]:
     """The descriptions of the scale's levels, checked and in the scale's order (numeric
     levels from 0 up, mentions from the best). Raises ``ValueError`` with the reason."""
+    if criterion.by_formula:
+        if raw:
+            raise ValueError(
+                _("Le prix est noté par la formule publiée : son échelle n'a pas de niveaux.")
+            )
+        return []
     seen: dict[str, str] = {}
     for item in raw or []:
         level = str(item.get("level", "")).strip()
@@ -119,14 +128,25 @@ def _grid_replace(*, challenge, criteria: list[dict]) -> Grid:
     grid.criteria.all().delete()
     level_errors: dict[str, dict] = {}
     for order, item in enumerate(criteria):
+        kind = item.get("kind", CriterionKind.OTHER)
+        scale = item.get("scale", ScaleKind.ZERO_TEN)
+        # R2152-7: the price criterion is marked by the published formula, whatever scale
+        # was asked; the formula marks nothing else.
+        if kind == CriterionKind.PRICE:
+            scale = ScaleKind.PRICE_FORMULA
+        elif scale == ScaleKind.PRICE_FORMULA:
+            level_errors[item["code"]] = {
+                "scale": [_("Seul le critère de prix est noté par la formule sur le prix.")]
+            }
+            continue
         criterion = Criterion(
             grid=grid,
             code=item["code"],
             label=item["label"],
             description=item.get("description", ""),
-            kind=item.get("kind", CriterionKind.OTHER),
+            kind=kind,
             weight=Decimal(item["weight"]),
-            scale=item.get("scale", ScaleKind.ZERO_TEN),
+            scale=scale,
             threshold=item.get("threshold"),
             order=order,
         )
@@ -139,7 +159,7 @@ def _grid_replace(*, challenge, criteria: list[dict]) -> Grid:
         validated_save(criterion)
     if level_errors:
         raise ApplicationError(
-            _("Certains niveaux d'échelle ne sont pas valables."),
+            _("Certaines échelles ou certains niveaux ne sont pas valables."),
             code="invalid_levels",
             extra={"fields": {"criteria": level_errors}},
         )
@@ -218,9 +238,23 @@ def grid_copy(*, challenge, source, actor) -> Grid:
 
 
 def grid_check(*, challenge) -> None:
-    """A grid can be published only if its weights sum to 100 %, its commons criteria
-    weigh at least the buyer's minimum share, and one criterion is environmental
-    (loi Climat et résilience, in force since 21 August 2026)."""
+    """A call is referred to the Chambre and published only with a grid and a method
+    that may decide an award, and an estimate:
+
+    * the weights sum to 100 %;
+    * a price criterion weighs more than 0 % (CCP R2152-7: at least one price or cost
+      criterion), marked by the published formula;
+    * an environmental criterion weighs more than 0 % (loi Climat et résilience
+      art. 35, CCP R2152-7 as amended: since 21 August 2026 at least one award criterion
+      takes environmental characteristics into account — a 0 % criterion takes nothing
+      into account);
+    * the commons criteria weigh at least the buyer's minimum share, bound included;
+    * the method is not majority judgment, which may neutralise published weights
+      (CE 3 novembre 2014, Commune de Belleville-sur-Loire, n° 373362);
+    * the estimated amount is given: it decides the procedure (``procurement.procedures``).
+
+    Raises ``ApplicationError`` (400) naming each field in fault (``grid``,
+    ``aggregation_method``, ``estimated_amount``); writes nothing."""
     grid = Grid.objects.filter(challenge=challenge).first()
     criteria = list(grid.criteria.all()) if grid else []
     problems = []
@@ -243,17 +277,30 @@ def grid_check(*, challenge) -> None:
                 )
                 % {"commons": commons, "minimum": minimum}
             )
-        if not any(c.kind == CriterionKind.ENVIRONMENT for c in criteria):
+        if not any(c.kind == CriterionKind.PRICE and c.weight > 0 for c in criteria):
             problems.append(
                 _(
-                    "La grille doit compter au moins un critère sur les caractéristiques "
-                    "environnementales (loi Climat et résilience)."
+                    "La grille doit compter un critère de prix de poids non nul, noté par "
+                    "la formule publiée (article R2152-7 du code de la commande publique)."
                 )
             )
+        if not any(c.kind == CriterionKind.ENVIRONMENT and c.weight > 0 for c in criteria):
+            problems.append(
+                _(
+                    "La grille doit compter un critère sur les caractéristiques "
+                    "environnementales de poids non nul (loi Climat et résilience, "
+                    "article 35 ; article R2152-7 du code de la commande publique)."
+                )
+            )
+    fields: dict[str, list[str]] = {}
     if problems:
-        raise ApplicationError(
-            " ".join(problems), code="grid_invalid", extra={"fields": {"grid": problems}}
-        )
+        fields["grid"] = problems
+    fields.update(award_method_problems(challenge.aggregation_method))
+    if challenge.estimated_amount is None:
+        fields["estimated_amount"] = [estimate_required()]
+    if fields:
+        messages = [message for field in fields.values() for message in field]
+        raise ApplicationError(" ".join(messages), code="grid_invalid", extra={"fields": fields})
 
 
 def grid_freeze(*, challenge) -> None:

@@ -233,7 +233,12 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
 
     # when each evaluator declares no conflict of interest on its assignments, then reads
     # and scores every proposal on the grid (it claims nothing: the task is its own)
-    codes = [c["code"] for c in ok(buyer.get(challenge_url(cid, "grid/")))["criteria"]]
+    # every criterion but the price, which the published formula marks (R2152-7)
+    codes = [
+        c["code"]
+        for c in ok(buyer.get(challenge_url(cid, "grid/")))["criteria"]
+        if c["scale"] != "price"
+    ]
     for client, task in zip(evaluators, score_tasks, strict=True):
         assignments = ok(client.get(challenge_url(cid, "assignments/")))["results"]
         assert sorted(a["proposal"] for a in assignments) == sorted(p["id"] for p in proposals)

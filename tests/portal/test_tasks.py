@@ -140,7 +140,8 @@ def test_publish_refused_keeps_the_deadlines_typed_and_explains_next_to_the_fiel
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert field_error(html, "id_proposal_deadline") == (
+    # (the window is also under a MAPA's floor of 15 days, said next to it)
+    assert field_error(html, "id_proposal_deadline").startswith(
         "La date limite des propositions doit suivre la fin des positionnements."
     )
     assert 'value="2026-09-20T12:00"' in html
@@ -197,11 +198,11 @@ def test_assign_evaluators_page_offers_the_buyers_evaluators(client, world, cloc
 
 
 def score_data(challenge, evaluator_marks: str = "7"):
-    from scoring.queries import criteria_of
+    from scoring.queries import marked_criteria
 
     data = {}
     for proposal in challenge.proposals.all():
-        for criterion in criteria_of(challenge):
+        for criterion in marked_criteria(challenge):
             data[f"p{proposal.pk}_score_{criterion.code}"] = evaluator_marks
     return data
 
@@ -251,7 +252,9 @@ def test_score_page_asks_for_the_declaration_of_interests_before_showing_a_propo
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert first.summary in page
-    assert f'name="p{first.pk}_score_prix"' in page
+    assert f'name="p{first.pk}_score_technique"' in page
+    # the price is marked by the published formula (R2152-7), not by the evaluator
+    assert f'name="p{first.pk}_score_prix"' not in page
     assignment.refresh_from_db()
     assert assignment.conflict is False
 
@@ -281,7 +284,7 @@ def test_evaluator_declares_a_conflict_and_does_not_mark_that_proposal(client, w
     assert (assignment.conflict, assignment.conflict_note) == (True, "J'ai conseillé ce groupe.")
     page = client.get(url).content.decode()
     assert "Conflit d'intérêts déclaré : l'acheteur désigne un autre évaluateur" in page
-    assert f'name="p{first.pk}_score_prix"' not in page
+    assert f'name="p{first.pk}_score_technique"' not in page
 
 
 @pytest.mark.django_db
@@ -299,13 +302,13 @@ def test_score_page_refuses_a_missing_mark_next_to_it_and_keeps_the_others(
 
     data = score_data(challenge)
     first = challenge.proposals.order_by("pk").first()
-    data[f"p{first.pk}_score_prix"] = ""
+    data[f"p{first.pk}_score_environnement"] = ""
     data[f"p{first.pk}_comment_technique"] = "Solide."
     response = client.post(url, data)
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert field_error(html, f"id_p{first.pk}_score_prix") == "Ce champ est obligatoire."
+    assert field_error(html, f"id_p{first.pk}_score_environnement") == "Ce champ est obligatoire."
     assert f'name="p{first.pk}_score_technique" value="7"' in html
     assert "Solide.</textarea>" in html
 
@@ -320,14 +323,14 @@ def test_score_page_shows_the_scoring_services_refusal(client, world, clock, log
     login(evaluator)
     data = score_data(challenge)
     first = challenge.proposals.order_by("pk").first()
-    data[f"p{first.pk}_score_prix"] = "10"
+    data[f"p{first.pk}_score_environnement"] = "10"
 
     response = client.post(url, data)
 
     html = response.content.decode()
     assert response.status_code == 400
     assert "Un commentaire est requis pour la note la plus basse ou la plus haute." in html
-    assert f'name="p{first.pk}_score_prix" value="10"' in html
+    assert f'name="p{first.pk}_score_environnement" value="10"' in html
 
 
 @pytest.mark.django_db

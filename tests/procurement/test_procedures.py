@@ -4,7 +4,9 @@ from decimal import Decimal
 import pytest
 
 from kernel.errors import ApplicationError
-from procurement.procedures import FORMAL_OPEN, MAPA, NO_PUBLICITY, procedure_for
+from procurement import procedures
+from procurement.models import BuyerCategory, ContractNature
+from procurement.procedures import FORMAL_OPEN, MAPA, NO_PUBLICITY, MissingEstimate, procedure_for
 from tests.conftest import paris
 from tests.workflows import journey
 from tests.workflows.journey import complete, give_opinion
@@ -17,12 +19,46 @@ from tests.workflows.journey import complete, give_opinion
         (Decimal("40000"), MAPA),
         (Decimal("215999.99"), MAPA),
         (Decimal("216000"), FORMAL_OPEN),
-        (None, MAPA),
     ],
 )
 def test_procedure_follows_the_2026_thresholds(amount, expected):
     # given an estimated amount HT / when the procedure is chosen in 2026 / then
     assert procedure_for(amount, on=date(2026, 3, 1)) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "buyer", "nature", "expected"),
+    [
+        # R2122-8: below 40 000 € HT no publicity, whoever buys whatever
+        (Decimal("39999.99"), "state", "services", NO_PUBLICITY),
+        (Decimal("39999.99"), "local", "works", NO_PUBLICITY),
+        # the State's supplies and services: 140 000 € HT
+        (Decimal("139999.99"), "state", "services", MAPA),
+        (Decimal("140000"), "state", "supplies", FORMAL_OPEN),
+        # a local authority's supplies: 216 000 € HT
+        (Decimal("215999.99"), "local", "supplies", MAPA),
+        (Decimal("216000"), "local", "supplies", FORMAL_OPEN),
+        # works: 5 404 000 € HT, for the State as for a local authority
+        (Decimal("5403999.99"), "local", "works", MAPA),
+        (Decimal("5403999.99"), "state", "works", MAPA),
+        (Decimal("5404000"), "state", "works", FORMAL_OPEN),
+    ],
+)
+def test_procedure_follows_the_2026_thresholds_of_the_state_and_of_works(
+    amount, buyer, nature, expected
+):
+    assert procedure_for(amount, on=date(2026, 1, 1), buyer=buyer, nature=nature) == expected
+
+
+def test_procedure_is_never_guessed_without_an_estimate():
+    # an empty estimate used to give a MAPA without a minimum window
+    with pytest.raises(MissingEstimate):
+        procedure_for(None, on=date(2026, 3, 1))
+
+
+def test_the_models_choices_are_the_procedures_categories():
+    assert set(BuyerCategory.values) == {c.value for c in procedures.BuyerCategory}
+    assert set(ContractNature.values) == {n.value for n in procedures.ContractNature}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,12 +1,12 @@
 """What an evaluator or the buyer does through the scoring API, step by step."""
 
 from scoring.models import Assignment
-from scoring.queries import criteria_of
+from scoring.queries import marked_criteria
 from tests.api.steps import challenge_url, ok
 
 
 def codes(challenge) -> list[str]:
-    return [c.code for c in criteria_of(challenge)]
+    return [c.code for c in marked_criteria(challenge)]
 
 
 def proposals(challenge) -> list:

@@ -156,7 +156,8 @@ def test_buyer_reassigns_a_conflicted_proposal_and_the_join_waits_on_the_first_t
     error(evaluate(third, challenge, first), 409, "declare_first")
     ok(evaluate(third, challenge, first, marks(challenge, "9"), conflict=False), 201)
     assert ranking_for(challenge)["entries"][0]["proposal_id"] == first.pk
-    assert ranking_for(challenge)["entries"][0]["total"] == "80.00"
+    # (7 + 9) / 2 on 80 % of the weight, and the price formula's 20 % (equal prices)
+    assert ranking_for(challenge)["entries"][0]["total"] == "84.00"
 
 
 @pytest.mark.django_db(transaction=True)

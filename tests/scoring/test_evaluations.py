@@ -50,7 +50,7 @@ def test_lowest_and_highest_marks_need_a_comment_and_nothing_is_kept_without_it(
     challenge = scenarios.scoring(world, clock)
     first = proposals(challenge)[0]
     evaluator = api(world.evaluators[0])
-    scores = {**marks(challenge), "technique": "10", "prix": "0"}
+    scores = {**marks(challenge), "technique": "10", "environnement": "0"}
 
     # when the evaluator gives the highest and the lowest mark without comment
     body = error(evaluate(evaluator, challenge, first, scores, conflict=False), 400)
@@ -58,16 +58,16 @@ def test_lowest_and_highest_marks_need_a_comment_and_nothing_is_kept_without_it(
     # then both marks are refused, each with its reason, and nothing is kept, not even
     # the declaration of interests sent with them
     assert body["code"] == "invalid_scores"
-    assert set(body["fields"]["scores"]) == {"technique", "prix"}
+    assert set(body["fields"]["scores"]) == {"technique", "environnement"}
     assert Assignment.objects.get(evaluator=world.evaluators[0], proposal=first).conflict is None
     assert evaluations_seen(evaluator, challenge) == []
 
     # when it explains them, then the evaluation is taken with its comments
-    comments = {"technique": "Architecture exemplaire.", "prix": "Budget irréaliste."}
+    comments = {"technique": "Architecture exemplaire.", "environnement": "Aucune sobriété."}
     created = ok(
         evaluate(evaluator, challenge, first, scores, conflict=False, comments=comments), 201
     )
-    assert created["scores"]["prix"] == {"value": "0", "comment": "Budget irréaliste."}
+    assert created["scores"]["environnement"] == {"value": "0", "comment": "Aucune sobriété."}
     # and it is final for the round
     error(
         evaluate(evaluator, challenge, first, scores, comments=comments), 409, "already_submitted"

@@ -26,13 +26,18 @@ HEADINGS = [
 
 def scored(world, clock):
     """Both evaluators mark the first proposal 8, the second 6, the third 4 on every
-    criterion; the third falls below a threshold of 5 on the price."""
+    criterion they mark; the third falls below a threshold of 5 on the technical value.
+    The offered prices are equal: the price formula gives each 10 out of 10."""
     from scoring.models import Criterion
 
     challenge = scenarios.scoring(world, clock)
-    Criterion.objects.filter(grid__challenge=challenge, code="prix").update(threshold=5)
+    Criterion.objects.filter(grid__challenge=challenge, code="technique").update(threshold=5)
     values = dict(zip((p.pk for p in proposals(challenge)), ("8", "6", "4"), strict=True))
-    codes = list(Criterion.objects.filter(grid__challenge=challenge).values_list("code", flat=True))
+    codes = list(
+        Criterion.objects.filter(grid__challenge=challenge)
+        .exclude(kind="price")  # marked by the published formula
+        .values_list("code", flat=True)
+    )
     for evaluator in world.evaluators:
         complete(
             challenge,
@@ -51,7 +56,7 @@ def scored(world, clock):
 
 @pytest.mark.django_db(transaction=True)
 def test_ranking_exports_as_csv_for_french_spreadsheets(world, clock, api):
-    # given three scored proposals, the third eliminated on the price
+    # given three scored proposals, the third eliminated on the technical value
     challenge = scored(world, clock)
     first, second, third = proposals(challenge)
 
@@ -67,12 +72,13 @@ def test_ranking_exports_as_csv_for_french_spreadsheets(world, clock, api):
     assert rows[0][:7] == HEADINGS
     assert len(rows[0]) == 6 + 7  # one column per criterion
     assert [row[:6] for row in rows[1:]] == [
-        ["1", first.title, "80,00", "24,00", "non", ""],
-        ["2", second.title, "60,00", "18,00", "non", ""],
-        ["3", third.title, "40,00", "12,00", "oui", rows[3][5]],
+        ["1", first.title, "84,00", "24,00", "non", ""],
+        ["2", second.title, "68,00", "18,00", "non", ""],
+        ["3", third.title, "52,00", "12,00", "oui", rows[3][5]],
     ]
-    assert "prix" in rows[3][5]
-    assert rows[1][6:] == ["8,00"] * 7
+    assert "technique" in rows[3][5]
+    # the price column (second) holds the formula's mark
+    assert rows[1][6:] == ["8,00", "10,00"] + ["8,00"] * 5
 
 
 @pytest.mark.django_db(transaction=True)
@@ -91,10 +97,10 @@ def test_ranking_exports_as_an_excel_workbook(world, clock, api):
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0][:7]) == HEADINGS
     assert len(rows) == 4
-    assert rows[1][:5] == (1, first.title, 80, 24, "non")
+    assert rows[1][:5] == (1, first.title, 84, 24, "non")
     assert [row[0] for row in rows[1:]] == [1, 2, 3]
     assert rows[3][4] == "oui"
-    assert rows[1][6:] == (8,) * 7
+    assert rows[1][6:] == (8, 10, 8, 8, 8, 8, 8)
 
 
 @pytest.mark.django_db(transaction=True)

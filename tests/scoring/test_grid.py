@@ -14,6 +14,8 @@ from tests.scoring.helpers import audit_verbs
 from tests.workflows import journey
 from workflows.services import process_start
 
+ENVIRONMENT = next(i for i, c in enumerate(DEFAULT_GRID) if c["code"] == "environnement")
+
 
 def grid_with_levels() -> list[dict]:
     criteria = copy.deepcopy(DEFAULT_GRID)
@@ -24,10 +26,11 @@ def grid_with_levels() -> list[dict]:
         {"level": "0", "description": "Aucune réponse technique."},
         {"level": "5", "description": "Réponse partielle."},
     ]
-    criteria[1]["scale"] = "mj"
-    criteria[1]["levels"] = [
-        {"level": "À rejeter", "description": "Budget insoutenable."},
-        {"level": "Excellent", "description": "Budget juste et détaillé."},
+    # the price is marked by its formula: the mentions go on the environmental criterion
+    criteria[ENVIRONMENT]["scale"] = "mj"
+    criteria[ENVIRONMENT]["levels"] = [
+        {"level": "À rejeter", "description": "Aucune mesure de sobriété."},
+        {"level": "Excellent", "description": "Sobriété mesurée et suivie."},
     ]
     return criteria
 
@@ -46,7 +49,10 @@ def test_grid_keeps_the_description_of_each_level_in_the_scales_order(world, clo
     criteria = ok(buyer.get(url))["criteria"]
     assert [level["level"] for level in criteria[0]["levels"]] == ["0", "5", "10"]
     assert criteria[0]["levels"][0]["description"] == "Aucune réponse technique."
-    assert [level["level"] for level in criteria[1]["levels"]] == ["Excellent", "À rejeter"]
+    assert [level["level"] for level in criteria[ENVIRONMENT]["levels"]] == [
+        "Excellent",
+        "À rejeter",
+    ]
     assert criteria[2]["levels"] == []
 
 
@@ -59,13 +65,13 @@ def test_grid_refuses_a_level_off_the_criterions_scale_and_keeps_the_old_grid(wo
     before = ok(buyer.get(url))
     criteria = grid_with_levels()
     criteria[0]["levels"].append({"level": "11", "description": "Au-delà du barème."})
-    criteria[1]["levels"].append({"level": "Bof", "description": "Pas une mention."})
+    criteria[ENVIRONMENT]["levels"].append({"level": "Bof", "description": "Pas une mention."})
 
     # when the buyer describes a level its scales do not have
     body = error(buyer.put(url, {"criteria": criteria}, format="json"), 400, "invalid_levels")
 
     # then each criterion in fault is named, and the grid is unchanged
-    assert set(body["fields"]["criteria"]) == {"technique", "prix"}
+    assert set(body["fields"]["criteria"]) == {"technique", "environnement"}
     assert "levels" in body["fields"]["criteria"]["technique"]
     assert ok(buyer.get(url)) == before
 
@@ -93,7 +99,7 @@ def test_grid_is_copied_from_a_previous_challenge_of_the_same_buyer(world, clock
     source = ok(buyer.get(challenge_url(previous.pk, "grid/")))
     assert copied["criteria"] == source["criteria"]
     assert ok(buyer.get(challenge_url(challenge.pk, "grid/")))["criteria"] == source["criteria"]
-    assert copied["criteria"][1]["scale"] == "mj"
+    assert copied["criteria"][ENVIRONMENT]["scale"] == "mj"
     assert "grid.copied" in audit_verbs(challenge)
 
 

@@ -20,12 +20,13 @@ def ranking(client, challenge) -> list[tuple[int, str]]:
 def test_new_round_keeps_the_previous_scores_and_the_ranking_takes_the_latest(
     world, clock, api, django_assert_num_queries
 ):
-    # given every proposal scored 7 by both evaluators: a three-way tie at 70
+    # given every proposal scored 7 by both evaluators, at the same price: a three-way
+    # tie at 76 (80 % of the weight marked 7/10, the price formula's full 20 %)
     challenge = scenarios.scoring(world, clock)
     journey.score_all(world, challenge, value="7")
     first, second, third = proposals(challenge)
     buyer, one = api(world.buyer_agent), api(world.evaluators[0])
-    assert {total for _pk, total in ranking(buyer, challenge)} == {"70.00"}
+    assert {total for _pk, total in ranking(buyer, challenge)} == {"76.00"}
 
     # when the buyer opens a second round after deliberation
     body = ok(
@@ -46,14 +47,15 @@ def test_new_round_keeps_the_previous_scores_and_the_ranking_takes_the_latest(
     assert (second.pk, world.evaluators[0].username, 1) in evaluations_seen(buyer, challenge)
     assert (second.pk, world.evaluators[0].username, 2) in evaluations_seen(buyer, challenge)
     assert Evaluation.objects.filter(assignment__proposal__challenge=challenge).count() == 7
-    # and the ranking counts its latest round only: (9 + 7) / 2 → 80 out of 100, reading
-    # the marks in one query (and the grid in another)
-    with django_assert_num_queries(2):
+    # and the ranking counts its latest round only: (9 + 7) / 2 → 8 on 80 %, plus 20 for
+    # the price, 84 out of 100, reading the marks in one query (the grid in another, the
+    # offered prices in a third)
+    with django_assert_num_queries(3):
         compute_ranking(challenge)
     assert ranking(buyer, challenge) == [
-        (second.pk, "80.00"),
-        (first.pk, "70.00"),
-        (third.pk, "70.00"),
+        (second.pk, "84.00"),
+        (first.pk, "76.00"),
+        (third.pk, "76.00"),
     ]
     # and the round and its reason are on the record
     assert "scoring.round_opened" in audit_verbs(challenge)

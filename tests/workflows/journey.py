@@ -75,9 +75,9 @@ def current_steps(challenge) -> set[str]:
 
 
 def score_all(world, challenge, value="7"):
-    from scoring.queries import criteria_of
+    from scoring.queries import marked_criteria
 
-    codes = [c.code for c in criteria_of(challenge)]
+    codes = [c.code for c in marked_criteria(challenge)]
     proposal_ids = list(challenge.proposals.values_list("pk", flat=True))
     for evaluator in world.evaluators:
         complete(

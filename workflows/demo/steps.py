@@ -19,7 +19,7 @@ from procurement.services.opinions import (
 )
 from procurement.services.positions import position_create
 from procurement.services.proposals import proposal_submit
-from scoring.queries import criteria_of
+from scoring.queries import marked_criteria
 from workflows.demo.data import (
     BUDGETS,
     CONTEXT,
@@ -199,7 +199,7 @@ def propose(cast, challenge):
 
 
 def score(cast, challenge, username, values):
-    codes = [c.code for c in criteria_of(challenge)]
+    codes = [c.code for c in marked_criteria(challenge)]
     evaluations = []
     for offset, proposal in enumerate(challenge.proposals.order_by("pk")):
         value = str(values[offset % len(values)])

@@ -5,15 +5,15 @@ alone, never an offer."""
 from django.conf import settings
 from django.urls import reverse
 
-from kernel.formats import format_number
 from procurement.documents import context as ctx
 from procurement.models import Challenge, Opinion, OpinionSubject, Organisation
 from procurement.models.challenges import AggregationMethod
-from procurement.procedures import procedure_for
 from procurement.queries import lots_of
-from scoring.models import SCALE_MAX, CriterionKind, ScaleKind
+from procurement.services.award_rules import procedure_of
+from scoring.method import method_paragraphs
+from scoring.models import CriterionKind, ScaleKind
 from scoring.queries import criteria_of
-from scoring.ranking import METHOD_DESCRIPTIONS
+from scoring.ranking import METHOD_DESCRIPTIONS, grid_spec
 
 
 def party(org: Organisation | None, fallback: str = "") -> ctx.Party:
@@ -41,31 +41,15 @@ SCALE_LABELS = {
 
 def scoring_method_paragraphs(challenge: Challenge, criteria) -> tuple[str, tuple[str, ...]]:
     """The scoring method as the RC states it (R2152-11, R2152-12): its name and the
-    paragraphs that give its formulae, from the grid actually used.
-
-    The one place the RC's method text comes from: once ``scoring.method`` states every
-    method (``method_paragraphs``), this calls it instead."""
+    paragraphs that give its formulae, from the grid actually used
+    (``scoring.method.method_paragraphs``, the one source of that text)."""
     label, description = METHOD_DESCRIPTIONS[challenge.aggregation_method]
-    numeric = [c for c in criteria if c.scale in SCALE_MAX]
-    paragraphs = [description]
-    if challenge.aggregation_method != AggregationMethod.MAJORITY_JUDGMENT:
-        paragraphs.append(
-            "Formule : note globale = Σ (note retenue du critère ÷ note maximale du critère "
-            "× poids du critère), où la note retenue d'un critère est la "
-            + (
-                "moyenne"
-                if challenge.aggregation_method == AggregationMethod.WEIGHTED_MEAN
-                else "médiane"
-            )
-            + " des notes des évaluateurs qui l'ont noté ; la somme des poids vaut 100, la "
-            "note globale est donc sur 100 et la meilleure proposition obtient la meilleure "
-            "note."
-        )
-        for c in numeric:
-            paragraphs.append(
-                f"{c.code} – {c.label} : note sur {SCALE_MAX[c.scale]}, contribution = note "
-                f"÷ {SCALE_MAX[c.scale]} × {format_number(c.weight)} points."
-            )
+    if challenge.aggregation_method == AggregationMethod.MAJORITY_JUDGMENT:
+        # Refused for an award since the Belleville-sur-Loire rule: only a call drafted
+        # before it can still carry it, and its RC says what it was.
+        paragraphs = [description]
+    else:
+        paragraphs = method_paragraphs(grid_spec(list(criteria)), challenge.aggregation_method)
     paragraphs.append(
         "Chaque lot est jugé séparément : les propositions d'un lot sont classées entre elles "
         "par leur note globale, de la plus haute à la plus basse."
@@ -134,7 +118,7 @@ def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
     # never by the clock: unchanged data renders to the same bytes.
     moments = [m for m in (challenge.published_at, *(a.made_at for a in amendments)) if m]
     published_on = (challenge.published_at or challenge.created_at).date()
-    procedure = procedure_for(challenge.estimated_amount, on=published_on)
+    procedure = procedure_of(challenge, published_on)
     method_label, method_paragraphs = scoring_method_paragraphs(challenge, grid)
     buyer = challenge.buyer
     return ctx.ChallengeContext(

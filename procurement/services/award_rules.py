@@ -1,0 +1,107 @@
+"""The rules a call's award must follow before it is published, shared by the
+challenge services and the grid check (``scoring.services.grid_check``):
+
+* an estimate is required: it decides the procedure from the dated thresholds
+  (``procurement.procedures``), never guessed from an empty field;
+* majority judgment may not decide an award (CE 3 novembre 2014, Commune de
+  Belleville-sur-Loire, n° 373362: the method must not neutralise the published
+  weights); the aggregation code keeps it for collective choices;
+* a MAPA's offers' window has no legal minimum — a "délai raisonnable" — so the
+  service refuses a window under a floor set in the settings (``MAPA_MIN_OFFER_DAYS``)
+  and warns under a second one (``MAPA_WARN_OFFER_DAYS``).
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from procurement import calculations
+from procurement.models.challenges import AggregationMethod
+from procurement.procedures import MAPA, Procedure, procedure_for
+
+# The methods that may decide an award: both sum the published weights.
+AWARD_METHODS = (AggregationMethod.WEIGHTED_MEAN, AggregationMethod.MEDIAN_WEIGHTED)
+
+
+def award_method_problems(method: str) -> dict[str, list[str]]:
+    """``{"aggregation_method": [why]}`` when ``method`` may not decide an award."""
+    if method in AWARD_METHODS:
+        return {}
+    return {
+        "aggregation_method": [
+            _(
+                "Le jugement majoritaire ne peut pas départager les offres d'un marché : il "
+                "peut neutraliser des critères dont le poids est publié (Conseil d'État, "
+                "3 novembre 2014, Commune de Belleville-sur-Loire, n° 373362). Choisissez la "
+                "moyenne pondérée ou la médiane par critère puis pondération."
+            )
+        ]
+    }
+
+
+def estimate_required() -> str:
+    return _(
+        "Indiquez le montant estimé HT : il détermine la procédure (seuils du code de la "
+        "commande publique) et ses délais."
+    )
+
+
+def procedure_of(challenge, on=None) -> Procedure:
+    """The procedure of ``challenge`` from its estimate, its buyer's category and its
+    nature, on the day ``on`` (default: today). Raises ``MissingEstimate``."""
+    day = on or timezone.localdate()
+    return procedure_for(
+        challenge.estimated_amount,
+        on=day,
+        buyer=challenge.buyer.buyer_category,
+        nature=challenge.contract_nature,
+    )
+
+
+def offer_window_check(
+    procedure: Procedure, published_at: datetime, proposal_deadline: datetime
+) -> tuple[list[str], list[str]]:
+    """(refusals, warnings) on the offers' window of ``procedure``: the legal minimum of
+    a formal procedure; for a MAPA, the floor ``MAPA_MIN_OFFER_DAYS`` (refused under it)
+    and ``MAPA_WARN_OFFER_DAYS`` (warned under it). Elapsed time, to the second."""
+    refusals: list[str] = []
+    warnings: list[str] = []
+    minimum = procedure.min_offer_days
+    if procedure == MAPA:
+        minimum = max(minimum, settings.MAPA_MIN_OFFER_DAYS)
+    if not calculations.offer_window_holds(published_at, proposal_deadline, minimum):
+        refusals.append(
+            _(
+                "Pour une %(procedure)s, le délai de remise des propositions est d'au moins "
+                "%(days)s jours après la publication."
+            )
+            % {"procedure": procedure.label, "days": minimum}
+        )
+    elif procedure == MAPA and not calculations.offer_window_holds(
+        published_at, proposal_deadline, settings.MAPA_WARN_OFFER_DAYS
+    ):
+        warnings.append(
+            _(
+                "Le délai de remise des propositions est de moins de %(days)s jours : pour "
+                "une procédure adaptée, le délai doit rester raisonnable au regard de "
+                "l'objet du marché ; vérifiez qu'il laisse aux candidats le temps de "
+                "préparer une offre."
+            )
+            % {"days": settings.MAPA_WARN_OFFER_DAYS}
+        )
+    return refusals, warnings
+
+
+def publication_warnings(challenge) -> list[str]:
+    """The warnings on a published call's offers' window (none before publication)."""
+    if challenge.published_at is None or challenge.proposal_deadline is None:
+        return []
+    if challenge.estimated_amount is None:
+        return []
+    procedure = procedure_of(challenge, timezone.localdate(challenge.published_at))
+    _refusals, warnings = offer_window_check(
+        procedure, challenge.published_at, challenge.proposal_deadline
+    )
+    return warnings
