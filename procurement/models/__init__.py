@@ -43,7 +43,14 @@ from .opinions import (
 )
 from .organisations import Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
-from .proposal_parts import BudgetCategory, BudgetLine, BudgetUnit, Milestone, ProposalAttachment
+from .proposal_parts import (
+    BudgetCategory,
+    BudgetLine,
+    BudgetScope,
+    BudgetUnit,
+    Milestone,
+    ProposalAttachment,
+)
 from .proposals import Proposal, ProposalStatus
 from .reciprocity import (
     ReciprocityCommitment,
@@ -61,6 +68,7 @@ __all__ = [
     "Bucket",
     "BudgetCategory",
     "BudgetLine",
+    "BudgetScope",
     "BudgetUnit",
     "CatalogueDecision",
     "Challenge",

@@ -85,6 +85,7 @@ from procurement.queries.positions import (
 from procurement.queries.proposals import (
     RESULT_STAGES,
     access_proposal,
+    budget_split_of,
     proposals_visible_to,
     public_results,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "access_referral",
     "access_working_group",
     "bucket_editable_by",
+    "budget_split_of",
     "buyer_evaluators",
     "catalogue_decisions",
     "catalogue_licences",
