@@ -19,6 +19,7 @@ from procurement import queries
 from procurement.models import (
     BudgetCategory,
     BudgetLine,
+    BudgetScope,
     BudgetUnit,
     Milestone,
     Proposal,
@@ -35,7 +36,7 @@ from .views import ChallengeScoped, validated
 class BudgetLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = BudgetLine
-        fields = ["id", "category", "label", "quantity", "unit", "rate", "amount"]
+        fields = ["id", "category", "label", "quantity", "unit", "rate", "amount", "scope"]
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -52,9 +53,16 @@ class ProposalAttachmentSerializer(serializers.ModelSerializer):
 
 class ProposalSerializer(serializers.ModelSerializer):
     resource = serializers.IntegerField(source="group.resource_id", read_only=True)
+    lots = serializers.SerializerMethodField(help_text="Numéros des lots auxquels elle répond.")
     budget_lines = BudgetLineSerializer(many=True, read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
     attachments = ProposalAttachmentSerializer(many=True, read_only=True)
+    contract_price = serializers.SerializerMethodField(
+        help_text="Prix du marché HT : les lignes dans le marché (zéro hors marché public)."
+    )
+    cofundable_amount = serializers.SerializerMethodField(
+        help_text="Part cofinançable HT : les lignes hors marché (tout, hors marché public)."
+    )
 
     class Meta:
         model = Proposal
@@ -62,6 +70,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "id",
             "group",
             "resource",
+            "lots",
             "title",
             "summary",
             "deliverables",
@@ -69,6 +78,8 @@ class ProposalSerializer(serializers.ModelSerializer):
             "community",
             "governance",
             "amount",
+            "contract_price",
+            "cofundable_amount",
             "coordination_justification",
             "budget_lines",
             "milestones",
@@ -76,6 +87,16 @@ class ProposalSerializer(serializers.ModelSerializer):
             "status",
             "submitted_at",
         ]
+
+    def get_lots(self, proposal) -> list[int]:
+        return sorted(lot.number for lot in proposal.lots.all())
+
+    # Strings, as the other amounts: Decimal euros, never float.
+    def get_contract_price(self, proposal) -> str:
+        return str(queries.budget_split_of(proposal).contract)
+
+    def get_cofundable_amount(self, proposal) -> str:
+        return str(queries.budget_split_of(proposal).cofundable)
 
 
 class BudgetLineInput(serializers.Serializer):
@@ -87,6 +108,14 @@ class BudgetLineInput(serializers.Serializer):
     unit = serializers.ChoiceField(choices=BudgetUnit.choices)
     rate = serializers.DecimalField(
         max_digits=10, decimal_places=2, min_value=Decimal("0.01"), help_text="Tarif HT (€)."
+    )
+    scope = serializers.ChoiceField(
+        choices=BudgetScope.choices,
+        default=BudgetScope.CONTRACT,
+        help_text=(
+            "Dans le marché (prix payé par l'acheteur) ou hors marché (cofinançable). "
+            "Hors marché public, toute ligne est subventionnée."
+        ),
     )
 
 
@@ -114,6 +143,15 @@ class ProposalInput(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="Requise quand la coordination et l'animation sortent de 10 % à 25 % du total.",
+    )
+    lots = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=32767),
+        required=False,
+        default=list,
+        help_text=(
+            "Numéros des lots auxquels la proposition répond, outre celui de sa ressource "
+            "(seulement si l'appel accepte qu'une proposition réponde à plusieurs lots)."
+        ),
     )
 
 

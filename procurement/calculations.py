@@ -6,6 +6,7 @@ The services call these functions; they keep the checks, the locks and the write
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -153,3 +154,35 @@ def retry_at(created_at: datetime, attempts: int) -> datetime:
     again: one minute after its creation, then the wait doubles with each failure."""
     wait: timedelta = RETRY_AFTER * 2 ** max(attempts - 1, 0)
     return created_at + wait
+
+
+# --- the money invariant: contract price and cofunding ------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetSplit:
+    """A proposal's budget split in two disjoint parts: the contract price the buyer
+    pays, and the amount cofunding may finance. ``contract + cofundable`` is the total."""
+
+    contract: Decimal
+    cofundable: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.contract + self.cofundable
+
+
+def budget_split(lines: Iterable[tuple[Decimal, bool]], *, public_contract: bool) -> BudgetSplit:
+    """Split budget lines, each ``(amount, inside_contract)``, into the contract price
+    and the cofundable amount. Under a *marché public* a line inside the contract is
+    paid as the price and only the others are cofundable; hors marché, there is no
+    price and every line is subsidised. Each line lands in exactly one part, so no euro
+    is counted both as a contract price and as cofunding (DESIGN, « Legal framing »)."""
+    contract = Decimal("0.00")
+    cofundable = Decimal("0.00")
+    for amount, inside_contract in lines:
+        if public_contract and inside_contract:
+            contract += amount
+        else:
+            cofundable += amount
+    return BudgetSplit(contract=contract, cofundable=cofundable)

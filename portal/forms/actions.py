@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms.base import EurosField, NumberField, PortalForm
 from procurement.models import (
     BudgetCategory,
+    BudgetScope,
     BudgetUnit,
     CommonsCategory,
     ContributionKind,
@@ -152,7 +153,7 @@ class PositionForm(PortalForm):
 
 BUDGET_ROWS = 5
 MILESTONE_ROWS = 4
-LINE_FIELDS = ("category", "label", "quantity", "unit", "rate")
+LINE_FIELDS = ("category", "label", "quantity", "unit", "rate", "scope")
 MILESTONE_FIELDS = ("title", "due_on", "deliverable")
 
 
@@ -217,6 +218,13 @@ class ProposalForm(PortalForm):
             )
             self.fields[f"line{i}_rate"] = EurosField(
                 label=_("Ligne %(n)s : tarif HT (€)") % {"n": n}, max_digits=10, **OPTIONAL
+            )
+            self.fields[f"line{i}_scope"] = forms.ChoiceField(
+                label=_("Ligne %(n)s : périmètre") % {"n": n},
+                choices=BudgetScope.choices,
+                initial=BudgetScope.CONTRACT,
+                help_text=_("Sous un marché public, seule la part hors marché est cofinancée."),
+                **OPTIONAL,
             )
         for i in range(MILESTONE_ROWS):
             n = i + 1

@@ -45,7 +45,14 @@ from .opinions import (
 )
 from .organisations import BuyerCategory, Membership, Organisation, OrganisationKind, Role
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
-from .proposal_parts import BudgetCategory, BudgetLine, BudgetUnit, Milestone, ProposalAttachment
+from .proposal_parts import (
+    BudgetCategory,
+    BudgetLine,
+    BudgetScope,
+    BudgetUnit,
+    Milestone,
+    ProposalAttachment,
+)
 from .proposals import Proposal, ProposalStatus
 from .reciprocity import (
     ReciprocityCommitment,
@@ -64,6 +71,7 @@ __all__ = [
     "Bucket",
     "BudgetCategory",
     "BudgetLine",
+    "BudgetScope",
     "BudgetUnit",
     "BuyerCategory",
     "CatalogueDecision",

@@ -40,10 +40,23 @@ class BudgetUnit(models.TextChoices):
     HOUR = "hour", _("heure")
 
 
+class BudgetScope(models.TextChoices):
+    """Whether a budget line is part of the contract's price or lies outside it.
+
+    Under a *marché public* the buyer pays the contract price (the production of the
+    commons) and cofunding finances only what lies outside the contract (community
+    animation, maintenance, other contributors): no euro is counted twice. Under an
+    appel *hors marché* every line is subsidised, whatever its scope."""
+
+    CONTRACT = "contract", _("Dans le marché (prix payé par l'acheteur)")
+    OUTSIDE = "outside", _("Hors marché (cofinançable)")
+
+
 class BudgetLine(models.Model):
     """A line of the proposal's budget: a quantity of days or hours at a rate (€ HT).
 
-    Its amount is computed by the service (quantity × rate, rounded to the cent)."""
+    Its amount is computed by the service (quantity × rate, rounded to the cent); its
+    scope says whether it is paid as the contract price or cofunded."""
 
     proposal = models.ForeignKey(
         "procurement.Proposal", on_delete=models.CASCADE, related_name="budget_lines"
@@ -54,11 +67,17 @@ class BudgetLine(models.Model):
     unit = models.CharField(_("unité"), max_length=10, choices=BudgetUnit.choices)
     rate = models.DecimalField(_("tarif unitaire HT (€)"), max_digits=10, decimal_places=2)
     amount = models.DecimalField(_("montant HT (€)"), max_digits=12, decimal_places=2)
+    scope = models.CharField(
+        _("périmètre"), max_length=10, choices=BudgetScope.choices, default=BudgetScope.CONTRACT
+    )
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("ligne budgétaire")
         constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=BudgetScope.values), name="budget_line_scope_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(category__in=BudgetCategory.values), name="budget_line_category_valid"
             ),

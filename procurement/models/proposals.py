@@ -22,6 +22,9 @@ class Proposal(models.Model):
     challenge = models.ForeignKey(
         "procurement.Challenge", on_delete=models.CASCADE, related_name="proposals"
     )
+    # The lots it answers: its working group's resource's lot, and others of the same
+    # call only when the call lets a proposal answer several lots (set by the service).
+    lots = models.ManyToManyField("procurement.Lot", related_name="proposals", blank=True)
     title = models.CharField(_("titre"), max_length=200)
     summary = models.TextField(_("résumé"))
     deliverables = models.TextField(_("livrables"))

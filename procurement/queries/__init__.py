@@ -86,6 +86,7 @@ from procurement.queries.positions import (
 from procurement.queries.proposals import (
     RESULT_STAGES,
     access_proposal,
+    budget_split_of,
     proposals_visible_to,
     public_results,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "access_referral",
     "access_working_group",
     "bucket_editable_by",
+    "budget_split_of",
     "buyer_evaluators",
     "catalogue_decisions",
     "catalogue_licences",

@@ -5,7 +5,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
-from procurement.models import Proposal, ProposalStatus, WorkingGroup
+from procurement import calculations
+from procurement.models import BudgetScope, Framing, Proposal, ProposalStatus, WorkingGroup
 from procurement.models.challenges import ChallengeStatus
 from procurement.queries.membership import is_buyer_staff, org_ids
 
@@ -18,8 +19,8 @@ def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
     """
     qs = (
         Proposal.objects.filter(challenge=challenge)
-        .select_related("group__resource")
-        .prefetch_related("budget_lines", "milestones", "attachments")
+        .select_related("challenge", "group__resource")
+        .prefetch_related("budget_lines", "milestones", "attachments", "lots")
     )
     if user is None or not user.is_authenticated:
         return qs.none()
@@ -43,6 +44,15 @@ def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
     if is_buyer_staff(user, challenge):
         return qs.order_by("id")
     return qs.filter(member_q | evaluator_q).order_by("id")
+
+
+def budget_split_of(proposal: Proposal) -> calculations.BudgetSplit:
+    """The proposal's contract price and cofundable amount, from its budget lines (use
+    the prefetched lines of ``proposals_visible_to``) and its call's framing."""
+    return calculations.budget_split(
+        ((line.amount, line.scope == BudgetScope.CONTRACT) for line in proposal.budget_lines.all()),
+        public_contract=proposal.challenge.framing == Framing.PUBLIC_CONTRACT,
+    )
 
 
 def access_proposal(*, user, challenge, pk) -> Proposal:

@@ -19,8 +19,10 @@ from procurement.models import (
     AuditChainHead,
     BudgetCategory,
     BudgetLine,
+    BudgetScope,
     BudgetUnit,
     ChallengeStatus,
+    Lot,
     Milestone,
     Proposal,
     ProposalAttachment,
@@ -60,6 +62,12 @@ def _budget(lines: Iterable[Mapping]) -> list[BudgetLine]:
             raise field_error(
                 "budget_lines", _("Ligne %(n)s : donnez un libellé.") % {"n": index + 1}
             )
+        scope = line.get("scope") or BudgetScope.CONTRACT
+        if scope not in BudgetScope.values:
+            raise field_error(
+                "budget_lines",
+                _("Ligne %(n)s : la ligne est dans le marché ou hors marché.") % {"n": index + 1},
+            )
         if not quantity.is_finite() or not rate.is_finite() or quantity <= 0 or rate <= 0:
             raise field_error(
                 "budget_lines",
@@ -74,6 +82,7 @@ def _budget(lines: Iterable[Mapping]) -> list[BudgetLine]:
                 unit=line["unit"],
                 rate=rate,
                 amount=calculations.line_amount(quantity, rate),
+                scope=scope,
             )
         )
     if not built:
@@ -132,6 +141,39 @@ def _timeline(milestones: Iterable[Mapping]) -> list[Milestone]:
     return built
 
 
+def _lots_answered(group: WorkingGroup, numbers: Iterable[int] | None) -> list[Lot]:
+    """The lots a proposal answers: its resource's lot, and the other lots of the call
+    it names when the call lets a proposal answer several lots (``multi_lot_proposals``).
+    A lot is named by its number; a lot the call does not have, or a second lot where
+    the call allows one only, is refused on the ``lots`` field."""
+    resource = group.resource
+    challenge = resource.challenge
+    own = resource.lot
+    wanted = {int(n) for n in numbers or ()}
+    if own is not None:
+        wanted.add(own.number)
+    lots = {lot.number: lot for lot in challenge.lots.filter(number__in=wanted)}
+    unknown = sorted(wanted - lots.keys())
+    if unknown:
+        raise field_error(
+            "lots",
+            _("L'appel n'a pas de lot n° %(numbers)s.")
+            % {"numbers": ", ".join(str(n) for n in unknown)},
+            code="unknown_lot",
+        )
+    if len(lots) > 1 and not challenge.multi_lot_proposals:
+        raise field_error(
+            "lots",
+            _(
+                "Cet appel n'accepte qu'un lot par proposition : elle répond au lot "
+                "n° %(number)s de sa ressource."
+            )
+            % {"number": own.number if own else "?"},
+            code="single_lot_only",
+        )
+    return [lots[n] for n in sorted(lots)]
+
+
 def _require_group_member(actor, group: WorkingGroup) -> None:
     if not group.members.filter(organisation__in=org_ids(actor)).exists():
         raise Forbidden(
@@ -153,13 +195,19 @@ def proposal_submit(
     community: str = "",
     governance: str = "",
     coordination_justification: str = "",
+    lots: Iterable[int] | None = None,
 ) -> Proposal:
     """Submit (or replace) the group's sealed proposal before the proposal deadline.
 
+    It answers its resource's lot and, if the call allows it (``multi_lot_proposals``),
+    the other lots of the call named by their number in ``lots`` (article L2113-10:
+    each lot is awarded separately, so a proposal says which lots it answers).
+
     Its amount is the sum of its budget lines (days or hours at a rate); coordination
-    and animation make 10 % to 25 % of it unless justified. The content stays readable
-    by the group's members only until the deadline; the audit trail records that a
-    proposal was submitted, never what it says.
+    and animation make 10 % to 25 % of it unless justified. Each line is inside the
+    contract (its price, paid by the buyer) or outside it (cofundable), never both.
+    The content stays readable by the group's members only until the deadline; the
+    audit trail records that a proposal was submitted, never what it says.
     """
     challenge = group.resource.challenge
     _require_group_member(actor, group)
@@ -175,6 +223,7 @@ def proposal_submit(
     lines = _budget(budget_lines)
     _require_coordination_share(lines, coordination_justification)
     steps = _timeline(milestones)
+    answered = _lots_answered(group, lots)
     proposal = Proposal.objects.select_for_update().filter(group=group).first() or Proposal(
         group=group, challenge=challenge
     )
@@ -195,6 +244,7 @@ def proposal_submit(
         part.proposal = proposal
     BudgetLine.objects.bulk_create(lines)
     Milestone.objects.bulk_create(steps)
+    proposal.lots.set(answered)
     # Only who submitted for which group: never the title, the amount or any content.
     audit_record(
         verb="proposal.submitted",

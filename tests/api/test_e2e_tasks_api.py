@@ -283,12 +283,14 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
     chambre_opinion(moderator, world.rapporteur, cid, "selection_opinion")
 
     # --- cofunding --------------------------------------------------------------------
-    # then the cofunding round is open with one bucket per selected proposal
+    # then the cofunding round is open with one bucket per selected proposal, for what
+    # lies outside its contract only (the 4 500 € of animation of a 30 000 € proposal)
     assert status_of(anonymous, cid) == "cofunding"
     assert current_steps(buyer, pid) == {"cofunding"}
     round_ = ok(anonymous.get(challenge_url(cid, "cofunding/")))
     buckets = {b["proposal"]: b["id"] for b in round_["buckets"]}
     assert set(buckets) == {first, second}
+    assert {b["max_amount"] for b in round_["buckets"]} == {"4500.00"}
 
     # when the funders set their envelopes and pledge
     ademe, bdt = world.funders
@@ -302,9 +304,9 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
             201,
         )
     for client, funder, proposal, amount in (
-        (funders[0], ademe, first, "25000"),
-        (funders[1], bdt, first, "5000"),
-        (funders[1], bdt, second, "5000"),
+        (funders[0], ademe, first, "3000"),
+        (funders[1], bdt, first, "1500"),
+        (funders[1], bdt, second, "1000"),
     ):
         ok(
             client.post(
@@ -318,7 +320,7 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
         b["proposal"]: b["pledged"]
         for b in ok(buyer.get(challenge_url(cid, "cofunding/")))["buckets"]
     }
-    assert pledged == {first: "30000.00", second: "5000.00"}
+    assert pledged == {first: "4500.00", second: "1000.00"}
 
     # when the round's deadline passes: it closes, the documents are generated
     clock.move_to(later(COFUNDING_END, seconds=1))

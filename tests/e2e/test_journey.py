@@ -137,6 +137,10 @@ def test_journey_from_publication_to_award_in_the_browser(
         partner.get_by_label("Ligne 2 : libellé").fill("Animation de la communauté")
         partner.get_by_label("Ligne 2 : quantité (jours ou heures)").fill("10")
         partner.get_by_label("Ligne 2 : tarif HT (€)").fill("500")
+        # the animation lies outside the contract: cofunded, never paid as its price
+        partner.get_by_label("Ligne 2 : périmètre").select_option(
+            label="Hors marché (cofinançable)"
+        )
         partner.get_by_label("Jalon 1 : intitulé").fill("Première version publiée")
         partner.get_by_label("Jalon 1 : échéance").fill("2027-03-31")
         if index == 0:
@@ -201,18 +205,19 @@ def test_journey_from_publication_to_award_in_the_browser(
     check_page(moderator, "08-tache-avis-selection", MAIN)
     submit(moderator, "Publier l'avis")
 
-    # a funder declares its envelope and funds the first commons in full
+    # a funder declares its envelope and funds in full what lies outside the first
+    # commons' contract (its 5 000 € of animation; the 25 000 € price is the buyer's)
     funder = browse(world.funder_users[0])
     follow(funder.get_by_role("link", name="Cofinancer les communs").first)
     funder.get_by_label("Enveloppe (€)").fill("40 000")
     submit(funder, "Enregistrer l'enveloppe", "C'est enregistré.")
     funder.get_by_label("Commun à cofinancer").select_option(label=f"Proposition — {resources[0]}")
-    funder.get_by_label("Montant engagé (€)").fill("30000")
+    funder.get_by_label("Montant engagé (€)").fill("5000")
     submit(funder, "Engager", "C'est enregistré.")
     bucket = funder.locator("section[id^='commun-']").filter(
         has_text=f"Proposition — {resources[0]}"
     )
-    expect(bucket).to_contain_text("30 000,00 € (Engagé)")
+    expect(bucket).to_contain_text("5 000,00 € (Engagé)")
     check_page(funder, "09-cofinancement", MAIN)
 
     # the round closes at its deadline; the documents are generated in the background

@@ -30,10 +30,11 @@ STEPS = [
 ]
 
 
-def advance(world, clock, to: str) -> Challenge:
-    """A challenge whose open step is ``to`` (``clock`` is the frozen test clock)."""
+def advance(world, clock, to: str, **fields) -> Challenge:
+    """A challenge whose open step is ``to`` (``clock`` is the frozen test clock);
+    ``fields`` are the call's, as ``journey.start`` takes them."""
     target = STEPS.index(to)
-    challenge = journey.start(world)
+    challenge = journey.start(world, **fields)
 
     def fresh():
         return Challenge.objects.get(pk=challenge.pk)

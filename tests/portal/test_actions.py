@@ -11,6 +11,7 @@ from procurement.models import Allocation, Pledge, Position
 from procurement.services.questions import question_ask
 from tests.portal.steps import advance
 from tests.portal.test_tasks import field_error
+from tests.workflows import journey
 from workflows.documents import documents_request
 
 
@@ -180,7 +181,7 @@ def pledge_data(bucket, funder, amount: str) -> dict:
 
 @pytest.mark.django_db
 def test_funder_declares_its_envelope_and_pledges(client, world, clock, login):
-    challenge = advance(world, clock, "cofunding")
+    challenge = advance(world, clock, "cofunding", **journey.SUBSIDISED)
     bucket = challenge.cofunding_round.buckets.order_by("pk").first()
     url = reverse("portal:cofunding", args=[challenge.pk])
     funder, user = world.funders[0], world.funder_users[0]

@@ -326,7 +326,7 @@ def test_an_expense_of_another_commons_is_404(client, cast, login, world):
 
 @pytest.fixture
 def round_(world, clock):
-    return advance(world, clock, "cofunding").cofunding_round
+    return advance(world, clock, "cofunding", **journey.SUBSIDISED).cofunding_round
 
 
 def cofunding_url(round_) -> str:

@@ -232,8 +232,8 @@ def test_cancelled_challenge_shows_its_published_reason(client, world, clock):
 
 @pytest.mark.django_db
 def test_everyone_sees_each_commons_progress_and_who_pledged(client, world, clock):
-    # given a round where one funder pledged the whole of the first proposal
-    challenge = journey.in_cofunding(world, clock)
+    # given a round hors marché where one funder pledged the whole of the first proposal
+    challenge = journey.in_cofunding(world, clock, **journey.SUBSIDISED)
     bucket = challenge.cofunding_round.buckets.get()
 
     # when an anonymous visitor opens the call's page

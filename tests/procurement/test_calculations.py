@@ -214,8 +214,8 @@ def test_the_module_is_pure():
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
-    # then it imports no Django, nothing but Decimal and datetime
-    assert modules <= {"collections.abc", "datetime", "decimal"}
+    # then it imports no Django, nothing but Decimal, datetime and frozen dataclasses
+    assert modules <= {"collections.abc", "dataclasses", "datetime", "decimal"}
 
 
 # --- a proposal's budget ----------------------------------------------------------------
@@ -279,3 +279,24 @@ def test_offer_window_counts_elapsed_time_across_the_change_of_hour():
     # but 11:00 - 1 s is short of 30 elapsed days
     short = datetime(2026, 11, 23, 10, 59, 59, tzinfo=PARIS)
     assert not calc.offer_window_holds(published, short, 30)
+
+
+# --- the money invariant: contract price and cofunding ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "public_contract", "contract", "cofundable"),
+    [
+        # a marché public: the lines inside the contract are its price, the others cofunded
+        ([(D("25500.00"), True), (D("4500.00"), False)], True, D("25500.00"), D("4500.00")),
+        ([(D("100.00"), True)], True, D("100.00"), D("0.00")),  # nothing to cofund
+        ([(D("0.01"), False)], True, D("0.00"), D("0.01")),  # no price, one cent cofunded
+        # hors marché: no price, every line subsidised whatever its scope
+        ([(D("25500.00"), True), (D("4500.00"), False)], False, D("0.00"), D("30000.00")),
+        ([], True, D("0.00"), D("0.00")),
+    ],
+)
+def test_budget_split_counts_each_line_once(lines, public_contract, contract, cofundable):
+    split = calc.budget_split(lines, public_contract=public_contract)
+    assert (split.contract, split.cofundable) == (contract, cofundable)
+    assert split.total == sum((amount for amount, _inside in lines), D("0.00"))

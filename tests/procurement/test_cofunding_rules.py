@@ -32,9 +32,10 @@ COFUNDING_END = paris(*journey.COFUNDING_END)
 
 
 def open_round(world, clock):
-    """Three selected proposals of 30 000 € each (three buckets, minimum = maximum), the
-    Chambre approves; the ADEME has an envelope of 100 000 €, nothing pledged yet."""
-    challenge = journey.in_scoring(world, clock)
+    """Three selected proposals of 30 000 € each in a call hors marché (three buckets of
+    their whole budget, minimum = maximum), the Chambre approves; the ADEME has an
+    envelope of 100 000 €, nothing pledged yet."""
+    challenge = journey.in_scoring(world, clock, **journey.SUBSIDISED)
     journey.score_all(world, challenge)
     journey.complete(
         challenge,

@@ -1,13 +1,22 @@
 """The demo shows a newcomer every stage, and running it twice duplicates nothing."""
 
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from procurement.models import AuditEvent, Challenge, ChallengeStatus, Position, TenderDocument
+from procurement.models import (
+    AuditEvent,
+    Challenge,
+    ChallengeStatus,
+    Framing,
+    Position,
+    TenderDocument,
+)
+from procurement.queries import budget_split_of
 
 
 def counts():
@@ -36,6 +45,24 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
         "MEL-AAC-2026-004": ChallengeStatus.DRAFT,
     }
     done = Challenge.objects.get(reference="MEL-AAC-2026-001")
+    # with lots and both legal framings: the completed call is a marché public of one lot
+    # per resource whose buckets fund only what lies outside each contract, one call is
+    # hors marché, and the draft groups two resources in one lot with its reason
+    assert done.framing == Framing.PUBLIC_CONTRACT
+    assert list(done.lots.order_by("number").values_list("estimated_amount", flat=True)) == [
+        Decimal("60000.00"),
+        Decimal("80000.00"),
+        Decimal("40000.00"),
+    ]
+    for bucket in done.cofunding_round.buckets.select_related("proposal"):
+        split = budget_split_of(bucket.proposal)
+        assert split.contract > 0
+        assert bucket.max_amount == split.cofundable < bucket.proposal.amount
+    hors_marche = Challenge.objects.get(reference="MEL-AAC-2026-003")
+    assert hors_marche.framing == Framing.OUTSIDE_CONTRACT
+    draft = Challenge.objects.get(reference="MEL-AAC-2026-004")
+    assert [lot.resources.count() for lot in draft.lots.order_by("number")] == [2, 1]
+    assert draft.single_lot_reason
     assert {"reglement", "cctp", "ccap", "rapport_analyse", "acte_engagement"} <= set(
         done.documents.values_list("piece", flat=True)
     )

@@ -109,8 +109,10 @@ def position_and_propose(world, challenge):
 
 
 def budget_lines(total: str = "30000.00") -> list[dict]:
-    """A proposal's budget summing to ``total``: 85 % development, 15 % coordination and
-    animation (within the 10–25 % rule), in days at a rate of ``total / 100``."""
+    """A proposal's budget summing to ``total``: 85 % development, inside the contract,
+    15 % coordination and animation (within the 10–25 % rule), outside it, in days at a
+    rate of ``total / 100``. Under a marché public the buyer pays the development and
+    cofunding finances the animation; hors marché, both are subsidised."""
     rate = Decimal(total) / 100
     return [
         {
@@ -119,6 +121,7 @@ def budget_lines(total: str = "30000.00") -> list[dict]:
             "quantity": Decimal(85),
             "unit": "day",
             "rate": rate,
+            "scope": "contract",
         },
         {
             "category": "coordination",
@@ -126,6 +129,7 @@ def budget_lines(total: str = "30000.00") -> list[dict]:
             "quantity": Decimal(15),
             "unit": "day",
             "rate": rate,
+            "scope": "outside",
         },
     ]
 
@@ -168,6 +172,10 @@ __all__ = ["sweep"]
 
 
 # --- whole stretches of the journey, for tests that start later in the process ----------
+
+# A call hors marché: every budget line is subsidised, so a bucket funds a proposal's
+# whole budget (for the tests of the round's mechanics, on round figures).
+SUBSIDISED = {"framing": "outside_contract"}
 
 POSITIONING_END = (2026, 9, 10, 12)
 PROPOSALS_END = (2026, 10, 10, 12)
@@ -215,7 +223,8 @@ def in_scoring(world, clock, **overrides):
 
 def in_cofunding(world, clock, **overrides):
     """Scored; the first proposal selected; the Chambre approves; one funder pledges
-    the proposal's whole amount. The round closes at ``COFUNDING_END``."""
+    the proposal's whole cofundable amount (under a marché public, its part outside the
+    contract). The round closes at ``COFUNDING_END``."""
     from procurement.services.cofunding import allocation_set, pledge_create
     from tests.conftest import paris
 
@@ -234,11 +243,12 @@ def in_cofunding(world, clock, **overrides):
     allocation_set(
         actor=world.funder_users[0], round_=round_, funder=world.funders[0], amount=Decimal(50000)
     )
+    bucket = round_.buckets.get()
     pledge_create(
         actor=world.funder_users[0],
-        bucket=round_.buckets.get(),
+        bucket=bucket,
         funder=world.funders[0],
-        amount=first.amount,
+        amount=bucket.max_amount,
     )
     return challenge
 

@@ -107,7 +107,8 @@ def test_challenge_runs_from_draft_to_award_through_services(world, clock):
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.COFUNDING
 
-    # funders pledge; one bucket reaches its minimum, the other does not
+    # funders pledge on what lies outside each contract (the 4 500 € of animation of a
+    # 30 000 € proposal); one bucket reaches its minimum, the other does not
     round_ = challenge.cofunding_round
     ademe, bdt = world.funders
     allocation_set(
@@ -115,9 +116,10 @@ def test_challenge_runs_from_draft_to_award_through_services(world, clock):
     )
     allocation_set(actor=world.funder_users[1], round_=round_, funder=bdt, amount=Decimal("10000"))
     first, second = round_.buckets.order_by("proposal_id")
-    pledge_create(actor=world.funder_users[0], bucket=first, funder=ademe, amount=Decimal("25000"))
-    pledge_create(actor=world.funder_users[1], bucket=first, funder=bdt, amount=Decimal("5000"))
-    pledge_create(actor=world.funder_users[1], bucket=second, funder=bdt, amount=Decimal("5000"))
+    assert (first.min_amount, first.max_amount) == (Decimal("4500.00"), Decimal("4500.00"))
+    pledge_create(actor=world.funder_users[0], bucket=first, funder=ademe, amount=Decimal("3000"))
+    pledge_create(actor=world.funder_users[1], bucket=first, funder=bdt, amount=Decimal("1500"))
+    pledge_create(actor=world.funder_users[1], bucket=second, funder=bdt, amount=Decimal("1000"))
 
     # then the round closes at its deadline and the documents are generated in the background
     clock.move_to(later(cofunding_end, seconds=1))

@@ -18,15 +18,37 @@ from procurement.services.questions import (
 )
 from workflows.demo import steps
 from workflows.demo.cast import ensure_cast
-from workflows.demo.data import ENVELOPES, PARIS, PARTNER_LINES, PLEDGES
+from workflows.demo.data import (
+    ENVELOPES,
+    GROUPED_LOTS,
+    GROUPED_RESOURCE_LOTS,
+    LOT_ESTIMATES,
+    PARIS,
+    PARTNER_LINES,
+    PLEDGES,
+    RESOURCES,
+    SINGLE_LOT_REASON,
+)
 from workflows.tasks import sweep
 
 
 def completed_challenge(cast) -> Challenge:
-    """MEL-AAC-2026-001: run from June to October 2026, awarded, documents generated."""
+    """MEL-AAC-2026-001: a marché public of one lot per resource, each with its estimate,
+    run from June to October 2026, awarded, documents generated; the funders cofund only
+    what lies outside each contract."""
     u, o = cast.users, cast.orgs
+    lots = [
+        {"title": resource["title"], "estimated_amount": Decimal(amount)}
+        for resource, amount in zip(RESOURCES, LOT_ESTIMATES, strict=True)
+    ]
     with time_machine.travel(steps.at(2026, 6, 1, 9, 0), tick=True) as clock:
-        challenge = steps.start(cast, "MEL-AAC-2026-001", "Mobilité partagée dans la métropole")
+        challenge = steps.start(
+            cast,
+            "MEL-AAC-2026-001",
+            "Mobilité partagée dans la métropole",
+            lots=lots,
+            resource_lots=list(range(1, len(lots) + 1)),
+        )
         steps.refer_and_publish(
             cast, challenge, steps.at(2026, 6, 20, 12), steps.at(2026, 7, 20, 12), reserve=True
         )
@@ -129,17 +151,33 @@ def scoring_challenge(cast) -> Challenge:
 
 
 def positioning_challenge(cast) -> Challenge:
-    """MEL-AAC-2026-003: published today, positions open for ten days."""
+    """MEL-AAC-2026-003: an appel à communs hors marché (subsidies under conventions),
+    published today, positions open for ten days."""
     now = timezone.now().astimezone(PARIS).replace(second=0, microsecond=0)
-    challenge = steps.start(cast, "MEL-AAC-2026-003", "Données ouvertes des mobilités actives")
+    challenge = steps.start(
+        cast,
+        "MEL-AAC-2026-003",
+        "Données ouvertes des mobilités actives",
+        framing="outside_contract",
+    )
     steps.refer_and_publish(cast, challenge, now + timedelta(days=10), now + timedelta(days=45))
     steps.position(cast, challenge, PARTNER_LINES[:3])
     return challenge
 
 
 def draft_challenge(cast) -> Challenge:
-    """MEL-AAC-2026-004: a draft the buyer is still writing."""
-    return steps.start(cast, "MEL-AAC-2026-004", "Énergie citoyenne et tiers-lieux")
+    """MEL-AAC-2026-004: a draft the buyer is still writing; the standard and the booking
+    brick share lot 1, with the reason for grouping them (L2113-10, R2113-2)."""
+    return steps.start(
+        cast,
+        "MEL-AAC-2026-004",
+        "Énergie citoyenne et tiers-lieux",
+        lots=[
+            {**lot, "estimated_amount": Decimal(lot["estimated_amount"])} for lot in GROUPED_LOTS
+        ],
+        resource_lots=GROUPED_RESOURCE_LOTS,
+        single_lot_reason=SINGLE_LOT_REASON,
+    )
 
 
 STAGES = [

@@ -157,33 +157,68 @@ PROPOSALS = [
 ]
 
 
-# Each proposal's budget (category, label, quantity, unit, rate), summing to 42 000 €,
-# 68 000 € and 24 000 €, coordination and animation between 10 % and 25 %.
+# Each proposal's budget (category, label, quantity, unit, rate, scope), summing to
+# 42 000 €, 68 000 € and 24 000 €, coordination and animation between 10 % and 25 %.
+# Under a marché public the buyer pays the development (inside the contract); the
+# animation, hosting and workshops lie outside it and are cofunded: 9 000 €, 16 000 €
+# and 10 500 €. Hors marché, every line is subsidised.
 BUDGETS = [
     [
-        ("development", "Spécification et validateur", "60", "day", "550"),
-        ("coordination", "Coordination et animation du groupe", "12", "day", "550"),
-        ("hosting", "Hébergement du validateur", "40", "hour", "60"),
+        ("development", "Spécification et validateur", "60", "day", "550", "contract"),
+        ("coordination", "Coordination et animation du groupe", "12", "day", "550", "outside"),
+        ("hosting", "Hébergement du validateur", "40", "hour", "60", "outside"),
     ],
     [
-        ("development", "Module de réservation et API", "100", "day", "520"),
-        ("coordination", "Coordination et animation de la communauté", "20", "day", "500"),
-        ("hosting", "Exploitation de l'instance de démonstration", "100", "hour", "60"),
+        ("development", "Module de réservation et API", "100", "day", "520", "contract"),
+        (
+            "coordination",
+            "Coordination et animation de la communauté",
+            "20",
+            "day",
+            "500",
+            "outside",
+        ),
+        ("hosting", "Exploitation de l'instance de démonstration", "100", "hour", "60", "outside"),
     ],
     [
-        ("development", "Wiki et fiches pratiques", "30", "day", "450"),
-        ("coordination", "Coordination et animation des contributeurs", "10", "day", "450"),
-        ("other", "Ateliers dans les territoires", "60", "hour", "100"),
+        ("development", "Wiki et fiches pratiques", "30", "day", "450", "contract"),
+        (
+            "coordination",
+            "Coordination et animation des contributeurs",
+            "10",
+            "day",
+            "450",
+            "outside",
+        ),
+        ("other", "Ateliers dans les territoires", "60", "hour", "100", "outside"),
     ],
 ]
 
 
-ENVELOPES = [("ademe", "60000"), ("banque.territoires", "30000"), ("region.hdf", "25000")]
-# bucket (in proposal order), funder, amount: the first reaches 42 000 €, the second 68 000 €
+ENVELOPES = [("ademe", "15000"), ("banque.territoires", "8000"), ("region.hdf", "6000")]
+# bucket (in proposal order), funder, amount: what lies outside each contract, the first
+# 9 000 €, the second 16 000 € (the contract price is the buyer's, never cofunded)
 PLEDGES = [
-    (0, "ademe", "30000"),
-    (0, "region.hdf", "12000"),
-    (1, "ademe", "30000"),
-    (1, "banque.territoires", "30000"),
-    (1, "region.hdf", "8000"),
+    (0, "ademe", "6000"),
+    (0, "region.hdf", "3000"),
+    (1, "ademe", "8000"),
+    (1, "banque.territoires", "6000"),
+    (1, "region.hdf", "2000"),
 ]
+
+# The completed call's lots: one per resource, with their estimates (HT), adding up to
+# the call's estimate of 180 000 €.
+LOT_ESTIMATES = ["60000.00", "80000.00", "40000.00"]
+
+# The draft groups the standard and the booking brick in one lot, with its reason
+# (articles L2113-10 and R2113-2 of the code de la commande publique).
+GROUPED_LOTS = [
+    {"title": "Standard et brique de réservation", "estimated_amount": "130000.00"},
+    {"title": "Base de connaissances partagée", "estimated_amount": "50000.00"},
+]
+GROUPED_RESOURCE_LOTS = [1, 1, 2]
+SINGLE_LOT_REASON = (
+    "Le standard de données et la brique de réservation sont techniquement "
+    "indissociables : la brique implémente le standard, et les confier à deux titulaires "
+    "rendrait leur coordination difficile et coûteuse."
+)

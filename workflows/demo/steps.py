@@ -70,16 +70,22 @@ def resources():
     ]
 
 
-def start(cast, reference, title, amount="180000.00"):
+def start(cast, reference, title, amount="180000.00", resource_lots=None, **fields):
+    """Draft a call of the demo's resources; ``resource_lots`` gives each resource's lot
+    number in ``fields["lots"]``; ``fields`` are the call's (lots, framing…)."""
+    items = resources()
+    if resource_lots is not None:
+        items = [{**item, "lot": n} for item, n in zip(items, resource_lots, strict=True)]
     return process_start(
         actor=cast.users["agent.mel"],
         buyer=cast.orgs["Métropole Européenne de Lille"],
         chambre=cast.orgs["Chambre des communs de Lille"],
         title=title,
         context=CONTEXT,
-        resources=resources(),
+        resources=items,
         estimated_amount=Decimal(amount),
         reference=reference,
+        **fields,
     ).challenge
 
 
@@ -162,8 +168,9 @@ def budget_lines(rows):
             "quantity": Decimal(quantity),
             "unit": unit,
             "rate": Decimal(rate),
+            "scope": scope,
         }
-        for category, label, quantity, unit, rate in rows
+        for category, label, quantity, unit, rate, scope in rows
     ]
 
 

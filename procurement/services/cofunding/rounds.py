@@ -16,11 +16,12 @@ from procurement.models import (
     ChallengeStatus,
     CofundingRound,
     EditAfterFunded,
+    Framing,
     Pledge,
     ProposalStatus,
     Subsidy,
 )
-from procurement.queries import bucket_editable_by, challenge_contributors
+from procurement.queries import bucket_editable_by, budget_split_of, challenge_contributors
 from procurement.services.audit import audit_record
 from procurement.services.cofunding.rules import (
     _check_round_open,
@@ -34,8 +35,12 @@ from procurement.services.stages import challenge_stage_move
 @transaction.atomic
 def cofunding_open(*, challenge) -> CofundingRound:
     """After the Chambre's opinion on the selection: one bucket per selected proposal,
-    from its amount (minimum = maximum = the proposal's cost for now), open until the
-    cofunding deadline the buyer set at selection."""
+    open until the cofunding deadline the buyer set at selection.
+
+    A bucket funds only the cofundable amount (minimum = maximum = that amount): under
+    a *marché public* the lines outside the contract, never the contract price the buyer
+    pays; hors marché, the whole budget. A proposal with nothing outside its contract
+    gets no bucket. So no euro is counted both as a price and as cofunding."""
     require_status(
         challenge, ChallengeStatus.COFUNDING, message=_("Le cofinancement n'est pas ouvert.")
     )
@@ -43,13 +48,18 @@ def cofunding_open(*, challenge) -> CofundingRound:
         challenge=challenge, defaults={"deadline": challenge.cofunding_deadline}
     )
     if created:
-        for proposal in challenge.proposals.filter(status=ProposalStatus.SELECTED):
-            Bucket.objects.create(
-                round=round_,
-                proposal=proposal,
-                min_amount=proposal.amount,
-                max_amount=proposal.amount,
-            )
+        selected = challenge.proposals.filter(status=ProposalStatus.SELECTED).prefetch_related(
+            "budget_lines"
+        )
+        for proposal in selected:
+            cofundable = budget_split_of(proposal).cofundable
+            if cofundable > 0:
+                Bucket.objects.create(
+                    round=round_,
+                    proposal=proposal,
+                    min_amount=cofundable,
+                    max_amount=cofundable,
+                )
         audit_record(
             verb="cofunding.opened",
             challenge=challenge,
@@ -95,12 +105,14 @@ def bucket_update(
 ) -> Bucket:
     """Edit a bucket's budget or the development step it funds, while the round is open.
 
-    The maximum never goes below what is already pledged and subsidised. A bucket whose
+    The maximum never goes below what is already pledged and subsidised, nor, under a
+    *marché public*, above what lies outside the proposal's contract (the contract price
+    is never cofunded; hors marché a round may fund beyond the budget). A bucket whose
     new minimum is reached is funded; one funded before whose new minimum is no longer
     reached stays funded or opens again, as the round's ``edit_after_funded`` says."""
     bucket = (
         Bucket.objects.select_for_update()
-        .select_related("round__challenge__buyer", "proposal")
+        .select_related("round__challenge__buyer", "proposal__challenge")
         .get(pk=bucket.pk)
     )
     if not bucket_editable_by(actor, bucket):
@@ -130,6 +142,17 @@ def bucket_update(
             extra={
                 "fields": {"max_amount": [_("Au moins %(amount)s €.") % {"amount": bucket.total}]}
             },
+        )
+    cofundable = budget_split_of(bucket.proposal).cofundable
+    if round_.challenge.framing == Framing.PUBLIC_CONTRACT and new_max > cofundable:
+        raise ApplicationError(
+            _(
+                "Le cofinancement ne peut pas dépasser la part hors marché de la proposition "
+                "(%(amount)s €) : le prix du marché n'est pas cofinancé."
+            )
+            % {"amount": cofundable},
+            code="max_above_cofundable",
+            extra={"fields": {"max_amount": [_("Au plus %(amount)s €.") % {"amount": cofundable}]}},
         )
     if new_min > new_max:
         raise ApplicationError(
