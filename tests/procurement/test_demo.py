@@ -67,11 +67,12 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
         done.documents.values_list("piece", flat=True)
     )
     assert done.published_at.year == 2026
-    # and the call open for positions shows its consultation documents, public
+    # and the call open for positions, hors marché, shows its consultation documents:
+    # the règlement de l'appel and a subsidy form per lot, no acte d'engagement nor CCAP
     open_call = Challenge.objects.get(reference="MEL-AAC-2026-003")
-    assert {"reglement", "cctp", "ccap", "ae_lot", "dpgf"} <= set(
-        open_call.documents.filter(stage="dce").values_list("piece", flat=True)
-    )
+    dce = set(open_call.documents.filter(stage="dce").values_list("piece", flat=True))
+    assert {"reglement_appel", "cctp", "demande_subvention"} <= dce
+    assert not dce & {"reglement", "ccap", "ae_lot", "dpgf"}
     assert done.audit_events.filter(verb="proposals.opened").exists()
     before = counts()
 
