@@ -15,7 +15,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kernel.errors import Forbidden, NotFound, TooLarge
+from kernel.errors import NotFound, TooLarge
 from procurement import queries
 from procurement.models import DocumentJob, DocumentStage, TenderDocument
 from procurement.services import documents as document_services
@@ -128,7 +128,8 @@ class DocumentUpload(ChallengeScoped, APIView):
 
 class DocumentDownload(ChallengeScoped, APIView):
     """One version of a piece: a DCE piece for anyone once the call is public, an award
-    piece for the buyer's staff only (403 for others)."""
+    piece for the buyer's staff only — to anyone else it does not exist (404, the same
+    answer as an unknown id, so nothing tells that an award piece is there)."""
 
     permission_classes = [AllowAny]
 
@@ -139,11 +140,9 @@ class DocumentDownload(ChallengeScoped, APIView):
     )
     def get(self, request, challenge_pk, pk):
         challenge = self.challenge()
-        document = TenderDocument.objects.filter(challenge=challenge, pk=pk).first()
+        document = queries.documents_visible_to(request.user, challenge).filter(pk=pk).first()
         if document is None:
             raise NotFound(_("Document introuvable."), code="document_not_found")
-        if not queries.documents_visible_to(request.user, challenge).filter(pk=pk).exists():
-            raise Forbidden(_("Réservé aux agents de l'acheteur."), code="buyer_only")
         return FileResponse(
             open_stored(document.file),
             as_attachment=True,

@@ -219,13 +219,13 @@ def test_award_pieces_stay_restricted_to_the_buyer(
         challenge=challenge, piece="rapport_analyse", key="", title="Rapport", content=b"x"
     )
     client = APIClient()
-    # then an anonymous visitor neither sees nor downloads it
+    # then an anonymous visitor neither sees nor downloads it: to them it does not exist
     listed = client.get(f"/api/v1/challenges/{challenge.pk}/documents/").json()["documents"]
     assert "rapport_analyse" not in {r["piece"] for r in listed}
     url = f"/api/v1/challenges/{challenge.pk}/documents/{award.pk}/download/"
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     client.force_authenticate(world.partner_users[0])
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     # and the buyer's agent does
     client.force_authenticate(world.buyer_agent)
     assert client.get(url).status_code == 200
