@@ -2,6 +2,7 @@
 change regenerates the consultation documents (new versions), tells every positioned
 partner and subscriber, and a substantial one extends the proposal deadline."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
@@ -38,6 +39,17 @@ class AmendInput(serializers.Serializer):
         help_text="Numéro de lot → nouveau montant estimé HT.",
     )
 
+    def validate_lot_estimates(self, value: dict) -> dict:
+        """Keys are lot numbers: anything else is a 400 on this field, never a 500."""
+        numbers = {}
+        for key, amount in value.items():
+            if not str(key).isdigit() or not 1 <= int(key) <= 999:
+                raise serializers.ValidationError(
+                    _("« %(key)s » n'est pas un numéro de lot.") % {"key": key}
+                )
+            numbers[int(key)] = amount
+        return numbers
+
 
 class Amendments(ChallengeScoped, APIView):
     """The changes made to the call since its publication (for everyone), and the
@@ -59,6 +71,6 @@ class Amendments(ChallengeScoped, APIView):
             substantial=data["substantial"],
             new_proposal_deadline=data.get("new_proposal_deadline"),
             context=data.get("context"),
-            lot_estimates={int(k): v for k, v in data.get("lot_estimates", {}).items()},
+            lot_estimates=data.get("lot_estimates", {}),
         )
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)

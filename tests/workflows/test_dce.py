@@ -325,9 +325,10 @@ def test_the_buyer_amends_through_the_api_and_anyone_lists_the_changes(
     client.force_authenticate(world.partner_users[0])
     assert client.post(url, {"summary": "x", "context": "y"}, format="json").status_code == 403
     client.force_authenticate(world.buyer_agent)
-    bad = client.post(url, {"summary": "Lot", "lot_estimates": {"9": "10"}}, format="json")
-    assert bad.status_code == 400
-    assert "lot_estimates" in bad.json()["fields"]
+    for estimates in ({"9": "10"}, {"abc": "10"}, {"-1": "10"}):
+        bad = client.post(url, {"summary": "Lot", "lot_estimates": estimates}, format="json")
+        assert bad.status_code == 400, estimates
+        assert "lot_estimates" in bad.json()["fields"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url,
