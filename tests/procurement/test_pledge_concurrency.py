@@ -35,7 +35,9 @@ CLIENTS = 10
 # Cycled over the 200 pledges: 49,850 € asked in all.
 AMOUNTS = [Decimal("100.00"), Decimal("250.00"), Decimal("400.00")]
 ASKED = [AMOUNTS[i % len(AMOUNTS)] for i in range(PLEDGES)]
-BUCKET_MAX = Decimal("30000.00")  # the selected proposal's amount (journey.submit_proposals)
+# The selected proposal's whole budget (journey.submit_proposals): hors marché, it is all
+# subsidised, so the bucket is the biggest one the journey makes.
+BUCKET_MAX = Decimal("30000.00")
 OVER_BUCKET = "Cet engagement dépasserait le maximum du commun."
 OVER_ENVELOPE = "Cet engagement dépasserait votre enveloppe."
 
@@ -51,7 +53,7 @@ class Round:
 
 def open_round(world, clock, envelope: Decimal) -> Round:
     """A challenge in cofunding, its one bucket empty, the funder's envelope ``envelope``."""
-    challenge = journey.in_cofunding(world, clock)
+    challenge = journey.in_cofunding(world, clock, **journey.SUBSIDISED)
     funder, user = world.funders[0], world.funder_users[0]
     bucket = challenge.cofunding_round.buckets.get()
     pledge_withdraw(actor=user, pledge=bucket.pledges.get())  # journey's own pledge
