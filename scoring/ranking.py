@@ -5,10 +5,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from kernel import exports
-from procurement.models import Proposal, ProposalStatus
+from procurement.models import Framing, Proposal, ProposalStatus
+from procurement.models.proposal_parts import BudgetScope
 from scoring import aggregation as agg
 from scoring.models import (
     SCALE_MAX,
@@ -66,10 +67,20 @@ def grid_spec(criteria: list[Criterion]) -> agg.GridSpec:
     )
 
 
-def offered_prices(proposals) -> dict[int, Decimal | None]:
-    """The price each proposal offers, for the price formula: its amount HT (its budget's
-    total). Drafts never opened are not compared."""
-    return dict(proposals.exclude(status=ProposalStatus.DRAFT).values_list("pk", "amount"))
+def offered_prices(challenge, proposals) -> dict[int, Decimal | None]:
+    """The price each proposal offers, for the price formula (R2152-7), HT. Under a
+    *marché public* it is the contract price: the budget lines inside the contract,
+    never what lies outside and is cofunded (``procurement.calculations.budget_split``);
+    hors marché, the whole budget. Drafts never opened are not compared; a proposal
+    with no line inside the contract has no price (``None``)."""
+    opened = proposals.exclude(status=ProposalStatus.DRAFT)
+    if challenge.framing != Framing.PUBLIC_CONTRACT:
+        return dict(opened.values_list("pk", "amount"))
+    return dict(
+        opened.annotate(
+            price=Sum("budget_lines__amount", filter=Q(budget_lines__scope=BudgetScope.CONTRACT))
+        ).values_list("pk", "price")
+    )
 
 
 def compute_ranking(challenge) -> agg.Ranking:
@@ -111,7 +122,7 @@ def compute_ranking(challenge) -> agg.Ranking:
         for proposal_id, evaluator, code, scale, value in scores
     ]
     prices = (
-        offered_prices(Proposal.objects.filter(challenge=challenge))
+        offered_prices(challenge, Proposal.objects.filter(challenge=challenge))
         if any(c.by_formula for c in criteria)
         else None
     )

@@ -1,11 +1,15 @@
 """The price criterion (CCP R2152-7): marked by the published formula on the offered
-price (the proposal's amount HT), never by evaluators."""
+price — under a marché public the contract price (the budget lines inside the contract),
+hors marché the whole budget, HT — never by evaluators."""
 
 import copy
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
+from procurement.models import BudgetLine, Challenge, Framing
+from procurement.models.proposal_parts import BudgetScope
 from scoring.models import Criterion, ScaleKind, Score
 from scoring.ranking import compute_ranking
 from scoring.services import DEFAULT_GRID
@@ -39,11 +43,13 @@ def test_r2152_7_an_evaluators_mark_on_the_price_is_refused_naming_the_field(wor
 
 @pytest.mark.django_db(transaction=True)
 def test_r2152_7_the_ranking_marks_the_price_from_the_offered_amounts(world, clock):
-    # given three proposals scored alike, the second at twice the first's price
+    # given three proposals scored alike, the second at twice the first's contract price
     challenge = scenarios.scoring(world, clock)
     journey.score_all(world, challenge, value="5")
     first, second, third = proposals(challenge)
-    type(first).objects.filter(pk=second.pk).update(amount=first.amount * 2)
+    BudgetLine.objects.filter(proposal=second, scope=BudgetScope.CONTRACT).update(
+        amount=F("amount") * 2
+    )
 
     # when ranked
     ranking = compute_ranking(challenge)
@@ -55,6 +61,35 @@ def test_r2152_7_the_ranking_marks_the_price_from_the_offered_amounts(world, clo
     assert ranking.entry(first.pk).total == Decimal(60)  # 80 × 0.5 + 20
     assert ranking.entry(second.pk).total == Decimal(50)  # 80 × 0.5 + 10
     assert ranking.entries[-1].proposal_id == second.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r2152_7_under_a_public_contract_the_price_is_the_contract_price_not_the_budget(
+    world, clock
+):
+    # given two proposals of one marché public with the same whole budget, the second
+    # putting more of it outside the contract (cofunded, not paid as the price)
+    challenge = scenarios.scoring(world, clock)
+    journey.score_all(world, challenge, value="5")
+    first, second, _third = proposals(challenge)
+    inside = BudgetLine.objects.filter(proposal=second, scope=BudgetScope.CONTRACT).get()
+    BudgetLine.objects.filter(pk=inside.pk).update(amount=inside.amount / 2)
+    BudgetLine.objects.filter(proposal=second).exclude(pk=inside.pk).update(
+        amount=F("amount") + inside.amount / 2
+    )
+    assert sum(line.amount for line in second.budget_lines.all()) == first.amount
+
+    # when ranked, then the second's lower contract price gets the better price mark
+    ranking = compute_ranking(challenge)
+    assert ranking.entry(second.pk).criterion("prix").aggregated == Decimal(10)
+    assert ranking.entry(first.pk).criterion("prix").aggregated == Decimal(5)
+
+    # and hors marché the whole budget is the price: the two are equal there
+    Challenge.objects.filter(pk=challenge.pk).update(framing=Framing.OUTSIDE_CONTRACT)
+    challenge.refresh_from_db()
+    ranking = compute_ranking(challenge)
+    assert ranking.entry(first.pk).criterion("prix").aggregated == Decimal(10)
+    assert ranking.entry(second.pk).criterion("prix").aggregated == Decimal(10)
 
 
 @pytest.mark.django_db(transaction=True)
