@@ -42,6 +42,8 @@ from procurement.documents.context import (
     EliminationLine,
     EvaluatorMark,
     FunderLine,
+    LotContext,
+    LotLine,
     Milestone,
     OpinionContext,
     Party,
@@ -139,10 +141,23 @@ def build_contexts() -> dict[str, object]:
             )
         )
     host = Party(name="Association Communs Mobilités Nord")
+    lot = LotContext(
+        challenge=challenge,
+        lot=LotLine(
+            number=1,
+            title="Lot unique",
+            estimated_amount=Decimal("180000.00"),
+            resources=challenge.resources,
+        ),
+    )
     return {
         "reglement": challenge,
+        "reglement_appel": challenge,
         "cctp": challenge,
         "ccap": challenge,
+        "ae_lot": lot,
+        "dpgf": lot,
+        "demande_subvention": lot,
         "acte_engagement": AwardContext(
             challenge=challenge,
             awardee=Party(name="Mobicoop SCIC", siret="80000000000017"),
