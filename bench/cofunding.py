@@ -85,7 +85,7 @@ def recreate_database(url: str) -> None:
 
 
 def build_round():
-    """A challenge replayed from three weeks ago up to an open round; its bucket, funder."""
+    """A challenge replayed from five weeks ago up to an open round; its bucket, funder."""
     import time_machine
     from django.core.management import call_command
     from django.utils import timezone
@@ -100,17 +100,18 @@ def build_round():
     cast = ensure_cast(PASSWORD)
     users, orgs = cast.users, cast.orgs
     now = timezone.now()
-    start = now - timedelta(days=21)
+    # A MAPA's offers get at least MAPA_MIN_OFFER_DAYS (15) days: 25 here, no warning.
+    start = now - timedelta(days=35)
     with time_machine.travel(start, tick=True) as clock:
         challenge = demo.start(cast, "BENCH-COFUNDING", "Banc d'essai du cofinancement")
         demo.refer_and_publish(
-            cast, challenge, start + timedelta(days=5), start + timedelta(days=10)
+            cast, challenge, start + timedelta(days=10), start + timedelta(days=25)
         )
         demo.position(cast, challenge)
-        clock.move_to(start + timedelta(days=5, seconds=1))
+        clock.move_to(start + timedelta(days=10, seconds=1))
         sweep()
         demo.propose(cast, challenge)
-        clock.move_to(start + timedelta(days=10, seconds=1))
+        clock.move_to(start + timedelta(days=25, seconds=1))
         sweep()
         evaluators = [users["evaluateur.1"], users["evaluatrice.2"]]
         demo.complete(
