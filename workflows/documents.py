@@ -41,23 +41,26 @@ def dce_request(*, challenge, actor) -> DocumentJob:
     """Generate the consultation documents of a published call: a job row now, its
     Celery task once the publication (or the change) is committed — a rolled-back
     publication generates nothing."""
-    from workflows.tasks import generate_documents
-
     job = dce_job_create(challenge=challenge, actor=actor)
-    transaction.on_commit(lambda: generate_documents.delay(job.pk))
+    _generate_on_commit(job)
     return job
 
 
 @transaction.atomic
 def documents_request(*, challenge, actor) -> DocumentJob:
     """The buyer asks for the pack again: a job row now, its Celery task once committed."""
+    job = document_job_create(challenge=challenge, actor=actor)
+    _generate_on_commit(job)
+    return job
+
+
+def _generate_on_commit(job: DocumentJob) -> None:
+    """Enqueue the job's Celery task once the caller's transaction commits."""
     # Imported here: the Celery task module imports this one (its task runs
     # ``document_job_run``), so a module-level import would be a cycle.
     from workflows.tasks import generate_documents
 
-    job = document_job_create(challenge=challenge, actor=actor)
     transaction.on_commit(lambda: generate_documents.delay(job.pk))
-    return job
 
 
 def document_job_run(*, job_pk: int) -> None:
