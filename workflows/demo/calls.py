@@ -41,6 +41,7 @@ def completed_challenge(cast) -> Challenge:
         {"title": resource["title"], "estimated_amount": Decimal(amount)}
         for resource, amount in zip(RESOURCES, LOT_ESTIMATES, strict=True)
     ]
+    positioning_end, proposal_end = steps.at(2026, 6, 20, 12), steps.at(2026, 7, 20, 12)
     with time_machine.travel(steps.at(2026, 6, 1, 9, 0), tick=True) as clock:
         challenge = steps.start(
             cast,
@@ -49,9 +50,7 @@ def completed_challenge(cast) -> Challenge:
             lots=lots,
             resource_lots=list(range(1, len(lots) + 1)),
         )
-        steps.refer_and_publish(
-            cast, challenge, steps.at(2026, 6, 20, 12), steps.at(2026, 7, 20, 12), reserve=True
-        )
+        steps.refer_and_publish(cast, challenge, positioning_end, proposal_end, reserve=True)
         question = question_ask(
             challenge=Challenge.objects.get(pk=challenge.pk),
             actor=u["geocommuns"],
@@ -64,18 +63,7 @@ def completed_challenge(cast) -> Challenge:
             answer="Oui, dans le respect de la licence et d'un engagement de réciprocité.",
         )
         questions_publish_answers(challenge=question.challenge, actor=u["agente.mel"])
-        steps.position(cast, challenge)
-        clock.move_to(steps.at(2026, 6, 20, 12, 0, 1))
-        sweep()
-        steps.propose(cast, challenge)
-        clock.move_to(steps.at(2026, 7, 20, 12, 0, 1))
-        sweep()
-        steps.complete(
-            challenge,
-            "assign_evaluators",
-            u["agent.mel"],
-            {"evaluators": [u["evaluateur.1"].pk, u["evaluatrice.2"].pk]},
-        )
+        steps.to_scoring(cast, challenge, clock, positioning_end, proposal_end)
         steps.score(cast, challenge, "evaluateur.1", [8, 7, 6])
         steps.score(cast, challenge, "evaluatrice.2", [9, 6, 7])
         proposals = list(Challenge.objects.get(pk=challenge.pk).proposals.order_by("pk"))
@@ -128,24 +116,11 @@ def completed_challenge(cast) -> Challenge:
 
 def scoring_challenge(cast) -> Challenge:
     """MEL-AAC-2026-002: proposals opened in November, one evaluator has scored."""
-    u = cast.users
+    positioning_end, proposal_end = steps.at(2026, 9, 30, 12), steps.at(2026, 11, 2, 12)
     with time_machine.travel(steps.at(2026, 9, 14, 9, 0), tick=True) as clock:
         challenge = steps.start(cast, "MEL-AAC-2026-002", "Logistique urbaine partagée")
-        steps.refer_and_publish(
-            cast, challenge, steps.at(2026, 9, 30, 12), steps.at(2026, 11, 2, 12)
-        )
-        steps.position(cast, challenge)
-        clock.move_to(steps.at(2026, 9, 30, 12, 0, 1))
-        sweep()
-        steps.propose(cast, challenge)
-        clock.move_to(steps.at(2026, 11, 2, 12, 0, 1))
-        sweep()
-        steps.complete(
-            challenge,
-            "assign_evaluators",
-            u["agent.mel"],
-            {"evaluators": [u["evaluateur.1"].pk, u["evaluatrice.2"].pk]},
-        )
+        steps.refer_and_publish(cast, challenge, positioning_end, proposal_end)
+        steps.to_scoring(cast, challenge, clock, positioning_end, proposal_end)
         steps.score(cast, challenge, "evaluateur.1", [7, 8, 5])
     return challenge
 

@@ -30,6 +30,7 @@ from workflows.demo.data import (
 )
 from workflows.models import ChallengeProcess
 from workflows.services import process_start, task_complete
+from workflows.tasks import sweep
 
 
 def at(*args) -> datetime:
@@ -219,3 +220,22 @@ def score(cast, challenge, username, values):
             }
         )
     complete(challenge, "score", cast.users[username], {"evaluations": evaluations})
+
+
+def to_scoring(cast, challenge, clock, positioning_end, proposal_end):
+    """From a published call to its scoring: the partners position, the positioning
+    deadline passes (the sweep forms the groups), they propose, the proposals' deadline
+    passes (the sweep opens them), and the buyer names both evaluators."""
+    u = cast.users
+    position(cast, challenge)
+    clock.move_to(positioning_end + timedelta(seconds=1))
+    sweep()
+    propose(cast, challenge)
+    clock.move_to(proposal_end + timedelta(seconds=1))
+    sweep()
+    complete(
+        challenge,
+        "assign_evaluators",
+        u["agent.mel"],
+        {"evaluators": [u["evaluateur.1"].pk, u["evaluatrice.2"].pk]},
+    )
