@@ -58,7 +58,17 @@ class LotSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Lot
-        fields = ["id", "number", "title", "estimated_amount", "reserved_ess", "resources"]
+        fields = [
+            "id",
+            "number",
+            "title",
+            "estimated_amount",
+            "reserved_ess",
+            "outcome",
+            "outcome_at",
+            "resources",
+        ]
+        read_only_fields = ["outcome", "outcome_at"]
 
 
 class LotInput(serializers.Serializer):
@@ -74,7 +84,10 @@ class LotInput(serializers.Serializer):
     reserved_ess = serializers.BooleanField(
         required=False,
         default=False,
-        help_text="Lot réservé aux structures de l'économie sociale et solidaire (L2113-12).",
+        help_text=(
+            "Lot réservé aux structures de l'économie sociale et solidaire (article "
+            "L2113-15 : services de santé, sociaux et culturels, trois ans au plus)."
+        ),
     )
 
 

@@ -36,7 +36,19 @@ from .views import ChallengeScoped, validated
 class BudgetLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = BudgetLine
-        fields = ["id", "category", "label", "quantity", "unit", "rate", "amount", "scope"]
+        fields = [
+            "id",
+            "category",
+            "label",
+            "quantity",
+            "unit",
+            "rate",
+            "amount",
+            "scope",
+            "lot_number",
+        ]
+
+    lot_number = serializers.IntegerField(source="lot.number", read_only=True, allow_null=True)
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -115,6 +127,17 @@ class BudgetLineInput(serializers.Serializer):
         help_text=(
             "Dans le marché (prix payé par l'acheteur) ou hors marché (cofinançable). "
             "Hors marché public, toute ligne est subventionnée."
+        ),
+    )
+    lot = serializers.IntegerField(
+        min_value=1,
+        max_value=32767,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "Numéro du lot que la ligne chiffre ; requis quand la proposition répond à "
+            "plusieurs lots, sinon celui de sa ressource."
         ),
     )
 

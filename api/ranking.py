@@ -30,7 +30,10 @@ class CriterionResultSerializer(serializers.Serializer):
 class RankingEntrySerializer(serializers.Serializer):
     proposal_id = serializers.IntegerField()
     title = serializers.CharField()
-    rank = serializers.IntegerField()
+    lot = serializers.IntegerField(
+        help_text="Numéro du lot dans lequel la proposition est classée."
+    )
+    rank = serializers.IntegerField(help_text="Rang dans le lot.")
     total = serializers.DecimalField(max_digits=6, decimal_places=2, help_text="Sur 100.")
     commons_total = serializers.DecimalField(max_digits=6, decimal_places=2)
     commons_weight = serializers.DecimalField(max_digits=6, decimal_places=2)
@@ -41,15 +44,28 @@ class RankingEntrySerializer(serializers.Serializer):
     criteria = CriterionResultSerializer(many=True)
 
 
+class LotRankingSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    entries = RankingEntrySerializer(
+        many=True, help_text="Le classement du lot, du premier au dernier."
+    )
+
+
 class RankingSerializer(serializers.Serializer):
     method = serializers.CharField()
     method_label = serializers.CharField()
     method_description = serializers.CharField()
-    entries = RankingEntrySerializer(many=True)
+    disagreement_threshold = serializers.DecimalField(max_digits=4, decimal_places=2)
+    lots = LotRankingSerializer(many=True, help_text="Un classement par lot (article L2113-10).")
+    entries = RankingEntrySerializer(
+        many=True, help_text="Les entrées de tous les lots, lot après lot."
+    )
 
 
 class RankingView(ChallengeScoped, APIView):
-    """The aggregated ranking with its breakdown (the buyer's staff, once scored)."""
+    """The aggregated ranking of each lot with its breakdown (the buyer's staff, once
+    scored)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -60,7 +76,7 @@ class RankingView(ChallengeScoped, APIView):
 
 
 class RankingExport(ChallengeScoped, APIView):
-    """The ranking as a spreadsheet (the buyer's staff): one row per proposal."""
+    """The ranking as a spreadsheet (the buyer's staff): one row per proposal and lot."""
 
     permission_classes = [IsAuthenticated]
     extension = ""

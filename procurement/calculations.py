@@ -87,8 +87,9 @@ def expense_outcome(*, approvals: int, refusals: int, voters: int, required: int
 
 def offer_window_holds(published_at: datetime, deadline: datetime, min_days: int) -> bool:
     """Whether offers get at least ``min_days`` whole days between the publication and
-    their deadline, to the second (article R2161-2 for the appel d'offres ouvert: the
-    days run from the notice's sending; a deadline one second short is refused). Elapsed
+    their deadline, to the second (articles R2161-2 and R2161-3 for the appel d'offres
+    ouvert: the days run from the notice's sending; a deadline one second short is
+    refused). Elapsed
     time, in UTC: two datetimes of one zone would otherwise subtract as wall clocks."""
     return deadline.astimezone(UTC) - published_at.astimezone(UTC) >= timedelta(days=min_days)
 

@@ -29,18 +29,33 @@ class ContractNature(StrEnum):
 @dataclass(frozen=True)
 class Thresholds:
     valid_from: date
-    # Below it no publicity nor competition is required (article R2122-8).
+    # Below them no publicity nor competition is required (article R2122-8): supplies
+    # and services, and works.
     no_publicity: Decimal
+    no_publicity_works: Decimal
     # European thresholds for supplies and services: local authorities, the State; works.
     formal_local: Decimal
     formal_state: Decimal
     formal_works: Decimal
 
 
+# Décret n° 2025-1386 of 29 December 2025 (article R2122-8): works 100 000 € HT from
+# 1 January 2026, supplies and services 60 000 € HT from 1 April 2026 (40 000 € HT
+# until then). European thresholds for 2026-2027: Regulation (EU) 2025/2152, notice
+# of 26 December 2025 (annex 2 of the code). An earlier date takes the first row.
 THRESHOLDS = [
     Thresholds(
         valid_from=date(2026, 1, 1),
         no_publicity=Decimal("40000"),
+        no_publicity_works=Decimal("100000"),
+        formal_local=Decimal("216000"),
+        formal_state=Decimal("140000"),
+        formal_works=Decimal("5404000"),
+    ),
+    Thresholds(
+        valid_from=date(2026, 4, 1),
+        no_publicity=Decimal("60000"),
+        no_publicity_works=Decimal("100000"),
         formal_local=Decimal("216000"),
         formal_state=Decimal("140000"),
         formal_works=Decimal("5404000"),
@@ -63,7 +78,8 @@ NO_PUBLICITY = Procedure(
     "no_publicity", "marché sans publicité ni mise en concurrence préalables", 0
 )
 MAPA = Procedure("mapa", "procédure adaptée (MAPA)", 0)
-# Open formal procedure with electronic submission: 35 days, 30 with electronic means.
+# Open formal procedure: 35 days from the notice (article R2161-2), 30 when offers are
+# submitted electronically (article R2161-3), as on this service.
 FORMAL_OPEN = Procedure(
     "formal_open", "appel d'offres ouvert (procédure formalisée)", 30, formal=True
 )
@@ -98,14 +114,19 @@ def procedure_for(
     nature: ContractNature | str = ContractNature.SERVICES,
 ) -> Procedure:
     """The procedure for a contract of ``amount`` HT estimated on ``on``: below the
-    no-publicity threshold none (R2122-8), below the formal threshold of ``buyer`` and
+    no-publicity threshold of ``nature`` none (R2122-8), below the formal threshold of ``buyer`` and
     ``nature`` a MAPA, from it a formal procedure (each threshold belongs to the
     procedure above it). Raises ``MissingEstimate`` without an amount: an estimate is
     required, never guessed."""
     if amount is None:
         raise MissingEstimate("an estimated amount is required to choose the procedure")
     thresholds = thresholds_on(on)
-    if amount < thresholds.no_publicity:
+    no_publicity = (
+        thresholds.no_publicity_works
+        if ContractNature(nature) is ContractNature.WORKS
+        else thresholds.no_publicity
+    )
+    if amount < no_publicity:
         return NO_PUBLICITY
     if amount < formal_threshold(thresholds, buyer, nature):
         return MAPA

@@ -1,7 +1,8 @@
 """The scoring method as the règlement de la consultation states it: the criteria, their
 weights, the weighted sum and the price formula, exactly as ``scoring.aggregation``
-computes them (CCP R2152-11 and R2152-12: criteria and weights are announced; CE 3
-novembre 2014, Belleville-sur-Loire: the method must be explainable).
+computes them (CCP R2152-11 and R2152-12: criteria and weights are announced). The law does not
+require the method itself to be published (CE 20 novembre 2020, n° 427761); the
+service publishes it so that candidates know how their offers are marked.
 
 Pure: a ``GridSpec`` and a ``Method`` in, French paragraphs out, no Django.
 """
@@ -34,7 +35,8 @@ def _scale(criterion) -> str:
 def method_paragraphs(grid: GridSpec, method: Method | str) -> list[str]:
     """The paragraphs of the RC that describe the scoring method of ``grid`` by
     ``method``. Raises ``ValueError`` for majority judgment, which may not decide an
-    award (Belleville-sur-Loire): the RC only describes a method that is used."""
+    award (``procurement.services.award_rules``): the RC only describes a method that
+    is used."""
     method = Method(method)
     if method not in _AGGREGATE:
         raise ValueError(f"la méthode {method.value} ne peut pas départager les offres")

@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Sum
 
 from kernel import exports
-from procurement.models import Framing, Proposal, ProposalStatus
+from procurement.models import BudgetLine, Framing, Lot, Proposal, ProposalStatus
 from procurement.models.proposal_parts import BudgetScope
 from scoring import aggregation as agg
 from scoring.models import (
@@ -67,29 +67,47 @@ def grid_spec(criteria: list[Criterion]) -> agg.GridSpec:
     )
 
 
-def offered_prices(challenge, proposals) -> dict[int, Decimal | None]:
-    """The price each proposal offers, for the price formula (R2152-7), HT. Under a
-    *marché public* it is the contract price: the budget lines inside the contract,
-    never what lies outside and is cofunded (``procurement.calculations.budget_split``);
-    hors marché, the whole budget. Drafts never opened are not compared; a proposal
-    with no line inside the contract has no price (``None``)."""
-    opened = proposals.exclude(status=ProposalStatus.DRAFT)
-    if challenge.framing != Framing.PUBLIC_CONTRACT:
-        return dict(opened.values_list("pk", "amount"))
-    return dict(
-        opened.annotate(
-            price=Sum("budget_lines__amount", filter=Q(budget_lines__scope=BudgetScope.CONTRACT))
-        ).values_list("pk", "price")
+def offered_prices(challenge) -> dict[int, dict[int, Decimal | None]]:
+    """The price each proposal offers on each lot (by lot id, then proposal id), for the
+    price formula (R2152-7), HT: the sum of its budget lines pricing that lot, each lot
+    being awarded separately (L2113-10). Under a *marché public* it is the contract
+    price: the lines inside the contract, never what lies outside and is cofunded
+    (``procurement.calculations.budget_split``); hors marché, every line. Drafts never
+    opened are not compared; a proposal answering a lot with no line counted there has
+    no price on it (``None``). One query."""
+    lines = BudgetLine.objects.filter(proposal__challenge=challenge).exclude(
+        proposal__status=ProposalStatus.DRAFT
     )
+    if challenge.framing == Framing.PUBLIC_CONTRACT:
+        lines = lines.filter(scope=BudgetScope.CONTRACT)
+    prices: dict[int, dict[int, Decimal | None]] = {}
+    for lot_id, proposal_id, price in (
+        lines.values("lot_id", "proposal_id")
+        .annotate(price=Sum("amount"))
+        .values_list("lot_id", "proposal_id", "price")
+    ):
+        prices.setdefault(lot_id, {})[proposal_id] = price
+    return prices
 
 
-def compute_ranking(challenge) -> agg.Ranking:
-    """Rank the challenge's proposals from each assignment's latest submitted
-    evaluation: an evaluator who scored again in a later round counts for that round
-    only, one who did not for its earlier one. The marks are read in one query.
+@dataclass(frozen=True)
+class LotRanking:
+    """The ranking of one lot: the proposals answering it, compared together."""
 
-    The price criterion is marked by the published formula (R2152-7) from the prices of
-    the proposals compared together: every submitted proposal of the call."""
+    lot: Lot
+    ranking: agg.Ranking
+
+
+def compute_rankings(challenge) -> list[LotRanking]:
+    """Rank the proposals of each lot of the challenge, lot by lot: each lot is awarded
+    separately (article L2113-10), so a booking module is never ranked against a wiki.
+    A proposal answering several lots is ranked in each, on the same marks and on its
+    price for that lot. Five queries, whatever the number of lots and proposals.
+
+    Each assignment's latest submitted evaluation counts: an evaluator who scored again
+    in a later round counts for that round only, one who did not for its earlier one.
+    The marks are read in one query. The price criterion is marked by the published
+    formula (R2152-7) from the prices offered on the lot."""
     criteria = criteria_of(challenge)
     later_submitted = Evaluation.objects.filter(
         assignment_id=OuterRef("evaluation__assignment_id"),
@@ -121,24 +139,64 @@ def compute_ranking(challenge) -> agg.Ranking:
         )
         for proposal_id, evaluator, code, scale, value in scores
     ]
-    prices = (
-        offered_prices(challenge, Proposal.objects.filter(challenge=challenge))
-        if any(c.by_formula for c in criteria)
-        else None
-    )
-    return agg.rank(
-        grid_spec(criteria), marks, agg.Method(challenge.aggregation_method), prices=prices
-    )
+    answering: dict[int, set[int]] = {}
+    for lot_id, proposal_id in (
+        Proposal.lots.through.objects.filter(proposal__challenge=challenge)
+        .exclude(proposal__status=ProposalStatus.DRAFT)
+        .values_list("lot_id", "proposal_id")
+    ):
+        answering.setdefault(lot_id, set()).add(proposal_id)
+    prices = offered_prices(challenge) if any(c.by_formula for c in criteria) else None
+    spec = grid_spec(criteria)
+    rankings = []
+    for lot in challenge.lots.all():
+        ids = answering.get(lot.pk, set())
+        lot_prices = None
+        if prices is not None:
+            lot_prices = {pk: prices.get(lot.pk, {}).get(pk) for pk in ids}
+        rankings.append(
+            LotRanking(
+                lot=lot,
+                ranking=agg.rank(
+                    spec,
+                    [mark for mark in marks if mark.proposal_id in ids],
+                    agg.Method(challenge.aggregation_method),
+                    prices=lot_prices,
+                ),
+            )
+        )
+    return rankings
+
+
+def ranking_leaders(rankings: Sequence[LotRanking]) -> dict[int, int | None]:
+    """Each lot's first-ranked proposal that was not eliminated (by lot number), or
+    ``None`` when the lot has none; ties keep the ranking's order."""
+    leaders: dict[int, int | None] = {}
+    for item in rankings:
+        eligible = [e for e in item.ranking.entries if not e.eliminated]
+        leaders[item.lot.number] = int(eligible[0].proposal_id) if eligible else None
+    return leaders
 
 
 def ranking_for(challenge) -> dict:
-    """The ranking with its breakdown, for the API and the portal."""
-    ranking = compute_ranking(challenge)
+    """The rankings of the challenge's lots with their breakdown, for the API and the
+    portal: ``lots`` lists each lot with its entries, ranked within the lot; ``entries``
+    gives every lot's entries one after the other, each naming its lot."""
+    rankings = compute_rankings(challenge)
     titles = dict(Proposal.objects.filter(challenge=challenge).values_list("pk", "title"))
-    data = ranking.to_dict()
-    for entry in data["entries"]:
-        entry["title"] = titles.get(entry["proposal_id"], "")
     label, description = METHOD_DESCRIPTIONS[challenge.aggregation_method]
+    data: dict = {"method": challenge.aggregation_method, "lots": [], "entries": []}
+    for item in rankings:
+        lot_data = item.ranking.to_dict()
+        for entry in lot_data["entries"]:
+            entry["title"] = titles.get(entry["proposal_id"], "")
+            entry["lot"] = item.lot.number
+        data["lots"].append(
+            {"number": item.lot.number, "title": item.lot.title, "entries": lot_data["entries"]}
+        )
+        data["entries"].extend(lot_data["entries"])
+        # a call has at least one lot, and every lot the same threshold
+        data["disagreement_threshold"] = lot_data["disagreement_threshold"]
     data["method_label"] = label
     data["method_description"] = description
     return data
@@ -157,8 +215,8 @@ class ExportColumn:
 
 @dataclass(frozen=True)
 class RankingTable:
-    """The ranking as a table: one row per proposal, best first. Cells are ``int``,
-    ``Decimal`` or ``str``."""
+    """The ranking as a table: one row per proposal and lot, lot by lot, best first.
+    Cells are ``int``, ``Decimal`` or ``str``."""
 
     headings: tuple[str, ...]
     rows: tuple[tuple, ...]
@@ -179,10 +237,12 @@ def export_columns(criteria: Sequence[Criterion]) -> tuple[ExportColumn, ...]:
 
 
 def ranking_table(ranking: dict, columns: Sequence[ExportColumn]) -> RankingTable:
-    """The rows of the exports: rank, title, total on 100, commons share, elimination,
-    then the aggregated mark on each criterion (on the criterion's scale)."""
+    """The rows of the exports, lot by lot: lot, rank in the lot, title, total on 100,
+    commons share, elimination, then the aggregated mark on each criterion (on the
+    criterion's scale)."""
     commons_weight = ranking["entries"][0]["commons_weight"] if ranking["entries"] else "0"
     headings = (
+        "Lot",
         "Rang",
         "Proposition",
         "Note finale (sur 100)",
@@ -192,10 +252,11 @@ def ranking_table(ranking: dict, columns: Sequence[ExportColumn]) -> RankingTabl
         *(column.heading for column in columns),
     )
     rows = []
-    for entry in sorted(ranking["entries"], key=lambda e: (e["rank"], e["proposal_id"])):
+    for entry in sorted(ranking["entries"], key=lambda e: (e["lot"], e["rank"], e["proposal_id"])):
         marks = {c["code"]: Decimal(c["aggregated"]) for c in entry["criteria"]}
         rows.append(
             (
+                entry["lot"],
                 entry["rank"],
                 entry["title"],
                 Decimal(entry["total"]),
@@ -214,5 +275,5 @@ def render_ranking_csv(table: RankingTable) -> bytes:
 
 
 def render_ranking_xlsx(table: RankingTable, *, title: str = "Classement") -> bytes:
-    """The ranking as a workbook; the rank and title columns stay in view."""
-    return exports.render_xlsx(table.headings, table.rows, title=title, freeze_panes="C2")
+    """The ranking as a workbook; the lot, rank and title columns stay in view."""
+    return exports.render_xlsx(table.headings, table.rows, title=title, freeze_panes="D2")

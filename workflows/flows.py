@@ -239,7 +239,7 @@ class ChallengeFlow(flow.Flow):
         )
 
     def select_proposals(self, *, challenge, actor, proposals, **selection):
-        selection_services.proposals_select(
+        operations.selection_make(
             challenge=challenge, actor=actor, proposal_ids=proposals, **selection
         )
 

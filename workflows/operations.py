@@ -3,7 +3,8 @@
 The domain packages never import each other upward (``scoring`` reads ``procurement``,
 never the reverse), so what a step needs from both is put together here: the grid is
 checked before the call goes to the Chambre or is published, and frozen when the
-proposals are opened. The flow's nodes call these, one line each.
+proposals are opened; the selection is checked against each lot's ranking. The flow's
+nodes call these, one line each.
 """
 
 from datetime import datetime
@@ -12,6 +13,8 @@ from django.db import transaction
 
 from procurement.services import challenges as challenge_services
 from procurement.services import proposals as proposal_services
+from procurement.services import selection as selection_services
+from scoring.ranking import compute_rankings, ranking_leaders
 from scoring.services import grid_check, grid_freeze
 from workflows import documents
 
@@ -71,3 +74,17 @@ def proposals_open(*, challenge) -> int:
     count = proposal_services.proposals_open(challenge=challenge)
     grid_freeze(challenge=challenge)
     return count
+
+
+@transaction.atomic
+def selection_make(*, challenge, actor, proposal_ids: list[int], **selection):
+    """The buyer selects proposals lot by lot; each lot's first-ranked proposal comes
+    from the scoring, so that a departure from the ranking is justified
+    (``procurement.services.selection.proposals_select``)."""
+    return selection_services.proposals_select(
+        challenge=challenge,
+        actor=actor,
+        proposal_ids=proposal_ids,
+        leaders=ranking_leaders(compute_rankings(challenge)),
+        **selection,
+    )

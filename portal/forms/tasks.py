@@ -67,7 +67,12 @@ class ProposalChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):
-        return f"{obj.title} — {obj.group.resource.title}"
+        lots = ", ".join(str(lot.number) for lot in obj.lots.all())
+        return _("%(title)s — %(resource)s (lot n° %(lots)s)") % {
+            "title": obj.title,
+            "resource": obj.group.resource.title,
+            "lots": lots,
+        }
 
 
 class OpinionForm(TaskForm):

@@ -98,6 +98,7 @@ class LotLine:
     estimated_amount: Decimal | None
     resources: tuple[ResourceLine, ...]
     reserved_ess: bool = False
+    outcome: str = ""  # once the award is made: "Attribué" or "Infructueux"
 
     def __post_init__(self) -> None:
         _require_non_negative(estimated_amount=self.estimated_amount)
@@ -229,7 +230,8 @@ class CriterionResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RankingRow:
-    rank: int
+    lot: int  # its number
+    rank: int  # within the lot
     proposal: str
     members: tuple[str, ...]
     total: Decimal
@@ -260,7 +262,9 @@ class RankingContext:
     method_label: str
     method_description: str
     evaluators: tuple[str, ...]
-    rows: tuple[RankingRow, ...]  # in rank order
+    rows: tuple[RankingRow, ...]  # lot by lot, in rank order within each lot
+    # the buyer's reasons for departing from a lot's ranking or leaving a lot aside
+    selection_justification: str = ""
     conflicts: tuple[ConflictLine, ...] = ()
     eliminations: tuple[EliminationLine, ...] = ()
     total_label: str = "sur 100"

@@ -1,5 +1,6 @@
 """Rapport d'analyse des offres: the method, the conflicts declared, the proposals set
-aside, the ranking and its breakdown per criterion and per evaluator."""
+aside, then lot by lot the ranking and its breakdown per criterion and per evaluator,
+and what was retained (each lot is awarded separately, article L2113-10)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ def render_rapport_analyse(ctx: RankingContext) -> bytes:
             ("Procédure", challenge.procedure_label),
             ("Montant estimé", estimated),
             ("Date limite de remise", format_datetime_fr(challenge.proposal_deadline)),
-            ("Propositions classées", str(len(ctx.rows))),
+            ("Lots", str(len(challenge.lots))),
+            ("Propositions classées", str(len({row.proposal for row in ctx.rows}))),
             ("Propositions écartées", str(len(ctx.eliminations))),
         )
     )
@@ -120,51 +122,66 @@ def render_rapport_analyse(ctx: RankingContext) -> bytes:
     else:
         writer.paragraph("Aucune proposition n'a été écartée.")
 
-    writer.article("Classement")
-    writer.table(
-        ("Rang", "Proposition", "Groupe de travail", f"Note ({ctx.total_label})", "Retenue"),
-        (
-            (
-                str(row.rank),
-                row.proposal,
-                ", ".join(row.members),
-                _score(row.total),
-                "Oui" if row.selected else "Non",
-            )
-            for row in ctx.rows
-        ),
-        widths=(0.08, 0.3, 0.36, 0.14, 0.12),
-        numeric=(0, 3),
-    )
-
-    writer.article("Détail des notes par critère et par évaluateur")
-    writer.paragraph(
-        "Évaluateurs : "
-        + " ; ".join(f"{c} = {name}" for c, name in zip(codes, ctx.evaluators, strict=True))
-        + ". "
-        f"« {NO_MARK} » : pas de note (conflit d'intérêts déclaré ou abstention)."
-    )
     evaluator_width = 0.5 / max(len(codes), 1)
     widths = (0.12, 0.1, *[evaluator_width] * len(codes), 0.14, 0.14)
     headers = ("Critère", "Poids", *codes, "Note retenue", "Note pondérée")
     numeric = range(1, len(headers))
-    for row in ctx.rows:
-        writer.heading(f"Rang {row.rank} – {row.proposal}")
+    for lot in challenge.lots:
+        rows = [row for row in ctx.rows if row.lot == lot.number]
+        writer.article(f"Lot n° {lot.number} – {lot.title}")
+        if lot.outcome:
+            writer.paragraph(Strong("Issue du lot : "), lot.outcome.lower(), ".")
+        if not rows:
+            writer.paragraph("Aucune proposition n'a été déposée pour ce lot.")
+            continue
+        writer.heading("Classement")
         writer.table(
-            headers, _breakdown(ctx, row), widths=widths, numeric=numeric, strong_last_row=True
+            ("Rang", "Proposition", "Groupe de travail", f"Note ({ctx.total_label})", "Retenue"),
+            (
+                (
+                    str(row.rank),
+                    row.proposal,
+                    ", ".join(row.members),
+                    _score(row.total),
+                    "Oui" if row.selected else "Non",
+                )
+                for row in rows
+            ),
+            widths=(0.08, 0.3, 0.36, 0.14, 0.12),
+            numeric=(0, 3),
         )
-
-    writer.article("Propositions retenues")
-    selected = [row for row in ctx.rows if row.selected]
-    if selected:
+        writer.heading("Détail des notes par critère et par évaluateur")
+        writer.paragraph(
+            "Évaluateurs : "
+            + " ; ".join(f"{c} = {name}" for c, name in zip(codes, ctx.evaluators, strict=True))
+            + ". "
+            f"« {NO_MARK} » : pas de note (conflit d'intérêts déclaré ou abstention)."
+        )
+        for row in rows:
+            writer.paragraph(Strong(f"Rang {row.rank} – {row.proposal}"))
+            writer.table(
+                headers, _breakdown(ctx, row), widths=widths, numeric=numeric, strong_last_row=True
+            )
+        writer.heading("Proposition retenue")
+        selected = [row for row in rows if row.selected]
         for row in selected:
             writer.paragraph(
                 Strong(f"« {row.proposal} »"),
-                f" ({', '.join(row.members)}) est retenue au rang {row.rank}, avec la note "
-                f"de {_score(row.total)} {ctx.total_label}.",
+                f" ({', '.join(row.members)}) est retenue au rang {row.rank} du lot, avec la "
+                f"note de {_score(row.total)} {ctx.total_label}.",
             )
-    else:
-        writer.paragraph("Aucune proposition n'est retenue à ce stade.")
+        if not selected:
+            writer.paragraph("Aucune proposition n'est retenue pour ce lot à ce stade.")
+
+    if ctx.selection_justification:
+        writer.article("Justification de la sélection")
+        writer.paragraph(
+            "Motifs de l'acheteur, requis lorsqu'il s'écarte du classement d'un lot ou ne "
+            "retient aucune proposition pour un lot classé :"
+        )
+        for paragraph in ctx.selection_justification.splitlines():
+            if paragraph.strip():
+                writer.paragraph(paragraph.strip())
 
     writer.signatures((("l'acheteur", challenge.buyer),))
     return writer.finish()

@@ -114,8 +114,8 @@ def _write_lots(writer: PieceWriter, ctx: ChallengeContext) -> None:
         )
     else:
         writer.paragraph(
-            "La consultation n'est pas divisée en lots. Motif (articles L2113-10, L2113-11 et "
-            "R2113-1 à R2113-3 du code de la commande publique) : ",
+            "La consultation n'est pas divisée en lots. Motif (articles L2113-11 et R2113-3 "
+            "du code de la commande publique) : ",
             ctx.single_lot_reason
             or "son objet ne permet pas l'identification de prestations distinctes.",
         )
@@ -127,7 +127,7 @@ def _write_lots(writer: PieceWriter, ctx: ChallengeContext) -> None:
                 lot.title
                 + "".join(f"\n– {resource.title}" for resource in lot.resources)
                 + (
-                    "\nRéservé aux structures de l'ESS (L2113-12 à L2113-15)"
+                    "\nRéservé aux structures de l'ESS (article L2113-15)"
                     if lot.reserved_ess
                     else ""
                 ),
@@ -138,6 +138,8 @@ def _write_lots(writer: PieceWriter, ctx: ChallengeContext) -> None:
         widths=(0.1, 0.6, 0.3),
         numeric=(2,),
     )
+    if len(ctx.lots) > 1 and ctx.single_lot_reason:
+        writer.paragraph("Regroupement de ressources au sein d'un lot : ", ctx.single_lot_reason)
     if len(ctx.lots) > 1:
         writer.paragraph(
             "Un candidat peut répondre à un ou plusieurs lots ; une même proposition peut "

@@ -7,6 +7,7 @@ from .challenges import (
     ContractNature,
     Framing,
     Lot,
+    LotOutcome,
     Question,
 )
 from .cofunding import (
@@ -100,6 +101,7 @@ __all__ = [
     "Intent",
     "Ledger",
     "Lot",
+    "LotOutcome",
     "Membership",
     "Milestone",
     "Notification",

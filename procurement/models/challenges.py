@@ -102,8 +102,9 @@ class Challenge(models.Model):
     multi_lot_proposals = models.BooleanField(
         _("une proposition peut répondre à plusieurs lots"), default=False
     )
-    # Why the call is not divided into lots when several resources share one lot
-    # (articles L2113-10 and R2113-2 of the code de la commande publique).
+    # Why the call is not divided into lots although it asks for several resources
+    # (articles L2113-10 and L2113-11; stated in the consultation documents, R2113-3),
+    # or why a lot groups several resources (the buyer's choice, printed if given).
     single_lot_reason = models.TextField(_("motif de l'absence d'allotissement"), blank=True)
     contract_nature = models.CharField(
         _("nature du marché"),
@@ -124,6 +125,9 @@ class Challenge(models.Model):
     # Questions close here (the buyer's choice); without it, at the proposal deadline.
     questions_deadline = models.DateTimeField(_("fin des questions"), null=True, blank=True)
     cofunding_deadline = models.DateTimeField(_("fin du cofinancement"), null=True, blank=True)
+    # Why the selection departs from a lot's ranking, or leaves a lot without a
+    # proposal: printed in the rapport d'analyse des offres.
+    selection_justification = models.TextField(_("justification de la sélection"), blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     proposals_opened_at = models.DateTimeField(null=True, blank=True)
     awarded_at = models.DateTimeField(null=True, blank=True)
@@ -199,6 +203,15 @@ class Amendment(models.Model):
         return self.summary[:60]
 
 
+class LotOutcome(models.TextChoices):
+    """What became of a lot at the award: awarded to the proposal selected on it, or
+    declared unsuccessful (infructueux) when no proposal was awarded it."""
+
+    PENDING = "pending", _("En cours")
+    AWARDED = "awarded", _("Attribué")
+    UNSUCCESSFUL = "unsuccessful", _("Infructueux")
+
+
 class Lot(models.Model):
     """A part of the call awarded separately (article L2113-10): by default one resource,
     one lot. Positions, proposals, the ranking, the selection, the pieces and the money
@@ -210,8 +223,13 @@ class Lot(models.Model):
     estimated_amount = models.DecimalField(
         _("montant estimé HT (€)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    # Reserved to structures of the social and solidarity economy (L2113-12 to L2113-15).
+    # Reserved to structures of the social and solidarity economy (article L2113-15:
+    # health, social and cultural services only, for three years at most).
     reserved_ess = models.BooleanField(_("réservé aux structures de l'ESS"), default=False)
+    outcome = models.CharField(
+        _("issue"), max_length=12, choices=LotOutcome.choices, default=LotOutcome.PENDING
+    )
+    outcome_at = models.DateTimeField(_("issue prononcée le"), null=True, blank=True)
 
     class Meta:
         ordering = ["challenge_id", "number"]
@@ -222,6 +240,9 @@ class Lot(models.Model):
             models.CheckConstraint(
                 condition=Q(estimated_amount__isnull=True) | Q(estimated_amount__gte=0),
                 name="lot_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=LotOutcome.values), name="lot_outcome_valid"
             ),
         ]
 

@@ -70,6 +70,16 @@ class BudgetLine(models.Model):
     scope = models.CharField(
         _("périmètre"), max_length=10, choices=BudgetScope.choices, default=BudgetScope.CONTRACT
     )
+    # The lot the line prices: each lot is awarded separately (L2113-10), so a proposal
+    # answering several lots gives a price per lot, compared with that lot's offers only.
+    lot = models.ForeignKey(
+        "procurement.Lot",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="budget_lines",
+        verbose_name=_("lot"),
+    )
 
     class Meta:
         ordering = ["id"]

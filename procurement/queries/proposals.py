@@ -1,12 +1,19 @@
 """Proposals: sealed until opened, then read by the buyer and their evaluators;
 the results of a decided challenge are public."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
 from procurement import calculations
-from procurement.models import BudgetScope, Framing, Proposal, ProposalStatus, WorkingGroup
+from procurement.models import (
+    BudgetLine,
+    BudgetScope,
+    Framing,
+    Proposal,
+    ProposalStatus,
+    WorkingGroup,
+)
 from procurement.models.challenges import ChallengeStatus
 from procurement.queries.membership import is_buyer_staff, org_ids
 
@@ -20,7 +27,12 @@ def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
     qs = (
         Proposal.objects.filter(challenge=challenge)
         .select_related("challenge", "group__resource")
-        .prefetch_related("budget_lines", "milestones", "attachments", "lots")
+        .prefetch_related(
+            Prefetch("budget_lines", queryset=BudgetLine.objects.select_related("lot")),
+            "milestones",
+            "attachments",
+            "lots",
+        )
     )
     if user is None or not user.is_authenticated:
         return qs.none()

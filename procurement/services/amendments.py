@@ -4,7 +4,8 @@ The consultation documents must reach every candidate as they are (article R2132
 the code de la commande publique): a change after publication is recorded, the DCE is
 generated again (new versions, the old ones kept: ``workflows.services.call_amend``),
 every positioned partner and subscriber is told, and a substantial change gives the
-candidates more time (the proposal deadline is extended with a published notice).
+candidates more time (the proposal deadline is extended with a published notice,
+article R2151-4).
 """
 
 from decimal import Decimal

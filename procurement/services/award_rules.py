@@ -6,20 +6,26 @@ challenge services and the grid check (``scoring.services.grid_check``):
 * majority judgment may not decide an award (CE 3 novembre 2014, Commune de
   Belleville-sur-Loire, n° 373362: the method must not neutralise the published
   weights); the aggregation code keeps it for collective choices;
+* the lots are ready: each has its estimate (the procedure follows the value of all the
+  lots together, article R2121-1, so they add up to the call's estimate), and a call
+  not divided into lots says why (articles L2113-10, L2113-11 and R2113-3);
 * a MAPA's offers' window has no legal minimum — a "délai raisonnable" — so the
   service refuses a window under a floor set in the settings (``MAPA_MIN_OFFER_DAYS``)
   and warns under a second one (``MAPA_WARN_OFFER_DAYS``).
 """
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.formats import format_eur
 from procurement import calculations
 from procurement.models.challenges import AggregationMethod
 from procurement.procedures import MAPA, Procedure, procedure_for
+from procurement.queries import lots_of
 
 # The methods that may decide an award: both sum the published weights.
 AWARD_METHODS = (AggregationMethod.WEIGHTED_MEAN, AggregationMethod.MEDIAN_WEIGHTED)
@@ -92,6 +98,53 @@ def offer_window_check(
             % {"days": settings.MAPA_WARN_OFFER_DAYS}
         )
     return refusals, warnings
+
+
+def lots_problems(challenge) -> dict[str, list[str]]:
+    """What keeps the call's lots from being published, by field.
+
+    * Every lot of a call of several lots has its estimate (HT): each lot is a contract
+      of its own, and its estimate is printed on its acte d'engagement and price form.
+    * The lots add up to the call's estimate: the procedure is chosen on the estimated
+      value of the whole need, all lots together (article R2121-1).
+    * A call of one lot for several resources states why it is not divided
+      (``single_lot_reason``): dividing into lots is the rule (article L2113-10), and
+      the buyer who does not divide motivates it (article L2113-11), in the
+      consultation documents (article R2113-3). How a divided call groups resources
+      into its lots is the buyer's choice: a reason given for it is printed, none is
+      required."""
+    lots = list(lots_of(challenge))
+    problems: dict[str, list[str]] = {}
+    missing = [str(lot.number) for lot in lots if lot.estimated_amount is None]
+    if missing and len(lots) > 1:
+        problems["lots"] = [
+            _("Indiquez le montant estimé HT du lot n° %(lots)s : chaque lot est un marché.")
+            % {"lots": ", ".join(missing)}
+        ]
+    elif not missing and challenge.estimated_amount is not None:
+        total = sum((lot.estimated_amount for lot in lots), start=Decimal(0))
+        if total != challenge.estimated_amount:
+            problems["lots"] = [
+                _(
+                    "Les montants estimés des lots totalisent %(total)s, et non le montant "
+                    "estimé de l'appel (%(estimate)s) : la procédure se détermine sur la "
+                    "valeur de tous les lots ensemble (article R2121-1)."
+                )
+                % {
+                    "total": format_eur(total),
+                    "estimate": format_eur(challenge.estimated_amount),
+                }
+            ]
+    undivided = len(lots) == 1 and len(lots[0].resources.all()) > 1
+    if undivided and not challenge.single_lot_reason.strip():
+        problems["single_lot_reason"] = [
+            _(
+                "L'appel n'est pas divisé en lots alors qu'il demande plusieurs ressources : "
+                "motivez ce choix (l'allotissement est la règle, articles L2113-10 et "
+                "L2113-11) ; le motif figure au règlement de l'appel (article R2113-3)."
+            )
+        ]
+    return problems
 
 
 def publication_warnings(challenge) -> list[str]:

@@ -16,6 +16,7 @@ from procurement.services.audit import audit_record
 from procurement.services.award_rules import (
     award_method_problems,
     estimate_required,
+    lots_problems,
     offer_window_check,
     procedure_of,
 )
@@ -317,7 +318,9 @@ def challenge_publish(
     ``proposal_deadline``. Both must lie in the future, in that order (the grid is
     checked by the process, ``workflows.operations.call_publish``). Questions close at
     ``questions_deadline`` if given (future, before the proposal deadline), else at the
-    proposal deadline. The estimate is required and decides the procedure, whose
+    proposal deadline. The lots must be ready (``award_rules.lots_problems``: each
+    lot's estimate, their total, the reason for grouping resources). The estimate is
+    required and decides the procedure, whose
     offers' window is checked (``award_rules.offer_window_check``: the legal minimum, or
     a MAPA's floor); a MAPA's short window is published with a warning, recorded in the
     audit and left on ``challenge.publication_warnings``."""
@@ -341,6 +344,7 @@ def challenge_publish(
             _("La fin des questions doit être future et précéder la date limite des propositions.")
         ]
     warnings: list[str] = []
+    errors.update(lots_problems(challenge))
     if challenge.estimated_amount is None:
         errors["estimated_amount"] = [estimate_required()]
     else:
@@ -348,10 +352,16 @@ def challenge_publish(
         refusals, warnings = offer_window_check(procedure, now, proposal_deadline)
         if refusals:
             errors.setdefault("proposal_deadline", []).extend(refusals)
-    if errors:
+    if errors.keys() - {"lots", "single_lot_reason", "estimated_amount"}:
         raise ApplicationError(
             _("Les échéances de l'appel ne sont pas valables."),
             code="invalid_deadlines",
+            extra={"fields": errors},
+        )
+    if errors:
+        raise ApplicationError(
+            _("L'appel ne peut pas être publié : complétez son estimation et ses lots."),
+            code="not_publishable",
             extra={"fields": errors},
         )
     challenge.positioning_deadline = positioning_deadline

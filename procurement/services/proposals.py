@@ -74,6 +74,12 @@ def _budget(lines: Iterable[Mapping]) -> list[BudgetLine]:
                 _("Ligne %(n)s : la quantité et le tarif doivent être positifs.")
                 % {"n": index + 1},
             )
+        lot = line.get("lot")
+        if lot is not None and (isinstance(lot, bool) or not isinstance(lot, int)):
+            raise field_error(
+                "budget_lines",
+                _("Ligne %(n)s : le lot est désigné par son numéro.") % {"n": index + 1},
+            )
         built.append(
             BudgetLine(
                 category=line["category"],
@@ -85,6 +91,7 @@ def _budget(lines: Iterable[Mapping]) -> list[BudgetLine]:
                 scope=scope,
             )
         )
+        built[-1].lot_number = lot
     if not built:
         raise field_error(
             "budget_lines", _("Le budget compte au moins une ligne."), code="budget_required"
@@ -174,6 +181,38 @@ def _lots_answered(group: WorkingGroup, numbers: Iterable[int] | None) -> list[L
     return [lots[n] for n in sorted(lots)]
 
 
+def _price_lots(lines: list[BudgetLine], answered: list[Lot]) -> None:
+    """Give each budget line the lot it prices. A proposal answering one lot prices that
+    lot; one answering several gives each line the number of one of them, since each
+    lot is awarded separately and its offers are compared on their price for that lot
+    (articles L2113-10 and R2152-7)."""
+    by_number = {lot.number: lot for lot in answered}
+    numbers = ", ".join(str(n) for n in by_number)
+    for index, line in enumerate(lines):
+        number = getattr(line, "lot_number", None)
+        if number is None and len(answered) == 1:
+            line.lot = answered[0]
+        elif number in by_number:
+            line.lot = by_number[number]
+        else:
+            message = (
+                _(
+                    "Ligne %(n)s : indiquez le lot qu'elle chiffre ; la proposition répond "
+                    "aux lots n° %(numbers)s."
+                )
+                if number is None
+                else _(
+                    "Ligne %(n)s : la proposition ne répond pas au lot n° %(lot)s ; elle "
+                    "répond aux lots n° %(numbers)s."
+                )
+            )
+            raise field_error(
+                "budget_lines",
+                message % {"n": index + 1, "lot": number, "numbers": numbers},
+                code="line_lot",
+            )
+
+
 def _require_group_member(actor, group: WorkingGroup) -> None:
     if not group.members.filter(organisation__in=org_ids(actor)).exists():
         raise Forbidden(
@@ -201,7 +240,8 @@ def proposal_submit(
 
     It answers its resource's lot and, if the call allows it (``multi_lot_proposals``),
     the other lots of the call named by their number in ``lots`` (article L2113-10:
-    each lot is awarded separately, so a proposal says which lots it answers).
+    each lot is awarded separately, so a proposal says which lots it answers); then
+    each budget line names the lot it prices (``lot``).
 
     Its amount is the sum of its budget lines (days or hours at a rate); coordination
     and animation make 10 % to 25 % of it unless justified. Each line is inside the
@@ -224,6 +264,7 @@ def proposal_submit(
     _require_coordination_share(lines, coordination_justification)
     steps = _timeline(milestones)
     answered = _lots_answered(group, lots)
+    _price_lots(lines, answered)
     proposal = Proposal.objects.select_for_update().filter(group=group).first() or Proposal(
         group=group, challenge=challenge
     )

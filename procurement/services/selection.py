@@ -1,6 +1,7 @@
-"""The buyer's choices after scoring: the proposals selected from the ranking, then
-the award of the contract(s) to selected proposals."""
+"""The buyer's choices after scoring, lot by lot: the proposals selected from each
+lot's ranking, then the award of each lot's contract to a selected proposal."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError
 from kernel.guards import require_status
-from procurement.models import Challenge, ChallengeStatus
+from procurement.models import Challenge, ChallengeStatus, Framing, LotOutcome, Proposal
 from procurement.models.opinions import OpinionSubject
 from procurement.models.proposals import ProposalStatus
 from procurement.services.audit import audit_record
@@ -25,6 +26,62 @@ from procurement.services.opinions import (
 from procurement.services.stages import challenge_stage_move
 
 
+def _chosen_by_lot(challenge: Challenge, chosen_ids: set[int]) -> dict[int, list[int]]:
+    """The chosen proposals answering each lot of the call, by lot number (every lot
+    appears, with an empty list when nothing answering it is chosen)."""
+    by_lot: dict[int, list[int]] = {n: [] for n in challenge.lots.values_list("number", flat=True)}
+    for number, proposal_id in Proposal.lots.through.objects.filter(
+        proposal_id__in=chosen_ids
+    ).values_list("lot__number", "proposal_id"):
+        by_lot[number].append(proposal_id)
+    return {n: sorted(ids) for n, ids in by_lot.items()}
+
+
+def _selection_problems(
+    challenge: Challenge,
+    by_lot: dict[int, list[int]],
+    leaders: Mapping[int, int | None],
+    justification: str,
+) -> dict[str, list[str]]:
+    """What is wrong with a selection, lot by lot.
+
+    Each lot is awarded separately (article L2113-10): under a *marché public* one
+    proposal at most is retained per lot, since each lot is one contract. A lot's
+    retained proposal that is not the first of its ranking (``leaders``, the first
+    proposal not eliminated), or a lot left without any retained proposal although it
+    has a ranked one, departs from the ranking: the buyer must justify it, and the
+    justification is printed in the rapport d'analyse des offres. Article L2152-7
+    awards each contract to the economically most advantageous offer: a departure
+    states a reason the ranking does not show, such as an offer found irregular or
+    abnormally low after the scoring (articles L2152-2 and L2152-5)."""
+    problems: dict[str, list[str]] = {}
+    if challenge.framing == Framing.PUBLIC_CONTRACT:
+        for number, ids in by_lot.items():
+            if len(ids) > 1:
+                problems.setdefault("proposals", []).append(
+                    _(
+                        "Lot n° %(lot)s : une seule proposition peut être retenue, car chaque "
+                        "lot fait l'objet d'un marché distinct ; vous en retenez %(count)s."
+                    )
+                    % {"lot": number, "count": len(ids)}
+                )
+    departures = []
+    for number, ids in by_lot.items():
+        leader = leaders.get(number)
+        if leader is not None and leader not in ids:
+            departures.append(str(number))
+    if departures and not justification.strip():
+        problems["justification"] = [
+            _(
+                "La sélection s'écarte du classement pour le lot n° %(lots)s (la première "
+                "proposition du lot n'est pas retenue) : justifiez ce choix ; la "
+                "justification figure au rapport d'analyse des offres."
+            )
+            % {"lots": ", ".join(departures)}
+        ]
+    return problems
+
+
 @transaction.atomic
 def proposals_select(
     *,
@@ -33,8 +90,12 @@ def proposals_select(
     proposal_ids: list[int],
     cofunding_deadline: datetime,
     justification: str = "",
+    leaders: Mapping[int, int | None] | None = None,
 ) -> list:
-    """The buyer selects proposals from the ranking and sets the cofunding deadline."""
+    """The buyer selects proposals from the rankings, lot by lot, and sets the cofunding
+    deadline. ``leaders`` gives each lot's first-ranked proposal (by lot number), from
+    the scoring (``workflows.operations.selection_make``): departing from it needs a
+    justification (``_selection_problems``)."""
     require_member(
         actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut sélectionner.")
     )
@@ -52,6 +113,9 @@ def proposals_select(
         ]
     if cofunding_deadline <= timezone.now():
         errors["cofunding_deadline"] = [_("La clôture du cofinancement doit être future.")]
+    by_lot = _chosen_by_lot(challenge, {p.pk for p in chosen})
+    if not errors:
+        errors = _selection_problems(challenge, by_lot, leaders or {}, justification)
     if errors:
         raise ApplicationError(
             _("La sélection n'est pas valable."), code="invalid_selection", extra={"fields": errors}
@@ -59,17 +123,22 @@ def proposals_select(
     submitted.filter(pk__in=proposal_ids).update(status=ProposalStatus.SELECTED)
     submitted.exclude(pk__in=proposal_ids).update(status=ProposalStatus.REJECTED)
     challenge.cofunding_deadline = cofunding_deadline
+    challenge.selection_justification = justification.strip()
     challenge_stage_move(
         challenge=challenge,
         to=ChallengeStatus.SELECTION_REVIEW,
         actor=actor,
-        also=("cofunding_deadline",),
+        also=("cofunding_deadline", "selection_justification"),
     )
     audit_record(
         verb="proposals.selected",
         actor=actor,
         challenge=challenge,
-        data={"selected": sorted(p.pk for p in chosen), "justification": justification},
+        data={
+            "selected": sorted(p.pk for p in chosen),
+            "lots": {str(n): ids for n, ids in by_lot.items()},
+            "justification": justification,
+        },
     )
     referral_open(challenge=challenge, subject=OpinionSubject.SELECTION, note=justification)
     notify_proposals_selected(challenge)
@@ -78,7 +147,9 @@ def proposals_select(
 
 @transaction.atomic
 def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> Challenge:
-    """The buyer awards the contract(s) to selected proposals; the process ends."""
+    """The buyer awards the contract(s) to selected proposals, lot by lot; the process
+    ends. A lot no awarded proposal answers is declared unsuccessful (infructueux): its
+    outcome is recorded and printed, and the buyer may consult again for it."""
     require_member(actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut attribuer."))
     require_status(challenge, ChallengeStatus.AWARD, message=_("L'attribution n'est pas ouverte."))
     require_reservations_answered(challenge, OpinionSubject.SELECTION)
@@ -91,7 +162,16 @@ def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> 
             extra={"fields": {"proposals": [_("Choisissez parmi les propositions retenues.")]}},
         )
     chosen.update(status=ProposalStatus.AWARDED)
-    challenge.awarded_at = timezone.now()
+    now = timezone.now()
+    by_lot = _chosen_by_lot(challenge, {int(p) for p in proposal_ids})
+    awarded_lots = [n for n, ids in by_lot.items() if ids]
+    challenge.lots.filter(number__in=awarded_lots).update(
+        outcome=LotOutcome.AWARDED, outcome_at=now
+    )
+    challenge.lots.exclude(number__in=awarded_lots).update(
+        outcome=LotOutcome.UNSUCCESSFUL, outcome_at=now
+    )
+    challenge.awarded_at = now
     challenge_stage_move(
         challenge=challenge, to=ChallengeStatus.AWARDED, actor=actor, also=("awarded_at",)
     )
@@ -99,7 +179,11 @@ def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> 
         verb="challenge.awarded",
         actor=actor,
         challenge=challenge,
-        data={"awarded": sorted(int(p) for p in set(proposal_ids))},
+        data={
+            "awarded": sorted(int(p) for p in set(proposal_ids)),
+            "lots": {str(n): ids for n, ids in by_lot.items()},
+            "unsuccessful_lots": sorted(set(by_lot) - set(awarded_lots)),
+        },
     )
     notify_challenge_awarded(challenge)
     return challenge

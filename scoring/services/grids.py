@@ -244,8 +244,9 @@ def grid_check(*, challenge) -> None:
     * the weights sum to 100 %;
     * a price criterion weighs more than 0 % (CCP R2152-7: at least one price or cost
       criterion), marked by the published formula;
-    * an environmental criterion weighs more than 0 % (loi Climat et résilience
-      art. 35, CCP R2152-7 as amended: since 21 August 2026 at least one award criterion
+    * an environmental criterion weighs more than 0 % (CCP L2152-7 as amended by article
+      35 of loi n° 2021-1104 "Climat et résilience", applied by décret n° 2022-767 to
+      consultations launched from 21 August 2026: at least one award criterion
       takes environmental characteristics into account — a 0 % criterion takes nothing
       into account);
     * the commons criteria weigh at least the buyer's minimum share, bound included;
@@ -288,8 +289,9 @@ def grid_check(*, challenge) -> None:
             problems.append(
                 _(
                     "La grille doit compter un critère sur les caractéristiques "
-                    "environnementales de poids non nul (loi Climat et résilience, "
-                    "article 35 ; article R2152-7 du code de la commande publique)."
+                    "environnementales de poids non nul (article L2152-7 du code de la "
+                    "commande publique, modifié par l'article 35 de la loi Climat et "
+                    "résilience)."
                 )
             )
     fields: dict[str, list[str]] = {}

@@ -66,7 +66,18 @@ def act(client: APIClient, challenge_id: int, step: str, data: dict | None = Non
 
 
 def create_challenge(client: APIClient, world, resources=RESOURCES, **fields) -> dict:
-    """POST /challenges/: the challenge is drafted and its process started."""
+    """POST /challenges/: the challenge is drafted and its process started; by default
+    one lot per resource, with estimates adding up to the call's."""
+    from decimal import Decimal
+
+    from tests.workflows.journey import lot_per_resource
+
+    if "lots" not in fields:
+        lots = lot_per_resource(
+            list(resources), Decimal(fields.get("estimated_amount", "180000.00"))
+        )
+        fields["lots"] = [{**lot, "estimated_amount": str(lot["estimated_amount"])} for lot in lots]
+        resources = [{**r, "lot": n} for n, r in enumerate(resources, 1)]
     body = {
         "buyer": world.buyer.pk,
         "chambre": world.chambre.pk,

@@ -276,7 +276,11 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
         buyer,
         cid,
         "select",
-        {"proposals": [first, second], "cofunding_deadline": COFUNDING_END.isoformat()},
+        {
+            "proposals": [first, second],
+            "cofunding_deadline": COFUNDING_END.isoformat(),
+            "justification": "Le troisième lot attend une seconde consultation.",
+        },
     )
     assert status_of(buyer, cid) == "selection_review"
     assert steps_in_inbox(moderator, cid) == ["selection_opinion"]

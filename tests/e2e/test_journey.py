@@ -175,9 +175,13 @@ def test_journey_from_publication_to_award_in_the_browser(
     check_page(evaluator, "06-tache-evaluer", MAIN)
     submit(evaluator, "Soumettre mes évaluations")
 
-    # the buyer selects both from the ranking and opens cofunding for a day
+    # the buyer selects both, each first of its lot, and opens cofunding for a day
     open_task(buyer, "Sélectionner les propositions")
-    expect(buyer.locator("#classement tbody tr")).to_have_count(2)
+    # one ranking per lot: the two proposals in lots 1 and 2, none in lot 3
+    rankings = buyer.locator("table[id^='classement-lot-']")
+    expect(rankings).to_have_count(3)
+    expect(rankings.locator("tbody tr").filter(has_text="Proposition —")).to_have_count(2)
+    expect(buyer.locator("#classement-lot-3")).to_contain_text("Aucune proposition déposée")
     for resource in resources:
         choose(buyer, f"Proposition — {resource}", exact=False)
     cofunding_end = (timezone.now() + timedelta(days=1)).replace(second=0, microsecond=0)

@@ -69,6 +69,7 @@ def advance(world, clock, to: str, **fields) -> Challenge:
                     fresh().proposals.order_by("pk").values_list("pk", flat=True)[:2]
                 ),
                 "cofunding_deadline": COFUNDING_END.isoformat(),
+                "justification": "Le troisième lot attend une seconde consultation.",
             },
         ),
         lambda: give_opinion(world, challenge, "selection_opinion"),

@@ -383,12 +383,16 @@ def test_select_page_shows_the_ranking_and_selects_with_a_cofunding_deadline(
     url = task_url(challenge, "select")
     login(world.buyer_agent)
     html = client.get(url).content.decode()
-    assert "Classement agrégé des propositions" in html
+    # one ranking per lot (L2113-10), each proposal labelled with its lot
+    for lot in challenge.lots.all():
+        assert f'id="classement-lot-{lot.number}"' in html
+        assert f"Lot n° {lot.number} – {lot.title}" in html
+    assert "(lot n° 1)" in html
     assert "Moyenne pondérée" in html
     export = client.get(f"/api/v1/challenges/{challenge.pk}/ranking/export.csv")
     assert f"/api/v1/challenges/{challenge.pk}/ranking/export.csv" in html
     assert export.status_code == 200
-    assert export.content.decode("utf-8-sig").startswith("Rang;Proposition;")
+    assert export.content.decode("utf-8-sig").startswith("Lot;Rang;Proposition;")
 
     first, second, _third = challenge.proposals.order_by("pk")
     refused = client.post(url, {"proposals": [first.pk], "cofunding_deadline": "2026-01-01T12:00"})
@@ -402,7 +406,7 @@ def test_select_page_shows_the_ranking_and_selects_with_a_cofunding_deadline(
         {
             "proposals": [first.pk, second.pk],
             "cofunding_deadline": "2026-11-10T18:00",
-            "justification": "Les deux mieux classées.",
+            "justification": "Le troisième lot attend une seconde consultation.",
         },
     )
     assert response.status_code == 302

@@ -284,7 +284,11 @@ def test_the_selection_referral_expires_too_and_cofunding_opens(world, clock):
         challenge,
         "select",
         world.buyer_agent,
-        {"proposals": [first.pk], "cofunding_deadline": paris(2026, 12, 20, 18).isoformat()},
+        {
+            "proposals": [first.pk],
+            "cofunding_deadline": paris(2026, 12, 20, 18).isoformat(),
+            "justification": journey.LOTS_LEFT_ASIDE,
+        },
     )
     referral = queries.open_referral(challenge, OpinionSubject.SELECTION)
     clock.move_to(referral.deadline)

@@ -24,7 +24,7 @@ def lots(challenge) -> list[tuple[int, str, Decimal | None, list[str]]]:
 
 def test_each_resource_is_its_own_lot_by_default(world):
     # when a call is drafted with three resources and no lots
-    challenge = journey.start(world)
+    challenge = journey.start(world, lots=None)
 
     # then it has three lots, numbered in order and titled after their resource
     assert lots(challenge) == [

@@ -176,6 +176,7 @@ def test_opening_and_selection_results(world, clock, mails):
         {
             "proposals": [first.pk],
             "cofunding_deadline": paris(*journey.COFUNDING_END).isoformat(),
+            "justification": journey.LOTS_LEFT_ASIDE,
         },
     )
     by_address = {m.to[0]: m for m in mails if m.subject.startswith("Résultat")}

@@ -22,16 +22,36 @@ from tests.workflows.journey import complete, give_opinion
     ],
 )
 def test_procedure_follows_the_2026_thresholds(amount, expected):
-    # given an estimated amount HT / when the procedure is chosen in 2026 / then
+    # given an estimated amount HT / when the procedure is chosen in early 2026 / then
     assert procedure_for(amount, on=date(2026, 3, 1)) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "on", "nature", "expected"),
+    [
+        # R2122-8 as amended by décret n° 2025-1386: supplies and services 40 000 € HT
+        # until 31 March 2026, 60 000 € HT from 1 April 2026
+        (Decimal("59999.99"), date(2026, 3, 31), "services", MAPA),
+        (Decimal("39999.99"), date(2026, 3, 31), "services", NO_PUBLICITY),
+        (Decimal("59999.99"), date(2026, 4, 1), "services", NO_PUBLICITY),
+        (Decimal("60000"), date(2026, 4, 1), "supplies", MAPA),
+        # works: 100 000 € HT from 1 January 2026
+        (Decimal("99999.99"), date(2026, 1, 1), "works", NO_PUBLICITY),
+        (Decimal("100000"), date(2026, 1, 1), "works", MAPA),
+    ],
+)
+def test_r2122_8_no_publicity_thresholds_of_decret_2025_1386(amount, on, nature, expected):
+    assert procedure_for(amount, on=on, nature=nature) == expected
 
 
 @pytest.mark.parametrize(
     ("amount", "buyer", "nature", "expected"),
     [
-        # R2122-8: below 40 000 € HT no publicity, whoever buys whatever
+        # R2122-8 on 1 January 2026: below 40 000 € HT of services, 100 000 € HT of
+        # works, no publicity, whoever buys
         (Decimal("39999.99"), "state", "services", NO_PUBLICITY),
-        (Decimal("39999.99"), "local", "works", NO_PUBLICITY),
+        (Decimal("40000"), "state", "services", MAPA),
+        (Decimal("99999.99"), "local", "works", NO_PUBLICITY),
         # the State's supplies and services: 140 000 € HT
         (Decimal("139999.99"), "state", "services", MAPA),
         (Decimal("140000"), "state", "supplies", FORMAL_OPEN),

@@ -23,6 +23,10 @@ def proposals_open(world, clock, **fields):
 
 
 def submit(world, resource, lots=None):
+    """The group's proposal; answering several lots, its lines price the first of them."""
+    lines = journey.budget_lines()
+    if lots:
+        lines = [{**line, "lot": resource.lot.number} for line in lines]
     return proposal_submit(
         actor=world.partner_users[0],
         group=resource.working_group,
@@ -30,7 +34,7 @@ def submit(world, resource, lots=None):
         summary="Les deux communs ensemble.",
         deliverables="Code, documentation",
         licence="EUPL-1.2",
-        budget_lines=journey.budget_lines(),
+        budget_lines=lines,
         milestones=journey.milestones(),
         lots=lots,
     )

@@ -11,9 +11,11 @@ from scoring.ranking import ExportColumn, ranking_table, render_ranking_csv, ren
 from tests.api import scenarios
 from tests.api.steps import challenge_url, error
 from tests.scoring.helpers import proposals
+from tests.workflows import journey
 from tests.workflows.journey import complete
 
 HEADINGS = [
+    "Lot",
     "Rang",
     "Proposition",
     "Note finale (sur 100)",
@@ -30,7 +32,7 @@ def scored(world, clock):
     The offered prices are equal: the price formula gives each 10 out of 10."""
     from scoring.models import Criterion
 
-    challenge = scenarios.scoring(world, clock)
+    challenge = scenarios.scoring(world, clock, **journey.ONE_LOT)
     Criterion.objects.filter(grid__challenge=challenge, code="technique").update(threshold=5)
     values = dict(zip((p.pk for p in proposals(challenge)), ("8", "6", "4"), strict=True))
     codes = list(
@@ -69,16 +71,16 @@ def test_ranking_exports_as_csv_for_french_spreadsheets(world, clock, api):
     assert response["Content-Disposition"].endswith('-classement.csv"')
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:7] == HEADINGS
-    assert len(rows[0]) == 6 + 7  # one column per criterion
-    assert [row[:6] for row in rows[1:]] == [
-        ["1", first.title, "84,00", "24,00", "non", ""],
-        ["2", second.title, "68,00", "18,00", "non", ""],
-        ["3", third.title, "52,00", "12,00", "oui", rows[3][5]],
+    assert rows[0][:8] == HEADINGS
+    assert len(rows[0]) == 7 + 7  # one column per criterion
+    assert [row[:7] for row in rows[1:]] == [
+        ["1", "1", first.title, "84,00", "24,00", "non", ""],
+        ["1", "2", second.title, "68,00", "18,00", "non", ""],
+        ["1", "3", third.title, "52,00", "12,00", "oui", rows[3][6]],
     ]
-    assert "technique" in rows[3][5]
+    assert "technique" in rows[3][6]
     # the price column (second) holds the formula's mark
-    assert rows[1][6:] == ["8,00", "10,00"] + ["8,00"] * 5
+    assert rows[1][7:] == ["8,00", "10,00"] + ["8,00"] * 5
 
 
 @pytest.mark.django_db(transaction=True)
@@ -95,12 +97,12 @@ def test_ranking_exports_as_an_excel_workbook(world, clock, api):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0][:7]) == HEADINGS
+    assert list(rows[0][:8]) == HEADINGS
     assert len(rows) == 4
-    assert rows[1][:5] == (1, first.title, 84, 24, "non")
-    assert [row[0] for row in rows[1:]] == [1, 2, 3]
-    assert rows[3][4] == "oui"
-    assert rows[1][6:] == (8, 10, 8, 8, 8, 8, 8)
+    assert rows[1][:6] == (1, 1, first.title, 84, 24, "non")
+    assert [row[1] for row in rows[1:]] == [1, 2, 3]
+    assert rows[3][5] == "oui"
+    assert rows[1][7:] == (8, 10, 8, 8, 8, 8, 8)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -123,6 +125,7 @@ def test_exported_text_never_runs_as_a_spreadsheet_formula():
         "entries": [
             {
                 "proposal_id": 7,
+                "lot": 1,
                 "rank": 1,
                 "title": '=HYPERLINK("http://example.org","Cliquez")',
                 "total": "55.50",
@@ -142,8 +145,8 @@ def test_exported_text_never_runs_as_a_spreadsheet_formula():
     sheet = load_workbook(io.BytesIO(render_ranking_xlsx(table))).active
 
     # then the CSV cell is quoted as text, and the workbook holds text, not a formula
-    assert csv_rows[1][:3] == ["1", "'" + ranking["entries"][0]["title"], "55,50"]
+    assert csv_rows[1][:4] == ["1", "1", "'" + ranking["entries"][0]["title"], "55,50"]
     assert csv_rows[1][-1] == "5,55"
-    cell = sheet.cell(row=2, column=2)
+    cell = sheet.cell(row=2, column=3)
     assert (cell.value, cell.data_type) == (ranking["entries"][0]["title"], "s")
-    assert sheet.cell(row=2, column=3).value == Decimal("55.50")
+    assert sheet.cell(row=2, column=4).value == Decimal("55.50")

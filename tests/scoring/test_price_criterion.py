@@ -11,7 +11,7 @@ from django.db.models import F
 from procurement.models import BudgetLine, Challenge, Framing
 from procurement.models.proposal_parts import BudgetScope
 from scoring.models import Criterion, ScaleKind, Score
-from scoring.ranking import compute_ranking
+from scoring.ranking import compute_rankings
 from scoring.services import DEFAULT_GRID
 from tests.api import scenarios
 from tests.api.steps import challenge_url, error, ok
@@ -43,8 +43,9 @@ def test_r2152_7_an_evaluators_mark_on_the_price_is_refused_naming_the_field(wor
 
 @pytest.mark.django_db(transaction=True)
 def test_r2152_7_the_ranking_marks_the_price_from_the_offered_amounts(world, clock):
-    # given three proposals scored alike, the second at twice the first's contract price
-    challenge = scenarios.scoring(world, clock)
+    # given three proposals of one lot scored alike, the second at twice the first's
+    # contract price
+    challenge = scenarios.scoring(world, clock, **journey.ONE_LOT)
     journey.score_all(world, challenge, value="5")
     first, second, third = proposals(challenge)
     BudgetLine.objects.filter(proposal=second, scope=BudgetScope.CONTRACT).update(
@@ -52,7 +53,7 @@ def test_r2152_7_the_ranking_marks_the_price_from_the_offered_amounts(world, clo
     )
 
     # when ranked
-    ranking = compute_ranking(challenge)
+    ranking = compute_rankings(challenge)[0].ranking
 
     # then the formula gives the lowest prices 10 and twice the price 5, on 20 % of weight
     assert ranking.entry(first.pk).criterion("prix").aggregated == Decimal(10)
@@ -69,7 +70,7 @@ def test_r2152_7_under_a_public_contract_the_price_is_the_contract_price_not_the
 ):
     # given two proposals of one marché public with the same whole budget, the second
     # putting more of it outside the contract (cofunded, not paid as the price)
-    challenge = scenarios.scoring(world, clock)
+    challenge = scenarios.scoring(world, clock, **journey.ONE_LOT)
     journey.score_all(world, challenge, value="5")
     first, second, _third = proposals(challenge)
     inside = BudgetLine.objects.filter(proposal=second, scope=BudgetScope.CONTRACT).get()
@@ -80,14 +81,14 @@ def test_r2152_7_under_a_public_contract_the_price_is_the_contract_price_not_the
     assert sum(line.amount for line in second.budget_lines.all()) == first.amount
 
     # when ranked, then the second's lower contract price gets the better price mark
-    ranking = compute_ranking(challenge)
+    ranking = compute_rankings(challenge)[0].ranking
     assert ranking.entry(second.pk).criterion("prix").aggregated == Decimal(10)
     assert ranking.entry(first.pk).criterion("prix").aggregated == Decimal(5)
 
     # and hors marché the whole budget is the price: the two are equal there
     Challenge.objects.filter(pk=challenge.pk).update(framing=Framing.OUTSIDE_CONTRACT)
     challenge.refresh_from_db()
-    ranking = compute_ranking(challenge)
+    ranking = compute_rankings(challenge)[0].ranking
     assert ranking.entry(first.pk).criterion("prix").aggregated == Decimal(10)
     assert ranking.entry(second.pk).criterion("prix").aggregated == Decimal(10)
 

@@ -4,7 +4,7 @@ latest round."""
 import pytest
 
 from scoring.models import Evaluation
-from scoring.ranking import compute_ranking
+from scoring.ranking import compute_rankings
 from tests.api import scenarios
 from tests.api.steps import challenge_url, error, ok
 from tests.scoring.helpers import audit_verbs, evaluate, evaluations_seen, marks, proposals
@@ -22,7 +22,7 @@ def test_new_round_keeps_the_previous_scores_and_the_ranking_takes_the_latest(
 ):
     # given every proposal scored 7 by both evaluators, at the same price: a three-way
     # tie at 76 (80 % of the weight marked 7/10, the price formula's full 20 %)
-    challenge = scenarios.scoring(world, clock)
+    challenge = scenarios.scoring(world, clock, **journey.ONE_LOT)
     journey.score_all(world, challenge, value="7")
     first, second, third = proposals(challenge)
     buyer, one = api(world.buyer_agent), api(world.evaluators[0])
@@ -48,10 +48,10 @@ def test_new_round_keeps_the_previous_scores_and_the_ranking_takes_the_latest(
     assert (second.pk, world.evaluators[0].username, 2) in evaluations_seen(buyer, challenge)
     assert Evaluation.objects.filter(assignment__proposal__challenge=challenge).count() == 7
     # and the ranking counts its latest round only: (9 + 7) / 2 → 8 on 80 %, plus 20 for
-    # the price, 84 out of 100, reading the marks in one query (the grid in another, the
-    # offered prices in a third)
-    with django_assert_num_queries(3):
-        compute_ranking(challenge)
+    # the price, 84 out of 100, reading the marks in one query (the grid, the lots, the
+    # proposals answering each lot and the offered prices in four others)
+    with django_assert_num_queries(5):
+        compute_rankings(challenge)
     assert ranking(buyer, challenge) == [
         (second.pk, "84.00"),
         (first.pk, "76.00"),
@@ -67,7 +67,7 @@ def test_new_round_keeps_the_previous_scores_and_the_ranking_takes_the_latest(
 @pytest.mark.django_db(transaction=True)
 def test_new_round_is_blind_again_until_ones_own_is_submitted(world, clock, api):
     # given a second round in which the first evaluator has scored a proposal again
-    challenge = scenarios.scoring(world, clock)
+    challenge = scenarios.scoring(world, clock, **journey.ONE_LOT)
     journey.score_all(world, challenge, value="7")
     first = proposals(challenge)[0]
     ok(

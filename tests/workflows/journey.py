@@ -20,7 +20,40 @@ RESOURCES = [
 ]
 
 
+# One lot per resource, each with its estimate; together the call's estimate.
+LOTS = [
+    {"title": resource["title"], "estimated_amount": Decimal(amount)}
+    for resource, amount in zip(RESOURCES, ("60000.00", "80000.00", "40000.00"), strict=True)
+]
+
+# The three resources in one lot, with the reason for not dividing (L2113-11).
+ONE_LOT = {
+    "resources": [{**resource, "lot": 1} for resource in RESOURCES],
+    "lots": [{"title": "Mobilité partagée", "estimated_amount": Decimal("180000.00")}],
+    "single_lot_reason": "Les trois ressources forment un seul service indissociable.",
+}
+
+
+def lot_per_resource(resources: list[dict], estimate: Decimal | None) -> list[dict]:
+    """One lot per resource whose estimates add up to ``estimate`` (article R2121-1):
+    ``LOTS`` for the default resources and amount, else equal shares, the rest on the
+    last lot."""
+    if resources == RESOURCES and estimate == Decimal("180000.00"):
+        return LOTS
+    lots = [{"title": r.get("title") or f"Lot {n}"} for n, r in enumerate(resources, 1)]
+    if estimate is None:
+        return lots
+    share = (estimate / len(lots)).quantize(Decimal("0.01"))
+    for lot in lots:
+        lot["estimated_amount"] = share
+    lots[-1]["estimated_amount"] = estimate - share * (len(lots) - 1)
+    return lots
+
+
 def start(world, **overrides):
+    """Draft a call: by default one lot per resource with its estimate
+    (``lot_per_resource``); ``ONE_LOT`` as overrides puts every proposal in one lot,
+    compared together; ``lots=None`` leaves the lots to the service's default."""
     fields = {
         "buyer": world.buyer,
         "chambre": world.chambre,
@@ -30,6 +63,13 @@ def start(world, **overrides):
         "estimated_amount": Decimal("180000.00"),
     }
     fields.update(overrides)
+    if "lots" not in overrides:
+        fields["lots"] = lot_per_resource(fields["resources"], fields["estimated_amount"])
+        fields["resources"] = [
+            {**resource, "lot": n} for n, resource in enumerate(fields["resources"], 1)
+        ]
+    elif overrides["lots"] is None:
+        del fields["lots"]
     return process_start(actor=world.buyer_agent, **fields).challenge
 
 
@@ -221,6 +261,10 @@ def in_scoring(world, clock, **overrides):
     return challenge
 
 
+# Retaining the first lot's proposal only leaves the other lots aside: a reason is due.
+LOTS_LEFT_ASIDE = "L'enveloppe de cofinancement ne couvre cette année que le premier lot."
+
+
 def in_cofunding(world, clock, **overrides):
     """Scored; the first proposal selected; the Chambre approves; one funder pledges
     the proposal's whole cofundable amount (under a marché public, its part outside the
@@ -235,7 +279,11 @@ def in_cofunding(world, clock, **overrides):
         challenge,
         "select",
         world.buyer_agent,
-        {"proposals": [first.pk], "cofunding_deadline": paris(*COFUNDING_END).isoformat()},
+        {
+            "proposals": [first.pk],
+            "cofunding_deadline": paris(*COFUNDING_END).isoformat(),
+            "justification": LOTS_LEFT_ASIDE,
+        },
     )
     give_opinion(world, challenge, "selection_opinion")
     challenge.refresh_from_db()

@@ -101,6 +101,7 @@ def test_challenge_runs_from_draft_to_award_through_services(world, clock):
         {
             "proposals": [proposals[0].pk, proposals[1].pk],
             "cofunding_deadline": cofunding_end.isoformat(),
+            "justification": journey.LOTS_LEFT_ASIDE,
         },
     )
     give_opinion(world, challenge, "selection_opinion")

@@ -22,11 +22,9 @@ from workflows.demo.data import (
     ENVELOPES,
     GROUPED_LOTS,
     GROUPED_RESOURCE_LOTS,
-    LOT_ESTIMATES,
     PARIS,
     PARTNER_LINES,
     PLEDGES,
-    RESOURCES,
     SINGLE_LOT_REASON,
 )
 from workflows.tasks import sweep
@@ -37,19 +35,9 @@ def completed_challenge(cast) -> Challenge:
     run from June to October 2026, awarded, documents generated; the funders cofund only
     what lies outside each contract."""
     u, o = cast.users, cast.orgs
-    lots = [
-        {"title": resource["title"], "estimated_amount": Decimal(amount)}
-        for resource, amount in zip(RESOURCES, LOT_ESTIMATES, strict=True)
-    ]
     positioning_end, proposal_end = steps.at(2026, 6, 20, 12), steps.at(2026, 7, 20, 12)
     with time_machine.travel(steps.at(2026, 6, 1, 9, 0), tick=True) as clock:
-        challenge = steps.start(
-            cast,
-            "MEL-AAC-2026-001",
-            "Mobilité partagée dans la métropole",
-            lots=lots,
-            resource_lots=list(range(1, len(lots) + 1)),
-        )
+        challenge = steps.start(cast, "MEL-AAC-2026-001", "Mobilité partagée dans la métropole")
         steps.refer_and_publish(cast, challenge, positioning_end, proposal_end, reserve=True)
         question = question_ask(
             challenge=Challenge.objects.get(pk=challenge.pk),
@@ -142,7 +130,7 @@ def positioning_challenge(cast) -> Challenge:
 
 def draft_challenge(cast) -> Challenge:
     """MEL-AAC-2026-004: a draft the buyer is still writing; the standard and the booking
-    brick share lot 1, with the reason for grouping them (L2113-10, R2113-2)."""
+    brick share lot 1, with the reason for grouping them, printed in the règlement."""
     return steps.start(
         cast,
         "MEL-AAC-2026-004",

@@ -211,7 +211,7 @@ PLEDGES = [
 LOT_ESTIMATES = ["60000.00", "80000.00", "40000.00"]
 
 # The draft groups the standard and the booking brick in one lot, with its reason
-# (articles L2113-10 and R2113-2 of the code de la commande publique).
+# (a divided call's choice, printed in the règlement de l'appel).
 GROUPED_LOTS = [
     {"title": "Standard et brique de réservation", "estimated_amount": "130000.00"},
     {"title": "Base de connaissances partagée", "estimated_amount": "50000.00"},

@@ -23,6 +23,7 @@ from scoring.queries import marked_criteria
 from workflows.demo.data import (
     BUDGETS,
     CONTEXT,
+    LOT_ESTIMATES,
     PARIS,
     PARTNER_LINES,
     PROPOSALS,
@@ -73,8 +74,15 @@ def resources():
 
 def start(cast, reference, title, amount="180000.00", resource_lots=None, **fields):
     """Draft a call of the demo's resources; ``resource_lots`` gives each resource's lot
-    number in ``fields["lots"]``; ``fields`` are the call's (lots, framing…)."""
+    number in ``fields["lots"]``; ``fields`` are the call's (lots, framing…). Without
+    lots, each resource is a lot of its own with its estimate."""
     items = resources()
+    if "lots" not in fields:
+        fields["lots"] = [
+            {"title": item["title"], "estimated_amount": Decimal(estimate)}
+            for item, estimate in zip(items, LOT_ESTIMATES, strict=True)
+        ]
+        resource_lots = list(range(1, len(items) + 1))
     if resource_lots is not None:
         items = [{**item, "lot": n} for item, n in zip(items, resource_lots, strict=True)]
     return process_start(

@@ -25,7 +25,7 @@ from procurement.models import (
 )
 from scoring import aggregation as agg
 from scoring.models import Assignment
-from scoring.ranking import METHOD_DESCRIPTIONS, compute_ranking
+from scoring.ranking import METHOD_DESCRIPTIONS, compute_rankings
 from workflows.pack.call import commons_ref, party
 
 DEFAULT_VAT_RATE = Decimal("20")
@@ -34,9 +34,9 @@ DEFAULT_REVENUE_SHARE = Decimal("1")
 
 
 def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.RankingContext:
-    """The rapport d'analyse des offres' context: the ranking with each evaluator's marks,
-    the declared conflicts of interest and the eliminations."""
-    ranking = compute_ranking(challenge)
+    """The rapport d'analyse des offres' context: the ranking of each lot with each
+    evaluator's marks, the declared conflicts of interest and the eliminations."""
+    rankings = compute_rankings(challenge)
     proposals = {
         p.pk: p for p in Proposal.objects.filter(challenge=challenge).select_related("group")
     }
@@ -45,14 +45,16 @@ def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.Ran
         group__resource__challenge=challenge
     ).select_related("organisation"):
         members.setdefault(member.group_id, []).append(member.organisation.name)
+    entries = [(item.lot, entry) for item in rankings for entry in item.ranking.entries]
     evaluators = sorted(
-        {ev for e in ranking.entries for c in e.criteria for ev, _ in c.evaluator_marks}
+        {ev for _lot, e in entries for c in e.criteria for ev, _mark in c.evaluator_marks}
     )
     rows = []
-    for entry in ranking.entries:
+    for lot, entry in entries:
         proposal = proposals[entry.proposal_id]
         rows.append(
             ctx.RankingRow(
+                lot=lot.number,
                 rank=entry.rank,
                 proposal=proposal.title,
                 members=tuple(members.get(proposal.group_id, ())),
@@ -85,12 +87,12 @@ def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.Ran
         .select_related("evaluator", "proposal")
         .order_by("proposal_id", "evaluator_id")
     )
+    eliminated = {e.proposal_id: e for _lot, e in entries if e.eliminated}
     eliminations = tuple(
         ctx.EliminationLine(
             proposal=proposals[e.proposal_id].title, reason="; ".join(e.elimination_reasons)
         )
-        for e in ranking.entries
-        if e.eliminated
+        for e in eliminated.values()
     )
     label, description = METHOD_DESCRIPTIONS[challenge.aggregation_method]
     return ctx.RankingContext(
@@ -99,6 +101,7 @@ def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.Ran
         method_description=description,
         evaluators=tuple(evaluators),
         rows=tuple(rows),
+        selection_justification=challenge.selection_justification,
         conflicts=conflicts,
         eliminations=eliminations,
     )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from procurement.documents import context as ctx
-from procurement.models import Challenge, Opinion, OpinionSubject, Organisation
+from procurement.models import Challenge, LotOutcome, Opinion, OpinionSubject, Organisation
 from procurement.models.challenges import AggregationMethod
 from procurement.queries import lots_of
 from procurement.services.award_rules import procedure_of
@@ -67,6 +67,7 @@ def _lot_lines(challenge: Challenge, resources: dict[int, ctx.ResourceLine]) -> 
                 estimated_amount=lot.estimated_amount,
                 reserved_ess=lot.reserved_ess,
                 resources=tuple(resources[r.pk] for r in lot.resources.all() if r.pk in resources),
+                outcome="" if lot.outcome == LotOutcome.PENDING else lot.get_outcome_display(),
             )
         )
     return tuple(lots)

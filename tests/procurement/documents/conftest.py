@@ -146,6 +146,14 @@ def challenge_factory():
             positioning_deadline=datetime(2026, 11, 2, 12, 0, tzinfo=PARIS),
             proposal_deadline=datetime(2026, 11, 22, 12, 0, tzinfo=PARIS),
             resources=RESOURCES,
+            lots=(
+                LotLine(
+                    number=1,
+                    title="Mobilités partagées",
+                    estimated_amount=Decimal("180000.00"),
+                    resources=RESOURCES,
+                ),
+            ),
             criteria=CRITERIA,
             licence_requirements="Les livrables logiciels sont sous licence libre ; les données "
             "sous licence ouverte ; toute réutilisation d'un commun respecte sa licence.",
@@ -187,6 +195,7 @@ def _row(rank: int, proposal: str, members: tuple[str, ...], base: int, selected
             )
         )
     return RankingRow(
+        lot=1,
         rank=rank,
         proposal=proposal,
         members=members,

@@ -28,7 +28,7 @@ def test_the_rc_gives_lots_estimates_method_deadlines_recourse_and_contact(dce_c
         "divisée en 2 lots",
         "Données des stations",
         "80 000,00 € HT",
-        "L2113-12",  # the reserved lot
+        "L2113-15",  # the reserved lot
         "Formule : note globale",
         "15 novembre 2026",  # the question deadline
         "22 novembre 2026",

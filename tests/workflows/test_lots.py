@@ -1,0 +1,391 @@
+"""Each lot is awarded separately (article L2113-10 of the code de la commande publique):
+its proposals are ranked together and priced on that lot, one proposal at most is
+retained per lot under a marché public, a departure from a lot's ranking is justified
+and printed, and a lot awarded to nobody is declared unsuccessful (issue 14, item 2).
+Before publication the lots carry their estimates, which add up to the call's
+(article R2121-1), and an undivided call states why (articles L2113-11 and R2113-3)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db.models import F
+from rest_framework.test import APIClient
+
+from kernel.errors import ApplicationError
+from procurement.models import BudgetLine, Challenge, ChallengeResource, LotOutcome, Proposal
+from procurement.models.proposal_parts import BudgetScope
+from procurement.services.proposals import proposal_submit
+from scoring.queries import marked_criteria
+from scoring.ranking import offered_prices
+from tests.api.conftest import token_client
+from tests.api.steps import challenge_url, ok
+from tests.conftest import paris
+from tests.procurement.documents.reading import body_text, open_docx, table_texts
+from tests.workflows import journey
+from tests.workflows.journey import complete, give_opinion
+from workflows.pack.award import ranking_context
+from workflows.pack.call import challenge_context
+
+# The standard and the booking brick in lot 1, the knowledge base in lot 2.
+GROUPED = {
+    "resources": [
+        {**resource, "lot": number}
+        for resource, number in zip(journey.RESOURCES, (1, 1, 2), strict=True)
+    ],
+    "lots": [
+        {"title": "Standard et réservation", "estimated_amount": Decimal("120000.00")},
+        {"title": "Base de connaissances", "estimated_amount": Decimal("60000.00")},
+    ],
+}
+PER_RESOURCE = [{**resource, "lot": n} for n, resource in enumerate(journey.RESOURCES, 1)]
+COFUNDING_END = paris(*journey.COFUNDING_END).isoformat()
+
+
+def proposals(challenge) -> list[Proposal]:
+    return list(Proposal.objects.filter(challenge_id=challenge.pk).order_by("pk"))
+
+
+def score(world, challenge, values: dict[int, str]) -> None:
+    """Both evaluators give each proposal its value on every criterion they mark."""
+    codes = [c.code for c in marked_criteria(challenge)]
+    for evaluator in world.evaluators:
+        complete(
+            challenge,
+            "score",
+            evaluator,
+            owner=evaluator,
+            data={
+                "evaluations": [
+                    {"proposal": pk, "conflict": False, "scores": dict.fromkeys(codes, value)}
+                    for pk, value in values.items()
+                ]
+            },
+        )
+
+
+def double_contract_price(proposal: Proposal) -> None:
+    BudgetLine.objects.filter(proposal=proposal, scope=BudgetScope.CONTRACT).update(
+        amount=F("amount") * 2
+    )
+
+
+def select(world, challenge, chosen, justification=""):
+    complete(
+        challenge,
+        "select",
+        world.buyer_agent,
+        {
+            "proposals": [p.pk for p in chosen],
+            "cofunding_deadline": COFUNDING_END,
+            "justification": justification,
+        },
+    )
+
+
+def refusal(call) -> dict[str, list[str]]:
+    with pytest.raises(ApplicationError) as excinfo:
+        call()
+    return excinfo.value.extra["fields"]
+
+
+def rao_text(challenge) -> str:
+    from procurement.documents.rapport_analyse import render_rapport_analyse
+
+    challenge = Challenge.objects.get(pk=challenge.pk)
+    docx = open_docx(
+        render_rapport_analyse(ranking_context(challenge, challenge_context(challenge)))
+    )
+    text = body_text(docx) + "\n".join(
+        cell for table in table_texts(docx) for row in table for cell in row
+    )
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+# --- the ranking, lot by lot --------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_l2113_10_each_lot_is_ranked_apart_and_priced_against_its_own_offers(world, clock):
+    # given two proposals in lot 1 and one in lot 2, marked alike, the lot-2 proposal
+    # at twice the price of the others
+    challenge = journey.in_scoring(world, clock, **GROUPED)
+    first, second, third = proposals(challenge)
+    journey.score_all(world, challenge, value="5")
+    double_contract_price(third)
+
+    # when the buyer reads the ranking
+    ranking = ok(token_client(world.buyer_agent).get(challenge_url(challenge.pk, "ranking/")))
+
+    # then there is one ranking per lot, each ranked from 1
+    assert [(lot["number"], lot["title"]) for lot in ranking["lots"]] == [
+        (1, "Standard et réservation"),
+        (2, "Base de connaissances"),
+    ]
+    lot1, lot2 = ranking["lots"]
+    assert {e["proposal_id"] for e in lot1["entries"]} == {first.pk, second.pk}
+    assert [(e["proposal_id"], e["rank"], e["lot"]) for e in lot2["entries"]] == [(third.pk, 1, 2)]
+    # and the lot-2 price is compared with lot 2's offers only: alone there, the
+    # formula gives it the full mark although it is twice the lot-1 prices (R2152-7)
+    price = {
+        e["proposal_id"]: next(c for c in e["criteria"] if c["code"] == "prix")["aggregated"]
+        for e in ranking["entries"]
+    }
+    assert price == {first.pk: "10.00", second.pk: "10.00", third.pk: "10.00"}
+
+    # and within lot 1, twice the price gives half the mark
+    double_contract_price(second)
+    ranking = ok(token_client(world.buyer_agent).get(challenge_url(challenge.pk, "ranking/")))
+    lot1 = ranking["lots"][0]["entries"]
+    assert [e["proposal_id"] for e in lot1] == [first.pk, second.pk]
+    assert next(c for c in lot1[1]["criteria"] if c["code"] == "prix")["aggregated"] == "5.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_l2113_10_a_proposal_answering_several_lots_prices_each_of_them(world, clock):
+    # given a call of three lots that lets a proposal answer several, positions closed
+    challenge = journey.published(world, multi_lot_proposals=True)
+    journey.position_and_propose(world, challenge)
+    clock.move_to(paris(*journey.POSITIONING_END) + timedelta(seconds=1))
+    journey.sweep()
+    resource = ChallengeResource.objects.filter(challenge_id=challenge.pk).order_by("order")[0]
+    lines = journey.budget_lines("30000.00")
+
+    def submit(budget_lines):
+        return proposal_submit(
+            actor=world.partner_users[0],
+            group=resource.working_group,
+            title="Standard et réservation",
+            summary="Les deux lots ensemble.",
+            deliverables="Code",
+            licence="EUPL-1.2",
+            budget_lines=budget_lines,
+            milestones=journey.milestones(),
+            lots=[2],
+        )
+
+    # when its group answers lots 1 and 2 with lines that do not say which lot they price
+    fields = refusal(lambda: submit(lines))
+
+    # then the line is refused, naming the lots it may price
+    assert "Ligne 1 : indiquez le lot qu'elle chiffre" in fields["budget_lines"][0]
+    assert "1, 2" in fields["budget_lines"][0]
+    # and a line pricing a lot the proposal does not answer is refused too
+    fields = refusal(lambda: submit([{**lines[0], "lot": 3}, {**lines[1], "lot": 1}]))
+    assert "ne répond pas au lot n° 3" in fields["budget_lines"][0]
+
+    # when the development is priced on lot 2 and the animation on lot 1
+    proposal = submit([{**lines[0], "lot": 2}, {**lines[1], "lot": 1}])
+
+    # then its contract price on lot 2 is the development, and nothing is paid on lot 1
+    # as the contract price (the animation lies outside the contract)
+    lots = {lot.number: lot for lot in challenge.lots.all()}
+    clock.move_to(paris(*journey.PROPOSALS_END) + timedelta(seconds=1))
+    journey.sweep()
+    challenge.refresh_from_db()
+    prices = offered_prices(challenge)
+    assert prices[lots[2].pk][proposal.pk] == Decimal("25500.00")
+    assert proposal.pk not in prices.get(lots[1].pk, {})
+
+
+# --- the selection, lot by lot ------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_l2113_10_under_a_marche_public_one_proposal_at_most_per_lot(world, clock):
+    # given the three proposals in one lot, the first best
+    challenge = journey.in_scoring(world, clock, **journey.ONE_LOT)
+    first, second, third = proposals(challenge)
+    score(world, challenge, {first.pk: "8", second.pk: "6", third.pk: "4"})
+
+    # when the buyer retains the first two, then it is refused: one lot, one contract
+    fields = refusal(lambda: select(world, challenge, [first, second]))
+    assert "Lot n° 1 : une seule proposition peut être retenue" in fields["proposals"][0]
+    assert "vous en retenez 2" in fields["proposals"][0]
+
+    # and retaining the first alone is accepted
+    select(world, challenge, [first])
+    assert Proposal.objects.get(pk=first.pk).status == "selected"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hors_marche_several_proposals_of_one_lot_may_be_subsidised(world, clock):
+    # given an appel à communs hors marché, three proposals in one lot
+    challenge = journey.in_scoring(world, clock, **journey.ONE_LOT, framing="outside_contract")
+    first, second, third = proposals(challenge)
+    score(world, challenge, {first.pk: "8", second.pk: "6", third.pk: "4"})
+
+    # when the buyer retains the first two, then both are selected (subsidies)
+    select(world, challenge, [first, second])
+    assert sorted(
+        Proposal.objects.filter(challenge=challenge, status="selected").values_list("pk", flat=True)
+    ) == [first.pk, second.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_l2152_7_retaining_a_lot_s_second_needs_a_justification_printed_in_the_rao(world, clock):
+    # given the three proposals in one lot, ranked first, second, third
+    challenge = journey.in_scoring(world, clock, **journey.ONE_LOT)
+    first, second, third = proposals(challenge)
+    score(world, challenge, {first.pk: "8", second.pk: "6", third.pk: "4"})
+
+    # when the buyer retains the second without a reason, then it is refused on the
+    # justification, naming the lot
+    fields = refusal(lambda: select(world, challenge, [second]))
+    assert "s'écarte du classement pour le lot n° 1" in fields["justification"][0]
+    assert Proposal.objects.get(pk=second.pk).status == "submitted"
+
+    # when it gives its reason, then the selection is made and the reason kept
+    reason = "L'offre classée première s'est révélée anormalement basse après vérification."
+    select(world, challenge, [second], justification=reason)
+    challenge.refresh_from_db()
+    assert challenge.selection_justification == reason
+    assert Proposal.objects.get(pk=second.pk).status == "selected"
+
+    # and the rapport d'analyse prints the ranking of the lot and the reason
+    text = rao_text(challenge)
+    assert "Lot n° 1 – Mobilité partagée" in text
+    assert "Justification de la sélection" in text
+    assert reason in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retaining_each_lot_s_first_needs_no_justification(world, clock):
+    # given two lots, the first ranked first in lot 1
+    challenge = journey.in_scoring(world, clock, **GROUPED)
+    first, second, third = proposals(challenge)
+    score(world, challenge, {first.pk: "8", second.pk: "6", third.pk: "5"})
+
+    # when the buyer retains each lot's first, then no reason is asked
+    select(world, challenge, [first, third])
+    assert Challenge.objects.get(pk=challenge.pk).status == "selection_review"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leaving_a_ranked_lot_without_a_proposal_needs_a_justification(world, clock):
+    # given three lots of one proposal each
+    challenge = journey.in_scoring(world, clock)
+    first, _second, _third = proposals(challenge)
+    journey.score_all(world, challenge)
+
+    # when the buyer retains lot 1's proposal only, then lots 2 and 3 need a reason
+    fields = refusal(lambda: select(world, challenge, [first]))
+    assert "lot n° 2, 3" in fields["justification"][0]
+
+
+# --- the award, lot by lot ----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lot_awarded_to_nobody_is_declared_unsuccessful(world, clock):
+    # given a call of three lots whose first lot's proposal alone was selected
+    challenge = journey.in_cofunding(world, clock)
+    journey.close_cofunding(clock)
+    first = proposals(challenge)[0]
+
+    # when the buyer awards it
+    complete(challenge, "award", world.buyer_agent, {"proposals": [first.pk]})
+
+    # then lot 1 is awarded, lots 2 and 3 declared unsuccessful, as of the award
+    challenge.refresh_from_db()
+    outcomes = {lot.number: (lot.outcome, lot.outcome_at) for lot in challenge.lots.all()}
+    assert outcomes == {
+        1: (LotOutcome.AWARDED, challenge.awarded_at),
+        2: (LotOutcome.UNSUCCESSFUL, challenge.awarded_at),
+        3: (LotOutcome.UNSUCCESSFUL, challenge.awarded_at),
+    }
+    # and the API shows each lot's outcome to the public
+    lots = ok(APIClient().get(challenge_url(challenge.pk, "lots/")))
+    rows = lots["results"] if isinstance(lots, dict) else lots
+    assert [(lot["number"], lot["outcome"]) for lot in rows] == [
+        (1, "awarded"),
+        (2, "unsuccessful"),
+        (3, "unsuccessful"),
+    ]
+    # and the rapport d'analyse gives each lot its outcome
+    text = rao_text(challenge)
+    assert "Issue du lot : attribué." in text
+    assert text.count("Issue du lot : infructueux.") == 2
+
+
+# --- the lots, checked before publication -------------------------------------------------
+
+
+def ready(world, **overrides):
+    challenge = journey.start(world, **overrides)
+    complete(challenge, "draft", world.buyer_agent)
+    give_opinion(world, challenge)
+    return challenge
+
+
+def publish(challenge):
+    complete(
+        challenge,
+        "publish",
+        challenge.buyer.memberships.first().user,
+        {
+            "positioning_deadline": paris(*journey.POSITIONING_END).isoformat(),
+            "proposal_deadline": paris(*journey.PROPOSALS_END).isoformat(),
+        },
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_lot_of_a_divided_call_has_its_estimate_before_publication(world, clock):
+    # given a call of three lots, the third without an estimate
+    lots = [dict(lot) for lot in journey.LOTS]
+    lots[2].pop("estimated_amount")
+    challenge = ready(world, lots=lots, resources=PER_RESOURCE)
+
+    # when the buyer publishes it, then it is refused on the lots, naming lot 3
+    fields = refusal(lambda: publish(challenge))
+    assert fields["lots"] == [
+        "Indiquez le montant estimé HT du lot n° 3 : chaque lot est un marché."
+    ]
+    assert Challenge.objects.get(pk=challenge.pk).status == "ready"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r2121_1_the_lots_add_up_to_the_call_s_estimate_to_the_cent(world, clock):
+    # given lots totalling one cent more than the call's estimate
+    lots = [dict(lot) for lot in journey.LOTS]
+    lots[2]["estimated_amount"] = Decimal("40000.01")
+    challenge = ready(world, lots=lots, resources=PER_RESOURCE)
+
+    # when published, then refused: the procedure follows all the lots together
+    fields = refusal(lambda: publish(challenge))
+    assert "article R2121-1" in fields["lots"][0]
+    assert "180 000,01" in fields["lots"][0].replace("\u202f", " ").replace("\xa0", " ")
+
+    # and at the exact total, it is published
+    challenge.lots.filter(number=3).update(estimated_amount=Decimal("40000.00"))
+    publish(challenge)
+    assert Challenge.objects.get(pk=challenge.pk).status == "positioning"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_l2113_11_an_undivided_call_of_several_resources_states_why(world, clock):
+    # given the three resources in one lot, with no reason given
+    challenge = ready(world, **{**journey.ONE_LOT, "single_lot_reason": ""})
+
+    # when published, then refused on the reason, citing the articles
+    fields = refusal(lambda: publish(challenge))
+    assert "L2113-11" in fields["single_lot_reason"][0]
+    assert "R2113-3" in fields["single_lot_reason"][0]
+
+    # and with the reason, it is published
+    Challenge.objects.filter(pk=challenge.pk).update(
+        single_lot_reason="Un seul service, techniquement indissociable."
+    )
+    publish(Challenge.objects.get(pk=challenge.pk))
+    assert Challenge.objects.get(pk=challenge.pk).status == "positioning"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_divided_call_may_group_resources_in_a_lot_without_a_reason(world, clock):
+    # given two lots, the first grouping two resources, and no reason
+    challenge = ready(world, **GROUPED)
+
+    # when published, then it is (the grouping within a divided call is the buyer's)
+    publish(challenge)
+    assert Challenge.objects.get(pk=challenge.pk).status == "positioning"
