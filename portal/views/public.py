@@ -16,6 +16,7 @@ from portal.forms import CommonsFilterForm, PortalForm, QuestionForm
 from portal.views.common import cleaned_data, submit
 from procurement import queries
 from procurement.models import ChallengeStatus, DocumentStage, OrganisationKind
+from procurement.services.amendments import amendable_by
 from procurement.services.award_rules import publication_warnings
 from procurement.services.questions import question_ask
 from scoring.queries import grid_of
@@ -78,6 +79,7 @@ def challenge_detail(request, pk):
         "amendments": challenge.amendments.all(),
         "question_form": question_form,
         "is_buyer_staff": is_buyer_staff,
+        "can_amend": is_buyer_staff and amendable_by(challenge, request.user),
         "publication_warnings": publication_warnings(challenge) if is_buyer_staff else [],
         "is_partner": partner_orgs.exists(),
         "is_funder": queries.funders_for(request.user, challenge).exists(),
