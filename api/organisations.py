@@ -21,6 +21,10 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "website",
             "buyer_category",
         ]
+        # A buyer's category decides its thresholds, hence the procedure of its calls:
+        # the administrators set it in the Django admin (procurement/admin.py), never
+        # an organisation's own agents.
+        read_only_fields = ["buyer_category"]
 
 
 class OrganisationList(generics.ListAPIView):

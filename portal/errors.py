@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from kernel.errors import ApplicationError, Forbidden, NotFound
+from kernel.errors import ApplicationError, Forbidden, NotFound, WrongState
 
 REFUSALS = (ApplicationError, DjangoValidationError, DRFValidationError)
 
@@ -68,6 +68,7 @@ def error_page(request, status: int, message: str = ""):
     titles = {
         403: _("Accès refusé"),
         404: _("Page introuvable"),
+        409: _("Plus possible à cette étape"),
     }
     return render(
         request,
@@ -78,8 +79,9 @@ def error_page(request, status: int, message: str = ""):
 
 
 def portal_errors(view):
-    """A view's ``NotFound`` (the caller may not see it) answers 404 and ``Forbidden``
-    (it sees it but may not act) 403, on a portal page rather than a bare error."""
+    """A view's ``NotFound`` (the caller may not see it) answers 404, ``Forbidden`` (it
+    sees it but may not act) 403 and ``WrongState`` (not at this stage, or too late)
+    409, on a portal page rather than a bare error."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -89,6 +91,8 @@ def portal_errors(view):
             return error_page(request, 404)
         except Forbidden as exc:
             return error_page(request, 403, str(exc.message))
+        except WrongState as exc:
+            return error_page(request, 409, str(exc.message))
         except PermissionDenied as exc:
             return error_page(request, 403, str(exc) if exc.args else "")
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from portal.views import chambre, funds, public, tasks
 from portal.views.space import (
+    amendment,
     answers,
     cofunding,
     documents,
@@ -38,6 +39,7 @@ urlpatterns = [
     path(D + "groupes/", groups.groups, name="groups"),
     path(D + "cofinancement/", cofunding.cofunding, name="cofunding"),
     path(D + "questions/", answers.answers, name="answers"),
+    path(D + "modifier/", amendment.amendment, name="amendment"),
     path(D + "processus/", process.process, name="process"),
     path(D + "documents/", documents.documents, name="documents"),
     path(D + "saisines/<int:referral_pk>/", chambre.referral, name="referral"),

@@ -24,7 +24,7 @@ from procurement.models import (
     Role,
 )
 from procurement.queries import OPINION_ROLES, STAFF_ROLES, is_member, referrals_due
-from procurement.services.amendments import challenge_amend
+from procurement.services.amendments import challenge_amend, require_amendable
 from procurement.services.audit import audit_record
 from procurement.services.challenges import challenge_cancel, challenge_create
 from procurement.services.deadlines import challenge_extend_deadline
@@ -162,7 +162,9 @@ def call_amend(
     the old ones kept), every positioned partner and subscriber is told, and a
     substantial change requires a later proposal deadline, extended through
     ``deadline_extend`` (which moves the timer) with the summary as its notice.
-    Nothing is written if any part is refused."""
+    Nothing is written if any part is refused; who may change the call, and when, is
+    checked before what is asked (``require_amendable``)."""
+    require_amendable(challenge=challenge, actor=actor)
     if substantial and new_proposal_deadline is None:
         raise ApplicationError(
             _("Une modification substantielle reporte la date limite des propositions."),

@@ -6,6 +6,7 @@ from portal.forms.actions import (
     PositionForm,
     ProposalForm,
 )
+from portal.forms.amendments import AmendmentForm
 from portal.forms.base import PortalForm
 from portal.forms.questions import (
     AnswerForm,
@@ -17,6 +18,7 @@ from portal.forms.tasks import TaskForm
 
 __all__ = [
     "AllocationForm",
+    "AmendmentForm",
     "AnswerForm",
     "AttachmentForm",
     "CommonsFilterForm",

@@ -14,6 +14,11 @@ from kernel.errors import NotFound
 from portal.forms.base import DeadlineField, PortalForm
 from procurement import queries
 from procurement.models import OpinionSubject, ProposalStatus
+from procurement.services.award_rules import (
+    estimate_required,
+    offer_window_of,
+    publication_warnings,
+)
 from scoring.queries import (
     grid_of,
 )
@@ -33,6 +38,11 @@ class TaskForm(PortalForm):
 
     def task_data(self) -> dict:
         return dict(self.cleaned_data)
+
+    def done_warnings(self) -> list[str]:
+        """What the person must still read once the step is done (shown as warnings
+        beside the success message): nothing, for most steps."""
+        return []
 
     @classmethod
     def page_context(cls, *, challenge, user, step: str) -> dict:
@@ -166,6 +176,21 @@ class PublishForm(CallForm):
     def task_data(self) -> dict:
         return {
             name: value.isoformat() if value else None for name, value in self.cleaned_data.items()
+        }
+
+    def done_warnings(self) -> list[str]:
+        """The warnings the publication recorded (a MAPA's short window)."""
+        self.challenge.refresh_from_db()
+        return publication_warnings(self.challenge)
+
+    @classmethod
+    def page_context(cls, *, challenge, user, step: str) -> dict:
+        """Before publishing, the procedure the estimate gives today and the offers'
+        window it asks for (``None`` without an estimate, with what to do)."""
+        return {
+            **super().page_context(challenge=challenge, user=user, step=step),
+            "offer_window": offer_window_of(challenge),
+            "estimate_required": estimate_required(),
         }
 
 

@@ -16,6 +16,8 @@ from portal.forms import CommonsFilterForm, PortalForm, QuestionForm
 from portal.views.common import cleaned_data, submit
 from procurement import queries
 from procurement.models import ChallengeStatus, DocumentStage, OrganisationKind
+from procurement.services.amendments import amendable_by
+from procurement.services.award_rules import publication_warnings
 from procurement.services.questions import question_ask
 from scoring.queries import grid_of
 
@@ -35,8 +37,10 @@ def home(request):
 
 @portal_errors
 def challenge_detail(request, pk):
-    """A challenge as the caller may see it; a partner asks its questions here."""
+    """A challenge as the caller may see it; a partner asks its questions here; its
+    buyer's agents read the warnings its publication recorded."""
     challenge = queries.access_challenge(user=request.user, pk=pk)
+    is_buyer_staff = queries.is_buyer_staff(request.user, challenge)
     partner_orgs = queries.organisations_of(request.user, OrganisationKind.PARTNER)
     question_form = None
     status = 200
@@ -74,7 +78,9 @@ def challenge_detail(request, pk):
         ],
         "amendments": challenge.amendments.all(),
         "question_form": question_form,
-        "is_buyer_staff": queries.is_buyer_staff(request.user, challenge),
+        "is_buyer_staff": is_buyer_staff,
+        "can_amend": is_buyer_staff and amendable_by(challenge, request.user),
+        "publication_warnings": publication_warnings(challenge) if is_buyer_staff else [],
         "is_partner": partner_orgs.exists(),
         "is_funder": queries.funders_for(request.user, challenge).exists(),
     }

@@ -77,6 +77,8 @@ def task(request, pk):
                     messages.success(
                         request, _("« %(step)s » : c'est fait.") % {"step": node.task_title}
                     )
+                    for warning in form.done_warnings():
+                        messages.warning(request, warning)
                     return redirect("portal:inbox")
     elif request.method == "POST":
         messages.error(request, _("Cette tâche n'est plus ouverte."))

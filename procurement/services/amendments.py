@@ -24,6 +24,31 @@ from procurement.services.notifications import notify_call_amended
 AMENDABLE = (ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS)
 
 
+def require_amendable(*, challenge: Challenge, actor) -> None:
+    """Who may change the call, and when: an agent of its buyer (403), while it takes
+    positions or proposals, before the proposal deadline to the second (409). The
+    service checks it, and the portal asks it before offering the change."""
+    require_member(
+        actor, challenge.buyer, message=_("Seul un agent de l'acheteur modifie l'appel.")
+    )
+    require_status(
+        challenge, *AMENDABLE, message=_("L'appel ne peut plus être modifié à cette étape.")
+    )
+    require_before(
+        challenge.proposal_deadline,
+        message=_("La date limite des propositions est passée : l'appel ne peut plus changer."),
+    )
+
+
+def amendable_by(challenge: Challenge, user) -> bool:
+    """May ``user`` change ``challenge`` now (``require_amendable``, without raising)?"""
+    try:
+        require_amendable(challenge=challenge, actor=user)
+    except ApplicationError:
+        return False
+    return True
+
+
 @transaction.atomic
 def challenge_amend(
     *,
@@ -38,22 +63,14 @@ def challenge_amend(
     and the CCTP) and/or the estimate of some lots (``lot_estimates``: lot number →
     amount HT).
 
-    Preconditions: the actor is on the buyer's staff (403); the call takes proposals
-    still, before their deadline (409); a summary, at least one real change, existing
-    lots and non-negative amounts (400, each naming its field; nothing is written).
+    Preconditions (``require_amendable``): the actor is on the buyer's staff (403); the
+    call takes proposals still, before their deadline (409); a summary, at least one
+    real change, existing lots and non-negative amounts (400, each naming its field;
+    nothing is written).
     Side effects: the change and an ``Amendment`` row, a ``challenge.amended`` audit
     event, and a mail to every positioned partner and subscriber. Regenerating the
     documents and extending the deadline are the caller's (``workflows.services``)."""
-    require_member(
-        actor, challenge.buyer, message=_("Seul un agent de l'acheteur modifie l'appel.")
-    )
-    require_status(
-        challenge, *AMENDABLE, message=_("L'appel ne peut plus être modifié à cette étape.")
-    )
-    require_before(
-        challenge.proposal_deadline,
-        message=_("La date limite des propositions est passée : l'appel ne peut plus changer."),
-    )
+    require_amendable(challenge=challenge, actor=actor)
     errors: dict[str, list[str]] = {}
     summary = (summary or "").strip()
     if not summary:

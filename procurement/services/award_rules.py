@@ -14,7 +14,8 @@ challenge services and the grid check (``scoring.services.grid_check``):
   and warns under a second one (``MAPA_WARN_OFFER_DAYS``).
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -66,27 +67,57 @@ def procedure_of(challenge, on=None) -> Procedure:
     )
 
 
+@dataclass(frozen=True)
+class OfferWindow:
+    """The offers' window ``procedure`` asks for, in days after publication: refused
+    under ``minimum_days``; a MAPA is warned under ``warning_days`` (None otherwise)."""
+
+    procedure: Procedure
+    minimum_days: int
+    warning_days: int | None = None
+
+
+def offer_window_for(procedure: Procedure) -> OfferWindow:
+    """The window of ``procedure``: a formal procedure's legal minimum; for a MAPA, which
+    has none in law, the floor ``MAPA_MIN_OFFER_DAYS`` and the warning
+    ``MAPA_WARN_OFFER_DAYS`` of the settings."""
+    if procedure == MAPA:
+        return OfferWindow(
+            procedure,
+            max(procedure.min_offer_days, settings.MAPA_MIN_OFFER_DAYS),
+            settings.MAPA_WARN_OFFER_DAYS,
+        )
+    return OfferWindow(procedure, procedure.min_offer_days)
+
+
+def offer_window_of(challenge, on: date | None = None) -> OfferWindow | None:
+    """The procedure ``challenge``'s estimate gives if it is published on ``on``
+    (default: today) and the window it asks for; None without an estimate (publication
+    then refuses it: ``estimate_required``)."""
+    if challenge.estimated_amount is None:
+        return None
+    return offer_window_for(procedure_of(challenge, on))
+
+
 def offer_window_check(
     procedure: Procedure, published_at: datetime, proposal_deadline: datetime
 ) -> tuple[list[str], list[str]]:
-    """(refusals, warnings) on the offers' window of ``procedure``: the legal minimum of
-    a formal procedure; for a MAPA, the floor ``MAPA_MIN_OFFER_DAYS`` (refused under it)
-    and ``MAPA_WARN_OFFER_DAYS`` (warned under it). Elapsed time, to the second."""
+    """(refusals, warnings) on the offers' window of ``procedure`` (``offer_window_for``):
+    refused under its minimum, warned under a MAPA's warning floor. Elapsed time, to
+    the second."""
     refusals: list[str] = []
     warnings: list[str] = []
-    minimum = procedure.min_offer_days
-    if procedure == MAPA:
-        minimum = max(minimum, settings.MAPA_MIN_OFFER_DAYS)
-    if not calculations.offer_window_holds(published_at, proposal_deadline, minimum):
+    window = offer_window_for(procedure)
+    if not calculations.offer_window_holds(published_at, proposal_deadline, window.minimum_days):
         refusals.append(
             _(
                 "Pour une %(procedure)s, le délai de remise des propositions est d'au moins "
                 "%(days)s jours après la publication."
             )
-            % {"procedure": procedure.label, "days": minimum}
+            % {"procedure": procedure.label, "days": window.minimum_days}
         )
-    elif procedure == MAPA and not calculations.offer_window_holds(
-        published_at, proposal_deadline, settings.MAPA_WARN_OFFER_DAYS
+    elif window.warning_days is not None and not calculations.offer_window_holds(
+        published_at, proposal_deadline, window.warning_days
     ):
         warnings.append(
             _(
@@ -95,7 +126,7 @@ def offer_window_check(
                 "l'objet du marché ; vérifiez qu'il laisse aux candidats le temps de "
                 "préparer une offre."
             )
-            % {"days": settings.MAPA_WARN_OFFER_DAYS}
+            % {"days": window.warning_days}
         )
     return refusals, warnings
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from kernel.errors import ApplicationError, WrongState
-from portal.errors import apply_refusal, flatten
+from portal.errors import apply_refusal, flatten, portal_errors
 from portal.forms import PortalForm
 
 
@@ -73,3 +73,17 @@ def test_wrong_state_answers_409_with_its_message():
 
     assert status == 409
     assert form.non_field_errors() == ["Le tour de cofinancement est clos."]
+
+
+def test_a_view_refused_for_its_stage_answers_a_409_page_with_the_reason(rf):
+    # given a view whose call is past the stage it serves
+    @portal_errors
+    def view(request):
+        raise WrongState("La date limite des propositions est passée.")
+
+    # when it is opened
+    response = view(rf.get("/"))
+
+    # then a portal page says why, with 409
+    assert response.status_code == 409
+    assert "La date limite des propositions est passée." in response.content.decode()

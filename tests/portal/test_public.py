@@ -90,7 +90,7 @@ def test_challenge_page_shows_resources_with_position_counts_questions_and_opini
     assert "<td>1</td>" in html  # one organisation positioned on each of three resources
     assert "Le code doit-il être publié dès le début ?" in html
     assert "Oui, dès le premier jour." in html
-    assert "Avis sur l&#x27;appel : Favorable" in html
+    assert "Avis sur l&#x27;appel\xa0: Favorable" in html
     assert "Poser une question" not in html  # anonymous visitors do not ask
 
 
@@ -215,6 +215,26 @@ def test_language_switch_translates_the_interface(client, world, clock):
     assert "Calls for commons" in html
     assert "Next deadline" in html
     assert "Positionnements ouverts" not in html  # the stage, in the project's catalogue
+
+
+@pytest.mark.django_db
+def test_challenge_page_puts_a_non_breaking_space_before_colons_in_french_only(
+    client, world, clock
+):
+    # given a published call with the Chambre's opinion
+    challenge = advance(world, clock, "positioning")
+    url = reverse("portal:challenge", args=[challenge.pk])
+
+    # when it is read in French, then in English
+    french = client.get(url).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(url).content.decode()
+
+    # then French writes "Acheteur\xa0: …", English "Buyer: …", and no " :" is left
+    assert "Acheteur\xa0: Métropole Européenne de Lille" in french
+    assert "Buyer: Métropole Européenne de Lille" in english
+    assert "Estimated amount: €180,000.00 excl. VAT" in english
+    assert not re.findall(r"[^\s>] :", re.sub(r"<[^>]+>", "", english))
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from kernel.errors import ApplicationError
 from procurement import procedures
 from procurement.models import BuyerCategory, ContractNature
 from procurement.procedures import FORMAL_OPEN, MAPA, NO_PUBLICITY, MissingEstimate, procedure_for
+from procurement.services.award_rules import offer_window_of
 from tests.conftest import paris
 from tests.workflows import journey
 from tests.workflows.journey import complete, give_opinion
@@ -114,3 +115,35 @@ def test_formal_procedure_refuses_a_proposal_deadline_under_30_days(world, clock
     )
     challenge.refresh_from_db()
     assert challenge.status == "positioning"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("amount", "category", "expected"),
+    [
+        # a local authority's 180 000 € of services: a MAPA, floor 15 days, warned under 21
+        (Decimal("180000"), "local", (MAPA, 15, 21)),
+        # the State's: above its 140 000 € threshold, a formal procedure's 30 days
+        (Decimal("180000"), "state", (FORMAL_OPEN, 30, None)),
+        # under 40 000 €: no publicity, no minimum
+        (Decimal("30000"), "local", (NO_PUBLICITY, 0, None)),
+    ],
+)
+def test_offer_window_of_a_call_follows_its_estimate_and_its_buyer(
+    world, settings, amount, category, expected
+):
+    # given the settings' MAPA floor and warning, and a call of that buyer
+    settings.MAPA_MIN_OFFER_DAYS, settings.MAPA_WARN_OFFER_DAYS = 15, 21
+    world.buyer.buyer_category = category
+    world.buyer.save()
+    challenge = journey.start(world, estimated_amount=amount)
+    # when its window is asked for a publication in 2026
+    window = offer_window_of(challenge, date(2026, 9, 1))
+    # then it is the procedure's, with the MAPA's floors from the settings
+    assert (window.procedure, window.minimum_days, window.warning_days) == expected
+
+
+@pytest.mark.django_db
+def test_offer_window_of_a_call_without_estimate_is_unknown(world):
+    challenge = journey.start(world, estimated_amount=None)
+    assert offer_window_of(challenge) is None

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from kernel.errors import ApplicationError
+from kernel.errors import ApplicationError, Forbidden
 from procurement.models import ChallengeResource, DocumentStage, Notification, TenderDocument
 from procurement.services.notifications import subscription_set
 from procurement.services.proposals import proposal_submit
@@ -311,6 +311,24 @@ def test_a_substantial_change_without_a_later_deadline_is_refused_and_writes_not
     assert "new_proposal_deadline" in refused.value.extra["fields"]
     challenge.refresh_from_db()
     assert challenge.context != "Un tout autre objet."
+    assert not challenge.amendments.exists()
+
+
+@pytest.mark.django_db
+def test_who_may_change_the_call_is_checked_before_what_the_change_asks(
+    world, clock, django_capture_on_commit_callbacks
+):
+    # given a published call and a partner, who may not change it
+    challenge = publish(world, django_capture_on_commit_callbacks)
+    # when the partner asks a substantial change without a new deadline
+    with pytest.raises(Forbidden):
+        call_amend(
+            actor=world.partner_users[0],
+            challenge=challenge,
+            summary="Nouveau périmètre",
+            substantial=True,
+        )
+    # then it is told it may not (403), not what the change lacks (400)
     assert not challenge.amendments.exists()
 
 
