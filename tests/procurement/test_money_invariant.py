@@ -13,6 +13,9 @@ from procurement.queries import budget_split_of
 from procurement.services.cofunding import allocation_set, bucket_update, pledge_create
 from tests.conftest import paris
 from tests.workflows import journey
+from workflows.pack.call import challenge_context
+from workflows.pack.conventions import cofunding_contexts
+from workflows.pack.engagement import award_contexts
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +132,36 @@ def test_a_proposal_wholly_inside_its_contract_gets_no_bucket(world, clock):
     # then only the proposals with something outside their contract are cofunded
     funded = set(challenge.cofunding_round.buckets.values_list("proposal_id", flat=True))
     assert funded == set(others)
+
+
+def test_the_acte_d_engagement_prices_the_lot_s_contract_part_only(world, clock):
+    # given a marché public whose first lot's proposal is retained and its part outside
+    # the contract (4 500 € of animation) fully pledged, the round closed
+    challenge = journey.in_cofunding(world, clock)
+    journey.close_cofunding(clock)
+    challenge.refresh_from_db()
+    first = challenge.proposals.order_by("pk").first()
+    base = challenge_context(challenge)
+
+    # when the acte d'engagement and the convention are put together
+    engagements = dict(award_contexts(challenge, base))
+    conventions = dict(cofunding_contexts(challenge, base))
+
+    # then one acte d'engagement, for lot 1, at its contract price: 25 500 € HT
+    assert list(engagements) == ["lot-1"]
+    assert engagements["lot-1"].amount_ht == Decimal("25500.00")
+    # and the convention collects the rest: together, the budget, no euro twice
+    collected = sum(line.amount for line in conventions[str(first.pk)].funders)
+    assert collected == Decimal("4500.00")
+    assert engagements["lot-1"].amount_ht + collected == first.amount
+
+
+def test_hors_marche_there_is_no_acte_d_engagement(world, clock):
+    # given a call hors marché whose first proposal is cofunded
+    challenge = journey.in_cofunding(world, clock, framing="outside_contract")
+    journey.close_cofunding(clock)
+    challenge.refresh_from_db()
+
+    # when the award pieces are put together, then no acte d'engagement: subsidies only
+    assert award_contexts(challenge, challenge_context(challenge)) == []
+    assert cofunding_contexts(challenge, challenge_context(challenge))

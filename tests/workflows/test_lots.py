@@ -24,7 +24,7 @@ from tests.conftest import paris
 from tests.procurement.documents.reading import body_text, open_docx, table_texts
 from tests.workflows import journey
 from tests.workflows.journey import complete, give_opinion
-from workflows.pack.award import ranking_context
+from workflows.pack.analysis import ranking_context
 from workflows.pack.call import challenge_context
 
 # The standard and the booking brick in lot 1, the knowledge base in lot 2.

@@ -15,14 +15,11 @@ from procurement.documents import PIECES
 from procurement.documents import context as ctx
 from procurement.models import Challenge, DocumentStage
 from scoring.models import Assignment
-from workflows.pack.award import (
-    award_contexts,
-    cofunding_contexts,
-    opinion_contexts,
-    ranking_context,
-    reciprocity_contexts,
-)
+from workflows.pack.analysis import ranking_context
 from workflows.pack.call import challenge_context
+from workflows.pack.conventions import cofunding_contexts, reciprocity_contexts
+from workflows.pack.engagement import award_contexts
+from workflows.pack.opinions import opinion_contexts
 
 
 @dataclass(frozen=True)
