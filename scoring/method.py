@@ -66,7 +66,10 @@ def method_paragraphs(grid: GridSpec, method: Method | str) -> list[str]:
         "La note finale, sur 100, est la somme pondérée des critères : pour chaque "
         "critère, (note de l'offre − note minimale) ÷ (note maximale − note minimale) × "
         "poids du critère en %. Les offres sont classées par note finale décroissante ; "
-        "deux offres de même note finale exacte sont classées ex aequo. Les pondérations "
+        "deux offres de même note finale exacte sont classées ex aequo. Pour choisir "
+        "entre des offres ex aequo, l'acheteur compare leurs notes pondérées critère par "
+        "critère, du critère de plus fort poids au plus faible (dans l'ordre de la grille "
+        "à poids égal) : la meilleure note pondérée l'emporte. Les pondérations "
         "publiées sont appliquées telles quelles : aucune note n'est rapportée à celles "
         "des autres offres, sauf celle du prix selon sa formule."
     )

@@ -90,6 +90,22 @@ def offered_prices(challenge) -> dict[int, dict[int, Decimal | None]]:
     return prices
 
 
+def counted_scores(challenge):
+    """The marks the ranking counts: each assignment's latest submitted evaluation (an
+    evaluator who scored again in a later round counts for that round only), never a
+    mark on a price criterion (marked by its formula)."""
+    later_submitted = Evaluation.objects.filter(
+        assignment_id=OuterRef("evaluation__assignment_id"),
+        round__gt=OuterRef("evaluation__round"),
+        submitted_at__isnull=False,
+    )
+    return Score.objects.filter(
+        ~Exists(later_submitted),
+        evaluation__assignment__proposal__challenge=challenge,
+        evaluation__submitted_at__isnull=False,
+    ).exclude(criterion__scale=ScaleKind.PRICE_FORMULA)
+
+
 @dataclass(frozen=True)
 class LotRanking:
     """The ranking of one lot: the proposals answering it, compared together."""
@@ -104,31 +120,15 @@ def compute_rankings(challenge) -> list[LotRanking]:
     A proposal answering several lots is ranked in each, on the same marks and on its
     price for that lot. Five queries, whatever the number of lots and proposals.
 
-    Each assignment's latest submitted evaluation counts: an evaluator who scored again
-    in a later round counts for that round only, one who did not for its earlier one.
-    The marks are read in one query. The price criterion is marked by the published
-    formula (R2152-7) from the prices offered on the lot."""
+    The marks counted are ``counted_scores``', read in one query. The price criterion
+    is marked by the published formula (R2152-7) from the prices offered on the lot."""
     criteria = criteria_of(challenge)
-    later_submitted = Evaluation.objects.filter(
-        assignment_id=OuterRef("evaluation__assignment_id"),
-        round__gt=OuterRef("evaluation__round"),
-        submitted_at__isnull=False,
-    )
-    scores = (
-        Score.objects.filter(
-            ~Exists(later_submitted),
-            evaluation__assignment__proposal__challenge=challenge,
-            evaluation__submitted_at__isnull=False,
-            # marks given on a price criterion before the formula existed are not read
-        )
-        .exclude(criterion__scale=ScaleKind.PRICE_FORMULA)
-        .values_list(
-            "evaluation__assignment__proposal_id",
-            "evaluation__assignment__evaluator__username",
-            "criterion__code",
-            "criterion__scale",
-            "value",
-        )
+    scores = counted_scores(challenge).values_list(
+        "evaluation__assignment__proposal_id",
+        "evaluation__assignment__evaluator__username",
+        "criterion__code",
+        "criterion__scale",
+        "value",
     )
     marks = [
         agg.Mark(
@@ -168,13 +168,20 @@ def compute_rankings(challenge) -> list[LotRanking]:
     return rankings
 
 
-def ranking_leaders(rankings: Sequence[LotRanking]) -> dict[int, int | None]:
+def ranking_leaders(rankings: Sequence[LotRanking], grid: agg.GridSpec) -> dict[int, int | None]:
     """Each lot's first-ranked proposal that was not eliminated (by lot number), or
-    ``None`` when the lot has none; ties keep the ranking's order."""
+    ``None`` when the lot has none. Proposals ex aequo at the first rank are told apart
+    by the rule the règlement states (``aggregation.break_tie``); if it leaves them
+    tied, the first by the ranking's order is named, and choosing another among them
+    is justified like any departure."""
     leaders: dict[int, int | None] = {}
     for item in rankings:
         eligible = [e for e in item.ranking.entries if not e.eliminated]
-        leaders[item.lot.number] = int(eligible[0].proposal_id) if eligible else None
+        if not eligible:
+            leaders[item.lot.number] = None
+            continue
+        tied = [e for e in eligible if e.rank == eligible[0].rank]
+        leaders[item.lot.number] = int(agg.break_tie(tied, grid).order[0])
     return leaders
 
 

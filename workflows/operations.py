@@ -14,7 +14,8 @@ from django.db import transaction
 from procurement.services import challenges as challenge_services
 from procurement.services import proposals as proposal_services
 from procurement.services import selection as selection_services
-from scoring.ranking import compute_rankings, ranking_leaders
+from scoring.queries import criteria_of
+from scoring.ranking import compute_rankings, grid_spec, ranking_leaders
 from scoring.services import grid_check, grid_freeze
 from workflows import documents
 
@@ -85,6 +86,6 @@ def selection_make(*, challenge, actor, proposal_ids: list[int], **selection):
         challenge=challenge,
         actor=actor,
         proposal_ids=proposal_ids,
-        leaders=ranking_leaders(compute_rankings(challenge)),
+        leaders=ranking_leaders(compute_rankings(challenge), grid_spec(criteria_of(challenge))),
         **selection,
     )

@@ -229,6 +229,15 @@ class CriterionResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CommentLine:
+    """An evaluator's comment on a criterion: the reasons behind the mark."""
+
+    criterion: str  # its label
+    evaluator: str  # as in ``RankingContext.evaluators``
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RankingRow:
     lot: int  # its number
     rank: int  # within the lot
@@ -237,6 +246,9 @@ class RankingRow:
     total: Decimal
     results: tuple[CriterionResult, ...]
     selected: bool = False
+    price: Decimal | None = None  # offered on the lot, HT (None: no price on it)
+    tie_note: str = ""  # how the règlement's rule orders a tie, if any
+    comments: tuple[CommentLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -263,6 +275,8 @@ class RankingContext:
     method_description: str
     evaluators: tuple[str, ...]
     rows: tuple[RankingRow, ...]  # lot by lot, in rank order within each lot
+    # each evaluator by name, capacity and organisation (same order as ``evaluators``)
+    evaluator_titles: tuple[str, ...] = ()
     # the buyer's reasons for departing from a lot's ranking or leaving a lot aside
     selection_justification: str = ""
     conflicts: tuple[ConflictLine, ...] = ()

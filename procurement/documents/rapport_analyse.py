@@ -1,6 +1,8 @@
-"""Rapport d'analyse des offres: the method, the conflicts declared, the proposals set
-aside, then lot by lot the ranking and its breakdown per criterion and per evaluator,
-and what was retained (each lot is awarded separately, article L2113-10)."""
+"""Rapport d'analyse des offres: the method, the evaluators by name and capacity, the
+conflicts declared, the proposals set aside, then lot by lot the ranking with the
+offered prices and the ties, the breakdown per criterion and per evaluator with their
+comments, and what was retained (each lot is awarded separately, article L2113-10);
+the buyer's reasons when the selection departs from a ranking."""
 
 from __future__ import annotations
 
@@ -88,8 +90,12 @@ def render_rapport_analyse(ctx: RankingContext) -> bytes:
     write_commons_share(writer, challenge)
 
     writer.article("Évaluateurs et conflits d'intérêts")
+    names = ctx.evaluator_titles or ctx.evaluators
+    code_of = dict(zip(ctx.evaluators, codes, strict=True))
     writer.table(
-        ("Code", "Évaluateur"), zip(codes, ctx.evaluators, strict=True), widths=(0.15, 0.85)
+        ("Code", "Évaluateur, qualité et organisme"),
+        zip(codes, names, strict=True),
+        widths=(0.15, 0.85),
     )
     if ctx.conflicts:
         writer.paragraph(
@@ -136,20 +142,31 @@ def render_rapport_analyse(ctx: RankingContext) -> bytes:
             continue
         writer.heading("Classement")
         writer.table(
-            ("Rang", "Proposition", "Groupe de travail", f"Note ({ctx.total_label})", "Retenue"),
+            (
+                "Rang",
+                "Proposition",
+                "Groupe de travail",
+                "Prix HT du lot",
+                f"Note ({ctx.total_label})",
+                "Retenue",
+            ),
             (
                 (
                     str(row.rank),
                     row.proposal,
                     ", ".join(row.members),
+                    format_eur(row.price) if row.price is not None else NO_MARK,
                     _score(row.total),
                     "Oui" if row.selected else "Non",
                 )
                 for row in rows
             ),
-            widths=(0.08, 0.3, 0.36, 0.14, 0.12),
-            numeric=(0, 3),
+            widths=(0.07, 0.25, 0.28, 0.16, 0.13, 0.11),
+            numeric=(0, 3, 4),
         )
+        for row in rows:
+            if row.tie_note:
+                writer.paragraph(row.tie_note)
         writer.heading("Détail des notes par critère et par évaluateur")
         writer.paragraph(
             "Évaluateurs : "
@@ -162,6 +179,16 @@ def render_rapport_analyse(ctx: RankingContext) -> bytes:
             writer.table(
                 headers, _breakdown(ctx, row), widths=widths, numeric=numeric, strong_last_row=True
             )
+            if row.comments:
+                writer.paragraph("Appréciations des évaluateurs :")
+                writer.table(
+                    ("Critère", "Évaluateur", "Appréciation"),
+                    (
+                        (line.criterion, code_of.get(line.evaluator, line.evaluator), line.text)
+                        for line in row.comments
+                    ),
+                    widths=(0.25, 0.1, 0.65),
+                )
         writer.heading("Proposition retenue")
         selected = [row for row in rows if row.selected]
         for row in selected:

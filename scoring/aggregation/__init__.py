@@ -60,7 +60,9 @@ Rules common to the methods
       contributions, out of ``commons_weight``, the grid's commons weight.
     * Ties: proposals with exactly the same result (total, or majority value) share a
       rank, the next rank is skipped (1, 1, 3), and ``tied_with`` names them. Results
-      are compared exactly; figures are rounded half up only for display.
+      are compared exactly; figures are rounded half up only for display. The rule the
+      règlement states to tell them apart (``ties.break_tie``: the contributions, the
+      heaviest criterion first) is applied where a choice must be made, not to ranks.
     * Case law (Conseil d'État, 3 November 2014, Commune de Belleville-sur-Loire): the
       published weights are applied as they are — marks are never rescaled against the
       other offers, so no weight is neutralised — and the best mark on a criterion's
@@ -85,6 +87,7 @@ from .grid import (
 from .majority import majority_key, majority_value
 from .price import lowest_price, price_mark, price_marks
 from .results import CriterionResult, RankedProposal, Ranking
+from .ties import TieBreak, break_tie, tie_order
 
 __all__ = [
     "MJ_GRADES",
@@ -101,6 +104,8 @@ __all__ = [
     "Ranking",
     "Scale",
     "ScaleKind",
+    "TieBreak",
+    "break_tie",
     "grade_name",
     "grade_value",
     "lowest_price",
@@ -110,4 +115,5 @@ __all__ = [
     "price_marks",
     "rank",
     "rank_with_weights",
+    "tie_order",
 ]

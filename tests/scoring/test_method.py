@@ -38,6 +38,8 @@ def test_r2152_12_the_method_names_every_criterion_with_its_weight_and_the_formu
     assert "somme pondérée" in text
     assert "× poids du critère en %" in text
     assert "10 × prix le plus bas ÷ prix de l'offre, arrondie au centième" in text
+    # and the rule that tells offers ex aequo apart (applied by aggregation.break_tie)
+    assert "du critère de plus fort poids au plus faible" in text
     assert "hors taxes" in text
     assert "30 %" in text  # the commons share
     assert ("moyenne" if method is Method.WEIGHTED_MEAN else "médiane") in text

@@ -389,3 +389,70 @@ def test_a_divided_call_may_group_resources_in_a_lot_without_a_reason(world, clo
     # when published, then it is (the grouping within a divided call is the buyer's)
     publish(challenge)
     assert Challenge.objects.get(pk=challenge.pk).status == "positioning"
+
+
+# --- the rapport d'analyse: prices, reasons, evaluators, ties -----------------------------
+
+
+def score_with(world, challenge, marks: dict[int, dict[str, str]], comments=None) -> None:
+    """Both evaluators give each proposal the marks given per criterion code (6 on the
+    others), with ``comments`` per proposal and criterion."""
+    codes = [c.code for c in marked_criteria(challenge)]
+    for evaluator in world.evaluators:
+        complete(
+            challenge,
+            "score",
+            evaluator,
+            owner=evaluator,
+            data={
+                "evaluations": [
+                    {
+                        "proposal": pk,
+                        "conflict": False,
+                        "scores": {code: given.get(code, "6") for code in codes},
+                        "comments": (comments or {}).get(pk, {}),
+                    }
+                    for pk, given in marks.items()
+                ]
+            },
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rao_gives_prices_reasons_evaluators_and_breaks_a_tie_by_the_stated_rule(world, clock):
+    # given three proposals of one lot: the first and second tie at 75 on 100, the first
+    # better on the heaviest criterion (technical value, 35 %), the second on the commons
+    world.evaluators[0].first_name, world.evaluators[0].last_name = "Claire", "Martin"
+    world.evaluators[0].save()
+    challenge = journey.in_scoring(world, clock, **journey.ONE_LOT)
+    first, second, third = proposals(challenge)
+    reason = "Architecture modulaire, documentée et déjà éprouvée."
+    score_with(
+        world,
+        challenge,
+        {
+            first.pk: {"technique": "8"},
+            second.pk: {"technique": "6", "usage-communs": "9.5", "production-communs": "9.5"},
+            third.pk: dict.fromkeys(("technique", "environnement"), "4"),
+        },
+        comments={first.pk: {"technique": reason}},
+    )
+
+    # when the buyer retains the second, then it departs from the ranking: the rule of
+    # the règlement puts the first ahead, so a justification is asked
+    fields = refusal(lambda: select(world, challenge, [second]))
+    assert "lot n° 1" in fields["justification"][0]
+    select(world, challenge, [first])
+
+    # then the rapport d'analyse gives each offer's price on the lot, the evaluators by
+    # name and capacity, their reasons per criterion, and how the tie is broken
+    text = rao_text(challenge)
+    assert "Prix HT du lot" in text
+    assert "25 500,00 €" in text
+    assert "Claire Martin, évaluateur (Métropole Européenne de Lille)" in text
+    assert "evaluateur2, évaluateur (Métropole Européenne de Lille)" in text
+    assert reason in text
+    assert (
+        f"Ex aequo au rang 1 avec « {second.title} » ; selon la règle du règlement, "
+        f"« {first.title} » l'emporte sur le critère « Valeur technique de la proposition »."
+    ) in text

@@ -1,19 +1,83 @@
 """The rapport d'analyse des offres' context: each lot's ranking with every evaluator's
-marks, the conflicts of interest declared and the eliminations."""
+marks and comments, the offered prices, the ties and how the rule of the règlement
+tells them apart, the conflicts of interest declared and the eliminations; the
+evaluators named with their capacity."""
 
 from decimal import Decimal
 
 from procurement.documents import context as ctx
-from procurement.models import Challenge, Proposal, WorkingGroupMember
+from procurement.models import Challenge, Membership, Proposal, WorkingGroupMember
 from scoring import aggregation as agg
 from scoring.models import Assignment
-from scoring.ranking import METHOD_DESCRIPTIONS, compute_rankings
+from scoring.queries import criteria_of
+from scoring.ranking import (
+    METHOD_DESCRIPTIONS,
+    compute_rankings,
+    counted_scores,
+    grid_spec,
+    offered_prices,
+)
+
+
+def _evaluator_titles(challenge: Challenge, usernames: list[str]) -> dict[str, str]:
+    """Each evaluator by name, capacity and organisation: « Claire Martin, évaluateur
+    (Métropole Européenne de Lille) » — never a login alone. The membership of the
+    buyer comes first; an outside evaluator is named with its own organisation."""
+    titles: dict[str, str] = {}
+    memberships = sorted(
+        Membership.objects.filter(user__username__in=usernames).select_related(
+            "user", "organisation"
+        ),
+        key=lambda m: (m.organisation_id != challenge.buyer_id, m.pk),
+    )
+    for membership in memberships:
+        user = membership.user
+        titles.setdefault(
+            user.username,
+            f"{user.get_full_name() or user.username}, "
+            f"{membership.get_role_display().lower()} ({membership.organisation.name})",
+        )
+    return {u: titles.get(u, u) for u in usernames}
+
+
+def _tie_note(entry, group, grid, titles) -> str:
+    """How the rule of the règlement orders ``entry``'s tie, in a sentence."""
+    others = [e for e in group if e.proposal_id != entry.proposal_id]
+    names = ", ".join(f"« {titles[e.proposal_id]} »" for e in others)
+    decided = agg.break_tie(group, grid)
+    if decided.deciding is None:
+        return (
+            f"Ex aequo au rang {entry.rank} avec {names} ; la règle du règlement (notes "
+            "pondérées du critère le plus lourd au plus léger) les laisse à égalité : le "
+            "choix de l'acheteur est motivé ci-après."
+        )
+    first = titles[decided.order[0]]
+    return (
+        f"Ex aequo au rang {entry.rank} avec {names} ; selon la règle du règlement, "
+        f"« {first} » l'emporte sur le critère « {decided.deciding.label} »."
+    )
 
 
 def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.RankingContext:
     """The rapport d'analyse des offres' context: the ranking of each lot with each
     evaluator's marks, the declared conflicts of interest and the eliminations."""
     rankings = compute_rankings(challenge)
+    grid = grid_spec(criteria_of(challenge))
+    prices = offered_prices(challenge)
+    labels = {c.code: c.label for c in grid.criteria}
+    comments: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for proposal_id, code, evaluator, comment in (
+        counted_scores(challenge)
+        .exclude(comment="")
+        .order_by("evaluation__assignment__evaluator__username", "criterion__order", "id")
+        .values_list(
+            "evaluation__assignment__proposal_id",
+            "criterion__code",
+            "evaluation__assignment__evaluator__username",
+            "comment",
+        )
+    ):
+        comments.setdefault((proposal_id, code), []).append((evaluator, comment.strip()))
     proposals = {
         p.pk: p for p in Proposal.objects.filter(challenge=challenge).select_related("group")
     }
@@ -26,9 +90,16 @@ def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.Ran
     evaluators = sorted(
         {ev for _lot, e in entries for c in e.criteria for ev, _mark in c.evaluator_marks}
     )
+    titles = {pk: p.title for pk, p in proposals.items()}
+    groups = {
+        (item.lot.pk, entry.rank): [e for e in item.ranking.entries if e.rank == entry.rank]
+        for item in rankings
+        for entry in item.ranking.entries
+    }
     rows = []
     for lot, entry in entries:
         proposal = proposals[entry.proposal_id]
+        group = groups[(lot.pk, entry.rank)]
         rows.append(
             ctx.RankingRow(
                 lot=lot.number,
@@ -36,6 +107,13 @@ def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.Ran
                 proposal=proposal.title,
                 members=tuple(members.get(proposal.group_id, ())),
                 total=entry.total,
+                price=prices.get(lot.pk, {}).get(entry.proposal_id),
+                tie_note=_tie_note(entry, group, grid, titles) if len(group) > 1 else "",
+                comments=tuple(
+                    ctx.CommentLine(criterion=labels[c.code], evaluator=evaluator, text=text)
+                    for c in entry.criteria
+                    for evaluator, text in comments.get((entry.proposal_id, c.code), ())
+                ),
                 selected=proposal.status in ("selected", "awarded"),
                 results=tuple(
                     ctx.CriterionResult(
@@ -54,9 +132,12 @@ def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.Ran
                 ),
             )
         )
+    evaluator_titles = _evaluator_titles(challenge, evaluators)
     conflicts = tuple(
         ctx.ConflictLine(
-            evaluator=a.evaluator.username,
+            evaluator=evaluator_titles.get(a.evaluator.username)
+            or a.evaluator.get_full_name()
+            or a.evaluator.username,
             proposal=a.proposal.title,
             nature=a.conflict_note or "Conflit d'intérêts déclaré",
         )
@@ -77,6 +158,7 @@ def ranking_context(challenge: Challenge, base: ctx.ChallengeContext) -> ctx.Ran
         method_label=label,
         method_description=description,
         evaluators=tuple(evaluators),
+        evaluator_titles=tuple(evaluator_titles[u] for u in evaluators),
         rows=tuple(rows),
         selection_justification=challenge.selection_justification,
         conflicts=conflicts,

@@ -261,7 +261,9 @@ def test_rapport_ranks_and_breaks_down_marks_per_criterion_and_evaluator(ranking
         ["2", "Flotte en commun"],
         ["3", "Itinéraires pour tous"],
     ]
-    assert [row[4] for row in ranking_table[1:]] == ["Oui", "Non", "Non"]
+    assert [row[5] for row in ranking_table[1:]] == ["Oui", "Non", "Non"]
+    assert ranking_table[0][3] == "Prix HT du lot"
+    assert [row[3] for row in ranking_table[1:]] == ["—"] * 3  # no price in the factory
     breakdowns = [t for t in tables if t[0][0] == "Critère"]
     assert len(breakdowns) == 3
     assert breakdowns[0][0] == [
