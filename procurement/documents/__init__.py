@@ -20,6 +20,7 @@ dpgf                          LotContext            once per lot of a marché pu
 demande_subvention            LotContext            once per lot of a call hors marché (DCE)
 acte_engagement               AwardContext          once per award
 rapport_analyse               RankingContext        once per selection
+rapport_presentation          RankingContext        once per selection, formal procedures
 avis_chambre                  OpinionContext        once per opinion of the Chambre
 convention_cofinancement      CofundingContext      once per funded commons
 contrat_reciprocite           ReciprocityContext    once per partner's commitment
@@ -48,6 +49,7 @@ from . import (
     demande_subvention,
     dpgf,
     rapport_analyse,
+    rapport_presentation,
     reglement,
 )
 from .acte_engagement import render_acte_engagement
@@ -60,6 +62,7 @@ from .convention_cofinancement import render_convention_cofinancement
 from .demande_subvention import render_demande_subvention
 from .dpgf import render_dpgf
 from .rapport_analyse import render_rapport_analyse
+from .rapport_presentation import render_rapport_presentation
 from .reglement import render_reglement, render_reglement_appel
 
 
@@ -78,6 +81,7 @@ PIECES: dict[str, Piece] = {
     "demande_subvention": Piece(demande_subvention.TITLE, render_demande_subvention),
     "acte_engagement": Piece(acte_engagement.TITLE, render_acte_engagement),
     "rapport_analyse": Piece(rapport_analyse.TITLE, render_rapport_analyse),
+    "rapport_presentation": Piece(rapport_presentation.TITLE, render_rapport_presentation),
     "avis_chambre": Piece(avis_chambre.TITLE, render_avis_chambre),
     "convention_cofinancement": Piece(
         convention_cofinancement.TITLE, render_convention_cofinancement
@@ -98,6 +102,7 @@ __all__ = [
     "render_demande_subvention",
     "render_dpgf",
     "render_rapport_analyse",
+    "render_rapport_presentation",
     "render_reglement",
     "render_reglement_appel",
 ]

@@ -456,3 +456,56 @@ def test_the_rao_gives_prices_reasons_evaluators_and_breaks_a_tie_by_the_stated_
         f"Ex aequo au rang 1 avec « {second.title} » ; selon la règle du règlement, "
         f"« {first.title} » l'emporte sur le critère « Valeur technique de la proposition »."
     ) in text
+
+
+# --- the rapport de présentation, formal procedures only (R2184-1) ------------------------
+
+
+def pack_pieces(challenge) -> dict[str, bytes]:
+    from workflows.pack import build_pack
+
+    challenge = Challenge.objects.get(pk=challenge.pk)
+    return {f"{p.piece}:{p.key}": p.render for p in build_pack(challenge)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r2184_1_a_formal_procedure_has_its_rapport_de_presentation(world, clock):
+    # given a formal procedure (250 000 € HT, above the 216 000 € threshold), lot 1's
+    # proposal retained, lots 2 and 3 left aside with the buyer's reason
+    challenge = journey.in_cofunding(world, clock, estimated_amount=Decimal("250000.00"))
+    journey.close_cofunding(clock)
+    first, second, _third = proposals(challenge)
+
+    # when the award pieces are put together
+    pieces = pack_pieces(challenge)
+
+    # then the rapport de présentation gives the R2184-2 and R2184-3 mentions
+    docx = open_docx(pieces["rapport_presentation:"]())
+    text = body_text(docx) + "\n".join(c for t in table_texts(docx) for r in t for c in r)
+    text = text.replace("\xa0", " ").replace("\u202f", " ")
+    for mention in (
+        "Métropole Européenne de Lille",
+        "250 000,00 € HT",
+        "appel d'offres ouvert",
+        "Titulaire pressenti (R2184-2, 5°)",
+        first.title,
+        "25 500,00 € HT",
+        "Aucune offre n'est retenue pour ce lot (R2184-3, 7°)",
+        journey.LOTS_LEFT_ASIDE,
+        "Conflits d'intérêts (6°)",
+    ):
+        assert mention in text, mention
+    # and the lot-2 offer, ranked alone but not retained, is listed with its rank
+    assert second.title in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r2184_1_a_mapa_has_no_rapport_de_presentation(world, clock):
+    # given a MAPA (180 000 € HT) at the same stage
+    challenge = journey.in_cofunding(world, clock)
+    journey.close_cofunding(clock)
+
+    # then its award pieces hold the rapport d'analyse but no rapport de présentation
+    pieces = pack_pieces(challenge)
+    assert "rapport_analyse:" in pieces
+    assert "rapport_presentation:" not in pieces

@@ -67,7 +67,10 @@ def build_pack(challenge: Challenge) -> list[PackPiece]:
     piece = _piece
     pieces: list[PackPiece] = []
     if Assignment.objects.filter(proposal__challenge=challenge).exists():
-        pieces.append(piece("rapport_analyse", ranking_context(challenge, base)))
+        analysis = ranking_context(challenge, base)
+        pieces.append(piece("rapport_analyse", analysis))
+        if base.procedure_formal:  # article R2184-1: formal procedures only
+            pieces.append(piece("rapport_presentation", analysis))
     pieces += [piece("avis_chambre", c, k) for k, c in opinion_contexts(challenge, base)]
     pieces += [piece("acte_engagement", c, k) for k, c in award_contexts(challenge, base)]
     pieces += [

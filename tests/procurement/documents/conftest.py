@@ -422,6 +422,7 @@ def piece_contexts(
         ),
         "acte_engagement": award_factory(),
         "rapport_analyse": ranking_factory(),
+        "rapport_presentation": ranking_factory(),
         "avis_chambre": opinion_factory(),
         "convention_cofinancement": cofunding_factory(),
         "contrat_reciprocite": reciprocity_factory(),

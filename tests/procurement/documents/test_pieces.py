@@ -55,6 +55,7 @@ def test_registry_lists_the_pieces_with_french_titles():
         "ccap",
         "acte_engagement",
         "rapport_analyse",
+        "rapport_presentation",
         "avis_chambre",
         "convention_cofinancement",
         "contrat_reciprocite",
