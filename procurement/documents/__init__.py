@@ -21,6 +21,7 @@ demande_subvention            LotContext            once per lot of a call hors 
 acte_engagement               AwardContext          once per award
 rapport_analyse               RankingContext        once per selection
 rapport_presentation          RankingContext        once per selection, formal procedures
+avis_attribution              AttributionContext    once per award, formal procedures
 avis_chambre                  OpinionContext        once per opinion of the Chambre
 convention_cofinancement      CofundingContext      once per funded commons
 contrat_reciprocite           ReciprocityContext    once per partner's commitment
@@ -41,6 +42,7 @@ from typing import Any, NamedTuple
 from . import (
     acte_engagement,
     ae_lot,
+    avis_attribution,
     avis_chambre,
     ccap,
     cctp,
@@ -54,6 +56,7 @@ from . import (
 )
 from .acte_engagement import render_acte_engagement
 from .ae_lot import render_ae_lot
+from .avis_attribution import render_avis_attribution
 from .avis_chambre import render_avis_chambre
 from .ccap import render_ccap
 from .cctp import render_cctp
@@ -82,6 +85,7 @@ PIECES: dict[str, Piece] = {
     "acte_engagement": Piece(acte_engagement.TITLE, render_acte_engagement),
     "rapport_analyse": Piece(rapport_analyse.TITLE, render_rapport_analyse),
     "rapport_presentation": Piece(rapport_presentation.TITLE, render_rapport_presentation),
+    "avis_attribution": Piece(avis_attribution.TITLE, render_avis_attribution),
     "avis_chambre": Piece(avis_chambre.TITLE, render_avis_chambre),
     "convention_cofinancement": Piece(
         convention_cofinancement.TITLE, render_convention_cofinancement
@@ -94,6 +98,7 @@ __all__ = [
     "Piece",
     "render_acte_engagement",
     "render_ae_lot",
+    "render_avis_attribution",
     "render_avis_chambre",
     "render_ccap",
     "render_cctp",

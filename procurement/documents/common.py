@@ -87,3 +87,36 @@ def write_commons_list(writer: PieceWriter, commons: Iterable[CommonsRef]) -> No
         writer.bullets(lines)
     else:
         writer.paragraph("Aucun commun n'est référencé à ce jour.")
+
+
+def write_recourse(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    """The recourse open to candidates: the court, and for a marché public the référés
+    (articles L551-1 and L551-13 of the code de justice administrative) and the
+    Tarn-et-Garonne action; hors marché, the recourse against a subsidy decision."""
+    writer.article("Voies de recours")
+    court = ctx.recourse_court or (
+        "le tribunal administratif dans le ressort duquel se trouve le siège de l'acheteur"
+    )
+    address = f" ({ctx.buyer.address})" if ctx.buyer.address and not ctx.recourse_court else ""
+    writer.paragraph("Instance chargée des procédures de recours : ", Strong(court), f"{address}.")
+    if ctx.is_public_contract:
+        writer.bullets(
+            (
+                "référé précontractuel, jusqu'à la signature du marché (article L551-1 du code "
+                "de justice administrative) ;",
+                "référé contractuel, après la signature (articles L551-13 et suivants du même "
+                "code) ;",
+                "recours en contestation de la validité du contrat, dans les deux mois de la "
+                "publicité de sa conclusion (CE, Ass., 4 avril 2014, Département de "
+                "Tarn-et-Garonne).",
+            )
+        )
+    else:
+        writer.bullets(
+            (
+                "recours gracieux auprès de l'acheteur ;",
+                "recours pour excès de pouvoir contre la décision d'attribution ou de refus de "
+                "la subvention, dans les deux mois de sa notification (article R421-1 du code "
+                "de justice administrative).",
+            )
+        )

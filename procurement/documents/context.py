@@ -284,6 +284,33 @@ class RankingContext:
     total_label: str = "sur 100"
 
 
+# --- avis d'attribution ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttributionLine:
+    """A lot's award: its titulaire and price, or no titulaire (unsuccessful)."""
+
+    number: int
+    title: str
+    offers: int  # offers received on the lot
+    titulaire: Party | None = None
+    amount_ht: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _require_non_negative(amount_ht=self.amount_ht)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttributionContext:
+    challenge: ChallengeContext
+    awarded_at: datetime
+    lots: tuple[AttributionLine, ...]
+
+    def __post_init__(self) -> None:
+        _require_aware(awarded_at=self.awarded_at)
+
+
 # --- avis de la Chambre des communs ---------------------------------------------------
 
 

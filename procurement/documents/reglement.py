@@ -22,6 +22,7 @@ from .common import (
     write_commons_list,
     write_commons_share,
     write_grid,
+    write_recourse,
 )
 from .context import ChallengeContext
 
@@ -275,36 +276,6 @@ def _write_commons(writer: PieceWriter, ctx: ChallengeContext) -> None:
     )
 
 
-def _write_recourse(writer: PieceWriter, ctx: ChallengeContext) -> None:
-    writer.article("Voies de recours")
-    court = ctx.recourse_court or (
-        "le tribunal administratif dans le ressort duquel se trouve le siège de l'acheteur"
-    )
-    address = f" ({ctx.buyer.address})" if ctx.buyer.address and not ctx.recourse_court else ""
-    writer.paragraph("Instance chargée des procédures de recours : ", Strong(court), f"{address}.")
-    if ctx.is_public_contract:
-        writer.bullets(
-            (
-                "référé précontractuel, jusqu'à la signature du marché (article L551-1 du code "
-                "de justice administrative) ;",
-                "référé contractuel, après la signature (articles L551-13 et suivants du même "
-                "code) ;",
-                "recours en contestation de la validité du contrat, dans les deux mois de la "
-                "publicité de sa conclusion (CE, Ass., 4 avril 2014, Département de "
-                "Tarn-et-Garonne).",
-            )
-        )
-    else:
-        writer.bullets(
-            (
-                "recours gracieux auprès de l'acheteur ;",
-                "recours pour excès de pouvoir contre la décision d'attribution ou de refus de "
-                "la subvention, dans les deux mois de sa notification (article R421-1 du code "
-                "de justice administrative).",
-            )
-        )
-
-
 def _write_contacts(writer: PieceWriter, ctx: ChallengeContext) -> None:
     writer.article("Renseignements")
     writer.party(ctx.buyer)
@@ -342,7 +313,7 @@ def _render(ctx: ChallengeContext, title: str) -> bytes:
     _write_submission(writer, ctx)
     _write_criteria(writer, ctx)
     _write_commons(writer, ctx)
-    _write_recourse(writer, ctx)
+    write_recourse(writer, ctx)
     _write_contacts(writer, ctx)
     _write_amendments(writer, ctx)
     return writer.finish()

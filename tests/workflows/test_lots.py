@@ -509,3 +509,23 @@ def test_r2184_1_a_mapa_has_no_rapport_de_presentation(world, clock):
     pieces = pack_pieces(challenge)
     assert "rapport_analyse:" in pieces
     assert "rapport_presentation:" not in pieces
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r2183_1_an_awarded_formal_procedure_has_its_avis_d_attribution(world, clock):
+    # given a formal procedure whose lot-1 proposal is awarded, lots 2 and 3 not
+    challenge = journey.in_cofunding(world, clock, estimated_amount=Decimal("250000.00"))
+    journey.close_cofunding(clock)
+    first = proposals(challenge)[0]
+    assert "avis_attribution:" not in pack_pieces(challenge)  # not before the award
+    complete(challenge, "award", world.buyer_agent, {"proposals": [first.pk]})
+
+    # when the award pieces are put together
+    docx = open_docx(pack_pieces(challenge)["avis_attribution:"]())
+
+    # then lot 1 names its titulaire at its contract price, lots 2 and 3 are unsuccessful
+    rows = {row[0]: row for row in table_texts(docx)[-1][1:]}
+    titulaire = first.group.coordinator or first.group.members.first().organisation
+    assert rows["1"][3] == titulaire.name
+    assert rows["1"][4].replace("\u202f", " ").replace("\xa0", " ") == "25 500,00 €"
+    assert rows["2"][3] == rows["3"][3] == "Lot infructueux : non attribué"

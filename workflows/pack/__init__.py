@@ -16,6 +16,7 @@ from procurement.documents import context as ctx
 from procurement.models import Challenge, DocumentStage
 from scoring.models import Assignment
 from workflows.pack.analysis import ranking_context
+from workflows.pack.attribution import attribution_context
 from workflows.pack.call import challenge_context
 from workflows.pack.conventions import cofunding_contexts, reciprocity_contexts
 from workflows.pack.engagement import award_contexts
@@ -71,6 +72,8 @@ def build_pack(challenge: Challenge) -> list[PackPiece]:
         pieces.append(piece("rapport_analyse", analysis))
         if base.procedure_formal:  # article R2184-1: formal procedures only
             pieces.append(piece("rapport_presentation", analysis))
+    if challenge.awarded_at is not None and base.procedure_formal:  # article R2183-1
+        pieces.append(piece("avis_attribution", attribution_context(challenge, base)))
     pieces += [piece("avis_chambre", c, k) for k, c in opinion_contexts(challenge, base)]
     pieces += [piece("acte_engagement", c, k) for k, c in award_contexts(challenge, base)]
     pieces += [

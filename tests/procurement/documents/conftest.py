@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from procurement.documents.context import (
+    AttributionContext,
+    AttributionLine,
     AwardContext,
     ChallengeContext,
     CofundingContext,
@@ -423,6 +425,20 @@ def piece_contexts(
         "acte_engagement": award_factory(),
         "rapport_analyse": ranking_factory(),
         "rapport_presentation": ranking_factory(),
+        "avis_attribution": AttributionContext(
+            challenge=dce_challenge,
+            awarded_at=datetime(2026, 12, 15, 10, 0, tzinfo=PARIS),
+            lots=(
+                AttributionLine(
+                    number=1,
+                    title="Données des stations",
+                    offers=3,
+                    titulaire=Party(name="Mobicoop SCIC", siret="80000000000017"),
+                    amount_ht=Decimal("76500.00"),
+                ),
+                AttributionLine(number=2, title="Itinéraires et gouvernance", offers=1),
+            ),
+        ),
         "avis_chambre": opinion_factory(),
         "convention_cofinancement": cofunding_factory(),
         "contrat_reciprocite": reciprocity_factory(),

@@ -56,6 +56,7 @@ def test_registry_lists_the_pieces_with_french_titles():
         "acte_engagement",
         "rapport_analyse",
         "rapport_presentation",
+        "avis_attribution",
         "avis_chambre",
         "convention_cofinancement",
         "contrat_reciprocite",
@@ -376,3 +377,31 @@ def test_contrat_reciprocite_writes_a_fixed_amount_in_words(reciprocity_factory)
         f"1{NNBSP}280,50{NBSP}€ (mille deux cent quatre-vingts euros et cinquante centimes)" in text
     )
     assert "par année" in text
+
+
+def test_r2183_1_the_avis_d_attribution_names_each_lot_s_titulaire_or_its_failure(
+    piece_contexts,
+):
+    # given a call whose lot 1 is awarded and lot 2 is not
+    text = body_text(
+        open_docx(PIECES["avis_attribution"].render(piece_contexts["avis_attribution"]))
+    )
+    tables = "\n".join(
+        c
+        for t in table_texts(
+            open_docx(PIECES["avis_attribution"].render(piece_contexts["avis_attribution"]))
+        )
+        for r in t
+        for c in r
+    )
+    text = (text + tables).replace("\xa0", " ").replace("\u202f", " ")
+    # then each lot's titulaire and price, or that it is unsuccessful, and the recourse
+    for mention in (
+        "Mobicoop SCIC",
+        "76 500,00 €",
+        "Lot infructueux : non attribué",
+        "référé contractuel",
+        "trente et un jours",
+        "R551-7",
+    ):
+        assert mention in text, mention
