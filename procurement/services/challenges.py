@@ -131,7 +131,7 @@ def challenge_create(
         actor=actor,
         challenge=challenge,
         obj=challenge,
-        data={"title": title, "resources": [r["title"] for r in resources]},
+        data={"title": title, "resources": [_resource_title(r) for r in resources]},
     )
     return challenge
 

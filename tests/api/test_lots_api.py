@@ -26,3 +26,30 @@ def test_lots_endpoint_lists_lots_with_resources_in_constant_queries(
     assert counts[0] == counts[1]
     resources = ok(client.get(challenge_url(big["id"], "resources/")))
     assert [r["lot"] for r in resources] == [1, 2, 3]
+
+
+@pytest.mark.django_db
+def test_a_resource_given_by_its_catalogue_commons_alone_is_titled_after_it(world, api):
+    # given a commons of the catalogue
+    from procurement.models import Commons, CommonsCategory
+
+    commons = Commons.objects.create(
+        name="OpenStreetMap",
+        slug="openstreetmap",
+        category=CommonsCategory.KNOWLEDGE,
+        licence="ODbL-1.0",
+        host=world.host,
+    )
+
+    # when the buyer drafts a call whose resource names that commons only (no title)
+    client = api(world.buyer_agent)
+    created = create_challenge(
+        client, world, resources=[{"commons": commons.pk}], lots=[{"title": "Carte"}]
+    )
+
+    # then the call is drafted (it used to answer 500), its resource titled after the
+    # commons, with its licence
+    resources = ok(client.get(challenge_url(created["id"], "resources/")))
+    assert [(r["title"], r["expected_licence"]) for r in resources] == [
+        ("OpenStreetMap", "ODbL-1.0")
+    ]
