@@ -33,7 +33,8 @@ def _flatten(detail):
     return [str(detail)]
 
 
-def _body(code: str, message, fields=None) -> dict:
+def error_body(code: str, message, fields=None) -> dict:
+    """The documented shape of every error under ``/api/``."""
     return {"code": code, "message": str(message), "fields": fields or {}}
 
 
@@ -41,7 +42,7 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         extra = dict(exc.extra)
         fields = extra.pop("fields", {})
-        body = _body(exc.code, exc.message, fields)
+        body = error_body(exc.code, exc.message, fields)
         if extra:
             body["detail"] = {k: str(v) for k, v in extra.items()}
         return Response(body, status=exc.status_code)
@@ -52,7 +53,7 @@ def exception_handler(exc, context):
             else {"non_field_errors": exc.messages}
         )
         return Response(
-            _body("invalid", _("Certaines données ne sont pas valables."), fields),
+            error_body("invalid", _("Certaines données ne sont pas valables."), fields),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
@@ -64,12 +65,12 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = _body(
+        response.data = error_body(
             "invalid", _("Certaines données ne sont pas valables."), _flatten(detail)
         )
     else:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = codes if isinstance(codes, str) else "error"
         detail = getattr(exc, "detail", str(exc))
-        response.data = _body(code, detail)
+        response.data = error_body(code, detail)
     return response

@@ -1,5 +1,6 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 
 from api.ranking import RankingCsv, RankingView, RankingXlsx
 from api.scoring import (
@@ -29,12 +30,18 @@ from . import (
     questions,
     reciprocity,
 )
+from .parsers import BoundedJSONParser
 
 C = "challenges/<int:challenge_pk>/"
 L = "commons/<int:commons_pk>/ledger/"
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    # DRF's token view names its own parsers: the JSON one is bounded here too.
+    path(
+        "auth/token/",
+        ObtainAuthToken.as_view(parser_classes=(FormParser, MultiPartParser, BoundedJSONParser)),
+        name="auth-token",
+    ),
     path("organisations/", organisations.OrganisationList.as_view(), name="organisation-list"),
     path(
         "organisations/<int:pk>/",

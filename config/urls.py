@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api.middleware import not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -8,6 +10,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("api.urls")),
     path("api/v1/", include("api.processes")),
+    re_path(r"^api/", not_found),  # any other path under /api/: a 404 in the API's shape
     path("i18n/", include("django.conf.urls.i18n")),
     # The DSFR portal of every role (public pages, personal space, task pages).
     path("", include("portal.urls")),
