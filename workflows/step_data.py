@@ -134,6 +134,10 @@ class AwardData(serializers.Serializer):
     )
 
 
+class SignData(serializers.Serializer):
+    """Signing takes no data: the award decided names the contracts to sign."""
+
+
 def describe(serializer: serializers.Serializer) -> list[dict]:
     """A plain description of the fields a task's data takes (for clients and forms)."""
     fields = []

@@ -278,3 +278,16 @@ class AwardForm(TaskForm):
             "results": queries.public_results(challenge),
             "round": round_,
         }
+
+
+class SignForm(TaskForm):
+    """The signature of the contracts of the decided award: no field, the page shows
+    the awardees and the letters sent."""
+
+    @classmethod
+    def page_context(cls, *, challenge, user, step: str) -> dict:
+        return {
+            **super().page_context(challenge=challenge, user=user, step=step),
+            "results": queries.public_results(challenge),
+            "letters": queries.rejection_letters_of(challenge),
+        }

@@ -23,6 +23,7 @@ rapport_analyse               RankingContext        once per selection
 avis_chambre                  OpinionContext        once per opinion of the Chambre
 convention_cofinancement      CofundingContext      once per funded commons
 contrat_reciprocite           ReciprocityContext    once per partner's commitment
+lettre_rejet                  RejectionContext      once per unsuccessful candidate and lot
 ============================  ====================  =======================================
 
 The pieces marked DCE are the consultation documents, generated from the call alone at
@@ -47,6 +48,7 @@ from . import (
     convention_cofinancement,
     demande_subvention,
     dpgf,
+    lettre_rejet,
     rapport_analyse,
     reglement,
 )
@@ -59,6 +61,7 @@ from .contrat_reciprocite import render_contrat_reciprocite
 from .convention_cofinancement import render_convention_cofinancement
 from .demande_subvention import render_demande_subvention
 from .dpgf import render_dpgf
+from .lettre_rejet import render_lettre_rejet
 from .rapport_analyse import render_rapport_analyse
 from .reglement import render_reglement, render_reglement_appel
 
@@ -83,6 +86,7 @@ PIECES: dict[str, Piece] = {
         convention_cofinancement.TITLE, render_convention_cofinancement
     ),
     "contrat_reciprocite": Piece(contrat_reciprocite.TITLE, render_contrat_reciprocite),
+    "lettre_rejet": Piece(lettre_rejet.TITLE, render_lettre_rejet),
 }
 
 __all__ = [
@@ -97,6 +101,7 @@ __all__ = [
     "render_convention_cofinancement",
     "render_demande_subvention",
     "render_dpgf",
+    "render_lettre_rejet",
     "render_rapport_analyse",
     "render_reglement",
     "render_reglement_appel",

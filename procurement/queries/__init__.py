@@ -20,9 +20,11 @@ from procurement.queries.challenges import (
     challenges_visible_to,
     documents_visible_to,
     latest_documents,
+    letters_addressed_to,
     next_deadline,
     questions_of,
     questions_visible_to,
+    rejection_letters_of,
 )
 from procurement.queries.cofunding import (
     bucket_editable_by,
@@ -56,6 +58,7 @@ from procurement.queries.membership import (
 from procurement.queries.notifications import (
     deadlines_to_remind,
     group_member_recipients,
+    letter_recipients,
     positioned_recipients,
     proposer_recipients,
     staff_recipients,
@@ -131,6 +134,9 @@ __all__ = [
     "deadlines_to_remind",
     "declarations_of",
     "documents_visible_to",
+    "letter_recipients",
+    "letters_addressed_to",
+    "rejection_letters_of",
     "expenses_of",
     "funders_for",
     "group_intents",
