@@ -280,8 +280,10 @@ class ChallengeFlow(flow.Flow):
             challenge=challenge, actor=actor, subject=OpinionSubject.SELECTION
         )
 
-    def award_contracts(self, *, challenge, actor, proposals):
-        selection_services.challenge_award(challenge=challenge, actor=actor, proposal_ids=proposals)
+    def award_contracts(self, *, challenge, actor, proposals, standstill=False):
+        selection_services.challenge_award(
+            challenge=challenge, actor=actor, proposal_ids=proposals, standstill=standstill
+        )
 
     def sign_contracts(self, *, challenge, actor):
         award_services.contract_sign(challenge=challenge, actor=actor)

@@ -257,6 +257,14 @@ class SelectForm(TaskForm):
 
 class AwardForm(TaskForm):
     proposals = ProposalChoiceField(label=_("Propositions attributaires"), queryset=None)
+    standstill = forms.BooleanField(
+        label=_("Observer un délai de suspension de onze jours avant la signature"),
+        help_text=_(
+            "Imposé en procédure formalisée (article R2182-1) ; facultatif en procédure "
+            "adaptée."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -265,7 +273,10 @@ class AwardForm(TaskForm):
         ).filter(status=ProposalStatus.SELECTED)
 
     def task_data(self) -> dict:
-        return {"proposals": [p.pk for p in self.cleaned_data["proposals"]]}
+        return {
+            "proposals": [p.pk for p in self.cleaned_data["proposals"]],
+            "standstill": self.cleaned_data["standstill"],
+        }
 
     @classmethod
     def page_context(cls, *, challenge, user, step: str) -> dict:

@@ -178,10 +178,15 @@ def render_lettre_rejet(ctx: RejectionContext) -> bytes:
 
     writer.heading("Date de signature du marché")
     if ctx.standstill:
+        rule = (
+            "Conformément à l'article R2182-1 du code de la commande publique"
+            if challenge.procedure_formal
+            else "Bien que la consultation soit passée selon une procédure adaptée"
+        )
         writer.paragraph(
-            "Conformément à l'article R2182-1 du code de la commande publique, un délai de "
-            "onze jours est respecté entre l'envoi de la présente lettre par voie électronique "
-            "et la signature du marché. Le marché ne sera pas signé avant le ",
+            f"{rule}, un délai de onze jours est respecté entre l'envoi de la présente lettre "
+            "par voie électronique et la signature du marché. Le marché ne sera pas signé "
+            "avant le ",
             Strong(format_datetime_fr(ctx.signature_from)),
             ".",
         )

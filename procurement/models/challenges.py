@@ -143,6 +143,11 @@ class Challenge(models.Model):
     standstill_ends_at = models.DateTimeField(
         _("signature possible à compter du"), null=True, blank=True
     )
+    # A MAPA has no standstill in law; its buyer may observe one all the same (the
+    # letters then give the same date as in a formal procedure).
+    mapa_standstill = models.BooleanField(
+        _("délai de suspension observé en procédure adaptée"), default=False
+    )
     awarded_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(_("motif d'annulation"), blank=True)

@@ -194,10 +194,13 @@ def publication_warnings(challenge) -> list[str]:
 def standstill_applies(challenge) -> bool:
     """Whether the signature of ``challenge``'s contracts waits the standstill: a
     *marché public* awarded under a formal procedure (article R2182-1), the procedure
-    being the one of its publication. A MAPA may be signed once the letters are sent;
-    a call hors marché awards subsidies, not contracts."""
+    being the one of its publication, or a MAPA whose buyer chose to observe it
+    (``mapa_standstill``). Otherwise a MAPA may be signed once the letters are sent; a
+    call hors marché awards subsidies, not contracts."""
     if challenge.framing != Framing.PUBLIC_CONTRACT:
         return False
+    if challenge.mapa_standstill:
+        return True
     published_on = timezone.localdate(challenge.published_at or challenge.created_at)
     return procedure_of(challenge, published_on).formal
 

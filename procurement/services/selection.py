@@ -143,15 +143,18 @@ def proposals_select(
 
 
 @transaction.atomic
-def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> Challenge:
+def challenge_award(
+    *, challenge: Challenge, actor, proposal_ids: list[int], standstill: bool = False
+) -> Challenge:
     """The buyer decides the award, lot by lot: the awarded proposals and each lot's
     outcome. A lot no awarded proposal answers is declared unsuccessful (infructueux):
     its outcome is recorded and printed, and the buyer may consult again for it.
 
     The decision is not the signature: the rejection letters go to the unsuccessful
     candidates next (R2181-1, R2181-3), then the contract is signed, after the standstill
-    in a formal procedure (``procurement.services.award.contract_sign``, R2182-1).
-    Decided once (409 after)."""
+    in a formal procedure (``procurement.services.award.contract_sign``, R2182-1); in a
+    MAPA, only if the buyer chooses to observe it (``standstill``). Decided once (409
+    after)."""
     require_member(actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut attribuer."))
     require_status(challenge, ChallengeStatus.AWARD, message=_("L'attribution n'est pas ouverte."))
     if challenge.award_decided_at is not None:
@@ -176,7 +179,8 @@ def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> 
         outcome=LotOutcome.UNSUCCESSFUL, outcome_at=now
     )
     challenge.award_decided_at = now
-    challenge.save(update_fields=["award_decided_at", "updated_at"])
+    challenge.mapa_standstill = standstill
+    challenge.save(update_fields=["award_decided_at", "mapa_standstill", "updated_at"])
     audit_record(
         verb="challenge.award_decided",
         actor=actor,
@@ -185,6 +189,7 @@ def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> 
             "awarded": sorted(int(p) for p in set(proposal_ids)),
             "lots": {str(n): ids for n, ids in by_lot.items()},
             "unsuccessful_lots": sorted(set(by_lot) - set(awarded_lots)),
+            "standstill_chosen": standstill,
         },
     )
     return challenge

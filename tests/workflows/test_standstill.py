@@ -44,7 +44,7 @@ def proposals(challenge) -> list[Proposal]:
     return list(Proposal.objects.filter(challenge_id=challenge.pk).order_by("pk"))
 
 
-def decided(world, clock, **overrides):
+def decided(world, clock, standstill=False, **overrides):
     """Scored (with a comment on each mark), the first proposal selected and awarded;
     the letters generated and sent. Returns the challenge, fresh."""
     challenge = journey.in_scoring(world, clock, **overrides)
@@ -82,7 +82,12 @@ def decided(world, clock, **overrides):
     )
     give_opinion(world, challenge, "selection_opinion")
     journey.close_cofunding(clock)
-    complete(challenge, "award", world.buyer_agent, {"proposals": [ranked[0].pk]})
+    complete(
+        challenge,
+        "award",
+        world.buyer_agent,
+        {"proposals": [ranked[0].pk], "standstill": standstill},
+    )
     return Challenge.objects.get(pk=challenge.pk)
 
 
@@ -191,6 +196,20 @@ def test_a_mapa_may_sign_once_the_letters_are_sent(world, clock):
     assert "aucun délai de suspension" in letter_text(letters(challenge)[0])
     complete(challenge, "sign", world.buyer_agent)
     assert Challenge.objects.get(pk=challenge.pk).status == ChallengeStatus.AWARDED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mapa_whose_buyer_chooses_the_standstill_waits_it(world, clock):
+    # given a procédure adaptée whose buyer observes the standstill all the same
+    challenge = decided(world, clock, standstill=True, **ONE_LOT_MAPA)
+
+    # then the call waits eleven days, and the letters say so without claiming R2182-1
+    assert challenge.status == ChallengeStatus.STANDSTILL
+    assert challenge.standstill_ends_at == challenge.letters_sent_at + timedelta(days=11)
+    assert current_steps(challenge) == {"standstill"}
+    text = letter_text(letters(challenge)[0])
+    assert "Bien que la consultation soit passée selon une procédure adaptée" in text
+    assert "ne sera pas signé avant le 12 novembre 2026 à 18 h 00" in text
 
 
 @pytest.mark.django_db(transaction=True)
