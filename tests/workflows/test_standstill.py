@@ -162,6 +162,12 @@ def test_r2182_1_the_signature_waits_eleven_days_to_the_second(world, clock):
     # given the letters sent in a formal procedure
     challenge = decided(world, clock, **ONE_LOT_FORMAL)
     end = challenge.letters_sent_at + timedelta(days=11)
+    # and the process page shows the standstill's timer with its date
+    buyer = APIClient()
+    buyer.force_login(world.buyer_agent)
+    page = buyer.get(f"/espace/defis/{challenge.pk}/processus/").content.decode()
+    assert 'id="echeance-standstill"' in page
+    assert "Fin du délai de suspension" in page and "12 novembre 2026" in page
 
     # when eleven days minus one second have passed
     clock.move_to(end - timedelta(seconds=1))
