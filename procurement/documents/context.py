@@ -453,6 +453,8 @@ class RejectionContext:
             raise ValueError("a rejection letter names its candidate and the awardee")
         if self.signature_from < self.sent_at:
             raise ValueError("the contract cannot be signed before the letters are sent")
+        if self.challenge.procedure_formal and self.signature_from == self.sent_at:
+            raise ValueError("a formal procedure waits the standstill before signing (R2182-1)")
         for rank in (self.rank, self.awardee_rank):
             if not 1 <= rank <= self.ranked:
                 raise ValueError(f"rank {rank} out of 1..{self.ranked}")

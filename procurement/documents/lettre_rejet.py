@@ -15,7 +15,7 @@ Département de Tarn-et-Garonne, n° 358994).
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from docx.shared import Cm
 
@@ -33,7 +33,7 @@ def _names(parties: tuple[Party, ...]) -> str:
 
 
 def _mark(value: Decimal, scale_max: Decimal | None) -> str:
-    mark = format_number(value.quantize(CENT))  # "6", "6,5", "6,25"
+    mark = format_number(value.quantize(CENT, rounding=ROUND_HALF_UP))  # "6", "6,5", "6,25"
     return f"{mark} / {format_number(scale_max)}" if scale_max is not None else mark
 
 
