@@ -108,4 +108,11 @@ def timers_waiting(process) -> QuerySet[Task]:
     )
 
 
-__all__ = ["STATUS", "access_process", "access_task", "processes_visible_to", "tasks_actionable_by", "timers_waiting"]
+__all__ = [
+    "STATUS",
+    "access_process",
+    "access_task",
+    "processes_visible_to",
+    "tasks_actionable_by",
+    "timers_waiting",
+]

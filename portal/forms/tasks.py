@@ -260,8 +260,7 @@ class AwardForm(TaskForm):
     standstill = forms.BooleanField(
         label=_("Observer un délai de suspension de onze jours avant la signature"),
         help_text=_(
-            "Imposé en procédure formalisée (article R2182-1) ; facultatif en procédure "
-            "adaptée."
+            "Imposé en procédure formalisée (article R2182-1) ; facultatif en procédure adaptée."
         ),
         required=False,
     )

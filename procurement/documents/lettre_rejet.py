@@ -59,7 +59,9 @@ def _write_scores(writer: PieceWriter, ctx: RejectionContext) -> None:
         )
         for c in ctx.criteria
     ]
-    rows.append(("Note globale (sur 100)", "", "", _points(ctx.total), "", _points(ctx.awardee_total)))
+    rows.append(
+        ("Note globale (sur 100)", "", "", _points(ctx.total), "", _points(ctx.awardee_total))
+    )
     writer.table(
         (
             "Critère",

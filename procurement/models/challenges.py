@@ -137,9 +137,7 @@ class Challenge(models.Model):
     # rejection letters sent to the unsuccessful candidates, the end of the standstill
     # they state (R2181-3, R2182-1), then the signature (``awarded_at``).
     award_decided_at = models.DateTimeField(_("attribution décidée le"), null=True, blank=True)
-    letters_sent_at = models.DateTimeField(
-        _("lettres de rejet envoyées le"), null=True, blank=True
-    )
+    letters_sent_at = models.DateTimeField(_("lettres de rejet envoyées le"), null=True, blank=True)
     standstill_ends_at = models.DateTimeField(
         _("signature possible à compter du"), null=True, blank=True
     )

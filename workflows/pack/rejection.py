@@ -54,7 +54,8 @@ def rejection_contexts(
     base = dataclasses.replace(base, generated_at=sent_at)
     rankings = compute_rankings(challenge)
     proposals = {
-        p.pk: p for p in Proposal.objects.filter(challenge=challenge).exclude(status=ProposalStatus.DRAFT)
+        p.pk: p
+        for p in Proposal.objects.filter(challenge=challenge).exclude(status=ProposalStatus.DRAFT)
     }
     awarded_on: dict[int, int] = {}
     for lot_id, proposal_id in Proposal.lots.through.objects.filter(
@@ -62,9 +63,11 @@ def rejection_contexts(
     ).values_list("lot_id", "proposal_id"):
         awarded_on[lot_id] = proposal_id
     members: dict[int, list[ctx.Party]] = {}
-    for member in WorkingGroupMember.objects.filter(
-        group__resource__challenge=challenge
-    ).select_related("organisation").order_by("organisation__name"):
+    for member in (
+        WorkingGroupMember.objects.filter(group__resource__challenge=challenge)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    ):
         members.setdefault(member.group_id, []).append(party(member.organisation))
     criteria = {c.code: c for c in criteria_of(challenge)}
     per_mark, overall = counted_comments(challenge)

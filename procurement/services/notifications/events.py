@@ -142,8 +142,7 @@ def notify_rejection_letters(challenge: Challenge, letters) -> int:
     recipients = {
         pk: {
             "letters": [
-                {"document": letter.pk, "title": letter.title, "key": letter.key}
-                for letter in mine
+                {"document": letter.pk, "title": letter.title, "key": letter.key} for letter in mine
             ],
             "documents": [letter.pk for letter in mine],
         }

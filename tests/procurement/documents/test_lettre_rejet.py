@@ -11,8 +11,8 @@ from .reading import body_text, open_docx, table_texts
 def text(context) -> str:
     document = open_docx(PIECES["lettre_rejet"].render(context))
     rows = (" | ".join(row) for table in table_texts(document) for row in table)
-    return (body_text(document) + "\n" + "\n".join(rows)).replace("\xa0", " ").replace(
-        "\u202f", " "
+    return (
+        (body_text(document) + "\n" + "\n".join(rows)).replace("\xa0", " ").replace("\u202f", " ")
     )
 
 
@@ -34,12 +34,14 @@ def test_r2181_3_the_letter_gives_scores_rank_reasons_awardee_and_its_advantages
     assert "classée première" in letter
     assert "Valeur technique : 8 / 10 contre 6,5 / 10 pour votre offre, soit 9,00 points" in letter
     # the recipient, the date and the recourse
-    assert "Mobicoop SCIC" in letter and "8 rue de Nancy" in letter
+    assert "Mobicoop SCIC" in letter
+    assert "8 rue de Nancy" in letter
     assert "Le 1er décembre 2026 à 8 h 30" in letter
     assert "ne sera pas signé avant le 12 décembre 2026 à 8 h 30" in letter
     assert "R2182-1" in letter
     assert "L551-1 du code de justice administrative" in letter
-    assert "L551-13" in letter and "Tarn-et-Garonne" in letter
+    assert "L551-13" in letter
+    assert "Tarn-et-Garonne" in letter
     assert "à désigner" not in letter
 
 
