@@ -85,6 +85,13 @@ FORMAL_OPEN = Procedure(
 )
 
 
+# The standstill between sending the rejection letters and signing a contract awarded
+# under a formal procedure (article R2182-1): 16 days, 11 when the letters go to every
+# candidate electronically — as this service sends them. A MAPA has none.
+STANDSTILL_DAYS = 11
+STANDSTILL_DAYS_NOT_ELECTRONIC = 16
+
+
 def thresholds_on(day: date) -> Thresholds:
     applicable = [t for t in THRESHOLDS if t.valid_from <= day]
     return max(applicable, key=lambda t: t.valid_from) if applicable else THRESHOLDS[0]

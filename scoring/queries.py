@@ -7,7 +7,15 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
 from procurement.queries import is_buyer_staff
-from scoring.models import COMMONS_KINDS, Assignment, Criterion, Evaluation, Grid, ScoringRound
+from scoring.models import (
+    COMMONS_KINDS,
+    Assignment,
+    Criterion,
+    Evaluation,
+    Grid,
+    Score,
+    ScoringRound,
+)
 
 
 def grid_of(challenge) -> dict:
@@ -124,3 +132,36 @@ def marked_criteria(challenge) -> list[Criterion]:
     """The criteria evaluators mark: all but the price, marked by the published formula
     on the offered prices (CCP R2152-7)."""
     return [c for c in criteria_of(challenge) if not c.by_formula]
+
+
+def counted_comments(challenge) -> tuple[dict[tuple[int, str], list[str]], dict[int, list[str]]]:
+    """The evaluators' comments of the evaluations the ranking counts (each assignment's
+    latest submitted round, as ``scoring.ranking.compute_rankings`` reads them): per
+    (proposal id, criterion code) the comments on that mark, and per proposal id the
+    overall comments; empty comments left out, evaluators not named. Two queries."""
+    later_submitted = Evaluation.objects.filter(
+        assignment_id=OuterRef("assignment_id"),
+        round__gt=OuterRef("round"),
+        submitted_at__isnull=False,
+    )
+    counted = Evaluation.objects.filter(
+        ~Exists(later_submitted),
+        assignment__proposal__challenge=challenge,
+        submitted_at__isnull=False,
+    )
+    per_mark: dict[tuple[int, str], list[str]] = {}
+    for proposal_id, code, comment in (
+        Score.objects.filter(evaluation__in=counted)
+        .exclude(comment="")
+        .order_by("evaluation__assignment__evaluator_id", "pk")
+        .values_list("evaluation__assignment__proposal_id", "criterion__code", "comment")
+    ):
+        per_mark.setdefault((proposal_id, code), []).append(comment.strip())
+    overall: dict[int, list[str]] = {}
+    for proposal_id, comment in (
+        counted.exclude(comment="")
+        .order_by("assignment__evaluator_id", "pk")
+        .values_list("assignment__proposal_id", "comment")
+    ):
+        overall.setdefault(proposal_id, []).append(comment.strip())
+    return per_mark, overall

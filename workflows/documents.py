@@ -4,7 +4,8 @@
 It runs in Celery, never inside a request: the consultation documents (DCE) when the
 call is published and after each change of the published call; the award pieces as the
 process's ``generate_documents`` step after the cofunding round, and whenever the buyer
-asks for them again.
+asks for them again; the rejection letters as the ``rejection_letters`` step after the
+award decision.
 """
 
 from django.db import transaction
@@ -19,7 +20,11 @@ from procurement.services.documents import (
 from workflows import pack
 
 # Looked up on the module when a job runs, so a test may stand in for a builder.
-BUILDERS = {DocumentStage.DCE: "build_dce", DocumentStage.AWARD: "build_pack"}
+BUILDERS = {
+    DocumentStage.DCE: "build_dce",
+    DocumentStage.AWARD: "build_pack",
+    DocumentStage.LETTERS: "build_letters",
+}
 
 
 def documents_generate(
@@ -35,6 +40,13 @@ def documents_generate(
     return documents_store(
         challenge=challenge, job=job, build=lambda: build(challenge), actor=actor
     )
+
+
+def letters_generate(*, challenge) -> DocumentJob:
+    """Render and store the rejection letters of a decided award (the process's
+    ``rejection_letters`` step, in Celery). Idempotent: the letters' date is recorded
+    once, so a run again after a killed worker stores nothing new."""
+    return documents_generate(challenge=challenge, stage=DocumentStage.LETTERS)
 
 
 def dce_request(*, challenge, actor) -> DocumentJob:

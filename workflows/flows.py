@@ -12,7 +12,9 @@ sweep, so they hold with nobody clicking and survive restarts.
       ─► (none submitted? unsuccessful ─► end_unsuccessful)
       ─► assign_evaluators ─► split: score × evaluator ─► join ─► close_scoring ─► select
       ─► selection_opinion ─► open_cofunding ─► cofunding (timer) ─► close_cofunding
-      ─► generate_documents (Celery) ─► award ─► end
+      ─► generate_documents (Celery) ─► award (the decision)
+      ─► rejection_letters (Celery: letters generated, e-mailed, in the candidates' space)
+      ─► (formal procedure? standstill (timer, 11 days, R2182-1)) ─► sign ─► end
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from procurement.models import Challenge, ChallengeStatus, OpinionSubject
+from procurement.services import award as award_services
 from procurement.services import challenges as challenge_services
 from procurement.services import cofunding as cofunding_services
 from procurement.services import documents as document_services
@@ -203,12 +206,41 @@ class ChallengeFlow(flow.Flow):
         .Next(this.award)
     )
     award = Step(
-        title=_("Attribuer le marché"),
+        title=_("Décider l'attribution"),
+        description=_(
+            "L'acheteur désigne les attributaires ; les candidats non retenus reçoivent "
+            "leur lettre de rejet."
+        ),
         acts=Actor.BUYER,
         data=data.AwardData,
         call=this.award_contracts,
         template="portal/tasks/award.html",
         form="portal.forms.tasks.AwardForm",
+    ).Next(this.rejection_letters)
+    rejection_letters = (
+        CeleryJob(this.do_send_letters, work=this.do_generate_letters)
+        .Annotation(title=_("Lettres de rejet aux candidats"))
+        .Next(this.check_standstill)
+    )
+    check_standstill = (
+        flow.If(this.standstill_due)
+        .Annotation(title=_("Délai de suspension ?"))
+        .Then(this.standstill)
+        .Else(this.sign)
+    )
+    standstill = (
+        flow.Timer(this.standstill_end)
+        .Annotation(title=_("Fin du délai de suspension"))
+        .Next(this.sign)
+    )
+    sign = Step(
+        title=_("Signer le marché"),
+        description=_("L'acheteur signe le marché au terme du délai de suspension."),
+        acts=Actor.BUYER,
+        data=data.SignData,
+        call=this.sign_contracts,
+        template="portal/tasks/sign.html",
+        form="portal.forms.tasks.SignForm",
     ).Next(this.end)
     end = flow.End().Annotation(title=_("Attribution prononcée"))
 
@@ -248,8 +280,13 @@ class ChallengeFlow(flow.Flow):
             challenge=challenge, actor=actor, subject=OpinionSubject.SELECTION
         )
 
-    def award_contracts(self, *, challenge, actor, proposals):
-        selection_services.challenge_award(challenge=challenge, actor=actor, proposal_ids=proposals)
+    def award_contracts(self, *, challenge, actor, proposals, standstill=False):
+        selection_services.challenge_award(
+            challenge=challenge, actor=actor, proposal_ids=proposals, standstill=standstill
+        )
+
+    def sign_contracts(self, *, challenge, actor):
+        operations.contract_conclude(challenge=challenge, actor=actor)
 
     # --- the automatic steps' callbacks: one call each ----------------------------------
 
@@ -303,3 +340,15 @@ class ChallengeFlow(flow.Flow):
 
     def do_finish_documents(self, activation):
         document_services.documents_step_finish(challenge=fresh(activation))
+
+    def do_generate_letters(self, task):
+        documents.letters_generate(challenge=Challenge.objects.get(process__pk=task.process_id))
+
+    def do_send_letters(self, activation):
+        award_services.award_letters_send(challenge=fresh(activation))
+
+    def standstill_due(self, activation):
+        return fresh(activation).status == ChallengeStatus.STANDSTILL
+
+    def standstill_end(self, activation):
+        return fresh(activation).standstill_ends_at

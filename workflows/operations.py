@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from procurement.services import award as award_services
 from procurement.services import challenges as challenge_services
 from procurement.services import proposals as proposal_services
 from procurement.services import selection as selection_services
@@ -89,3 +90,14 @@ def selection_make(*, challenge, actor, proposal_ids: list[int], **selection):
         leaders=ranking_leaders(compute_rankings(challenge), grid_spec(criteria_of(challenge))),
         **selection,
     )
+
+
+@transaction.atomic
+def contract_conclude(*, challenge, actor):
+    """The buyer signs once the standstill is over (``award_services.contract_sign``);
+    the award pieces are then drawn up again, so that a formal procedure's avis
+    d'attribution (article R2183-1: within 30 days of the signature) joins them —
+    pieces whose data did not change keep their version."""
+    signed = award_services.contract_sign(challenge=challenge, actor=actor)
+    documents.documents_request(challenge=challenge, actor=actor)
+    return signed

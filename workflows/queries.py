@@ -100,4 +100,19 @@ def process_history(process) -> QuerySet[Task]:
     return process.task_set.select_related("owner").order_by("created", "id")
 
 
-__all__ = ["STATUS", "access_process", "access_task", "processes_visible_to", "tasks_actionable_by"]
+def timers_waiting(process) -> QuerySet[Task]:
+    """The process's deadlines still to come (its scheduled timers: the end of the
+    positions, of the proposals, of the cofunding, of the standstill), soonest first."""
+    return process.task_set.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED).order_by(
+        "scheduled", "id"
+    )
+
+
+__all__ = [
+    "STATUS",
+    "access_process",
+    "access_task",
+    "processes_visible_to",
+    "tasks_actionable_by",
+    "timers_waiting",
+]

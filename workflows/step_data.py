@@ -132,6 +132,19 @@ class AwardData(serializers.Serializer):
         allow_empty=False,
         label=_("Propositions attributaires"),
     )
+    standstill = serializers.BooleanField(
+        required=False,
+        default=False,
+        label=_("Observer un délai de suspension en procédure adaptée"),
+        help_text=_(
+            "En procédure formalisée, le délai de onze jours s'impose (article R2182-1) ; en "
+            "procédure adaptée, vous pouvez l'observer aussi."
+        ),
+    )
+
+
+class SignData(serializers.Serializer):
+    """Signing takes no data: the award decided names the contracts to sign."""
 
 
 def describe(serializer: serializers.Serializer) -> list[dict]:

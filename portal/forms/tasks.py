@@ -257,6 +257,13 @@ class SelectForm(TaskForm):
 
 class AwardForm(TaskForm):
     proposals = ProposalChoiceField(label=_("Propositions attributaires"), queryset=None)
+    standstill = forms.BooleanField(
+        label=_("Observer un délai de suspension de onze jours avant la signature"),
+        help_text=_(
+            "Imposé en procédure formalisée (article R2182-1) ; facultatif en procédure adaptée."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -265,7 +272,10 @@ class AwardForm(TaskForm):
         ).filter(status=ProposalStatus.SELECTED)
 
     def task_data(self) -> dict:
-        return {"proposals": [p.pk for p in self.cleaned_data["proposals"]]}
+        return {
+            "proposals": [p.pk for p in self.cleaned_data["proposals"]],
+            "standstill": self.cleaned_data["standstill"],
+        }
 
     @classmethod
     def page_context(cls, *, challenge, user, step: str) -> dict:
@@ -277,4 +287,17 @@ class AwardForm(TaskForm):
             **super().page_context(challenge=challenge, user=user, step=step),
             "results": queries.public_results(challenge),
             "round": round_,
+        }
+
+
+class SignForm(TaskForm):
+    """The signature of the contracts of the decided award: no field, the page shows
+    the awardees and the letters sent."""
+
+    @classmethod
+    def page_context(cls, *, challenge, user, step: str) -> dict:
+        return {
+            **super().page_context(challenge=challenge, user=user, step=step),
+            "results": queries.public_results(challenge),
+            "letters": queries.rejection_letters_of(challenge),
         }

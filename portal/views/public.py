@@ -76,6 +76,7 @@ def challenge_detail(request, pk):
             for d in queries.latest_documents(challenge, user=request.user)
             if d.stage == DocumentStage.DCE
         ],
+        "letters": queries.letters_addressed_to(request.user, challenge),
         "amendments": challenge.amendments.all(),
         "question_form": question_form,
         "is_buyer_staff": is_buyer_staff,

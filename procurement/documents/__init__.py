@@ -25,6 +25,7 @@ avis_attribution              AttributionContext    once per award, formal proce
 avis_chambre                  OpinionContext        once per opinion of the Chambre
 convention_cofinancement      CofundingContext      once per funded commons
 contrat_reciprocite           ReciprocityContext    once per partner's commitment
+lettre_rejet                  RejectionContext      once per unsuccessful candidate and lot
 ============================  ====================  =======================================
 
 The pieces marked DCE are the consultation documents, generated from the call alone at
@@ -50,6 +51,7 @@ from . import (
     convention_cofinancement,
     demande_subvention,
     dpgf,
+    lettre_rejet,
     rapport_analyse,
     rapport_presentation,
     reglement,
@@ -64,6 +66,7 @@ from .contrat_reciprocite import render_contrat_reciprocite
 from .convention_cofinancement import render_convention_cofinancement
 from .demande_subvention import render_demande_subvention
 from .dpgf import render_dpgf
+from .lettre_rejet import render_lettre_rejet
 from .rapport_analyse import render_rapport_analyse
 from .rapport_presentation import render_rapport_presentation
 from .reglement import render_reglement, render_reglement_appel
@@ -91,6 +94,7 @@ PIECES: dict[str, Piece] = {
         convention_cofinancement.TITLE, render_convention_cofinancement
     ),
     "contrat_reciprocite": Piece(contrat_reciprocite.TITLE, render_contrat_reciprocite),
+    "lettre_rejet": Piece(lettre_rejet.TITLE, render_lettre_rejet),
 }
 
 __all__ = [
@@ -106,6 +110,7 @@ __all__ = [
     "render_convention_cofinancement",
     "render_demande_subvention",
     "render_dpgf",
+    "render_lettre_rejet",
     "render_rapport_analyse",
     "render_rapport_presentation",
     "render_reglement",

@@ -435,3 +435,77 @@ class ReciprocityContext:
                 raise ValueError("a revenue-share contract sets revenue_share only")
         elif self.fixed_amount is None or self.revenue_share is not None:
             raise ValueError("a fixed-amount contract sets fixed_amount only")
+
+
+# --- lettre de rejet --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CriterionComparison:
+    """One criterion of a rejection letter: the candidate's mark and the awardee's, on
+    the criterion's scale and in points of the overall mark, with the reasons the
+    evaluators gave for the candidate's mark."""
+
+    code: str
+    label: str
+    weight: Decimal  # percent of the overall mark
+    scale_max: Decimal | None  # the top of the criterion's scale ("sur 10")
+    candidate_mark: Decimal
+    candidate_points: Decimal  # its contribution to the overall mark, on 100
+    awardee_mark: Decimal
+    awardee_points: Decimal
+    reasons: tuple[str, ...]  # the evaluators' comments on the candidate's mark
+
+    @property
+    def awardee_ahead(self) -> bool:
+        """The awarded offer scores better on this criterion: one of its advantages."""
+        return self.awardee_points > self.candidate_points
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RejectionContext:
+    """A rejection letter to one unsuccessful candidate on one lot (articles R2181-1 and
+    R2181-3): its scores, rank and reasons, the awardee with its scores and the
+    advantages of its offer, the date from which the contract may be signed (R2182-1)
+    and the recourse. ``challenge.generated_at`` is the letter's date."""
+
+    challenge: ChallengeContext
+    lot_number: int
+    lot_title: str
+    candidate: tuple[Party, ...]  # the members of the candidate's working group
+    candidate_offer: str  # the title of its proposal
+    awardee: tuple[Party, ...]
+    awardee_offer: str
+    awardee_rank: int = 1  # not first when the buyer departed from the ranking
+    departure_reason: str = ""  # the buyer's justification of that departure
+    rank: int  # the candidate's rank in the lot
+    ranked: int  # how many offers the lot ranked
+    total: Decimal  # on 100
+    awardee_total: Decimal
+    criteria: tuple[CriterionComparison, ...]
+    general_remarks: tuple[str, ...] = ()  # the evaluators' overall comments
+    eliminated: tuple[str, ...] = ()  # why the offer fell below a published threshold
+    sent_at: datetime
+    signature_from: datetime  # the end of the standstill (R2182-1), or sent_at in a MAPA
+
+    def __post_init__(self) -> None:
+        _require_aware(sent_at=self.sent_at, signature_from=self.signature_from)
+        if not self.candidate or not self.awardee:
+            raise ValueError("a rejection letter names its candidate and the awardee")
+        if self.signature_from < self.sent_at:
+            raise ValueError("the contract cannot be signed before the letters are sent")
+        if self.challenge.procedure_formal and self.signature_from == self.sent_at:
+            raise ValueError("a formal procedure waits the standstill before signing (R2182-1)")
+        for rank in (self.rank, self.awardee_rank):
+            if not 1 <= rank <= self.ranked:
+                raise ValueError(f"rank {rank} out of 1..{self.ranked}")
+        if self.awardee_rank > 1 and not self.departure_reason.strip():
+            raise ValueError("an awardee ranked below first needs the buyer's justification")
+
+    @property
+    def standstill(self) -> bool:
+        return self.signature_from > self.sent_at
+
+    @property
+    def advantages(self) -> tuple[CriterionComparison, ...]:
+        return tuple(c for c in self.criteria if c.awardee_ahead)

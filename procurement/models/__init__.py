@@ -22,7 +22,13 @@ from .cofunding import (
 from .commons import Commons, CommonsCategory
 from .contributions import Contribution, ContributionKind
 from .deadlines import DeadlineKind, DeadlineNotice
-from .documents import DocumentJob, DocumentStage, DocumentStatus, TenderDocument
+from .documents import (
+    REJECTION_LETTER,
+    DocumentJob,
+    DocumentStage,
+    DocumentStatus,
+    TenderDocument,
+)
 from .ledger import (
     ApprovalRule,
     Expense,
@@ -63,6 +69,7 @@ from .reciprocity import (
 )
 
 __all__ = [
+    "REJECTION_LETTER",
     "Allocation",
     "Amendment",
     "ApprovalRule",

@@ -20,6 +20,8 @@ class ChallengeStatus(models.TextChoices):
     COFUNDING = "cofunding", _("Cofinancement")
     DOCUMENTS = "documents", _("Génération du dossier de consultation")
     AWARD = "award", _("Attribution")
+    # The wait between the rejection letters and the signature (R2182-1).
+    STANDSTILL = "standstill", _("Délai de suspension avant signature")
     AWARDED = "awarded", _("Attribué")
     UNSUCCESSFUL = "unsuccessful", _("Infructueux")
     CANCELLED = "cancelled", _("Annulé")
@@ -35,6 +37,7 @@ PUBLIC_STATUSES = [
     ChallengeStatus.COFUNDING,
     ChallengeStatus.DOCUMENTS,
     ChallengeStatus.AWARD,
+    ChallengeStatus.STANDSTILL,
     ChallengeStatus.AWARDED,
     ChallengeStatus.UNSUCCESSFUL,
 ]
@@ -130,6 +133,19 @@ class Challenge(models.Model):
     selection_justification = models.TextField(_("justification de la sélection"), blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     proposals_opened_at = models.DateTimeField(null=True, blank=True)
+    # The award in two times: the buyer's decision (awardees, lots' outcomes), the
+    # rejection letters sent to the unsuccessful candidates, the end of the standstill
+    # they state (R2181-3, R2182-1), then the signature (``awarded_at``).
+    award_decided_at = models.DateTimeField(_("attribution décidée le"), null=True, blank=True)
+    letters_sent_at = models.DateTimeField(_("lettres de rejet envoyées le"), null=True, blank=True)
+    standstill_ends_at = models.DateTimeField(
+        _("signature possible à compter du"), null=True, blank=True
+    )
+    # A MAPA has no standstill in law; its buyer may observe one all the same (the
+    # letters then give the same date as in a formal procedure).
+    mapa_standstill = models.BooleanField(
+        _("délai de suspension observé en procédure adaptée"), default=False
+    )
     awarded_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(_("motif d'annulation"), blank=True)

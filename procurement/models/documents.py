@@ -18,6 +18,13 @@ class DocumentStage(models.TextChoices):
 
     DCE = "dce", _("Dossier de consultation")
     AWARD = "award", _("Pièces d'attribution")
+    # The letters to the unsuccessful candidates, each read by its addressee only.
+    LETTERS = "letters", _("Lettres aux candidats")
+
+
+# The piece key of a rejection letter (``procurement.documents.lettre_rejet``): one per
+# unsuccessful candidate and lot, addressed to its proposal (``TenderDocument.addressee``).
+REJECTION_LETTER = "lettre_rejet"
 
 
 class DocumentJob(models.Model):
@@ -83,6 +90,16 @@ class TenderDocument(models.Model):
     )
     job = models.ForeignKey(
         DocumentJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    # A piece addressed to one candidate (a rejection letter): read by the buyer's staff
+    # and the members of that proposal's working group only.
+    addressee = models.ForeignKey(
+        "procurement.Proposal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("destinataire"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

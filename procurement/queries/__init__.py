@@ -20,9 +20,11 @@ from procurement.queries.challenges import (
     challenges_visible_to,
     documents_visible_to,
     latest_documents,
+    letters_addressed_to,
     next_deadline,
     questions_of,
     questions_visible_to,
+    rejection_letters_of,
 )
 from procurement.queries.cofunding import (
     bucket_editable_by,
@@ -56,6 +58,7 @@ from procurement.queries.membership import (
 from procurement.queries.notifications import (
     deadlines_to_remind,
     group_member_recipients,
+    letter_recipients,
     positioned_recipients,
     proposer_recipients,
     staff_recipients,
@@ -145,6 +148,8 @@ __all__ = [
     "ledger_group",
     "ledger_public",
     "ledger_statement",
+    "letter_recipients",
+    "letters_addressed_to",
     "lots_of",
     "may_read_invoice",
     "next_deadline",
@@ -165,6 +170,7 @@ __all__ = [
     "referrals_due",
     "referrals_of",
     "referrals_open_for",
+    "rejection_letters_of",
     "resources_of",
     "staff_recipients",
     "subscriber_recipients",

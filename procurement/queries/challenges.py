@@ -5,7 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
-from procurement.models import Challenge, DocumentStage, Question, TenderDocument
+from procurement.models import (
+    REJECTION_LETTER,
+    Challenge,
+    DocumentStage,
+    Question,
+    TenderDocument,
+)
 from procurement.models.challenges import PUBLIC_STATUSES, ChallengeStatus
 from procurement.queries.membership import CHAMBRE_ROLES, STAFF_ROLES, is_buyer_staff, org_ids
 
@@ -67,13 +73,51 @@ def access_question(*, user, challenge, pk) -> Question:
 def documents_visible_to(user, challenge) -> QuerySet[TenderDocument]:
     """Every version of the pieces the caller may read: the consultation documents (DCE)
     for everyone once the call is public (article R2132-2 of the code de la commande
-    publique), the award pieces for the buyer's staff only."""
+    publique), the award pieces for the buyer's staff only — but a piece addressed to a
+    candidate (a rejection letter) also for the members of that proposal's working
+    group, and for nobody else."""
     qs = TenderDocument.objects.filter(challenge=challenge).order_by("piece", "key", "version")
     if is_buyer_staff(user, challenge):
         return qs
     if not challenge.is_public:
         return qs.none()
-    return qs.filter(stage=DocumentStage.DCE)
+    addressed = Q(addressee__group__members__organisation__in=org_ids(user))
+    return qs.filter(Q(stage=DocumentStage.DCE) | addressed).distinct()
+
+
+def letters_addressed_to(user, challenge) -> list[TenderDocument]:
+    """The newest version of each letter addressed to the caller's working groups on
+    this call (its rejection letters), lot by lot — for its space."""
+    if user is None or not user.is_authenticated:
+        return []
+    qs = (
+        TenderDocument.objects.filter(
+            challenge=challenge,
+            addressee__group__members__organisation__in=org_ids(user),
+        )
+        .distinct()
+        .order_by("piece", "key", "version")
+    )
+    latest = {}
+    for document in qs:
+        latest[(document.piece, document.key)] = document
+    return list(latest.values())
+
+
+def rejection_letters_of(challenge) -> list[TenderDocument]:
+    """The newest version of each rejection letter of the call (one per unsuccessful
+    candidate and lot), with its addressee."""
+    qs = (
+        TenderDocument.objects.filter(
+            challenge=challenge, piece=REJECTION_LETTER, addressee__isnull=False
+        )
+        .select_related("addressee")
+        .order_by("key", "version")
+    )
+    latest = {}
+    for document in qs:
+        latest[document.key] = document
+    return list(latest.values())
 
 
 def latest_documents(challenge, user=None) -> list:

@@ -95,6 +95,36 @@ def proposer_recipients(challenge, statuses) -> dict[int, dict[str, list[str]]]:
     return users
 
 
+def letter_recipients(letters) -> dict[int, list]:
+    """Per user (staff of an organisation of the addressee's working group, with an
+    e-mail): the letters addressed to it, in the order given."""
+    by_group: dict[int, list] = {}
+    for letter in letters:
+        by_group.setdefault(letter.addressee.group_id, []).append(letter)
+    per_org: dict[int, list] = {}
+    for group_id, organisation_id in WorkingGroupMember.objects.filter(
+        group_id__in=by_group
+    ).values_list("group_id", "organisation_id"):
+        per_org.setdefault(organisation_id, []).extend(by_group[group_id])
+    users: dict[int, list] = {}
+    memberships = (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation__in=per_org,
+            memberships__role__in=STAFF_ROLES,
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("pk", "memberships__organisation")
+    )
+    for user_pk, org_pk in memberships:
+        mine = users.setdefault(user_pk, [])
+        for letter in per_org[org_pk]:
+            if letter not in mine:
+                mine.append(letter)
+    return users
+
+
 def deadlines_to_remind(now):
     """(stage, challenge, deadline, recipients function) of the deadlines within 7 days."""
     horizon = reminder_horizon(now)

@@ -81,6 +81,7 @@ RESULT_STAGES = [
     ChallengeStatus.COFUNDING,
     ChallengeStatus.DOCUMENTS,
     ChallengeStatus.AWARD,
+    ChallengeStatus.STANDSTILL,
     ChallengeStatus.AWARDED,
 ]
 

@@ -15,7 +15,7 @@ challenge services and the grid check (``scoring.services.grid_check``):
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from kernel.formats import format_eur
 from procurement import calculations
-from procurement.models.challenges import AggregationMethod
-from procurement.procedures import MAPA, Procedure, procedure_for
+from procurement.models.challenges import AggregationMethod, Framing
+from procurement.procedures import MAPA, STANDSTILL_DAYS, Procedure, procedure_for
 from procurement.queries import lots_of
 
 # The methods that may decide an award: both sum the published weights.
@@ -189,3 +189,26 @@ def publication_warnings(challenge) -> list[str]:
         procedure, challenge.published_at, challenge.proposal_deadline
     )
     return warnings
+
+
+def standstill_applies(challenge) -> bool:
+    """Whether the signature of ``challenge``'s contracts waits the standstill: a
+    *marché public* awarded under a formal procedure (article R2182-1), the procedure
+    being the one of its publication, or a MAPA whose buyer chose to observe it
+    (``mapa_standstill``). Otherwise a MAPA may be signed once the letters are sent; a
+    call hors marché awards subsidies, not contracts."""
+    if challenge.framing != Framing.PUBLIC_CONTRACT:
+        return False
+    if challenge.mapa_standstill:
+        return True
+    published_on = timezone.localdate(challenge.published_at or challenge.created_at)
+    return procedure_of(challenge, published_on).formal
+
+
+def standstill_end(challenge, letters_sent_at: datetime) -> datetime:
+    """The moment from which the contract may be signed: 11 days to the second after
+    the rejection letters were sent electronically under a formal procedure (article
+    R2182-1), at once otherwise."""
+    if standstill_applies(challenge):
+        return letters_sent_at + timedelta(days=STANDSTILL_DAYS)
+    return letters_sent_at

@@ -28,7 +28,12 @@ from procurement.uploads import DOCX, MAX_UPLOAD_BYTES, check_upload
 logger = logging.getLogger(__name__)
 
 # Stages at which the pack exists or may be regenerated.
-DOCUMENT_STAGES = (ChallengeStatus.DOCUMENTS, ChallengeStatus.AWARD, ChallengeStatus.AWARDED)
+DOCUMENT_STAGES = (
+    ChallengeStatus.DOCUMENTS,
+    ChallengeStatus.AWARD,
+    ChallengeStatus.STANDSTILL,
+    ChallengeStatus.AWARDED,
+)
 
 
 def _store(
@@ -41,8 +46,10 @@ def _store(
     job=None,
     actor=None,
     stage: str = DocumentStage.AWARD,
+    addressee_id: int | None = None,
 ):
-    """Store one version of a piece, in its own transaction; return (document, created)."""
+    """Store one version of a piece, in its own transaction; return (document, created).
+    A piece addressed to one candidate (a letter) names its proposal (``addressee_id``)."""
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
         versions = TenderDocument.objects.select_for_update().filter(
@@ -66,6 +73,7 @@ def _store(
             size=len(content),
             uploaded_by=actor,
             job=job,
+            addressee_id=addressee_id,
         )
         name = f"{piece}-{key}" if key else piece
         document.file.save(
@@ -102,7 +110,8 @@ def documents_store(
 ) -> DocumentJob:
     """Render the pieces ``build()`` lists and store the changed ones, filling ``job``.
 
-    Each piece (``piece``, ``key``, ``title`` and a ``render()`` giving its bytes) is
+    Each piece (``piece``, ``key``, ``title``, ``stage``, ``addressee`` and a
+    ``render()`` giving its bytes) is
     committed on its own, so progress shows and a killed worker leaves no half-written
     document; running it again completes what is missing. A failure marks the job
     failed, with its error, and is raised again."""
@@ -119,6 +128,7 @@ def documents_store(
                 content=piece.render(),
                 job=job,
                 stage=piece.stage,
+                addressee_id=piece.addressee,
             )
             if is_new:
                 created.append(f"{document.piece}/{document.key} v{document.version}")

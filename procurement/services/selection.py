@@ -8,17 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel.errors import ApplicationError
+from kernel.errors import ApplicationError, WrongState
 from kernel.guards import require_status
 from procurement.models import Challenge, ChallengeStatus, Framing, LotOutcome, Proposal
 from procurement.models.opinions import OpinionSubject
 from procurement.models.proposals import ProposalStatus
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
-from procurement.services.notifications import (
-    notify_challenge_awarded,
-    notify_proposals_selected,
-)
+from procurement.services.notifications import notify_proposals_selected
 from procurement.services.opinions import (
     referral_open,
     require_reservations_answered,
@@ -146,12 +143,22 @@ def proposals_select(
 
 
 @transaction.atomic
-def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> Challenge:
-    """The buyer awards the contract(s) to selected proposals, lot by lot; the process
-    ends. A lot no awarded proposal answers is declared unsuccessful (infructueux): its
-    outcome is recorded and printed, and the buyer may consult again for it."""
+def challenge_award(
+    *, challenge: Challenge, actor, proposal_ids: list[int], standstill: bool = False
+) -> Challenge:
+    """The buyer decides the award, lot by lot: the awarded proposals and each lot's
+    outcome. A lot no awarded proposal answers is declared unsuccessful (infructueux):
+    its outcome is recorded and printed, and the buyer may consult again for it.
+
+    The decision is not the signature: the rejection letters go to the unsuccessful
+    candidates next (R2181-1, R2181-3), then the contract is signed, after the standstill
+    in a formal procedure (``procurement.services.award.contract_sign``, R2182-1); in a
+    MAPA, only if the buyer chooses to observe it (``standstill``). Decided once (409
+    after)."""
     require_member(actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut attribuer."))
     require_status(challenge, ChallengeStatus.AWARD, message=_("L'attribution n'est pas ouverte."))
+    if challenge.award_decided_at is not None:
+        raise WrongState(_("L'attribution est déjà décidée."), code="award_decided")
     require_reservations_answered(challenge, OpinionSubject.SELECTION)
     selected = challenge.proposals.filter(status=ProposalStatus.SELECTED)
     chosen = selected.filter(pk__in=proposal_ids)
@@ -171,19 +178,18 @@ def challenge_award(*, challenge: Challenge, actor, proposal_ids: list[int]) -> 
     challenge.lots.exclude(number__in=awarded_lots).update(
         outcome=LotOutcome.UNSUCCESSFUL, outcome_at=now
     )
-    challenge.awarded_at = now
-    challenge_stage_move(
-        challenge=challenge, to=ChallengeStatus.AWARDED, actor=actor, also=("awarded_at",)
-    )
+    challenge.award_decided_at = now
+    challenge.mapa_standstill = standstill
+    challenge.save(update_fields=["award_decided_at", "mapa_standstill", "updated_at"])
     audit_record(
-        verb="challenge.awarded",
+        verb="challenge.award_decided",
         actor=actor,
         challenge=challenge,
         data={
             "awarded": sorted(int(p) for p in set(proposal_ids)),
             "lots": {str(n): ids for n, ids in by_lot.items()},
             "unsuccessful_lots": sorted(set(by_lot) - set(awarded_lots)),
+            "standstill_chosen": standstill,
         },
     )
-    notify_challenge_awarded(challenge)
     return challenge

@@ -35,7 +35,10 @@ MOVES: dict[str, frozenset[str]] = {
     S.SELECTION_REVIEW: frozenset({S.COFUNDING}),
     S.COFUNDING: frozenset({S.DOCUMENTS}),
     S.DOCUMENTS: frozenset({S.AWARD}),
-    S.AWARD: frozenset({S.AWARDED}),
+    # A formal procedure waits the standstill after the rejection letters (R2182-1); a
+    # MAPA may sign at once.
+    S.AWARD: frozenset({S.STANDSTILL, S.AWARDED}),
+    S.STANDSTILL: frozenset({S.AWARDED}),
     S.AWARDED: frozenset(),
     S.UNSUCCESSFUL: frozenset(),
     S.CANCELLED: frozenset(),

@@ -343,8 +343,11 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
     assert status_of(buyer, cid) == "award"
     assert steps_in_inbox(buyer, cid) == ["award"]
 
-    # when the buyer awards the funded proposal
+    # when the buyer awards the funded proposal, then signs (a MAPA: no standstill)
     act(buyer, cid, "award", {"proposals": [first]})
+    assert status_of(buyer, cid) == "award"
+    assert steps_in_inbox(buyer, cid) == ["sign"]
+    act(buyer, cid, "sign", {})
 
     # then the process is over: nobody has anything left to do
     assert status_of(anonymous, cid) == "awarded"
@@ -368,12 +371,19 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
     assert {owner for step, owner in human if step == "score"} == {
         u.username for u in world.evaluators
     }
-    assert human[-3:] == [
+    assert human[-4:] == [
         ("select", buyer_name),
         ("selection_opinion", moderator_name),
         ("award", buyer_name),
+        ("sign", buyer_name),
     ]
-    for timer in ("positioning", "proposals", "cofunding", "generate_documents"):
+    for timer in (
+        "positioning",
+        "proposals",
+        "cofunding",
+        "generate_documents",
+        "rejection_letters",
+    ):
         assert (timer, None) in history
     # and the audit trail holds every completion, its chain intact
     audit = ok(buyer.get(challenge_url(cid, "audit/")))

@@ -253,11 +253,13 @@ def test_journey_from_publication_to_award_in_the_browser(
     expect(buyer.locator("#historique + .fr-table")).to_contain_text("evaluateur1")
     check_page(buyer, "11-processus", MAIN)
 
-    # the buyer awards the funded proposal
-    open_task(buyer, "Attribuer le marché")
+    # the buyer decides the award to the funded proposal, then signs (a MAPA: at once)
+    open_task(buyer, "Décider l'attribution")
     choose(buyer, f"Proposition — {resources[0]}", exact=False)
     check_page(buyer, "12-tache-attribuer", MAIN)
-    submit(buyer, "Attribuer le marché")
+    submit(buyer, "Décider l'attribution")
+    open_task(buyer, "Signer le marché")
+    submit(buyer, "Signer le marché")
 
     # then the public page shows the results, and how many positioned on each resource
     public = browse()

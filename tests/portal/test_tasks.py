@@ -436,7 +436,9 @@ def test_selection_opinion_page_shows_the_selection_to_the_chambre(client, world
 
 
 @pytest.mark.django_db
-def test_award_page_awards_a_selected_proposal_and_ends_the_process(client, world, clock, login):
+def test_award_and_sign_pages_award_a_selected_proposal_and_end_the_process(
+    client, world, clock, login, django_capture_on_commit_callbacks
+):
     challenge = advance(world, clock, "award")
     url = task_url(challenge, "award")
     login(world.buyer_agent)
@@ -445,9 +447,18 @@ def test_award_page_awards_a_selected_proposal_and_ends_the_process(client, worl
     html = client.get(url).content.decode()
     assert f'value="{rejected.pk}"' not in html
 
-    response = client.post(url, {"proposals": [selected[0].pk]})
+    # (the letters' job runs once the decision is committed)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"proposals": [selected[0].pk]})
 
     assert response.status_code == 302
+    challenge.refresh_from_db()
+    assert challenge.status == ChallengeStatus.AWARD
+    assert challenge.award_decided_at is not None
+    # a MAPA: the sign task opens at once
+    sign = task_url(challenge, "sign")
+    assert "Signer le marché" in client.get(sign).content.decode()
+    assert client.post(sign, {}).status_code == 302
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.AWARDED
     assert challenge.process.status == "DONE"

@@ -1,6 +1,7 @@
 """The demo shows a newcomer every stage, and running it twice duplicates nothing."""
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -67,6 +68,9 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
         done.documents.values_list("piece", flat=True)
     )
     assert done.published_at.year == 2026
+    # the completed call was signed after the standstill its buyer chose to observe
+    assert done.standstill_ends_at == done.letters_sent_at + timedelta(days=11)
+    assert done.awarded_at >= done.standstill_ends_at
     # and the call open for positions, hors marché, shows its consultation documents:
     # the règlement de l'appel and a subsidy form per lot, no acte d'engagement nor CCAP
     open_call = Challenge.objects.get(reference="MEL-AAC-2026-003")

@@ -283,16 +283,19 @@ def test_a_lot_awarded_to_nobody_is_declared_unsuccessful(world, clock):
     journey.close_cofunding(clock)
     first = proposals(challenge)[0]
 
-    # when the buyer awards it
+    # when the buyer awards it, then signs (a MAPA: no standstill)
     complete(challenge, "award", world.buyer_agent, {"proposals": [first.pk]})
+    complete(challenge, "sign", world.buyer_agent)
 
-    # then lot 1 is awarded, lots 2 and 3 declared unsuccessful, as of the award
+    # then lot 1 is awarded, lots 2 and 3 declared unsuccessful, as of the decision
     challenge.refresh_from_db()
     outcomes = {lot.number: (lot.outcome, lot.outcome_at) for lot in challenge.lots.all()}
+    decided = challenge.award_decided_at
+    assert decided is not None
     assert outcomes == {
-        1: (LotOutcome.AWARDED, challenge.awarded_at),
-        2: (LotOutcome.UNSUCCESSFUL, challenge.awarded_at),
-        3: (LotOutcome.UNSUCCESSFUL, challenge.awarded_at),
+        1: (LotOutcome.AWARDED, decided),
+        2: (LotOutcome.UNSUCCESSFUL, decided),
+        3: (LotOutcome.UNSUCCESSFUL, decided),
     }
     # and the API shows each lot's outcome to the public
     lots = ok(APIClient().get(challenge_url(challenge.pk, "lots/")))
@@ -519,6 +522,13 @@ def test_r2183_1_an_awarded_formal_procedure_has_its_avis_d_attribution(world, c
     first = proposals(challenge)[0]
     assert "avis_attribution:" not in pack_pieces(challenge)  # not before the award
     complete(challenge, "award", world.buyer_agent, {"proposals": [first.pk]})
+    challenge.refresh_from_db()
+    assert "avis_attribution:" not in pack_pieces(challenge)  # decided, not yet signed
+    clock.move_to(challenge.standstill_ends_at)
+    journey.sweep()
+    complete(challenge, "sign", world.buyer_agent)
+    # and the signature drew the pieces up again, the avis among them
+    assert challenge.documents.filter(piece="avis_attribution").exists()
 
     # when the award pieces are put together
     docx = open_docx(pack_pieces(challenge)["avis_attribution:"]())

@@ -135,8 +135,10 @@ def test_challenge_runs_from_draft_to_award_through_services(world, clock):
     assert challenge.status == ChallengeStatus.AWARD
     assert challenge.documents.filter(piece="reglement").exists()
 
-    # when the buyer awards, the process ends
+    # when the buyer decides the award and signs (a MAPA: at once), the process ends
     complete(challenge, "award", world.buyer_agent, {"proposals": [proposals[0].pk]})
+    assert current_steps(challenge) == {"sign"}
+    complete(challenge, "sign", world.buyer_agent)
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.AWARDED
     assert challenge.process.status == "DONE"

@@ -32,8 +32,8 @@ from workflows.tasks import sweep
 
 def completed_challenge(cast) -> Challenge:
     """MEL-AAC-2026-001: a marché public of one lot per resource, each with its estimate,
-    run from June to October 2026, awarded, documents generated; the funders cofund only
-    what lies outside each contract."""
+    run from June to October 2026, awarded after an eleven-day standstill, documents
+    generated; the funders cofund only what lies outside each contract."""
     u, o = cast.users, cast.orgs
     positioning_end, proposal_end = steps.at(2026, 6, 20, 12), steps.at(2026, 7, 20, 12)
     with time_machine.travel(steps.at(2026, 6, 1, 9, 0), tick=True) as clock:
@@ -96,9 +96,17 @@ def completed_challenge(cast) -> Challenge:
         clock.move_to(steps.at(2026, 10, 1, 18, 0, 1))
         sweep()  # closes the round; the documents are generated in the background
         clock.move_to(steps.at(2026, 10, 12, 10, 0))
+        # The buyer observes the standstill although the call is a MAPA: the letters give
+        # the date, the flow's timer opens the signature eleven days later.
         steps.complete(
-            challenge, "award", u["agent.mel"], {"proposals": [proposals[0].pk, proposals[1].pk]}
+            challenge,
+            "award",
+            u["agent.mel"],
+            {"proposals": [proposals[0].pk, proposals[1].pk], "standstill": True},
         )
+        clock.move_to(Challenge.objects.get(pk=challenge.pk).standstill_ends_at)
+        sweep()  # the standstill's timer fires: the signature opens
+        steps.complete(challenge, "sign", u["agent.mel"])
     return challenge
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from procurement.documents import PIECES
 from procurement.documents import context as ctx
-from procurement.models import Challenge, DocumentStage
+from procurement.models import REJECTION_LETTER, Challenge, DocumentStage
+from procurement.services.award import award_letters_date
 from scoring.models import Assignment
 from workflows.pack.analysis import ranking_context
 from workflows.pack.attribution import attribution_context
@@ -21,6 +22,7 @@ from workflows.pack.call import challenge_context
 from workflows.pack.conventions import cofunding_contexts, reciprocity_contexts
 from workflows.pack.engagement import award_contexts
 from workflows.pack.opinions import opinion_contexts
+from workflows.pack.rejection import rejection_contexts
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class PackPiece:
     title: str
     render: Callable[[], bytes]
     stage: str = DocumentStage.AWARD
+    addressee: int | None = None  # the proposal a letter is addressed to
 
 
 def _piece(key: str, context, object_key: str = "", stage=DocumentStage.AWARD) -> PackPiece:
@@ -83,4 +86,28 @@ def build_pack(challenge: Challenge) -> list[PackPiece]:
     return pieces
 
 
-__all__ = ["PackPiece", "build_dce", "build_pack", "challenge_context"]
+def build_letters(challenge: Challenge) -> list[PackPiece]:
+    """The rejection letters of a decided award, one per unsuccessful candidate and lot
+    (articles R2181-1 and R2181-3), each addressed to its candidate's proposal, dated
+    when they are issued and giving the end of the standstill (``award_letters_date``,
+    recorded once so that a run again renders the same letters)."""
+    sent_at, signature_from = award_letters_date(challenge=challenge)
+    title, render = PIECES[REJECTION_LETTER]
+    pieces = []
+    for key, proposal_id, context in rejection_contexts(
+        challenge, challenge_context(challenge), sent_at=sent_at, signature_from=signature_from
+    ):
+        pieces.append(
+            PackPiece(
+                piece=REJECTION_LETTER,
+                key=key,
+                title=f"{title} — lot n° {context.lot_number}",
+                render=lambda context=context: render(context),
+                stage=DocumentStage.LETTERS,
+                addressee=proposal_id,
+            )
+        )
+    return pieces
+
+
+__all__ = ["PackPiece", "build_dce", "build_letters", "build_pack", "challenge_context"]

@@ -15,7 +15,7 @@ from procurement.models import ChallengeStatus
 from procurement.services.audit import audit_verify
 from workflows import services as process_services
 from workflows.flows import ChallengeFlow
-from workflows.queries import process_history, processes_visible_to
+from workflows.queries import process_history, processes_visible_to, timers_waiting
 
 
 def _require_buyer_or_chambre(user, challenge) -> None:
@@ -67,6 +67,7 @@ def process(request, pk):
             "process": process,
             "chart": process_chart(ChallengeFlow, process),
             "history": process_history(process),
+            "timers": timers_waiting(process),
             "events": challenge.audit_events.select_related("actor").order_by("seq"),
             "verification": audit_verify(challenge=challenge),
         },

@@ -14,6 +14,7 @@ from procurement.services.notifications.events import (
     notify_deadline_extended,
     notify_proposals_opened,
     notify_proposals_selected,
+    notify_rejection_letters,
 )
 from procurement.services.notifications.reminders import reminders_send_due
 from procurement.services.notifications.sending import (
@@ -36,6 +37,7 @@ __all__ = [
     "notify_deadline_extended",
     "notify_proposals_opened",
     "notify_proposals_selected",
+    "notify_rejection_letters",
     "reminders_send_due",
     "subscription_set",
 ]

@@ -5,6 +5,7 @@ from django.db import transaction
 from procurement.models import Challenge, ProposalStatus
 from procurement.queries import (
     group_member_recipients,
+    letter_recipients,
     positioned_recipients,
     proposer_recipients,
     staff_recipients,
@@ -129,4 +130,31 @@ def notify_challenge_awarded(challenge: Challenge) -> int:
         key=f"challenge.awarded:{challenge.pk}",
         challenge=challenge,
         recipients=recipients,
+    )
+
+
+@transaction.atomic
+def notify_rejection_letters(challenge: Challenge, letters) -> int:
+    """To the members of each unsuccessful candidate's working group: its rejection
+    letters (articles R2181-1 and R2181-3), attached, with the date from which the
+    contract may be signed. Sent electronically to every candidate, which sets the
+    standstill at eleven days (article R2182-1)."""
+    recipients = {
+        pk: {
+            "letters": [
+                {"document": letter.pk, "title": letter.title, "key": letter.key} for letter in mine
+            ],
+            "documents": [letter.pk for letter in mine],
+        }
+        for pk, mine in letter_recipients(letters).items()
+    }
+    return _notify(
+        kind="rejection_letters",
+        key=f"rejection.letters:{challenge.pk}",
+        challenge=challenge,
+        recipients=recipients,
+        data={
+            "standstill_ends_at": _iso(challenge.standstill_ends_at),
+            "letters_sent_at": _iso(challenge.letters_sent_at),
+        },
     )

@@ -7,14 +7,17 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from procurement.calculations import MAX_ATTEMPTS, RETRY_AFTER, retry_at
-from procurement.models import Notification
+from procurement.models import Notification, TenderDocument
+from procurement.uploads import open_stored
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +74,7 @@ def _iso(dt: datetime | None) -> str | None:
 def notification_render(notification: Notification) -> tuple[str, str]:
     """Subject and text body, in French, times in Europe/Paris."""
     data = dict(notification.data)
-    for name in ("deadline",):
+    for name in ("deadline", "standstill_ends_at", "letters_sent_at"):
         if data.get(name):
             data[name] = datetime.fromisoformat(data[name])
     challenge = notification.challenge
@@ -91,6 +94,15 @@ def notification_render(notification: Notification) -> tuple[str, str]:
     return " ".join(subject.split()), body
 
 
+def _attach_documents(message: EmailMessage, notification: Notification) -> None:
+    """Attach the pieces the notification carries (a candidate's rejection letters)."""
+    ids = notification.data["documents"]
+    for document in TenderDocument.objects.filter(pk__in=ids).order_by("key", "pk"):
+        with open_stored(document.file) as handle:
+            content = handle.read()
+        message.attach(document.file.name.rsplit("/", 1)[-1], content, DOCX_TYPE)
+
+
 def notification_send(*, pk: int) -> bool:
     """Send one notification if it is still unsent (row-locked: never twice). A failure
     is recorded on the row and left for the sweep."""
@@ -104,7 +116,12 @@ def notification_send(*, pk: int) -> bool:
             return False
         try:
             subject, body = notification_render(notification)
-            send_mail(subject, body, None, [notification.recipient.email])
+            if notification.data.get("documents"):
+                message = EmailMessage(subject, body, None, [notification.recipient.email])
+                _attach_documents(message, notification)
+                message.send()
+            else:
+                send_mail(subject, body, None, [notification.recipient.email])
         except Exception as exc:
             logger.exception("Notification %s not sent", pk)
             notification.attempts += 1

@@ -9,7 +9,7 @@ only what it changes.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from procurement.documents.context import (
     CofundingContext,
     CommonsRef,
     ConflictLine,
+    CriterionComparison,
     CriterionLine,
     CriterionResult,
     EliminationLine,
@@ -38,6 +39,7 @@ from procurement.documents.context import (
     RankingRow,
     ReciprocityContext,
     ReciprocityKind,
+    RejectionContext,
     ReservationLine,
     ResourceLine,
 )
@@ -364,6 +366,63 @@ def reciprocity_factory(challenge):
 
 
 @pytest.fixture
+def rejection_factory(challenge):
+    """Mobicoop's letter on lot 1, second of three behind Covoit Libre, in a formal
+    procedure: dated when the pack was drawn up, signature eleven days later."""
+
+    def make(**overrides) -> RejectionContext:
+        sent_at = challenge.generated_at
+        formal = replace(
+            challenge,
+            procedure_formal=True,
+            procedure_label="appel d'offres ouvert (procédure formalisée)",
+        )
+        fields = {
+            "challenge": formal,
+            "lot_number": 1,
+            "lot_title": "Référentiel ouvert des stations de mobilité partagée",
+            "candidate": (Party(name="Mobicoop SCIC", address="8 rue de Nancy, 67000 Strasbourg"),),
+            "candidate_offer": "Un référentiel coopératif des stations",
+            "awardee": (Party(name="Covoit Libre SAS"), Party(name="Rues Partagées")),
+            "awardee_offer": "Le référentiel des stations en commun",
+            "rank": 2,
+            "ranked": 3,
+            "total": Decimal("61.50"),
+            "awardee_total": Decimal("78.25"),
+            "criteria": (
+                CriterionComparison(
+                    code="TECH",
+                    label="Valeur technique",
+                    weight=Decimal("60"),
+                    scale_max=Decimal("10"),
+                    candidate_mark=Decimal("6.5"),
+                    candidate_points=Decimal("39.00"),
+                    awardee_mark=Decimal("8"),
+                    awardee_points=Decimal("48.00"),
+                    reasons=("API temps réel décrite sans engagement de disponibilité.",),
+                ),
+                CriterionComparison(
+                    code="COMMUNS",
+                    label="Production de communs",
+                    weight=Decimal("40"),
+                    scale_max=Decimal("10"),
+                    candidate_mark=Decimal("5.625"),
+                    candidate_points=Decimal("22.50"),
+                    awardee_mark=Decimal("7.5625"),
+                    awardee_points=Decimal("30.25"),
+                    reasons=(),
+                ),
+            ),
+            "sent_at": sent_at,
+            "signature_from": sent_at + timedelta(days=11),
+        }
+        fields.update(overrides)
+        return RejectionContext(**fields)
+
+    return make
+
+
+@pytest.fixture
 def dce_challenge(challenge_factory) -> ChallengeContext:
     """The call as published: two lots, the scoring method, the recourse, a contact."""
     return challenge_factory(
@@ -409,6 +468,7 @@ def piece_contexts(
     award_factory,
     cofunding_factory,
     reciprocity_factory,
+    rejection_factory,
 ):
     """The context each piece of ``PIECES`` takes, by key."""
     return {
@@ -442,4 +502,5 @@ def piece_contexts(
         "avis_chambre": opinion_factory(),
         "convention_cofinancement": cofunding_factory(),
         "contrat_reciprocite": reciprocity_factory(),
+        "lettre_rejet": rejection_factory(),
     }

@@ -60,6 +60,7 @@ def test_registry_lists_the_pieces_with_french_titles():
         "avis_chambre",
         "convention_cofinancement",
         "contrat_reciprocite",
+        "lettre_rejet",
     }
     assert PIECES["reglement"].title == "Règlement de la consultation"
     assert all(title and callable(render_piece) for title, render_piece in PIECES.values())
