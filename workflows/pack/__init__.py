@@ -20,6 +20,7 @@ from workflows.pack.call import challenge_context
 from workflows.pack.conventions import cofunding_contexts, reciprocity_contexts
 from workflows.pack.engagement import award_contexts
 from workflows.pack.opinions import opinion_contexts
+from workflows.pack.refusals import Refusal
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,22 @@ class PackPiece:
     title: str
     render: Callable[[], bytes]
     stage: str = DocumentStage.AWARD
+    # Why the piece may not be generated yet (a party to sign it is missing): the job
+    # stores the others and reports this, in French, instead of rendering it.
+    refusal: str = ""
 
 
 def _piece(key: str, context, object_key: str = "", stage=DocumentStage.AWARD) -> PackPiece:
     title, render = PIECES[key]
+    if isinstance(context, Refusal):
+        return PackPiece(
+            piece=key,
+            key=object_key,
+            title=title,
+            render=lambda: b"",
+            stage=stage,
+            refusal=context.message,
+        )
     return PackPiece(
         piece=key, key=object_key, title=title, render=lambda: render(context), stage=stage
     )
@@ -77,4 +90,4 @@ def build_pack(challenge: Challenge) -> list[PackPiece]:
     return pieces
 
 
-__all__ = ["PackPiece", "build_dce", "build_pack", "challenge_context"]
+__all__ = ["PackPiece", "Refusal", "build_dce", "build_pack", "challenge_context"]
