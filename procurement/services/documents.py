@@ -130,7 +130,8 @@ def documents_store(
                 created.append(f"{document.piece}/{document.key} v{document.version}")
             DocumentJob.objects.filter(pk=job.pk).update(done=done)
         if refusals:
-            raise WrongState("\n".join(refusals), code="pieces_refused")
+            # One sentence each: shown as one paragraph in the buyer's space.
+            raise WrongState(" ".join(refusals), code="pieces_refused")
     except Exception as exc:
         # A refused rule is told as it is, in French; anything else with its type.
         error = (
