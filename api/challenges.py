@@ -1,6 +1,7 @@
 """Challenges and their resources: the caller lists those it may see, a buyer creates
 one (which starts its process), changes its draft or cancels it."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotAuthenticated
@@ -8,13 +9,16 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.errors import NotFound
 from procurement import queries
 from procurement.models import Challenge, ChallengeResource, Commons, Framing, Lot, Organisation
 from procurement.models.challenges import AggregationMethod, ContractNature
 from procurement.services.award_rules import publication_warnings
 from procurement.services.challenges import challenge_update
+from procurement.services.hosting import resource_host_designate
 from workflows.services import process_cancel, process_start
 
+from .commons import CommonsSerializer
 from .serializers import OrganisationRefSerializer
 from .views import ChallengeScoped, validated
 
@@ -275,3 +279,26 @@ class ResourceList(ChallengeScoped, generics.ListAPIView):
 
     def scoped_queryset(self):
         return queries.resources_of(self.challenge())
+
+
+class ResourceHostInput(serializers.Serializer):
+    host = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        help_text="La structure hébergeuse qui reçoit les fonds du commun et les reverse.",
+    )
+
+
+class ResourceHost(ChallengeScoped, APIView):
+    """The buyer designates the structure hébergeuse of a resource's commons, before the
+    award pieces: the conventions and the reciprocity contracts name it as a party."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ResourceHostInput, responses={200: CommonsSerializer})
+    def post(self, request, challenge_pk, pk):
+        resource = self.challenge().resources.filter(pk=pk).first()
+        if resource is None:
+            raise NotFound(_("Ressource introuvable."), code="resource_not_found")
+        data = validated(ResourceHostInput, request)
+        commons = resource_host_designate(actor=request.user, resource=resource, **data)
+        return Response(CommonsSerializer(commons).data)

@@ -102,6 +102,7 @@ urlpatterns = [
     path(C, challenges.ChallengeDetail.as_view(), name="challenge-detail"),
     path(C + "cancel/", challenges.ChallengeCancel.as_view(), name="challenge-cancel"),
     path(C + "resources/", challenges.ResourceList.as_view(), name="resource-list"),
+    path(C + "resources/<int:pk>/host/", challenges.ResourceHost.as_view(), name="resource-host"),
     path(C + "lots/", challenges.LotList.as_view(), name="lot-list"),
     path(C + "questions/", questions.QuestionList.as_view(), name="question-list"),
     path(

@@ -48,6 +48,7 @@ from procurement.documents.context import (
     LotLine,
     Milestone,
     OpinionContext,
+    OpinionTopic,
     Party,
     RankingContext,
     RankingRow,
@@ -184,7 +185,7 @@ def build_contexts() -> dict[str, object]:
         "rapport_presentation": analysis,
         "avis_chambre": OpinionContext(
             challenge=challenge,
-            subject_label="sur la sélection des propositions",
+            topic=OpinionTopic.SELECTION,
             verdict_label="Avis favorable",
             reasons=("La sélection fait toute sa place aux communs.",),
             reservations=(ReservationLine(reservation="Associer les usagers."),),

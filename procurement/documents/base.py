@@ -9,6 +9,15 @@ the writer only names styles. Two things are set here because styles cannot carr
 them: table rows never split across pages (``w:cantSplit``) and header rows repeat
 on every page (``w:tblHeader``).
 
+Two layout rules hold for every piece, whatever its renderer writes:
+
+* no empty heading: a heading is held back until something is written under it, and
+  dropped when the next heading of its rank (or the end of the piece) comes first — a
+  section with nothing to say is not announced (articles are numbered when written, so
+  the numbering has no gap);
+* no identifier cut mid-word in a table: a column is widened, at the expense of the
+  others, until the longest word of its cells fits on one line (``min_column_width``).
+
 Same context, same bytes: the metadata come from ``ChallengeContext.generated_at``
 and every zip entry is stamped with that instant, so the SHA-256 of a piece only
 changes when its content does.
@@ -41,6 +50,16 @@ GENERATOR = "appels-a-communs"
 HEADER_FILL = "E3E3FD"  # "bleu France" 925, the lightest tint: sober header rows
 LABEL_FILL = "F6F6F6"
 ZIP_EPOCH_YEAR = 1980  # the zip format cannot date an entry earlier
+# Table cells: Arial 9 pt. A word is given 0.62 em per character — above Arial's
+# average (about 0.5 em) so that a code of wide letters or in bold still fits — plus the
+# cell's left and right margins (0.19 cm each, Word's and LibreOffice's default).
+TABLE_FONT_PT = 9
+CHAR_EM = 0.62
+EMU_PER_PT = 12700
+CELL_MARGINS_EMU = 2 * 68580
+# A word wider than this share of the text (a long URL) is left to wrap: widening its
+# column would crush the others.
+MAX_WORD_SHARE = 0.45
 
 
 class Strong(str):
@@ -74,6 +93,40 @@ def describe_party(party: Party) -> tuple[str, ...]:
     if party.representative:
         lines.append(f"Représentant : {party.representative}")
     return tuple(lines)
+
+
+def word_width(word: str) -> int:
+    """The width (EMU) a word of a table cell needs to stay on one line."""
+    return int(len(word) * CHAR_EM * TABLE_FONT_PT * EMU_PER_PT)
+
+
+def min_column_width(cells: Iterable[str]) -> int:
+    """The narrowest a column may be (EMU) so that none of its words — a criterion code
+    such as ``gouvernance_ouverte``, an amount, a date — is cut: its longest word and
+    the cell margins. Words break only at spaces: a code's hyphen or underscore is part
+    of the code."""
+    longest = max((len(word) for text in cells for word in text.split()), default=0)
+    return word_width("x" * longest) + CELL_MARGINS_EMU
+
+
+def fit_widths(shares: Sequence[float], minima: Sequence[int], total: int) -> tuple[int, ...]:
+    """Column widths (EMU) in the given proportions, each widened to its minimum, the
+    width taken from the columns that have room to spare; the sum stays ``total``."""
+    share_sum = sum(shares)
+    widths = [int(total * share / share_sum) for share in shares]
+    cap = int(total * MAX_WORD_SHARE)
+    floors = [min(minimum, cap) for minimum in minima]
+    if sum(floors) >= total:  # cannot fit every word: widths in proportion to the needs
+        return tuple(int(total * floor / sum(floors)) for floor in floors)
+    missing = sum(max(floor - width, 0) for floor, width in zip(floors, widths, strict=True))
+    if not missing:
+        return tuple(widths)
+    spare = [max(width - floor, 0) for floor, width in zip(floors, widths, strict=True)]
+    spare_sum = sum(spare)
+    return tuple(
+        max(floor, width - -(-missing * room // spare_sum))  # rounded up: the sum holds
+        for floor, width, room in zip(floors, widths, spare, strict=True)
+    )
 
 
 def _fld_char(kind: str) -> OxmlElement:
@@ -127,6 +180,10 @@ class PieceWriter:
         section = self.document.sections[0]
         self._text_width = section.page_width - section.left_margin - section.right_margin
         self._articles = 0
+        # Headings wait here, as (level, text or None for an article, article title),
+        # until something is written under them: see ``_flush_headings``.
+        self._pending: list[tuple[int, str]] = []
+        self._pending_articles: set[int] = set()
         self._set_header_and_footer()
         self._set_metadata()
         self._write_title()
@@ -172,15 +229,40 @@ class PieceWriter:
     # --- text ---------------------------------------------------------------------------
 
     def article(self, title: str) -> None:
-        """A numbered top-level heading: "Article 3 – Critères de jugement"."""
-        self._articles += 1
-        self.document.add_heading(f"Article {self._articles} – {title}", level=1)
+        """A numbered top-level heading: "Article 3 – Critères de jugement" (numbered when
+        its first line is written: an empty article is dropped, the numbering has no gap)."""
+        self._hold(1, title, article=True)
 
     def heading(self, text: str, level: int = 2) -> None:
-        self.document.add_heading(text, level=level)
+        """A heading, written only if something follows it in its section."""
+        self._hold(level, text, article=False)
+
+    def _hold(self, level: int, text: str, *, article: bool) -> None:
+        # A held heading of the same or a lower rank has nothing under it: drop it.
+        while self._pending and self._pending[-1][0] >= level:
+            self._pending.pop()
+            self._pending_articles.discard(len(self._pending))
+        if article:
+            self._pending_articles.add(len(self._pending))
+        self._pending.append((level, text))
+
+    def _flush_headings(self) -> None:
+        """Write the held headings: something is about to be written under them."""
+        for index, (level, text) in enumerate(self._pending):
+            if index in self._pending_articles:
+                self._articles += 1
+                text = f"Article {self._articles} – {text}"
+            self.document.add_heading(text, level=level)
+        self._pending.clear()
+        self._pending_articles.clear()
 
     def paragraph(self, *runs: str, style: str | None = None, center: bool = False) -> Paragraph:
-        """A paragraph of runs; ``Strong`` runs are bold."""
+        """A paragraph of runs; ``Strong`` runs are bold. A paragraph without any text is
+        not written (an optional field left blank leaves no empty line); the paragraph
+        returned then belongs to no document."""
+        if not any(text.strip() for text in runs):
+            return Paragraph(OxmlElement("w:p"), self.document._body)
+        self._flush_headings()
         paragraph = self.document.add_paragraph(style=style)
         for text in runs:
             run = paragraph.add_run(text)
@@ -196,7 +278,9 @@ class PieceWriter:
 
     def bullets(self, items: Iterable[str]) -> None:
         for item in items:
-            self.document.add_paragraph(item, style="List Bullet")
+            if item.strip():
+                self._flush_headings()
+                self.document.add_paragraph(item, style="List Bullet")
 
     def party(self, party: Party) -> Paragraph:
         """The party's name in bold, then its SIRET, address and representative."""
@@ -217,6 +301,12 @@ class PieceWriter:
         """A table with one header row, repeated on every page; ``widths`` are relative,
         ``numeric`` columns are right-aligned, a ``strong_last_row`` is a total."""
         body = [tuple(row) for row in rows]
+        if widths is not None:
+            minima = [
+                min_column_width([headers[column], *(row[column] for row in body)])
+                for column in range(len(headers))
+            ]
+            widths = fit_widths(widths, minima, self._text_width)
         table, column_widths = self._new_table(len(body) + 1, len(headers), widths)
         right = frozenset(numeric)
         table_rows = table.rows
@@ -231,7 +321,12 @@ class PieceWriter:
     def facts(self, pairs: Iterable[tuple[str, str]]) -> Table:
         """A two-column table of labels and values, without a header row."""
         body = list(pairs)
-        table, column_widths = self._new_table(len(body), 2, (0.32, 0.68))
+        widths = fit_widths(
+            (0.32, 0.68),
+            [min_column_width(pair[column] for pair in body) for column in (0, 1)],
+            self._text_width,
+        )
+        table, column_widths = self._new_table(len(body), 2, widths)
         for row, (label, value) in zip(table.rows, body, strict=True):
             _mark_row(row, header=False)
             label_cell, value_cell = row.cells
@@ -263,6 +358,7 @@ class PieceWriter:
     def _new_table(
         self, rows: int, columns: int, widths: Sequence[float] | None
     ) -> tuple[Table, tuple[int, ...] | None]:
+        self._flush_headings()
         table = self.document.add_table(rows=rows, cols=columns)
         table.style = self._table_style
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -315,6 +411,8 @@ class PieceWriter:
 
     def finish(self) -> bytes:
         """Close the piece with the date it was drawn up and return the .docx bytes."""
+        self._pending.clear()  # headings with nothing under them
+        self._pending_articles.clear()
         self.mention(
             f"Document établi le {format_date_fr(self.challenge.generated_at)} "
             "par le service des appels à communs."

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 
-from kernel.formats import format_percent
+from kernel.formats import format_date_fr, format_percent
 
 from .base import PieceWriter, Strong
 from .context import ChallengeContext, CommonsRef, CriterionLine
@@ -81,12 +82,33 @@ def referenced_commons(challenge: ChallengeContext) -> tuple[CommonsRef, ...]:
     return tuple(seen.values())
 
 
-def write_commons_list(writer: PieceWriter, commons: Iterable[CommonsRef]) -> None:
+# Said when a list of commons to reuse is empty: that this call names none — never that
+# the Chambre's catalogue is empty, which a reader would take as a fact about it.
+NO_COMMONS = "Ni l'avis de la Chambre des communs ni l'appel ne désignent de commun à réutiliser."
+
+
+def write_commons_list(
+    writer: PieceWriter, commons: Iterable[CommonsRef], *, empty: str = NO_COMMONS
+) -> None:
     lines = [commons_line(c) for c in commons]
     if lines:
         writer.bullets(lines)
     else:
-        writer.paragraph("Aucun commun n'est référencé à ce jour.")
+        writer.paragraph(empty)
+
+
+def quoted(text: str) -> str:
+    """A requirement quoted in a sentence: « … », without its own final full stop."""
+    return f"« {' '.join(text.split()).rstrip('.').strip()} »"
+
+
+def licence_requirement_sentence(requirement: str, issued: date | datetime) -> str:
+    """The Chambre's licence requirement, as the call takes it up: a full sentence that
+    says where it comes from, wherever a piece prints it (RC, CCTP, CCAP)."""
+    return (
+        f"À la suite de l'avis de la Chambre des communs du {format_date_fr(issued)}, "
+        f"l'acheteur retient l'exigence de licence suivante : {quoted(requirement)}."
+    )
 
 
 def write_recourse(writer: PieceWriter, ctx: ChallengeContext) -> None:

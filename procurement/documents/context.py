@@ -320,10 +320,16 @@ class ReservationLine:
     answer: str | None = None  # the buyer's answer, once given
 
 
+class OpinionTopic(StrEnum):
+    """What the Chambre gives its opinion on."""
+
+    CALL = "call"  # the draft of the call, before its publication
+    SELECTION = "selection"  # the proposals the buyer selected
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OpinionContext:
     challenge: ChallengeContext
-    subject_label: str  # "sur le projet d'appel à communs", "sur la sélection des propositions"
     verdict_label: str  # "Avis favorable avec réserves"
     reasons: tuple[str, ...]
     reservations: tuple[ReservationLine, ...]
@@ -333,9 +339,17 @@ class OpinionContext:
     issued_at: datetime
     moderator_name: str
     place: str | None = None  # "Lille"
+    topic: OpinionTopic = OpinionTopic.CALL
+    number: int = 1  # its rank among the Chambre's opinions on the same topic
+    count: int = 1  # how many opinions on that topic the Chambre gave
+    referred_at: datetime | None = None  # when the process referred it to the Chambre
+    selected: tuple[str, ...] = ()  # on a selection: the proposals selected, lot by lot
+    catalogue_size: int = 0  # the commons the Chambre's catalogue references
 
     def __post_init__(self) -> None:
-        _require_aware(issued_at=self.issued_at)
+        _require_aware(issued_at=self.issued_at, referred_at=self.referred_at)
+        if not 1 <= self.number <= self.count:
+            raise ValueError(f"opinion number {self.number} of {self.count}")
 
 
 # --- acte d'engagement ------------------------------------------------------------------
@@ -380,19 +394,36 @@ class Milestone:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SubsidyLine:
+    """A subsidy the host recorded in the commons' ledger."""
+
+    grantor: str
+    amount: Decimal
+    label: str = ""  # the subsidy's name or decision
+    received_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CofundingContext:
     """One funded commons of a closed cofunding round."""
 
     challenge: ChallengeContext
     commons: CommonsRef
-    host: Party
+    host: Party  # required: the structure that receives and passes on the funds
     funders: tuple[FunderLine, ...]
-    milestones: tuple[Milestone, ...]
+    milestones: tuple[Milestone, ...]  # the proposal's own, with the funds they release
     round_label: str = ""
+    subsidies: tuple[SubsidyLine, ...] = ()
+    contributors: tuple[Party, ...] = ()  # the working group, to whom the host pays
+    recourse_court: str = ""  # "Tribunal administratif de Lille"
 
     def __post_init__(self) -> None:
+        if not self.host.name.strip():
+            raise ValueError("a cofunding convention needs its host")
         if not self.funders:
             raise ValueError("a cofunding convention needs at least one funder")
+        if any(line.amount <= 0 for line in self.subsidies):
+            raise ValueError("every subsidy must be positive")
         if any(line.amount <= 0 for line in self.funders):
             raise ValueError("every funder's amount must be positive")
         if any(m.amount < 0 for m in self.milestones):
@@ -404,6 +435,10 @@ class CofundingContext:
     @property
     def total(self) -> Decimal:
         return sum((line.amount for line in self.funders), Decimal(0))
+
+    @property
+    def subsidies_total(self) -> Decimal:
+        return sum((line.amount for line in self.subsidies), Decimal(0))
 
 
 # --- contrat de réciprocité -------------------------------------------------------------
@@ -429,6 +464,8 @@ class ReciprocityContext:
     duration_label: str = "trois ans, renouvelable par tacite reconduction"
 
     def __post_init__(self) -> None:
+        if not self.beneficiary.name.strip():
+            raise ValueError("a reciprocity contract needs the commons' host")
         _require_non_negative(revenue_share=self.revenue_share, fixed_amount=self.fixed_amount)
         if self.kind is ReciprocityKind.REVENUE_SHARE:
             if self.revenue_share is None or self.fixed_amount is not None:

@@ -1,4 +1,11 @@
-"""Convention de cofinancement of one funded commons: funders, host, amounts, milestones."""
+"""Convention de cofinancement of one funded commons: funders, host, amounts, the
+proposal's milestones, subsidies, legal basis, redistribution, reporting and disputes.
+
+Legal frame: loi n° 2000-321 du 12 avril 2000, article 10 (a convention fixes the
+object, amount, payment and use of a subsidy above the threshold of the décret n°
+2001-495 du 6 juin 2001, 23 000 €; the beneficiary gives a compte rendu financier);
+code général des collectivités territoriales, article L. 1611-4 (a subsidised body may
+pass funds on to others only where the convention provides for it)."""
 
 from __future__ import annotations
 
@@ -6,12 +13,125 @@ from decimal import Decimal
 
 from kernel.formats import amount_in_words_fr, format_date_fr, format_eur, format_percent
 
-from .base import PieceWriter, Strong
+from .base import PieceWriter, Strong, describe_party
 from .common import commons_line
 from .context import CofundingContext
 
 TITLE = "Convention de cofinancement"
 SHARE_PRECISION = Decimal("0.1")
+# Décret n° 2001-495 du 6 juin 2001, art. 1er: above this amount a convention is required.
+CONVENTION_THRESHOLD = Decimal("23000")
+AMICABLE_MONTHS = "deux mois"
+
+
+def convention_required(amount: Decimal) -> bool:
+    """Whether the décret n° 2001-495 requires the convention: an aid that exceeds
+    23 000 € (23 000,00 € does not, 23 000,01 € does)."""
+    return amount > CONVENTION_THRESHOLD
+
+
+def _write_legal_basis(writer: PieceWriter, ctx: CofundingContext) -> None:
+    writer.article("Fondement juridique")
+    writer.paragraph(
+        "La présente convention est conclue en application de l'article 10 de la loi "
+        "n° 2000-321 du 12 avril 2000 relative aux droits des citoyens dans leurs relations "
+        "avec les administrations et du décret n° 2001-495 du 6 juin 2001 pris pour son "
+        "application : elle définit l'objet, le montant, les modalités de versement et les "
+        "conditions d'utilisation des apports."
+    )
+    threshold = format_eur(CONVENTION_THRESHOLD)
+    if convention_required(ctx.total):
+        writer.paragraph(
+            f"Le montant des apports dépassant {threshold}, la conclusion d'une convention "
+            "est obligatoire (article 1er du décret n° 2001-495 du 6 juin 2001)."
+        )
+    else:
+        writer.paragraph(
+            f"Le montant des apports n'excédant pas {threshold}, la convention n'est pas "
+            "imposée par le décret n° 2001-495 du 6 juin 2001 ; les parties la concluent pour "
+            "fixer l'emploi des fonds et leur reversement aux contributeurs."
+        )
+
+
+def _write_subsidies(writer: PieceWriter, ctx: CofundingContext) -> None:
+    writer.article("Subventions reçues pour le commun")
+    if not ctx.subsidies:
+        writer.paragraph(
+            "Aucune subvention n'est inscrite au registre du commun à la date de la convention."
+        )
+        return
+    rows = [
+        (
+            line.grantor,
+            line.label or "—",
+            format_date_fr(line.received_on) if line.received_on else "—",
+            format_eur(line.amount),
+        )
+        for line in ctx.subsidies
+    ]
+    rows.append(("Total", "", "", format_eur(ctx.subsidies_total)))
+    writer.table(
+        ("Accordée par", "Subvention", "Reçue le", "Montant"),
+        rows,
+        widths=(0.3, 0.32, 0.18, 0.2),
+        numeric=(3,),
+        strong_last_row=True,
+    )
+    writer.paragraph(
+        "Ces subventions, inscrites au registre du commun tenu par la structure hébergeuse, "
+        "s'ajoutent aux apports des financeurs ; elles sont employées selon les conditions "
+        "de leur attribution et figurent au compte rendu financier."
+    )
+
+
+def _write_redistribution(writer: PieceWriter, ctx: CofundingContext) -> None:
+    writer.article("Reversement des fonds aux contributeurs")
+    writer.paragraph(
+        "Par dérogation expresse à l'interdiction de reverser une subvention à d'autres "
+        "organismes (article L. 1611-4 du code général des collectivités territoriales), la "
+        "structure hébergeuse est autorisée à reverser tout ou partie des apports aux "
+        "contributeurs du commun, membres de son groupe de travail"
+        + (" :" if ctx.contributors else ".")
+    )
+    writer.bullets(" – ".join(line for line in describe_party(party)) for party in ctx.contributors)
+    writer.paragraph(
+        "Chaque reversement rémunère une dépense que la communauté a approuvée selon ses "
+        "règles de gouvernance, sur facture ou justificatif ; il est inscrit au registre "
+        "public du commun. Un contributeur qui rejoint le groupe de travail en cours "
+        "d'exécution peut être payé dans les mêmes conditions, après information des "
+        "financeurs."
+    )
+
+
+def _write_reporting(writer: PieceWriter, ctx: CofundingContext) -> None:
+    writer.article("Compte rendu financier et suivi")
+    writer.paragraph(
+        "Conformément à l'article 10 de la loi n° 2000-321 du 12 avril 2000, la structure "
+        "hébergeuse produit à chaque financeur un compte rendu financier attestant la "
+        "conformité des dépenses à l'objet de la convention, dans les six mois suivant la "
+        "fin de chaque exercice au cours duquel elle a reçu des apports."
+    )
+    writer.paragraph(
+        "À chaque jalon, la communauté publie un compte rendu des travaux réalisés et la "
+        "structure hébergeuse l'état des fonds reçus, engagés et versés. Les financeurs "
+        "peuvent demander les pièces justificatives des dépenses."
+    )
+
+
+def _write_disputes(writer: PieceWriter, ctx: CofundingContext) -> None:
+    writer.article("Règlement des litiges")
+    court = (
+        f"le {ctx.recourse_court[0].lower()}{ctx.recourse_court[1:]}"
+        if ctx.recourse_court
+        else "le tribunal administratif compétent"
+    )
+    writer.paragraph(
+        "Les parties recherchent d'abord un règlement amiable de tout différend relatif à "
+        "l'interprétation ou à l'exécution de la convention : la partie la plus diligente "
+        "saisit les autres par écrit, et elles se réunissent dans le mois qui suit. À défaut "
+        f"d'accord dans un délai de {AMICABLE_MONTHS} à compter de cette saisine, le litige "
+        f"est porté devant {court}."
+    )
 
 
 def render_convention_cofinancement(ctx: CofundingContext) -> bytes:
@@ -40,6 +160,8 @@ def render_convention_cofinancement(ctx: CofundingContext) -> bytes:
         "autres ; la présente convention fixe les apports au commun ci-dessous et la manière "
         "dont ils sont hébergés et versés."
     )
+
+    _write_legal_basis(writer, ctx)
 
     writer.article("Objet")
     writer.paragraph("La convention organise le cofinancement du commun :")
@@ -70,6 +192,8 @@ def render_convention_cofinancement(ctx: CofundingContext) -> bytes:
         "suivant la signature de la convention.",
     )
 
+    _write_subsidies(writer, ctx)
+
     writer.article("Rôle de la structure hébergeuse")
     writer.bullets(
         (
@@ -78,14 +202,21 @@ def render_convention_cofinancement(ctx: CofundingContext) -> bytes:
             "Elle n'a pas de droit de décision sur le commun : la communauté décide de "
             "l'utilisation des fonds hébergés, selon ses règles de gouvernance publiées.",
             "Elle paie aux contributeurs les dépenses que la communauté a approuvées ; "
-            "l'approbation d'une dépense et son paiement sont deux actes distincts.",
+            "l'approbation d'une dépense et son paiement sont deux actes distincts (article "
+            "suivant).",
             "Elle tient un registre public des recettes et des dépenses du commun ; une "
             "écriture n'y est jamais modifiée, seulement contre-passée.",
         )
     )
 
+    _write_redistribution(writer, ctx)
+
     writer.article("Jalons et versements")
     if ctx.milestones:
+        writer.paragraph(
+            "Les jalons sont ceux de la proposition retenue ; le montant des apports est "
+            "réparti entre eux à parts égales, sauf accord écrit des parties."
+        )
         rows = [
             (
                 milestone.label,
@@ -117,11 +248,7 @@ def render_convention_cofinancement(ctx: CofundingContext) -> bytes:
         "du commun est invité à conclure un contrat de réciprocité avec sa communauté."
     )
 
-    writer.article("Suivi et transparence")
-    writer.paragraph(
-        "À chaque jalon, la communauté publie un compte rendu des travaux réalisés et la "
-        "structure hébergeuse l'état des fonds reçus, engagés et versés."
-    )
+    _write_reporting(writer, ctx)
 
     writer.article("Fonds non utilisés")
     writer.paragraph(
@@ -139,6 +266,8 @@ def render_convention_cofinancement(ctx: CofundingContext) -> bytes:
         )
     else:
         writer.paragraph("La convention prend effet à sa signature par toutes les parties.")
+
+    _write_disputes(writer, ctx)
 
     signatories = [("le financeur", line.funder) for line in ctx.funders]
     signatories.append(("la structure hébergeuse", ctx.host))

@@ -113,13 +113,19 @@ def documents_store(
     Each piece (``piece``, ``key``, ``title``, ``stage``, ``addressee`` and a
     ``render()`` giving its bytes) is
     committed on its own, so progress shows and a killed worker leaves no half-written
-    document; running it again completes what is missing. A failure marks the job
-    failed, with its error, and is raised again."""
+    document; running it again completes what is missing. A piece with a ``refusal`` (a
+    party to sign it is missing) is not rendered: the others are stored, then the job
+    fails with every refusal as its error, in French, for the buyer to act on. A failure
+    marks the job failed, with its error, and is raised again."""
     try:
         pieces = build()
         DocumentJob.objects.filter(pk=job.pk).update(total=len(pieces))
         created = []
+        refusals = []
         for done, piece in enumerate(pieces, start=1):
+            if getattr(piece, "refusal", ""):
+                refusals.append(piece.refusal)
+                continue
             document, is_new = _store(
                 challenge=challenge,
                 piece=piece.piece,
@@ -133,11 +139,18 @@ def documents_store(
             if is_new:
                 created.append(f"{document.piece}/{document.key} v{document.version}")
             DocumentJob.objects.filter(pk=job.pk).update(done=done)
+        if refusals:
+            # One sentence each: shown as one paragraph in the buyer's space.
+            raise WrongState(" ".join(refusals), code="pieces_refused")
     except Exception as exc:
+        # A refused rule is told as it is, in French; anything else with its type.
+        error = (
+            str(exc.message)
+            if isinstance(exc, ApplicationError)
+            else f"{type(exc).__name__}: {exc}"
+        )
         DocumentJob.objects.filter(pk=job.pk).update(
-            status=DocumentStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}",
-            finished_at=timezone.now(),
+            status=DocumentStatus.FAILED, error=error, finished_at=timezone.now()
         )
         raise
     with transaction.atomic():

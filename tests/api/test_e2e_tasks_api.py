@@ -9,6 +9,7 @@ the process's current steps and its history of who did what.
 
 import pytest
 
+from procurement.models import Proposal
 from tests.api.steps import (
     act,
     challenge_url,
@@ -325,6 +326,15 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
         for b in ok(buyer.get(challenge_url(cid, "cofunding/")))["buckets"]
     }
     assert pledged == {first: "4500.00", second: "1000.00"}
+    # and the buyer designates the host that the funded commons' convention names
+    resource = Proposal.objects.get(pk=first).group.resource_id
+    ok(
+        buyer.post(
+            challenge_url(cid, f"resources/{resource}/host/"),
+            {"host": world.host.pk},
+            format="json",
+        )
+    )
 
     # when the round's deadline passes: it closes, the documents are generated
     clock.move_to(later(COFUNDING_END, seconds=1))

@@ -7,6 +7,7 @@ from django.test import TestCase
 
 from procurement.models import Challenge, Commons
 from procurement.services.cofunding import allocation_set, pledge_create
+from procurement.services.hosting import resource_host_designate
 from tests.conftest import later, paris
 from tests.workflows import journey
 from tests.workflows.journey import complete, give_opinion, sweep
@@ -96,8 +97,12 @@ def _close_cofunding(world, clock, challenge):
     round_ = challenge.cofunding_round
     funder, user = world.funders[0], world.funder_users[0]
     allocation_set(actor=user, round_=round_, funder=funder, amount=Decimal("60000"))
-    for bucket in round_.buckets.order_by("proposal_id"):
+    for bucket in round_.buckets.order_by("proposal_id").select_related("proposal__group"):
         pledge_create(actor=user, bucket=bucket, funder=funder, amount=bucket.max_amount)
+        # The conventions name each funded commons' host: the buyer designates it.
+        resource_host_designate(
+            actor=world.buyer_agent, resource=bucket.proposal.group.resource, host=world.host
+        )
     clock.move_to(later(COFUNDING_END, seconds=1))
     # The documents step runs in Celery once the sweep's transaction commits.
     with TestCase.captureOnCommitCallbacks(execute=True):

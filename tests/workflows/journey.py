@@ -265,11 +265,13 @@ def in_scoring(world, clock, **overrides):
 LOTS_LEFT_ASIDE = "L'enveloppe de cofinancement ne couvre cette année que le premier lot."
 
 
-def in_cofunding(world, clock, **overrides):
+def in_cofunding(world, clock, *, host: bool = True, **overrides):
     """Scored; the first proposal selected; the Chambre approves; one funder pledges
     the proposal's whole cofundable amount (under a marché public, its part outside the
-    contract). The round closes at ``COFUNDING_END``."""
+    contract); the buyer designates the host of its commons (unless ``host=False``). The
+    round closes at ``COFUNDING_END``."""
     from procurement.services.cofunding import allocation_set, pledge_create
+    from procurement.services.hosting import resource_host_designate
     from tests.conftest import paris
 
     challenge = in_scoring(world, clock, **overrides)
@@ -298,6 +300,10 @@ def in_cofunding(world, clock, **overrides):
         funder=world.funders[0],
         amount=bucket.max_amount,
     )
+    if host:
+        resource_host_designate(
+            actor=world.buyer_agent, resource=first.group.resource, host=world.host
+        )
     return challenge
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from procurement.models import Bucket, ChallengeStatus, Pledge
 from procurement.services.cofunding import allocation_set, pledge_create
+from procurement.services.hosting import resource_host_designate
 from tests.conftest import later, paris
 from tests.workflows import journey
 from tests.workflows.journey import complete, current_steps, give_opinion, sweep
@@ -121,6 +122,10 @@ def test_challenge_runs_from_draft_to_award_through_services(world, clock):
     pledge_create(actor=world.funder_users[0], bucket=first, funder=ademe, amount=Decimal("3000"))
     pledge_create(actor=world.funder_users[1], bucket=first, funder=bdt, amount=Decimal("1500"))
     pledge_create(actor=world.funder_users[1], bucket=second, funder=bdt, amount=Decimal("1000"))
+    # and the buyer designates the host that the funded commons' convention names
+    resource_host_designate(
+        actor=world.buyer_agent, resource=first.proposal.group.resource, host=world.host
+    )
 
     # then the round closes at its deadline and the documents are generated in the background
     clock.move_to(later(cofunding_end, seconds=1))

@@ -1,16 +1,16 @@
 """The demo's four calls, each left at its stage, and ``run``."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import time_machine
 from django.db import transaction
 from django.utils import timezone
 
-from procurement.models import (
-    Challenge,
-)
+from procurement.models import Challenge, Commons, IncomeKind
 from procurement.services.cofunding import allocation_set, pledge_create
+from procurement.services.hosting import resource_host_designate
+from procurement.services.ledger import income_record
 from procurement.services.questions import (
     question_answer_draft,
     question_ask,
@@ -93,6 +93,23 @@ def completed_challenge(cast) -> Challenge:
                 funder=o[funders[username]],
                 amount=Decimal(amount),
             )
+        # The conventions name the host of each funded commons: the buyer designates the
+        # one of the booking module (still to be created), the catalogue's covers the other;
+        # the host records the ANCT's subsidy in that commons' ledger.
+        booking = challenge.resources.get(title="Brique open source de réservation")
+        resource_host_designate(
+            actor=u["agent.mel"], resource=booking, host=o["La Coop des Communs"]
+        )
+        carpooling = Commons.objects.get(name="Standard REST covoiturage")
+        income_record(
+            actor=u["coop.communs"],
+            commons=carpooling,
+            amount=Decimal("4000.00"),
+            received_on=date(2026, 9, 15),
+            source_name="Agence nationale de la cohésion des territoires",
+            kind=IncomeKind.SUBSIDY,
+            subsidy_label="Fabrique prospective – mobilités du quotidien",
+        )
         clock.move_to(steps.at(2026, 10, 1, 18, 0, 1))
         sweep()  # closes the round; the documents are generated in the background
         clock.move_to(steps.at(2026, 10, 12, 10, 0))

@@ -22,6 +22,7 @@ from workflows.pack.call import challenge_context
 from workflows.pack.conventions import cofunding_contexts, reciprocity_contexts
 from workflows.pack.engagement import award_contexts
 from workflows.pack.opinions import opinion_contexts
+from workflows.pack.refusals import Refusal
 from workflows.pack.rejection import rejection_contexts
 
 
@@ -33,10 +34,22 @@ class PackPiece:
     render: Callable[[], bytes]
     stage: str = DocumentStage.AWARD
     addressee: int | None = None  # the proposal a letter is addressed to
+    # Why the piece may not be generated yet (a party to sign it is missing): the job
+    # stores the others and reports this, in French, instead of rendering it.
+    refusal: str = ""
 
 
 def _piece(key: str, context, object_key: str = "", stage=DocumentStage.AWARD) -> PackPiece:
     title, render = PIECES[key]
+    if isinstance(context, Refusal):
+        return PackPiece(
+            piece=key,
+            key=object_key,
+            title=title,
+            render=lambda: b"",
+            stage=stage,
+            refusal=context.message,
+        )
     return PackPiece(
         piece=key, key=object_key, title=title, render=lambda: render(context), stage=stage
     )
@@ -110,4 +123,11 @@ def build_letters(challenge: Challenge) -> list[PackPiece]:
     return pieces
 
 
-__all__ = ["PackPiece", "build_dce", "build_letters", "build_pack", "challenge_context"]
+__all__ = [
+    "PackPiece",
+    "Refusal",
+    "build_dce",
+    "build_letters",
+    "build_pack",
+    "challenge_context",
+]

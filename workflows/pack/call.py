@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from procurement.documents import context as ctx
+from procurement.documents.common import licence_requirement_sentence
 from procurement.models import Challenge, LotOutcome, Opinion, OpinionSubject, Organisation
 from procurement.models.challenges import AggregationMethod
 from procurement.queries import lots_of
@@ -138,7 +139,9 @@ def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
         resources=tuple(by_pk.values()),
         criteria=criteria,
         licence_requirements="\n".join(
-            o.licence_requirements for o in opinions if o.licence_requirements
+            licence_requirement_sentence(o.licence_requirements, o.issued_at)
+            for o in opinions
+            if o.licence_requirements.strip()
         ),
         chambre_recommended_commons=tuple(commons_ref(c) for c in recommended.values()),
         generated_at=max(moments) if moments else challenge.created_at,

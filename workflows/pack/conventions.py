@@ -1,23 +1,32 @@
 """The contexts of the cofunding conventions (one per funded commons) and of the
-reciprocity contracts (one per partner declaring a commercial use of a funded commons)."""
+reciprocity contracts (one per partner declaring a commercial use of a funded commons).
 
-from datetime import timedelta
+Both name the commons' structure hébergeuse as a signing party: without one, the piece
+is not generated and a ``Refusal`` says which commons needs one
+(``procurement.services.hosting.resource_host_designate``)."""
+
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
-from kernel.formats import format_date_fr
+from kernel.formats import CENT, format_date_fr, to_paris
 from procurement.documents import context as ctx
 from procurement.models import (
     Bucket,
     Contribution,
     ContributionKind,
+    Income,
+    IncomeKind,
     Intent,
+    Milestone,
     Pledge,
     Position,
     WorkingGroupMember,
 )
 from workflows.pack.call import party
+from workflows.pack.refusals import Refusal
 
 # A template's default, to be negotiated: 1 % of the revenue earned with the commons.
 DEFAULT_REVENUE_SHARE = Decimal("1")
@@ -38,17 +47,86 @@ def _funded_buckets(challenge):
             ),
             Prefetch(
                 "proposal__group__members",
-                queryset=WorkingGroupMember.objects.select_related("organisation"),
+                queryset=WorkingGroupMember.objects.select_related("organisation").order_by(
+                    "organisation__name"
+                ),
+            ),
+            Prefetch("proposal__milestones", queryset=Milestone.objects.order_by("due_on", "id")),
+            Prefetch(
+                "proposal__group__resource__commons__ledger__incomes",
+                queryset=Income.objects.filter(kind=IncomeKind.SUBSIDY).order_by(
+                    "received_on", "id"
+                ),
+                to_attr="subsidies",
             ),
         )
         .order_by("proposal_id")
     )
 
 
-def cofunding_contexts(challenge, base) -> list[tuple[str, ctx.CofundingContext]]:
-    contexts = []
+def split_over_milestones(total: Decimal, milestones) -> tuple[ctx.Milestone, ...]:
+    """The proposal's own milestones, each releasing an equal part of the funds (the
+    last one takes the rounding cents): the proposal records no amount per milestone,
+    and the convention invents no other schedule."""
+    milestones = list(milestones)
+    if not milestones:
+        return ()
+    share = (total / len(milestones)).quantize(CENT)
+    amounts = [share] * (len(milestones) - 1)
+    amounts.append(total - sum(amounts, Decimal(0)))
+    return tuple(
+        ctx.Milestone(
+            label=milestone.title,
+            due_on=milestone.due_on,
+            amount=amount,
+            deliverable=milestone.deliverable,
+        )
+        for milestone, amount in zip(milestones, amounts, strict=True)
+    )
+
+
+def _subsidies(commons) -> tuple[ctx.SubsidyLine, ...]:
+    ledger = getattr(commons, "ledger", None) if commons is not None else None
+    if ledger is None:
+        return ()
+    return tuple(
+        ctx.SubsidyLine(
+            grantor=income.source_name,
+            amount=income.amount,
+            label=income.subsidy_label,
+            received_on=income.received_on,
+        )
+        for income in ledger.subsidies
+    )
+
+
+def _dated(base, moment):
+    """The call's context, dated by the later of its own events and ``moment``."""
+    return replace(base, generated_at=max(base.generated_at, moment)) if moment else base
+
+
+def cofunding_contexts(challenge, base) -> list[tuple[str, ctx.CofundingContext | Refusal]]:
+    contexts: list[tuple[str, ctx.CofundingContext | Refusal]] = []
     for bucket in _funded_buckets(challenge):
-        resource = bucket.proposal.group.resource
+        proposal = bucket.proposal
+        resource = proposal.group.resource
+        commons = resource.commons
+        name = commons.name if commons else resource.title
+        if commons is None or commons.host is None:
+            contexts.append(
+                (
+                    str(bucket.proposal_id),
+                    Refusal(
+                        _(
+                            "Convention de cofinancement du commun « %(commons)s » non "
+                            "générée : désignez d'abord sa structure hébergeuse, qui reçoit "
+                            "les fonds et les reverse aux contributeurs."
+                        )
+                        % {"commons": name}
+                    ),
+                )
+            )
+            continue
         by_funder: dict[int, list] = {}
         for pledge in bucket.pledges.all():
             by_funder.setdefault(
@@ -57,46 +135,31 @@ def cofunding_contexts(challenge, base) -> list[tuple[str, ctx.CofundingContext]
             by_funder[pledge.allocation.funder_id][1] += pledge.amount
         funders = tuple(ctx.FunderLine(funder=party(f), amount=a) for f, a in by_funder.values())
         total = sum((line.amount for line in funders), Decimal(0))
-        start = bucket.round.closed_at.date()
-        first = (total * Decimal("0.3")).quantize(Decimal("0.01"))
-        commons = resource.commons
+        closed_at = bucket.round.closed_at
         contexts.append(
             (
                 str(bucket.proposal_id),
                 ctx.CofundingContext(
-                    challenge=base,
-                    commons=ctx.CommonsRef(
-                        name=commons.name if commons else resource.title,
-                        licence=bucket.proposal.licence,
-                    ),
-                    host=party(
-                        commons.host if commons else None, "Structure hébergeuse à désigner"
-                    ),
+                    challenge=_dated(base, closed_at),
+                    commons=ctx.CommonsRef(name=name, licence=proposal.licence),
+                    host=party(commons.host),
                     funders=funders,
-                    milestones=(
-                        ctx.Milestone(
-                            label="Lancement des travaux",
-                            due_on=start + timedelta(days=30),
-                            amount=first,
-                            deliverable="Plan de travail et gouvernance",
-                        ),
-                        ctx.Milestone(
-                            label="Livraison du commun",
-                            due_on=start + timedelta(days=365),
-                            amount=total - first,
-                            deliverable=bucket.proposal.deliverables[:200],
-                        ),
+                    milestones=split_over_milestones(total, proposal.milestones.all()),
+                    round_label=f"clos le {format_date_fr(closed_at)}" if closed_at else "",
+                    subsidies=_subsidies(commons),
+                    contributors=tuple(
+                        party(member.organisation) for member in proposal.group.members.all()
                     ),
-                    round_label=f"Tour de cofinancement clos le {format_date_fr(start)}",
+                    recourse_court=base.recourse_court,
                 ),
             )
         )
     return contexts
 
 
-def reciprocity_contexts(challenge, base) -> list[tuple[str, ctx.ReciprocityContext]]:
+def reciprocity_contexts(challenge, base) -> list[tuple[str, ctx.ReciprocityContext | Refusal]]:
     """A template for each partner that declared a commercial use of a funded commons."""
-    contexts = []
+    contexts: list[tuple[str, ctx.ReciprocityContext | Refusal]] = []
     funded = {b.proposal.group.resource_id: b for b in _funded_buckets(challenge)}
     users = (
         Position.objects.filter(resource_id__in=funded, intent=Intent.USE)
@@ -113,22 +176,34 @@ def reciprocity_contexts(challenge, base) -> list[tuple[str, ctx.ReciprocityCont
     for position in users:
         bucket = funded[position.resource_id]
         commons = position.resource.commons
+        name = commons.name if commons else position.resource.title
+        if commons is None or commons.host is None:
+            contexts.append(
+                (
+                    str(position.pk),
+                    Refusal(
+                        _(
+                            "Contrat de réciprocité de %(partner)s sur le commun « %(commons)s » "
+                            "non généré : désignez d'abord la structure hébergeuse du commun, "
+                            "qui reçoit les contributions."
+                        )
+                        % {"partner": position.organisation.name, "commons": name}
+                    ),
+                )
+            )
+            continue
+        closed_at = bucket.round.closed_at
         contexts.append(
             (
                 str(position.pk),
                 ctx.ReciprocityContext(
-                    challenge=base,
+                    challenge=_dated(base, closed_at),
                     partner=party(position.organisation),
-                    commons=ctx.CommonsRef(
-                        name=commons.name if commons else position.resource.title,
-                        licence=bucket.proposal.licence,
-                    ),
-                    beneficiary=party(
-                        commons.host if commons else None, "Structure hébergeuse à désigner"
-                    ),
+                    commons=ctx.CommonsRef(name=name, licence=bucket.proposal.licence),
+                    beneficiary=party(commons.host),
                     kind=ctx.ReciprocityKind.REVENUE_SHARE,
                     period_label="année",
-                    starts_on=bucket.round.closed_at.date(),
+                    starts_on=to_paris(closed_at).date(),
                     commercial_use="\n".join(c.description for c in position.technical_means)
                     or "Services commerciaux fondés sur le commun",
                     revenue_share=DEFAULT_REVENUE_SHARE,

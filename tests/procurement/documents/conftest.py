@@ -249,7 +249,6 @@ def opinion_factory(challenge):
     def make(**overrides) -> OpinionContext:
         opinion = OpinionContext(
             challenge=challenge,
-            subject_label="sur le projet d'appel à communs",
             verdict_label="Avis favorable avec réserves",
             reasons=(
                 "La grille donne aux communs une place explicite et suffisante.",

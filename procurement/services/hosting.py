@@ -1,0 +1,107 @@
+"""The structure hébergeuse of a funded commons: the party that receives the funders'
+money and passes it on to the contributors. The cofunding conventions and the
+reciprocity contracts name it as a signing party, so it is designated before the award
+pieces are generated (``workflows.pack.conventions`` refuses them otherwise)."""
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kernel.errors import WrongState
+from kernel.guards import field_error, validated_save
+from procurement.models import (
+    ChallengeResource,
+    ChallengeStatus,
+    Commons,
+    CommonsCategory,
+    Organisation,
+    OrganisationKind,
+)
+from procurement.services.audit import audit_record
+from procurement.services.common import require_member
+
+# Once the award is signed (or the call closed) the conventions are signed too.
+CLOSED = (ChallengeStatus.AWARDED, ChallengeStatus.UNSUCCESSFUL, ChallengeStatus.CANCELLED)
+
+
+def _new_commons(resource: ChallengeResource, host: Organisation) -> Commons:
+    """The commons a resource to be created becomes, hosted from the start; it stays
+    out of the catalogue until the Chambre references it."""
+    name = resource.title
+    if Commons.objects.filter(name=name).exists():
+        name = f"{resource.title} ({resource.challenge.reference})"
+    base = slugify(name)[:190] or "commun"
+    slug, n = base, 1
+    while Commons.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    commons = Commons(
+        name=name,
+        slug=slug,
+        description=resource.description,
+        category=CommonsCategory.KNOWLEDGE,
+        licence=resource.expected_licence,
+        host=host,
+    )
+    validated_save(commons)
+    return commons
+
+
+@transaction.atomic
+def resource_host_designate(*, actor, resource: ChallengeResource, host: Organisation) -> Commons:
+    """The buyer designates the structure hébergeuse of a commons its call asks for.
+
+    Rule: the host receives the funds and passes them on to the contributors; a
+    convention or a reciprocity contract without it would have no party to sign it
+    (loi n° 2000-321, art. 10: the convention names the beneficiary of the subsidy).
+
+    Preconditions: the actor is an agent of the buyer; the call is not awarded, closed
+    or cancelled; ``host`` is an organisation of kind "structure hébergeuse". A commons
+    the catalogue already hosts keeps its host: designating another one is refused
+    (409), designating the same one changes nothing.
+
+    Side effects: a resource still to be created becomes a commons (outside the
+    catalogue) hosted by ``host``; one ``commons.host_designated`` audit event.
+    """
+    challenge = resource.challenge
+    require_member(
+        actor,
+        challenge.buyer,
+        message=_("Seul un agent de l'acheteur désigne la structure hébergeuse."),
+    )
+    if challenge.status in CLOSED:
+        raise WrongState(
+            _("L'appel est clos : sa structure hébergeuse ne se désigne plus."),
+            code="wrong_stage",
+        )
+    if host.kind != OrganisationKind.HOST:
+        raise field_error(
+            "host",
+            _("« %(name)s » n'est pas une structure hébergeuse.") % {"name": host.name},
+            code="not_a_host",
+        )
+    resource = ChallengeResource.objects.select_for_update().get(pk=resource.pk)
+    commons = resource.commons
+    if commons is None:
+        commons = _new_commons(resource, host)
+        resource.commons = commons
+        resource.save(update_fields=["commons"])
+    elif commons.host_id is None:
+        commons.host = host
+        commons.save(update_fields=["host"])
+    elif commons.host_id == host.pk:
+        return commons
+    else:
+        raise WrongState(
+            _("Le commun « %(commons)s » est déjà hébergé par %(host)s.")
+            % {"commons": commons.name, "host": commons.host.name},
+            code="host_already_set",
+        )
+    audit_record(
+        verb="commons.host_designated",
+        actor=actor,
+        challenge=challenge,
+        obj=commons,
+        data={"resource": resource.pk, "commons": commons.pk, "host": host.pk},
+    )
+    return commons
