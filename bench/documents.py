@@ -160,9 +160,14 @@ def build_contexts() -> dict[str, object]:
         "demande_subvention": lot,
         "acte_engagement": AwardContext(
             challenge=challenge,
-            awardee=Party(name="Mobicoop SCIC", siret="80000000000017"),
+            lot=lot.lot,
+            awardee=Party(
+                name="Mobicoop SCIC",
+                siret="80000000000017",
+                address="10 rue de la Coopération, 59000 Lille",
+                representative="M. Paul Girard, gérant",
+            ),
             amount_ht=Decimal("12500.00"),
-            vat_rate=Decimal("20"),
         ),
         "rapport_analyse": RankingContext(
             challenge=challenge,

@@ -27,6 +27,13 @@ from procurement.uploads import DOCX, MAX_UPLOAD_BYTES, check_upload
 
 logger = logging.getLogger(__name__)
 
+class PieceIncomplete(WrongState):
+    """A piece that cannot be drawn up until its data is complete (a party's identity, a
+    groupement's split…): it is not generated, and the job says why, in French."""
+
+    default_code = "piece_incomplete"
+
+
 # Stages at which the pack exists or may be regenerated.
 DOCUMENT_STAGES = (ChallengeStatus.DOCUMENTS, ChallengeStatus.AWARD, ChallengeStatus.AWARDED)
 
@@ -105,18 +112,29 @@ def documents_store(
     Each piece (``piece``, ``key``, ``title`` and a ``render()`` giving its bytes) is
     committed on its own, so progress shows and a killed worker leaves no half-written
     document; running it again completes what is missing. A failure marks the job
-    failed, with its error, and is raised again."""
+    failed, with its error, and is raised again.
+
+    A piece whose data is incomplete (its render raises ``PieceIncomplete``: a party to
+    a deed not identified) is never stored: the others are, then the job is marked
+    failed with the French messages of every such piece, one a line, and
+    ``PieceIncomplete`` is raised — a deed to sign never names "à désigner"."""
+    incomplete: list[str] = []
     try:
         pieces = build()
         DocumentJob.objects.filter(pk=job.pk).update(total=len(pieces))
         created = []
         for done, piece in enumerate(pieces, start=1):
+            try:
+                content = piece.render()
+            except PieceIncomplete as exc:
+                incomplete.append(str(exc.message))
+                continue
             document, is_new = _store(
                 challenge=challenge,
                 piece=piece.piece,
                 key=piece.key,
                 title=piece.title,
-                content=piece.render(),
+                content=content,
                 job=job,
                 stage=piece.stage,
             )
@@ -130,6 +148,12 @@ def documents_store(
             finished_at=timezone.now(),
         )
         raise
+    if incomplete:
+        message = "\n".join(incomplete)
+        DocumentJob.objects.filter(pk=job.pk).update(
+            status=DocumentStatus.FAILED, error=message, finished_at=timezone.now()
+        )
+        raise PieceIncomplete(message)
     with transaction.atomic():
         DocumentJob.objects.filter(pk=job.pk).update(
             status=DocumentStatus.DONE, finished_at=timezone.now()

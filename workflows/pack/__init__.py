@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from procurement.documents import PIECES
 from procurement.documents import context as ctx
 from procurement.models import Challenge, DocumentStage
+from procurement.services.documents import PieceIncomplete
 from scoring.models import Assignment
 from workflows.pack.analysis import ranking_context
 from workflows.pack.call import challenge_context
@@ -36,6 +37,24 @@ def _piece(key: str, context, object_key: str = "", stage=DocumentStage.AWARD) -
     return PackPiece(
         piece=key, key=object_key, title=title, render=lambda: render(context), stage=stage
     )
+
+
+def _incomplete(key: str, object_key: str, message: str) -> PackPiece:
+    """A piece the data does not allow yet (a party to identify): never rendered — the
+    job stores the others and reports ``message``, in French."""
+
+    def refuse() -> bytes:
+        raise PieceIncomplete(message)
+
+    return PackPiece(piece=key, key=object_key, title=PIECES[key].title, render=refuse)
+
+
+def _pieces(key: str, contexts) -> list[PackPiece]:
+    """One piece per (object key, context); a message in place of a context is a piece
+    that cannot be drawn up yet (``_incomplete``)."""
+    return [
+        _incomplete(key, k, c) if isinstance(c, str) else _piece(key, c, k) for k, c in contexts
+    ]
 
 
 def build_dce(challenge: Challenge) -> list[PackPiece]:
@@ -69,7 +88,7 @@ def build_pack(challenge: Challenge) -> list[PackPiece]:
     if Assignment.objects.filter(proposal__challenge=challenge).exists():
         pieces.append(piece("rapport_analyse", ranking_context(challenge, base)))
     pieces += [piece("avis_chambre", c, k) for k, c in opinion_contexts(challenge, base)]
-    pieces += [piece("acte_engagement", c, k) for k, c in award_contexts(challenge, base)]
+    pieces += _pieces("acte_engagement", award_contexts(challenge, base))
     pieces += [
         piece("convention_cofinancement", c, k) for k, c in cofunding_contexts(challenge, base)
     ]

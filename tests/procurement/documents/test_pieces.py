@@ -226,26 +226,25 @@ def test_acte_engagement_writes_amounts_in_figures_and_in_words(award_factory):
     ]
 
 
-def test_acte_engagement_names_the_awardee_and_its_group(award_factory):
+def test_acte_engagement_names_the_awardee(award_factory):
     # given / when
     text = body_text(open_docx(PIECES["acte_engagement"].render(award_factory())))
     # then
     assert "Mobicoop SCIC" in text
     assert "SIRET : 80000000000017" in text
-    assert "Covoit Libre SAS" in text
     assert "Pour le titulaire" in text
     assert "Pour l'acheteur" in text
-    assert "licence AGPL-3.0-or-later" in text
+    assert "licence ODbL-1.0" in text
 
 
 def test_acte_engagement_amounts_follow_the_award(award_factory):
-    # given an award of 1 000 000 € HT at 5,5 %
-    award = award_factory(amount_ht=Decimal("1000000.00"), vat_rate=Decimal("5.5"))
+    # given an award of 1 000 000 € HT to a titulaire liable to VAT
+    award = award_factory(amount_ht=Decimal("1000000.00"))
     # when
     text = body_text(open_docx(PIECES["acte_engagement"].render(award)))
     # then
     assert "un million d'euros" in text
-    assert f"{format_eur(Decimal('1055000.00'))} ({amount_in_words_fr(Decimal('1055000'))})" in text
+    assert f"{format_eur(Decimal('1200000.00'))} ({amount_in_words_fr(Decimal('1200000'))})" in text
 
 
 def test_rapport_ranks_and_breaks_down_marks_per_criterion_and_evaluator(ranking_factory):
