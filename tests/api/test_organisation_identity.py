@@ -53,14 +53,14 @@ def test_a_member_of_another_organisation_is_refused_403(world, api):
 
     # then 403, and nothing changed
     assert response.status_code == 403, response.content
-    assert Organisation.objects.get(pk=association.pk).siret == ""
+    assert Organisation.objects.get(pk=association.pk).siret == association.siret
 
 
 @pytest.mark.django_db
 def test_an_anonymous_caller_cannot_change_an_identity(world, api):
     response = api().patch(url_of(world.partners[2]), IDENTITY, format="json")
     assert response.status_code in (401, 403)
-    assert Organisation.objects.get(pk=world.partners[2].pk).siret == ""
+    assert Organisation.objects.get(pk=world.partners[2].pk).siret == world.partners[2].siret
 
 
 @pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_a_siret_is_refused_at_its_bounds(world, api, siret, code):
     # then 400 on the siret field, and nothing saved
     assert response.status_code == 400, response.content
     assert "siret" in response.json()["fields"], response.json()
-    assert Organisation.objects.get(pk=association.pk).siret == ""
+    assert Organisation.objects.get(pk=association.pk).siret == association.siret
     expected = "14" if code == "siret_format" else "clé de contrôle"
     assert expected in response.json()["fields"]["siret"][0]
 
