@@ -160,7 +160,8 @@ class ChallengeContext:
     payment_delay_days: int = 30
     ccag_label: str = (
         "cahier des clauses administratives générales applicables aux marchés publics "
-        "de techniques de l'information et de la communication (CCAG-TIC)"
+        "de techniques de l'information et de la communication (CCAG-TIC), approuvé par "
+        "l'arrêté du 30 mars 2021"
     )
     framing: FramingKind = FramingKind.PUBLIC_CONTRACT
     lots: tuple[LotLine, ...] = ()
