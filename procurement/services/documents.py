@@ -27,6 +27,7 @@ from procurement.uploads import DOCX, MAX_UPLOAD_BYTES, check_upload
 
 logger = logging.getLogger(__name__)
 
+
 class PieceIncomplete(WrongState):
     """A piece that cannot be drawn up until its data is complete (a party's identity, a
     groupement's split…): it is not generated, and the job says why, in French."""

@@ -5,10 +5,10 @@ the organisation's own members."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kernel.guards import validated_save
 from procurement.models import Organisation
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
-from kernel.guards import validated_save
 
 # The fields an organisation's members may change themselves; the others (its name, its
 # kind, a buyer's category…) are the administrators'.

@@ -278,7 +278,11 @@ def _groupement(
     if group.resource.challenge.framing == Framing.PUBLIC_CONTRACT:
         for lot in answered:
             price = sum(
-                (line.amount for line in lines if line.lot == lot and line.scope == BudgetScope.CONTRACT),
+                (
+                    line.amount
+                    for line in lines
+                    if line.lot == lot and line.scope == BudgetScope.CONTRACT
+                ),
                 Decimal(0),
             )
             shared = sum((s.amount for s in built if s.lot == lot), Decimal(0))

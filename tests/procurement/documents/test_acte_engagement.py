@@ -8,10 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from kernel.formats import format_eur
 from procurement.documents import PIECES
 from procurement.documents.context import GroupementForm, VatRegime
-
-from kernel.formats import format_eur
 
 from .reading import body_text, open_docx, table_texts
 from .test_pieces import french
@@ -19,6 +18,7 @@ from .test_pieces import french
 
 def eur(amount: str) -> str:
     return format_eur(Decimal(amount))
+
 
 DEFECTS = ("à désigner", "zéro centime", "douze mois", "12 mois")
 
@@ -116,7 +116,7 @@ def test_a_groupement_member_exempt_of_vat_is_paid_its_share_without_vat(groupem
     # given Covoit Libre under the franchise: its 5 000 € carry no VAT
     award = groupement_award()
     members = (award.members[0], replace(award.members[1], vat_regime=VatRegime.FRANCHISE))
-    text, tables = read(replace(award, members=members))
+    _text, tables = read(replace(award, members=members))
     # then VAT is 20 % of Mobicoop's share only
     split = next(t for t in tables if t[0][0] == "Membre")
     assert split[2][3:] == ["TVA non applicable, article 293 B du CGI", eur("5000")]

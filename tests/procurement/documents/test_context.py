@@ -78,7 +78,7 @@ def test_award_refuses_a_titulaire_without_identity(award_factory):
 
 
 def test_award_refuses_shares_that_do_not_make_the_price(groupement_award):
-    with pytest.raises(ValueError, match="shares make 12500.00, the price 12500.01"):
+    with pytest.raises(ValueError, match=r"shares make 12500\.00, the price 12500\.01"):
         groupement_award(amount_ht=Decimal("12500.01"))
 
 
