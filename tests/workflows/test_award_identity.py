@@ -9,6 +9,7 @@ from docx import Document
 from procurement.models import ChallengeStatus, DocumentStatus, Organisation
 from procurement.services.documents import PieceIncomplete
 from procurement.services.organisations import organisation_identity_update
+from tests.api.conftest import api  # noqa: F401 (fixture)
 from tests.workflows import journey
 from workflows.documents import documents_generate
 
@@ -97,3 +98,22 @@ def test_the_process_goes_on_to_the_award_when_every_titulaire_is_identified(wor
     # then the pieces are generated, the acte d'engagement among them
     assert challenge.status == ChallengeStatus.AWARD
     assert challenge.documents.filter(piece="acte_engagement", key="lot-1").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_buyer_asking_for_the_pack_is_told_what_is_missing_409(world, clock, api):  # noqa: F811
+    # given the award step reached, then the titulaire's address removed
+    challenge = journey.in_cofunding(world, clock)
+    journey.close_cofunding(clock)
+    awardee = awardee_of(challenge)
+    Organisation.objects.filter(pk=awardee.pk).update(address="")
+
+    # when the buyer asks for the pack again
+    response = api(world.buyer_agent).post(f"/api/v1/challenges/{challenge.pk}/documents/")
+
+    # then 409 with the French message, and the job shows it
+    assert response.status_code == 409, response.content
+    message = response.json()["message"]
+    assert f"l'identité de « {awardee.name} » est incomplète (manque : adresse)" in message
+    job = challenge.document_jobs.filter(stage="award").order_by("-pk").first()
+    assert (job.status, job.error) == (DocumentStatus.FAILED, message)
