@@ -144,6 +144,8 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "single_lot_reason",
             "aggregation_method",
             "contract_nature",
+            "contract_duration_months",
+            "personal_data",
             "positioning_deadline",
             "proposal_deadline",
             "questions_deadline",
@@ -191,6 +193,19 @@ class ChallengeCreateInput(serializers.Serializer):
     multi_lot_proposals = serializers.BooleanField(required=False, default=False)
     single_lot_reason = serializers.CharField(required=False, allow_blank=True, default="")
     contract_nature = serializers.ChoiceField(choices=ContractNature.choices, required=False)
+    contract_duration_months = serializers.IntegerField(
+        min_value=1,
+        max_value=120,
+        required=False,
+        help_text="Durée du marché en mois, imprimée au CCAP (12 par défaut).",
+    )
+    personal_data = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "Le titulaire traite des données personnelles pour l'acheteur : le CCAP le lie "
+            "comme sous-traitant (article 28 du RGPD)."
+        ),
+    )
     resources = ResourceInput(many=True, allow_empty=False)
     lots = LotInput(many=True, required=False, allow_empty=False)
     criteria = CriterionInput(many=True, required=False)
@@ -207,6 +222,19 @@ class ChallengeUpdateInput(serializers.Serializer):
     multi_lot_proposals = serializers.BooleanField(required=False)
     single_lot_reason = serializers.CharField(required=False, allow_blank=True)
     contract_nature = serializers.ChoiceField(choices=ContractNature.choices, required=False)
+    contract_duration_months = serializers.IntegerField(
+        min_value=1,
+        max_value=120,
+        required=False,
+        help_text="Durée du marché en mois, imprimée au CCAP (12 par défaut).",
+    )
+    personal_data = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "Le titulaire traite des données personnelles pour l'acheteur : le CCAP le lie "
+            "comme sous-traitant (article 28 du RGPD)."
+        ),
+    )
     resources = ResourceInput(many=True, required=False)
     lots = LotInput(many=True, required=False, allow_empty=False)
 

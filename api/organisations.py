@@ -1,9 +1,15 @@
-"""Organisations: the buyers, partners, funders, hosts and Chambres, for everyone to read."""
+"""Organisations: the buyers, partners, funders, hosts and Chambres, for everyone to read;
+an organisation's own members update its identity as a contracting party."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
+from rest_framework.response import Response
 
 from procurement import queries
-from procurement.models import Organisation
+from procurement.models import Organisation, VatRegime
+from procurement.services.organisations import organisation_identity_update
+
+from .views import validated
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -18,6 +24,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "siret",
             "rna",
             "address",
+            "representative_name",
+            "representative_capacity",
+            "vat_regime",
             "website",
             "buyer_category",
         ]
@@ -25,6 +34,24 @@ class OrganisationSerializer(serializers.ModelSerializer):
         # the administrators set it in the Django admin (procurement/admin.py), never
         # an organisation's own agents.
         read_only_fields = ["buyer_category"]
+
+
+class IdentityInput(serializers.Serializer):
+    """The identity an acte d'engagement names; nothing else of the organisation."""
+
+    legal_form = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    siret = serializers.CharField(
+        max_length=14,
+        required=False,
+        allow_blank=True,
+        help_text="14 chiffres, clé de contrôle vérifiée.",
+    )
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    representative_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    representative_capacity = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, help_text="« gérant », « présidente »…"
+    )
+    vat_regime = serializers.ChoiceField(choices=VatRegime.choices, required=False)
 
 
 class OrganisationList(generics.ListAPIView):
@@ -36,3 +63,14 @@ class OrganisationList(generics.ListAPIView):
 class OrganisationDetail(generics.RetrieveAPIView):
     serializer_class = OrganisationSerializer
     queryset = queries.organisations_list()
+
+    @extend_schema(request=IdentityInput, responses={200: OrganisationSerializer})
+    def patch(self, request, pk):
+        """A member of the organisation updates its identity (SIRET, address, legal
+        representative and capacity, VAT regime); 403 for anyone else."""
+        organisation = self.get_object()
+        data = validated(IdentityInput, request)
+        organisation = organisation_identity_update(
+            actor=request.user, organisation=organisation, **data
+        )
+        return Response(OrganisationSerializer(organisation).data)

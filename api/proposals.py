@@ -21,7 +21,10 @@ from procurement.models import (
     BudgetLine,
     BudgetScope,
     BudgetUnit,
+    GroupementKind,
+    MemberShare,
     Milestone,
+    Organisation,
     Proposal,
     ProposalAttachment,
     WorkingGroup,
@@ -63,12 +66,21 @@ class ProposalAttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "original_name", "size", "sha256", "kind", "uploaded_at"]
 
 
+class MemberShareSerializer(serializers.ModelSerializer):
+    lot = serializers.IntegerField(source="lot.number", read_only=True)
+
+    class Meta:
+        model = MemberShare
+        fields = ["organisation", "lot", "amount"]
+
+
 class ProposalSerializer(serializers.ModelSerializer):
     resource = serializers.IntegerField(source="group.resource_id", read_only=True)
     lots = serializers.SerializerMethodField(help_text="Numéros des lots auxquels elle répond.")
     budget_lines = BudgetLineSerializer(many=True, read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
     attachments = ProposalAttachmentSerializer(many=True, read_only=True)
+    member_shares = MemberShareSerializer(many=True, read_only=True)
     contract_price = serializers.SerializerMethodField(
         help_text="Prix du marché HT : les lignes dans le marché (zéro hors marché public)."
     )
@@ -93,6 +105,8 @@ class ProposalSerializer(serializers.ModelSerializer):
             "contract_price",
             "cofundable_amount",
             "coordination_justification",
+            "groupement_kind",
+            "member_shares",
             "budget_lines",
             "milestones",
             "attachments",
@@ -148,6 +162,21 @@ class MilestoneInput(serializers.Serializer):
     deliverable = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class MemberShareInput(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    lot = serializers.IntegerField(
+        min_value=1,
+        max_value=32767,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Numéro du lot ; requis quand la proposition répond à plusieurs lots.",
+    )
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), help_text="Part du prix HT (€)."
+    )
+
+
 class ProposalInput(serializers.Serializer):
     group = serializers.PrimaryKeyRelatedField(queryset=WorkingGroup.objects.all())
     title = serializers.CharField(max_length=200)
@@ -166,6 +195,22 @@ class ProposalInput(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="Requise quand la coordination et l'animation sortent de 10 % à 25 % du total.",
+    )
+    groupement_kind = serializers.ChoiceField(
+        choices=GroupementKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "Groupement conjoint ou solidaire (R2142-19 à R2142-27), déclaré par le "
+            "coordinateur ; vide pour un candidat seul."
+        ),
+    )
+    member_shares = MemberShareInput(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Part de chaque membre dans le prix HT de chaque lot ; leur somme égale le prix.",
     )
     lots = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=32767),

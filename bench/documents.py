@@ -10,7 +10,8 @@ of 5 for a plain python-docx document with the same number of paragraphs and tab
 the same shape (the floor: what python-docx costs before any styling, fields or zip
 stamping). Then the award pieces as a whole — the rapport d'analyse and the rapport de
 présentation, an acte d'engagement and a convention per lot, two opinions, two
-reciprocity contracts — against the sum of their floors (issue 15's target: under 1 s,
+reciprocity contracts, a rejection letter per unsuccessful offer, the avis
+d'attribution — against the sum of their floors (issue 15's target: under 1 s,
 within 1.5× the floor), the consultation documents likewise, and the peak memory.
 """
 
@@ -34,11 +35,14 @@ from docx import Document
 
 from procurement.documents import PIECES
 from procurement.documents.context import (
+    AttributionContext,
+    AttributionLine,
     AwardContext,
     ChallengeContext,
     CofundingContext,
     CommonsRef,
     ConflictLine,
+    CriterionComparison,
     CriterionLine,
     CriterionResult,
     EliminationLine,
@@ -54,6 +58,7 @@ from procurement.documents.context import (
     RankingRow,
     ReciprocityContext,
     ReciprocityKind,
+    RejectionContext,
     ReservationLine,
     ResourceLine,
 )
@@ -177,12 +182,60 @@ def build_contexts() -> dict[str, object]:
         "demande_subvention": lot,
         "acte_engagement": AwardContext(
             challenge=challenge,
-            awardee=Party(name="Mobicoop SCIC", siret="80000000000017"),
+            lot=lot.lot,
+            awardee=Party(
+                name="Mobicoop SCIC",
+                siret="80000000000017",
+                address="10 rue de la Coopération, 59000 Lille",
+                representative="M. Paul Girard, gérant",
+            ),
             amount_ht=Decimal("12500.00"),
-            vat_rate=Decimal("20"),
         ),
         "rapport_analyse": analysis,
         "rapport_presentation": analysis,
+        "avis_attribution": AttributionContext(
+            challenge=challenge,
+            awarded_at=datetime(2026, 12, 20, 10, tzinfo=PARIS),
+            lots=tuple(
+                AttributionLine(
+                    number=lot_line.number,
+                    title=lot_line.title,
+                    offers=PROPOSALS // RESOURCES,
+                    titulaire=Party(name="Mobicoop SCIC", siret="80000000000017"),
+                    amount_ht=Decimal("30000.00"),
+                )
+                for lot_line in challenge.lots
+            ),
+        ),
+        "lettre_rejet": RejectionContext(
+            challenge=challenge,
+            lot_number=1,
+            lot_title=challenge.lots[0].title,
+            candidate=(Party(name="Véloflux SAS", address="8 rue de Nancy, 67000 Strasbourg"),),
+            candidate_offer="Proposition 2",
+            awardee=(Party(name="Mobicoop SCIC"),),
+            awardee_offer="Proposition 1",
+            rank=2,
+            ranked=PROPOSALS // RESOURCES,
+            total=Decimal("64.00"),
+            awardee_total=Decimal("65.00"),
+            criteria=tuple(
+                CriterionComparison(
+                    code=criterion.code,
+                    label=criterion.label,
+                    weight=criterion.weight,
+                    scale_max=Decimal(10),
+                    candidate_mark=Decimal("6.4"),
+                    candidate_points=criterion.weight * Decimal("0.64"),
+                    awardee_mark=Decimal("6.5"),
+                    awardee_points=criterion.weight * Decimal("0.65"),
+                    reasons=("Une proposition solide, moins détaillée sur la gouvernance.",),
+                )
+                for criterion in challenge.criteria
+            ),
+            sent_at=datetime(2026, 12, 1, 10, tzinfo=PARIS),
+            signature_from=datetime(2026, 12, 12, 10, tzinfo=PARIS),
+        ),
         "avis_chambre": OpinionContext(
             challenge=challenge,
             topic=OpinionTopic.SELECTION,
@@ -266,6 +319,8 @@ AWARD_PACK = {
     "avis_chambre": 2,
     "convention_cofinancement": RESOURCES,
     "contrat_reciprocite": 2,
+    "lettre_rejet": PROPOSALS - RESOURCES,  # one per unsuccessful offer and lot
+    "avis_attribution": 1,
 }
 DCE = {"reglement": 1, "cctp": 1, "ccap": 1, "ae_lot": RESOURCES, "dpgf": RESOURCES}
 

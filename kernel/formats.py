@@ -13,7 +13,8 @@ Spacing, as the French CLDR locale has it:
 
 Numbers in words follow the traditional spelling (hyphens only between tens and units
 below one hundred, not around ``cent``, ``mille``, ``million``), as in "douze mille cinq
-cents euros et zéro centime".
+cents euros et cinquante centimes"; a whole amount says no centime at all ("douze mille
+cinq cents euros", never "et zéro centime").
 
 Amounts are ``Decimal`` in euros; they are rounded half-up to the cent before being
 written, so the figures and the words always say the same amount.
@@ -114,13 +115,17 @@ def _counted(count: int, noun: str) -> str:
 
 
 def amount_in_words_fr(amount: Decimal) -> str:
-    """``douze mille cinq cents euros et zéro centime``; ``un million d'euros et …``.
+    """``douze mille cinq cents euros``; ``deux euros et quatre-vingts centimes``;
+    ``un million d'euros``.
 
     num2words' own currency form says "zéro euros", "zéro centimes" and "un million
-    euros"; a deed says "zéro euro", "zéro centime" and "un million d'euros"."""
+    euros"; a deed says "zéro euro", "un million d'euros", and names the centimes only
+    when there are some: "et zéro centime" is not written."""
     cents_total = _to_cents(amount)
     if cents_total < 0 or cents_total > MAX_AMOUNT_IN_WORDS:
         raise ValueError(f"amount out of range 0..{MAX_AMOUNT_IN_WORDS}: {amount}")
     euros = int(cents_total)
     cents = int((cents_total - euros) * 100)
+    if cents == 0:
+        return _counted(euros, "euro")
     return f"{_counted(euros, 'euro')} et {_counted(cents, 'centime')}"

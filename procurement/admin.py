@@ -21,6 +21,16 @@ class OrganisationAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "kind", "legal_form", "siren", "siret", "rna"]}),
         (_("Contact"), {"fields": ["address", "website", "contact_email", "recourse_court"]}),
         (
+            _("Titulaire d'un marché"),
+            {
+                "fields": ["representative_name", "representative_capacity", "vat_regime"],
+                "description": _(
+                    "Avec le SIRET et l'adresse, l'identité qu'un acte d'engagement exige ; "
+                    "sans elle, l'acte d'engagement du titulaire n'est pas établi."
+                ),
+            },
+        ),
+        (
             _("Acheteur"),
             {
                 "fields": ["buyer_category", "commons_min_share"],

@@ -68,9 +68,44 @@ def world(db) -> World:
     chambre = OrganisationFactory(
         name="Chambre des communs de Lille", kind=OrganisationKind.CHAMBRE
     )
+    # The partners are identified as a titulaire must be (SIRET, address, representative
+    # and capacity): the acte d'engagement of a lot they win is drawn up without a gap.
     partners = [
-        OrganisationFactory(name=name, kind=OrganisationKind.PARTNER)
-        for name in ("Covoit Libre SAS", "Mobicoop SCIC", "Association Rues Partagées")
+        OrganisationFactory(
+            name=name,
+            kind=OrganisationKind.PARTNER,
+            siret=siret,
+            address=address,
+            representative_name=representative,
+            representative_capacity=capacity,
+            vat_regime=vat_regime,
+        )
+        for name, siret, address, representative, capacity, vat_regime in (
+            (
+                "Covoit Libre SAS",
+                "90000000100017",
+                "5 place de la Gare, 59800 Lille",
+                "Mme Inès Petit",
+                "présidente",
+                "standard",
+            ),
+            (
+                "Mobicoop SCIC",
+                "80000000200017",
+                "10 rue de la Coopération, 59000 Lille",
+                "M. Paul Girard",
+                "gérant",
+                "standard",
+            ),
+            (
+                "Association Rues Partagées",
+                "70000000300017",
+                "3 rue des Arts, 59000 Lille",
+                "Mme Léa Morel",
+                "présidente",
+                "exempt_association",
+            ),
+        )
     ]
     funders = [
         OrganisationFactory(name=name, kind=OrganisationKind.FUNDER)

@@ -76,6 +76,26 @@ class ResourceLine:
     community: str = ""
 
 
+class VatRegime(StrEnum):
+    """How a titulaire invoices VAT (``procurement.models.VatRegime``)."""
+
+    STANDARD = "standard"  # the standard rate, 20 %
+    FRANCHISE = "franchise"  # franchise en base, article 293 B du CGI
+    EXEMPT_ASSOCIATION = "exempt_association"  # non-profit association, article 261, 7-1° du CGI
+
+
+STANDARD_VAT_RATE = Decimal("20")
+# What an invoice (and the price of a deed) says instead of a rate when no VAT is due.
+VAT_MENTIONS = {
+    VatRegime.FRANCHISE: "TVA non applicable, article 293 B du CGI",
+    VatRegime.EXEMPT_ASSOCIATION: "Exonération de TVA, article 261, 7-1° du CGI",
+}
+
+
+def vat_rate_of(regime: VatRegime) -> Decimal:
+    return STANDARD_VAT_RATE if regime is VatRegime.STANDARD else Decimal(0)
+
+
 class FramingKind(StrEnum):
     """The legal framing of a call, printed on every piece."""
 
@@ -140,7 +160,8 @@ class ChallengeContext:
     payment_delay_days: int = 30
     ccag_label: str = (
         "cahier des clauses administratives générales applicables aux marchés publics "
-        "de techniques de l'information et de la communication (CCAG-TIC)"
+        "de techniques de l'information et de la communication (CCAG-TIC), approuvé par "
+        "l'arrêté du 30 mars 2021"
     )
     framing: FramingKind = FramingKind.PUBLIC_CONTRACT
     lots: tuple[LotLine, ...] = ()
@@ -152,7 +173,8 @@ class ChallengeContext:
     method_label: str = ""
     method_paragraphs: tuple[str, ...] = ()  # the scoring method, formulae included
     offer_validity_days: int = 120
-    contract_duration_label: str = "douze mois à compter de la notification"
+    contract_duration_months: int = 12
+    personal_data: bool = False  # the titulaire processes personal data for the buyer
     recourse_court: str = ""  # "Tribunal administratif de Lille"
     contact: str = ""
     service_url: str = ""  # where the documents are and the proposals are submitted
@@ -173,6 +195,11 @@ class ChallengeContext:
     @property
     def is_public_contract(self) -> bool:
         return self.framing is FramingKind.PUBLIC_CONTRACT
+
+    @property
+    def contract_duration_label(self) -> str:
+        """``12 mois à compter de la notification du marché``."""
+        return f"{self.contract_duration_months}\u00a0mois à compter de la notification du marché"
 
     @property
     def framing_label(self) -> str:
@@ -354,26 +381,140 @@ class OpinionContext:
 
 # --- acte d'engagement ------------------------------------------------------------------
 
+# An advance is due on a contract over 50 000 € HT lasting more than two months
+# (article R2191-3), at 5 % at least (R2191-7), unless the titulaire renounces it (R2191-5).
+ADVANCE_THRESHOLD_HT = Decimal("50000")
+ADVANCE_MIN_MONTHS = 2
+ADVANCE_RATE = Decimal("5")
+
+
+def advance_due(amount_ht: Decimal | None, duration_months: int) -> bool:
+    """Article R2191-3: over 50 000 € HT (strictly) and over two months (strictly)."""
+    return (
+        amount_ht is not None
+        and amount_ht > ADVANCE_THRESHOLD_HT
+        and duration_months > ADVANCE_MIN_MONTHS
+    )
+
+
+class GroupementForm(StrEnum):
+    """Articles R2142-19 to R2142-27: each member bound for its share, or for the whole."""
+
+    NONE = ""
+    JOINT = "joint"  # conjoint
+    SEVERAL = "several"  # solidaire
+
+
+GROUPEMENT_LABELS = {
+    GroupementForm.NONE: "Le titulaire se présente seul.",
+    GroupementForm.JOINT: (
+        "Groupement conjoint : chaque membre s'engage à exécuter les prestations qui lui "
+        "sont attribuées ci-dessous, pour sa part du prix ; le mandataire est solidaire de "
+        "chacun des membres pour ses obligations contractuelles à l'égard de l'acheteur."
+    ),
+    GroupementForm.SEVERAL: (
+        "Groupement solidaire : chaque membre est engagé financièrement pour la totalité du "
+        "marché ; la répartition ci-dessous indique la part de chacun dans le paiement."
+    ),
+}
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AwardContext:
-    challenge: ChallengeContext
-    awardee: Party
+class MemberLine:
+    """A member of a groupement and its share of the lot's price (HT), paid to it with
+    the VAT of its own regime."""
+
+    party: Party
     amount_ht: Decimal
-    vat_rate: Decimal  # percent
-    co_contractors: tuple[Party, ...] = ()  # other members of a groupement
-    duration_label: str = ""  # "douze mois à compter de la notification"
+    vat_regime: VatRegime = VatRegime.STANDARD
 
     def __post_init__(self) -> None:
-        _require_non_negative(amount_ht=self.amount_ht, vat_rate=self.vat_rate)
+        _require_non_negative(amount_ht=self.amount_ht)
 
     @property
     def amount_vat(self) -> Decimal:
-        return (self.amount_ht * self.vat_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        return (self.amount_ht * vat_rate_of(self.vat_regime) / 100).quantize(
+            CENT, rounding=ROUND_HALF_UP
+        )
 
     @property
     def amount_ttc(self) -> Decimal:
         return self.amount_ht.quantize(CENT, rounding=ROUND_HALF_UP) + self.amount_vat
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepLine:
+    """A milestone of the awarded proposal's timeline."""
+
+    label: str
+    due_on: date
+    deliverable: str = ""
+
+
+def _require_identity(party: Party) -> None:
+    missing = [
+        name
+        for name, value in (
+            ("siret", party.siret),
+            ("address", party.address),
+            ("representative", party.representative),
+        )
+        if not value
+    ]
+    if missing:
+        raise ValueError(f"{party.name}: an acte d'engagement names its {', '.join(missing)}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AwardContext:
+    """The acte d'engagement of one lot: its titulaire (identified: SIRET, address,
+    representative and capacity), the groupement if any and each member's share, the
+    lot's price with the VAT of the titulaire's regime, its timeline."""
+
+    challenge: ChallengeContext
+    lot: LotLine
+    awardee: Party
+    amount_ht: Decimal
+    vat_regime: VatRegime = VatRegime.STANDARD
+    groupement: GroupementForm = GroupementForm.NONE
+    members: tuple[MemberLine, ...] = ()  # a groupement's members, the mandataire first
+    milestones: tuple[StepLine, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_non_negative(amount_ht=self.amount_ht)
+        for party in (self.awardee, *(m.party for m in self.members)):
+            _require_identity(party)
+        if (self.groupement is GroupementForm.NONE) != (not self.members):
+            raise ValueError("a groupement lists its members with their shares, and only one")
+        shared = sum((m.amount_ht for m in self.members), Decimal(0))
+        if self.members and shared != self.amount_ht:
+            raise ValueError(f"the members' shares make {shared}, the price {self.amount_ht}")
+
+    @property
+    def amount_vat(self) -> Decimal:
+        if self.members:
+            return sum((m.amount_vat for m in self.members), Decimal(0))
+        return (self.amount_ht * vat_rate_of(self.vat_regime) / 100).quantize(
+            CENT, rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def amount_ttc(self) -> Decimal:
+        return self.amount_ht.quantize(CENT, rounding=ROUND_HALF_UP) + self.amount_vat
+
+    @property
+    def vat_mention(self) -> str:
+        """The legal mention when no VAT is due on the price, else ""."""
+        regimes = {m.vat_regime for m in self.members} or {self.vat_regime}
+        if regimes == {VatRegime.STANDARD}:
+            return ""
+        if len(regimes) == 1:
+            return VAT_MENTIONS[regimes.pop()]
+        return "TVA due selon le régime de chaque membre du groupement (détail ci-dessous)"
+
+    @property
+    def advance_due(self) -> bool:
+        return advance_due(self.amount_ht, self.challenge.contract_duration_months)
 
 
 # --- convention de cofinancement --------------------------------------------------------

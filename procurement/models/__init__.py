@@ -50,17 +50,25 @@ from .opinions import (
     ReservationAnswer,
     Verdict,
 )
-from .organisations import BuyerCategory, Membership, Organisation, OrganisationKind, Role
+from .organisations import (
+    BuyerCategory,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    VatRegime,
+)
 from .positions import Intent, Position, WorkingGroup, WorkingGroupMember
 from .proposal_parts import (
     BudgetCategory,
     BudgetLine,
     BudgetScope,
     BudgetUnit,
+    MemberShare,
     Milestone,
     ProposalAttachment,
 )
-from .proposals import Proposal, ProposalStatus
+from .proposals import GroupementKind, Proposal, ProposalStatus
 from .reciprocity import (
     ReciprocityCommitment,
     ReciprocityDeclaration,
@@ -103,12 +111,14 @@ __all__ = [
     "ExpenseKind",
     "ExpenseStatus",
     "Framing",
+    "GroupementKind",
     "Income",
     "IncomeKind",
     "Intent",
     "Ledger",
     "Lot",
     "LotOutcome",
+    "MemberShare",
     "Membership",
     "Milestone",
     "Notification",
@@ -134,6 +144,7 @@ __all__ = [
     "Subscription",
     "Subsidy",
     "TenderDocument",
+    "VatRegime",
     "Verdict",
     "WorkingGroup",
     "WorkingGroupMember",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -114,6 +115,18 @@ class Challenge(models.Model):
         max_length=10,
         choices=ContractNature.choices,
         default=ContractNature.SERVICES,
+    )
+    # The contract's duration, printed in the CCAP, the RC and each lot's AE form; with
+    # the lot's price, it decides whether an advance is due (article R2191-3).
+    contract_duration_months = models.PositiveSmallIntegerField(
+        _("durée du marché (mois)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    # Whether the titulaire processes personal data for the buyer: the CCAP then binds
+    # it as a processor under article 28 of the GDPR.
+    personal_data = models.BooleanField(
+        _("le titulaire traite des données personnelles pour l'acheteur"), default=False
     )
     aggregation_method = models.CharField(
         _("méthode d'agrégation"),

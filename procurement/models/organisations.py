@@ -24,6 +24,21 @@ class BuyerCategory(models.TextChoices):
     STATE = "state", _("État ou établissement public de l'État")
 
 
+class VatRegime(models.TextChoices):
+    """How the organisation invoices VAT: the acte d'engagement prints its price with it.
+
+    A business under the franchise en base (article 293 B du CGI) or an association
+    exempt as a non-profit (article 261, 7-1° du CGI) charges no VAT: its price TTC is
+    its price HT, with the legal mention instead of a rate."""
+
+    STANDARD = "standard", _("Assujetti, taux normal (20 %)")
+    FRANCHISE = "franchise", _("Franchise en base de TVA (article 293 B du CGI)")
+    EXEMPT_ASSOCIATION = (
+        "exempt_association",
+        _("Association non assujettie (article 261, 7-1° du CGI)"),
+    )
+
+
 class Organisation(models.Model):
     name = models.CharField(_("nom"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
@@ -32,6 +47,15 @@ class Organisation(models.Model):
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
     rna = models.CharField(_("numéro RNA"), max_length=10, blank=True, validators=[validate_rna])
     address = models.CharField(_("adresse"), max_length=300, blank=True)
+    # Who signs for the organisation and in what capacity: with the SIRET and the
+    # address, the titulaire's identity an acte d'engagement cannot be drawn up without.
+    representative_name = models.CharField(_("représentant légal"), max_length=200, blank=True)
+    representative_capacity = models.CharField(
+        _("qualité du représentant"), max_length=120, blank=True
+    )
+    vat_regime = models.CharField(
+        _("régime de TVA"), max_length=20, choices=VatRegime.choices, default=VatRegime.STANDARD
+    )
     website = models.URLField(_("site web"), blank=True)
     # A buyer's contact for the candidates and its court for the recourse, printed in the
     # règlement de la consultation; without them the RC names the buyer's seat's court.
@@ -66,6 +90,9 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(vat_regime__in=VatRegime.values), name="organisation_vat_regime_valid"
             ),
             models.CheckConstraint(
                 condition=Q(siret="") | Q(siren="") | Q(siret__startswith=models.F("siren")),

@@ -105,6 +105,35 @@ class BudgetLine(models.Model):
         return self.label
 
 
+class MemberShare(models.Model):
+    """A groupement member's share of a lot's price (HT): the acte d'engagement of the lot
+    prints who does what for how much (article R2142-19 to R2142-27); the shares of a
+    lot add up to its price. Recorded by the working group's coordinator with the
+    proposal."""
+
+    proposal = models.ForeignKey(
+        "procurement.Proposal", on_delete=models.CASCADE, related_name="member_shares"
+    )
+    lot = models.ForeignKey("procurement.Lot", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "procurement.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.DecimalField(_("part du prix HT (€)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["lot_id", "id"]
+        verbose_name = _("part d'un membre du groupement")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "lot", "organisation"], name="member_share_unique"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="member_share_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} : {self.amount}"
+
+
 class ProposalAttachment(models.Model):
     """A document attached to a proposal (PDF, ODT or DOCX, judged by its content)."""
 

@@ -13,6 +13,16 @@ class ProposalStatus(models.TextChoices):
     AWARDED = "awarded", _("Attributaire")
 
 
+class GroupementKind(models.TextChoices):
+    """How the members of a groupement are bound to the buyer (articles R2142-19 to
+    R2142-27): each for its own share (conjoint), or each for the whole contract
+    (solidaire). A proposal of a single organisation has none."""
+
+    NONE = "", _("Candidat seul")
+    JOINT = "joint", _("Groupement conjoint")
+    SEVERAL = "several", _("Groupement solidaire")
+
+
 class Proposal(models.Model):
     """A working group's plan to produce a commons. Sealed until the proposal deadline."""
 
@@ -34,6 +44,13 @@ class Proposal(models.Model):
     coordination_justification = models.TextField(
         _("justification de la part de coordination et d'animation"), blank=True
     )
+    groupement_kind = models.CharField(
+        _("forme du groupement"),
+        max_length=10,
+        choices=GroupementKind.choices,
+        default=GroupementKind.NONE,
+        blank=True,
+    )
     # The sum of the budget lines, computed by the service, never typed.
     amount = models.DecimalField(_("coût total HT (€)"), max_digits=12, decimal_places=2)
     status = models.CharField(
@@ -51,6 +68,10 @@ class Proposal(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="proposal_amount_positive"),
             models.CheckConstraint(
                 condition=Q(status__in=ProposalStatus.values), name="proposal_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(groupement_kind__in=GroupementKind.values),
+                name="proposal_groupement_kind_valid",
             ),
         ]
 

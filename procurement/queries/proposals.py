@@ -10,6 +10,7 @@ from procurement.models import (
     BudgetLine,
     BudgetScope,
     Framing,
+    MemberShare,
     Proposal,
     ProposalStatus,
     WorkingGroup,
@@ -32,6 +33,7 @@ def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
             "milestones",
             "attachments",
             "lots",
+            Prefetch("member_shares", queryset=MemberShare.objects.select_related("lot")),
         )
     )
     if user is None or not user.is_authenticated:

@@ -64,6 +64,8 @@ def challenge_create(
     single_lot_reason: str = "",
     contract_nature: str | None = None,
     reference: str | None = None,
+    contract_duration_months: int | None = None,
+    personal_data: bool = False,
 ) -> Challenge:
     """Draft a new challenge for ``buyer``; the actor must be on the buyer's staff.
 
@@ -104,8 +106,11 @@ def challenge_create(
         estimated_amount=estimated_amount,
         multi_lot_proposals=multi_lot_proposals,
         single_lot_reason=single_lot_reason,
+        personal_data=personal_data,
         created_by=actor,
     )
+    if contract_duration_months:
+        challenge.contract_duration_months = contract_duration_months
     if aggregation_method:
         challenge.aggregation_method = aggregation_method
     if framing:
@@ -233,6 +238,8 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
         "multi_lot_proposals",
         "single_lot_reason",
         "contract_nature",
+        "contract_duration_months",
+        "personal_data",
     ):
         if name in fields:
             setattr(challenge, name, fields[name])

@@ -27,6 +27,7 @@ from procurement.uploads import DOCX, MAX_UPLOAD_BYTES, check_upload
 
 logger = logging.getLogger(__name__)
 
+
 # Stages at which the pack exists or may be regenerated.
 DOCUMENT_STAGES = (
     ChallengeStatus.DOCUMENTS,

@@ -22,14 +22,17 @@ from procurement.models import (
     BudgetScope,
     BudgetUnit,
     ChallengeStatus,
+    Framing,
+    GroupementKind,
     Lot,
+    MemberShare,
     Milestone,
     Proposal,
     ProposalAttachment,
     ProposalStatus,
     WorkingGroup,
 )
-from procurement.queries import org_ids
+from procurement.queries import is_member, org_ids
 from procurement.services.audit import audit_record, sealed_chain
 from procurement.services.notifications import notify_proposals_opened
 from procurement.services.stages import challenge_stage_move
@@ -213,6 +216,89 @@ def _price_lots(lines: list[BudgetLine], answered: list[Lot]) -> None:
             )
 
 
+def _groupement(
+    *,
+    actor,
+    group: WorkingGroup,
+    kind: str,
+    shares: Iterable[Mapping],
+    lines: list[BudgetLine],
+    answered: list[Lot],
+) -> list[MemberShare]:
+    """The groupement a proposal declares (articles R2142-19 to R2142-27): conjoint or
+    solidaire, and each member's share of each lot's price, the shares of a lot adding
+    up to its contract price to the cent. Declared by the working group's coordinator
+    (403 for another member); a proposal of a single organisation declares none."""
+    shares = list(shares)
+    if not kind:
+        if shares:
+            raise field_error(
+                "groupement_kind",
+                _("Indiquez si le groupement est conjoint ou solidaire avant de répartir le prix."),
+                code="groupement_kind_required",
+            )
+        return []
+    members = {m.organisation_id for m in group.members.all()}
+    if len(members) < 2:
+        raise field_error(
+            "groupement_kind",
+            _("Un candidat seul ne forme pas de groupement."),
+            code="not_a_groupement",
+        )
+    if group.coordinator_id is not None and not is_member(actor, group.coordinator):
+        raise Forbidden(
+            _("Seul le coordinateur du groupe de travail déclare le groupement et sa répartition."),
+            code="not_coordinator",
+        )
+    by_number = {lot.number: lot for lot in answered}
+    built = []
+    for index, share in enumerate(shares, start=1):
+        organisation = share["organisation"]
+        number = share.get("lot") or (answered[0].number if len(answered) == 1 else None)
+        if getattr(organisation, "pk", organisation) not in members:
+            raise field_error(
+                "member_shares",
+                _("Part %(n)s : cette organisation n'est pas membre du groupe de travail.")
+                % {"n": index},
+                code="share_not_member",
+            )
+        if number not in by_number:
+            raise field_error(
+                "member_shares",
+                _("Part %(n)s : indiquez un lot auquel la proposition répond.") % {"n": index},
+                code="share_lot",
+            )
+        built.append(
+            MemberShare(
+                organisation_id=getattr(organisation, "pk", organisation),
+                lot=by_number[number],
+                amount=Decimal(share["amount"]),
+            )
+        )
+    if group.resource.challenge.framing == Framing.PUBLIC_CONTRACT:
+        for lot in answered:
+            price = sum(
+                (
+                    line.amount
+                    for line in lines
+                    if line.lot == lot and line.scope == BudgetScope.CONTRACT
+                ),
+                Decimal(0),
+            )
+            shared = sum((s.amount for s in built if s.lot == lot), Decimal(0))
+            if shared != price:
+                raise field_error(
+                    "member_shares",
+                    _(
+                        "Lot n° %(lot)s : les parts des membres font %(shared)s € HT, le prix "
+                        "du lot %(price)s € HT ; elles doivent l'égaler."
+                    )
+                    % {"lot": lot.number, "shared": shared, "price": price},
+                    code="shares_sum",
+                )
+    return built
+
+
 def _require_group_member(actor, group: WorkingGroup) -> None:
     if not group.members.filter(organisation__in=org_ids(actor)).exists():
         raise Forbidden(
@@ -235,6 +321,8 @@ def proposal_submit(
     governance: str = "",
     coordination_justification: str = "",
     lots: Iterable[int] | None = None,
+    groupement_kind: str = GroupementKind.NONE,
+    member_shares: Iterable[Mapping] = (),
 ) -> Proposal:
     """Submit (or replace) the group's sealed proposal before the proposal deadline.
 
@@ -242,6 +330,11 @@ def proposal_submit(
     the other lots of the call named by their number in ``lots`` (article L2113-10:
     each lot is awarded separately, so a proposal says which lots it answers); then
     each budget line names the lot it prices (``lot``).
+
+    A groupement of several members declares its kind (``groupement_kind``: conjoint
+    or solidaire) and each member's share of each lot's price (``member_shares``:
+    organisation, lot number, amount HT), printed in the lot's acte d'engagement; only
+    the coordinator declares it (``_groupement``).
 
     Its amount is the sum of its budget lines (days or hours at a rate); coordination
     and animation make 10 % to 25 % of it unless justified. Each line is inside the
@@ -265,6 +358,14 @@ def proposal_submit(
     steps = _timeline(milestones)
     answered = _lots_answered(group, lots)
     _price_lots(lines, answered)
+    shares = _groupement(
+        actor=actor,
+        group=group,
+        kind=groupement_kind,
+        shares=member_shares,
+        lines=lines,
+        answered=answered,
+    )
     proposal = Proposal.objects.select_for_update().filter(group=group).first() or Proposal(
         group=group, challenge=challenge
     )
@@ -276,15 +377,18 @@ def proposal_submit(
     proposal.community = community
     proposal.governance = governance
     proposal.coordination_justification = coordination_justification.strip()
+    proposal.groupement_kind = groupement_kind
     proposal.status = ProposalStatus.SUBMITTED
     proposal.submitted_at = timezone.now()
     validated_save(proposal)
     proposal.budget_lines.all().delete()
     proposal.milestones.all().delete()
-    for part in (*lines, *steps):
+    proposal.member_shares.all().delete()
+    for part in (*lines, *steps, *shares):
         part.proposal = proposal
     BudgetLine.objects.bulk_create(lines)
     Milestone.objects.bulk_create(steps)
+    MemberShare.objects.bulk_create(shares)
     proposal.lots.set(answered)
     # Only who submitted for which group: never the title, the amount or any content.
     audit_record(

@@ -47,7 +47,7 @@ BUDGET = {
     "positions": 6,  # + the positions' contributions
     "questions": 6,  # + which serializer: the buyer also reads its drafts
     "working-groups": 4,
-    "proposals": 9,  # + budget lines, milestones, attachments and lots (one query each)
+    "proposals": 10,  # + budget lines, milestones, attachments, lots, member shares (one each)
     "evaluations": 7,
     "assignments": 8,
     "opinions": 4,  # challenge, opinions with their referral, commons, answers

@@ -188,24 +188,26 @@ def test_integer_in_words_refuses_numbers_out_of_range(number):
 @pytest.mark.parametrize(
     ("amount", "expected"),
     [
-        ("0", "zéro euro et zéro centime"),
-        ("1", "un euro et zéro centime"),
-        ("21", "vingt et un euros et zéro centime"),
-        ("71", "soixante et onze euros et zéro centime"),
-        ("80", "quatre-vingts euros et zéro centime"),
-        ("81", "quatre-vingt-un euros et zéro centime"),
-        ("100", "cent euros et zéro centime"),
-        ("200", "deux cents euros et zéro centime"),
-        ("1000", "mille euros et zéro centime"),
-        ("1000000", "un million d'euros et zéro centime"),
-        ("3000000", "trois millions d'euros et zéro centime"),
+        ("0", "zéro euro"),
+        ("1", "un euro"),
+        ("21", "vingt et un euros"),
+        ("71", "soixante et onze euros"),
+        ("80", "quatre-vingts euros"),
+        ("81", "quatre-vingt-un euros"),
+        ("100", "cent euros"),
+        ("200", "deux cents euros"),
+        ("1000", "mille euros"),
+        ("1000000", "un million d'euros"),
+        ("3000000", "trois millions d'euros"),
         ("120000.50", "cent vingt mille euros et cinquante centimes"),
         ("1000000.80", "un million d'euros et quatre-vingts centimes"),
-        ("2000000000", "deux milliards d'euros et zéro centime"),
-        ("1000001", "un million un euros et zéro centime"),
-        ("12500.00", "douze mille cinq cents euros et zéro centime"),
-        ("15000.00", "quinze mille euros et zéro centime"),
+        ("2000000000", "deux milliards d'euros"),
+        ("1000001", "un million un euros"),
+        ("12500.00", "douze mille cinq cents euros"),
+        ("15000.00", "quinze mille euros"),
+        # the bounds of the centimes: none is named at 0, one is at 1
         ("0.01", "zéro euro et un centime"),
+        ("1.01", "un euro et un centime"),
         ("2.80", "deux euros et quatre-vingts centimes"),
         ("1234.565", "mille deux cent trente-quatre euros et cinquante-sept centimes"),
     ],
@@ -224,3 +226,13 @@ def test_amount_in_words_refuses_what_it_cannot_write(amount):
     # given / when / then
     with pytest.raises(ValueError, match="amount"):
         amount_in_words_fr(Decimal(amount))
+
+
+@pytest.mark.parametrize("amount", ["0", "0.00", "12500.00", "1000000", "0.004"])
+def test_amount_in_words_never_writes_zero_centime(amount):
+    # given a whole amount (0.004 rounds to 0.00)
+    value = Decimal(amount)
+    # when
+    words = amount_in_words_fr(value)
+    # then a deed names no centime
+    assert "centime" not in words

@@ -16,6 +16,7 @@ from procurement.services.opinions import (
 from workflows.demo.data import (
     ACCOUNTS,
     CATALOGUE,
+    IDENTITIES,
     ORGANISATIONS,
 )
 
@@ -30,9 +31,17 @@ def ensure_cast(password: str) -> Cast:
     """Organisations, accounts and the commons catalogue (created once, passwords reset)."""
     orgs = {}
     for name, kind, legal_form, siren in ORGANISATIONS:
-        org, _created = Organisation.objects.get_or_create(
-            name=name, defaults={"kind": kind, "legal_form": legal_form, "siren": siren}
-        )
+        defaults = {"kind": kind, "legal_form": legal_form, "siren": siren}
+        if name in IDENTITIES:
+            siret, address, representative, capacity, vat_regime = IDENTITIES[name]
+            defaults |= {
+                "siret": siret,
+                "address": address,
+                "representative_name": representative,
+                "representative_capacity": capacity,
+                "vat_regime": vat_regime,
+            }
+        org, _created = Organisation.objects.get_or_create(name=name, defaults=defaults)
         orgs[name] = org
     users = {}
     User = get_user_model()

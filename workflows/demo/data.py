@@ -27,6 +27,47 @@ ORGANISATIONS = [
     ("La Coop des Communs", K.HOST, "Association loi 1901", ""),
 ]
 
+# The partners' identity as titulaires (fictional SIRETs with valid keys): an acte
+# d'engagement is drawn up only for an identified titulaire.
+IDENTITIES = {
+    # name: SIRET, address, representative, capacity, VAT regime
+    "Mobicoop SCIC": (
+        "81000000000010",
+        "12 rue de la Coopération, 59000 Lille",
+        "M. Paul Girard",
+        "directeur général",
+        "standard",
+    ),
+    "Covoit'Libre SAS": (
+        "82000000800012",
+        "5 place de la Gare, 59800 Lille",
+        "Mme Inès Petit",
+        "présidente",
+        "standard",
+    ),
+    "GéoCommuns SAS": (
+        "83000000600015",
+        "40 rue Nationale, 59000 Lille",
+        "M. Karim Haddad",
+        "président",
+        "franchise",
+    ),
+    "Association Rues Partagées": (
+        "84000000400019",
+        "3 rue des Arts, 59000 Lille",
+        "Mme Léa Morel",
+        "présidente",
+        "exempt_association",
+    ),
+    "La Fabrique des Mobilités": (
+        "85000000100014",
+        "21 rue de la Paix, 75002 Paris",
+        "M. Gabriel Plassat",
+        "président",
+        "exempt_association",
+    ),
+}
+
 ACCOUNTS = [
     # username, first name, last name, organisation, role
     ("agent.mel", "Claire", "Dubois", "Métropole Européenne de Lille", Role.ADMIN),

@@ -2,10 +2,11 @@
 engine (the tasks completed as a person would, the Chambre's referral in full)."""
 
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from kernel.formats import CENT
 from procurement.models import (
     ChallengeResource,
     Commons,
@@ -195,11 +196,35 @@ def milestones(challenge, deliverables):
     ]
 
 
+def groupement(resource, lines) -> dict:
+    """A working group of several members answers as a joint groupement: its coordinator
+    declares each member's share of the contract price — a quarter to the other
+    members, the rest to itself (the acte d'engagement prints the split)."""
+    group = resource.working_group
+    members = [m.organisation for m in group.members.select_related("organisation")]
+    if len(members) < 2:
+        return {}
+    price = sum(
+        (
+            (line["quantity"] * line["rate"]).quantize(CENT, rounding=ROUND_HALF_UP)
+            for line in lines
+            if line["scope"] == "contract"
+        ),
+        Decimal(0),
+    )
+    others = [o for o in members if o.pk != group.coordinator_id]
+    each = (price / 4 / len(others)).quantize(CENT, rounding=ROUND_HALF_UP)
+    shares = [{"organisation": group.coordinator, "amount": price - each * len(others)}]
+    shares += [{"organisation": o, "amount": each} for o in others]
+    return {"groupement_kind": "joint", "member_shares": shares}
+
+
 def propose(cast, challenge):
     resources = list(ChallengeResource.objects.filter(challenge=challenge).order_by("order"))
     for resource, (username, title, deliverables, licence, _amount), budget in zip(
         resources, PROPOSALS, BUDGETS, strict=True
     ):
+        lines = budget_lines(budget)
         proposal_submit(
             actor=cast.users[username],
             group=resource.working_group,
@@ -207,10 +232,11 @@ def propose(cast, challenge):
             summary=f"Le groupe de travail produit « {resource.title} » avec sa communauté.",
             deliverables=deliverables,
             licence=licence,
-            budget_lines=budget_lines(budget),
+            budget_lines=lines,
             milestones=milestones(challenge, deliverables),
             community="Collectivités utilisatrices, contributeurs bénévoles et entreprises.",
             governance="Comité de pilotage ouvert, décisions et contributions publiques.",
+            **groupement(resource, lines),
         )
 
 

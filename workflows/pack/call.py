@@ -18,9 +18,19 @@ from scoring.ranking import METHOD_DESCRIPTIONS, grid_spec
 
 
 def party(org: Organisation | None, fallback: str = "") -> ctx.Party:
+    """The organisation as a party to a piece: its name, SIRET and address, and who signs
+    for it ("Mme Jeanne Martin, présidente") when its members have said so."""
     if org is None:
         return ctx.Party(name=fallback)
-    return ctx.Party(name=org.name, siret=org.siret or None, address=org.address or None)
+    representative = ", ".join(
+        part for part in (org.representative_name, org.representative_capacity) if part
+    )
+    return ctx.Party(
+        name=org.name,
+        siret=org.siret or None,
+        address=org.address or None,
+        representative=representative or None,
+    )
 
 
 def commons_ref(commons) -> ctx.CommonsRef:
@@ -149,6 +159,8 @@ def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
         lots=_lot_lines(challenge, by_pk),
         single_lot_reason=challenge.single_lot_reason,
         multi_lot_proposals=challenge.multi_lot_proposals,
+        contract_duration_months=challenge.contract_duration_months,
+        personal_data=challenge.personal_data,
         method_label=method_label,
         method_paragraphs=method_paragraphs,
         recourse_court=buyer.recourse_court,

@@ -1,29 +1,75 @@
 """The contexts of the actes d'engagement: one per lot awarded under a marché public,
 at that lot's contract price — the budget lines inside the contract that price the
 lot, never what lies outside it and is cofunded (no euro counted twice). Hors marché
-there is no acte d'engagement: subsidies go under conventions."""
+there is no acte d'engagement: subsidies go under conventions.
+
+A lot's acte d'engagement names its titulaire, and every member of a groupement, by
+SIRET, address, legal representative and capacity; it states the groupement's form
+and each member's share of the price. When any of it is missing the piece is not drawn
+up: its place in the pack says, in French, what is missing and from whom — never a
+placeholder party."""
 
 from decimal import Decimal
 
 from django.db.models import Prefetch, Sum
+from django.utils.translation import gettext as _
 
 from procurement.documents import context as ctx
 from procurement.models import (
     BudgetLine,
     BudgetScope,
     Framing,
+    MemberShare,
     Proposal,
     ProposalStatus,
     WorkingGroupMember,
 )
+from procurement.services.organisations import identity_missing
 from workflows.pack.call import party
+from workflows.pack.refusals import Refusal
 
-DEFAULT_VAT_RATE = Decimal("20")
+
+def _identity_problems(number: int, organisations) -> list[str]:
+    problems = []
+    for organisation in organisations:
+        missing = identity_missing(organisation)
+        if missing:
+            problems.append(
+                _(
+                    "Acte d'engagement du lot %(lot)s non établi : l'identité de « %(name)s » "
+                    "est incomplète (manque : %(missing)s). Un membre de l'organisation la "
+                    "complète dans sa fiche."
+                )
+                % {"lot": number, "name": organisation.name, "missing": ", ".join(missing)}
+            )
+    return problems
 
 
-def award_contexts(challenge, base) -> list[tuple[str, ctx.AwardContext]]:
+def _member_lines(proposal, number: int, price: Decimal, coordinator):
+    """The groupement's members on the lot, the mandataire first, with their shares; or
+    the French reason why the split cannot be printed."""
+    shares = [s for s in proposal.member_shares.all() if s.lot.number == number]
+    if not proposal.groupement_kind or not shares:
+        return None, _(
+            "Acte d'engagement du lot %(lot)s non établi : le groupement de « %(title)s » n'a "
+            "déclaré ni sa forme (conjoint ou solidaire) ni la répartition du prix du lot "
+            "entre ses membres ; son coordinateur les déclare avec la proposition."
+        ) % {"lot": number, "title": proposal.title}
+    shared = sum((s.amount for s in shares), Decimal(0))
+    if shared != price:
+        return None, _(
+            "Acte d'engagement du lot %(lot)s non établi : les parts des membres du "
+            "groupement de « %(title)s » font %(shared)s € HT, le prix du lot %(price)s € HT."
+        ) % {"lot": number, "title": proposal.title, "shared": shared, "price": price}
+    shares.sort(key=lambda s: (s.organisation_id != getattr(coordinator, "pk", None), s.pk))
+    return shares, ""
+
+
+def award_contexts(challenge, base) -> list[tuple[str, ctx.AwardContext | Refusal]]:
     """One acte d'engagement per lot and the proposal retained on it (selected, or
-    awarded once the award is made), keyed ``lot-<number>``."""
+    awarded once the award is made), keyed ``lot-<number>``: its context, or a
+    ``Refusal`` saying, in French, which party's identity, or which part of the
+    groupement, is missing."""
     if challenge.framing != Framing.PUBLIC_CONTRACT:
         return []
     retained = (
@@ -34,8 +80,13 @@ def award_contexts(challenge, base) -> list[tuple[str, ctx.AwardContext]]:
         .prefetch_related(
             Prefetch(
                 "group__members",
-                queryset=WorkingGroupMember.objects.select_related("organisation"),
-            )
+                queryset=WorkingGroupMember.objects.select_related("organisation").order_by("pk"),
+            ),
+            Prefetch(
+                "member_shares",
+                queryset=MemberShare.objects.select_related("lot", "organisation"),
+            ),
+            "milestones",
         )
     )
     by_pk = {p.pk: p for p in retained}
@@ -50,25 +101,49 @@ def award_contexts(challenge, base) -> list[tuple[str, ctx.AwardContext]]:
         .values_list("lot__number", "proposal_id")
         .order_by("lot__number", "proposal_id")
     )
-    contexts = []
+    lot_lines = {lot.number: lot for lot in base.lots}
+    contexts: list[tuple[str, ctx.AwardContext | Refusal]] = []
     for number, proposal_id in lots:
         proposal = by_pk[proposal_id]
         price = prices.get((number, proposal_id), Decimal(0))
         group = proposal.group
-        members = [m.organisation for m in group.members.all()]
-        awardee = group.coordinator or (members[0] if members else None)
+        organisations = [m.organisation for m in group.members.all()]
+        coordinator = group.coordinator or (organisations[0] if organisations else None)
+        key = f"lot-{number}"
+        shares = None
+        if len(organisations) > 1:
+            shares, problem = _member_lines(proposal, number, price, coordinator)
+            if problem:
+                contexts.append((key, Refusal(problem)))
+                continue
+            organisations = [s.organisation for s in shares]
+            coordinator = organisations[0]
+        problems = _identity_problems(number, organisations)
+        if problems:
+            contexts.append((key, Refusal(" ".join(problems))))
+            continue
         contexts.append(
             (
-                f"lot-{number}",
+                key,
                 ctx.AwardContext(
                     challenge=base,
-                    awardee=party(awardee, "Groupement à désigner"),
+                    lot=lot_lines[number],
+                    awardee=party(coordinator),
                     amount_ht=price,
-                    vat_rate=DEFAULT_VAT_RATE,
-                    co_contractors=tuple(
-                        party(o) for o in members if awardee is None or o.pk != awardee.pk
+                    vat_regime=ctx.VatRegime(coordinator.vat_regime),
+                    groupement=ctx.GroupementForm(proposal.groupement_kind if shares else ""),
+                    members=tuple(
+                        ctx.MemberLine(
+                            party=party(s.organisation),
+                            amount_ht=s.amount,
+                            vat_regime=ctx.VatRegime(s.organisation.vat_regime),
+                        )
+                        for s in shares or ()
                     ),
-                    duration_label="douze mois à compter de la notification",
+                    milestones=tuple(
+                        ctx.StepLine(label=m.title, due_on=m.due_on, deliverable=m.deliverable)
+                        for m in proposal.milestones.all()
+                    ),
                 ),
             )
         )

@@ -30,8 +30,10 @@ from procurement.documents.context import (
     EvaluatorMark,
     FramingKind,
     FunderLine,
+    GroupementForm,
     LotContext,
     LotLine,
+    MemberLine,
     Milestone,
     OpinionContext,
     Party,
@@ -42,6 +44,7 @@ from procurement.documents.context import (
     RejectionContext,
     ReservationLine,
     ResourceLine,
+    StepLine,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -274,23 +277,53 @@ def opinion_factory(challenge):
     return make
 
 
+MOBICOOP = Party(
+    name="Mobicoop SCIC",
+    siret="80000000000017",
+    address="10 rue de la Coopération, 59000 Lille",
+    representative="M. Paul Girard, gérant",
+)
+COVOIT = Party(
+    name="Covoit Libre SAS",
+    siret="90000000000019",
+    address="5 place de la Gare, 59800 Lille",
+    representative="Mme Inès Petit, présidente",
+)
+STEPS = (
+    StepLine(label="Jeu de données initial", due_on=date(2027, 3, 1), deliverable="Données v1"),
+    StepLine(label="Mise à jour continue", due_on=date(2027, 6, 30), deliverable="Flux ouvert"),
+)
+
+
 @pytest.fixture
-def award_factory(challenge):
+def award_factory(dce_challenge):
+    """The acte d'engagement of lot 1 (one resource of the call's three), awarded to
+    Mobicoop alone; ``groupement_award`` gives it to a groupement."""
+
     def make(**overrides) -> AwardContext:
         award = AwardContext(
-            challenge=challenge,
-            awardee=Party(
-                name="Mobicoop SCIC",
-                siret="80000000000017",
-                address="10 rue de la Coopération, 59000 Lille",
-                representative="M. Paul Girard, gérant",
-            ),
+            challenge=dce_challenge,
+            lot=dce_challenge.lots[0],
+            awardee=MOBICOOP,
             amount_ht=Decimal("12500.00"),
-            vat_rate=Decimal("20"),
-            co_contractors=(Party(name="Covoit Libre SAS", siret="90000000000019"),),
-            duration_label="douze mois à compter de la notification",
+            milestones=STEPS,
         )
         return replace(award, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def groupement_award(award_factory):
+    def make(form=GroupementForm.JOINT, **overrides) -> AwardContext:
+        return award_factory(
+            groupement=form,
+            members=(
+                MemberLine(party=MOBICOOP, amount_ht=Decimal("7500.00")),
+                MemberLine(party=COVOIT, amount_ht=Decimal("5000.00")),
+            ),
+            **overrides,
+        )
 
     return make
 

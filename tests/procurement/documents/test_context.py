@@ -4,7 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from procurement.documents.context import Milestone, ReciprocityKind
+from procurement.documents.context import (
+    Milestone,
+    Party,
+    ReciprocityKind,
+    VatRegime,
+    advance_due,
+)
 
 
 def test_commons_share_is_the_weight_of_the_commons_criteria(challenge):
@@ -44,16 +50,49 @@ def test_contexts_are_frozen(challenge):
 
 def test_award_computes_vat_and_ttc_to_the_cent(award_factory):
     # given
-    award = award_factory(amount_ht=Decimal("12500.00"), vat_rate=Decimal("20"))
+    award = award_factory(amount_ht=Decimal("12500.00"), vat_regime=VatRegime.STANDARD)
     # when / then
     assert (award.amount_vat, award.amount_ttc) == (Decimal("2500.00"), Decimal("15000.00"))
 
 
 def test_award_rounds_vat_half_up(award_factory):
-    # given 5.5 % of 10.10 € is 0.5555 €
-    award = award_factory(amount_ht=Decimal("10.10"), vat_rate=Decimal("5.5"))
+    # given 20 % of 10.13 € is 2.026 €
+    award = award_factory(amount_ht=Decimal("10.13"))
     # when / then
-    assert (award.amount_vat, award.amount_ttc) == (Decimal("0.56"), Decimal("10.66"))
+    assert (award.amount_vat, award.amount_ttc) == (Decimal("2.03"), Decimal("12.16"))
+
+
+@pytest.mark.parametrize("regime", [VatRegime.FRANCHISE, VatRegime.EXEMPT_ASSOCIATION])
+def test_award_without_vat_costs_the_same_ttc_as_ht(award_factory, regime):
+    # given a titulaire under the franchise (293 B du CGI) or an exempt association
+    award = award_factory(amount_ht=Decimal("12500.00"), vat_regime=regime)
+    # when / then no VAT is added
+    assert (award.amount_vat, award.amount_ttc) == (Decimal("0.00"), Decimal("12500.00"))
+
+
+def test_award_refuses_a_titulaire_without_identity(award_factory):
+    # given a titulaire with neither address nor representative
+    # when / then the context itself refuses it (the pack reports it before, in French)
+    with pytest.raises(ValueError, match="address, representative"):
+        award_factory(awardee=Party(name="Mobicoop SCIC", siret="80000000000017"))
+
+
+def test_award_refuses_shares_that_do_not_make_the_price(groupement_award):
+    with pytest.raises(ValueError, match=r"shares make 12500\.00, the price 12500\.01"):
+        groupement_award(amount_ht=Decimal("12500.01"))
+
+
+@pytest.mark.parametrize(
+    ("amount", "months", "due"),
+    [
+        ("50000.00", 12, False),  # R2191-3: over 50 000 € HT, not at it
+        ("50000.01", 12, True),
+        ("80000.00", 2, False),  # and over two months, not at two
+        ("80000.00", 3, True),
+    ],
+)
+def test_advance_is_due_over_50000_euros_and_two_months_r2191_3(amount, months, due):
+    assert advance_due(Decimal(amount), months) is due
 
 
 def test_cofunding_total_is_the_sum_of_the_funders(cofunding_factory):

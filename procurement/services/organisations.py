@@ -1,0 +1,66 @@
+"""An organisation's identity as a contracting party: what an acte d'engagement names
+(its SIRET, address, legal representative and capacity, VAT regime), kept up to date by
+the organisation's own members."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kernel.guards import validated_save
+from procurement.models import Organisation
+from procurement.services.audit import audit_record
+from procurement.services.common import require_member
+
+# The fields an organisation's members may change themselves; the others (its name, its
+# kind, a buyer's category…) are the administrators'.
+IDENTITY_FIELDS = (
+    "legal_form",
+    "siret",
+    "address",
+    "representative_name",
+    "representative_capacity",
+    "vat_regime",
+)
+
+
+def identity_missing(organisation: Organisation) -> list[str]:
+    """What the titulaire of a contract must state and ``organisation`` has not: the
+    SIRET, the address, the legal representative and the capacity in which they sign —
+    the identification of the acte d'engagement (form ATTRI1, rubrique B). Labels in
+    French, in the order of the piece; empty when the identity is complete."""
+    missing = []
+    if not organisation.siret.strip():
+        missing.append(_("SIRET"))
+    if not organisation.address.strip():
+        missing.append(_("adresse"))
+    if not organisation.representative_name.strip():
+        missing.append(_("représentant légal"))
+    if not organisation.representative_capacity.strip():
+        missing.append(_("qualité du représentant"))
+    return missing
+
+
+@transaction.atomic
+def organisation_identity_update(*, actor, organisation: Organisation, **fields) -> Organisation:
+    """A member of ``organisation`` updates its identity as a contracting party (the
+    ``IDENTITY_FIELDS`` only; 403 for anyone else). The SIRET is checked (14 digits and
+    its Luhn key, ``procurement.validators``) and must extend the SIREN when both are
+    known. Records an ``organisation.identity_updated`` event naming the changed fields."""
+    require_member(
+        actor,
+        organisation,
+        message=_("Seuls les membres de l'organisation modifient son identité."),
+    )
+    unknown = set(fields) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise ValueError(f"not an identity field: {sorted(unknown)}")
+    changed = sorted(name for name, value in fields.items() if getattr(organisation, name) != value)
+    for name, value in fields.items():
+        setattr(organisation, name, value.strip() if isinstance(value, str) else value)
+    validated_save(organisation)
+    audit_record(
+        verb="organisation.identity_updated",
+        actor=actor,
+        obj=organisation,
+        data={"fields": changed},
+    )
+    return organisation

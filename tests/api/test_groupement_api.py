@@ -1,0 +1,50 @@
+"""The groupement's form and split go with the proposal through the API (issue 15): the
+coordinator posts them, another member of the group is refused 403."""
+
+import pytest
+
+from tests.procurement.test_groupement import group_of_two  # noqa: F401 (fixture)
+from tests.workflows import journey
+
+
+def body(group, world, kind, first, second):
+    return {
+        "group": group.pk,
+        "title": "Données des stations, à deux",
+        "summary": "Produire le commun avec sa communauté.",
+        "deliverables": "Code, documentation",
+        "licence": "EUPL-1.2",
+        **journey.proposal_json("30000.00"),
+        "groupement_kind": kind,
+        "member_shares": [
+            {"organisation": world.partners[0].pk, "amount": first},
+            {"organisation": world.partners[1].pk, "amount": second},
+        ],
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_coordinator_posts_the_groupement_with_the_proposal(world, api, group_of_two):  # noqa: F811
+    # when Covoit Libre, the coordinator, posts a joint groupement splitting 25 500 €
+    url = f"/api/v1/challenges/{group_of_two.resource.challenge_id}/proposals/"
+    response = api(world.partner_users[0]).post(
+        url, body(group_of_two, world, "joint", "15500.00", "10000.00"), format="json"
+    )
+    # then it is recorded and shown with the proposal
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["groupement_kind"] == "joint"
+    assert [(s["organisation"], s["lot"], s["amount"]) for s in data["member_shares"]] == [
+        (world.partners[0].pk, 1, "15500.00"),
+        (world.partners[1].pk, 1, "10000.00"),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_member_posting_the_groupement_is_refused_403(world, api, group_of_two):  # noqa: F811
+    url = f"/api/v1/challenges/{group_of_two.resource.challenge_id}/proposals/"
+    response = api(world.partner_users[1]).post(
+        url, body(group_of_two, world, "several", "15500.00", "10000.00"), format="json"
+    )
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "not_coordinator"
