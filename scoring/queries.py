@@ -13,6 +13,7 @@ from scoring.models import (
     Criterion,
     Evaluation,
     Grid,
+    ScaleKind,
     Score,
     ScoringRound,
 )
@@ -134,21 +135,36 @@ def marked_criteria(challenge) -> list[Criterion]:
     return [c for c in criteria_of(challenge) if not c.by_formula]
 
 
-def counted_comments(challenge) -> tuple[dict[tuple[int, str], list[str]], dict[int, list[str]]]:
-    """The evaluators' comments of the evaluations the ranking counts (each assignment's
-    latest submitted round, as ``scoring.ranking.compute_rankings`` reads them): per
-    (proposal id, criterion code) the comments on that mark, and per proposal id the
-    overall comments; empty comments left out, evaluators not named. Two queries."""
+def counted_evaluations(challenge):
+    """The evaluations the ranking counts: each assignment's latest submitted round (an
+    evaluator who scored again in a later round counts for that round only, one who did
+    not for its earlier one)."""
     later_submitted = Evaluation.objects.filter(
         assignment_id=OuterRef("assignment_id"),
         round__gt=OuterRef("round"),
         submitted_at__isnull=False,
     )
-    counted = Evaluation.objects.filter(
+    return Evaluation.objects.filter(
         ~Exists(later_submitted),
         assignment__proposal__challenge=challenge,
         submitted_at__isnull=False,
     )
+
+
+def counted_scores(challenge):
+    """The marks the ranking counts (``counted_evaluations``), never a mark on a price
+    criterion (marked by its published formula)."""
+    return Score.objects.filter(evaluation__in=counted_evaluations(challenge)).exclude(
+        criterion__scale=ScaleKind.PRICE_FORMULA
+    )
+
+
+def counted_comments(challenge) -> tuple[dict[tuple[int, str], list[str]], dict[int, list[str]]]:
+    """The evaluators' comments of the evaluations the ranking counts
+    (``counted_evaluations``): per (proposal id, criterion code) the comments on that
+    mark, and per proposal id the overall comments; empty comments left out, evaluators
+    not named. Two queries."""
+    counted = counted_evaluations(challenge)
     per_mark: dict[tuple[int, str], list[str]] = {}
     for proposal_id, code, comment in (
         Score.objects.filter(evaluation__in=counted)

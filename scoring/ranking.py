@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Sum
 
 from kernel import exports
 from procurement.models import BudgetLine, Framing, Lot, Proposal, ProposalStatus
@@ -15,11 +15,9 @@ from scoring.models import (
     SCALE_MAX,
     Criterion,
     CriterionKind,
-    Evaluation,
     ScaleKind,
-    Score,
 )
-from scoring.queries import criteria_of
+from scoring.queries import counted_scores, criteria_of
 
 METHOD_DESCRIPTIONS = {
     "weighted_mean": (
@@ -88,22 +86,6 @@ def offered_prices(challenge) -> dict[int, dict[int, Decimal | None]]:
     ):
         prices.setdefault(lot_id, {})[proposal_id] = price
     return prices
-
-
-def counted_scores(challenge):
-    """The marks the ranking counts: each assignment's latest submitted evaluation (an
-    evaluator who scored again in a later round counts for that round only), never a
-    mark on a price criterion (marked by its formula)."""
-    later_submitted = Evaluation.objects.filter(
-        assignment_id=OuterRef("evaluation__assignment_id"),
-        round__gt=OuterRef("evaluation__round"),
-        submitted_at__isnull=False,
-    )
-    return Score.objects.filter(
-        ~Exists(later_submitted),
-        evaluation__assignment__proposal__challenge=challenge,
-        evaluation__submitted_at__isnull=False,
-    ).exclude(criterion__scale=ScaleKind.PRICE_FORMULA)
 
 
 @dataclass(frozen=True)

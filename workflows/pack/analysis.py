@@ -9,11 +9,10 @@ from procurement.documents import context as ctx
 from procurement.models import Challenge, Membership, Proposal, WorkingGroupMember
 from scoring import aggregation as agg
 from scoring.models import Assignment
-from scoring.queries import criteria_of
+from scoring.queries import counted_scores, criteria_of
 from scoring.ranking import (
     METHOD_DESCRIPTIONS,
     compute_rankings,
-    counted_scores,
     grid_spec,
     offered_prices,
 )
