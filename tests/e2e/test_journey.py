@@ -18,8 +18,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from procurement import queries
-from procurement.models import Challenge, ChallengeStatus, ProposalStatus
+from procurement.models import Challenge, ChallengeResource, ChallengeStatus, ProposalStatus
 from procurement.services import opinions
+from procurement.services.hosting import resource_host_designate
 from tests.e2e.helpers import choose, follow, typed
 from tests.workflows import journey
 from tests.workflows.journey import complete, give_opinion, sweep
@@ -224,7 +225,14 @@ def test_journey_from_publication_to_award_in_the_browser(
     expect(bucket).to_contain_text("5 000,00 € (Engagé)")
     check_page(funder, "09-cofinancement", MAIN)
 
-    # the round closes at its deadline; the documents are generated in the background
+    # the buyer designates the funded commons' host, who signs its convention; the round
+    # closes at its deadline; the documents are generated in the background
+    with server_paused():
+        resource_host_designate(
+            actor=world.buyer_agent,
+            resource=ChallengeResource.objects.get(challenge=challenge, title=resources[0]),
+            host=world.host,
+        )
     clock.move_to(cofunding_end + timedelta(seconds=1))
     with server_paused():
         sweep()

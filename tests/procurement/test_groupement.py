@@ -142,6 +142,7 @@ def retained(proposal):
 def test_a_groupement_without_its_split_gets_no_acte_engagement(world, group_of_two):
     from workflows.pack import challenge_context
     from workflows.pack.engagement import award_contexts
+    from workflows.pack.refusals import Refusal
 
     # given a two-member group's proposal retained without a declared groupement
     proposal = submit(world.partner_users[0], group_of_two, GroupementKind.NONE, [])
@@ -152,8 +153,8 @@ def test_a_groupement_without_its_split_gets_no_acte_engagement(world, group_of_
 
     # then the lot's piece is a French message, not a deed
     assert key == "lot-1"
-    assert isinstance(built, str)
-    assert "n'a déclaré ni sa forme (conjoint ou solidaire) ni la répartition" in built
+    assert isinstance(built, Refusal)
+    assert "n'a déclaré ni sa forme (conjoint ou solidaire) ni la répartition" in built.message
 
 
 @pytest.mark.django_db(transaction=True)
