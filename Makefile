@@ -37,9 +37,13 @@ lint: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -m "not postgres"
 
+# The browser journeys and the LibreOffice conversions need not run on both databases:
+# the SQLite pass runs them, the PostgreSQL pass leaves them out.
+ONCE := --ignore=tests/e2e --ignore=tests/procurement/documents/test_pdf.py
+
 pytest-postgres: $(STAMP)
 	@if [ "$$CI" = "true" ] || $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 user=postgres dbname=postgres connect_timeout=2').close()" 2>/dev/null; then \
-	  DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	  DATABASE_URL=$(PG_URL) $(BIN)/pytest $(ONCE); \
 	else echo "PostgreSQL absent : passe PostgreSQL ignorée (elle est obligatoire sous CI=true)."; fi
 
 test: lint pytest pytest-postgres
