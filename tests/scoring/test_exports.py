@@ -12,7 +12,6 @@ from tests.api import scenarios
 from tests.api.steps import challenge_url, error
 from tests.scoring.helpers import proposals
 from tests.workflows import journey
-from tests.workflows.journey import complete
 
 HEADINGS = [
     "Lot",
@@ -34,25 +33,8 @@ def scored(world, clock):
 
     challenge = scenarios.scoring(world, clock, **journey.ONE_LOT)
     Criterion.objects.filter(grid__challenge=challenge, code="technique").update(threshold=5)
-    values = dict(zip((p.pk for p in proposals(challenge)), ("8", "6", "4"), strict=True))
-    codes = list(
-        Criterion.objects.filter(grid__challenge=challenge)
-        .exclude(kind="price")  # marked by the published formula
-        .values_list("code", flat=True)
-    )
-    for evaluator in world.evaluators:
-        complete(
-            challenge,
-            "score",
-            evaluator,
-            owner=evaluator,
-            data={
-                "evaluations": [
-                    {"proposal": pk, "conflict": False, "scores": dict.fromkeys(codes, value)}
-                    for pk, value in values.items()
-                ]
-            },
-        )
+    marks = dict(zip((p.pk for p in proposals(challenge)), ("8", "6", "4"), strict=True))
+    journey.score_all(world, challenge, marks=marks)
     return challenge
 
 

@@ -114,11 +114,21 @@ def current_steps(challenge) -> set[str]:
     }
 
 
-def score_all(world, challenge, value="7"):
+def score_all(world, challenge, value="7", marks=None, comments=None):
+    """Both evaluators mark every proposal ``value`` on every criterion they mark; or,
+    with ``marks``, the proposals it names: a value, or marks per criterion code
+    (``value`` on the others); ``comments`` per proposal and criterion code."""
     from scoring.queries import marked_criteria
 
     codes = [c.code for c in marked_criteria(challenge)]
-    proposal_ids = list(challenge.proposals.values_list("pk", flat=True))
+    if marks is None:
+        marks = dict.fromkeys(challenge.proposals.values_list("pk", flat=True), value)
+
+    def scores(given):
+        if isinstance(given, str):
+            return dict.fromkeys(codes, given)
+        return {code: given.get(code, value) for code in codes}
+
     for evaluator in world.evaluators:
         complete(
             challenge,
@@ -127,8 +137,13 @@ def score_all(world, challenge, value="7"):
             owner=evaluator,
             data={
                 "evaluations": [
-                    {"proposal": pid, "conflict": False, "scores": dict.fromkeys(codes, value)}
-                    for pid in proposal_ids
+                    {
+                        "proposal": pid,
+                        "conflict": False,
+                        "scores": scores(given),
+                        "comments": (comments or {}).get(pid, {}),
+                    }
+                    for pid, given in marks.items()
                 ]
             },
         )

@@ -16,7 +16,6 @@ from kernel.errors import ApplicationError
 from procurement.models import BudgetLine, Challenge, ChallengeResource, LotOutcome, Proposal
 from procurement.models.proposal_parts import BudgetScope
 from procurement.services.proposals import proposal_submit
-from scoring.queries import marked_criteria
 from scoring.ranking import offered_prices
 from tests.api.conftest import token_client
 from tests.api.steps import challenge_url, ok
@@ -44,24 +43,6 @@ COFUNDING_END = paris(*journey.COFUNDING_END).isoformat()
 
 def proposals(challenge) -> list[Proposal]:
     return list(Proposal.objects.filter(challenge_id=challenge.pk).order_by("pk"))
-
-
-def score(world, challenge, values: dict[int, str]) -> None:
-    """Both evaluators give each proposal its value on every criterion they mark."""
-    codes = [c.code for c in marked_criteria(challenge)]
-    for evaluator in world.evaluators:
-        complete(
-            challenge,
-            "score",
-            evaluator,
-            owner=evaluator,
-            data={
-                "evaluations": [
-                    {"proposal": pk, "conflict": False, "scores": dict.fromkeys(codes, value)}
-                    for pk, value in values.items()
-                ]
-            },
-        )
 
 
 def double_contract_price(proposal: Proposal) -> None:
@@ -196,7 +177,7 @@ def test_l2113_10_under_a_marche_public_one_proposal_at_most_per_lot(world, cloc
     # given the three proposals in one lot, the first best
     challenge = journey.in_scoring(world, clock, **journey.ONE_LOT)
     first, second, third = proposals(challenge)
-    score(world, challenge, {first.pk: "8", second.pk: "6", third.pk: "4"})
+    journey.score_all(world, challenge, marks={first.pk: "8", second.pk: "6", third.pk: "4"})
 
     # when the buyer retains the first two, then it is refused: one lot, one contract
     fields = refusal(lambda: select(world, challenge, [first, second]))
@@ -213,7 +194,7 @@ def test_hors_marche_several_proposals_of_one_lot_may_be_subsidised(world, clock
     # given an appel à communs hors marché, three proposals in one lot
     challenge = journey.in_scoring(world, clock, **journey.ONE_LOT, framing="outside_contract")
     first, second, third = proposals(challenge)
-    score(world, challenge, {first.pk: "8", second.pk: "6", third.pk: "4"})
+    journey.score_all(world, challenge, marks={first.pk: "8", second.pk: "6", third.pk: "4"})
 
     # when the buyer retains the first two, then both are selected (subsidies)
     select(world, challenge, [first, second])
@@ -227,7 +208,7 @@ def test_l2152_7_retaining_a_lot_s_second_needs_a_justification_printed_in_the_r
     # given the three proposals in one lot, ranked first, second, third
     challenge = journey.in_scoring(world, clock, **journey.ONE_LOT)
     first, second, third = proposals(challenge)
-    score(world, challenge, {first.pk: "8", second.pk: "6", third.pk: "4"})
+    journey.score_all(world, challenge, marks={first.pk: "8", second.pk: "6", third.pk: "4"})
 
     # when the buyer retains the second without a reason, then it is refused on the
     # justification, naming the lot
@@ -254,7 +235,7 @@ def test_retaining_each_lot_s_first_needs_no_justification(world, clock):
     # given two lots, the first ranked first in lot 1
     challenge = journey.in_scoring(world, clock, **GROUPED)
     first, second, third = proposals(challenge)
-    score(world, challenge, {first.pk: "8", second.pk: "6", third.pk: "5"})
+    journey.score_all(world, challenge, marks={first.pk: "8", second.pk: "6", third.pk: "5"})
 
     # when the buyer retains each lot's first, then no reason is asked
     select(world, challenge, [first, third])
@@ -397,30 +378,6 @@ def test_a_divided_call_may_group_resources_in_a_lot_without_a_reason(world, clo
 # --- the rapport d'analyse: prices, reasons, evaluators, ties -----------------------------
 
 
-def score_with(world, challenge, marks: dict[int, dict[str, str]], comments=None) -> None:
-    """Both evaluators give each proposal the marks given per criterion code (6 on the
-    others), with ``comments`` per proposal and criterion."""
-    codes = [c.code for c in marked_criteria(challenge)]
-    for evaluator in world.evaluators:
-        complete(
-            challenge,
-            "score",
-            evaluator,
-            owner=evaluator,
-            data={
-                "evaluations": [
-                    {
-                        "proposal": pk,
-                        "conflict": False,
-                        "scores": {code: given.get(code, "6") for code in codes},
-                        "comments": (comments or {}).get(pk, {}),
-                    }
-                    for pk, given in marks.items()
-                ]
-            },
-        )
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_rao_gives_prices_reasons_evaluators_and_breaks_a_tie_by_the_stated_rule(world, clock):
     # given three proposals of one lot: the first and second tie at 75 on 100, the first
@@ -430,10 +387,11 @@ def test_the_rao_gives_prices_reasons_evaluators_and_breaks_a_tie_by_the_stated_
     challenge = journey.in_scoring(world, clock, **journey.ONE_LOT)
     first, second, third = proposals(challenge)
     reason = "Architecture modulaire, documentée et déjà éprouvée."
-    score_with(
+    journey.score_all(
         world,
         challenge,
-        {
+        value="6",
+        marks={
             first.pk: {"technique": "8"},
             second.pk: {"technique": "6", "usage-communs": "9.5", "production-communs": "9.5"},
             third.pk: dict.fromkeys(("technique", "environnement"), "4"),
