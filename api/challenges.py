@@ -70,9 +70,10 @@ class LotSerializer(serializers.ModelSerializer):
             "reserved_ess",
             "outcome",
             "outcome_at",
+            "outcome_reason",
             "resources",
         ]
-        read_only_fields = ["outcome", "outcome_at"]
+        read_only_fields = ["outcome", "outcome_at", "outcome_reason"]
 
 
 class LotInput(serializers.Serializer):

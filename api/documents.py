@@ -46,6 +46,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "size",
             "uploaded",
             "created_at",
+            "withdrawn_at",
             "download_url",
         ]
 

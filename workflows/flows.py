@@ -280,9 +280,13 @@ class ChallengeFlow(flow.Flow):
             challenge=challenge, actor=actor, subject=OpinionSubject.SELECTION
         )
 
-    def award_contracts(self, *, challenge, actor, proposals, standstill=False):
+    def award_contracts(self, *, challenge, actor, proposals, standstill=False, lot_reasons=None):
         selection_services.challenge_award(
-            challenge=challenge, actor=actor, proposal_ids=proposals, standstill=standstill
+            challenge=challenge,
+            actor=actor,
+            proposal_ids=proposals,
+            standstill=standstill,
+            lot_reasons=lot_reasons,
         )
 
     def sign_contracts(self, *, challenge, actor):

@@ -141,6 +141,16 @@ class AwardData(serializers.Serializer):
             "procédure adaptée, vous pouvez l'observer aussi."
         ),
     )
+    lot_reasons = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=5000),
+        required=False,
+        default=dict,
+        label=_("Motifs de non-attribution par lot"),
+        help_text=_(
+            "{numéro du lot: motif} pour chaque lot que vous n'attribuez pas ; obligatoire "
+            "pour un lot dont une proposition était retenue (article R2185-1)."
+        ),
+    )
 
 
 class SignData(serializers.Serializer):

@@ -267,14 +267,40 @@ class AwardForm(TaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["proposals"].queryset = queries.proposals_visible_to(
-            self.user, self.challenge
-        ).filter(status=ProposalStatus.SELECTED)
+        selected = queries.proposals_visible_to(self.user, self.challenge).filter(
+            status=ProposalStatus.SELECTED
+        )
+        self.fields["proposals"].queryset = selected
+        # A lot whose proposal is selected may be left unawarded, for a reason told to
+        # its candidates (article R2185-1): one field per such lot.
+        lots = self.challenge.lots.filter(proposals__in=selected).distinct().order_by("number")
+        for lot in lots:
+            self.fields[f"lot_reason_{lot.number}"] = forms.CharField(
+                label=_("Lot n° %(lot)s « %(title)s » : motif s'il n'est pas attribué")
+                % {"lot": lot.number, "title": lot.title},
+                help_text=_(
+                    "Seulement si vous n'attribuez pas ce lot ; le motif est communiqué à ses "
+                    "candidats (article R2185-1 du code de la commande publique)."
+                ),
+                widget=forms.Textarea(attrs={"rows": 2}),
+                **OPTIONAL,
+            )
+
+    def field_for_error(self, path):
+        if len(path) == 2 and path[0] == "lot_reasons":
+            return f"lot_reason_{path[1]}"
+        return super().field_for_error(path)
 
     def task_data(self) -> dict:
+        prefix = "lot_reason_"
         return {
             "proposals": [p.pk for p in self.cleaned_data["proposals"]],
             "standstill": self.cleaned_data["standstill"],
+            "lot_reasons": {
+                name.removeprefix(prefix): value
+                for name, value in self.cleaned_data.items()
+                if name.startswith(prefix) and value.strip()
+            },
         }
 
     @classmethod
@@ -299,5 +325,5 @@ class SignForm(TaskForm):
         return {
             **super().page_context(challenge=challenge, user=user, step=step),
             "results": queries.public_results(challenge),
-            "letters": queries.rejection_letters_of(challenge),
+            "letters": queries.candidate_letters_of(challenge),
         }

@@ -26,6 +26,8 @@ avis_chambre                  OpinionContext        once per opinion of the Cham
 convention_cofinancement      CofundingContext      once per funded commons
 contrat_reciprocite           ReciprocityContext    once per partner's commitment
 lettre_rejet                  RejectionContext      once per unsuccessful candidate and lot
+lettre_non_attribution        DiscontinuationContext once per candidate of a lot not awarded
+notification_marche           NotificationContext   once per lot signed, to its titulaire
 ============================  ====================  =======================================
 
 The pieces marked DCE are the consultation documents, generated from the call alone at
@@ -51,7 +53,9 @@ from . import (
     convention_cofinancement,
     demande_subvention,
     dpgf,
+    lettre_non_attribution,
     lettre_rejet,
+    notification_marche,
     rapport_analyse,
     rapport_presentation,
     reglement,
@@ -66,7 +70,9 @@ from .contrat_reciprocite import render_contrat_reciprocite
 from .convention_cofinancement import render_convention_cofinancement
 from .demande_subvention import render_demande_subvention
 from .dpgf import render_dpgf
+from .lettre_non_attribution import render_lettre_non_attribution
 from .lettre_rejet import render_lettre_rejet
+from .notification_marche import render_notification_marche
 from .rapport_analyse import render_rapport_analyse
 from .rapport_presentation import render_rapport_presentation
 from .reglement import render_reglement, render_reglement_appel
@@ -95,6 +101,8 @@ PIECES: dict[str, Piece] = {
     ),
     "contrat_reciprocite": Piece(contrat_reciprocite.TITLE, render_contrat_reciprocite),
     "lettre_rejet": Piece(lettre_rejet.TITLE, render_lettre_rejet),
+    "lettre_non_attribution": Piece(lettre_non_attribution.TITLE, render_lettre_non_attribution),
+    "notification_marche": Piece(notification_marche.TITLE, render_notification_marche),
 }
 
 __all__ = [
@@ -110,7 +118,9 @@ __all__ = [
     "render_convention_cofinancement",
     "render_demande_subvention",
     "render_dpgf",
+    "render_lettre_non_attribution",
     "render_lettre_rejet",
+    "render_notification_marche",
     "render_rapport_analyse",
     "render_rapport_presentation",
     "render_reglement",

@@ -12,9 +12,15 @@ from kernel.formats import format_datetime_fr, format_eur
 
 from .base import PieceWriter
 from .common import write_recourse
-from .context import AttributionContext
+from .context import AttributionContext, AttributionLine
 
 TITLE = "Avis d'attribution"
+
+
+def _unawarded(line: AttributionLine) -> str:
+    if line.discontinued:
+        return "Non attribué : lot déclaré sans suite"
+    return "Non attribué : lot infructueux"
 
 
 def render_avis_attribution(ctx: AttributionContext) -> bytes:
@@ -40,7 +46,7 @@ def render_avis_attribution(ctx: AttributionContext) -> bytes:
                 str(line.number),
                 line.title,
                 str(line.offers),
-                line.titulaire.name if line.titulaire else "Lot infructueux : non attribué",
+                line.titulaire.name if line.titulaire else _unawarded(line),
                 format_eur(line.amount_ht) if line.amount_ht is not None else "—",
             )
             for line in ctx.lots

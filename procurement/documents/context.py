@@ -323,9 +323,14 @@ class AttributionLine:
     offers: int  # offers received on the lot
     titulaire: Party | None = None
     amount_ht: Decimal | None = None
+    # Not awarded although it had a valid offer (the buyer gave a reason, R2185-1),
+    # rather than infructueux.
+    discontinued: bool = False
 
     def __post_init__(self) -> None:
         _require_non_negative(amount_ht=self.amount_ht)
+        if self.discontinued and self.titulaire is not None:
+            raise ValueError("an awarded lot is not discontinued")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -687,3 +692,57 @@ class RejectionContext:
     @property
     def advantages(self) -> tuple[CriterionComparison, ...]:
         return tuple(c for c in self.criteria if c.awardee_ahead)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DiscontinuationContext:
+    """The letter to a candidate of a lot the buyer did not award (article R2185-1): the
+    decision and its reasons — the buyer's (the lot declared sans suite although it had a
+    valid offer) or, when every offer was eliminated, the lot being infructueux and why
+    this candidate's offer was — with the candidate's own result when it was ranked, and
+    the recourse. ``challenge.generated_at`` is the letter's date."""
+
+    challenge: ChallengeContext
+    lot_number: int
+    lot_title: str
+    candidate: tuple[Party, ...]
+    candidate_offer: str
+    decided_at: datetime  # the award decision that left the lot unawarded
+    reason: str = ""  # the buyer's reason; empty when the lot is infructueux
+    eliminated: tuple[str, ...] = ()  # why this candidate's offer was eliminated
+    rank: int | None = None  # its rank among the lot's offers, when it was ranked
+    ranked: int = 0
+    total: Decimal | None = None
+    sent_at: datetime
+
+    def __post_init__(self) -> None:
+        _require_aware(decided_at=self.decided_at, sent_at=self.sent_at)
+        if not self.candidate:
+            raise ValueError("a letter names its candidate")
+        if not self.reason.strip() and not self.eliminated:
+            raise ValueError(
+                "a lot left unawarded although this offer was valid needs the buyer's reason"
+            )
+        if self.rank is not None and not 1 <= self.rank <= self.ranked:
+            raise ValueError(f"rank {self.rank} out of 1..{self.ranked}")
+
+    @property
+    def infructueux(self) -> bool:
+        """No valid offer on the lot: the buyer gave no reason of its own."""
+        return not self.reason.strip()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotificationContext:
+    """The notification of one lot's contract to its titulaire (articles R2182-4 and
+    R2182-5): the signed acte d'engagement's parties and price, the signature date, and
+    the acknowledgement the titulaire returns, whose date is the contract's start."""
+
+    challenge: ChallengeContext  # its ``generated_at`` dates the piece
+    award: AwardContext
+    signed_at: datetime
+
+    def __post_init__(self) -> None:
+        _require_aware(signed_at=self.signed_at)
+        if self.award.challenge.reference != self.challenge.reference:
+            raise ValueError("a notification is about its own call's contract")

@@ -17,34 +17,18 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from docx.shared import Cm
-
 from kernel.formats import CENT, format_datetime_fr, format_number, format_percent
 
 from .base import PieceWriter, Strong
-from .context import CriterionComparison, Party, RejectionContext
+from .context import CriterionComparison, RejectionContext
+from .letters import CLOSING, names, ordinal, points, write_head, write_signature
 
 TITLE = "Lettre de rejet"
-RECIPIENT_INDENT = Cm(9)  # the usual window position of a French letter's recipient
-
-
-def _names(parties: tuple[Party, ...]) -> str:
-    return ", ".join(party.name for party in parties)
 
 
 def _mark(value: Decimal, scale_max: Decimal | None) -> str:
     mark = format_number(value.quantize(CENT, rounding=ROUND_HALF_UP))  # "6", "6,5", "6,25"
     return f"{mark} / {format_number(scale_max)}" if scale_max is not None else mark
-
-
-def _points(value: Decimal) -> str:
-    return format_number(value, 2)
-
-
-def _ordinal(rank: int, feminine: bool = True) -> str:
-    if rank == 1:
-        return "première" if feminine else "1re"
-    return f"{rank}e"
 
 
 def _write_scores(writer: PieceWriter, ctx: RejectionContext) -> None:
@@ -53,14 +37,14 @@ def _write_scores(writer: PieceWriter, ctx: RejectionContext) -> None:
             c.label,
             format_percent(c.weight),
             _mark(c.candidate_mark, c.scale_max),
-            _points(c.candidate_points),
+            points(c.candidate_points),
             _mark(c.awardee_mark, c.scale_max),
-            _points(c.awardee_points),
+            points(c.awardee_points),
         )
         for c in ctx.criteria
     ]
     rows.append(
-        ("Note globale (sur 100)", "", "", _points(ctx.total), "", _points(ctx.awardee_total))
+        ("Note globale (sur 100)", "", "", points(ctx.total), "", points(ctx.awardee_total))
     )
     writer.table(
         (
@@ -89,34 +73,25 @@ def _advantage(criterion: CriterionComparison) -> str:
     return (
         f"{criterion.label} : {_mark(criterion.awardee_mark, criterion.scale_max)} contre "
         f"{_mark(criterion.candidate_mark, criterion.scale_max)} pour votre offre, soit "
-        f"{_points(gap)} point{'s' if gap > 1 else ''} de plus sur la note globale."
+        f"{points(gap)} point{'s' if gap > 1 else ''} de plus sur la note globale."
     )
 
 
 def render_lettre_rejet(ctx: RejectionContext) -> bytes:
     challenge = ctx.challenge
-    buyer = challenge.buyer
     writer = PieceWriter(challenge, f"{TITLE} — lot n° {ctx.lot_number}")
 
-    writer.party(buyer)
-    recipient = writer.paragraph(
-        Strong(_names(ctx.candidate)),
-        *(f"\n{party.address}" for party in ctx.candidate[:1] if party.address),
+    write_head(
+        writer,
+        challenge,
+        ctx.candidate,
+        dated=ctx.sent_at,
+        subject=(
+            f"rejet de votre offre « {ctx.candidate_offer} » pour le lot n° {ctx.lot_number} "
+            f"« {ctx.lot_title} » de l'appel à communs « {challenge.title} » "
+            f"(référence {challenge.reference})"
+        ),
     )
-    recipient.paragraph_format.left_indent = RECIPIENT_INDENT
-    dated = writer.paragraph(f"Le {format_datetime_fr(ctx.sent_at)}")
-    dated.paragraph_format.left_indent = RECIPIENT_INDENT
-    writer.paragraph(
-        Strong("Objet : "),
-        f"rejet de votre offre « {ctx.candidate_offer} » pour le lot n° {ctx.lot_number} "
-        f"« {ctx.lot_title} » de l'appel à communs « {challenge.title} » "
-        f"(référence {challenge.reference})",
-    )
-    writer.paragraph(
-        Strong("Envoi : "),
-        "par voie électronique, à chacun des membres du groupe de travail candidat.",
-    )
-    writer.paragraph("Madame, Monsieur,")
     writer.paragraph(
         f"Vous avez remis une offre pour le lot n° {ctx.lot_number} « {ctx.lot_title} » de la "
         f"consultation citée en objet, passée selon la procédure suivante : "
@@ -130,10 +105,10 @@ def render_lettre_rejet(ctx: RejectionContext) -> bytes:
     writer.heading("Vos notes et votre classement")
     writer.paragraph(
         "Votre offre a obtenu la note globale de ",
-        Strong(f"{_points(ctx.total)} sur 100"),
+        Strong(f"{points(ctx.total)} sur 100"),
         " et se classe ",
-        Strong(f"{_ordinal(ctx.rank, feminine=False)} sur {ctx.ranked}"),
-        f" des offres classées pour ce lot. L'offre retenue a obtenu {_points(ctx.awardee_total)} "
+        Strong(f"{ordinal(ctx.rank, feminine=False)} sur {ctx.ranked}"),
+        f" des offres classées pour ce lot. L'offre retenue a obtenu {points(ctx.awardee_total)} "
         "sur 100. Les offres ont été jugées sur les critères pondérés publiés au règlement de "
         "la consultation :",
     )
@@ -156,9 +131,9 @@ def render_lettre_rejet(ctx: RejectionContext) -> bytes:
     writer.heading("L'attributaire et les avantages de son offre")
     writer.paragraph(
         "Le lot est attribué à ",
-        Strong(_names(ctx.awardee)),
-        f" pour son offre « {ctx.awardee_offer} », classée {_ordinal(ctx.awardee_rank)} avec "
-        f"la note globale de {_points(ctx.awardee_total)} sur 100.",
+        Strong(names(ctx.awardee)),
+        f" pour son offre « {ctx.awardee_offer} », classée {ordinal(ctx.awardee_rank)} avec "
+        f"la note globale de {points(ctx.awardee_total)} sur 100.",
     )
     if ctx.departure_reason:
         writer.paragraph(
@@ -219,11 +194,9 @@ def render_lettre_rejet(ctx: RejectionContext) -> bytes:
             "Département de Tarn-et-Garonne, n° 358994).",
         )
     )
-    writer.paragraph(
-        "Je vous remercie de l'intérêt que vous avez porté à cette consultation et vous prie "
-        "d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées."
+    write_signature(
+        writer,
+        challenge,
+        "Je vous remercie de l'intérêt que vous avez porté à cette consultation. " + CLOSING,
     )
-    signatory = buyer.representative or "Le représentant de l'acheteur"
-    signature = writer.paragraph(Strong(signatory), f"\n{buyer.name}")
-    signature.paragraph_format.left_indent = RECIPIENT_INDENT
     return writer.finish()

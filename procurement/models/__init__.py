@@ -23,6 +23,8 @@ from .commons import Commons, CommonsCategory
 from .contributions import Contribution, ContributionKind
 from .deadlines import DeadlineKind, DeadlineNotice
 from .documents import (
+    CONTRACT_NOTIFICATION,
+    DISCONTINUATION_LETTER,
     REJECTION_LETTER,
     DocumentJob,
     DocumentStage,
@@ -77,6 +79,8 @@ from .reciprocity import (
 )
 
 __all__ = [
+    "CONTRACT_NOTIFICATION",
+    "DISCONTINUATION_LETTER",
     "REJECTION_LETTER",
     "Allocation",
     "Amendment",

@@ -259,6 +259,10 @@ class Lot(models.Model):
         _("issue"), max_length=12, choices=LotOutcome.choices, default=LotOutcome.PENDING
     )
     outcome_at = models.DateTimeField(_("issue prononcée le"), null=True, blank=True)
+    # Why a lot was not awarded, told to its candidates (article R2185-1): the buyer's
+    # reason, or the selection's justification when no proposal of the lot was selected;
+    # empty when every offer was eliminated or none was received (infructueux).
+    outcome_reason = models.TextField(_("motif de non-attribution"), blank=True)
 
     class Meta:
         ordering = ["challenge_id", "number"]

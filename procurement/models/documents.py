@@ -25,6 +25,11 @@ class DocumentStage(models.TextChoices):
 # The piece key of a rejection letter (``procurement.documents.lettre_rejet``): one per
 # unsuccessful candidate and lot, addressed to its proposal (``TenderDocument.addressee``).
 REJECTION_LETTER = "lettre_rejet"
+# The letter to each candidate of a lot left unawarded (``lettre_non_attribution``,
+# article R2185-1), addressed likewise; and the notification of a lot's contract to its
+# titulaire (``notification_marche``, article R2182-4), addressed to the awarded proposal.
+DISCONTINUATION_LETTER = "lettre_non_attribution"
+CONTRACT_NOTIFICATION = "notification_marche"
 
 
 class DocumentJob(models.Model):
@@ -102,6 +107,9 @@ class TenderDocument(models.Model):
         verbose_name=_("destinataire"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set on every version of a piece the pack no longer produces (the acte d'engagement
+    # of a lot left unawarded): kept for the record and the buyer, out of the pack.
+    withdrawn_at = models.DateTimeField(_("retirée le"), null=True, blank=True)
 
     class Meta:
         ordering = ["challenge_id", "piece", "key", "version"]

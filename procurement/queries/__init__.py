@@ -17,6 +17,7 @@ from procurement.queries.catalogue import (
 from procurement.queries.challenges import (
     access_challenge,
     access_question,
+    candidate_letters_of,
     challenges_visible_to,
     documents_visible_to,
     latest_documents,
@@ -24,7 +25,6 @@ from procurement.queries.challenges import (
     next_deadline,
     questions_of,
     questions_visible_to,
-    rejection_letters_of,
 )
 from procurement.queries.cofunding import (
     bucket_editable_by,
@@ -122,6 +122,7 @@ __all__ = [
     "bucket_editable_by",
     "budget_split_of",
     "buyer_evaluators",
+    "candidate_letters_of",
     "catalogue_decisions",
     "catalogue_licences",
     "challenge_contributors",
@@ -170,7 +171,6 @@ __all__ = [
     "referrals_due",
     "referrals_of",
     "referrals_open_for",
-    "rejection_letters_of",
     "resources_of",
     "staff_recipients",
     "subscriber_recipients",

@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
 from procurement.models import (
-    REJECTION_LETTER,
     Challenge,
     DocumentStage,
     Question,
@@ -75,10 +74,12 @@ def documents_visible_to(user, challenge) -> QuerySet[TenderDocument]:
     for everyone once the call is public (article R2132-2 of the code de la commande
     publique), the award pieces for the buyer's staff only — but a piece addressed to a
     candidate (a rejection letter) also for the members of that proposal's working
-    group, and for nobody else."""
+    group, and for nobody else. A withdrawn piece (``withdrawn_at``) is the buyer's
+    staff's only."""
     qs = TenderDocument.objects.filter(challenge=challenge).order_by("piece", "key", "version")
     if is_buyer_staff(user, challenge):
         return qs
+    qs = qs.filter(withdrawn_at__isnull=True)
     if not challenge.is_public:
         return qs.none()
     addressed = Q(addressee__group__members__organisation__in=org_ids(user))
@@ -94,6 +95,7 @@ def letters_addressed_to(user, challenge) -> list[TenderDocument]:
         TenderDocument.objects.filter(
             challenge=challenge,
             addressee__group__members__organisation__in=org_ids(user),
+            withdrawn_at__isnull=True,
         )
         .distinct()
         .order_by("piece", "key", "version")
@@ -104,29 +106,34 @@ def letters_addressed_to(user, challenge) -> list[TenderDocument]:
     return list(latest.values())
 
 
-def rejection_letters_of(challenge) -> list[TenderDocument]:
-    """The newest version of each rejection letter of the call (one per unsuccessful
-    candidate and lot), with its addressee."""
+def candidate_letters_of(challenge) -> list[TenderDocument]:
+    """The newest version of each letter of the award decision to a candidate — the
+    rejection letters and the letters on lots left unawarded, one per candidate and lot
+    — with its addressee."""
     qs = (
         TenderDocument.objects.filter(
-            challenge=challenge, piece=REJECTION_LETTER, addressee__isnull=False
+            challenge=challenge,
+            stage=DocumentStage.LETTERS,
+            addressee__isnull=False,
+            withdrawn_at__isnull=True,
         )
         .select_related("addressee")
-        .order_by("key", "version")
+        .order_by("piece", "key", "version")
     )
     latest = {}
     for document in qs:
-        latest[document.key] = document
+        latest[(document.piece, document.key)] = document
     return list(latest.values())
 
 
 def latest_documents(challenge, user=None) -> list:
-    """The newest version of each piece (of those ``user`` may read, when given)."""
+    """The newest version of each piece of the pack (of those ``user`` may read, when
+    given): the withdrawn ones left out."""
     qs = (
         documents_visible_to(user, challenge)
         if user is not None
         else TenderDocument.objects.filter(challenge=challenge).order_by("piece", "key", "version")
-    )
+    ).filter(withdrawn_at__isnull=True)
     latest = {}
     for document in qs:
         latest[(document.piece, document.key)] = document

@@ -20,7 +20,7 @@ from kernel.errors import WrongState
 from kernel.formats import format_datetime_fr
 from kernel.guards import require_status
 from procurement.models import Challenge, ChallengeStatus
-from procurement.queries import rejection_letters_of
+from procurement.queries import candidate_letters_of
 from procurement.services.audit import audit_record
 from procurement.services.award_rules import standstill_applies, standstill_end
 from procurement.services.common import require_member
@@ -64,7 +64,7 @@ def award_letters_send(*, challenge: Challenge) -> int:
         raise WrongState(
             _("Les lettres de rejet n'ont pas encore été établies."), code="no_letters"
         )
-    letters = rejection_letters_of(challenge)
+    letters = candidate_letters_of(challenge)
     if standstill_applies(challenge):
         challenge_stage_move(challenge=challenge, to=ChallengeStatus.STANDSTILL)
     notify_rejection_letters(challenge, letters)

@@ -106,6 +106,35 @@ def document_job_start(
     return job
 
 
+def _withdraw_others(*, challenge, job: DocumentJob, kept: set[tuple[str, str]]) -> None:
+    """Withdraw the pieces of the job's set that the pack no longer produces — the
+    acte d'engagement of a lot the award left unawarded, a convention whose commons is
+    no longer funded: every version keeps its file and its record, but leaves the pack
+    and the candidates' view. A piece refused for now (``kept`` lists it) stays."""
+    stale = [
+        (piece, key)
+        for piece, key in TenderDocument.objects.filter(
+            challenge=challenge, stage=job.stage, withdrawn_at__isnull=True
+        )
+        .values_list("piece", "key")
+        .distinct()
+        if (piece, key) not in kept
+    ]
+    if not stale:
+        return
+    with transaction.atomic():
+        for piece, key in stale:
+            TenderDocument.objects.filter(challenge=challenge, piece=piece, key=key).update(
+                withdrawn_at=timezone.now()
+            )
+        audit_record(
+            verb="documents.withdrawn",
+            challenge=challenge,
+            obj=job,
+            data={"pieces": [f"{piece}/{key}" for piece, key in sorted(stale)]},
+        )
+
+
 def documents_store(
     *, challenge, job: DocumentJob, build: Callable[[], list], actor=None
 ) -> DocumentJob:
@@ -140,6 +169,7 @@ def documents_store(
             if is_new:
                 created.append(f"{document.piece}/{document.key} v{document.version}")
             DocumentJob.objects.filter(pk=job.pk).update(done=done)
+        _withdraw_others(challenge=challenge, job=job, kept={(p.piece, p.key) for p in pieces})
         if refusals:
             # One sentence each: shown as one paragraph in the buyer's space.
             raise WrongState(" ".join(refusals), code="pieces_refused")

@@ -142,9 +142,63 @@ def proposals_select(
     return chosen
 
 
+def _unawarded_reasons(
+    challenge: Challenge, by_lot: dict[int, list[int]], lot_reasons: Mapping
+) -> tuple[dict[int, str], dict]:
+    """Each lot left unawarded and why, or what is wrong with the reasons given.
+
+    Article R2185-1: a buyer that does not award a contract tells the candidates, as
+    soon as possible, the reasons of its decision. A lot whose proposal was selected and
+    is not awarded needs the buyer's reason now; a lot on which nothing was selected
+    already has one, the selection's justification (required then when the lot had a
+    ranked offer, ``_selection_problems``), which a reason given now replaces. A lot
+    with no selected proposal and no justification received no valid offer: it is
+    infructueux, and its letters say so from the eliminations. The problems are keyed
+    ``lot_reasons`` then by lot number."""
+    reasons: dict[int, str] = {}
+    wanted: dict[int, str] = {}
+    problems: dict[str, list[str]] = {}
+    for raw, text in (lot_reasons or {}).items():
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            number = None
+        if number not in by_lot:
+            problems[str(raw)] = [_("Cet appel n'a pas de lot n° %(lot)s.") % {"lot": raw}]
+            continue
+        wanted[number] = str(text or "").strip()
+    selected_on = set(
+        Proposal.lots.through.objects.filter(
+            proposal__challenge=challenge, proposal__status=ProposalStatus.SELECTED
+        ).values_list("lot__number", flat=True)
+    )
+    for number, ids in sorted(by_lot.items()):
+        if ids:
+            continue
+        reason = wanted.get(number, "")
+        if not reason and number in selected_on:
+            problems[str(number)] = [
+                _(
+                    "Le lot n° %(lot)s, dont une proposition était retenue, n'est pas "
+                    "attribué : donnez-en le motif, communiqué aux candidats (article R2185-1 "
+                    "du code de la commande publique)."
+                )
+                % {"lot": number}
+            ]
+        reasons[number] = reason or (
+            "" if number in selected_on else challenge.selection_justification
+        )
+    return reasons, {"lot_reasons": problems} if problems else {}
+
+
 @transaction.atomic
 def challenge_award(
-    *, challenge: Challenge, actor, proposal_ids: list[int], standstill: bool = False
+    *,
+    challenge: Challenge,
+    actor,
+    proposal_ids: list[int],
+    standstill: bool = False,
+    lot_reasons: Mapping | None = None,
 ) -> Challenge:
     """The buyer decides the award, lot by lot: the awarded proposals and each lot's
     outcome. A lot no awarded proposal answers is declared unsuccessful (infructueux):
@@ -153,8 +207,9 @@ def challenge_award(
     The decision is not the signature: the rejection letters go to the unsuccessful
     candidates next (R2181-1, R2181-3), then the contract is signed, after the standstill
     in a formal procedure (``procurement.services.award.contract_sign``, R2182-1); in a
-    MAPA, only if the buyer chooses to observe it (``standstill``). Decided once (409
-    after)."""
+    MAPA, only if the buyer chooses to observe it (``standstill``). A lot left unawarded
+    states why (``lot_reasons``, by lot number: ``_unawarded_reasons``, article R2185-1).
+    Decided once (409 after)."""
     require_member(actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut attribuer."))
     require_status(challenge, ChallengeStatus.AWARD, message=_("L'attribution n'est pas ouverte."))
     if challenge.award_decided_at is not None:
@@ -168,16 +223,24 @@ def challenge_award(
             code="invalid_award",
             extra={"fields": {"proposals": [_("Choisissez parmi les propositions retenues.")]}},
         )
+    by_lot = _chosen_by_lot(challenge, {int(p) for p in proposal_ids})
+    reasons, problems = _unawarded_reasons(challenge, by_lot, lot_reasons or {})
+    if problems:
+        raise ApplicationError(
+            _("L'attribution n'est pas valable."),
+            code="invalid_award",
+            extra={"fields": problems},
+        )
     chosen.update(status=ProposalStatus.AWARDED)
     now = timezone.now()
-    by_lot = _chosen_by_lot(challenge, {int(p) for p in proposal_ids})
     awarded_lots = [n for n, ids in by_lot.items() if ids]
     challenge.lots.filter(number__in=awarded_lots).update(
-        outcome=LotOutcome.AWARDED, outcome_at=now
+        outcome=LotOutcome.AWARDED, outcome_at=now, outcome_reason=""
     )
-    challenge.lots.exclude(number__in=awarded_lots).update(
-        outcome=LotOutcome.UNSUCCESSFUL, outcome_at=now
-    )
+    for number, reason in reasons.items():
+        challenge.lots.filter(number=number).update(
+            outcome=LotOutcome.UNSUCCESSFUL, outcome_at=now, outcome_reason=reason
+        )
     challenge.award_decided_at = now
     challenge.mapa_standstill = standstill
     challenge.save(update_fields=["award_decided_at", "mapa_standstill", "updated_at"])
@@ -188,7 +251,7 @@ def challenge_award(
         data={
             "awarded": sorted(int(p) for p in set(proposal_ids)),
             "lots": {str(n): ids for n, ids in by_lot.items()},
-            "unsuccessful_lots": sorted(set(by_lot) - set(awarded_lots)),
+            "unsuccessful_lots": {str(n): reason for n, reason in reasons.items()},
             "standstill_chosen": standstill,
         },
     )

@@ -353,8 +353,25 @@ def test_challenge_runs_from_draft_to_award_through_the_tasks_api(world, clock, 
     assert status_of(buyer, cid) == "award"
     assert steps_in_inbox(buyer, cid) == ["award"]
 
-    # when the buyer awards the funded proposal, then signs (a MAPA: no standstill)
-    act(buyer, cid, "award", {"proposals": [first]})
+    # when the buyer awards the funded proposal only, without saying why the other
+    # selected proposal's lot is not awarded, it is refused, naming that lot (R2185-1)
+    task = task_in_inbox(buyer, cid, "award")
+    claim(buyer, task["id"])
+    refused = buyer.post(
+        f"/api/v1/tasks/{task['id']}/complete/", {"proposals": [first]}, format="json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "invalid_award"
+    second_lot = Proposal.objects.get(pk=second).lots.get().number
+    assert list(refused.json()["fields"]["lot_reasons"]) == [str(second_lot)]
+    assert "R2185-1" in refused.json()["fields"]["lot_reasons"][str(second_lot)][0]
+    # with the reason, it is decided; then the buyer signs (a MAPA: no standstill)
+    done = complete(
+        buyer,
+        task["id"],
+        {"proposals": [first], "lot_reasons": {str(second_lot): "Cofinancement insuffisant."}},
+    )
+    assert done["status"] == "DONE"
     assert status_of(buyer, cid) == "award"
     assert steps_in_inbox(buyer, cid) == ["sign"]
     act(buyer, cid, "sign", {})

@@ -446,15 +446,34 @@ def test_award_and_sign_pages_award_a_selected_proposal_and_end_the_process(
     rejected = challenge.proposals.exclude(status="selected").get()
     html = client.get(url).content.decode()
     assert f'value="{rejected.pk}"' not in html
+    # the second selected proposal's lot has its field for the reason not to award it
+    assert 'name="lot_reason_2"' in html
+
+    # when the buyer awards lot 1 alone, without saying why lot 2 is not awarded
+    refused = client.post(url, {"proposals": [selected[0].pk], "standstill": "on"})
+    # then the page says so next to lot 2's field (article R2185-1), keeping the choice
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "R2185-1" in page
+    assert '<a href="#id_lot_reason_2">' in page
+    assert "Le lot n° 2, dont une proposition était retenue, n&#x27;est pas attribué" in page
+    assert f'name="proposals" value="{selected[0].pk}" checked' in page
+    assert (
+        'name="standstill" aria-describedby="id_standstill-hint" id="id_standstill" checked' in page
+    )
+    challenge.refresh_from_db()
+    assert challenge.award_decided_at is None
 
     # (the letters' job runs once the decision is committed)
+    reason = "La mutualisation régionale couvre le lot 2."
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"proposals": [selected[0].pk]})
+        response = client.post(url, {"proposals": [selected[0].pk], "lot_reason_2": reason})
 
     assert response.status_code == 302
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.AWARD
     assert challenge.award_decided_at is not None
+    assert challenge.lots.get(number=2).outcome_reason == reason
     # a MAPA: the sign task opens at once
     sign = task_url(challenge, "sign")
     assert "Signer le marché" in client.get(sign).content.decode()

@@ -496,4 +496,5 @@ def test_r2183_1_an_awarded_formal_procedure_has_its_avis_d_attribution(world, c
     titulaire = first.group.coordinator or first.group.members.first().organisation
     assert rows["1"][3] == titulaire.name
     assert rows["1"][4].replace("\u202f", " ").replace("\xa0", " ") == "25 500,00 €"
-    assert rows["2"][3] == rows["3"][3] == "Lot infructueux : non attribué"
+    # left aside at the selection, for a reason: declared sans suite (R2185-1)
+    assert rows["2"][3] == rows["3"][3] == "Non attribué : lot déclaré sans suite"

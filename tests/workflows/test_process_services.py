@@ -141,7 +141,15 @@ def test_challenge_runs_from_draft_to_award_through_services(world, clock):
     assert challenge.documents.filter(piece="reglement").exists()
 
     # when the buyer decides the award and signs (a MAPA: at once), the process ends
-    complete(challenge, "award", world.buyer_agent, {"proposals": [proposals[0].pk]})
+    complete(
+        challenge,
+        "award",
+        world.buyer_agent,
+        {
+            "proposals": [proposals[0].pk],
+            "lot_reasons": {"2": "Le cofinancement du lot 2 n'a pas atteint son minimum."},
+        },
+    )
     assert current_steps(challenge) == {"sign"}
     complete(challenge, "sign", world.buyer_agent)
     challenge.refresh_from_db()

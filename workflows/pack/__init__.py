@@ -13,17 +13,23 @@ from dataclasses import dataclass
 
 from procurement.documents import PIECES
 from procurement.documents import context as ctx
-from procurement.models import REJECTION_LETTER, Challenge, DocumentStage
+from procurement.models import (
+    CONTRACT_NOTIFICATION,
+    DISCONTINUATION_LETTER,
+    REJECTION_LETTER,
+    Challenge,
+    DocumentStage,
+)
 from procurement.services.award import award_letters_date
 from scoring.models import Assignment
 from workflows.pack.analysis import ranking_context
 from workflows.pack.attribution import attribution_context
 from workflows.pack.call import challenge_context
 from workflows.pack.conventions import cofunding_contexts, reciprocity_contexts
-from workflows.pack.engagement import award_contexts
+from workflows.pack.engagement import award_contexts, notification_contexts
 from workflows.pack.opinions import opinion_contexts
 from workflows.pack.refusals import Refusal
-from workflows.pack.rejection import rejection_contexts
+from workflows.pack.rejection import discontinuation_contexts, rejection_contexts
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,18 @@ def build_pack(challenge: Challenge) -> list[PackPiece]:
         pieces.append(piece("avis_attribution", attribution_context(challenge, base)))
     pieces += [piece("avis_chambre", c, k) for k, c in opinion_contexts(challenge, base)]
     pieces += [piece("acte_engagement", c, k) for k, c in award_contexts(challenge, base)]
+    if challenge.awarded_at is not None:  # signed: each titulaire is notified (R2182-4)
+        title, render = PIECES[CONTRACT_NOTIFICATION]
+        pieces += [
+            PackPiece(
+                piece=CONTRACT_NOTIFICATION,
+                key=key,
+                title=f"{title} — lot n° {context.award.lot.number}",
+                render=lambda context=context, render=render: render(context),
+                addressee=proposal_id,
+            )
+            for key, proposal_id, context in notification_contexts(challenge, base)
+        ]
     pieces += [
         piece("convention_cofinancement", c, k) for k, c in cofunding_contexts(challenge, base)
     ]
@@ -100,22 +118,33 @@ def build_pack(challenge: Challenge) -> list[PackPiece]:
 
 
 def build_letters(challenge: Challenge) -> list[PackPiece]:
-    """The rejection letters of a decided award, one per unsuccessful candidate and lot
-    (articles R2181-1 and R2181-3), each addressed to its candidate's proposal, dated
-    when they are issued and giving the end of the standstill (``award_letters_date``,
-    recorded once so that a run again renders the same letters)."""
+    """The letters of a decided award, each addressed to its candidate's proposal and
+    dated when they are issued: on an awarded lot, a rejection letter per unsuccessful
+    candidate (articles R2181-1 and R2181-3) giving the end of the standstill
+    (``award_letters_date``, recorded once so that a run again renders the same
+    letters); on a lot left unawarded, a letter per candidate with the reasons (article
+    R2185-1)."""
     sent_at, signature_from = award_letters_date(challenge=challenge)
-    title, render = PIECES[REJECTION_LETTER]
+    base = challenge_context(challenge)
+    letters = [
+        (REJECTION_LETTER, key, proposal_id, context)
+        for key, proposal_id, context in rejection_contexts(
+            challenge, base, sent_at=sent_at, signature_from=signature_from
+        )
+    ]
+    letters += [
+        (DISCONTINUATION_LETTER, key, proposal_id, context)
+        for key, proposal_id, context in discontinuation_contexts(challenge, base, sent_at=sent_at)
+    ]
     pieces = []
-    for key, proposal_id, context in rejection_contexts(
-        challenge, challenge_context(challenge), sent_at=sent_at, signature_from=signature_from
-    ):
+    for piece, key, proposal_id, context in letters:
+        title, render = PIECES[piece]
         pieces.append(
             PackPiece(
-                piece=REJECTION_LETTER,
+                piece=piece,
                 key=key,
                 title=f"{title} — lot n° {context.lot_number}",
-                render=lambda context=context: render(context),
+                render=lambda context=context, render=render: render(context),
                 stage=DocumentStage.LETTERS,
                 addressee=proposal_id,
             )

@@ -50,7 +50,14 @@ def attribution_context(challenge, base) -> ctx.AttributionContext:
     for lot in lots.order_by("number"):
         winner = awarded.get(winners.get(lot.pk))
         if lot.outcome != LotOutcome.AWARDED or winner is None:
-            lines.append(ctx.AttributionLine(number=lot.number, title=lot.title, offers=lot.offers))
+            lines.append(
+                ctx.AttributionLine(
+                    number=lot.number,
+                    title=lot.title,
+                    offers=lot.offers,
+                    discontinued=bool(lot.outcome_reason.strip()),
+                )
+            )
             continue
         group = winner.group
         members = [m.organisation for m in group.members.all()]

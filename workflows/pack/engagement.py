@@ -67,15 +67,40 @@ def _member_lines(proposal, number: int, price: Decimal, coordinator):
 
 def award_contexts(challenge, base) -> list[tuple[str, ctx.AwardContext | Refusal]]:
     """One acte d'engagement per lot and the proposal retained on it (selected, or
-    awarded once the award is made), keyed ``lot-<number>``: its context, or a
-    ``Refusal`` saying, in French, which party's identity, or which part of the
-    groupement, is missing."""
+    awarded once the award is decided: a lot left unawarded has none), keyed
+    ``lot-<number>``: its context, or a ``Refusal`` saying, in French, which party's
+    identity, or which part of the groupement, is missing."""
+    return [(key, context) for key, _proposal, context in _engagements(challenge, base)]
+
+
+def notification_contexts(challenge, base) -> list[tuple[str, int, ctx.NotificationContext]]:
+    """Once the buyer has signed (``challenge.awarded_at``): the notification of each
+    awarded lot's contract to its titulaire (article R2182-4), keyed ``lot-<number>``
+    and addressed to the awarded proposal — for the lots whose acte d'engagement could
+    be drawn up."""
+    if challenge.awarded_at is None:
+        return []
+    return [
+        (
+            key,
+            proposal_id,
+            ctx.NotificationContext(challenge=base, award=context, signed_at=challenge.awarded_at),
+        )
+        for key, proposal_id, context in _engagements(challenge, base)
+        if not isinstance(context, Refusal)
+    ]
+
+
+def _engagements(challenge, base) -> list[tuple[str, int, ctx.AwardContext | Refusal]]:
     if challenge.framing != Framing.PUBLIC_CONTRACT:
         return []
+    statuses = (
+        (ProposalStatus.AWARDED,)
+        if challenge.award_decided_at is not None
+        else (ProposalStatus.SELECTED, ProposalStatus.AWARDED)
+    )
     retained = (
-        Proposal.objects.filter(
-            challenge=challenge, status__in=(ProposalStatus.SELECTED, ProposalStatus.AWARDED)
-        )
+        Proposal.objects.filter(challenge=challenge, status__in=statuses)
         .select_related("group__coordinator")
         .prefetch_related(
             Prefetch(
@@ -102,7 +127,7 @@ def award_contexts(challenge, base) -> list[tuple[str, ctx.AwardContext | Refusa
         .order_by("lot__number", "proposal_id")
     )
     lot_lines = {lot.number: lot for lot in base.lots}
-    contexts: list[tuple[str, ctx.AwardContext | Refusal]] = []
+    contexts: list[tuple[str, int, ctx.AwardContext | Refusal]] = []
     for number, proposal_id in lots:
         proposal = by_pk[proposal_id]
         price = prices.get((number, proposal_id), Decimal(0))
@@ -114,17 +139,18 @@ def award_contexts(challenge, base) -> list[tuple[str, ctx.AwardContext | Refusa
         if len(organisations) > 1:
             shares, problem = _member_lines(proposal, number, price, coordinator)
             if problem:
-                contexts.append((key, Refusal(problem)))
+                contexts.append((key, proposal_id, Refusal(problem)))
                 continue
             organisations = [s.organisation for s in shares]
             coordinator = organisations[0]
         problems = _identity_problems(number, organisations)
         if problems:
-            contexts.append((key, Refusal(" ".join(problems))))
+            contexts.append((key, proposal_id, Refusal(" ".join(problems))))
             continue
         contexts.append(
             (
                 key,
+                proposal_id,
                 ctx.AwardContext(
                     challenge=base,
                     lot=lot_lines[number],

@@ -1,8 +1,8 @@
-"""The rejection letters' contexts: one per unsuccessful candidate and lot it answered
-(articles R2181-1 and R2181-3), from the lot's ranking, the evaluators' comments and the
-decided award. None for an awardee, none on a lot declared unsuccessful (no awardee to
-name: its candidates are told by the declaration of the lot's outcome), none hors
-marché."""
+"""The letters to the candidates after the award decision, from each lot's ranking,
+the evaluators' comments and the decision: on an awarded lot, a rejection letter to each
+candidate but the awardee (articles R2181-1 and R2181-3); on a lot left unawarded, a
+letter giving the reasons to each of its candidates (article R2185-1). None hors
+marché: subsidies are decided under conventions."""
 
 import dataclasses
 from datetime import datetime
@@ -13,6 +13,7 @@ from procurement.documents import context as ctx
 from procurement.models import (
     Challenge,
     Framing,
+    Lot,
     LotOutcome,
     Proposal,
     ProposalStatus,
@@ -135,6 +136,65 @@ def rejection_contexts(
                         eliminated=entry.elimination_reasons,
                         sent_at=sent_at,
                         signature_from=signature_from,
+                    ),
+                )
+            )
+    return letters
+
+
+def discontinuation_contexts(
+    challenge: Challenge, base: ctx.ChallengeContext, *, sent_at: datetime
+) -> list[tuple[str, int, ctx.DiscontinuationContext]]:
+    """(key, addressee proposal id, context) of each letter on a lot left unawarded
+    (article R2185-1): every proposal answering the lot gets the buyer's reason
+    (``Lot.outcome_reason``), or, when the lot is infructueux, why its offer was
+    eliminated; a ranked offer also gets its rank and score. Dated ``sent_at``, like the
+    rejection letters."""
+    if challenge.framing != Framing.PUBLIC_CONTRACT or challenge.award_decided_at is None:
+        return []
+    unawarded = {
+        lot.pk: lot
+        for lot in Lot.objects.filter(challenge=challenge, outcome=LotOutcome.UNSUCCESSFUL)
+    }
+    if not unawarded:
+        return []
+    base = dataclasses.replace(base, generated_at=sent_at)
+    proposals = {
+        p.pk: p
+        for p in Proposal.objects.filter(challenge=challenge).exclude(status=ProposalStatus.DRAFT)
+    }
+    members: dict[int, list[ctx.Party]] = {}
+    for member in (
+        WorkingGroupMember.objects.filter(group__resource__challenge=challenge)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    ):
+        members.setdefault(member.group_id, []).append(party(member.organisation))
+    letters = []
+    for item in compute_rankings(challenge):
+        lot = unawarded.get(item.lot.pk)
+        if lot is None:
+            continue
+        for entry in item.ranking.entries:
+            proposal = proposals[entry.proposal_id]
+            ranked = not entry.eliminated
+            letters.append(
+                (
+                    f"lot-{lot.number}-p{proposal.pk}",
+                    proposal.pk,
+                    ctx.DiscontinuationContext(
+                        challenge=base,
+                        lot_number=lot.number,
+                        lot_title=lot.title,
+                        candidate=tuple(members.get(proposal.group_id, ())),
+                        candidate_offer=proposal.title,
+                        decided_at=challenge.award_decided_at,
+                        reason=lot.outcome_reason,
+                        eliminated=tuple(entry.elimination_reasons) if entry.eliminated else (),
+                        rank=entry.rank if ranked else None,
+                        ranked=len(item.ranking.entries),
+                        total=entry.total if ranked else None,
+                        sent_at=sent_at,
                     ),
                 )
             )

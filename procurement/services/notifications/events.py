@@ -2,7 +2,12 @@
 
 from django.db import transaction
 
-from procurement.models import Challenge, ProposalStatus
+from procurement.models import (
+    DISCONTINUATION_LETTER,
+    REJECTION_LETTER,
+    Challenge,
+    ProposalStatus,
+)
 from procurement.queries import (
     group_member_recipients,
     letter_recipients,
@@ -137,7 +142,8 @@ def notify_challenge_awarded(challenge: Challenge) -> int:
 def notify_rejection_letters(challenge: Challenge, letters) -> int:
     """To the members of each unsuccessful candidate's working group: its rejection
     letters (articles R2181-1 and R2181-3), attached, with the date from which the
-    contract may be signed. Sent electronically to every candidate, which sets the
+    contract may be signed, and its letters on lots left unawarded (article R2185-1).
+    Sent electronically to every candidate, which sets the
     standstill at eleven days (article R2182-1)."""
     recipients = {
         pk: {
@@ -145,6 +151,8 @@ def notify_rejection_letters(challenge: Challenge, letters) -> int:
                 {"document": letter.pk, "title": letter.title, "key": letter.key} for letter in mine
             ],
             "documents": [letter.pk for letter in mine],
+            "rejected": any(letter.piece == REJECTION_LETTER for letter in mine),
+            "unawarded": any(letter.piece == DISCONTINUATION_LETTER for letter in mine),
         }
         for pk, mine in letter_recipients(letters).items()
     }

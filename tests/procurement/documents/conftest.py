@@ -26,6 +26,7 @@ from procurement.documents.context import (
     CriterionComparison,
     CriterionLine,
     CriterionResult,
+    DiscontinuationContext,
     EliminationLine,
     EvaluatorMark,
     FramingKind,
@@ -35,6 +36,7 @@ from procurement.documents.context import (
     LotLine,
     MemberLine,
     Milestone,
+    NotificationContext,
     OpinionContext,
     Party,
     RankingContext,
@@ -455,6 +457,46 @@ def rejection_factory(challenge):
 
 
 @pytest.fixture
+def discontinuation_factory(challenge):
+    """Mobicoop's letter on lot 2, which the buyer declared sans suite although Mobicoop's
+    offer ranked first of two; ``reason=""`` with ``eliminated`` makes it infructueux."""
+
+    def make(**overrides) -> DiscontinuationContext:
+        fields = {
+            "challenge": challenge,
+            "lot_number": 2,
+            "lot_title": "Itinéraires et gouvernance",
+            "candidate": (Party(name="Mobicoop SCIC", address="8 rue de Nancy, 67000 Strasbourg"),),
+            "candidate_offer": "Un calculateur d'itinéraires partagé",
+            "decided_at": challenge.generated_at - timedelta(hours=2),
+            "reason": "Le besoin est désormais couvert par la mutualisation avec la région.",
+            "rank": 1,
+            "ranked": 2,
+            "total": Decimal("71.25"),
+            "sent_at": challenge.generated_at,
+        }
+        fields.update(overrides)
+        return DiscontinuationContext(**fields)
+
+    return make
+
+
+@pytest.fixture
+def notification_factory(award_factory):
+    """The notification of lot 1's contract to Mobicoop, signed by the buyer."""
+
+    def make(award=None, **overrides) -> NotificationContext:
+        award = award or award_factory()
+        return NotificationContext(
+            challenge=award.challenge,
+            award=award,
+            signed_at=overrides.pop("signed_at", datetime(2026, 12, 14, 16, 30, tzinfo=PARIS)),
+        )
+
+    return make
+
+
+@pytest.fixture
 def dce_challenge(challenge_factory) -> ChallengeContext:
     """The call as published: two lots, the scoring method, the recourse, a contact."""
     return challenge_factory(
@@ -501,6 +543,8 @@ def piece_contexts(
     cofunding_factory,
     reciprocity_factory,
     rejection_factory,
+    discontinuation_factory,
+    notification_factory,
 ):
     """The context each piece of ``PIECES`` takes, by key."""
     return {
@@ -535,4 +579,6 @@ def piece_contexts(
         "convention_cofinancement": cofunding_factory(),
         "contrat_reciprocite": reciprocity_factory(),
         "lettre_rejet": rejection_factory(),
+        "lettre_non_attribution": discontinuation_factory(),
+        "notification_marche": notification_factory(),
     }

@@ -8,8 +8,8 @@ from procurement.documents import PIECES
 from .reading import body_text, open_docx, table_texts
 
 
-def text(context) -> str:
-    document = open_docx(PIECES["lettre_rejet"].render(context))
+def text(context, piece: str = "lettre_rejet") -> str:
+    document = open_docx(PIECES[piece].render(context))
     rows = (" | ".join(row) for table in table_texts(document) for row in table)
     return (
         (body_text(document) + "\n" + "\n".join(rows)).replace("\xa0", " ").replace("\u202f", " ")

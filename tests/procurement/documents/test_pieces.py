@@ -61,6 +61,8 @@ def test_registry_lists_the_pieces_with_french_titles():
         "convention_cofinancement",
         "contrat_reciprocite",
         "lettre_rejet",
+        "lettre_non_attribution",
+        "notification_marche",
     }
     assert PIECES["reglement"].title == "Règlement de la consultation"
     assert all(title and callable(render_piece) for title, render_piece in PIECES.values())
@@ -399,7 +401,7 @@ def test_r2183_1_the_avis_d_attribution_names_each_lot_s_titulaire_or_its_failur
     for mention in (
         "Mobicoop SCIC",
         "76 500,00 €",
-        "Lot infructueux : non attribué",
+        "Non attribué : lot infructueux",
         "référé contractuel",
         "trente et un jours",
         "R551-7",
