@@ -31,7 +31,7 @@ lettre_rejet                  RejectionContext      once per unsuccessful candid
 The pieces marked DCE are the consultation documents, generated from the call alone at
 its publication and public from then on; the others follow the selection.
 
-Same context, same bytes (see ``base.stamp_zip``), so a job can compare SHA-256 sums
+Same context, same bytes (see ``wordml.docx_bytes``), so a job can compare SHA-256 sums
 to tell whether a piece changed.
 """
 
