@@ -12,7 +12,8 @@ Text goes through ``run_xml``, which escapes it and writes tabs and line breaks 
 python-docx does (``\\t`` a ``w:tab``, ``\\n`` and ``\\r`` each a ``w:br``). A vertical tab
 or a form feed (the line break a word processor puts in copied text) is a line break
 too; any other character that XML 1.0 forbids (control characters, lone surrogates,
-U+FFFE, U+FFFF) is dropped, where python-docx refused the whole piece.
+U+FFFE, U+FFFF) is dropped, where python-docx refused the whole piece; ``xml_safe``
+does the same for the texts of the document's properties.
 """
 
 from __future__ import annotations
