@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -80,6 +81,21 @@ def format_number(value: Decimal, places: int | None = None, *, locale: str = FR
     """
     if not isinstance(value, Decimal):
         raise TypeError(f"numbers are Decimal, got {type(value).__name__}")
+    if not value.is_finite():
+        return _format_number(value, places, locale)
+    # Equal decimals are written alike, but for the sign of a zero ("-0" is not "0").
+    return _format_number_cached(value, value.is_signed(), places, locale)
+
+
+@lru_cache(maxsize=4096)
+def _format_number_cached(value: Decimal, _signed: bool, places: int | None, locale: str) -> str:
+    # A pack writes the same marks, weights and scores thousands of times (the rapport
+    # d'analyse: each evaluator's mark on each criterion of each proposal), and Babel
+    # takes some ten microseconds each time.
+    return _format_number(value, places, locale)
+
+
+def _format_number(value: Decimal, places: int | None, locale: str) -> str:
     if places is None:
         return format_decimal(value.normalize(), locale=locale, decimal_quantization=False)
     rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

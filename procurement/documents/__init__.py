@@ -33,7 +33,7 @@ notification_marche           NotificationContext   once per lot signed, to its 
 The pieces marked DCE are the consultation documents, generated from the call alone at
 its publication and public from then on; the others follow the selection.
 
-Same context, same bytes (see ``base.stamp_zip``), so a job can compare SHA-256 sums
+Same context, same bytes (see ``wordml.docx_bytes``), so a job can compare SHA-256 sums
 to tell whether a piece changed.
 """
 

@@ -5,9 +5,11 @@ clears its body and puts the buyer in the header and "Page X sur Y" in the foote
 calls its methods in reading order and returns ``writer.finish()``.
 
 Formatting lives in the base document's styles (``templates/documents/make_base.py``);
-the writer only names styles. Two things are set here because styles cannot carry
-them: table rows never split across pages (``w:cantSplit``) and header rows repeat
-on every page (``w:tblHeader``).
+the writer only names styles. Two things are set on each table because styles cannot
+carry them: table rows never split across pages (``w:cantSplit``) and header rows
+repeat on every page (``w:tblHeader``). Paragraphs and tables are written as XML, each
+in one go (``wordml``): python-docx's element-by-element calls dominated the rendering
+of large tables.
 
 Two layout rules hold for every piece, whatever its renderer writes:
 
@@ -19,37 +21,36 @@ Two layout rules hold for every piece, whatever its renderer writes:
   others, until the longest word of its cells fits on one line (``min_column_width``).
 
 Same context, same bytes: the metadata come from ``ChallengeContext.generated_at``
-and every zip entry is stamped with that instant, so the SHA-256 of a piece only
-changes when its content does.
+and every zip entry is stamped with that instant (``wordml.docx_bytes``), so the
+SHA-256 of a piece only changes when its content does.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC
 from functools import cache
 from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.table import Table, _Cell, _Row
+from docx.shared import Emu
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from kernel.formats import format_date_fr
 
+from . import wordml
 from .context import ChallengeContext, Party
 
 BASE_PATH = Path(__file__).resolve().parents[2] / "templates" / "documents" / "base.docx"
 GENERATOR = "appels-a-communs"
 HEADER_FILL = "E3E3FD"  # "bleu France" 925, the lightest tint: sober header rows
 LABEL_FILL = "F6F6F6"
-ZIP_EPOCH_YEAR = 1980  # the zip format cannot date an entry earlier
 # Table cells: Arial 9 pt. A word is given 0.62 em per character — above Arial's
 # average (about 0.5 em) so that a code of wide letters or in bold still fits — plus the
 # cell's left and right margins (0.19 cm each, Word's and LibreOffice's default).
@@ -81,6 +82,23 @@ def open_base() -> DocxDocument:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     return document
+
+
+@cache
+def _style_ids() -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """The ids of the base document's paragraph styles and table styles, by name.
+
+    python-docx resolves a style name on every paragraph, scanning all the styles to
+    find the default one; the base document does not change while the process runs."""
+    styles = Document(io.BytesIO(_base_bytes())).styles
+    by_type: dict[WD_STYLE_TYPE, dict[str, str]] = {
+        WD_STYLE_TYPE.PARAGRAPH: {},
+        WD_STYLE_TYPE.TABLE: {},
+    }
+    for style in styles:
+        if style.type in by_type and style.name is not None:
+            by_type[style.type][style.name] = style.style_id
+    return by_type[WD_STYLE_TYPE.PARAGRAPH], by_type[WD_STYLE_TYPE.TABLE]
 
 
 def describe_party(party: Party) -> tuple[str, ...]:
@@ -129,40 +147,6 @@ def fit_widths(shares: Sequence[float], minima: Sequence[int], total: int) -> tu
     )
 
 
-def _fld_char(kind: str) -> OxmlElement:
-    element = OxmlElement("w:fldChar")
-    element.set(qn("w:fldCharType"), kind)
-    return element
-
-
-def add_field(paragraph: Paragraph, code: str) -> None:
-    """A complex field (PAGE, NUMPAGES…), computed by the word processor when it lays
-    out the pages; "1" stands in until then."""
-    paragraph.add_run()._r.append(_fld_char("begin"))
-    instruction = OxmlElement("w:instrText")
-    instruction.set(qn("xml:space"), "preserve")
-    instruction.text = f" {code} "
-    paragraph.add_run()._r.append(instruction)
-    paragraph.add_run()._r.append(_fld_char("separate"))
-    paragraph.add_run("1")
-    paragraph.add_run()._r.append(_fld_char("end"))
-
-
-def _mark_row(row: _Row, *, header: bool) -> None:
-    properties = row._tr.get_or_add_trPr()
-    properties.append(OxmlElement("w:cantSplit"))
-    if header:
-        properties.append(OxmlElement("w:tblHeader"))
-
-
-def _shade(cell: _Cell, fill: str) -> None:
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shading)
-
-
 class PieceWriter:
     """Writes one piece of the pack about one challenge, top to bottom."""
 
@@ -170,13 +154,15 @@ class PieceWriter:
         self.challenge = challenge
         self.piece_title = piece_title
         self.document = open_base()
-        styles = self.document.styles
-        # Style ids, set straight on the XML: python-docx's style setter scans every style
-        # of the document on each call, which dominated the rendering of large tables.
-        self._table_text = styles["Table Text"].style_id
-        self._table_number = styles["Table Number"].style_id
-        self._table_heading = styles["Table Heading"].style_id
-        self._table_style = styles["Table Grid"]
+        # Blocks are written as XML before the section properties, which end the body.
+        self._body = self.document._body
+        self._end = self.document.element.body.sectPr
+        paragraph_styles, table_styles = _style_ids()
+        self._paragraph_styles = paragraph_styles
+        self._table_text = paragraph_styles["Table Text"]
+        self._table_number = paragraph_styles["Table Number"]
+        self._table_heading = paragraph_styles["Table Heading"]
+        self._table_style = table_styles["Table Grid"]
         section = self.document.sections[0]
         self._text_width = section.page_width - section.left_margin - section.right_margin
         self._articles = 0
@@ -192,38 +178,51 @@ class PieceWriter:
 
     def _set_header_and_footer(self) -> None:
         section = self.document.sections[0]
-        header = section.header.paragraphs[0]
-        header.add_run(self.challenge.buyer.name).bold = True
-        header.add_run(f"\tAppel à communs {self.challenge.reference}")
-        footer = section.footer.paragraphs[0]
-        footer.add_run(f"{self.piece_title}\tPage ")
-        add_field(footer, "PAGE")
-        footer.add_run(" sur ")
-        add_field(footer, "NUMPAGES")
+        header = section.header.paragraphs[0]._p
+        header.extend(
+            wordml.element(
+                "p",
+                wordml.run_xml(self.challenge.buyer.name, bold=True)
+                + wordml.run_xml(f"\tAppel à communs {self.challenge.reference}"),
+            )
+        )
+        footer = section.footer.paragraphs[0]._p
+        footer.extend(
+            wordml.element(
+                "p",
+                wordml.run_xml(f"{self.piece_title}\tPage ")
+                + wordml.field_xml("PAGE")
+                + wordml.run_xml(" sur ")
+                + wordml.field_xml("NUMPAGES"),
+            )
+        )
 
     def _set_metadata(self) -> None:
         properties = self.document.core_properties
         generated_at = self.challenge.generated_at.astimezone(UTC)
-        properties.title = f"{self.piece_title} — {self.challenge.title}"
-        properties.subject = f"Appel à communs {self.challenge.reference}"
-        properties.author = self.challenge.buyer.name
+        # Texts typed by people: whatever character XML forbids is left out (see wordml).
+        properties.title = wordml.xml_safe(f"{self.piece_title} — {self.challenge.title}")
+        properties.subject = wordml.xml_safe(f"Appel à communs {self.challenge.reference}")
+        properties.author = wordml.xml_safe(self.challenge.buyer.name)
         properties.last_modified_by = GENERATOR
-        properties.identifier = self.challenge.reference
+        properties.identifier = wordml.xml_safe(self.challenge.reference)
         properties.language = "fr-FR"
         properties.keywords = "appel à communs; commande publique; communs"
         properties.created = properties.modified = generated_at
         properties.revision = 1
 
     def _write_title(self) -> None:
-        self.document.add_paragraph(self.piece_title, style="Title")
-        self.document.add_paragraph(
-            f"Appel à communs « {self.challenge.title} » — référence {self.challenge.reference}",
+        self._add_paragraph(wordml.run_xml(self.piece_title), style="Title")
+        self._add_paragraph(
+            wordml.run_xml(
+                f"Appel à communs « {self.challenge.title} » — référence {self.challenge.reference}"
+            ),
             style="Subtitle",
         )
         # The legal framing is on every piece: a candidate must know at a glance whether
         # it answers a marché public or applies for a subsidy.
-        self.document.add_paragraph(
-            f"Cadre juridique : {self.challenge.framing_label}", style="Subtitle"
+        self._add_paragraph(
+            wordml.run_xml(f"Cadre juridique : {self.challenge.framing_label}"), style="Subtitle"
         )
 
     # --- text ---------------------------------------------------------------------------
@@ -252,7 +251,7 @@ class PieceWriter:
             if index in self._pending_articles:
                 self._articles += 1
                 text = f"Article {self._articles} – {text}"
-            self.document.add_heading(text, level=level)
+            self._add_paragraph(wordml.run_xml(text), style=f"Heading {level}")
         self._pending.clear()
         self._pending_articles.clear()
 
@@ -261,16 +260,13 @@ class PieceWriter:
         not written (an optional field left blank leaves no empty line); the paragraph
         returned then belongs to no document."""
         if not any(text.strip() for text in runs):
-            return Paragraph(OxmlElement("w:p"), self.document._body)
+            return Paragraph(OxmlElement("w:p"), self._body)
         self._flush_headings()
-        paragraph = self.document.add_paragraph(style=style)
-        for text in runs:
-            run = paragraph.add_run(text)
-            if isinstance(text, Strong):
-                run.bold = True
-        if center:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        return paragraph
+        return self._add_paragraph(
+            "".join(wordml.run_xml(text, bold=isinstance(text, Strong)) for text in runs),
+            style=style,
+            align="center" if center else None,
+        )
 
     def mention(self, text: str) -> None:
         """A small italic note (legal reference, method remark)."""
@@ -280,7 +276,7 @@ class PieceWriter:
         for item in items:
             if item.strip():
                 self._flush_headings()
-                self.document.add_paragraph(item, style="List Bullet")
+                self._add_paragraph(wordml.run_xml(item), style="List Bullet")
 
     def party(self, party: Party) -> Paragraph:
         """The party's name in bold, then its SIRET, address and representative."""
@@ -307,14 +303,14 @@ class PieceWriter:
                 for column in range(len(headers))
             ]
             widths = fit_widths(widths, minima, self._text_width)
-        table, column_widths = self._new_table(len(body) + 1, len(headers), widths)
+        grid = self._grid(len(headers), widths)
         right = frozenset(numeric)
-        table_rows = table.rows
-        self._fill_row(table_rows[0], headers, column_widths, right=right, header=True)
+        lines = [self._row(headers, grid, right=right, header=True)]
         last = len(body)
         for index, values in enumerate(body, start=1):
             strong = strong_last_row and index == last
-            self._fill_row(table_rows[index], values, column_widths, right=right, strong=strong)
+            lines.append(self._row(values, grid, right=right, strong=strong))
+        table = self._add_table(grid, "".join(lines))
         self._space_after_table()
         return table
 
@@ -326,14 +322,15 @@ class PieceWriter:
             [min_column_width(pair[column] for pair in body) for column in (0, 1)],
             self._text_width,
         )
-        table, column_widths = self._new_table(len(body), 2, widths)
-        for row, (label, value) in zip(table.rows, body, strict=True):
-            _mark_row(row, header=False)
-            label_cell, value_cell = row.cells
-            label_cell.width, value_cell.width = column_widths
-            _shade(label_cell, LABEL_FILL)
-            self._write_cell(label_cell, label, bold=True)
-            self._write_cell(value_cell, value)
+        label_width, value_width = grid = self._grid(2, widths)
+        rows = "".join(
+            wordml.row_xml(
+                self._cell(label_width, label, bold=True, fill=LABEL_FILL)
+                + self._cell(value_width, value)
+            )
+            for label, value in body
+        )
+        table = self._add_table(grid, rows)
         self._space_after_table()
         return table
 
@@ -342,70 +339,99 @@ class PieceWriter:
         place_and_date = self.paragraph("Fait à ……………………………………, le ……………………………………")
         place_and_date.paragraph_format.keep_with_next = True
         columns = 2 if len(signatories) > 1 else 1
-        rows = -(-len(signatories) // columns)
-        table, _ = self._new_table(rows, columns, None)
-        cells = []
-        for row in table.rows:
-            _mark_row(row, header=False)
-            cells.extend(row.cells)
-        for cell, (role, party) in zip(cells, signatories, strict=False):
+        grid = self._grid(columns, None)
+        text = self._table_text
+        boxes = []
+        for role, party in signatories:
             signatory = party.representative or "nom et qualité du signataire"
-            self._write_cell(cell, f"Pour {role}", bold=True)
-            for line in (party.name, signatory, "", "Date et signature :", "", ""):
-                cell.add_paragraph(line)._p.style = self._table_text
+            lines = (party.name, signatory, "", "Date et signature :", "", "")
+            boxes.append(
+                wordml.paragraph_xml(wordml.run_xml(f"Pour {role}", bold=True), style=text)
+                + "".join(
+                    wordml.paragraph_xml(wordml.run_xml(line) if line else "", style=text)
+                    for line in lines
+                )
+            )
+        boxes += [""] * (-len(boxes) % columns)  # an empty box completes the last row
+        rows = "".join(
+            wordml.row_xml(
+                "".join(
+                    wordml.cell_xml(width, box)
+                    for width, box in zip(grid, boxes[start : start + columns], strict=True)
+                )
+            )
+            for start in range(0, len(boxes), columns)
+        )
+        self._add_table(grid, rows)
         self._space_after_table()
 
-    def _new_table(
-        self, rows: int, columns: int, widths: Sequence[float] | None
-    ) -> tuple[Table, tuple[int, ...] | None]:
-        self._flush_headings()
-        table = self.document.add_table(rows=rows, cols=columns)
-        table.style = self._table_style
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    def _grid(self, columns: int, widths: Sequence[float] | None) -> tuple[int, ...]:
+        """The columns' widths in twips, the text's width shared in the proportions of
+        ``widths`` (``fit_widths`` gives them in EMU, already summing to it), or evenly
+        as python-docx does."""
         if widths is None:
-            return table, None
+            return (Emu(self._text_width // columns).twips,) * columns
         total = sum(widths)
-        column_widths = tuple(int(self._text_width * share / total) for share in widths)
-        for column, width in zip(table.columns, column_widths, strict=True):
-            column.width = width
-        return table, column_widths
+        return tuple(Emu(int(self._text_width * share / total)).twips for share in widths)
 
-    def _fill_row(
+    def _row(
         self,
-        row: _Row,
         values: Sequence[str],
-        widths: Sequence[int] | None,
+        grid: Sequence[int],
         *,
         right: frozenset[int],
         header: bool = False,
         strong: bool = False,
-    ) -> None:
-        _mark_row(row, header=header)
-        for index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
-            if widths is not None:
-                cell.width = widths[index]
-            if header:
-                _shade(cell, HEADER_FILL)
-            paragraph = self._write_cell(cell, value, bold=strong, heading=header)
-            if index in right:
-                if header:
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                else:
-                    paragraph._p.style = self._table_number
+    ) -> str:
+        cells = []
+        for index, (width, value) in enumerate(zip(grid, values, strict=True)):
+            if header:  # a figure's heading is aligned with the figures
+                align = "right" if index in right else None
+                cells.append(
+                    self._cell(
+                        width, value, style=self._table_heading, align=align, fill=HEADER_FILL
+                    )
+                )
+            else:
+                style = self._table_number if index in right else self._table_text
+                cells.append(self._cell(width, value, style=style, bold=strong))
+        return wordml.row_xml("".join(cells), header=header)
 
-    def _write_cell(
-        self, cell: _Cell, text: str, *, bold: bool = False, heading: bool = False
+    def _cell(
+        self,
+        width: int,
+        text: str,
+        *,
+        style: str | None = None,
+        bold: bool = False,
+        align: str | None = None,
+        fill: str | None = None,
+    ) -> str:
+        """A cell of one paragraph, in the "Table Text" style unless said otherwise."""
+        paragraph = wordml.paragraph_xml(
+            wordml.run_xml(text, bold=bold), style=style or self._table_text, align=align
+        )
+        return wordml.cell_xml(width, paragraph, fill=fill)
+
+    def _add_table(self, grid: Sequence[int], rows: str) -> Table:
+        self._flush_headings()
+        table = wordml.element("tbl", wordml.table_content(self._table_style, grid, rows))
+        self._end.addprevious(table)
+        return Table(table, self._body)
+
+    def _add_paragraph(
+        self, runs: str = "", *, style: str | None = None, align: str | None = None
     ) -> Paragraph:
-        paragraph = cell.paragraphs[0]
-        paragraph._p.style = self._table_heading if heading else self._table_text
-        run = paragraph.add_run(text)
-        if bold:
-            run.bold = True
-        return paragraph
+        """A paragraph of ``runs`` (``wordml.run_xml``) at the end of the body; ``style``
+        is a paragraph style's name."""
+        style_id = self._paragraph_styles[style] if style is not None else None
+        paragraph = wordml.element("p", wordml.paragraph_content(runs, style=style_id, align=align))
+        self._end.addprevious(paragraph)
+        return Paragraph(paragraph, self._body)
 
     def _space_after_table(self) -> None:
         # Keeps two consecutive tables apart (Word would merge them) and airs the text.
-        self.document.add_paragraph()
+        self._add_paragraph()
 
     # --- output -------------------------------------------------------------------------
 
@@ -417,22 +443,4 @@ class PieceWriter:
             f"Document établi le {format_date_fr(self.challenge.generated_at)} "
             "par le service des appels à communs."
         )
-        raw = io.BytesIO()
-        self.document.save(raw)
-        return stamp_zip(raw.getvalue(), self.challenge.generated_at)
-
-
-def stamp_zip(data: bytes, moment: datetime) -> bytes:
-    """Rewrite a .docx with every entry dated ``moment`` (in UTC), so that the bytes
-    depend on the content only, not on when or where it was saved."""
-    utc = moment.astimezone(UTC)
-    date_time = (max(utc.year, ZIP_EPOCH_YEAR), *utc.timetuple()[1:6])
-    stamped = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(stamped, "w") as target:
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, whatever the platform that renders
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(entry))
-    return stamped.getvalue()
+        return wordml.docx_bytes(self.document, self.challenge.generated_at)

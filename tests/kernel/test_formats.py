@@ -3,6 +3,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.numbers import format_decimal
 
 from kernel.formats import (
     THOUSANDS_SEP,
@@ -127,6 +128,20 @@ def test_format_number_rounds_to_the_requested_places():
     assert format_number(Decimal("12500"), 2) == f"12{NNBSP}500,00"
     assert format_number(Decimal("2.5"), 0) == "3"
     assert format_number(Decimal("12500.5"), locale="en") == "12,500.5"
+
+
+def test_a_number_written_once_is_written_the_same_in_every_form_asked_after():
+    # given a mark written with two places, in English, then as it is (the written forms
+    # are remembered: a pack writes the same marks thousands of times)
+    assert format_number(Decimal("6.50"), 2) == "6,50"
+    assert format_number(Decimal("6.50"), 2, locale="en") == "6.50"
+    # when / then each later call says what it was asked, not what was written before
+    assert format_number(Decimal("6.5")) == "6,5"
+    assert format_number(Decimal("6.500"), 1) == "6,5"
+    assert format_number(Decimal("0.00"), 2) == "0,00"  # equal to -0.00, not written alike
+    assert format_number(Decimal("-0.00"), 2) == format_decimal(
+        Decimal("-0.00"), "#,##0.00", locale="fr"
+    )
 
 
 @pytest.mark.parametrize(

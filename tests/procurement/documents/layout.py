@@ -1,7 +1,8 @@
 """The layout defects a reader of a piece would notice, found in a rendered .docx:
 an empty heading, a bare internal value (a slug), an identifier cut mid-word in a
-table. Shared by the tests of the pieces rendered from the factories and from the
-journey through the database."""
+table, a table whose columns differ between word processors or overflow the page.
+Shared by the tests of the pieces rendered from the factories and from the journey
+through the database."""
 
 from __future__ import annotations
 
@@ -99,11 +100,33 @@ def cut_identifiers(document: DocxDocument) -> list[str]:
     return cut
 
 
+def uneven_columns(document: DocxDocument) -> list[str]:
+    """Tables whose cells are not as wide as their grid's columns (LibreOffice lays a
+    table out from the grid, Word from the cells: each would show other columns), or
+    wider than the text (the table would run into the margin)."""
+    section = document.sections[0]
+    text_width = (section.page_width - section.left_margin - section.right_margin) // 635
+    uneven = []
+    for number, table in enumerate(document.element.body.iter(qn("w:tbl")), start=1):
+        grid = [int(column.get(qn("w:w"))) for column in table.iter(qn("w:gridCol"))]
+        if sum(grid) > text_width + len(grid):
+            uneven.append(f"table {number}: {sum(grid)} twips, the text is {text_width}")
+        for row in table.iter(qn("w:tr")):
+            cells = [
+                int(width.get(qn("w:w")))
+                for width in row.iterfind(f"{qn('w:tc')}/{qn('w:tcPr')}/{qn('w:tcW')}")
+            ]
+            if cells != grid:
+                uneven.append(f"table {number}: cells {cells}, grid {grid}")
+    return uneven
+
+
 def layout_defects(document: DocxDocument) -> dict[str, object]:
     """Every defect found, by kind; empty when the piece reads well."""
     defects = {
         "empty headings": empty_headings(document),
         "slugs": sorted(slugs_printed(document)),
         "cut identifiers": cut_identifiers(document),
+        "uneven columns": uneven_columns(document),
     }
     return {kind: found for kind, found in defects.items() if found}
