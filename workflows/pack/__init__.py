@@ -22,7 +22,7 @@ from workflows.pack.call import challenge_context
 from workflows.pack.conventions import cofunding_contexts, reciprocity_contexts
 from workflows.pack.engagement import award_contexts
 from workflows.pack.opinions import opinion_contexts
-from workflows.pack.refusals import Refusal
+from workflows.pack.refusals import Gap, Missing, Refusal
 from workflows.pack.rejection import rejection_contexts
 
 
@@ -99,6 +99,20 @@ def build_pack(challenge: Challenge) -> list[PackPiece]:
     return pieces
 
 
+def pack_refusals(challenge: Challenge) -> list[Refusal]:
+    """What keeps award pieces from being drawn up with the data as it is now: the
+    refusals ``build_pack`` would report, in its order, read from the same contexts
+    without rendering anything — for the buyer's page, which says what is missing and
+    where it is entered. Empty when nothing is missing (or before anything is retained)."""
+    base = challenge_context(challenge)
+    contexts = [
+        *award_contexts(challenge, base),
+        *cofunding_contexts(challenge, base),
+        *reciprocity_contexts(challenge, base),
+    ]
+    return [context for _key, context in contexts if isinstance(context, Refusal)]
+
+
 def build_letters(challenge: Challenge) -> list[PackPiece]:
     """The rejection letters of a decided award, one per unsuccessful candidate and lot
     (articles R2181-1 and R2181-3), each addressed to its candidate's proposal, dated
@@ -124,10 +138,13 @@ def build_letters(challenge: Challenge) -> list[PackPiece]:
 
 
 __all__ = [
+    "Gap",
+    "Missing",
     "PackPiece",
     "Refusal",
     "build_dce",
     "build_letters",
     "build_pack",
     "challenge_context",
+    "pack_refusals",
 ]

@@ -26,11 +26,13 @@ from procurement.models import (
 )
 from procurement.services.organisations import identity_missing
 from workflows.pack.call import party
-from workflows.pack.refusals import Refusal
+from workflows.pack.refusals import Gap, Missing, Refusal
 
 
-def _identity_problems(number: int, organisations) -> list[str]:
-    problems = []
+def _identity_problems(number: int, organisations) -> tuple[list[str], tuple[Gap, ...]]:
+    """What each organisation's identity lacks, in French, and the organisations to
+    complete."""
+    problems, gaps = [], []
     for organisation in organisations:
         missing = identity_missing(organisation)
         if missing:
@@ -42,7 +44,8 @@ def _identity_problems(number: int, organisations) -> list[str]:
                 )
                 % {"lot": number, "name": organisation.name, "missing": ", ".join(missing)}
             )
-    return problems
+            gaps.append(Gap(Missing.IDENTITY, organisation.pk))
+    return problems, tuple(gaps)
 
 
 def _member_lines(proposal, number: int, price: Decimal, coordinator):
@@ -114,13 +117,14 @@ def award_contexts(challenge, base) -> list[tuple[str, ctx.AwardContext | Refusa
         if len(organisations) > 1:
             shares, problem = _member_lines(proposal, number, price, coordinator)
             if problem:
-                contexts.append((key, Refusal(problem)))
+                gap = Gap(Missing.GROUPEMENT, proposal.pk)
+                contexts.append((key, Refusal(problem, (gap,))))
                 continue
             organisations = [s.organisation for s in shares]
             coordinator = organisations[0]
-        problems = _identity_problems(number, organisations)
+        problems, gaps = _identity_problems(number, organisations)
         if problems:
-            contexts.append((key, Refusal(" ".join(problems))))
+            contexts.append((key, Refusal(" ".join(problems), gaps)))
             continue
         contexts.append(
             (
