@@ -68,8 +68,8 @@ def pack_gaps(user, challenge) -> list[PackGap]:
                 )
             return Action(
                 _(
-                    "L'identité de « %(name)s » se complète par l'un de ses membres, depuis "
-                    "son espace (page « Mon organisation ») : invitez-les à le faire."
+                    "Seuls les membres de « %(name)s » complètent son identité : invitez-les "
+                    "à le faire."
                 )
                 % {"name": name}
             )

@@ -352,7 +352,7 @@ def test_the_documents_page_says_what_is_missing_and_links_to_where_it_is_entere
     hosting = reverse("portal:hosting", args=[challenge.pk])
     assert f'href="{hosting}#ressource-{resource.pk}"' in gaps
     # …and who completes the identity, which the buyer may not enter
-    assert f"L'identité de « {awardee.name} » se complète par l'un de ses membres" in gaps
+    assert f"Seuls les membres de « {awardee.name} » complètent son identité" in gaps
     assert reverse("portal:organisation", args=[awardee.pk]) not in gaps
 
     # when the host is designated and a member states the representative

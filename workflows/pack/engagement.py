@@ -40,7 +40,7 @@ def _identity_problems(number: int, organisations) -> tuple[list[str], tuple[Gap
                 _(
                     "Acte d'engagement du lot %(lot)s non établi : l'identité de « %(name)s » "
                     "est incomplète (manque : %(missing)s). Un membre de l'organisation la "
-                    "complète dans sa fiche."
+                    "complète dans son espace, page « Mon organisation »."
                 )
                 % {"lot": number, "name": organisation.name, "missing": ", ".join(missing)}
             )

@@ -18,7 +18,7 @@ def hosting(request, pk):
     """Each resource of the call with its commons and its structure hébergeuse; for one
     without a host, the buyer's agents choose it among the organisations of that kind
     (``resource_host_designate``, as the API's ``POST …/resources/{id}/host/``) until
-    the call is awarded or closed. The funded ones come first in need: their cofunding
+    the call is awarded or closed. The funded ones are marked: their cofunding
     convention names the host."""
     challenge = queries.access_challenge(user=request.user, pk=pk)
     if not queries.is_buyer_staff(request.user, challenge):
