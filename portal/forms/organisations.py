@@ -67,22 +67,23 @@ class IdentityForm(PortalForm):
         return "".join(self.cleaned_data["siret"].split())
 
 
-class HostChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
-
-
 class HostForm(PortalForm):
     """The structure hébergeuse of one resource's commons, among the organisations of
-    that kind (``resource_host_designate`` refuses any other)."""
+    that kind (``resource_host_designate`` refuses any other). The choices are read
+    once for the page (``hosts``, a list), whatever the number of resources."""
 
-    host = HostChoiceField(
+    host = forms.ChoiceField(
         label=_("Structure hébergeuse"),
-        queryset=None,
-        empty_label=_("Choisir une structure"),
         help_text=_("Elle reçoit les fonds des financeurs et les reverse aux contributeurs."),
     )
 
     def __init__(self, data=None, *, hosts, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["host"].queryset = hosts
+        self.hosts = {str(host.pk): host for host in hosts}
+        self.fields["host"].choices = [
+            ("", _("Choisir une structure")),
+            *[(pk, host.name) for pk, host in self.hosts.items()],
+        ]
+
+    def clean_host(self):
+        return self.hosts[self.cleaned_data["host"]]

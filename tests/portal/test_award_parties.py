@@ -7,6 +7,8 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kernel.errors import WrongState
@@ -303,6 +305,30 @@ def test_a_host_not_chosen_is_refused_on_its_field(client, world, login, cofunde
     if other is not None:
         assert client.post(url, {"resource": other.pk}).status_code == 404
     assert client.post(url, {"resource": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_hosting_page_reads_the_same_queries_whatever_its_resources(
+    client, world, login, cofunded
+):
+    # given the page of a call with three resources, one host organisation
+    challenge, _resource = cofunded
+    url = reverse("portal:hosting", args=[challenge.pk])
+    login(world.buyer_agent)
+    client.get(url)  # the session and the caches warm up
+    with CaptureQueriesContext(connection) as three:
+        assert client.get(url).status_code == 200
+
+    # when the call asks for five more resources and a second host is registered
+    for n in range(5):
+        ChallengeResource.objects.create(challenge=challenge, title=f"Ressource {n}", order=10 + n)
+    Organisation.objects.create(name="Hébergeur Deux", kind="host")
+    with CaptureQueriesContext(connection) as eight:
+        html = client.get(url).content.decode()
+
+    # then the page lists them all, for as many queries
+    assert html.count('name="resource"') == 8
+    assert len(eight) == len(three)
 
 
 @pytest.mark.django_db

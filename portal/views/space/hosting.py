@@ -25,7 +25,7 @@ def hosting(request, pk):
         raise Forbidden(_("Seul un agent de l'acheteur désigne la structure hébergeuse."))
     resources = list(queries.resources_hosting(challenge))
     funded = queries.funded_resource_ids(challenge)
-    hosts = queries.host_organisations()
+    hosts = list(queries.host_organisations())
     is_open = challenge.status not in hosting_services.CLOSED
     posted = request.POST.get("resource") if request.method == "POST" else None
     if posted is not None and not any(str(r.pk) == posted for r in resources):
