@@ -12,6 +12,7 @@ from procurement.models import (
     BudgetUnit,
     CommonsCategory,
     ContributionKind,
+    GroupementKind,
     Intent,
 )
 from procurement.uploads import MAX_UPLOAD_BYTES
@@ -159,7 +160,13 @@ MILESTONE_FIELDS = ("title", "due_on", "deliverable")
 
 class ProposalForm(PortalForm):
     """The proposal with a few budget rows and milestone rows (empty rows are ignored):
-    its total is the sum of the budget lines, computed by the service."""
+    its total is the sum of the budget lines, computed by the service.
+
+    A working group of several organisations answering a marché public (``members``)
+    also declares its groupement, as the API's ``groupement_kind`` and
+    ``member_shares``: conjoint or solidaire, and each member's share of the lot's price
+    (one share field per member; ``proposal_submit`` checks that only the coordinator
+    declares it and that the shares make the price)."""
 
     title = forms.CharField(label=_("Titre"), max_length=200)
     summary = forms.CharField(label=_("Résumé"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -192,8 +199,29 @@ class ProposalForm(PortalForm):
         "coordination_justification",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.members = list(members) if len(members) > 1 else []
+        if self.members:
+            self.fields["groupement_kind"] = forms.ChoiceField(
+                label=_("Forme du groupement"),
+                choices=[
+                    ("", _("Pas encore déclarée")),
+                    *[(v, lbl) for v, lbl in GroupementKind.choices if v],
+                ],
+                widget=forms.RadioSelect,
+                help_text=_(
+                    "Conjoint : chaque membre s'engage pour sa part. Solidaire : chacun "
+                    "s'engage pour la totalité du marché (articles R2142-19 à R2142-27)."
+                ),
+                **OPTIONAL,
+            )
+            for organisation in self.members:
+                self.fields[f"share_{organisation.pk}"] = EurosField(
+                    label=_("Part de « %(name)s » dans le prix HT (€)")
+                    % {"name": organisation.name},
+                    **OPTIONAL,
+                )
         for i in range(BUDGET_ROWS):
             n = i + 1
             self.fields[f"line{i}_category"] = forms.ChoiceField(
@@ -251,6 +279,9 @@ class ProposalForm(PortalForm):
         for i, milestone in enumerate(list(proposal.milestones.all())[:MILESTONE_ROWS]):
             for name in MILESTONE_FIELDS:
                 initial[f"milestone{i}_{name}"] = getattr(milestone, name)
+        initial["groupement_kind"] = proposal.groupement_kind
+        for share in proposal.member_shares.all():
+            initial[f"share_{share.organisation_id}"] = share.amount
         return initial
 
     def main_fields(self):
@@ -264,6 +295,17 @@ class ProposalForm(PortalForm):
             [self[f"milestone{i}_{name}"] for name in MILESTONE_FIELDS]
             for i in range(MILESTONE_ROWS)
         ]
+
+    def groupement_kind_field(self):
+        return self["groupement_kind"] if self.members else None
+
+    def share_fields(self):
+        return [self[f"share_{organisation.pk}"] for organisation in self.members]
+
+    def field_for_error(self, path: tuple[str, ...]) -> str | None:
+        if path and path[0] == "member_shares" and self.members:
+            return f"share_{self.members[0].pk}"
+        return super().field_for_error(path)
 
     def clean(self):
         data = super().clean()
@@ -297,6 +339,13 @@ class ProposalForm(PortalForm):
             for i in range(MILESTONE_ROWS)
             if data.get(f"milestone{i}_title")
         ]
+        if self.members:
+            kwargs["groupement_kind"] = data.get("groupement_kind") or GroupementKind.NONE
+            kwargs["member_shares"] = [
+                {"organisation": organisation, "amount": data[f"share_{organisation.pk}"]}
+                for organisation in self.members
+                if data.get(f"share_{organisation.pk}") is not None
+            ]
         return kwargs
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import NotFound
 from portal.forms.base import DeadlineField, PortalForm
+from portal.pack_gaps import pack_gaps
 from procurement import queries
 from procurement.models import OpinionSubject, ProposalStatus
 from procurement.services.award_rules import (
@@ -313,6 +314,7 @@ class AwardForm(TaskForm):
             **super().page_context(challenge=challenge, user=user, step=step),
             "results": queries.public_results(challenge),
             "round": round_,
+            "pack_gaps": pack_gaps(user, challenge),
         }
 
 
@@ -326,4 +328,5 @@ class SignForm(TaskForm):
             **super().page_context(challenge=challenge, user=user, step=step),
             "results": queries.public_results(challenge),
             "letters": queries.candidate_letters_of(challenge),
+            "pack_gaps": pack_gaps(user, challenge),
         }

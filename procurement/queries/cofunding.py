@@ -72,3 +72,13 @@ def _may_edit_bucket(actor, bucket: Bucket) -> bool:
 def bucket_editable_by(actor, bucket: Bucket) -> bool:
     """Whether ``bucket_update`` lets ``actor`` edit this bucket (pages show the form)."""
     return _may_edit_bucket(actor, bucket)
+
+
+def funded_resource_ids(challenge) -> set[int]:
+    """The resources of the challenge whose commons a closed round funded: their
+    convention names a structure hébergeuse."""
+    return set(
+        Bucket.objects.filter(round__challenge=challenge, status=Bucket.Status.FUNDED).values_list(
+            "proposal__group__resource_id", flat=True
+        )
+    )

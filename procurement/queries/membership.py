@@ -3,8 +3,10 @@ other read is scoped by."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from procurement.models import Membership, Organisation, Role
+from kernel.errors import NotFound
+from procurement.models import Membership, Organisation, OrganisationKind, Role
 
 STAFF_ROLES = [Role.ADMIN, Role.MEMBER]
 
@@ -53,6 +55,20 @@ def organisations_of(user, *kinds: str) -> QuerySet[Organisation]:
     """The user's organisations (of these kinds, when given)."""
     qs = organisations_list().filter(pk__in=org_ids(user))
     return qs.filter(kind__in=kinds) if kinds else qs
+
+
+def access_organisation(*, user, pk) -> Organisation:
+    """One of the user's own organisations (whatever their role in it), or ``NotFound``:
+    its page in the personal space is its members'."""
+    organisation = organisations_of(user).filter(pk=pk).first()
+    if organisation is None:
+        raise NotFound(_("Organisation introuvable."), code="organisation_not_found")
+    return organisation
+
+
+def host_organisations() -> QuerySet[Organisation]:
+    """The organisations a buyer may designate as a commons' structure hébergeuse."""
+    return organisations_list().filter(kind=OrganisationKind.HOST)
 
 
 def buyer_evaluators(challenge) -> QuerySet:

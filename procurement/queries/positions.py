@@ -36,6 +36,12 @@ def resources_of(challenge) -> QuerySet[ChallengeResource]:
     )
 
 
+def resources_hosting(challenge) -> QuerySet[ChallengeResource]:
+    """The challenge's resources with their lot, their commons and its structure
+    hébergeuse (one query)."""
+    return challenge.resources.select_related("lot", "commons__host").order_by("order", "id")
+
+
 def lots_of(challenge) -> QuerySet[Lot]:
     """The call's lots in order, each with its resources (two queries)."""
     return challenge.lots.prefetch_related(

@@ -11,12 +11,13 @@ from procurement.models import (
     BudgetScope,
     Framing,
     MemberShare,
+    Organisation,
     Proposal,
     ProposalStatus,
     WorkingGroup,
 )
 from procurement.models.challenges import ChallengeStatus
-from procurement.queries.membership import is_buyer_staff, org_ids
+from procurement.queries.membership import STAFF_ROLES, is_buyer_staff, org_ids
 
 
 def proposals_visible_to(user, challenge) -> QuerySet[Proposal]:
@@ -99,4 +100,34 @@ def public_results(challenge) -> QuerySet[Proposal]:
         .select_related("group__resource", "group__coordinator")
         .prefetch_related("group__members__organisation")
         .order_by("group__resource__order", "id")
+    )
+
+
+# The stages between a selection and the signature: the actes d'engagement are drawn up
+# (and may be drawn up again) with the titulaires' identity as it is then.
+AWARD_PENDING_STAGES = (
+    ChallengeStatus.SELECTION_REVIEW,
+    ChallengeStatus.COFUNDING,
+    ChallengeStatus.DOCUMENTS,
+    ChallengeStatus.AWARD,
+    ChallengeStatus.STANDSTILL,
+)
+
+
+def organisations_to_be_named(user) -> QuerySet[Organisation]:
+    """The user's organisations (where it is a member or an administrator, who state
+    their identity) that an acte d'engagement is about to name: members of a working
+    group whose proposal is retained under a marché public not yet signed."""
+    retained = Proposal.objects.filter(
+        status__in=(ProposalStatus.SELECTED, ProposalStatus.AWARDED),
+        challenge__framing=Framing.PUBLIC_CONTRACT,
+        challenge__status__in=AWARD_PENDING_STAGES,
+    )
+    return (
+        Organisation.objects.filter(
+            pk__in=org_ids(user, STAFF_ROLES),
+            group_memberships__group__proposals__in=retained,
+        )
+        .distinct()
+        .order_by("name")
     )

@@ -28,7 +28,7 @@ from workflows.pack.call import challenge_context
 from workflows.pack.conventions import cofunding_contexts, reciprocity_contexts
 from workflows.pack.engagement import award_contexts, notification_contexts
 from workflows.pack.opinions import opinion_contexts
-from workflows.pack.refusals import Refusal
+from workflows.pack.refusals import Gap, Missing, Refusal
 from workflows.pack.rejection import discontinuation_contexts, rejection_contexts
 
 
@@ -117,6 +117,20 @@ def build_pack(challenge: Challenge) -> list[PackPiece]:
     return pieces
 
 
+def pack_refusals(challenge: Challenge) -> list[Refusal]:
+    """What keeps award pieces from being drawn up with the data as it is now: the
+    refusals ``build_pack`` would report, in its order, read from the same contexts
+    without rendering anything — for the buyer's page, which says what is missing and
+    where it is entered. Empty when nothing is missing (or before anything is retained)."""
+    base = challenge_context(challenge)
+    contexts = [
+        *award_contexts(challenge, base),
+        *cofunding_contexts(challenge, base),
+        *reciprocity_contexts(challenge, base),
+    ]
+    return [context for _key, context in contexts if isinstance(context, Refusal)]
+
+
 def build_letters(challenge: Challenge) -> list[PackPiece]:
     """The letters of a decided award, each addressed to its candidate's proposal and
     dated when they are issued: on an awarded lot, a rejection letter per unsuccessful
@@ -153,10 +167,13 @@ def build_letters(challenge: Challenge) -> list[PackPiece]:
 
 
 __all__ = [
+    "Gap",
+    "Missing",
     "PackPiece",
     "Refusal",
     "build_dce",
     "build_letters",
     "build_pack",
     "challenge_context",
+    "pack_refusals",
 ]

@@ -26,7 +26,7 @@ from procurement.models import (
     WorkingGroupMember,
 )
 from workflows.pack.call import party
-from workflows.pack.refusals import Refusal
+from workflows.pack.refusals import Gap, Missing, Refusal
 
 # A template's default, to be negotiated: 1 % of the revenue earned with the commons.
 DEFAULT_REVENUE_SHARE = Decimal("1")
@@ -122,7 +122,8 @@ def cofunding_contexts(challenge, base) -> list[tuple[str, ctx.CofundingContext 
                             "générée : désignez d'abord sa structure hébergeuse, qui reçoit "
                             "les fonds et les reverse aux contributeurs."
                         )
-                        % {"commons": name}
+                        % {"commons": name},
+                        (Gap(Missing.HOST, resource.pk),),
                     ),
                 )
             )
@@ -187,7 +188,8 @@ def reciprocity_contexts(challenge, base) -> list[tuple[str, ctx.ReciprocityCont
                             "non généré : désignez d'abord la structure hébergeuse du commun, "
                             "qui reçoit les contributions."
                         )
-                        % {"partner": position.organisation.name, "commons": name}
+                        % {"partner": position.organisation.name, "commons": name},
+                        (Gap(Missing.HOST, position.resource_id),),
                     ),
                 )
             )

@@ -26,11 +26,13 @@ from procurement.models import (
 )
 from procurement.services.organisations import identity_missing
 from workflows.pack.call import party
-from workflows.pack.refusals import Refusal
+from workflows.pack.refusals import Gap, Missing, Refusal
 
 
-def _identity_problems(number: int, organisations) -> list[str]:
-    problems = []
+def _identity_problems(number: int, organisations) -> tuple[list[str], tuple[Gap, ...]]:
+    """What each organisation's identity lacks, in French, and the organisations to
+    complete."""
+    problems, gaps = [], []
     for organisation in organisations:
         missing = identity_missing(organisation)
         if missing:
@@ -38,11 +40,12 @@ def _identity_problems(number: int, organisations) -> list[str]:
                 _(
                     "Acte d'engagement du lot %(lot)s non établi : l'identité de « %(name)s » "
                     "est incomplète (manque : %(missing)s). Un membre de l'organisation la "
-                    "complète dans sa fiche."
+                    "complète dans son espace, page « Mon organisation »."
                 )
                 % {"lot": number, "name": organisation.name, "missing": ", ".join(missing)}
             )
-    return problems
+            gaps.append(Gap(Missing.IDENTITY, organisation.pk))
+    return problems, tuple(gaps)
 
 
 def _member_lines(proposal, number: int, price: Decimal, coordinator):
@@ -139,13 +142,14 @@ def _engagements(challenge, base) -> list[tuple[str, int, ctx.AwardContext | Ref
         if len(organisations) > 1:
             shares, problem = _member_lines(proposal, number, price, coordinator)
             if problem:
-                contexts.append((key, proposal_id, Refusal(problem)))
+                gap = Gap(Missing.GROUPEMENT, proposal.pk)
+                contexts.append((key, proposal_id, Refusal(problem, (gap,))))
                 continue
             organisations = [s.organisation for s in shares]
             coordinator = organisations[0]
-        problems = _identity_problems(number, organisations)
+        problems, gaps = _identity_problems(number, organisations)
         if problems:
-            contexts.append((key, proposal_id, Refusal(" ".join(problems))))
+            contexts.append((key, proposal_id, Refusal(" ".join(problems), gaps)))
             continue
         contexts.append(
             (

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from kernel.errors import Forbidden
 from portal.errors import portal_errors
 from portal.forms import PortalForm
+from portal.pack_gaps import pack_gaps
 from portal.views.common import portal_login_required, submit
 from procurement import queries
 from procurement.models import DocumentStatus
@@ -33,7 +34,9 @@ def _documents_context(request, pk) -> dict:
 @portal_errors
 def documents(request, pk):
     """The tender pack: the latest generation's progress (updated in the page by
-    ``portal.js`` from ``documents_status``) and the newest version of each piece."""
+    ``portal.js`` from ``documents_status``), what keeps award pieces from being drawn
+    up with a link to where it is entered (``portal.pack_gaps``), and the newest
+    version of each piece."""
     context = _documents_context(request, pk)
     form = PortalForm()
     status = 200
@@ -50,6 +53,7 @@ def documents(request, pk):
         if done:
             return done
     context["form"] = form
+    context["pack_gaps"] = pack_gaps(request.user, context["challenge"])
     context["labels"] = {
         "job": _("Génération n° %(n)s"),
         "empty": _("Aucune pièce pour l'instant."),

@@ -13,6 +13,7 @@ from portal.views.common import portal_login_required
 from procurement import queries
 from procurement.models import ChallengeStatus, Organisation, OrganisationKind
 from procurement.services import notifications as notification_services
+from procurement.services.organisations import identity_missing
 from workflows.queries import tasks_actionable_by
 
 OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, ChallengeStatus.COFUNDING]
@@ -20,8 +21,9 @@ OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, Challenge
 
 @portal_login_required
 def inbox(request):
-    """What I must do now, across my organisations: the process's tasks first, then the
-    stages open to my organisations' contributions."""
+    """What I must do now, across my organisations: the process's tasks first, the
+    identity an acte d'engagement waits for, then the stages open to my organisations'
+    contributions; each of my organisations links to its page (« Mon organisation »)."""
     user = request.user
     tasks = list(tasks_actionable_by(user))
     for task in tasks:
@@ -41,6 +43,12 @@ def inbox(request):
             OrganisationKind.FUNDER in kinds or challenge.buyer_id in buyer_ids
         ):
             actions.append((challenge, _("Cofinancer les communs"), "portal:cofunding", deadline))
+    # An acte d'engagement about to name one of my organisations waits for its identity.
+    identities = [
+        (org, missing)
+        for org in queries.organisations_to_be_named(user)
+        if (missing := identity_missing(org))
+    ]
     own = queries.challenges_visible_to(user).filter(
         buyer__in=queries.org_ids(user, queries.STAFF_ROLES)
     )
@@ -50,6 +58,10 @@ def inbox(request):
         {
             "tasks": tasks,
             "organisations": organisations,
+            "editable": set(
+                queries.org_ids(user, queries.STAFF_ROLES).values_list("organisation_id", flat=True)
+            ),
+            "identities": identities,
             "actions": actions,
             "own_challenges": own,
             "referrals": queries.referrals_open_for(user),

@@ -8,13 +8,16 @@ from portal.errors import portal_errors
 from portal.forms import AttachmentForm, ProposalForm
 from portal.views.common import portal_login_required, submit
 from procurement import queries
+from procurement.models import Framing
 from procurement.services import proposals as proposal_services
 
 
 @portal_login_required
 @portal_errors
 def proposal(request, pk):
-    """The members of a working group submit (or replace) its sealed proposal."""
+    """The members of a working group submit (or replace) its sealed proposal, through
+    ``proposal_submit`` as the API's; a groupement's coordinator declares its form and
+    each member's share of the price with it."""
     challenge = queries.access_challenge(user=request.user, pk=pk)
     groups = list(
         queries.working_groups_of(challenge)
@@ -25,7 +28,11 @@ def proposal(request, pk):
     sections = []
     status = 200
     url = reverse("portal:proposal", args=[pk])
+    # Under a marché public a groupement states its form and split with the proposal:
+    # the acte d'engagement of its lot prints them.
+    is_contract = challenge.framing == Framing.PUBLIC_CONTRACT
     for group in groups:
+        members = [m.organisation for m in group.members.all()]
         current = existing.get(group.pk)
         initial = ProposalForm.initial_for(current) if current else {}
         bound = request.method == "POST" and request.POST.get("group") == str(group.pk)
@@ -34,6 +41,7 @@ def proposal(request, pk):
             request.POST if bound and not attaching else None,
             prefix=f"g{group.pk}",
             initial=initial,
+            members=members if is_contract else (),
         )
         attach_form = AttachmentForm(
             request.POST if attaching else None,
