@@ -54,12 +54,14 @@ from procurement.documents.context import (
     CriterionComparison,
     CriterionLine,
     CriterionResult,
+    DiscontinuationContext,
     EliminationLine,
     EvaluatorMark,
     FunderLine,
     LotContext,
     LotLine,
     Milestone,
+    NotificationContext,
     OpinionContext,
     OpinionTopic,
     Party,
@@ -181,6 +183,17 @@ def build_contexts() -> dict[str, object]:
         eliminations=(EliminationLine(proposal="Proposition 21", reason="Hors délai."),),
     )
     lot = LotContext(challenge=challenge, lot=challenge.lots[0])
+    award = AwardContext(
+        challenge=challenge,
+        lot=lot.lot,
+        awardee=Party(
+            name="Mobicoop SCIC",
+            siret="80000000000017",
+            address="10 rue de la Coopération, 59000 Lille",
+            representative="M. Paul Girard, gérant",
+        ),
+        amount_ht=Decimal("12500.00"),
+    )
     return {
         "reglement": challenge,
         "reglement_appel": challenge,
@@ -189,16 +202,22 @@ def build_contexts() -> dict[str, object]:
         "ae_lot": lot,
         "dpgf": lot,
         "demande_subvention": lot,
-        "acte_engagement": AwardContext(
+        "acte_engagement": award,
+        "notification_marche": NotificationContext(
+            challenge=challenge, award=award, signed_at=datetime(2026, 12, 12, 10, tzinfo=PARIS)
+        ),
+        "lettre_non_attribution": DiscontinuationContext(
             challenge=challenge,
-            lot=lot.lot,
-            awardee=Party(
-                name="Mobicoop SCIC",
-                siret="80000000000017",
-                address="10 rue de la Coopération, 59000 Lille",
-                representative="M. Paul Girard, gérant",
-            ),
-            amount_ht=Decimal("12500.00"),
+            lot_number=2,
+            lot_title=challenge.lots[1].title,
+            candidate=(Party(name="Véloflux SAS", address="8 rue de Nancy, 67000 Strasbourg"),),
+            candidate_offer="Proposition 5",
+            decided_at=datetime(2026, 12, 1, 9, tzinfo=PARIS),
+            reason="Le besoin du lot est couvert par la mutualisation régionale.",
+            rank=1,
+            ranked=PROPOSALS // RESOURCES,
+            total=Decimal("65.00"),
+            sent_at=datetime(2026, 12, 1, 10, tzinfo=PARIS),
         ),
         "rapport_analyse": analysis,
         "rapport_presentation": analysis,
@@ -330,6 +349,7 @@ AWARD_PACK = {
     "contrat_reciprocite": 2,
     "lettre_rejet": PROPOSALS - RESOURCES,  # one per unsuccessful offer and lot
     "avis_attribution": 1,
+    "notification_marche": RESOURCES,  # each titulaire notified its lot
 }
 DCE = {"reglement": 1, "cctp": 1, "ccap": 1, "ae_lot": RESOURCES, "dpgf": RESOURCES}
 
