@@ -4,24 +4,23 @@ Run from the repository root::
 
     .venv/bin/python bench/documents.py
 
-A marché public of 5 lots (one resource each) and 12 criteria, 20 proposals (4 per
-lot) ranked by 7 evaluators. For each kind of piece: the best of 5 runs, and the best
-of 5 for a plain python-docx document with the same number of paragraphs and tables of
-the same shape, written through python-docx's API (the floor: what python-docx costs
-before any styling, fields or zip stamping). Then the award pieces as a whole — the
-rapport d'analyse and the rapport de présentation, an acte d'engagement and a convention
-per lot, two opinions, two reciprocity contracts, a rejection letter per unsuccessful
-offer, the avis d'attribution — against the sum of their floors (issue 15's target: under
-1 s, within 1.5× the floor), the consultation documents likewise, what any piece costs
-before its first line (the base opened, its header, footer, metadata and title, the zip
-written), and the peak memory.
+A marché public of 5 lots (one resource each) and 12 criteria, 20 proposals (4 per lot)
+ranked by 7 evaluators. For each kind of piece: the best of 5 runs, and the best of 5
+for a plain python-docx document with the same number of paragraphs and tables of the
+same shape, written through python-docx's API (the floor: what python-docx costs before
+any styling, fields or zip stamping). Then the award pieces as a whole — the rapport
+d'analyse and the rapport de présentation, an acte d'engagement and a convention per
+lot, two opinions, two reciprocity contracts, a rejection letter per unsuccessful offer,
+the avis d'attribution and the notification of each lot — against the sum of their
+floors (issue 15's target: under 1 s, within 1.5× the floor), the consultation documents
+likewise, what any piece costs before its first line (the base opened, its header,
+footer, metadata and title, the zip written), and the peak memory.
 
 The pieces write their paragraphs and tables as XML in one go
 (``procurement/documents/wordml.py``) rather than element by element through
-python-docx's API, so a piece can take less than its floor: the floor is kept as the
-issue defines it, a bare python-docx document of the same length, not lowered to the
-pieces' own way of writing.
-"""
+python-docx's API, so a piece can take less than its floor: the floor is kept as the issue
+defines it, a bare python-docx document of the same length, not lowered to the pieces'
+own way of writing."""
 
 from __future__ import annotations
 
