@@ -223,6 +223,17 @@ class ProposalInput(serializers.Serializer):
     )
 
 
+class GroupementInput(serializers.Serializer):
+    groupement_kind = serializers.ChoiceField(
+        choices=[c for c in GroupementKind.choices if c[0]],
+        help_text="Groupement conjoint ou solidaire (R2142-19 à R2142-27).",
+    )
+    member_shares = MemberShareInput(
+        many=True,
+        help_text="Part de chaque membre dans le prix HT de chaque lot ; leur somme égale le prix.",
+    )
+
+
 class AttachmentInput(serializers.Serializer):
     file = serializers.FileField(
         help_text="PDF, ODT ou DOCX (jugé sur son contenu), 20 Mo au plus."
@@ -260,6 +271,22 @@ class ProposalScoped(ChallengeScoped):
         return queries.access_proposal(
             user=self.request.user, challenge=self.challenge(), pk=self.kwargs["pk"]
         )
+
+
+class ProposalGroupement(ProposalScoped, APIView):
+    """The mise au point of a retained groupement's form and split, before the signature
+    (article R2152-13): declared by the working group's coordinator."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=GroupementInput, responses={200: ProposalSerializer})
+    def put(self, request, challenge_pk, pk):
+        proposal = self.proposal()
+        data = validated(GroupementInput, request)
+        settled = proposal_services.proposal_groupement_settle(
+            actor=request.user, proposal=proposal, **data
+        )
+        return Response(ProposalSerializer(settled).data)
 
 
 class ProposalAttachmentList(ProposalScoped, APIView):

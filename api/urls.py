@@ -132,6 +132,11 @@ urlpatterns = [
     path(C + "proposals/", proposals.ProposalList.as_view(), name="proposal-list"),
     path(C + "proposals/<int:pk>/", proposals.ProposalDetail.as_view(), name="proposal-detail"),
     path(
+        C + "proposals/<int:pk>/groupement/",
+        proposals.ProposalGroupement.as_view(),
+        name="proposal-groupement",
+    ),
+    path(
         C + "proposals/<int:pk>/attachments/",
         proposals.ProposalAttachmentList.as_view(),
         name="proposal-attachment-list",

@@ -74,17 +74,19 @@ def pack_gaps(user, challenge) -> list[PackGap]:
                 % {"name": name}
             )
         if gap.missing == Missing.GROUPEMENT and gap.pk in proposals:
+            # Declared with the proposal until the deadline; once retained, settled
+            # by the coordinator before the signature (mise au point, R2152-13).
+            proposal = proposals[gap.pk]
             if challenge.status == ChallengeStatus.PROPOSALS:
                 return Action(
                     _("Déclarer le groupement avec la proposition"),
                     reverse("portal:proposal", args=[challenge.pk]),
                 )
             return Action(
-                _(
-                    "Le groupement de « %(title)s » se déclare avec la proposition, jusqu'à "
-                    "la date limite de dépôt : il ne se complète plus après."
-                )
-                % {"title": proposals[gap.pk].title}
+                _("Mettre au point le groupement de « %(title)s » (son coordinateur)")
+                % {"title": proposal.title},
+                reverse("portal:proposal", args=[challenge.pk])
+                + f"#mise-au-point-{proposal.group_id}",
             )
         return None
 

@@ -201,27 +201,7 @@ class ProposalForm(PortalForm):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.members = list(members) if len(members) > 1 else []
-        if self.members:
-            self.fields["groupement_kind"] = forms.ChoiceField(
-                label=_("Forme du groupement"),
-                choices=[
-                    ("", _("Pas encore déclarée")),
-                    *[(v, lbl) for v, lbl in GroupementKind.choices if v],
-                ],
-                widget=forms.RadioSelect,
-                help_text=_(
-                    "Conjoint : chaque membre s'engage pour sa part. Solidaire : chacun "
-                    "s'engage pour la totalité du marché (articles R2142-19 à R2142-27)."
-                ),
-                **OPTIONAL,
-            )
-            for organisation in self.members:
-                self.fields[f"share_{organisation.pk}"] = EurosField(
-                    label=_("Part de « %(name)s » dans le prix HT (€)")
-                    % {"name": organisation.name},
-                    **OPTIONAL,
-                )
+        self.members = add_groupement_fields(self, members)
         for i in range(BUDGET_ROWS):
             n = i + 1
             self.fields[f"line{i}_category"] = forms.ChoiceField(
@@ -340,13 +320,73 @@ class ProposalForm(PortalForm):
             if data.get(f"milestone{i}_title")
         ]
         if self.members:
-            kwargs["groupement_kind"] = data.get("groupement_kind") or GroupementKind.NONE
-            kwargs["member_shares"] = [
-                {"organisation": organisation, "amount": data[f"share_{organisation.pk}"]}
-                for organisation in self.members
-                if data.get(f"share_{organisation.pk}") is not None
-            ]
+            kwargs.update(groupement_kwargs(self))
         return kwargs
+
+
+def add_groupement_fields(form, members, *, required: bool = False) -> list:
+    """The groupement's fields on ``form`` when ``members`` are several: its form
+    (conjoint or solidaire) and one share of the lot's price per member. Returns the
+    members the form asks about (none for a candidate alone)."""
+    members = list(members) if len(members) > 1 else []
+    if not members:
+        return []
+    choices = [(v, lbl) for v, lbl in GroupementKind.choices if v]
+    form.fields["groupement_kind"] = forms.ChoiceField(
+        label=_("Forme du groupement"),
+        choices=choices if required else [("", _("Pas encore déclarée")), *choices],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Conjoint : chaque membre s'engage pour sa part. Solidaire : chacun "
+            "s'engage pour la totalité du marché (articles R2142-19 à R2142-27)."
+        ),
+        **({} if required else OPTIONAL),
+    )
+    for organisation in members:
+        form.fields[f"share_{organisation.pk}"] = EurosField(
+            label=_("Part de « %(name)s » dans le prix HT (€)") % {"name": organisation.name},
+            **({} if required else OPTIONAL),
+        )
+    return members
+
+
+def groupement_kwargs(form) -> dict:
+    """The groupement's fields as the services take them (``groupement_kind``,
+    ``member_shares``)."""
+    data = form.cleaned_data
+    return {
+        "groupement_kind": data.get("groupement_kind") or GroupementKind.NONE,
+        "member_shares": [
+            {"organisation": organisation, "amount": data[f"share_{organisation.pk}"]}
+            for organisation in form.members
+            if data.get(f"share_{organisation.pk}") is not None
+        ],
+    }
+
+
+class GroupementForm(PortalForm):
+    """The mise au point of a retained groupement (article R2152-13): its form and each
+    member's share of the lot's price, settled by the coordinator before the signature
+    (``proposal_groupement_settle``)."""
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = add_groupement_fields(self, members, required=True)
+
+    @classmethod
+    def initial_for(cls, proposal) -> dict:
+        initial = {"groupement_kind": proposal.groupement_kind}
+        for share in proposal.member_shares.all():
+            initial[f"share_{share.organisation_id}"] = share.amount
+        return initial
+
+    def field_for_error(self, path: tuple[str, ...]) -> str | None:
+        if path and path[0] == "member_shares" and self.members:
+            return f"share_{self.members[0].pk}"
+        return super().field_for_error(path)
+
+    def service_kwargs(self) -> dict:
+        return groupement_kwargs(self)
 
 
 class AttachmentForm(PortalForm):

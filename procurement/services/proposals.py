@@ -403,6 +403,75 @@ def proposal_submit(
 
 
 @transaction.atomic
+def proposal_groupement_settle(
+    *,
+    actor,
+    proposal: Proposal,
+    groupement_kind: str,
+    member_shares: Iterable[Mapping],
+) -> Proposal:
+    """The mise au point of a retained groupement's form and split (article R2152-13 of
+    the code de la commande publique): after the selection and before the signature, the
+    buyer and the retained candidate may settle the components of the contract without
+    changing what is substantial in the offer. The price does not move — the shares of
+    each lot still make its contract price, to the cent — and the coordinator declares
+    them, as with the proposal (``_groupement``); the acte d'engagement can then be drawn
+    up.
+
+    Preconditions: a marché public, the proposal selected or awarded, the contract not
+    yet signed (409 otherwise). Audited as ``proposal.groupement_settled``."""
+    challenge = proposal.group.resource.challenge
+    if challenge.framing != Framing.PUBLIC_CONTRACT:
+        raise WrongState(
+            _("Hors marché, aucun groupement n'est déclaré : les conventions le remplacent."),
+            code="outside_contract",
+        )
+    if proposal.status not in (ProposalStatus.SELECTED, ProposalStatus.AWARDED):
+        raise WrongState(
+            _("Seule une proposition retenue fait l'objet d'une mise au point avant la signature."),
+            code="not_retained",
+        )
+    if challenge.awarded_at is not None:
+        raise WrongState(
+            _("Le marché est signé : sa mise au point n'est plus possible."), code="signed"
+        )
+    if not groupement_kind:
+        raise field_error(
+            "groupement_kind",
+            _("Indiquez si le groupement est conjoint ou solidaire."),
+            code="groupement_kind_required",
+        )
+    shares = _groupement(
+        actor=actor,
+        group=proposal.group,
+        kind=groupement_kind,
+        shares=member_shares,
+        lines=list(proposal.budget_lines.select_related("lot")),
+        answered=list(proposal.lots.all()),
+    )
+    proposal.groupement_kind = groupement_kind
+    validated_save(proposal)
+    proposal.member_shares.all().delete()
+    for share in shares:
+        share.proposal = proposal
+    MemberShare.objects.bulk_create(shares)
+    audit_record(
+        verb="proposal.groupement_settled",
+        actor=actor,
+        challenge=challenge,
+        obj=proposal,
+        data={
+            "groupement_kind": groupement_kind,
+            "shares": [
+                {"organisation": s.organisation_id, "lot": s.lot.number, "amount": str(s.amount)}
+                for s in shares
+            ],
+        },
+    )
+    return proposal
+
+
+@transaction.atomic
 def proposals_open(*, challenge) -> int:
     """At the proposal deadline the sealed proposals are opened (audited).
 

@@ -431,3 +431,41 @@ def test_a_buyer_agent_member_of_the_titulaire_gets_the_link(client, world, cloc
     )
     page = reverse("portal:organisation", args=[awardee.pk])
     assert f'<a class="fr-link" href="{page}">Compléter l\'identité de « {awardee.name} »' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r2152_13_the_coordinator_settles_a_retained_groupement_in_the_portal(
+    client, world, clock, login
+):
+    from tests.workflows.test_groupement_settle import grouped
+
+    # given a selected proposal of two organisations with no groupement declared
+    challenge, proposal, coordinator, other, price = grouped(world, clock)
+    url = reverse("portal:proposal", args=[challenge.pk])
+    prefix = f"m{proposal.group_id}"
+    login(coordinator)
+    html = unescape(client.get(url).content.decode())
+    assert f'id="mise-au-point-{proposal.group_id}"' in html
+    assert "article R2152-13" in html
+
+    # when the shares do not make the price, the page says so and keeps the input
+    data = {
+        "group": proposal.group_id,
+        "action": "groupement",
+        f"{prefix}-groupement_kind": "joint",
+        f"{prefix}-share_{proposal.group.coordinator_id}": str(price - 5000),
+        f"{prefix}-share_{other.pk}": "4000",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    assert 'value="4000"' in refused.content.decode()
+
+    # when they do, the groupement is settled
+    data[f"{prefix}-share_{other.pk}"] = "5000"
+    assert client.post(url, data).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.groupement_kind == "joint"
+    assert {s.organisation_id: s.amount for s in proposal.member_shares.all()} == {
+        proposal.group.coordinator_id: price - 5000,
+        other.pk: Decimal(5000),
+    }

@@ -56,7 +56,8 @@ def _member_lines(proposal, number: int, price: Decimal, coordinator):
         return None, _(
             "Acte d'engagement du lot %(lot)s non établi : le groupement de « %(title)s » n'a "
             "déclaré ni sa forme (conjoint ou solidaire) ni la répartition du prix du lot "
-            "entre ses membres ; son coordinateur les déclare avec la proposition."
+            "entre ses membres ; son coordinateur les met au point avant la signature (article "
+            "R2152-13)."
         ) % {"lot": number, "title": proposal.title}
     shared = sum((s.amount for s in shares), Decimal(0))
     if shared != price:

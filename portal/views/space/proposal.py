@@ -5,10 +5,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.errors import portal_errors
-from portal.forms import AttachmentForm, ProposalForm
+from portal.forms import AttachmentForm, GroupementForm, ProposalForm
 from portal.views.common import portal_login_required, submit
 from procurement import queries
-from procurement.models import Framing
+from procurement.models import Framing, ProposalStatus
 from procurement.services import proposals as proposal_services
 
 
@@ -48,8 +48,41 @@ def proposal(request, pk):
             request.FILES if attaching else None,
             prefix=f"a{group.pk}",
         )
+        # Once retained, and until the signature, the coordinator settles the
+        # groupement's form and split if they are missing or wrong (article R2152-13).
+        settling_open = (
+            is_contract
+            and len(members) > 1
+            and current is not None
+            and current.status in (ProposalStatus.SELECTED, ProposalStatus.AWARDED)
+            and challenge.awarded_at is None
+        )
+        settling = bound and request.POST.get("action") == "groupement"
+        groupement_form = (
+            GroupementForm(
+                request.POST if settling else None,
+                prefix=f"m{group.pk}",
+                initial=GroupementForm.initial_for(current),
+                members=members,
+            )
+            if settling_open
+            else None
+        )
         done = None
-        if attaching and current is not None:
+        if settling and groupement_form is not None:
+            done, status = submit(
+                request,
+                groupement_form,
+                proposal_services.proposal_groupement_settle,
+                success_message=_(
+                    "La forme du groupement et la répartition du prix sont mises au point."
+                ),
+                success_url=url,
+                data=GroupementForm.service_kwargs,
+                actor=request.user,
+                proposal=current,
+            )
+        elif attaching and current is not None:
             done, status = submit(
                 request,
                 attach_form,
@@ -60,7 +93,7 @@ def proposal(request, pk):
                 actor=request.user,
                 proposal=current,
             )
-        elif bound and not attaching:
+        elif bound and not attaching and not settling:
             done, status = submit(
                 request,
                 form,
@@ -74,7 +107,13 @@ def proposal(request, pk):
         if done:
             return done
         sections.append(
-            {"group": group, "proposal": current, "form": form, "attach_form": attach_form}
+            {
+                "group": group,
+                "proposal": current,
+                "form": form,
+                "attach_form": attach_form,
+                "groupement_form": groupement_form,
+            }
         )
     return render(
         request,
