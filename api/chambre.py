@@ -18,6 +18,7 @@ from procurement import queries
 from procurement.models import (
     CatalogueDecision,
     Commons,
+    OpinionSubject,
     Organisation,
     OrganisationKind,
     Referral,
@@ -139,7 +140,7 @@ class DraftInput(serializers.Serializer):
     )
 
 
-class AnswerInput(serializers.Serializer):
+class ReservationAnswerInput(serializers.Serializer):
     reservation = serializers.IntegerField(min_value=1, label=gettext_lazy("Réserve n°"))
     accepted = serializers.BooleanField(label=gettext_lazy("Acceptée"))
     answer = serializers.CharField(allow_blank=True, max_length=5000, label=gettext_lazy("Réponse"))
@@ -154,7 +155,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = ["id", "commons", "commons_name", "chambre", "kind", "reason", "decided_at"]
 
 
-class DecisionInput(serializers.Serializer):
+class CatalogueDecisionInput(serializers.Serializer):
     chambre = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.filter(kind=OrganisationKind.CHAMBRE),
         label=gettext_lazy("Chambre"),
@@ -262,10 +263,10 @@ class ReferralReturn(ReferralScoped, APIView):
 class ReservationAnswerView(ChallengeScoped, APIView):
     """The buyer answers one reservation of a published opinion (public answer)."""
 
-    @extend_schema(request=AnswerInput, responses={200: None})
+    @extend_schema(request=ReservationAnswerInput, responses={200: None})
     def post(self, request, challenge_pk, pk):
         opinion = queries.access_opinion(challenge=self.challenge(), pk=pk)
-        data = validated(AnswerInput, request)
+        data = validated(ReservationAnswerInput, request)
         opinion_services.reservation_answer(
             actor=request.user,
             opinion=opinion,
@@ -291,11 +292,11 @@ class CommonsDecisions(generics.ListAPIView):
             return CatalogueDecision.objects.none()
         return queries.catalogue_decisions(queries.access_commons(pk=self.kwargs["pk"]))
 
-    @extend_schema(request=DecisionInput, responses={201: DecisionSerializer})
+    @extend_schema(request=CatalogueDecisionInput, responses={201: DecisionSerializer})
     def post(self, request, pk):
         if not request.user.is_authenticated:
             raise NotAuthenticated()
-        data = validated(DecisionInput, request)
+        data = validated(CatalogueDecisionInput, request)
         decide = (
             opinion_services.commons_reference
             if data["kind"] == CatalogueDecision.Kind.REFERENCE
@@ -310,37 +311,41 @@ class CommonsDecisions(generics.ListAPIView):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
+class ActivityOpinionSerializer(serializers.Serializer):
+    challenge = serializers.IntegerField(source="challenge.pk")
+    challenge_title = serializers.CharField(source="challenge.title")
+    subject = serializers.ChoiceField(choices=OpinionSubject.choices)
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    opened_at = serializers.DateTimeField()
+    issued_at = serializers.DateTimeField()
+    days = serializers.FloatField(help_text="Jours entre la saisine et l'avis.")
+
+
+class VerdictCountSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class ChambreActivitySerializer(serializers.Serializer):
+    chambre = OrganisationRefSerializer()
+    delay_days = serializers.IntegerField(help_text="Délai de la Chambre pour rendre un avis.")
+    given = serializers.IntegerField(help_text="Avis rendus dans le délai.")
+    none_in_time = serializers.IntegerField(help_text="Saisines restées sans avis dans le délai.")
+    pending = serializers.IntegerField(help_text="Saisines en cours.")
+    mean_days = serializers.FloatField(
+        allow_null=True, help_text="Jours en moyenne pour rendre un avis (null : aucun avis)."
+    )
+    verdicts = VerdictCountSerializer(many=True)
+    opinions = ActivityOpinionSerializer(many=True)
+
+
 class ChambreActivity(APIView):
     """A Chambre's public record: opinions given, time taken, verdicts."""
 
-    @extend_schema(
-        responses=serializers.DictField(help_text="opinions, given, none_in_time, mean_days…")
-    )
+    @extend_schema(responses=ChambreActivitySerializer)
     def get(self, request, pk):
         chambre = Organisation.objects.filter(kind=OrganisationKind.CHAMBRE, pk=pk).first()
         if chambre is None:
             raise NotFound(_("Chambre introuvable."), code="chambre_not_found")
-        activity = queries.chambre_activity(chambre)
-        return Response(
-            {
-                "chambre": OrganisationRefSerializer(chambre).data,
-                "delay_days": activity["delay_days"],
-                "given": activity["given"],
-                "none_in_time": activity["none_in_time"],
-                "pending": activity["pending"],
-                "mean_days": activity["mean_days"],
-                "verdicts": activity["verdicts"],
-                "opinions": [
-                    {
-                        "challenge": row["challenge"].pk,
-                        "challenge_title": row["challenge"].title,
-                        "subject": row["subject"],
-                        "verdict": row["verdict"],
-                        "opened_at": row["opened_at"],
-                        "issued_at": row["issued_at"],
-                        "days": row["days"],
-                    }
-                    for row in activity["opinions"]
-                ],
-            }
-        )
+        return Response(ChambreActivitySerializer(queries.chambre_activity(chambre)).data)

@@ -1,6 +1,8 @@
 """The Chambre's published opinions on a challenge, with the buyer's answers to their
 reservations (public). The referrals that lead to them are ``api.chambre``."""
 
+from datetime import datetime
+
 from rest_framework import generics, serializers
 
 from procurement import queries
@@ -38,7 +40,7 @@ class OpinionSerializer(serializers.ModelSerializer):
             "issued_at",
         ]
 
-    def get_referred_at(self, opinion):
+    def get_referred_at(self, opinion) -> datetime | None:
         referral = getattr(opinion, "referral", None)
         return referral.opened_at if referral else None
 

@@ -49,6 +49,7 @@ SETTINGS = {
     "DJANGO_SETTINGS_MODULE": "config.settings",
     "SECRET_KEY": "bench-only-not-a-secret",
     "DEBUG": "0",
+    "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback: no TLS proxy in front
     "CELERY_BROKER_URL": "",  # eager: the document step runs in-process
     "THROTTLE_USER": "100000000/min",  # measure the service, not the throttle
     "PASSWORD_HASHERS": "django.contrib.auth.hashers.MD5PasswordHasher",

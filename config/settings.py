@@ -1,14 +1,19 @@
 """One settings module, driven by the environment (django-environ).
 
 Embedded default: SQLite file and eager Celery, so the service runs on a bare
-machine. Production: ``DATABASE_URL=postgres://…`` and ``CELERY_BROKER_URL=redis://…``.
+machine. Production: ``DATABASE_URL=postgres://…`` and ``CELERY_BROKER_URL=redis://…``,
+DEBUG off, which turns on HTTPS only (HSTS, redirect, secure cookies) and the hashed,
+compressed static files that ``collectstatic`` prepares for WhiteNoise.
 """
 
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
+
+from config.storage import default_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,7 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "config.apps.StaticFilesConfig",  # django.contrib.staticfiles, see there
+    "csp",
     # The portal's look: the Système de design de l'État (django-dsfr and its form tweaks).
     "widget_tweaks",
     "dsfr",
@@ -40,6 +46,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI served from our own static files, not from a CDN.
+    "drf_spectacular_sidecar",
     "viewflow",
     "viewflow.workflow",
     "procurement",
@@ -49,7 +57,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The liveness and readiness probes, answered before host checks and HTTPS redirects.
+    "config.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,10 +126,60 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
+# --- Files (config/storage.py) ------------------------------------------------
+# Static files: `manage.py collectstatic` gathers them into STATIC_ROOT, where WhiteNoise
+# serves them, in production under hashed names (cached for a year) with gzip copies. In
+# DEBUG (make run) and the tests they are read where they lie, no collectstatic needed.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Uploads and generated documents: on disk under MEDIA_ROOT, or in an S3-compatible
+# bucket with STORAGE_BACKEND=s3 (S3_BUCKET, S3_ENDPOINT_URL, …). Never served as /media/:
+# every file is read through a view that checks who may read it.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+STORAGES = {
+    "default": default_storage(env),
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "config.storage.StaticStorage"
+    },
+}
+
+# --- HTTPS and browser protections (production: DEBUG off) ---------------------
+# Behind a reverse proxy that terminates TLS, say which header tells the original scheme,
+# e.g. SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (only if the proxy sets it on
+# every request: a client could send it otherwise). gunicorn already trusts that header
+# from FORWARDED_ALLOW_IPS (config/gunicorn.py), which is enough for a proxy on the same
+# machine.
+if proxy_header := env.list("SECURE_PROXY_SSL_HEADER", default=[]):
+    SECURE_PROXY_SSL_HEADER = (proxy_header[0], proxy_header[1])
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp 4), in every mode so that a violation shows up in
+# development and in the browser tests: only this site's own scripts, styles, fonts and
+# images (the DSFR and Swagger UI are served from our static files), a per-request nonce
+# for the few inline blocks (request.csp_nonce in the templates), no plugin, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # The DSFR draws a few icons as data: SVGs in its stylesheet.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -190,6 +252,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ChallengeStatusEnum": "procurement.models.challenges.ChallengeStatus",
@@ -204,6 +269,11 @@ SPECTACULAR_SETTINGS = {
         "ExpenseKindEnum": "procurement.models.ledger.ExpenseKind",
         "ExpenseStatusEnum": "procurement.models.ledger.ExpenseStatus",
         "ApprovalRuleEnum": "procurement.models.ledger.ApprovalRule",
+        "CommonsCategoryEnum": "procurement.models.commons.CommonsCategory",
+        "BudgetCategoryEnum": "procurement.models.proposal_parts.BudgetCategory",
+        "ContributionKindEnum": "procurement.models.contributions.ContributionKind",
+        "CatalogueDecisionKindEnum": "procurement.models.opinions.CatalogueDecision.Kind",
+        "VerdictEnum": "procurement.models.opinions.Verdict",
         "TaskStatusEnum": "viewflow.workflow.status.STATUS",
         "ProcessStatusEnum": "viewflow.workflow.status.PROCESS",
     },

@@ -1,6 +1,7 @@
-"""Test settings: the real settings with a throwaway secret, a fast hasher, locmem e-mail
-and eager Celery (errors propagate). ``DATABASE_URL``/``CELERY_BROKER_URL`` still
-choose the database and broker, so the same suite runs on PostgreSQL and Redis."""
+"""Test settings: the real settings with a throwaway secret, a fast hasher, locmem e-mail,
+eager Celery (errors propagate), plain HTTP and static files read in place.
+``DATABASE_URL``/``CELERY_BROKER_URL`` still choose the database and broker, so the same
+suite runs on PostgreSQL and Redis."""
 
 import os
 import tempfile
@@ -15,3 +16,14 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="communs-media-")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+# Plain HTTP between Django and the test client or the browser tests' live server; the
+# production values are checked by tests/config (check --deploy, gunicorn).
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+# Static files read where they lie, as in DEBUG: no collectstatic before the tests.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
