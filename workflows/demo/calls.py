@@ -62,7 +62,13 @@ def completed_challenge(cast) -> Challenge:
             {
                 "proposals": [proposals[0].pk, proposals[1].pk],
                 "cofunding_deadline": steps.at(2026, 10, 1, 18).isoformat(),
-                "justification": "Les deux premières du classement, dans l'enveloppe disponible.",
+                # Lot 3 is left aside: the justification is the reason its candidate
+                # is told (article R2185-1).
+                "justification": (
+                    "Le budget de l'exercice 2026 ne finance que les lots 1 et 2 ; la base "
+                    "de connaissances du lot 3 fera l'objet d'une nouvelle consultation en "
+                    "2027."
+                ),
             },
         )
         steps.chambre_opinion(
