@@ -293,6 +293,8 @@ def test_a_row_inserted_after_the_head_is_named(world, clock):
 
     # then the chain goes beyond its recorded head: the row is named
     assert codes(chain) == [("inserted_event", head.seq + 1, "")]
+    output, _failed = broken_command()
+    assert f"  ✗ {chain} — événement n° {head.seq + 1} : ligne ajoutée" in output
 
 
 @pytest.mark.django_db
