@@ -1,4 +1,4 @@
-"""Append-only in PostgreSQL itself (migration 0019): whoever writes SQL with the
+"""Append-only in PostgreSQL itself (migration 0020): whoever writes SQL with the
 service's account cannot rewrite or remove an audit event, an anchor, an income, a
 head going backwards, or what an expense recorded; the service's own writes still go
 through (a whole ledger, a call's trail, an anchoring)."""

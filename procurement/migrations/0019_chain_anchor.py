@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0017_titulaire_identity'),
+        ('procurement', '0018_unawarded_lots'),
     ]
 
     operations = [

@@ -115,7 +115,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("procurement", "0018_chain_anchor"),
+        ("procurement", "0019_chain_anchor"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]
