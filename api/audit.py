@@ -1,18 +1,25 @@
-"""A challenge's audit trail and its verification (its buyer and its Chambre)."""
+"""A challenge's audit trail and its verification (its buyer and its Chambre); every
+chain verified (the service's administrators); the anchored chain heads (anyone)."""
 
+import re
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import Forbidden
+from kernel.guards import field_error
 from procurement import queries
-from procurement.models import AuditEvent
-from procurement.services.audit import audit_verify
+from procurement.models import AuditEvent, ChainAnchor
+from procurement.services.chains import chains_verify, challenge_chains, first_problem
 
 from .views import ChallengeScoped
+
+CHAIN_NAME = re.compile(r"^(global|(challenge|sealed|ledger):[0-9]{1,18})$")
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -31,6 +38,37 @@ class AuditEventSerializer(serializers.ModelSerializer):
         ]
 
 
+class ChainProblemSerializer(serializers.Serializer):
+    chain = serializers.CharField(help_text="La chaîne en cause (`ledger:4`, `anchors`…).")
+    code = serializers.CharField(
+        help_text="`altered_event`, `broken_link`, `missing_event`, `inserted_event`, "
+        "`head_mismatch`, `anchor_mismatch`, `anchor_forged`, `anchor_missing`, "
+        "`anchor_broken_link`, `sealed_head_mismatch`, `ledger_amount_mismatch`, "
+        "`ledger_event_missing`, `ledger_row_missing`, `ledger_status_mismatch`, "
+        "`ledger_total_mismatch`."
+    )
+    seq = serializers.IntegerField(
+        allow_null=True, help_text="Le numéro de l'événement en cause dans la chaîne."
+    )
+    row = serializers.CharField(
+        help_text="La ligne en cause hors de la chaîne (`expense:12`, `anchor:3`…), ou vide."
+    )
+    message = serializers.CharField()
+
+
+class ChainReportSerializer(serializers.Serializer):
+    chain = serializers.CharField()
+    valid = serializers.BooleanField()
+    count = serializers.IntegerField(help_text="Nombre d'événements (d'ancres pour `anchors`).")
+    head_seq = serializers.IntegerField()
+    head_hash = serializers.CharField()
+    anchored_seq = serializers.IntegerField(
+        allow_null=True, help_text="L'événement de la dernière tête ancrée."
+    )
+    anchored_at = serializers.DateTimeField(allow_null=True)
+    problems = ChainProblemSerializer(many=True)
+
+
 class AuditView(ChallengeScoped, APIView):
     permission_classes = [IsAuthenticated]
 
@@ -47,6 +85,11 @@ class AuditView(ChallengeScoped, APIView):
                         "reason": serializers.CharField(),
                     },
                 ),
+                "chains": ChainReportSerializer(
+                    many=True,
+                    help_text="La chaîne de l'appel et, une fois les plis ouverts, sa chaîne "
+                    "scellée : chaque anomalie, ligne par ligne, et les têtes ancrées.",
+                ),
                 "events": AuditEventSerializer(many=True),
             },
         )
@@ -61,7 +104,8 @@ class AuditView(ChallengeScoped, APIView):
                 _("Le journal d'audit est réservé à l'acheteur et à la Chambre."),
                 code="audit_restricted",
             )
-        verification = audit_verify(challenge=challenge)
+        chains = chains_verify(chains=challenge_chains(challenge))
+        verification = first_problem(chains.reports[0])  # the call's own chain comes first
         events = challenge.audit_events.order_by("seq")
         return Response(
             {
@@ -71,6 +115,99 @@ class AuditView(ChallengeScoped, APIView):
                     "first_broken_seq": verification.first_broken_seq,
                     "reason": verification.reason,
                 },
+                "chains": ChainReportSerializer(chains.reports, many=True).data,
                 "events": AuditEventSerializer(events, many=True).data,
             }
         )
+
+
+def chain_names(values: list[str]) -> list[str]:
+    """The ``chain`` filter: each a chain's name, else 400 on the field."""
+    for value in values:
+        if not CHAIN_NAME.match(value):
+            raise field_error(
+                "chain",
+                _("Chaîne inconnue : global, challenge:<n>, sealed:<n> ou ledger:<n>."),
+                code="unknown_chain",
+            )
+    return values
+
+
+class ChainVerificationView(APIView):
+    """Every hash chain verified row by row, against its anchored heads, what the
+    opening recorded of a sealed chain and a ledger's rows (``manage.py verify_chains``
+    gives the same verdict)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "chain",
+                str,
+                many=True,
+                description="Ne vérifier que ces chaînes (`global`, `challenge:7`, "
+                "`sealed:7`, `ledger:3`) ; répétable.",
+            )
+        ],
+        responses=inline_serializer(
+            "ChainsVerification",
+            {
+                "valid": serializers.BooleanField(),
+                "checked_at": serializers.DateTimeField(),
+                "chains": ChainReportSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        if not request.user.is_staff:
+            raise Forbidden(
+                _("La vérification de toutes les chaînes est réservée aux administrateurs."),
+                code="chains_restricted",
+            )
+        wanted = chain_names(request.query_params.getlist("chain"))
+        verification = chains_verify(chains=wanted or None)
+        return Response(
+            {
+                "valid": verification.valid,
+                "checked_at": timezone.now(),
+                "chains": ChainReportSerializer(verification.reports, many=True).data,
+            }
+        )
+
+
+class ChainAnchorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChainAnchor
+        fields = [
+            "seq",
+            "chain",
+            "chain_seq",
+            "hash",
+            "anchored_at",
+            "prev_signature",
+            "signature",
+        ]
+
+
+class ChainAnchorList(generics.ListAPIView):
+    """The anchored heads of the chains, oldest first: anyone may read and keep them,
+    and a chain that no longer passes through a head kept here was rewritten."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ChainAnchorSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("chain", str, description="Les têtes d'une seule chaîne."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        anchors = queries.anchors_public()
+        chain = self.request.query_params.get("chain")
+        if chain:
+            anchors = anchors.filter(chain=chain_names([chain])[0])
+        return anchors

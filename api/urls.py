@@ -211,4 +211,6 @@ urlpatterns = [
         name="document-download",
     ),
     path(C + "audit/", audit.AuditView.as_view(), name="audit"),
+    path("chains/verification/", audit.ChainVerificationView.as_view(), name="chain-verification"),
+    path("chains/anchors/", audit.ChainAnchorList.as_view(), name="chain-anchor-list"),
 ]

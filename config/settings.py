@@ -197,6 +197,17 @@ MAPA_WARN_OFFER_DAYS = env.int("MAPA_WARN_OFFER_DAYS", default=21)
 
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# --- Records you can prove (procurement.services.chains) -----------------------
+# The key that signs the anchored heads of the hash chains. Keep it out of the database
+# (a forger who rewrites a chain and its anchors must not hold it) and stable: a new key
+# makes every earlier anchor read as forged. Without it, production signs with SECRET_KEY;
+# DEBUG and the tests with a fixed key (their SECRET_KEY may change at each start).
+CHAIN_ANCHOR_KEY = env.str("CHAIN_ANCHOR_KEY", default="") or (
+    "debug-only-chain-anchor-key" if DEBUG or env.bool("TESTING", default=False) else SECRET_KEY
+)
+# Hours between two anchorings of the chains' heads (the sweep anchors when due).
+CHAIN_ANCHOR_HOURS = env.float("CHAIN_ANCHOR_HOURS", default=24.0)
+
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

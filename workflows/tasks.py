@@ -9,6 +9,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from procurement.services.chains import chains_anchor_due
 from procurement.services.notifications import notifications_retry_due, reminders_send_due
 from workflows.documents import document_job_run
 from workflows.nodes import CeleryJob
@@ -96,8 +97,8 @@ def generate_documents(self, job_pk: int) -> None:
 @shared_task(acks_late=True)
 def sweep() -> dict:
     """Advance whatever is due: fire the deadline timers, let the process go on past the
-    Chambre's delay, re-enqueue lost jobs, send the deadline reminders and retry the
-    mails that failed.
+    Chambre's delay, re-enqueue lost jobs, send the deadline reminders, retry the
+    mails that failed, and anchor the chains' heads once a day.
 
     Runs every few seconds (celery beat in production, ``run_scheduler`` in the
     embedded default); deadlines live in the database, never in Celery countdowns."""
@@ -123,10 +124,12 @@ def sweep() -> dict:
             requeued += 1
     reminders = reminders_send_due(now)
     retried = notifications_retry_due(now)
+    anchored = chains_anchor_due(now)
     return {
         "timers": fired,
         "opinions_expired": expired,
         "requeued": requeued,
         "reminders": reminders,
         "mails_retried": retried,
+        "anchors": anchored,
     }

@@ -1,4 +1,4 @@
-from .audit import AuditChainHead, AuditEvent
+from .audit import AuditChainHead, AuditEvent, ChainAnchor
 from .challenges import (
     Amendment,
     Challenge,
@@ -95,6 +95,7 @@ __all__ = [
     "BudgetUnit",
     "BuyerCategory",
     "CatalogueDecision",
+    "ChainAnchor",
     "Challenge",
     "ChallengeResource",
     "ChallengeStatus",

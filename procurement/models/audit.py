@@ -76,3 +76,52 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain} @ {self.seq}"
+
+
+class ChainAnchorQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("La liste des têtes ancrées est en ajout seul.")
+
+    def delete(self):
+        raise AppendOnlyError("La liste des têtes ancrées est en ajout seul.")
+
+
+class ChainAnchor(models.Model):
+    """One chain's head as it stood when it was anchored: signed, append-only, published.
+
+    Recomputing every hash of a chain after an edit makes the chain whole again; it no
+    longer ends at the hash anchored here (``chain_seq``, ``hash``), and the anchor's
+    signature (HMAC with ``CHAIN_ANCHOR_KEY``, a key outside the database) cannot be
+    redone without the key. The anchors form a list of their own (``seq``), each
+    signature covering the previous one's, so a removed anchor leaves a gap.
+    ``procurement.services.chains`` writes and verifies them.
+    """
+
+    seq = models.PositiveIntegerField(unique=True)
+    chain = models.CharField(max_length=40, db_index=True)
+    chain_seq = models.PositiveIntegerField()
+    hash = models.CharField(max_length=64)
+    anchored_at = models.DateTimeField()
+    # The previous anchor's signature, covered by this one's: the anchors link up too.
+    prev_signature = models.CharField(max_length=64, blank=True)
+    signature = models.CharField(max_length=64)
+
+    objects = ChainAnchorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("tête de chaîne ancrée")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "chain_seq"], name="chain_anchor_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ancre {self.seq} : {self.chain} @ {self.chain_seq}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("La liste des têtes ancrées est en ajout seul.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("La liste des têtes ancrées est en ajout seul.")

@@ -14,6 +14,7 @@ from procurement.queries.catalogue import (
     commons_catalogue,
     commons_search,
 )
+from procurement.queries.chains import anchors_public
 from procurement.queries.challenges import (
     access_challenge,
     access_question,
@@ -125,6 +126,7 @@ __all__ = [
     "access_question",
     "access_referral",
     "access_working_group",
+    "anchors_public",
     "bucket_editable_by",
     "budget_split_of",
     "buyer_evaluators",

@@ -1,8 +1,10 @@
-"""The append-only, hash-chained audit trail."""
+"""The append-only, hash-chained audit trail: one chain per call (``challenge:<id>``),
+one for what happens under seal (``sealed:<id>``), one per commons' ledger
+(``ledger:<commons id>``) and ``global`` for the rest. ``procurement.services.chains``
+verifies them and anchors their heads."""
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -19,16 +21,20 @@ def sealed_chain(challenge) -> str:
     return f"sealed:{challenge.pk}"
 
 
-def _chain_for(challenge) -> str:
+def ledger_chain(commons_id: int) -> str:
+    return f"ledger:{commons_id}"
+
+
+def challenge_chain(challenge) -> str:
     return f"challenge:{challenge.pk}" if challenge is not None else "global"
 
 
-def _event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
 
 
-def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
+def hashed_fields(event: AuditEvent) -> dict[str, Any]:
     return {
         "chain": event.chain,
         "seq": event.seq,
@@ -52,13 +58,18 @@ def audit_record(
     obj=None,
     data: dict[str, Any] | None = None,
     sealed: bool = False,
+    ledger=None,
 ) -> AuditEvent:
-    """Append one event to the challenge's chain, in the caller's transaction.
+    """Append one event to the challenge's chain (or the ledger's, given ``ledger``), in
+    the caller's transaction.
 
     The chain head row is locked (``select_for_update``; SQLite's IMMEDIATE
     transactions serialise writers anyway), so concurrent appends stay in order.
     """
-    chain = _chain_for(challenge)
+    chain = challenge_chain(challenge)
+    if ledger is not None:
+        # A commons' money is chained per ledger: its rows are reconciled with this chain.
+        chain = ledger_chain(ledger.commons_id)
     if sealed:
         # What happens under seal (a proposal submitted, a file attached) is chained
         # apart, outside the challenge's trail: before the opening, even when and how
@@ -81,38 +92,7 @@ def audit_record(
         created_at=timezone.now(),
         prev_hash=head.hash,
     )
-    event.hash = _event_hash(event.prev_hash, _hashed_fields(event))
+    event.hash = event_hash(event.prev_hash, hashed_fields(event))
     event.save()
     AuditChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash)
     return event
-
-
-@dataclass(frozen=True)
-class ChainVerification:
-    valid: bool
-    count: int
-    first_broken_seq: int | None = None
-    reason: str = ""
-
-
-def audit_verify(*, challenge=None) -> ChainVerification:
-    """Recompute a chain: any edited, inserted or deleted row makes it invalid."""
-    chain = _chain_for(challenge)
-    prev = GENESIS
-    expected_seq = 1
-    count = 0
-    for event in AuditEvent.objects.filter(chain=chain).order_by("seq").iterator():
-        count += 1
-        if event.seq != expected_seq:
-            return ChainVerification(False, count, expected_seq, "missing_event")
-        if event.prev_hash != prev:
-            return ChainVerification(False, count, event.seq, "broken_link")
-        if _event_hash(prev, _hashed_fields(event)) != event.hash:
-            return ChainVerification(False, count, event.seq, "altered_event")
-        prev = event.hash
-        expected_seq += 1
-    head = AuditChainHead.objects.filter(chain=chain).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != count or head_hash != prev:
-        return ChainVerification(False, count, count + 1, "missing_event")
-    return ChainVerification(True, count)

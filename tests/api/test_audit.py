@@ -9,8 +9,9 @@ from django.db import connection, transaction
 
 from procurement.models import AuditEvent
 from procurement.models.audit import AppendOnlyError
-from procurement.services.audit import _event_hash, _hashed_fields
+from procurement.services.audit import event_hash, hashed_fields
 from tests.api.steps import challenge_url, ok
+from tests.tamper import behind_the_orm
 from tests.workflows import journey
 from tests.workflows.journey import complete, give_opinion
 
@@ -26,9 +27,8 @@ def referred(world):
 
 
 def sql(statement: str, params: list) -> None:
-    """Write behind the ORM's back, as someone with database access could."""
-    with connection.cursor() as cursor:
-        cursor.execute(statement.format(table=connection.ops.quote_name(TABLE)), params)
+    """Write behind the ORM's back, as someone with the database's owner account could."""
+    behind_the_orm(statement.format(table=connection.ops.quote_name(TABLE)), params, tables=[TABLE])
 
 
 def trail(client, challenge) -> dict:
@@ -98,7 +98,7 @@ def test_a_tampered_row_whose_hash_was_recomputed_breaks_the_next_link(world, cl
     # when a forger rewrites the second event and recomputes its hash consistently
     forged = AuditEvent.objects.get(chain=f"challenge:{challenge.pk}", seq=2)
     forged.data = {"note": "falsifié"}
-    forged_hash = _event_hash(forged.prev_hash, _hashed_fields(forged))
+    forged_hash = event_hash(forged.prev_hash, hashed_fields(forged))
     sql(
         "UPDATE {table} SET data = %s, hash = %s WHERE id = %s",
         [json.dumps(forged.data), forged_hash, forged.pk],

@@ -22,7 +22,7 @@ import pytest
 from django.db import connection, connections
 
 from procurement.models import Allocation, Bucket, Pledge
-from procurement.services.audit import audit_verify
+from procurement.services.chains import audit_verify
 from procurement.services.cofunding import allocation_set, pledge_withdraw
 from tests.factories import PASSWORD
 from tests.workflows import journey

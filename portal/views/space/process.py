@@ -12,7 +12,7 @@ from portal.forms import DeadlineExtensionForm
 from portal.views.common import cleaned_data, portal_login_required, submit
 from procurement import queries
 from procurement.models import ChallengeStatus
-from procurement.services.audit import audit_verify
+from procurement.services.chains import audit_verify
 from workflows import services as process_services
 from workflows.flows import ChallengeFlow
 from workflows.queries import process_history, processes_visible_to, timers_waiting

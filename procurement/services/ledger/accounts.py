@@ -134,6 +134,7 @@ def ledger_group_set(*, actor, commons: Commons, group: WorkingGroup) -> Ledger:
     ledger.save(update_fields=["group"])
     audit_record(
         verb="ledger.group_set",
+        ledger=ledger,
         actor=actor,
         obj=ledger,
         data={"commons": commons.pk, "group": group.pk},
@@ -179,6 +180,7 @@ def ledger_rule_set(
     ledger.save(update_fields=["approval_rule", "approvals_required"])
     audit_record(
         verb="ledger.rule_set",
+        ledger=ledger,
         actor=actor,
         obj=ledger,
         data={"commons": commons.pk, "rule": rule, "approvals_required": approvals_required},
@@ -248,6 +250,7 @@ def income_record(
     _add_income(ledger, amount)
     audit_record(
         verb="ledger.income_recorded",
+        ledger=ledger,
         actor=actor,
         obj=income,
         data={
@@ -309,6 +312,7 @@ def exploration_grant(
     )
     audit_record(
         verb="ledger.exploration_granted",
+        ledger=ledger,
         actor=actor,
         obj=payout,
         data={

@@ -80,6 +80,7 @@ def expense_submit(
     expense.save()
     audit_record(
         verb="ledger.expense_submitted",
+        ledger=ledger,
         actor=actor,
         obj=expense,
         data={
@@ -144,6 +145,7 @@ def _decide(*, actor, expense: Expense, approve: bool, organisation) -> Expense:
         expense.save(update_fields=["status", "decided_at"])
     audit_record(
         verb="ledger.expense_approved" if approve else "ledger.expense_refused",
+        ledger=ledger,
         actor=actor,
         obj=expense,
         data={
@@ -200,6 +202,7 @@ def expense_pay(*, actor, expense: Expense, payment_reference: str = "") -> Expe
     expense.save(update_fields=["status", "paid_by", "paid_at", "payment_reference"])
     audit_record(
         verb="ledger.expense_paid",
+        ledger=ledger,
         actor=actor,
         obj=expense,
         data={
