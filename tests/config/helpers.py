@@ -10,7 +10,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 # What the test runner's environment may hold that production's would not.
-DROPPED = ("DEBUG", "TESTING", "SECURE_", "SESSION_COOKIE_", "CSRF_COOKIE_", "STORAGE_", "S3_")
+# What the test process's environment may carry that a production process would not: the
+# browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for the whole session once they have run.
+DROPPED = (
+    "DEBUG",
+    "TESTING",
+    "SECURE_",
+    "SESSION_COOKIE_",
+    "CSRF_COOKIE_",
+    "STORAGE_",
+    "S3_",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def production_env(**extra: str) -> dict[str, str]:

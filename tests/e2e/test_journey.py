@@ -267,9 +267,9 @@ def test_journey_from_publication_to_award_in_the_browser(
     # lot 2's proposal was selected too: leaving it unawarded needs a reason (R2185-1)
     buyer.get_by_role("button", name="Décider l'attribution").click()
     expect(buyer.locator(".fr-alert--error")).to_contain_text("R2185-1")
-    buyer.get_by_label(re.compile(r"^Lot n° 2 .*motif s'il n'est pas attribué")).fill(
-        "Le cofinancement du lot 2 n'a pas été réuni."
-    )
+    reason = buyer.locator("textarea[name='lot_reason_2']")
+    expect(reason).to_have_accessible_name(re.compile(r"Lot n° 2 .*motif s.il n.est pas attribué"))
+    reason.fill("Le cofinancement du lot 2 n'a pas été réuni.")
     check_page(buyer, "12-tache-attribuer", MAIN)
     submit(buyer, "Décider l'attribution")
     open_task(buyer, "Signer le marché")
