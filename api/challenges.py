@@ -12,9 +12,10 @@ from rest_framework.views import APIView
 from kernel.errors import NotFound
 from procurement import queries
 from procurement.models import Challenge, ChallengeResource, Commons, Framing, Lot, Organisation
-from procurement.models.challenges import AggregationMethod, ContractNature
+from procurement.models.challenges import AggregationMethod, ContractNature, ExecutionPlaceKind
 from procurement.services.award_rules import publication_warnings
 from procurement.services.challenges import challenge_update
+from procurement.services.essential_data import challenge_essential_data_set
 from procurement.services.hosting import resource_host_designate
 from workflows.services import process_cancel, process_start
 
@@ -147,6 +148,10 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "contract_nature",
             "contract_duration_months",
             "personal_data",
+            "cpv_code",
+            "execution_place_kind",
+            "execution_place_code",
+            "innovative",
             "positioning_deadline",
             "proposal_deadline",
             "questions_deadline",
@@ -181,7 +186,37 @@ class CriterionInput(serializers.Serializer):
     )
 
 
-class ChallengeCreateInput(serializers.Serializer):
+class EssentialDataInput(serializers.Serializer):
+    """The données essentielles the buyer alone knows (article R2196-1 of the code de la
+    commande publique), published with each contract once signed."""
+
+    cpv_code = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Code CPV principal de l'objet du marché : 8 chiffres, avec ou sans chiffre de "
+            "contrôle (72260000 ou 72260000-5)."
+        ),
+    )
+    execution_place_kind = serializers.ChoiceField(
+        choices=ExecutionPlaceKind.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Type du code du lieu d'exécution principal (codes INSEE de préférence).",
+    )
+    execution_place_code = serializers.CharField(
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        help_text="Code du lieu d'exécution principal (ex. 59350, code commune de Lille).",
+    )
+    innovative = serializers.BooleanField(
+        required=False, help_text="Marché innovant (travaux, fournitures ou services innovants)."
+    )
+
+
+class ChallengeCreateInput(EssentialDataInput):
     buyer = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     chambre = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     title = serializers.CharField(max_length=200)
@@ -212,7 +247,7 @@ class ChallengeCreateInput(serializers.Serializer):
     criteria = CriterionInput(many=True, required=False)
 
 
-class ChallengeUpdateInput(serializers.Serializer):
+class ChallengeUpdateInput(EssentialDataInput):
     title = serializers.CharField(max_length=200, required=False)
     context = serializers.CharField(required=False)
     estimated_amount = serializers.DecimalField(
@@ -331,3 +366,22 @@ class ResourceHost(ChallengeScoped, APIView):
         data = validated(ResourceHostInput, request)
         commons = resource_host_designate(actor=request.user, resource=resource, **data)
         return Response(CommonsSerializer(commons).data)
+
+
+class ChallengeEssentialData(ChallengeScoped, APIView):
+    """The buyer gives or corrects the données essentielles it alone knows — the main
+    CPV code, the main place of execution, whether the contract is innovative — from the
+    draft until the signature; the award is refused while one is missing (400, code
+    ``essential_data_missing``)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=EssentialDataInput, responses=ChallengeSerializer)
+    def patch(self, request, challenge_pk):
+        data = validated(EssentialDataInput, request)
+        challenge = challenge_essential_data_set(
+            challenge=self.challenge(), actor=request.user, **data
+        )
+        return Response(
+            ChallengeSerializer(queries.access_challenge(user=request.user, pk=challenge.pk)).data
+        )

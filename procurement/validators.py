@@ -57,6 +57,63 @@ def validate_rna(value: str) -> None:
         )
 
 
+def validate_cpv(value: str) -> None:
+    """A code of the Common Procurement Vocabulary (Regulation (EC) No 213/2008): eight
+    digits, the first two the division (03 to 98), optionally followed by its check
+    digit (``72260000-5``), which the données essentielles prefer left out."""
+    match = re.fullmatch(r"(\d{8})(-\d)?", value or "")
+    if not match or not 3 <= int(value[:2]) <= 98:
+        raise ValidationError(
+            _(
+                "Un code CPV s'écrit avec 8 chiffres, suivis ou non de son chiffre de "
+                "contrôle (ex. 72260000 ou 72260000-5)."
+            ),
+            code="cpv_format",
+        )
+
+
+# The format of a place of execution's code, by its type (INSEE's geographic codes;
+# a country by its ISO 3166 alpha-2 code): a commune or a postal code has five
+# characters, Corsica's départements are 2A and 2B, the overseas ones three digits.
+EXECUTION_PLACE_FORMATS = {
+    "commune": (r"(\d{2}|2A|2B)\d{3}", "59350"),
+    "postal_code": (r"\d{5}", "59000"),
+    "arrondissement": (r"(\d{2}|2A|2B|97\d)\d{1}", "593"),
+    "canton": (r"(\d{2}|2A|2B|97\d)\d{2}", "5901"),
+    "department": (r"0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6]", "59"),
+    "region": (r"\d{2}", "32"),
+    "country": (r"[A-Z]{2}", "FR"),
+}
+
+
+def validate_execution_place(kind: str, code: str) -> None:
+    """A place of execution is a code and its type, given together, the code in its
+    type's format (``EXECUTION_PLACE_FORMATS``). Both empty is no place (yet)."""
+    if not kind and not code:
+        return
+    if not kind:
+        raise ValidationError(
+            {"execution_place_kind": _("Indiquez le type du code du lieu d'exécution.")},
+            code="execution_place_kind",
+        )
+    if not code:
+        raise ValidationError(
+            {"execution_place_code": _("Indiquez le code du lieu d'exécution.")},
+            code="execution_place_code",
+        )
+    pattern, example = EXECUTION_PLACE_FORMATS.get(kind, (r".+", ""))
+    if not re.fullmatch(pattern, code):
+        raise ValidationError(
+            {
+                "execution_place_code": _(
+                    "Ce code ne correspond pas au type choisi (exemple : %(example)s)."
+                )
+                % {"example": example}
+            },
+            code="execution_place_format",
+        )
+
+
 # Open licences accepted for commons (SPDX ids): OSI / Open Knowledge approved.
 OPEN_LICENCES = {
     "AGPL-3.0-or-later",

@@ -62,8 +62,12 @@ def member(org, username, role=Role.MEMBER):
 
 @pytest.fixture
 def world(db) -> World:
+    # The buyer's SIRET identifies it in the données essentielles of its contracts.
     buyer = OrganisationFactory(
-        name="Métropole Européenne de Lille", kind=OrganisationKind.BUYER, siren="200093201"
+        name="Métropole Européenne de Lille",
+        kind=OrganisationKind.BUYER,
+        siren="200093201",
+        siret="20009320100016",
     )
     chambre = OrganisationFactory(
         name="Chambre des communs de Lille", kind=OrganisationKind.CHAMBRE

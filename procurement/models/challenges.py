@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from procurement.validators import validate_cpv, validate_execution_place
+
 
 class ChallengeStatus(models.TextChoices):
     """Stage of a challenge, kept in step with its process by the services."""
@@ -72,6 +74,20 @@ class ContractNature(models.TextChoices):
     WORKS = "works", _("Travaux")
 
 
+class ExecutionPlaceKind(models.TextChoices):
+    """What the code of a contract's main place of execution is: the types of the
+    données essentielles (field ``lieuExecution.typeCode``); INSEE's geographic codes
+    are preferred to the postal code."""
+
+    COMMUNE = "commune", _("Code commune (INSEE)")
+    POSTAL_CODE = "postal_code", _("Code postal")
+    ARRONDISSEMENT = "arrondissement", _("Code arrondissement")
+    CANTON = "canton", _("Code canton")
+    DEPARTMENT = "department", _("Code département")
+    REGION = "region", _("Code région")
+    COUNTRY = "country", _("Code pays")
+
+
 class Challenge(models.Model):
     """An appel à communs (défi) published by a buyer."""
 
@@ -127,6 +143,26 @@ class Challenge(models.Model):
     # it as a processor under article 28 of the GDPR.
     personal_data = models.BooleanField(
         _("le titulaire traite des données personnelles pour l'acheteur"), default=False
+    )
+    # The données essentielles of each contract (article R2196-1, arrêté of 22 December
+    # 2022): the main CPV code of what is bought, the main place of execution and whether
+    # the contract is innovative. Asked for with the draft, completed until the award at
+    # the latest (``procurement.services.essential_data``): the award is refused without
+    # them (``award_rules.essential_data_problems``).
+    cpv_code = models.CharField(
+        _("code CPV principal"), max_length=10, blank=True, validators=[validate_cpv]
+    )
+    execution_place_kind = models.CharField(
+        _("type de code du lieu d'exécution"),
+        max_length=20,
+        choices=ExecutionPlaceKind.choices,
+        blank=True,
+    )
+    execution_place_code = models.CharField(
+        _("code du lieu d'exécution principal"), max_length=10, blank=True
+    )
+    innovative = models.BooleanField(
+        _("marché innovant (travaux, fournitures ou services innovants)"), default=False
     )
     aggregation_method = models.CharField(
         _("méthode d'agrégation"),
@@ -199,10 +235,20 @@ class Challenge(models.Model):
             models.CheckConstraint(
                 condition=Q(framing__in=Framing.values), name="challenge_framing_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(execution_place_kind="")
+                | Q(execution_place_kind__in=ExecutionPlaceKind.values),
+                name="challenge_execution_place_kind_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.title}"
+
+    def clean(self) -> None:
+        # A place of execution is a code and its type together: the code is checked
+        # against its type's format.
+        validate_execution_place(self.execution_place_kind, self.execution_place_code)
 
     @property
     def is_public(self) -> bool:

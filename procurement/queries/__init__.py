@@ -98,6 +98,7 @@ from procurement.queries.proposals import (
     organisations_to_be_named,
     proposals_visible_to,
     public_results,
+    titulaires_of,
 )
 from procurement.queries.reciprocity import (
     Board,
@@ -187,6 +188,7 @@ __all__ = [
     "staff_recipients",
     "subscriber_recipients",
     "subscriptions_of",
+    "titulaires_of",
     "working_groups_of",
     "working_groups_visible_to",
 ]

@@ -19,10 +19,14 @@ from django.utils.translation import gettext as _
 from kernel.errors import WrongState
 from kernel.formats import format_datetime_fr
 from kernel.guards import require_status
-from procurement.models import Challenge, ChallengeStatus
+from procurement.models import Challenge, ChallengeStatus, ProposalStatus
 from procurement.queries import candidate_letters_of
 from procurement.services.audit import audit_record
-from procurement.services.award_rules import standstill_applies, standstill_end
+from procurement.services.award_rules import (
+    require_essential_data,
+    standstill_applies,
+    standstill_end,
+)
 from procurement.services.common import require_member
 from procurement.services.notifications import (
     notify_challenge_awarded,
@@ -88,7 +92,8 @@ def contract_sign(*, challenge: Challenge, actor) -> Challenge:
     Article R2182-1: in a formal procedure the signature waits eleven days after the
     rejection letters were sent electronically — refused (409, with the date) until
     ``standstill_ends_at``, to the second. Preconditions: the buyer's staff (403), the
-    award decided and the letters sent (409)."""
+    award decided and the letters sent (409), the données essentielles still complete
+    (400, ``award_rules.require_essential_data``: they are published once signed)."""
     require_member(actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut signer."))
     require_status(
         challenge,
@@ -101,6 +106,8 @@ def contract_sign(*, challenge: Challenge, actor) -> Challenge:
             _("Les lettres de rejet doivent être envoyées avant la signature."),
             code="letters_not_sent",
         )
+    awarded = challenge.proposals.filter(status=ProposalStatus.AWARDED)
+    require_essential_data(challenge, list(awarded.values_list("pk", flat=True)))
     now = timezone.now()
     if now < challenge.standstill_ends_at:
         raise WrongState(

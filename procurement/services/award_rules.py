@@ -9,6 +9,8 @@ challenge services and the grid check (``scoring.services.grid_check``):
 * the lots are ready: each has its estimate (the procedure follows the value of all the
   lots together, article R2121-1, so they add up to the call's estimate), and a call
   not divided into lots says why (articles L2113-10, L2113-11 and R2113-3);
+* the données essentielles of each contract are complete before it is awarded
+  (``essential_data_problems``: article R2196-1, arrêté of 22 December 2022);
 * a MAPA's offers' window has no legal minimum — a "délai raisonnable" — so the
   service refuses a window under a floor set in the settings (``MAPA_MIN_OFFER_DAYS``)
   and warns under a second one (``MAPA_WARN_OFFER_DAYS``).
@@ -22,11 +24,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.errors import ApplicationError
 from kernel.formats import format_eur
 from procurement import calculations
 from procurement.models.challenges import AggregationMethod, Framing
 from procurement.procedures import MAPA, STANDSTILL_DAYS, Procedure, procedure_for
-from procurement.queries import lots_of
+from procurement.queries import lots_of, titulaires_of
 
 # The methods that may decide an award: both sum the published weights.
 AWARD_METHODS = (AggregationMethod.WEIGHTED_MEAN, AggregationMethod.MEDIAN_WEIGHTED)
@@ -212,3 +215,77 @@ def standstill_end(challenge, letters_sent_at: datetime) -> datetime:
     if standstill_applies(challenge):
         return letters_sent_at + timedelta(days=STANDSTILL_DAYS)
     return letters_sent_at
+
+
+def essential_data_problems(challenge, proposal_ids) -> dict[str, list[str]]:
+    """What the données essentielles of the contracts awarded to ``proposal_ids`` lack,
+    by field, in French; empty when they can be published.
+
+    Article R2196-1 of the code de la commande publique: the buyer publishes the
+    essential data of each contract on the national open-data portal, in the format of
+    the arrêté of 22 December 2022 (données essentielles des marchés publics). A contract
+    awarded under a *marché public* needs then the main CPV code of what is bought
+    (``cpv_code``), its main place of execution (``execution_place_code``, a code and its
+    type), the buyer's SIRET (``buyer_siret``) and each titulaire's SIRET
+    (``titulaires``: a groupement's members holding a share of the price, or the
+    candidate alone, ``queries.titulaires_of``). They are never published blank: the
+    award is refused until they are given. A call *hors marché* awards subsidies, which
+    have no données essentielles."""
+    if challenge.framing != Framing.PUBLIC_CONTRACT:
+        return {}
+    problems: dict[str, list[str]] = {}
+    if not challenge.cpv_code:
+        problems["cpv_code"] = [
+            _(
+                "Indiquez le code CPV principal de l'appel : les données essentielles de "
+                "chaque marché le publient (article R2196-1 du code de la commande publique)."
+            )
+        ]
+    if not (challenge.execution_place_kind and challenge.execution_place_code):
+        problems["execution_place_code"] = [
+            _(
+                "Indiquez le lieu d'exécution principal du marché (un code et son type : "
+                "commune, département, région…) : les données essentielles le publient."
+            )
+        ]
+    if not challenge.buyer.siret:
+        problems["buyer_siret"] = [
+            _(
+                "Le SIRET de l'acheteur « %(name)s » manque : les données essentielles "
+                "identifient l'acheteur par son SIRET. Un administrateur de l'acheteur le "
+                "saisit sur la page « Mon organisation »."
+            )
+            % {"name": challenge.buyer.name}
+        ]
+    unnamed: dict[int, str] = {}
+    for organisations in titulaires_of(proposal_ids).values():
+        for organisation in organisations:
+            if not organisation.siret:
+                unnamed[organisation.pk] = organisation.name
+    if unnamed:
+        problems["titulaires"] = [
+            _(
+                "Le SIRET du titulaire « %(name)s » manque : les données essentielles "
+                "identifient chaque titulaire par son SIRET. Un membre de l'organisation le "
+                "saisit sur la page « Mon organisation »."
+            )
+            % {"name": name}
+            for _pk, name in sorted(unnamed.items(), key=lambda item: item[1])
+        ]
+    return problems
+
+
+def require_essential_data(challenge, proposal_ids) -> None:
+    """Refuse (400, code ``essential_data_missing``) an award or a signature whose
+    contracts' données essentielles are incomplete (``essential_data_problems``): the
+    message says so, ``fields`` names each missing piece of data and where it is given."""
+    problems = essential_data_problems(challenge, proposal_ids)
+    if problems:
+        raise ApplicationError(
+            _(
+                "Les données essentielles du marché sont incomplètes : complétez-les avant "
+                "l'attribution (article R2196-1 du code de la commande publique)."
+            ),
+            code="essential_data_missing",
+            extra={"fields": problems},
+        )

@@ -21,6 +21,8 @@ from procurement.services.award_rules import (
     procedure_of,
 )
 from procurement.services.common import require_member
+from procurement.services.essential_data import FIELDS as ESSENTIAL_DATA_FIELDS
+from procurement.services.essential_data import essential_data_clean
 from procurement.services.notifications import (
     notify_challenge_published,
 )
@@ -66,6 +68,10 @@ def challenge_create(
     reference: str | None = None,
     contract_duration_months: int | None = None,
     personal_data: bool = False,
+    cpv_code: str = "",
+    execution_place_kind: str = "",
+    execution_place_code: str = "",
+    innovative: bool = False,
 ) -> Challenge:
     """Draft a new challenge for ``buyer``; the actor must be on the buyer's staff.
 
@@ -73,7 +79,9 @@ def challenge_create(
     ``lot``); without ``lots``, each resource is its own lot (article L2113-10: a call
     is divided into lots unless the buyer states why not). Creating a challenge does
     not start its process: ``workflows.services`` does both. Majority judgment is
-    refused as the award method (400 on ``aggregation_method``, ``award_rules``).
+    refused as the award method (400 on ``aggregation_method``, ``award_rules``). The
+    données essentielles the buyer alone knows (CPV code, place of execution, innovative)
+    may be given now or later (``services.essential_data``).
     """
     require_member(actor, buyer, message=_("Seul un agent de l'acheteur peut créer un appel."))
     if buyer.kind != Kind.BUYER:
@@ -108,6 +116,14 @@ def challenge_create(
         single_lot_reason=single_lot_reason,
         personal_data=personal_data,
         created_by=actor,
+        **essential_data_clean(
+            {
+                "cpv_code": cpv_code,
+                "execution_place_kind": execution_place_kind,
+                "execution_place_code": execution_place_code,
+                "innovative": innovative,
+            }
+        ),
     )
     if contract_duration_months:
         challenge.contract_duration_months = contract_duration_months
@@ -229,6 +245,7 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
     if lots is not None and resources is None:
         raise _lots_error(_("Donnez les ressources avec leurs lots."))
     _require_award_method(fields.get("aggregation_method"))
+    fields = essential_data_clean(fields)
     for name in (
         "title",
         "context",
@@ -240,6 +257,7 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
         "contract_nature",
         "contract_duration_months",
         "personal_data",
+        *ESSENTIAL_DATA_FIELDS,
     ):
         if name in fields:
             setattr(challenge, name, fields[name])

@@ -14,6 +14,7 @@ from procurement.models import Challenge, ChallengeStatus, Framing, LotOutcome, 
 from procurement.models.opinions import OpinionSubject
 from procurement.models.proposals import ProposalStatus
 from procurement.services.audit import audit_record
+from procurement.services.award_rules import require_essential_data
 from procurement.services.common import require_member
 from procurement.services.notifications import notify_proposals_selected
 from procurement.services.opinions import (
@@ -209,7 +210,10 @@ def challenge_award(
     in a formal procedure (``procurement.services.award.contract_sign``, R2182-1); in a
     MAPA, only if the buyer chooses to observe it (``standstill``). A lot left unawarded
     states why (``lot_reasons``, by lot number: ``_unawarded_reasons``, article R2185-1).
-    Decided once (409 after)."""
+    Under a marché public the données essentielles of each contract must be complete
+    (article R2196-1: ``award_rules.essential_data_problems``), or the award is refused
+    (400, code ``essential_data_missing``, naming each missing field). Decided once (409
+    after)."""
     require_member(actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut attribuer."))
     require_status(challenge, ChallengeStatus.AWARD, message=_("L'attribution n'est pas ouverte."))
     if challenge.award_decided_at is not None:
@@ -231,6 +235,7 @@ def challenge_award(
             code="invalid_award",
             extra={"fields": problems},
         )
+    require_essential_data(challenge, [int(p) for p in set(proposal_ids)])
     chosen.update(status=ProposalStatus.AWARDED)
     now = timezone.now()
     awarded_lots = [n for n, ids in by_lot.items() if ids]

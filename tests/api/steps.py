@@ -70,7 +70,7 @@ def create_challenge(client: APIClient, world, resources=RESOURCES, **fields) ->
     one lot per resource, with estimates adding up to the call's."""
     from decimal import Decimal
 
-    from tests.workflows.journey import lot_per_resource
+    from tests.workflows.journey import ESSENTIAL_DATA, lot_per_resource
 
     if "lots" not in fields:
         lots = lot_per_resource(
@@ -85,6 +85,7 @@ def create_challenge(client: APIClient, world, resources=RESOURCES, **fields) ->
         "context": "Des communs pour le covoiturage et l'autopartage.",
         "estimated_amount": "180000.00",
         "resources": list(resources),
+        **ESSENTIAL_DATA,
         **fields,
     }
     return ok(client.post("/api/v1/challenges/", body, format="json"), 201)

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 
 from procurement.models import Organisation, OrganisationKind
 from procurement.validators import (
+    validate_cpv,
+    validate_execution_place,
     validate_licence,
     validate_rna,
     validate_siren,
@@ -129,3 +131,55 @@ def test_organisation_siret_must_extend_its_siren():
     # when it is validated, then the database constraint is reported
     with pytest.raises(ValidationError):
         org.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("code", "valid"),
+    [
+        ("03000000", True),  # the first division of the CPV
+        ("98000000", True),  # the last
+        ("02000000", False),
+        ("99000000", False),
+        ("72260000-5", True),  # with its check digit
+        ("72260000-", False),
+        ("7226000", False),
+        ("722600000", False),
+    ],
+)
+def test_a_cpv_code_is_checked_at_its_bounds(code, valid):
+    # when a CPV code is validated, then only eight digits of a division pass
+    if valid:
+        validate_cpv(code)
+    else:
+        with pytest.raises(ValidationError) as refused:
+            validate_cpv(code)
+        assert refused.value.code == "cpv_format"
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "valid"),
+    [
+        ("department", "01", True),
+        ("department", "95", True),
+        ("department", "2A", True),
+        ("department", "971", True),
+        ("department", "976", True),
+        ("department", "00", False),
+        ("department", "96", False),
+        ("department", "977", False),
+        ("commune", "59350", True),
+        ("commune", "2B033", True),
+        ("commune", "5935", False),
+        ("postal_code", "59000", True),
+        ("country", "FR", True),
+        ("country", "FRA", False),
+        ("", "", True),  # no place yet
+    ],
+)
+def test_a_place_of_execution_is_checked_against_its_type(kind, code, valid):
+    if valid:
+        validate_execution_place(kind, code)
+    else:
+        with pytest.raises(ValidationError) as refused:
+            validate_execution_place(kind, code)
+        assert "execution_place_code" in refused.value.message_dict

@@ -20,6 +20,14 @@ RESOURCES = [
 ]
 
 
+# The données essentielles the buyer gives with its draft (article R2196-1): without
+# them the award is refused.
+ESSENTIAL_DATA = {
+    "cpv_code": "72260000",
+    "execution_place_kind": "department",
+    "execution_place_code": "59",
+}
+
 # One lot per resource, each with its estimate; together the call's estimate.
 LOTS = [
     {"title": resource["title"], "estimated_amount": Decimal(amount)}
@@ -61,6 +69,7 @@ def start(world, **overrides):
         "context": "Des communs pour le covoiturage et l'autopartage.",
         "resources": RESOURCES,
         "estimated_amount": Decimal("180000.00"),
+        **ESSENTIAL_DATA,
     }
     fields.update(overrides)
     if "lots" not in overrides:

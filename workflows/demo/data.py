@@ -31,6 +31,14 @@ ORGANISATIONS = [
 # d'engagement is drawn up only for an identified titulaire.
 IDENTITIES = {
     # name: SIRET, address, representative, capacity, VAT regime
+    # The buyer's SIRET identifies it in the données essentielles of its contracts.
+    "Métropole Européenne de Lille": (
+        "20009320100016",
+        "2 boulevard des Cités Unies, 59040 Lille",
+        "",
+        "",
+        "standard",
+    ),
     "Mobicoop SCIC": (
         "81000000000010",
         "12 rue de la Coopération, 59000 Lille",
@@ -263,3 +271,12 @@ SINGLE_LOT_REASON = (
     "indissociables : la brique implémente le standard, et les confier à deux titulaires "
     "rendrait leur coordination difficile et coûteuse."
 )
+
+# The données essentielles the buyer gives with its drafts (article R2196-1): the CPV
+# code of the commons' production (72260000, services related to software) and the
+# main place of execution, the Nord département (INSEE code 59).
+ESSENTIAL_DATA = {
+    "cpv_code": "72260000",
+    "execution_place_kind": "department",
+    "execution_place_code": "59",
+}

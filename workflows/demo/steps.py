@@ -24,6 +24,7 @@ from scoring.queries import marked_criteria
 from workflows.demo.data import (
     BUDGETS,
     CONTEXT,
+    ESSENTIAL_DATA,
     LOT_ESTIMATES,
     PARIS,
     PARTNER_LINES,
@@ -95,7 +96,7 @@ def start(cast, reference, title, amount="180000.00", resource_lots=None, **fiel
         resources=items,
         estimated_amount=Decimal(amount),
         reference=reference,
-        **fields,
+        **{**ESSENTIAL_DATA, **fields},
     ).challenge
 
 
