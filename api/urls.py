@@ -23,6 +23,7 @@ from . import (
     documents,
     ledger,
     notifications,
+    opendata,
     opinions,
     organisations,
     positions,
@@ -49,6 +50,10 @@ urlpatterns = [
         name="organisation-detail",
     ),
     path("commons/", commons.CommonsList.as_view(), name="commons-list"),
+    # The open data of the signed contracts, for anyone (DECP and OCDS).
+    path("opendata/decp/", opendata.DecpFeed.as_view(), name="opendata-decp"),
+    path("opendata/ocds/releases/", opendata.OcdsReleases.as_view(), name="opendata-releases"),
+    path("opendata/ocds/records/", opendata.OcdsRecords.as_view(), name="opendata-records"),
     path("subscriptions/", notifications.SubscriptionList.as_view(), name="subscription-list"),
     path(
         "subscriptions/<int:pk>/",
@@ -101,6 +106,11 @@ urlpatterns = [
     path("challenges/", challenges.ChallengeList.as_view(), name="challenge-list"),
     path(C, challenges.ChallengeDetail.as_view(), name="challenge-detail"),
     path(C + "cancel/", challenges.ChallengeCancel.as_view(), name="challenge-cancel"),
+    path(
+        C + "essential-data/",
+        challenges.ChallengeEssentialData.as_view(),
+        name="challenge-essential-data",
+    ),
     path(C + "resources/", challenges.ResourceList.as_view(), name="resource-list"),
     path(C + "resources/<int:pk>/host/", challenges.ResourceHost.as_view(), name="resource-host"),
     path(C + "lots/", challenges.LotList.as_view(), name="lot-list"),

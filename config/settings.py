@@ -9,6 +9,7 @@ compressed static files that ``collectstatic`` prepares for WhiteNoise.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
@@ -208,6 +209,14 @@ CHAIN_ANCHOR_KEY = env.str("CHAIN_ANCHOR_KEY", default="") or (
 # Hours between two anchorings of the chains' heads (the sweep anchors when due).
 CHAIN_ANCHOR_HOURS = env.float("CHAIN_ANCHOR_HOURS", default=24.0)
 
+# --- Open data (DECP and OCDS) ----------------------------------------------
+# The OCDS ocid prefix the Open Contracting Partnership registers for the publisher
+# ("ocds-" and six characters): each call's ocid is the prefix and its reference. The
+# default is a placeholder, to be replaced by the registered prefix in production.
+OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", default="ocds-000000")
+# Who publishes the open data (the OCDS packages' publisher).
+OPENDATA_PUBLISHER = env("OPENDATA_PUBLISHER", default="Appels à communs")
+
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -225,6 +234,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "workflows.tasks.sweep", "schedule": 5.0},
+    # The open-data files offered for download, written again every night.
+    "opendata": {"task": "workflows.tasks.opendata_export", "schedule": crontab(hour=3, minute=0)},
 }
 # Seconds between two sweeps of the embedded scheduler (make run).
 SCHEDULER_INTERVAL = env.float("SCHEDULER_INTERVAL", default=2.0)

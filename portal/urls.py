@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.views import chambre, funds, public, tasks
+from portal.views import chambre, funds, opendata, public, tasks
 from portal.views.space import (
     amendment,
     answers,
@@ -30,6 +30,8 @@ urlpatterns = [
     path("communs/<slug:slug>/comptes/", funds.ledger, name="ledger"),
     path("chambres/<int:pk>/", chambre.activity, name="chambre"),
     path("accessibilite/", public.accessibility, name="accessibility"),
+    path("donnees-ouvertes/", opendata.opendata_page, name="opendata"),
+    path("donnees-ouvertes/fichiers/<str:name>", opendata.opendata_file, name="opendata_file"),
     path("connexion/", public.LoginView.as_view(), name="login"),
     path("deconnexion/", public.LogoutView.as_view(), name="logout"),
     path("espace/", inbox.inbox, name="inbox"),
@@ -45,6 +47,7 @@ urlpatterns = [
     path(D + "modifier/", amendment.amendment, name="amendment"),
     path(D + "processus/", process.process, name="process"),
     path(D + "hebergement/", hosting.hosting, name="hosting"),
+    path(D + "donnees-essentielles/", opendata.essential_data, name="essential_data"),
     path(D + "documents/", documents.documents, name="documents"),
     path(D + "saisines/<int:referral_pk>/", chambre.referral, name="referral"),
     path(D + "documents/etat/", documents.documents_status, name="documents_status"),

@@ -13,6 +13,7 @@ from procurement.services.chains import chains_anchor_due
 from procurement.services.notifications import notifications_retry_due, reminders_send_due
 from workflows.documents import document_job_run
 from workflows.nodes import CeleryJob
+from workflows.opendata import daily_export
 from workflows.services import referrals_expire_due
 
 logger = logging.getLogger(__name__)
@@ -133,3 +134,13 @@ def sweep() -> dict:
         "mails_retried": retried,
         "anchors": anchored,
     }
+
+
+@shared_task(acks_late=True)
+def opendata_export() -> dict:
+    """Write the open-data files of every published call (DECP, OCDS releases and
+    records) to the storage, for the public page's downloads: every night (celery beat),
+    or at the first sweep of the day of the embedded scheduler. Idempotent: the same
+    files again."""
+    manifest = daily_export()
+    return {f["format"]: f["count"] for f in manifest["files"]}

@@ -16,6 +16,7 @@ from portal.pack_gaps import pack_gaps
 from procurement import queries
 from procurement.models import OpinionSubject, ProposalStatus
 from procurement.services.award_rules import (
+    essential_data_problems,
     estimate_required,
     offer_window_of,
     publication_warnings,
@@ -26,6 +27,13 @@ from scoring.queries import (
 from scoring.ranking import ranking_for
 
 OPTIONAL = {"required": False}
+
+
+def _essential_gaps(challenge, status: str) -> dict[str, list[str]]:
+    """What the données essentielles of the contracts of the proposals at ``status``
+    lack: the award and the signature are refused until it is given."""
+    retained = challenge.proposals.filter(status=status).values_list("pk", flat=True)
+    return essential_data_problems(challenge, list(retained))
 
 
 class TaskForm(PortalForm):
@@ -315,6 +323,7 @@ class AwardForm(TaskForm):
             "results": queries.public_results(challenge),
             "round": round_,
             "pack_gaps": pack_gaps(user, challenge),
+            "essential_gaps": _essential_gaps(challenge, ProposalStatus.SELECTED),
         }
 
 
@@ -329,4 +338,5 @@ class SignForm(TaskForm):
             "results": queries.public_results(challenge),
             "letters": queries.candidate_letters_of(challenge),
             "pack_gaps": pack_gaps(user, challenge),
+            "essential_gaps": _essential_gaps(challenge, ProposalStatus.AWARDED),
         }

@@ -34,6 +34,10 @@ CONTRACT = {
     "/api/v1/challenges/{}/cofunding/": {"get"},
     "/api/v1/challenges/{}/documents/": {"get"},
     "/api/v1/challenges/{}/audit/": {"get"},
+    "/api/v1/challenges/{}/essential-data/": {"patch"},
+    "/api/v1/opendata/decp/": {"get"},
+    "/api/v1/opendata/ocds/releases/": {"get"},
+    "/api/v1/opendata/ocds/records/": {"get"},
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -140,6 +144,25 @@ def test_schema_documents_403_and_400_on_reads_that_give_them(schema):
     # and the filtered lists their 400
     for path in ("/api/v1/tasks/", "/api/v1/processes/", "/api/v1/challenges/"):
         assert "400" in operation(schema, path, "get")["responses"], path
+
+
+@pytest.mark.django_db
+def test_schema_documents_the_open_data_feeds_parameters_and_their_400(schema):
+    # then each feed documents its cursor, its start date and its page size, and the 400
+    # a wrong one gives
+    for path in (
+        "/api/v1/opendata/decp/",
+        "/api/v1/opendata/ocds/releases/",
+        "/api/v1/opendata/ocds/records/",
+    ):
+        get = operation(schema, path, "get")
+        assert {p["name"] for p in get["parameters"]} >= {"since", "cursor", "page_size"}
+        assert "400" in get["responses"], path
+    # and the essential data's input names its fields
+    patch = operation(schema, "/api/v1/challenges/{}/essential-data/", "patch")
+    body = patch["requestBody"]["content"]["application/json"]["schema"]
+    fields = resolve(schema, body)["properties"]
+    assert {"cpv_code", "execution_place_kind", "execution_place_code", "innovative"} <= set(fields)
 
 
 @pytest.mark.django_db

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from workflows.tasks import sweep
+from workflows.opendata import daily_export_due
+from workflows.tasks import opendata_export, sweep
 
 
 def summary(result: dict[str, int]) -> str:
@@ -24,7 +25,8 @@ def summary(result: dict[str, int]) -> str:
 class Command(BaseCommand):
     help = (
         "Planificateur embarqué : fait avancer les échéances dues toutes les quelques "
-        "secondes (en production, celery beat appelle la même tâche)."
+        "secondes et écrit les fichiers de données ouvertes une fois par jour (en "
+        "production, celery beat appelle les mêmes tâches)."
     )
 
     def add_arguments(self, parser):
@@ -44,6 +46,9 @@ class Command(BaseCommand):
             result = sweep()
             if any(result.values()):
                 self.stdout.write(summary(result))
+            # What celery beat runs every night: the open-data files, once a day.
+            if daily_export_due():
+                opendata_export()
             if once or not running:
                 return
             time.sleep(interval)
