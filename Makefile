@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/cofunding.py
+	$(BIN)/python bench/opendata.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3* media
