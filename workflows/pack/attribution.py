@@ -55,7 +55,8 @@ def attribution_context(challenge, base) -> ctx.AttributionContext:
                     number=lot.number,
                     title=lot.title,
                     offers=lot.offers,
-                    discontinued=bool(lot.outcome_reason.strip()),
+                    # a lot that received no offer is infructueux whatever the reason
+                    discontinued=bool(lot.outcome_reason.strip()) and lot.offers > 0,
                 )
             )
             continue
