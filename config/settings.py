@@ -1,9 +1,10 @@
 """One settings module, driven by the environment (django-environ).
 
 Embedded default: SQLite file and eager Celery, so the service runs on a bare
-machine. Production: ``DATABASE_URL=postgres://…`` and ``CELERY_BROKER_URL=redis://…``,
-DEBUG off, which turns on HTTPS only (HSTS, redirect, secure cookies) and the hashed,
-compressed static files that ``collectstatic`` prepares for WhiteNoise.
+machine. Production: ``DATABASE_URL=postgres://…`` and ``REDIS_URL=redis://…`` (the cache
+and the broker; or ``CACHE_URL`` and ``CELERY_BROKER_URL`` apart), DEBUG off, which
+turns on HTTPS only (HSTS, redirect, secure cookies) and the hashed, compressed static
+files that ``collectstatic`` prepares for WhiteNoise.
 """
 
 from pathlib import Path
@@ -182,7 +183,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# One Redis for the cache and the broker: REDIS_URL=redis://host:6379/0 sets both, unless
+# CACHE_URL or CELERY_BROKER_URL name another. Several web processes need a shared cache:
+# with one in each process's memory, each counts the API's throttles apart.
+REDIS_URL = env("REDIS_URL", default="")
+CACHES = {"default": env.cache("CACHE_URL", default=REDIS_URL or "locmemcache://")}
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -218,7 +223,7 @@ OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", default="ocds-000000")
 OPENDATA_PUBLISHER = env("OPENDATA_PUBLISHER", default="Appels à communs")
 
 # --- Celery -----------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://localhost/"

@@ -62,6 +62,12 @@ def member(org, username, role=Role.MEMBER):
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The world's rows, written in the current database (the ``world`` fixture's, or a
+    scale-out test's own database from a child process)."""
     # The buyer's SIRET identifies it in the données essentielles of its contracts.
     buyer = OrganisationFactory(
         name="Métropole Européenne de Lille",

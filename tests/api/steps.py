@@ -105,15 +105,23 @@ def open_referral(client: APIClient, challenge_id: int, subject: str) -> dict:
 
 
 def chambre_opinion(
-    moderator: APIClient, rapporteur, challenge_id: int, step: str, **draft
+    moderator: APIClient,
+    rapporteur,
+    challenge_id: int,
+    step: str,
+    *,
+    writer: APIClient | None = None,
+    **draft,
 ) -> dict:
     """The Chambre's referral through the API: the modérateur names ``rapporteur``
-    (a user), who drafts and submits; the modérateur publishes by completing ``step``."""
+    (a user), who drafts and submits (through ``writer``, its own client, if given);
+    the modérateur publishes by completing ``step``."""
     subject = "call" if step == "call_opinion" else "selection"
     referral = open_referral(moderator, challenge_id, subject)
     url = challenge_url(challenge_id, f"referrals/{referral['id']}/")
     ok(moderator.post(url + "rapporteur/", {"rapporteur": rapporteur.pk}, format="json"))
-    writer = APIClient()
-    writer.force_authenticate(rapporteur)
+    if writer is None:
+        writer = APIClient()
+        writer.force_authenticate(rapporteur)
     ok(writer.put(url + "draft/", {"verdict": "favorable", **draft, "submit": True}, format="json"))
     return act(moderator, challenge_id, step, {})
