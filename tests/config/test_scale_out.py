@@ -150,19 +150,23 @@ class Process:
         return self.log.read_text(errors="replace")
 
 
-def stop(process: Process) -> None:
-    """Stop a process and its children (its own session): TERM, then KILL."""
-    group = process.popen.pid
-    try:
-        os.killpg(group, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.popen.wait(timeout=15)
-    # Children left behind by a master that did not stop them.
+def signal_group(process: Process, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(group, signal.SIGKILL)
-    process.popen.wait(timeout=10)
+        os.killpg(process.popen.pid, signum)
+
+
+def stop_all(processes: list[Process]) -> None:
+    """Stop the processes and their children (each its own session): TERM to all, a
+    grace of 15 s together, then KILL to whatever is left of each group."""
+    for process in processes:
+        signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for process in processes:
+        signal_group(process, signal.SIGKILL)  # children a master left behind, or itself
+        process.popen.wait(timeout=10)
 
 
 def free_port() -> int:
@@ -242,6 +246,10 @@ class Stack:
         process = Process(name, popen, log)
         self.processes.append(process)
         return process
+
+    def mark(self, what: str) -> None:
+        """A line of the run's timeline, printed (pytest -s, or with a failure's output)."""
+        print(f"{time.monotonic() - self.started:6.1f} s  {what}")
 
     def named(self, prefix: str) -> list[Process]:
         return [p for p in self.processes if p.name.startswith(prefix)]
@@ -336,6 +344,7 @@ def stack(own_database, own_redis, tmp_path):
         built = run(["-c", BUILD_WORLD], env)
         assert built.returncode == 0, built.stderr[-3000:]
         stack.world = json.loads(built.stdout.strip().splitlines()[-1])
+        stack.mark("database migrated, world written")
 
         wanted = os.environ.get("SCALE_OUT_PORTS", "")
         ports = [int(p) for p in wanted.split(",")] if wanted else [free_port(), free_port()]
@@ -357,20 +366,26 @@ def stack(own_database, own_redis, tmp_path):
         probe = HttpClient(stack.balancer)
 
         def ready(port: int):
+            """Ready on the shared database, cache, storage and broker."""
             try:
-                return probe.get("/health/ready/", port=port).status_code == 200
+                response = probe.get("/health/ready/", port=port)
             except OSError:
                 return False
+            if response.status_code != 200:
+                return False
+            checks = response.json()["checks"]
+            assert set(checks) == {"database", "cache", "storage", "broker"}, checks
+            return True
 
         for port in ports:
             wait_for(f"web process on {port} ready", lambda port=port: ready(port), stack)
         for worker in stack.named("worker"):
             wait_for(f"{worker.name} ready", lambda w=worker: " ready." in w.output(), stack)
         wait_for("beat started", lambda: "beat: Starting" in stack.named("beat")[0].output(), stack)
+        stack.mark("2 web processes, 2 workers and the beat ready")
         yield stack
     finally:
-        for process in reversed(stack.processes):
-            stop(process)
+        stop_all(stack.processes)
 
 
 # --- The journey -------------------------------------------------------------------------
@@ -438,6 +453,7 @@ def test_a_whole_call_runs_on_two_web_processes_and_two_workers(stack):
         {"positioning_deadline": later(), "proposal_deadline": later(2 * WINDOW)},
     )
     assert status_of(anonymous, cid) == "positioning"
+    stack.mark("published")
 
     # --- the partners position themselves, while a worker renders the DCE ------------------
     resources = ok(anonymous.get(challenge_url(cid, "resources/")))
@@ -457,6 +473,7 @@ def test_a_whole_call_runs_on_two_web_processes_and_two_workers(stack):
 
     # --- the positioning deadline passes: the beat's sweep forms the groups --------------
     wait_for("proposals open", lambda: status_of(anonymous, cid) == "proposals", stack)
+    stack.mark("positioning closed by the beat")
     groups = ok(anonymous.get(challenge_url(cid, "working-groups/")))
     for group, client in zip(groups, partners, strict=True):
         proposal = {
@@ -472,6 +489,7 @@ def test_a_whole_call_runs_on_two_web_processes_and_two_workers(stack):
 
     # --- the proposal deadline passes: opened, assigned, scored -------------------------
     wait_for("proposals opened", lambda: status_of(anonymous, cid) == "assignment", stack)
+    stack.mark("proposals opened by the beat")
     proposals = ok(buyer.get(challenge_url(cid, "proposals/")))["results"]
     assert len(proposals) == 3
     act(
@@ -534,6 +552,7 @@ def test_a_whole_call_runs_on_two_web_processes_and_two_workers(stack):
         lambda: "award" in {t["step"] for t in inbox(buyer, challenge=cid)},
         stack,
     )
+    stack.mark("cofunding closed, award pieces rendered")
     job = ok(buyer.get(challenge_url(cid, "documents/")))["job"]
     assert job["status"] == "done", job
     act(buyer, cid, "award", {"proposals": selected})
@@ -547,6 +566,7 @@ def test_a_whole_call_runs_on_two_web_processes_and_two_workers(stack):
     assert process_of(buyer, pid)["status"] == "DONE"
     # (the signature has the award pieces drawn up again, by a worker)
     wait_for("the signed pieces rendered", lambda: latest_job(buyer, cid) == "done", stack)
+    stack.mark("signed, pieces rendered again")
 
     # === then ================================================================================
     # every step ran once: each deadline fired once, each job completed once
@@ -613,9 +633,15 @@ def test_a_whole_call_runs_on_two_web_processes_and_two_workers(stack):
     verified = run(["manage.py", "verify_chains"], stack.env)
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
+    # the API's throttles counted in the shared cache, not in each process's memory
+    import redis
+
+    with redis.Redis.from_url(stack.env["REDIS_URL"]) as shared:
+        assert shared.keys(":1:throttle_user_*")
     # the requests were spread over both web processes, as sent
     served = [access_log_requests(p) for p in webs]
     assert served == [balancer.sent[port] for port in balancer.ports]
     assert min(served) >= max(served) - 1 > 50
+    stack.mark("checked")
     # within the time budget
     assert time.monotonic() - stack.started < BUDGET_SECONDS
