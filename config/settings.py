@@ -238,7 +238,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # Python-docx builds reference cycles: recycle worker children now and then.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_BEAT_SCHEDULE = {
-    "sweep": {"task": "workflows.tasks.sweep", "schedule": 5.0},
+    # Seconds between two sweeps of the beat: a deadline fires at most that late.
+    "sweep": {
+        "task": "workflows.tasks.sweep",
+        "schedule": env.float("SWEEP_INTERVAL", default=5.0),
+    },
     # The open-data files offered for download, written again every night.
     "opendata": {"task": "workflows.tasks.opendata_export", "schedule": crontab(hour=3, minute=0)},
 }
