@@ -15,6 +15,7 @@ ports (free ones by default).
 """
 
 import contextlib
+import ctypes
 import itertools
 import json
 import os
@@ -150,6 +151,14 @@ class Process:
         return self.log.read_text(errors="replace")
 
 
+def die_with_parent() -> None:
+    """In a child, before it runs: be killed if the test's process dies without its
+    finalizers (a SIGKILL, a SIGTERM); the children's own children (gunicorn's and
+    Celery's) leave when their parent is gone."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def signal_group(process: Process, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.popen.pid, signum)
@@ -246,6 +255,7 @@ class Stack:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, stopped with its children
+                preexec_fn=die_with_parent,
             )
         process = Process(name, popen, log)
         self.processes.append(process)
