@@ -22,6 +22,7 @@ from . import (
     deadlines,
     documents,
     ledger,
+    members,
     notifications,
     opendata,
     opinions,
@@ -48,6 +49,12 @@ urlpatterns = [
         "organisations/<int:pk>/",
         organisations.OrganisationDetail.as_view(),
         name="organisation-detail",
+    ),
+    path("organisations/<int:pk>/members/", members.MemberList.as_view(), name="member-list"),
+    path(
+        "organisations/<int:pk>/members/<int:user_id>/",
+        members.MemberDetail.as_view(),
+        name="member-detail",
     ),
     path("commons/", commons.CommonsList.as_view(), name="commons-list"),
     # The open data of the signed contracts, for anyone (DECP and OCDS).

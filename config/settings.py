@@ -311,6 +311,51 @@ SPECTACULAR_SETTINGS = {
 }
 
 LOGIN_URL = "portal:login"
+
+# --- Accounts: sign-up, e-mail links, ProConnect (procurement.services.accounts) ------
+# How long the links sent by e-mail stay good: the e-mail verification of a new account
+# and a colleague's invitation (signed, single use); the password reset (Django's own).
+ACCOUNT_LINK_MAX_AGE = env.int("ACCOUNT_LINK_MAX_AGE", default=3 * 24 * 3600)
+INVITATION_MAX_AGE = env.int("INVITATION_MAX_AGE", default=7 * 24 * 3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # Answers only on ProConnect's return (a code and a state), when ProConnect is set.
+    "portal.proconnect.ProConnectBackend",
+]
+# ProConnect (OpenID Connect, mozilla-django-oidc): the client the operator registered
+# with ProConnect, and the provider's endpoints (ProConnect's discovery document lists
+# them). Without a client id and the endpoints, ProConnect is off and the sign-in page
+# shows no ProConnect button.
+OIDC_RP_CLIENT_ID = env("PROCONNECT_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("PROCONNECT_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("PROCONNECT_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("PROCONNECT_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("PROCONNECT_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("PROCONNECT_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env("PROCONNECT_LOGOUT_ENDPOINT", default="")
+PROCONNECT_ENABLED = bool(
+    OIDC_RP_CLIENT_ID
+    and OIDC_OP_AUTHORIZATION_ENDPOINT
+    and OIDC_OP_TOKEN_ENDPOINT
+    and OIDC_OP_USER_ENDPOINT
+    and OIDC_OP_JWKS_ENDPOINT
+)
+# The ID token is signed by the provider's key (RS256, its JWKS); state, nonce and PKCE
+# (S256) on every sign-in; the ID token is kept in the session for the logout at the
+# provider (id_token_hint).
+OIDC_RP_SIGN_ALGO = env("PROCONNECT_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env(
+    "PROCONNECT_SCOPES", default="openid email given_name usual_name siret siren uid"
+)
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_STORE_ID_TOKEN = True
+OIDC_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "portal:proconnect_callback"
+LOGIN_REDIRECT_URL = "portal:inbox"
+LOGIN_REDIRECT_URL_FAILURE = "portal:proconnect_failed"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from portal.views import chambre, funds, opendata, public, tasks
+from portal import proconnect
+from portal.views import accounts, chambre, funds, opendata, public, tasks
 from portal.views.space import (
     amendment,
     answers,
@@ -11,6 +12,7 @@ from portal.views.space import (
     groups,
     hosting,
     inbox,
+    members,
     organisation,
     position,
     process,
@@ -34,11 +36,34 @@ urlpatterns = [
     path("donnees-ouvertes/fichiers/<str:name>", opendata.opendata_file, name="opendata_file"),
     path("connexion/", public.LoginView.as_view(), name="login"),
     path("deconnexion/", public.LogoutView.as_view(), name="logout"),
+    path("inscription/", accounts.signup, name="signup"),
+    path("inscription/verifier/<str:token>/", accounts.verify_email, name="verify_email"),
+    path("invitation/<str:token>/", accounts.invitation, name="invitation"),
+    path("mot-de-passe/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe/envoye/",
+        accounts.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/change/",
+        accounts.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("proconnect/connexion/", proconnect.ProConnectStart.as_view(), name="proconnect"),
+    path("proconnect/retour/", proconnect.ProConnectCallback.as_view(), name="proconnect_callback"),
+    path("proconnect/echec/", proconnect.proconnect_failed, name="proconnect_failed"),
     path("espace/", inbox.inbox, name="inbox"),
     path("espace/alertes/", inbox.alerts, name="alerts"),
     path("espace/taches/<int:pk>/", tasks.task, name="task"),
     path("espace/reciprocite/", funds.reciprocity_space, name="reciprocity_space"),
     path("espace/organisations/<int:pk>/", organisation.organisation, name="organisation"),
+    path("espace/organisations/<int:pk>/membres/", members.members, name="members"),
     path(D + "positionnement/", position.position, name="position"),
     path(D + "proposition/", proposal.proposal, name="proposal"),
     path(D + "groupes/", groups.groups, name="groups"),

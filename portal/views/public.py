@@ -2,14 +2,16 @@
 questions, opinions and results, the commons catalogue and each commons' reciprocity
 board; and signing in."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.errors import NotFound
+from portal import proconnect
 from portal.chart import bar_chart
 from portal.errors import portal_errors
 from portal.forms import CommonsFilterForm, PortalForm, QuestionForm
@@ -146,6 +148,9 @@ class LoginView(auth_views.LoginView):
     next_page = reverse_lazy("portal:inbox")
     extra_context = {"title": gettext_lazy("Connexion")}
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "proconnect": settings.PROCONNECT_ENABLED}
+
     def form_invalid(self, form):
         response = super().form_invalid(form)
         response.status_code = 400
@@ -153,4 +158,14 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
+    """Sign out; an agent signed in through ProConnect is then sent to the provider's
+    end_session endpoint (with the ID token as hint), which sends them back home."""
+
     next_page = reverse_lazy("portal:home")
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get(proconnect.ID_TOKEN_SESSION_KEY)
+        response = super().post(request, *args, **kwargs)
+        if id_token and settings.PROCONNECT_ENABLED and settings.OIDC_OP_LOGOUT_ENDPOINT:
+            return redirect(proconnect.provider_logout_url(request, id_token))
+        return response

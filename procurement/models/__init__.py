@@ -55,6 +55,7 @@ from .opinions import (
 )
 from .organisations import (
     BuyerCategory,
+    Invitation,
     Membership,
     Organisation,
     OrganisationKind,
@@ -122,6 +123,7 @@ __all__ = [
     "Income",
     "IncomeKind",
     "Intent",
+    "Invitation",
     "Ledger",
     "Lot",
     "LotOutcome",

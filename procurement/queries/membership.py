@@ -1,12 +1,14 @@
 """Who belongs to which organisation, with which role: the subqueries every
 other read is scoped by."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
-from procurement.models import Membership, Organisation, OrganisationKind, Role
+from procurement.models import Invitation, Membership, Organisation, OrganisationKind, Role
 
 STAFF_ROLES = [Role.ADMIN, Role.MEMBER]
 
@@ -89,3 +91,45 @@ def rapporteur_candidates(chambre) -> QuerySet:
         .order_by("last_name", "username")
         .distinct()
     )
+
+
+@dataclass(frozen=True)
+class Member:
+    """One person of an organisation with all their roles in it."""
+
+    user: object
+    roles: tuple[str, ...]
+
+
+def organisation_members(organisation) -> list[Member]:
+    """The organisation's members, by name, each once with their roles (one query)."""
+    members: dict[int, Member] = {}
+    memberships = (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username", "role")
+    )
+    for membership in memberships:
+        known = members.get(membership.user_id)
+        roles = (*known.roles, membership.role) if known else (membership.role,)
+        members[membership.user_id] = Member(user=membership.user, roles=roles)
+    return list(members.values())
+
+
+def access_members(*, user, pk) -> Organisation:
+    """An organisation whose members ``user`` may list: their own (whatever their role
+    in it: a buyer's agents find the evaluators they name, a Chambre's modérateur its
+    rapporteurs), or any for an operator (``is_staff``). ``NotFound`` otherwise: who is
+    in an organisation is not public."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        organisation = Organisation.objects.filter(pk=pk).first()
+    else:
+        organisation = organisations_of(user).filter(pk=pk).first()
+    if organisation is None:
+        raise NotFound(_("Organisation introuvable."), code="organisation_not_found")
+    return organisation
+
+
+def open_invitations(organisation) -> QuerySet[Invitation]:
+    """The invitations of the organisation not yet accepted (expired ones included)."""
+    return Invitation.objects.filter(organisation=organisation, accepted_at__isnull=True)
