@@ -355,7 +355,6 @@ OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
 OIDC_AUTHENTICATION_CALLBACK_URL = "portal:proconnect_callback"
 LOGIN_REDIRECT_URL = "portal:inbox"
-LOGIN_REDIRECT_URL_FAILURE = "portal:proconnect_failed"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

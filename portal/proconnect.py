@@ -66,6 +66,10 @@ class ProConnectCallback(OIDCAuthenticationCallbackView):
     token checked (signature, nonce), then the agent signed in; a refusal of
     ``agent_sign_in`` is a page that says why (403)."""
 
+    @property
+    def failure_url(self):
+        return reverse("portal:proconnect_failed")
+
     def get(self, request):
         if not settings.PROCONNECT_ENABLED:
             raise Http404
