@@ -8,6 +8,7 @@ files that ``collectstatic`` prepares for WhiteNoise.
 """
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import environ
 from celery.schedules import crontab
@@ -354,6 +355,12 @@ OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
 OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
 OIDC_AUTHENTICATION_CALLBACK_URL = "portal:proconnect_callback"
+if PROCONNECT_ENABLED and OIDC_OP_LOGOUT_ENDPOINT:
+    # Signing out is a form whose answer redirects to the provider's end_session
+    # endpoint: browsers hold that redirect to the form-action directive.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        "{0.scheme}://{0.netloc}".format(urlparse(OIDC_OP_LOGOUT_ENDPOINT))
+    )
 LOGIN_REDIRECT_URL = "portal:inbox"
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ nonce and a PKCE challenge (S256), and the token endpoint refuses a code whose v
 does not hash to that challenge. The gate records what it saw for the tests to read."""
 
 import base64
+import copy
 import hashlib
 import io
 import json
@@ -135,4 +136,8 @@ def proconnect(settings):
         # The mock gives the names with the standard "profile" scope, ProConnect with its
         # own "given_name" and "usual_name" scopes (the default setting).
         settings.OIDC_RP_SCOPES = "openid email profile siret"
+        # As config/settings.py does when ProConnect is set: the logout form may lead there.
+        policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+        policy["DIRECTIVES"]["form-action"].append(provider.base)
+        settings.CONTENT_SECURITY_POLICY = policy
         yield provider

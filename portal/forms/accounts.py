@@ -126,6 +126,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm, PortalForm):
     """Django's form (a link e-mailed to an active account's address; nothing said about
     an unknown address), in the DSFR markup."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Adresse électronique")
+
 
 class SetPasswordForm(auth_forms.SetPasswordForm, PortalForm):
     """Django's form (the new password twice, checked by the validators)."""
