@@ -124,7 +124,7 @@ def proconnect(settings):
     with oidc_provider() as provider:
         settings.PROCONNECT_ENABLED = True
         settings.OIDC_RP_CLIENT_ID = "appels-a-communs"
-        settings.OIDC_RP_CLIENT_SECRET = "secret-de-test"  # noqa: S105
+        settings.OIDC_RP_CLIENT_SECRET = "secret-de-test"
         settings.OIDC_OP_AUTHORIZATION_ENDPOINT = provider.endpoint("/oauth2/authorize")
         settings.OIDC_OP_TOKEN_ENDPOINT = provider.endpoint("/oauth2/token")
         settings.OIDC_OP_USER_ENDPOINT = provider.endpoint("/userinfo")

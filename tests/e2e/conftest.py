@@ -22,6 +22,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from tests.conftest import require_service
 from tests.factories import PASSWORD
+from tests.oidc import proconnect  # noqa: F401 (the ProConnect tests' provider)
 
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from procurement.models import Membership, Role
 from tests.e2e.helpers import choose, follow
-from tests.oidc import AGENT, proconnect  # noqa: F401 (fixture)
+from tests.oidc import AGENT
 
 NEW_PASSWORD = "un-nouveau-mot-de-passe"
 
@@ -93,7 +93,9 @@ def test_a_startup_signs_up_and_activates_its_account(world, browse, check_page,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_forgotten_password_is_reset_from_the_emailed_link(world, browse, check_page, server_paused):
+def test_a_forgotten_password_is_reset_from_the_emailed_link(
+    world, browse, check_page, server_paused
+):
     partner = world.partner_users[0]
     page = browse()
     page.goto("/connexion/")

@@ -1,5 +1,7 @@
 import pytest
 
+from tests.oidc import proconnect  # noqa: F401 (the ProConnect tests' provider)
+
 
 @pytest.fixture
 def login(client):

@@ -12,7 +12,7 @@ import requests
 
 from procurement.models import AuditEvent, Membership, Role
 from tests.conftest import member
-from tests.oidc import AGENT, OUTSIDER, proconnect  # noqa: F401 (fixture)
+from tests.oidc import AGENT, OUTSIDER
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,8 @@ def test_agent_signs_in_and_becomes_a_plain_member_of_the_buyer(world, client, p
     # and the flow carried state, nonce and a PKCE S256 challenge the token request met
     authorization = proconnect.authorizations[-1]
     assert authorization["code_challenge_method"] == "S256"
-    assert authorization["state"] and authorization["nonce"]
+    assert authorization["state"]
+    assert authorization["nonce"]
     assert proconnect.tokens[0]["code_verifier"]
 
 

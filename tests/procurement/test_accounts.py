@@ -160,7 +160,8 @@ def test_invitation_is_good_once_for_its_address_until_its_bound(world, settings
                 "password": "un-mot-de-passe-long",
             },
         )
-    assert user.is_active and user.email == "Nadia@lille.fr"
+    assert user.is_active
+    assert user.email == "Nadia@lille.fr"
     assert Membership.objects.get(user=user).role == Role.EVALUATOR
     assert Invitation.objects.get().accepted_by == user
     # and it does not serve twice
@@ -195,18 +196,25 @@ def test_an_inactive_admin_does_not_count_as_the_remaining_admin(world):
     second.save()
     with pytest.raises(WrongState):
         accounts.member_roles_set(
-            actor=world.buyer_agent, organisation=world.buyer, user=world.buyer_agent, roles=["member"]
+            actor=world.buyer_agent,
+            organisation=world.buyer,
+            user=world.buyer_agent,
+            roles=["member"],
         )
 
 
 def test_create_operator_makes_a_superuser_who_reaches_the_admin(client):
     call_command("create_operator", "operatrice", email="ops@exemple.fr", password="pass-ops-2026")
     user = get_user_model().objects.get(username="operatrice")
-    assert user.is_staff and user.is_superuser and user.is_active
+    assert user.is_staff
+    assert user.is_superuser
+    assert user.is_active
     assert client.login(username="operatrice", password="pass-ops-2026")
     assert client.get("/admin/").status_code == 200
     # run again, it resets the password
-    call_command("create_operator", "operatrice", email="ops@exemple.fr", password="autre-pass-2026")
+    call_command(
+        "create_operator", "operatrice", email="ops@exemple.fr", password="autre-pass-2026"
+    )
     assert client.login(username="operatrice", password="autre-pass-2026")
     with pytest.raises(CommandError):
         call_command("create_operator", "court", email="c@exemple.fr", password="court")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from kernel.errors import NotFound
 from portal.errors import portal_errors
 from portal.forms.accounts import InviteForm, RolesForm
+from portal.forms.base import PortalForm
 from portal.views.common import cleaned_data, portal_login_required, submit
 from procurement import queries
 from procurement.models import OrganisationKind, Role
@@ -41,6 +42,7 @@ def members(request, pk):
     action = request.POST.get("action") if request.method == "POST" else None
     invite_form = InviteForm(request.POST if action == "invite" else None, roles=roles)
     roles_forms = {}
+    refusals: list[str] = []
     status = 200
     if action == "invite":
         done, status = submit(
@@ -75,11 +77,10 @@ def members(request, pk):
             return done
     elif action == "remove":
         user = _member_user(organisation, request.POST.get("user"))
-        form = RolesForm(None, roles=roles, prefix=f"m{user.pk}")
-        roles_forms[user.pk] = form
+        removal = PortalForm(request.POST)
         done, status = submit(
             request,
-            form,
+            removal,
             accounts.member_remove,
             success_message=_("%(name)s ne fait plus partie de l'organisation.")
             % {"name": user.get_full_name() or user.username},
@@ -90,6 +91,7 @@ def members(request, pk):
         )
         if done:
             return done
+        refusals = removal.non_field_errors()
     rows = []
     for member in queries.organisation_members(organisation):
         form = roles_forms.get(member.user.pk) or RolesForm(
@@ -105,6 +107,7 @@ def members(request, pk):
             "organisation": organisation,
             "rows": rows,
             "is_admin": is_admin,
+            "refusals": refusals,
             "invite_form": invite_form,
             "invitations": queries.open_invitations(organisation) if is_admin else [],
         },
