@@ -218,3 +218,21 @@ def test_create_operator_makes_a_superuser_who_reaches_the_admin(client):
     assert client.login(username="operatrice", password="autre-pass-2026")
     with pytest.raises(CommandError):
         call_command("create_operator", "court", email="c@exemple.fr", password="court")
+
+
+def test_a_sign_up_never_verified_is_forgotten_once_its_link_expired(settings):
+    # given a sign-up whose address had a typo: its link never followed
+    settings.ACCOUNT_LINK_MAX_AGE = 3600
+    first = accounts.organisation_register(**{**SIGNUP, "email": "ines@openmobilty.fr"})
+    start = timezone.now()
+    # while its link is good, the organisation is held
+    with (
+        time_machine.travel(start + timedelta(seconds=3599), tick=False),
+        pytest.raises(WrongState),
+    ):
+        accounts.organisation_register(**{**SIGNUP, "username": "ines2"})
+    # once it has expired, signing up again starts over, same number, name and username
+    with time_machine.travel(start + timedelta(seconds=3601), tick=False):
+        user = accounts.organisation_register(**SIGNUP)
+    assert not get_user_model().objects.filter(pk=first.pk).exists()
+    assert Organisation.objects.get(name="Open Mobility SAS").memberships.get().user == user

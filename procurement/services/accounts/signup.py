@@ -3,12 +3,14 @@ creates its account, its first member becomes its administrator once the e-mail
 address is verified."""
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound, WrongState
@@ -63,6 +65,26 @@ def email_taken(email: str) -> bool:
     return get_user_model().objects.filter(email__iexact=email).exists()
 
 
+def _forget_stale_signups(same: Q, email: str) -> None:
+    """A sign-up whose link expired unused must not hold the organisation's number or the
+    address for ever (a typo in the address, a lost mail): its never-activated accounts
+    and the organisations they alone hold are removed, so that the sign-up starts over."""
+    cutoff = timezone.now() - timedelta(seconds=settings.ACCOUNT_LINK_MAX_AGE)
+    stale_users = get_user_model().objects.filter(
+        is_active=False, last_login__isnull=True, date_joined__lt=cutoff
+    )
+    candidates = Organisation.objects.filter(same) | Organisation.objects.filter(
+        memberships__user__in=stale_users.filter(email__iexact=email)
+    )
+    for organisation in candidates.distinct():
+        members = Membership.objects.filter(organisation=organisation)
+        if members.exists() and not members.exclude(user__in=stale_users).exists():
+            users = list(stale_users.filter(memberships__organisation=organisation))
+            organisation.delete()
+            get_user_model().objects.filter(pk__in=[u.pk for u in users]).delete()
+    stale_users.filter(email__iexact=email, memberships__isnull=True).delete()
+
+
 @transaction.atomic
 def organisation_register(
     *,
@@ -80,13 +102,15 @@ def organisation_register(
 
     The organisation is identified by its SIRET, SIREN or RNA number
     (``organisation_identifier``); one already registered with the same SIREN or RNA is
-    refused (409 ``organisation_exists``: its administrator invites colleagues). The
+    refused (409 ``organisation_exists``: its administrator invites colleagues), unless
+    that sign-up was never verified and its link has expired: it is then forgotten. The
     account stays inactive — no sign-in — until its address is verified by the link
     e-mailed after commit (``account_verify``). Records ``organisation.registered``."""
     if kind not in SIGNUP_KINDS:
         raise field_error("kind", _("Ce type d'organisation ne s'inscrit pas ici."), "kind")
     numbers = organisation_identifier(identifier)
     same = Q(siren=numbers["siren"]) if "siren" in numbers else Q(rna=numbers["rna"])
+    _forget_stale_signups(same, email)
     if Organisation.objects.filter(same).exists():
         raise WrongState(
             _(
