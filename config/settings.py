@@ -295,6 +295,7 @@ SPECTACULAR_SETTINGS = {
         "BucketStatusEnum": "procurement.models.cofunding.Bucket.Status",
         "PledgeStatusEnum": "procurement.models.cofunding.Pledge.Status",
         "KindEnum": "procurement.models.organisations.OrganisationKind",
+        "RoleEnum": "procurement.models.organisations.Role",
         "ReciprocityKindEnum": "procurement.models.reciprocity.ReciprocityKind",
         "ReciprocityPeriodEnum": "procurement.models.reciprocity.ReciprocityPeriod",
         "IncomeKindEnum": "procurement.models.ledger.IncomeKind",
