@@ -7,7 +7,7 @@ from viewflow.workflow.status import STATUS
 
 from kernel.errors import NotFound
 from procurement.models import Position
-from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES, STAFF_ROLES, org_ids
+from procurement.queries import OPINION_ROLES, STAFF_ROLES, org_ids, referred_to_chambre_of
 from workflows.flows import ChallengeFlow
 from workflows.models import ChallengeProcess
 from workflows.nodes import Actor
@@ -67,7 +67,8 @@ def access_task(*, user, pk) -> Task:
 
 
 def processes_visible_to(user) -> QuerySet[ChallengeProcess]:
-    """The buyer's staff and the Chambre see their challenges' processes; evaluators and
+    """The buyer's staff see their challenges' processes, the Chambre's members those of
+    the calls referred to it (not a draft before its referral); evaluators and
     positioned partners see the processes they take part in."""
     if user is None or not user.is_authenticated:
         return ChallengeProcess.objects.none()
@@ -80,7 +81,7 @@ def processes_visible_to(user) -> QuerySet[ChallengeProcess]:
     return (
         ChallengeProcess.objects.filter(
             Q(challenge__buyer__in=org_ids(user, STAFF_ROLES))
-            | Q(challenge__chambre__in=org_ids(user, CHAMBRE_ROLES))
+            | referred_to_chambre_of(user, "challenge_id")
             | takes_part
             | positioned
         )

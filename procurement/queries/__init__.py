@@ -26,6 +26,7 @@ from procurement.queries.challenges import (
     next_deadline,
     questions_of,
     questions_visible_to,
+    referred_to_chambre_of,
 )
 from procurement.queries.cofunding import (
     bucket_editable_by,
@@ -191,6 +192,7 @@ __all__ = [
     "referrals_due",
     "referrals_of",
     "referrals_open_for",
+    "referred_to_chambre_of",
     "resources_hosting",
     "resources_of",
     "staff_recipients",

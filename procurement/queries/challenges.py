@@ -1,6 +1,6 @@
 """Challenges as each caller may see them, their questions, documents and deadlines."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,6 +9,7 @@ from procurement.models import (
     Challenge,
     DocumentStage,
     Question,
+    Referral,
     TenderDocument,
 )
 from procurement.models.challenges import PUBLIC_STATUSES, ChallengeStatus
@@ -21,11 +22,25 @@ def _public_q() -> Q:
     )
 
 
+def referred_to_chambre_of(user, challenge_ref: str = "pk") -> Exists:
+    """Whether the call (``challenge_ref``, an outer reference to its id) was referred
+    to a Chambre the user belongs to: need to know — a draft is the buyer's own until
+    the buyer refers it (a saisine, ``referral_open``); from then on the Chambre follows
+    the call through every stage, its revisions included."""
+    return Exists(
+        Referral.objects.filter(
+            challenge_id=OuterRef(challenge_ref), chambre__in=org_ids(user, CHAMBRE_ROLES)
+        )
+    )
+
+
 def challenges_visible_to(user) -> QuerySet[Challenge]:
-    """Published challenges for everyone; drafts for the buyer's staff and the Chambre."""
+    """Published challenges for everyone; unpublished ones for the buyer's staff, and for
+    the Chambre's members once the buyer has referred the call to it (a draft never
+    referred stays hidden from them: 404)."""
     q = _public_q()
     if user is not None and user.is_authenticated:
-        q |= Q(buyer__in=org_ids(user, STAFF_ROLES)) | Q(chambre__in=org_ids(user, CHAMBRE_ROLES))
+        q |= Q(buyer__in=org_ids(user, STAFF_ROLES)) | referred_to_chambre_of(user)
     return (
         Challenge.objects.filter(q)
         .select_related("buyer", "chambre")

@@ -146,3 +146,84 @@ def test_issue_4_permission_matrix(world, clock, api, sealed, name):
     for role, client in callers(world, api).items():
         seen[role] = send(client, how, url, body).status_code
     assert seen == EXPECTED[name]
+
+
+# --- Need to know: a draft is the buyer's until referred (issue 18) -------------------
+
+DRAFT_ROLES = ["buyer", "colleague", "moderator", "porteur", "partner", "stranger", "anonymous"]
+DRAFT_READS = ["GET call", "GET resources", "GET lots", "GET audit", "GET process"]
+CHAMBRE = ("moderator", "porteur")
+
+
+def draft_callers(world, api, colleague, porteur):
+    return {
+        "buyer": api(world.buyer_agent),
+        "colleague": api(colleague),
+        "moderator": api(world.moderator),
+        "porteur": api(porteur),
+        "partner": api(world.partner_users[0]),
+        "stranger": api(world.stranger),
+        "anonymous": api(),
+    }
+
+
+def draft_reads(challenge) -> dict[str, str]:
+    from workflows.models import ChallengeProcess
+
+    process = ChallengeProcess.objects.get(challenge=challenge)
+    c = f"/api/v1/challenges/{challenge.pk}/"
+    return {
+        "GET call": c,
+        "GET resources": c + "resources/",
+        "GET lots": c + "lots/",
+        "GET audit": c + "audit/",
+        "GET process": f"/api/v1/processes/{process.pk}/",
+    }
+
+
+def draft_matrix(world, api, colleague, porteur, challenge) -> dict[str, dict[str, int]]:
+    clients = draft_callers(world, api, colleague, porteur)
+    return {
+        name: {role: client.get(url).status_code for role, client in clients.items()}
+        for name, url in draft_reads(challenge).items()
+    }
+
+
+def listed_ids(client, url) -> set[int]:
+    return {row["id"] for row in client.get(url, {"page_size": 200}).json()["results"]}
+
+
+@pytest.mark.django_db
+def test_a_draft_is_hidden_from_the_chambre_until_the_buyer_refers_it(
+    world, clock, api, colleague, porteur
+):
+    # given a draft call, the Chambre named but not yet seized
+    challenge = journey.start(world)
+    clients = draft_callers(world, api, colleague, porteur)
+
+    # when each role reads the draft, its resources, lots, audit trail and process
+    before = draft_matrix(world, api, colleague, porteur, challenge)
+
+    # then only the buyer's staff see them; the Chambre's modérateur and members get 404
+    # like any outsider (the anonymous caller, 401 where the API asks to sign in)
+    for name in DRAFT_READS:
+        assert before[name]["buyer"] == before[name]["colleague"] == 200, name
+        for role in (*CHAMBRE, "partner", "stranger"):
+            assert before[name][role] == 404, (name, role, before[name])
+        assert before[name]["anonymous"] in (401, 404), name
+    for role in CHAMBRE:
+        assert challenge.pk not in listed_ids(clients[role], "/api/v1/challenges/")
+        assert not listed_ids(clients[role], "/api/v1/processes/")
+
+    # when the buyer refers the draft to the Chambre
+    journey.complete(challenge, "draft", world.buyer_agent)
+    after = draft_matrix(world, api, colleague, porteur, challenge)
+
+    # then the Chambre reads it all; the others still do not
+    for name in DRAFT_READS:
+        for role in ("buyer", "colleague", *CHAMBRE):
+            assert after[name][role] == 200, (name, role, after[name])
+        assert after[name]["partner"] == after[name]["stranger"] == 404, name
+        assert after[name]["anonymous"] == before[name]["anonymous"], name
+    for role in CHAMBRE:
+        assert challenge.pk in listed_ids(clients[role], "/api/v1/challenges/")

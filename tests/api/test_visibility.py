@@ -26,17 +26,23 @@ def test_draft_challenge_is_hidden_from_partners_and_the_public_but_seen_by_the_
     # given a draft challenge
     challenge = journey.start(world)
 
-    # when the public, a partner, an evaluator or a stranger look for it, then it does not
-    # exist for them, nor do its parts
-    for user in (None, world.partner_users[0], world.evaluators[0], world.stranger):
+    # when the public, a partner, an evaluator, a stranger or the Chambre it has not yet
+    # been referred to look for it, then it does not exist for them, nor do its parts
+    for user in (
+        None,
+        world.partner_users[0],
+        world.evaluators[0],
+        world.stranger,
+        world.moderator,
+    ):
         client = api(user)
         for tail in ("", "resources/", "questions/", "positions/", "proposals/", "grid/"):
             error(client.get(challenge_url(challenge.pk, tail)), 404, "challenge_not_found")
         assert challenge.pk not in listed(client, "/api/v1/challenges/")
     error(api(world.partner_users[0]).get(challenge_url(challenge.pk, "audit/")), 404)
 
-    # when the buyer's staff (and the Chambre it will refer it to) look, then they see it
-    for user in (world.buyer_agent, colleague, world.moderator):
+    # when the buyer's staff look, then they see it
+    for user in (world.buyer_agent, colleague):
         client = api(user)
         assert ok(client.get(challenge_url(challenge.pk)))["status"] == "draft"
         assert challenge.pk in listed(client, "/api/v1/challenges/")
