@@ -1,6 +1,4 @@
 from django.urls import path
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import FormParser, MultiPartParser
 
 from api.ranking import RankingCsv, RankingView, RankingXlsx
 from api.scoring import (
@@ -15,6 +13,7 @@ from api.scoring import (
 from . import (
     amendments,
     audit,
+    auth,
     challenges,
     chambre,
     cofunding,
@@ -32,18 +31,14 @@ from . import (
     questions,
     reciprocity,
 )
-from .parsers import BoundedJSONParser
 
 C = "challenges/<int:challenge_pk>/"
 L = "commons/<int:commons_pk>/ledger/"
 
 urlpatterns = [
-    # DRF's token view names its own parsers: the JSON one is bounded here too.
-    path(
-        "auth/token/",
-        ObtainAuthToken.as_view(parser_classes=(FormParser, MultiPartParser, BoundedJSONParser)),
-        name="auth-token",
-    ),
+    # Expiring tokens (api.auth): issue or revoke, and rotate while valid.
+    path("auth/token/", auth.ObtainToken.as_view(), name="auth-token"),
+    path("auth/token/refresh/", auth.RefreshToken.as_view(), name="auth-token-refresh"),
     path("organisations/", organisations.OrganisationList.as_view(), name="organisation-list"),
     path(
         "organisations/<int:pk>/",

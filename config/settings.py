@@ -7,6 +7,7 @@ turns on HTTPS only (HSTS, redirect, secure cookies) and the hashed, compressed 
 files that ``collectstatic`` prepares for WhiteNoise.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -57,6 +58,9 @@ INSTALLED_APPS = [
     "scoring",
     "workflows",
     "portal",
+    # Failed sign-ins counted per account and per address in the database, which every
+    # web process shares (see "Sign-in and sessions" below).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Errors under /api/ in the API's shape, wherever they arise.
     "api.middleware.ApiErrorsMiddleware",
+    # Turns a refused sign-in (too many failures) into a 429 (config.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,13 +120,50 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# New passwords are hashed with Argon2id (argon2-cffi); PBKDF2 and scrypt still verify
+# the hashes written before, which are upgraded at the next sign-in. No MD5: it is only
+# in the test settings, for speed.
 PASSWORD_HASHERS = env.list(
     "PASSWORD_HASHERS",
     default=[
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
     ],
 )
+
+# --- Sign-in and sessions -----------------------------------------------------
+# django-axes counts failed sign-ins (the API's token endpoint, the portal's login and
+# /admin/login/) in the database that every web process shares: after AXES_FAILURE_LIMIT
+# failures for one account, or from one address, the next attempts are refused with a 429
+# and a Retry-After (config.lockout) for AXES_COOLOFF_MINUTES after the last one. Its
+# backend comes first and refuses a locked-out attempt before the password hasher runs,
+# so a flood of guesses costs a query each, not a hash.
+AUTHENTICATION_BACKENDS = [
+    "config.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # Answers only on ProConnect's return (a code and a state), when ProConnect is set.
+    "portal.proconnect.ProConnectBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+# Two counters, either of which locks: the account (whatever the address) and the address
+# (whatever the account).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+# A successful sign-in clears the account's and the address's failures.
+AXES_RESET_ON_SUCCESS = True
+# The client's address: REMOTE_ADDR, or behind the operator's proxies the X-Forwarded-For
+# entry they appended (TRUSTED_PROXY_COUNT=1 for one proxy; entries further left are the
+# client's to forge), see config.lockout.client_address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.lockout.client_address"
+# Only failures are logged (a row per account and address, not per success).
+AXES_DISABLE_ACCESS_LOG = True
+# API tokens expire this many hours after they are issued or rotated
+# (POST /api/v1/auth/token/refresh/ hands a fresh one for a valid one).
+API_TOKEN_TTL_HOURS = env.float("API_TOKEN_TTL_HOURS", default=8.0)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -253,7 +296,7 @@ SCHEDULER_INTERVAL = env.float("SCHEDULER_INTERVAL", default=2.0)
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -320,11 +363,7 @@ LOGIN_URL = "portal:login"
 ACCOUNT_LINK_MAX_AGE = env.int("ACCOUNT_LINK_MAX_AGE", default=3 * 24 * 3600)
 INVITATION_MAX_AGE = env.int("INVITATION_MAX_AGE", default=7 * 24 * 3600)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    # Answers only on ProConnect's return (a code and a state), when ProConnect is set.
-    "portal.proconnect.ProConnectBackend",
-]
+# AUTHENTICATION_BACKENDS: with the sign-in limits above (ProConnect's backend last).
 # ProConnect (OpenID Connect, mozilla-django-oidc): the client the operator registered
 # with ProConnect, and the provider's endpoints (ProConnect's discovery document lists
 # them). Without a client id and the endpoints, ProConnect is off and the sign-in page
