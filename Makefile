@@ -43,7 +43,8 @@ pytest: $(STAMP)
 # scale-out run (tests/config/test_scale_out.py, marked postgres) is the PostgreSQL pass's.
 ONCE := --ignore=tests/e2e --ignore=tests/procurement/documents/test_pdf.py \
 	--ignore=tests/config/test_gunicorn.py --ignore=tests/config/test_deploy_check.py \
-	--ignore=tests/config/test_engines.py
+	--ignore=tests/config/test_engines.py \
+	--ignore=tests/config/test_lockout_processes.py
 
 pytest-postgres: $(STAMP)
 	@if [ "$$CI" = "true" ] || $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 user=postgres dbname=postgres connect_timeout=2').close()" 2>/dev/null; then \
