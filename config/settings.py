@@ -7,7 +7,7 @@ turns on HTTPS only (HSTS, redirect, secure cookies) and the hashed, compressed 
 files that ``collectstatic`` prepares for WhiteNoise.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -246,6 +246,35 @@ MAPA_MIN_OFFER_DAYS = env.int("MAPA_MIN_OFFER_DAYS", default=15)
 MAPA_WARN_OFFER_DAYS = env.int("MAPA_WARN_OFFER_DAYS", default=21)
 
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- The operator's brand and mandatory pages (portal) ---------------------------
+# The portal wears the brand of the authority that operates it: its name and logo (a
+# static file, or an absolute URL), and no element of the State's brand — the Marianne
+# logo, the "République française" block and the Marianne font are reserved to State
+# services by the DSFR's terms. A State operator sets STATE_BRAND=1 to wear them.
+STATE_BRAND = env.bool("STATE_BRAND", default=False)
+# The block's text under the Marianne when STATE_BRAND is on ("|" breaks the line).
+STATE_BRAND_TEXT = env("STATE_BRAND_TEXT", default="République|Française")
+OPERATOR_NAME = env("OPERATOR_NAME", default="Métropole Européenne de Lille")
+OPERATOR_LOGO = env("OPERATOR_LOGO", default="portal/operator-logo.svg")
+OPERATOR_URL = env("OPERATOR_URL", default="https://www.lillemetropole.fr/")
+# The mentions légales (loi n° 2004-575 du 21 juin 2004, article 6), the personal data
+# page (RGPD, articles 13 and 14) and the contact page read these.
+OPERATOR_ADDRESS = env("OPERATOR_ADDRESS", default="2 boulevard des Cités Unies, 59000 Lille")
+OPERATOR_EMAIL = env("OPERATOR_EMAIL", default="appels-a-communs@lillemetropole.fr")
+OPERATOR_PHONE = env("OPERATOR_PHONE", default="")
+OPERATOR_SIRET = env("OPERATOR_SIRET", default="20009320100016")
+PUBLICATION_DIRECTOR = env("PUBLICATION_DIRECTOR", default="Le président de la Métropole")
+DPO_EMAIL = env("DPO_EMAIL", default="dpo@lillemetropole.fr")
+HOSTING_PROVIDER = env("HOSTING_PROVIDER", default="Hébergeur à renseigner (HOSTING_PROVIDER)")
+HOSTING_ADDRESS = env("HOSTING_ADDRESS", default="")
+# The accessibility statement (RGAA 4.1; loi n° 2005-102, article 47): the date of the
+# statement, its status ("non", "partielle", "totale") and the audit's rate if one ran.
+ACCESSIBILITY_STATEMENT_DATE = date.fromisoformat(
+    env("ACCESSIBILITY_STATEMENT_DATE", default="2026-12-07")
+)
+ACCESSIBILITY_STATUS = env("ACCESSIBILITY_STATUS", default="partielle")
+ACCESSIBILITY_AUDIT_RATE = env("ACCESSIBILITY_AUDIT_RATE", default="")
 
 # --- Records you can prove (procurement.services.chains) -----------------------
 # The key that signs the anchored heads of the hash chains. Keep it out of the database

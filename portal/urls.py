@@ -3,7 +3,7 @@
 from django.urls import path
 
 from portal import proconnect
-from portal.views import accounts, chambre, funds, opendata, public, tasks
+from portal.views import accounts, chambre, funds, legal, opendata, public, tasks
 from portal.views.space import (
     amendment,
     answers,
@@ -31,7 +31,10 @@ urlpatterns = [
     path("communs/<slug:slug>/reciprocite/", public.reciprocity, name="reciprocity"),
     path("communs/<slug:slug>/comptes/", funds.ledger, name="ledger"),
     path("chambres/<int:pk>/", chambre.activity, name="chambre"),
-    path("accessibilite/", public.accessibility, name="accessibility"),
+    path("accessibilite/", legal.accessibility, name="accessibility"),
+    path("mentions-legales/", legal.legal_notice, name="legal_notice"),
+    path("donnees-personnelles/", legal.privacy, name="privacy"),
+    path("contact/", legal.contact, name="contact"),
     path("donnees-ouvertes/", opendata.opendata_page, name="opendata"),
     path("donnees-ouvertes/fichiers/<str:name>", opendata.opendata_file, name="opendata_file"),
     path("connexion/", public.LoginView.as_view(), name="login"),

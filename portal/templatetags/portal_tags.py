@@ -4,6 +4,8 @@ deadline countdown, the labels of the process steps."""
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms, template
+from django.conf import settings
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -112,3 +114,32 @@ def percent(value) -> str:
     it (``2,5``); the template writes the sign."""
     rounded = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return format_number(rounded, locale=page_locale())
+
+
+@register.simple_tag
+def operator_brand() -> dict:
+    """The brand the portal wears (settings ``OPERATOR_*`` and ``STATE_BRAND``): read by
+    every page, the error pages included (rendered without a request, so not a context
+    processor)."""
+    logo = settings.OPERATOR_LOGO
+    return {
+        "state": settings.STATE_BRAND,
+        "state_text": settings.STATE_BRAND_TEXT.split("|"),
+        "name": settings.OPERATOR_NAME,
+        "url": settings.OPERATOR_URL,
+        "logo": logo if logo.startswith(("https://", "http://", "/")) else static(logo),
+    }
+
+
+ACCESSIBILITY_STATUSES = {
+    "non": _("non conforme"),
+    "partielle": _("partiellement conforme"),
+    "totale": _("totalement conforme"),
+}
+
+
+@register.simple_tag
+def accessibility_status() -> str:
+    """The conformity the accessibility statement declares (RGAA: « non », « partiellement »
+    or « totalement conforme »), from ``ACCESSIBILITY_STATUS``."""
+    return str(ACCESSIBILITY_STATUSES.get(settings.ACCESSIBILITY_STATUS, _("non conforme")))

@@ -133,10 +133,6 @@ def reciprocity(request, slug):
     )
 
 
-def accessibility(request):
-    return render(request, "portal/accessibility.html")
-
-
 class LoginForm(auth_views.AuthenticationForm, PortalForm):
     """Django's sign-in form, rendered with the DSFR markup."""
 
