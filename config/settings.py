@@ -120,13 +120,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
-# New passwords are hashed with Argon2id (argon2-cffi); PBKDF2 and scrypt still verify
-# the hashes written before, which are upgraded at the next sign-in. No MD5: it is only
-# in the test settings, for speed.
+# New passwords are hashed with Argon2id (argon2-cffi, at OWASP's parameters: see
+# config/hashers.py); PBKDF2 and scrypt still verify the hashes written before, which are
+# upgraded at the next sign-in. No MD5: it is only in the test settings, for speed.
 PASSWORD_HASHERS = env.list(
     "PASSWORD_HASHERS",
     default=[
-        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "config.hashers.Argon2idHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
         "django.contrib.auth.hashers.ScryptPasswordHasher",

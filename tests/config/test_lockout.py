@@ -158,13 +158,14 @@ def test_production_hashes_new_passwords_with_argon2_and_has_no_md5(settings):
     from config import settings as production
 
     # given the production list of hashers
-    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert production.PASSWORD_HASHERS[0] == "config.hashers.Argon2idHasher"
     assert not [h for h in production.PASSWORD_HASHERS if "MD5" in h or "Unsalted" in h]
     settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
 
     # then a new password is hashed with Argon2id, and checks
     encoded = make_password("communs-argon")
-    assert encoded.startswith("argon2$argon2id$")
+    # at OWASP's parameters: 19 MiB, 2 passes, 1 lane
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert check_password("communs-argon", encoded)
 
 
@@ -185,4 +186,4 @@ def test_a_pbkdf2_hash_is_upgraded_to_argon2_at_the_next_sign_in(settings):
 
     # then the stored hash is now Argon2id
     user.refresh_from_db()
-    assert user.password.startswith("argon2$argon2id$")
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
