@@ -211,3 +211,26 @@ def test_acting_outside_ones_role_on_a_referral_is_forbidden(client, world, cloc
     login(world.buyer_agent)
     assert client.post(url, {"action": "comment", "comment-body": "Bonjour"}).status_code == 403
     assert not open_referral(challenge, "call").comments.exists()
+
+
+@pytest.mark.django_db
+def test_a_draft_is_not_found_by_the_chambre_in_the_portal_until_referred(
+    client, world, clock, login
+):
+    from tests.workflows import journey
+
+    # given a draft call, not yet referred
+    challenge = journey.start(world, title="Un brouillon de l'acheteur")
+    pages = [
+        reverse("portal:challenge", args=[challenge.pk]),
+        reverse("portal:process", args=[challenge.pk]),
+    ]
+
+    # when the Chambre's modérateur opens its pages, then they do not exist for it
+    login(world.moderator)
+    assert [client.get(url).status_code for url in pages] == [404, 404]
+    assert challenge.title not in client.get(reverse("portal:home")).content.decode()
+
+    # when the buyer refers it, then the modérateur reads them
+    journey.complete(challenge, "draft", world.buyer_agent)
+    assert [client.get(url).status_code for url in pages] == [200, 200]
