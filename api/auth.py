@@ -68,8 +68,6 @@ LOCKED = OpenApiResponse(
 class ObtainToken(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    # The token endpoint is throttled by failures (django-axes), not by rate.
-    throttle_classes: list = []
     parser_classes = [FormParser, MultiPartParser, BoundedJSONParser]
 
     @extend_schema(

@@ -161,6 +161,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "config.lockout.client_address"
 # Only failures are logged (a row per account and address, not per success).
 AXES_DISABLE_ACCESS_LOG = True
+# A portal session lasts a working day at most (then sign in again), and ends when the
+# person signs out.
+SESSION_COOKIE_AGE = int(env.float("SESSION_HOURS", default=10.0) * 3600)
 # API tokens expire this many hours after they are issued or rotated
 # (POST /api/v1/auth/token/refresh/ hands a fresh one for a valid one).
 API_TOKEN_TTL_HOURS = env.float("API_TOKEN_TTL_HOURS", default=8.0)

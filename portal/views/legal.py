@@ -43,6 +43,7 @@ def privacy(request):
             "operator": _operator(),
             "lockout_minutes": lockout_minutes,
             "token_hours": settings.API_TOKEN_TTL_HOURS,
+            "session_hours": settings.SESSION_COOKIE_AGE / 3600,
         },
     )
 

@@ -187,3 +187,15 @@ def test_a_pbkdf2_hash_is_upgraded_to_argon2_at_the_next_sign_in(settings):
     # then the stored hash is now Argon2id
     user.refresh_from_db()
     assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+@pytest.mark.django_db
+def test_a_portal_session_lasts_a_working_day_at_most(client):
+    # given a person who signs in on the portal
+    UserFactory(username="agent.journee")
+
+    response = client.post(PORTAL, {"username": "agent.journee", "password": PASSWORD})
+
+    # then the session cookie lasts 10 hours
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["max-age"] == 10 * 3600

@@ -101,6 +101,7 @@ def test_the_personal_data_page_says_what_is_kept_why_how_long_and_the_rights(cl
     assert "Tentatives de connexion échouées" in html
     assert "15 minutes après la dernière tentative" in html
     assert "8 heures" in html
+    assert "la session (jusqu'à la déconnexion, 10 heures au plus)" in html
     assert "5 ans pour les propositions non retenues" in html
     assert "mailto:dpo@example.org" in html
     assert "cnil.fr/fr/plaintes" in html
