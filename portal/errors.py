@@ -97,3 +97,9 @@ def portal_errors(view):
             return error_page(request, 403, str(exc) if exc.args else "")
 
     return wrapper
+
+
+def refusal_pairs(exc) -> tuple[list[tuple[tuple[str, ...], str]], str | None, int]:
+    """``exc`` as ``(path, message)`` pairs, its general message and its HTTP status, for
+    a page whose inputs are several forms (``apply_refusal`` serves a single form)."""
+    return _pairs(exc)

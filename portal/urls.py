@@ -7,6 +7,7 @@ from portal.views import accounts, chambre, funds, legal, opendata, public, task
 from portal.views.space import (
     amendment,
     answers,
+    calls,
     cofunding,
     documents,
     groups,
@@ -67,6 +68,8 @@ urlpatterns = [
     path("espace/reciprocite/", funds.reciprocity_space, name="reciprocity_space"),
     path("espace/organisations/<int:pk>/", organisation.organisation, name="organisation"),
     path("espace/organisations/<int:pk>/membres/", members.members, name="members"),
+    path("espace/appels/nouveau/", calls.call_new, name="call_new"),
+    path(D + "rediger/", calls.call_edit, name="call_edit"),
     path(D + "positionnement/", position.position, name="position"),
     path(D + "proposition/", proposal.proposal, name="proposal"),
     path(D + "groupes/", groups.groups, name="groups"),

@@ -17,8 +17,9 @@ from procurement.services import proposals as proposal_services
 from procurement.services import selection as selection_services
 from scoring.queries import criteria_of
 from scoring.ranking import compute_rankings, grid_spec, ranking_leaders
-from scoring.services import grid_check, grid_freeze
+from scoring.services import grid_check, grid_freeze, grid_set
 from workflows import documents
+from workflows.snapshots import call_snapshot
 
 
 @transaction.atomic
@@ -28,7 +29,7 @@ def call_refer(*, challenge, actor, note: str = ""):
     otherwise 400 and nothing is referred."""
     grid_check(challenge=challenge)
     return challenge_services.challenge_submit_for_opinion(
-        challenge=challenge, actor=actor, note=note
+        challenge=challenge, actor=actor, note=note, snapshot=call_snapshot(challenge)
     )
 
 
@@ -39,8 +40,25 @@ def call_revise(*, challenge, actor, resubmit: bool, answers: list[dict] | None 
     if resubmit:
         grid_check(challenge=challenge)
     return challenge_services.challenge_revise(
-        challenge=challenge, actor=actor, resubmit=resubmit, answers=answers
+        challenge=challenge,
+        actor=actor,
+        resubmit=resubmit,
+        answers=answers,
+        snapshot=call_snapshot(challenge) if resubmit else None,
     )
+
+
+@transaction.atomic
+def call_draft_save(*, challenge, actor, fields: dict, criteria: list[dict] | None = None):
+    """The buyer's editor saves the call while it is a draft or under revision: the
+    call's fields, resources and lots (``challenge_services.challenge_update``) and its
+    grid (``scoring.services.grid_set``), all or nothing. The grid's rules (weights
+    adding up to 100 %, price, environment, commons share) are not required yet: they
+    are checked when the call is referred (``call_refer``) and published."""
+    challenge = challenge_services.challenge_update(challenge=challenge, actor=actor, **fields)
+    if criteria is not None:
+        grid_set(challenge=challenge, actor=actor, criteria=criteria)
+    return challenge
 
 
 @transaction.atomic

@@ -59,6 +59,20 @@ def tasks_actionable_by(user) -> QuerySet[Task]:
     )
 
 
+def open_task_of(challenge, steps: tuple[str, ...]) -> Task | None:
+    """The challenge's open task on one of the human ``steps`` (by node name), if any."""
+    nodes = [getattr(ChallengeFlow, name) for name in steps]
+    return (
+        Task.objects.filter(
+            process__challengeprocess__challenge=challenge,
+            flow_task__in=nodes,
+            status__in=OPEN_STATUSES,
+        )
+        .order_by("-created", "-id")
+        .first()
+    )
+
+
 def access_task(*, user, pk) -> Task:
     try:
         return tasks_visible_to(user).get(pk=pk)
@@ -113,6 +127,7 @@ __all__ = [
     "STATUS",
     "access_process",
     "access_task",
+    "open_task_of",
     "processes_visible_to",
     "tasks_actionable_by",
     "timers_waiting",

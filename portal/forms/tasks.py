@@ -8,6 +8,7 @@ Choices come from the queries, so a person is only offered what it may pick;
 """
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import NotFound
@@ -181,6 +182,14 @@ class PublishForm(CallForm):
         required=False,
         help_text=_("Sans elle, les partenaires posent leurs questions jusqu'aux propositions."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The dates the buyer planned in the editor fill the form (it checks them now).
+        for name in ("positioning_deadline", "proposal_deadline"):
+            planned = getattr(self.challenge, f"planned_{name}", None)
+            if planned is not None:
+                self.initial.setdefault(name, timezone.localtime(planned))
 
     def task_data(self) -> dict:
         return {

@@ -177,6 +177,14 @@ class Challenge(models.Model):
     # Questions close here (the buyer's choice); without it, at the proposal deadline.
     questions_deadline = models.DateTimeField(_("fin des questions"), null=True, blank=True)
     cofunding_deadline = models.DateTimeField(_("fin du cofinancement"), null=True, blank=True)
+    # The dates the buyer plans while drafting: they fill the publication's form, where
+    # the offers' window is checked; the deadlines above are set at publication only.
+    planned_positioning_deadline = models.DateTimeField(
+        _("fin des positionnements prévue"), null=True, blank=True
+    )
+    planned_proposal_deadline = models.DateTimeField(
+        _("date limite des propositions prévue"), null=True, blank=True
+    )
     # Why the selection departs from a lot's ranking, or leaves a lot without a
     # proposal: printed in the rapport d'analyse des offres.
     selection_justification = models.TextField(_("justification de la sélection"), blank=True)

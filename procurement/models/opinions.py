@@ -115,6 +115,11 @@ class Referral(models.Model):
         Opinion, on_delete=models.PROTECT, null=True, blank=True, related_name="referral"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The call as the Chambre was asked about it (title, context, lots and resources,
+    # grid, estimate, planned dates), taken when a call is referred: the buyer revising
+    # it after the opinion sees what changed since (``workflows.snapshots``). Display
+    # only, never queried; empty for a selection's referral.
+    call_snapshot = models.JSONField(_("appel tel que saisi"), null=True, blank=True)
 
     class Meta:
         ordering = ["challenge_id", "opened_at", "id"]

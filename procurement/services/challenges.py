@@ -257,10 +257,13 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
         "contract_nature",
         "contract_duration_months",
         "personal_data",
+        "planned_positioning_deadline",
+        "planned_proposal_deadline",
         *ESSENTIAL_DATA_FIELDS,
     ):
         if name in fields:
             setattr(challenge, name, fields[name])
+    _require_planned_order(challenge)
     validated_save(challenge)
     if resources is not None:
         if not resources:
@@ -280,9 +283,31 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
     return challenge
 
 
+def _require_planned_order(challenge: Challenge) -> None:
+    """The planned dates, when both are given, follow the call's order: positions end
+    before the proposals' deadline (as ``challenge_publish`` requires of the real ones)."""
+    positioning = challenge.planned_positioning_deadline
+    proposals = challenge.planned_proposal_deadline
+    if positioning is not None and proposals is not None and proposals <= positioning:
+        raise ApplicationError(
+            _("Les dates prévues ne sont pas dans l'ordre."),
+            code="invalid_planned_dates",
+            extra={
+                "fields": {
+                    "planned_proposal_deadline": [
+                        _("La date limite des propositions doit suivre la fin des positionnements.")
+                    ]
+                }
+            },
+        )
+
+
 @transaction.atomic
-def challenge_submit_for_opinion(*, challenge: Challenge, actor, note: str = "") -> Challenge:
-    """The buyer refers its draft (or revised) call to the Chambre des communs."""
+def challenge_submit_for_opinion(
+    *, challenge: Challenge, actor, note: str = "", snapshot: dict | None = None
+) -> Challenge:
+    """The buyer refers its draft (or revised) call to the Chambre des communs;
+    ``snapshot`` (the call as referred) is kept on the referral for the revision's diff."""
     require_member(
         actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut saisir la Chambre.")
     )
@@ -291,13 +316,18 @@ def challenge_submit_for_opinion(*, challenge: Challenge, actor, note: str = "")
     audit_record(
         verb="challenge.referred_to_chambre", actor=actor, challenge=challenge, data={"note": note}
     )
-    referral_open(challenge=challenge, subject=OpinionSubject.CALL, note=note)
+    referral_open(challenge=challenge, subject=OpinionSubject.CALL, note=note, snapshot=snapshot)
     return challenge
 
 
 @transaction.atomic
 def challenge_revise(
-    *, challenge: Challenge, actor, resubmit: bool, answers: list[dict] | None = None
+    *,
+    challenge: Challenge,
+    actor,
+    resubmit: bool,
+    answers: list[dict] | None = None,
+    snapshot: dict | None = None,
 ) -> Challenge:
     """After an opinion with reservations (or unfavorable), the buyer revises the call,
     then either refers it to the Chambre again or goes on to publication — the
@@ -326,7 +356,7 @@ def challenge_revise(
         data={"resubmit": resubmit, "answers": answers or []},
     )
     if resubmit:
-        referral_open(challenge=challenge, subject=OpinionSubject.CALL)
+        referral_open(challenge=challenge, subject=OpinionSubject.CALL, snapshot=snapshot)
     return challenge
 
 

@@ -67,7 +67,15 @@ def inbox(request):
             "referrals": queries.referrals_open_for(user),
             "alerts": _alerts(user),
             "is_partner": OrganisationKind.PARTNER in kinds,
+            "can_create_call": bool(buyer_ids & editable_ids(user)),
         },
+    )
+
+
+def editable_ids(user) -> set[int]:
+    """The organisations whose staff the user is (a buyer's staff writes its calls)."""
+    return set(
+        queries.org_ids(user, queries.STAFF_ROLES).values_list("organisation_id", flat=True)
     )
 
 

@@ -66,9 +66,12 @@ def opinion_deadline(opened_at, delay_days: int):
 
 
 @transaction.atomic
-def referral_open(*, challenge, subject: str, note: str = "") -> Referral:
+def referral_open(
+    *, challenge, subject: str, note: str = "", snapshot: dict | None = None
+) -> Referral:
     """Refer the call (or the selection) to the challenge's Chambre, with its delay.
-    A referral already open on the same subject is kept, not doubled."""
+    A referral already open on the same subject is kept, not doubled. ``snapshot`` is
+    the call as referred (built by ``workflows.snapshots``), kept for the revision."""
     existing = open_referral(challenge, subject)
     if existing is not None:
         return existing
@@ -80,6 +83,7 @@ def referral_open(*, challenge, subject: str, note: str = "") -> Referral:
         note=note,
         opened_at=now,
         deadline=opinion_deadline(now, challenge.chambre.opinion_delay_days),
+        call_snapshot=snapshot,
     )
     validated_save(referral)
     audit_record(

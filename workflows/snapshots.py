@@ -1,0 +1,168 @@
+"""The call as the Chambre saw it, and what changed since.
+
+When a call is referred (``operations.call_refer``, or again after a revision), its text,
+lots and resources, grid, estimate and planned dates are kept on the referral
+(``Referral.call_snapshot``). Revising after the opinion, the buyer reads what changed
+between that snapshot and the call as it stands (``call_changes``). Both domains are read,
+so this lives in ``workflows``.
+"""
+
+import difflib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kernel.formats import format_eur
+from procurement.models import Challenge, OpinionSubject, Referral
+from scoring.models import Criterion
+
+SNAPSHOT_VERSION = 1
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def call_snapshot(challenge: Challenge) -> dict:
+    """What the Chambre is asked about, as plain JSON (strings, lists, dicts)."""
+    lots = []
+    for lot in challenge.lots.order_by("number").prefetch_related("resources"):
+        lots.append(
+            {
+                "number": lot.number,
+                "title": lot.title,
+                "estimated_amount": str(lot.estimated_amount)
+                if lot.estimated_amount is not None
+                else None,
+                "reserved_ess": lot.reserved_ess,
+                "resources": [
+                    {
+                        "title": r.title,
+                        "description": r.description,
+                        "expected_licence": r.expected_licence,
+                    }
+                    for r in sorted(lot.resources.all(), key=lambda r: r.order)
+                ],
+            }
+        )
+    criteria = Criterion.objects.filter(grid__challenge=challenge).order_by("order", "pk")
+    return {
+        "version": SNAPSHOT_VERSION,
+        "title": challenge.title,
+        "context": challenge.context,
+        "estimated_amount": str(challenge.estimated_amount)
+        if challenge.estimated_amount is not None
+        else None,
+        "contract_nature": challenge.contract_nature,
+        "framing": challenge.framing,
+        "contract_duration_months": challenge.contract_duration_months,
+        "single_lot_reason": challenge.single_lot_reason,
+        "planned_positioning_deadline": _when(challenge.planned_positioning_deadline),
+        "planned_proposal_deadline": _when(challenge.planned_proposal_deadline),
+        "lots": lots,
+        "grid": [
+            {"code": c.code, "label": c.label, "kind": c.kind, "weight": str(c.weight.normalize())}
+            for c in criteria
+        ],
+    }
+
+
+def _amount(raw) -> str:
+    return format_eur(Decimal(raw)) if raw not in (None, "") else _("non estimé")
+
+
+def _sections(snapshot: dict) -> list[tuple[str, list[str]]]:
+    """The snapshot as readable lines, section by section, in the editor's order."""
+    lots = snapshot.get("lots", [])
+    lot_lines: list[str] = []
+    for lot in lots:
+        lot_lines.append(
+            _("Lot %(n)s « %(title)s » — %(amount)s%(ess)s")
+            % {
+                "n": lot["number"],
+                "title": lot["title"],
+                "amount": _amount(lot.get("estimated_amount")),
+                "ess": _(" (réservé ESS)") if lot.get("reserved_ess") else "",
+            }
+        )
+        for resource in lot.get("resources", []):
+            lot_lines.append(
+                _("  Ressource « %(title)s », licence : %(licence)s")
+                % {"title": resource["title"], "licence": resource["expected_licence"] or "—"}
+            )
+            lot_lines.extend(f"    {line}" for line in resource["description"].splitlines())
+    return [
+        (_("Titre"), [snapshot.get("title", "")]),
+        (_("Contexte et objet"), snapshot.get("context", "").splitlines()),
+        (
+            _("Estimation"),
+            [
+                _amount(snapshot.get("estimated_amount")),
+                _("Durée : %(months)s mois") % {"months": snapshot.get("contract_duration_months")},
+            ],
+        ),
+        (_("Lots et ressources"), lot_lines),
+        (_("Motif de l'absence d'allotissement"), snapshot.get("single_lot_reason", "").splitlines()),
+        (
+            _("Grille de notation"),
+            [
+                _("%(label)s (%(code)s) : %(weight)s %%")
+                % {"label": c["label"], "code": c["code"], "weight": c["weight"]}
+                for c in snapshot.get("grid", [])
+            ],
+        ),
+        (
+            _("Dates prévues"),
+            [
+                _("Fin des positionnements : %(d)s")
+                % {"d": snapshot.get("planned_positioning_deadline") or "—"},
+                _("Date limite des propositions : %(d)s")
+                % {"d": snapshot.get("planned_proposal_deadline") or "—"},
+            ],
+        ),
+    ]
+
+
+@dataclass
+class SectionChange:
+    """One section of the call that changed: its lines, each marked ``+`` (added),
+    ``-`` (removed) or `` `` (kept, for context)."""
+
+    title: str
+    lines: list[tuple[str, str]] = field(default_factory=list)
+
+
+def snapshot_diff(before: dict, after: dict) -> list[SectionChange]:
+    """The sections that differ between two snapshots, line by line."""
+    changes = []
+    for (title, old), (_title, new) in zip(_sections(before), _sections(after), strict=True):
+        if old == new:
+            continue
+        lines = [
+            (line[0], line[2:])
+            for line in difflib.ndiff(old, new)
+            if line[:1] in ("+", "-", " ")
+        ]
+        changes.append(SectionChange(title, lines))
+    return changes
+
+
+def last_call_referral(challenge: Challenge) -> Referral | None:
+    """The last referral of the call the Chambre closed (the one the revision answers)."""
+    return (
+        Referral.objects.filter(challenge=challenge, subject=OpinionSubject.CALL)
+        .exclude(opinion__isnull=True)
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
+
+
+def call_changes(challenge: Challenge) -> tuple[Referral | None, list[SectionChange] | None]:
+    """(the referral the Chambre answered, what changed since it); the changes are None
+    when that referral kept no snapshot (referred before snapshots were kept)."""
+    referral = last_call_referral(challenge)
+    if referral is None or not referral.call_snapshot:
+        return referral, None
+    return referral, snapshot_diff(referral.call_snapshot, call_snapshot(challenge))
