@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 from viewflow.workflow.models import Task
 
 from kernel.fields import MAX_ID
-from procurement.queries import next_deadline
 from workflows import queries, services
 from workflows.models import ChallengeProcess
 from workflows.step_data import describe
@@ -54,8 +53,8 @@ class TaskSerializer(serializers.ModelSerializer):
         return str(task.flow_task.task_title or task.flow_task.name)
 
     def get_deadline(self, task) -> datetime | None:
-        """The challenge's next deadline, for the inbox."""
-        return next_deadline(task.process.challengeprocess.challenge)
+        """The task's deadline (on the Chambre's steps, its referral's), for the inbox."""
+        return queries.task_deadline(task)
 
 
 class TaskDetailSerializer(TaskSerializer):

@@ -1,13 +1,20 @@
 """Reads of processes and tasks, scoped by the caller in the query itself."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from kernel.errors import NotFound
-from procurement.models import Position
-from procurement.queries import OPINION_ROLES, STAFF_ROLES, org_ids, referred_to_chambre_of
+from procurement.models import Position, Referral
+from procurement.models.opinions import OPEN_REFERRAL
+from procurement.queries import (
+    OPINION_ROLES,
+    STAFF_ROLES,
+    next_deadline,
+    org_ids,
+    referred_to_chambre_of,
+)
 from workflows.flows import ChallengeFlow
 from workflows.models import ChallengeProcess
 from workflows.nodes import Actor
@@ -39,6 +46,18 @@ def _eligible_q(user, prefix: str = "") -> Q:
     )
 
 
+def _open_referral_deadline() -> Subquery:
+    """The deadline of the challenge's open referral (at most one is open at a time)."""
+    return Subquery(
+        Referral.objects.filter(
+            challenge_id=OuterRef("process__challengeprocess__challenge_id"),
+            status__in=OPEN_REFERRAL,
+        )
+        .order_by("-opened_at")
+        .values("deadline")[:1]
+    )
+
+
 def tasks_visible_to(user) -> QuerySet[Task]:
     if user is None or not user.is_authenticated:
         return Task.objects.none()
@@ -46,8 +65,26 @@ def tasks_visible_to(user) -> QuerySet[Task]:
         Task.objects.filter(flow_task_type="HUMAN")
         .filter(_eligible_q(user))
         .select_related("owner", "process__challengeprocess__challenge")
+        .annotate(referral_deadline=_open_referral_deadline())
         .order_by("-created", "-id")
     )
+
+
+def task_deadline(task):
+    """The one deadline of a task, wherever it is shown (its page, the inbox, the API):
+    on the Chambre's steps, the open referral's (``Referral.deadline``, the delay the
+    sweep enforces); on the others, the call's next deadline."""
+    if getattr(task.flow_task, "acts", None) == Actor.CHAMBRE:
+        if hasattr(task, "referral_deadline"):
+            return task.referral_deadline
+        challenge = task.process.challengeprocess.challenge
+        return (
+            Referral.objects.filter(challenge=challenge, status__in=OPEN_REFERRAL)
+            .order_by("-opened_at")
+            .values_list("deadline", flat=True)
+            .first()
+        )
+    return next_deadline(task.process.challengeprocess.challenge)
 
 
 def tasks_actionable_by(user) -> QuerySet[Task]:
@@ -128,6 +165,7 @@ __all__ = [
     "access_process",
     "access_task",
     "open_task_of",
+    "task_deadline",
     "processes_visible_to",
     "tasks_actionable_by",
     "timers_waiting",

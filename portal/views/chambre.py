@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kernel.errors import Forbidden, NotFound
+from kernel.errors import Forbidden, NotFound, WrongState
 from portal.errors import portal_errors
 from portal.forms.chambre import (
     CommentForm,
@@ -17,8 +17,11 @@ from portal.forms.chambre import (
 )
 from portal.views.common import call_service, portal_login_required
 from procurement import queries
-from procurement.models import Organisation, OrganisationKind
+from procurement.models import Organisation, OrganisationKind, OpinionSubject
+from procurement.models.opinions import ReferralStatus
 from procurement.services import opinions as opinion_services
+from workflows.queries import open_task_of
+from workflows.services import task_complete
 
 
 def _is_moderator(user, referral) -> bool:
@@ -38,6 +41,8 @@ def referral(request, pk, referral_pk):
     moderator = _is_moderator(user, referral)
     rapporteur = referral.rapporteur_id == user.pk
     action = request.POST.get("action") if request.method == "POST" else None
+    if action == "publish":
+        return _publish(request, challenge, referral, moderator)
     forms = {}
     if inside and referral.is_open:
         if moderator and referral.status in ("awaiting_rapporteur", "drafting"):
@@ -119,11 +124,30 @@ def referral(request, pk, referral_pk):
             "inside": inside,
             "forms": forms,
             "deadline": referral.deadline if referral.is_open else None,
+            "can_publish": inside and moderator and referral.is_open,
+            "publishable": referral.status == ReferralStatus.SUBMITTED,
             "opinions": queries.opinions_of(challenge),
             "resources": queries.resources_of(challenge),
         },
         status=status,
     )
+
+
+def _publish(request, challenge, referral, moderator: bool):
+    """The modérateur validates the submitted draft from the referral page: the step of
+    the process that waits for the opinion is completed (``task_complete``, as on the
+    task page), so the opinion is published and the call moves on in one click."""
+    if not moderator:
+        raise Forbidden(_("Seul le modérateur de la Chambre publie l'avis."))
+    step = "call_opinion" if referral.subject == OpinionSubject.CALL else "selection_opinion"
+    task = open_task_of(challenge, (step,))
+    if not referral.is_open or task is None:
+        raise WrongState(_("Aucun avis n'est attendu à cette étape."))
+    if referral.status != ReferralStatus.SUBMITTED:
+        raise WrongState(_("Le rapporteur n'a pas encore soumis de projet d'avis."))
+    task_complete(actor=request.user, task=task, data={})
+    messages.success(request, _("L'avis de la Chambre est publié."))
+    return redirect("portal:referral", pk=challenge.pk, referral_pk=referral.pk)
 
 
 @portal_errors

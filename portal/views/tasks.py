@@ -12,10 +12,9 @@ from kernel.errors import Forbidden, NotFound
 from portal.errors import portal_errors
 from portal.forms.scoring import ScoreForm
 from portal.views.common import call_service, portal_login_required
-from procurement import queries
 from scoring.services import conflict_declare
 from workflows.nodes import Step
-from workflows.queries import access_task
+from workflows.queries import access_task, task_deadline
 from workflows.services import OPEN_STATUSES, can_act, task_complete
 
 
@@ -88,7 +87,7 @@ def task(request, pk):
         "step": step,
         "title": str(node.task_title),
         "challenge": challenge,
-        "deadline": queries.next_deadline(challenge),
+        "deadline": task_deadline(task),
         "form": form,
         "is_open": is_open,
         "held_by_other": task.owner_id not in (None, request.user.pk),

@@ -14,7 +14,7 @@ from procurement import queries
 from procurement.models import ChallengeStatus, Organisation, OrganisationKind
 from procurement.services import notifications as notification_services
 from procurement.services.organisations import identity_missing
-from workflows.queries import tasks_actionable_by
+from workflows.queries import task_deadline, tasks_actionable_by
 
 OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, ChallengeStatus.COFUNDING]
 
@@ -28,7 +28,7 @@ def inbox(request):
     tasks = list(tasks_actionable_by(user))
     for task in tasks:
         task.challenge = task.process.challengeprocess.challenge
-        task.deadline = queries.next_deadline(task.challenge)
+        task.deadline = task_deadline(task)
     organisations = list(queries.organisations_of(user))
     kinds = {org.kind for org in organisations}
     buyer_ids = {org.pk for org in organisations if org.kind == OrganisationKind.BUYER}
