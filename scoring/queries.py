@@ -181,3 +181,19 @@ def counted_comments(challenge) -> tuple[dict[tuple[int, str], list[str]], dict[
     ):
         overall.setdefault(proposal_id, []).append(comment.strip())
     return per_mark, overall
+
+
+def draft_scores_of(*, evaluator, challenge) -> dict[int, Evaluation]:
+    """The evaluator's unsubmitted evaluations of the current round, by proposal, with
+    their marks (to fill the scoring page again)."""
+    return {
+        e.assignment.proposal_id: e
+        for e in Evaluation.objects.filter(
+            assignment__evaluator=evaluator,
+            assignment__proposal__challenge=challenge,
+            round=current_round(challenge),
+            submitted_at__isnull=True,
+        )
+        .select_related("assignment")
+        .prefetch_related("scores__criterion")
+    }

@@ -11,6 +11,7 @@ from scoring.models import SCALE_MAX, ScaleKind
 from scoring.queries import (
     assignments_visible_to,
     current_round,
+    draft_scores_of,
     evaluations_visible_to,
     marked_criteria,
 )
@@ -46,8 +47,10 @@ class ScoreForm(TaskForm):
     (its own small form); those declared free of conflict are then marked on every
     criterion, on the criterion's scale, with comments, and submitted together."""
 
-    def __init__(self, *args, declaration_data=None, **kwargs):
+    def __init__(self, *args, declaration_data=None, draft: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # a draft keeps what is given: every mark may still be blank
+        self.draft = draft
         self.assignments = list(
             assignments_visible_to(self.user, self.challenge).filter(evaluator=self.user)
         )
@@ -82,10 +85,22 @@ class ScoreForm(TaskForm):
             for a in self.assignments
             if a.conflict is None
         }
+        drafts = draft_scores_of(evaluator=self.user, challenge=self.challenge)
         for proposal in self.proposals:
             prefix = f"p{proposal.pk}_"
+            saved = drafts.get(proposal.pk)
+            marks = {s.criterion.code: s for s in saved.scores.all()} if saved else {}
+            if saved:
+                self.initial[prefix + "comment"] = saved.comment
             for criterion in self.criteria:
                 self.fields[f"{prefix}score_{criterion.code}"] = self._score_field(criterion)
+                if self.draft:
+                    self.fields[f"{prefix}score_{criterion.code}"].required = False
+                if criterion.code in marks:
+                    self.initial[f"{prefix}score_{criterion.code}"] = marks[criterion.code].value
+                    self.initial[f"{prefix}comment_{criterion.code}"] = marks[
+                        criterion.code
+                    ].comment
                 self.fields[f"{prefix}comment_{criterion.code}"] = forms.CharField(
                     label=_("Commentaire sur « %(criterion)s »") % {"criterion": criterion.label},
                     help_text=_("Requis pour la note la plus basse ou la plus haute."),
@@ -167,7 +182,9 @@ class ScoreForm(TaskForm):
                     "proposal": proposal.pk,
                     "conflict": False,
                     "scores": {
-                        c.code: _mark(data[f"{prefix}score_{c.code}"]) for c in self.criteria
+                        c.code: _mark(data[f"{prefix}score_{c.code}"])
+                        for c in self.criteria
+                        if data[f"{prefix}score_{c.code}"] not in (None, "")
                     },
                     "comments": {
                         c.code: data[f"{prefix}comment_{c.code}"]
@@ -195,7 +212,54 @@ class ScoreForm(TaskForm):
         # The scoring service: scores.<code>, for the proposal it names (when it does).
         if len(path) == 2 and path[0] == "scores" and self.failed_proposal:
             return f"p{self.failed_proposal}_score_{path[1]}"
+        # The draft and the check before submitting: proposals.<id>.scores.<code>
+        if len(path) == 4 and path[0] == "proposals" and path[2] == "scores":
+            name = f"p{path[1]}_score_{path[3]}"
+            return name if name in self.fields else None
         return None
+
+    def error_items(self) -> list[dict]:
+        """Each refused mark named by its proposal and criterion, for the summary."""
+        items = []
+        titles = {p.pk: p.title for p in self.proposals}
+        labels = {c.code: c.label for c in self.criteria}
+        for name, errors in self.errors.items():
+            if name == "__all__" or not name.startswith("p"):
+                continue
+            pid, _sep, rest = name[1:].partition("_")
+            kind, _sep, code = rest.partition("_")
+            if not pid.isdigit():
+                continue
+            items.append(
+                {
+                    "anchor": self[name].id_for_label,
+                    "proposal": titles.get(int(pid), ""),
+                    "criterion": labels.get(code, "")
+                    if kind in ("score", "comment")
+                    else _("Appréciation générale"),
+                    "message": errors[0],
+                }
+            )
+        return items
+
+    def review(self) -> list[dict]:
+        """What will be submitted, proposal by proposal, to read before submitting."""
+        data = self.cleaned_data
+        return [
+            {
+                "proposal": proposal,
+                "marks": [
+                    {
+                        "criterion": c,
+                        "value": data.get(f"p{proposal.pk}_score_{c.code}"),
+                        "comment": data.get(f"p{proposal.pk}_comment_{c.code}"),
+                    }
+                    for c in self.criteria
+                ],
+                "comment": data.get(f"p{proposal.pk}_comment"),
+            }
+            for proposal in self.proposals
+        ]
 
 
 def _mark(value) -> str:

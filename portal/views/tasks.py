@@ -12,7 +12,7 @@ from kernel.errors import Forbidden, NotFound
 from portal.errors import portal_errors
 from portal.forms.scoring import ScoreForm
 from portal.views.common import call_service, portal_login_required
-from scoring.services import conflict_declare
+from scoring.services import conflict_declare, scoring_check, scoring_draft_save
 from workflows.nodes import Step
 from workflows.queries import access_task, task_deadline
 from workflows.services import OPEN_STATUSES, can_act, task_complete
@@ -42,6 +42,39 @@ def _declare(request, task, challenge):
     return form, status
 
 
+def _score(request, task, challenge, action: str):
+    """The evaluator's marks, saved as a draft (``draft``: blank marks allowed, nothing
+    submitted) or read back before the irrevocable submission (``review``: the marks
+    checked as the submission will check them, ``scoring.services.scoring_check``, and
+    kept as the draft meanwhile). Answers (form, status): 302 once a draft is saved."""
+    draft = action == "draft"
+    form = ScoreForm(request.POST, challenge=challenge, task=task, user=request.user, draft=draft)
+    if not form.is_valid():
+        return form, 400
+    marked = [item for item in form.task_data()["evaluations"] if not item.get("conflict")]
+    if not draft:
+        if not form.ready:
+            form.add_error(
+                None, _("Déclarez vos intérêts sur chaque proposition avant de soumettre.")
+            )
+            return form, 400
+        _result, status = call_service(form, scoring_check, challenge=challenge, evaluations=marked)
+        if status != 200:
+            return form, status
+    _result, status = call_service(
+        form, scoring_draft_save, actor=request.user, challenge=challenge, evaluations=marked
+    )
+    if status != 200:
+        return form, status
+    if draft:
+        messages.success(
+            request,
+            _("Brouillon enregistré : vos notes sont gardées, rien n'est encore soumis."),
+        )
+        return form, 302
+    return form, 200
+
+
 @portal_login_required
 @portal_errors
 def task(request, pk):
@@ -59,10 +92,30 @@ def task(request, pk):
     is_open = task.status in OPEN_STATUSES
     form = None
     status = 200
+    review = False
     if is_open and step == "score" and request.POST.get("action") == "declare":
         form, status = _declare(request, task, challenge)
         if status == 200:
             return redirect("portal:task", pk=task.pk)
+    elif is_open and step == "score" and request.method == "POST":
+        action = request.POST.get("action") or "review"
+        if action in ("draft", "review"):
+            form, status = _score(request, task, challenge, action)
+            if status == 302:
+                return redirect("portal:task", pk=task.pk)
+            review = action == "review" and status == 200
+        else:
+            form = form_class(request.POST, challenge=challenge, task=task, user=request.user)
+            status = 400
+            if form.is_valid():
+                _result, status = call_service(
+                    form, task_complete, actor=request.user, task=task, data=form.task_data()
+                )
+                if status == 200:
+                    messages.success(
+                        request, _("« %(step)s » : c'est fait.") % {"step": node.task_title}
+                    )
+                    return redirect("portal:inbox")
     elif is_open:
         data = request.POST if request.method == "POST" else None
         form = form_class(data, challenge=challenge, task=task, user=request.user)
@@ -91,6 +144,7 @@ def task(request, pk):
         "form": form,
         "is_open": is_open,
         "held_by_other": task.owner_id not in (None, request.user.pk),
+        "review": review,
         **form_class.page_context(challenge=challenge, user=request.user, step=step),
     }
     return render(request, node.template, context, status=status)

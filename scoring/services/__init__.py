@@ -11,7 +11,9 @@ from scoring.services.evaluations import (
     conflict_declare,
     evaluation_record,
     evaluation_submit,
+    scoring_check,
     scoring_close,
+    scoring_draft_save,
     scoring_round_open,
     scoring_submit_all,
 )
@@ -39,7 +41,9 @@ __all__ = [
     "grid_copy",
     "grid_freeze",
     "grid_set",
+    "scoring_check",
     "scoring_close",
+    "scoring_draft_save",
     "scoring_round_open",
     "scoring_submit_all",
 ]

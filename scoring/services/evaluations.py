@@ -47,6 +47,45 @@ def _check_value(criterion: Criterion, raw) -> str:
     return str(int(value)) if value == value.to_integral_value() else str(value)
 
 
+def _score_problems(
+    every: list[Criterion], scores: dict, comments: dict, *, partial: bool = False
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """(errors by criterion code, clean values) for one proposal's marks: every criterion
+    marked on its scale but the price (R2152-7: marked by the published formula, never
+    by an evaluator), a comment for the lowest and highest marks. ``partial`` (a draft):
+    blank marks are allowed and the comment rule waits for the submission."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for criterion in every:
+        if criterion.by_formula:
+            if criterion.code in scores and not (partial and scores[criterion.code] in ("", None)):
+                errors[criterion.code] = [
+                    _("Le prix est noté par la formule publiée, pas par les évaluateurs.")
+                ]
+            continue
+        raw = scores.get(criterion.code)
+        if raw in (None, ""):
+            if not partial:
+                errors[criterion.code] = [_("Note manquante.")]
+            continue
+        try:
+            clean[criterion.code] = _check_value(criterion, raw)
+        except ValueError as exc:
+            errors[criterion.code] = [str(exc)]
+            continue
+        if (
+            not partial
+            and _is_extreme(criterion, clean[criterion.code])
+            and not comments.get(criterion.code, "").strip()
+        ):
+            errors[criterion.code] = [
+                _("Un commentaire est requis pour la note la plus basse ou la plus haute.")
+            ]
+    for code in set(scores) - {c.code for c in every}:
+        errors[code] = [_("Critère inconnu.")]
+    return errors, clean
+
+
 def _is_extreme(criterion: Criterion, value: str) -> bool:
     if criterion.scale == ScaleKind.MAJORITY:
         return value in (MJ_GRADES[0], MJ_GRADES[-1])
@@ -94,22 +133,10 @@ def conflict_declare(
     return assignment
 
 
-@transaction.atomic
-def evaluation_submit(
-    *,
-    actor,
-    assignment: Assignment,
-    scores: dict[str, object],
-    comments: dict[str, str] | None = None,
-    comment: str = "",
-) -> Evaluation:
-    """Submit one evaluator's scores on one proposal (every criterion, on its scale), in
-    the challenge's current scoring round.
-
-    A comment is required for the lowest and highest grades. Submitted scores are final
-    for the round; those of earlier rounds stay. Preconditions: the assigned evaluator
-    (403), scoring or selection under way (409), no conflict declared, and the
-    declaration made (409)."""
+def _open_evaluation(actor, assignment: Assignment) -> Evaluation:
+    """The evaluation of the current round ``actor`` may still write on ``assignment``
+    (locked): its evaluator (403), scoring or selection under way (409), the declaration
+    made without a conflict (409), not submitted yet (409)."""
     challenge = assignment.proposal.challenge
     if assignment.evaluator_id != actor.pk:
         raise Forbidden(_("Cette évaluation ne vous est pas confiée."), code="not_allowed")
@@ -128,43 +155,130 @@ def evaluation_submit(
     )
     if evaluation.submitted_at is not None:
         raise WrongState(_("Cette évaluation a déjà été soumise."), code="already_submitted")
+    return evaluation
+
+
+def _own_assignments(actor, challenge) -> dict[int, Assignment]:
+    return {
+        a.proposal_id: a
+        for a in Assignment.objects.select_for_update()
+        .filter(evaluator=actor, proposal__challenge=challenge)
+        .select_related("proposal__challenge")
+    }
+
+
+def _by_proposal(errors: dict[int, dict[str, list[str]]]) -> ApplicationError:
+    """One refusal naming each proposal and criterion in fault:
+    ``fields = {"proposals": {<proposal id>: {"scores": {<code>: [why]}}}}``."""
+    return ApplicationError(
+        _("Certaines notes ne sont pas valables."),
+        code="invalid_scores",
+        extra={
+            "fields": {
+                "proposals": {str(pid): {"scores": problems} for pid, problems in errors.items()}
+            }
+        },
+    )
+
+
+@transaction.atomic
+def scoring_draft_save(*, actor, challenge, evaluations: list[dict]) -> list[Evaluation]:
+    """The evaluator's scoring page, saved as a draft: the marks given so far are kept
+    on each assigned proposal's evaluation of the current round, which stays unsubmitted
+    — no one else reads it, the ranking does not count it (``counted_evaluations``), and
+    the task stays open. Blank marks are allowed; a mark off its criterion's scale is
+    refused, named by proposal and criterion. Each item as in ``scoring_submit_all``.
+    Audited as ``evaluation.draft_saved`` without the marks (they stay blind)."""
+    assignments = _own_assignments(actor, challenge)
+    every = list(Criterion.objects.filter(grid__challenge=challenge))
+    errors: dict[int, dict[str, list[str]]] = {}
+    saved = []
+    for item in evaluations:
+        assignment = assignments.get(item.get("proposal"))
+        if assignment is None:
+            raise Forbidden(_("Cette proposition ne vous est pas confiée."), code="not_assigned")
+        evaluation = _open_evaluation(actor, assignment)
+        comments = item.get("comments") or {}
+        problems, clean = _score_problems(every, item.get("scores") or {}, comments, partial=True)
+        if problems:
+            errors[assignment.proposal_id] = problems
+            continue
+        evaluation.scores.all().delete()
+        Score.objects.bulk_create(
+            [
+                Score(
+                    evaluation=evaluation,
+                    criterion=c,
+                    value=clean[c.code],
+                    comment=comments.get(c.code, ""),
+                )
+                for c in every
+                if c.code in clean
+            ]
+        )
+        evaluation.comment = item.get("comment", "")
+        evaluation.save(update_fields=["comment"])
+        saved.append(evaluation)
+    if errors:
+        raise _by_proposal(errors)
+    audit_record(
+        verb="evaluation.draft_saved",
+        actor=actor,
+        challenge=challenge,
+        data={"proposals": [e.assignment.proposal_id for e in saved]},
+    )
+    return saved
+
+
+def scoring_check(*, challenge, evaluations: list[dict]) -> None:
+    """Before the irrevocable submission, the marks as ``evaluation_submit`` will check
+    them (scale, every criterion but the price, comments on extreme marks), for every
+    proposal at once; raises one refusal naming each proposal and criterion. Writes
+    nothing."""
+    every = list(Criterion.objects.filter(grid__challenge=challenge))
+    errors = {}
+    for item in evaluations:
+        if item.get("conflict"):
+            continue
+        problems, _clean = _score_problems(
+            every, item.get("scores") or {}, item.get("comments") or {}
+        )
+        if problems:
+            errors[item["proposal"]] = problems
+    if errors:
+        raise _by_proposal(errors)
+
+
+@transaction.atomic
+def evaluation_submit(
+    *,
+    actor,
+    assignment: Assignment,
+    scores: dict[str, object],
+    comments: dict[str, str] | None = None,
+    comment: str = "",
+) -> Evaluation:
+    """Submit one evaluator's scores on one proposal (every criterion, on its scale), in
+    the challenge's current scoring round.
+
+    A comment is required for the lowest and highest grades. Submitted scores are final
+    for the round; those of earlier rounds stay. Preconditions: the assigned evaluator
+    (403), scoring or selection under way (409), no conflict declared, and the
+    declaration made (409)."""
+    challenge = assignment.proposal.challenge
+    evaluation = _open_evaluation(actor, assignment)
     comments = comments or {}
     every = list(Criterion.objects.filter(grid__challenge=challenge))
-    errors: dict[str, list[str]] = {}
-    # R2152-7: the price criterion is marked by the published formula on the offered
-    # prices, never by an evaluator.
     criteria = [c for c in every if not c.by_formula]
-    for criterion in every:
-        if criterion.by_formula and criterion.code in scores:
-            errors[criterion.code] = [
-                _("Le prix est noté par la formule publiée, pas par les évaluateurs.")
-            ]
-    clean = {}
-    for criterion in criteria:
-        if criterion.code not in scores:
-            errors[criterion.code] = [_("Note manquante.")]
-            continue
-        try:
-            clean[criterion.code] = _check_value(criterion, scores[criterion.code])
-        except ValueError as exc:
-            errors[criterion.code] = [str(exc)]
-            continue
-        if (
-            _is_extreme(criterion, clean[criterion.code])
-            and not comments.get(criterion.code, "").strip()
-        ):
-            errors[criterion.code] = [
-                _("Un commentaire est requis pour la note la plus basse ou la plus haute.")
-            ]
-    unknown = set(scores) - {c.code for c in every}
-    for code in unknown:
-        errors[code] = [_("Critère inconnu.")]
+    errors, clean = _score_problems(every, scores, comments)
     if errors:
         raise ApplicationError(
             _("Certaines notes ne sont pas valables."),
             code="invalid_scores",
             extra={"fields": {"scores": errors}, "proposal": assignment.proposal_id},
         )
+    # the draft's marks, if any, give way to the submitted ones
+    evaluation.scores.all().delete()
     Score.objects.bulk_create(
         [
             Score(

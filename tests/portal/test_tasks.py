@@ -339,7 +339,7 @@ def test_score_page_is_refused_while_a_declaration_is_missing(client, world, clo
     evaluator = world.evaluators[0]
     login(evaluator)
 
-    response = client.post(task_url(challenge, "score", owner=evaluator), {})
+    response = client.post(task_url(challenge, "score", owner=evaluator), {"action": "submit"})
 
     assert response.status_code == 400
     assert "Toutes les propositions confiées doivent être évaluées." in response.content.decode()
@@ -354,7 +354,9 @@ def test_score_page_submits_every_assigned_proposal(client, world, clock, login)
     declare_none(evaluator, challenge)
     login(evaluator)
 
-    response = client.post(task_url(challenge, "score", owner=evaluator), score_data(challenge))
+    response = client.post(
+        task_url(challenge, "score", owner=evaluator), {**score_data(challenge), "action": "submit"}
+    )
 
     assert response.status_code == 302
     assert (
