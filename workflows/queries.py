@@ -165,8 +165,8 @@ __all__ = [
     "access_process",
     "access_task",
     "open_task_of",
-    "task_deadline",
     "processes_visible_to",
+    "task_deadline",
     "tasks_actionable_by",
     "timers_waiting",
 ]

@@ -104,7 +104,10 @@ def _sections(snapshot: dict) -> list[tuple[str, list[str]]]:
             ],
         ),
         (_("Lots et ressources"), lot_lines),
-        (_("Motif de l'absence d'allotissement"), snapshot.get("single_lot_reason", "").splitlines()),
+        (
+            _("Motif de l'absence d'allotissement"),
+            snapshot.get("single_lot_reason", "").splitlines(),
+        ),
         (
             _("Grille de notation"),
             [
@@ -141,9 +144,7 @@ def snapshot_diff(before: dict, after: dict) -> list[SectionChange]:
         if old == new:
             continue
         lines = [
-            (line[0], line[2:])
-            for line in difflib.ndiff(old, new)
-            if line[:1] in ("+", "-", " ")
+            (line[0], line[2:]) for line in difflib.ndiff(old, new) if line[:1] in ("+", "-", " ")
         ]
         changes.append(SectionChange(title, lines))
     return changes

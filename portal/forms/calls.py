@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms.base import DeadlineField, EurosField, NumberField, PortalForm
 from procurement.models import Organisation
-from procurement.models.challenges import AggregationMethod, ContractNature, Framing
 from procurement.models import OrganisationKind as Kind
+from procurement.models.challenges import AggregationMethod, ContractNature, Framing
 from procurement.services.award_rules import AWARD_METHODS
 from procurement.validators import OPEN_LICENCES, RECIPROCITY_LICENCES
 from scoring.models import COMMONS_KINDS, CriterionKind, ScaleKind
@@ -77,9 +77,7 @@ class CallForm(PortalForm):
         ),
         **OPTIONAL,
     )
-    contract_nature = forms.ChoiceField(
-        label=_("Nature du marché"), choices=ContractNature.choices
-    )
+    contract_nature = forms.ChoiceField(label=_("Nature du marché"), choices=ContractNature.choices)
     framing = forms.ChoiceField(label=_("Cadre juridique"), choices=Framing.choices)
     contract_duration_months = forms.IntegerField(
         label=_("Durée du marché (mois)"), min_value=1, max_value=120
@@ -176,9 +174,7 @@ def _filled(form) -> bool:
     data = getattr(form, "cleaned_data", None) or {}
     if data.get("DELETE"):
         return False
-    return any(
-        value not in (None, "", False) for name, value in data.items() if name != "DELETE"
-    )
+    return any(value not in (None, "", False) for name, value in data.items() if name != "DELETE")
 
 
 class CallEditor:

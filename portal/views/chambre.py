@@ -17,7 +17,7 @@ from portal.forms.chambre import (
 )
 from portal.views.common import call_service, portal_login_required
 from procurement import queries
-from procurement.models import Organisation, OrganisationKind, OpinionSubject
+from procurement.models import OpinionSubject, Organisation, OrganisationKind
 from procurement.models.opinions import ReferralStatus
 from procurement.services import opinions as opinion_services
 from workflows.queries import open_task_of

@@ -122,6 +122,9 @@ def test_evaluator_saves_a_draft_then_submits_after_review(
     follow(page.get_by_role("button", name="Soumettre définitivement"))
     expect(page.locator(".fr-alert--success").first).to_contain_text("c'est fait")
     with server_paused():
-        assert Evaluation.objects.filter(
-            assignment__evaluator=evaluator, submitted_at__isnull=False
-        ).count() == challenge.proposals.count()
+        assert (
+            Evaluation.objects.filter(
+                assignment__evaluator=evaluator, submitted_at__isnull=False
+            ).count()
+            == challenge.proposals.count()
+        )

@@ -101,7 +101,8 @@ def test_editor_saves_text_lots_licences_grid_estimate_and_dates(client, world, 
         .order_by("order")
         .values_list("weight", flat=True)[:3]
     )
-    assert weights[0] == Decimal(30) and weights[2] == Decimal(15)
+    assert weights[0] == Decimal(30)
+    assert weights[2] == Decimal(15)
     # and the page previews the procedure the new estimate gives (above 216 000 € HT)
     page = client.get(url).content.decode()
     assert "offres ouvert (procédure formalisée)" in page
@@ -202,9 +203,7 @@ def test_editor_is_closed_while_the_chambre_examines_the_call(client, world, clo
 
 
 @pytest.mark.django_db
-def test_revision_shows_the_changes_since_the_version_the_chambre_saw(
-    client, world, clock, login
-):
+def test_revision_shows_the_changes_since_the_version_the_chambre_saw(client, world, clock, login):
     # given a call referred, then an opinion with a reservation
     challenge = advance(world, clock, "call_opinion")
     give_opinion(
@@ -222,8 +221,10 @@ def test_revision_shows_the_changes_since_the_version_the_chambre_saw(
     # then the page shows the old and the new title
     page = client.get(url).content.decode()
     assert "Ce qui a changé depuis la version vue par la Chambre" in page
-    assert "<del>" in page and "Mobilité partagée dans la métropole" in page
-    assert "<ins>" in page and "Titre révisé" in page
+    assert "<del>" in page
+    assert "Mobilité partagée dans la métropole" in page
+    assert "<ins>" in page
+    assert "Titre révisé" in page
 
 
 @pytest.mark.django_db

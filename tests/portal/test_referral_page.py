@@ -58,9 +58,7 @@ def test_moderator_publishes_from_the_referral_page_once_the_draft_is_submitted(
 
 
 @pytest.mark.django_db
-def test_publish_button_is_disabled_and_refused_before_a_draft_exists(
-    client, world, clock, login
-):
+def test_publish_button_is_disabled_and_refused_before_a_draft_exists(client, world, clock, login):
     # given a referral still drafting
     challenge = advance(world, clock, "call_opinion")
     referral = drafted(world, challenge, submit=False)
@@ -68,11 +66,13 @@ def test_publish_button_is_disabled_and_refused_before_a_draft_exists(
     # the referral page and the task page show the button disabled
     page = client.get(referral_url(challenge, referral)).content.decode()
     assert 'value="publish"' not in page
-    assert "disabled" in page and "publier-attente" in page
+    assert "disabled" in page
+    assert "publier-attente" in page
     task_page = client.get(
         reverse("portal:task", args=[open_task(challenge, "call_opinion").pk])
     ).content.decode()
-    assert "disabled" in task_page and "publication-attendue" in task_page
+    assert "disabled" in task_page
+    assert "publication-attendue" in task_page
     # a forged post is refused with 409, nothing published
     response = client.post(referral_url(challenge, referral), {"action": "publish"})
     assert response.status_code == 409

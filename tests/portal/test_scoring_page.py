@@ -36,7 +36,9 @@ def test_scoring_page_shows_every_part_of_the_proposal(client, scoring):
             assert line.label in page
         for milestone in Milestone.objects.filter(proposal=proposal):
             assert milestone.title in page
-    assert "Gouvernance" in page and "Communauté" in page and "Pièces jointes" in page
+    assert "Gouvernance" in page
+    assert "Communauté" in page
+    assert "Pièces jointes" in page
 
 
 @pytest.mark.django_db
@@ -90,8 +92,9 @@ def test_review_then_submit(client, scoring):
     done = client.post(url, {**data, "action": "submit"})
     assert done.status_code == 302
     assert (
-        Evaluation.objects.filter(assignment__evaluator=evaluator, submitted_at__isnull=False)
-        .count()
+        Evaluation.objects.filter(
+            assignment__evaluator=evaluator, submitted_at__isnull=False
+        ).count()
         == challenge.proposals.count()
     )
 

@@ -145,7 +145,10 @@ def call_edit(request, pk):
                 {"saved": False, "message": _("L'appel ne peut plus être modifié à cette étape.")},
                 status=409,
             )
-        messages.info(request, _("L'appel n'est plus modifiable : il est entre les mains de la Chambre ou publié."))
+        messages.info(
+            request,
+            _("L'appel n'est plus modifiable : il est entre les mains de la Chambre ou publié."),
+        )
         return redirect("portal:challenge", pk=challenge.pk)
     criteria = list(Criterion.objects.filter(grid__challenge=challenge).order_by("order", "pk"))
     editor = CallEditor(

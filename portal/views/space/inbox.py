@@ -74,9 +74,7 @@ def inbox(request):
 
 def editable_ids(user) -> set[int]:
     """The organisations whose staff the user is (a buyer's staff writes its calls)."""
-    return set(
-        queries.org_ids(user, queries.STAFF_ROLES).values_list("organisation_id", flat=True)
-    )
+    return set(queries.org_ids(user, queries.STAFF_ROLES).values_list("organisation_id", flat=True))
 
 
 def _alerts(user) -> list[dict]:
