@@ -183,7 +183,7 @@ class CallEditor:
 
     def __init__(self, data=None, *, challenge, criteria):
         self.challenge = challenge
-        lots = list(challenge.lots.order_by("number").prefetch_related("resources"))
+        lots = list(challenge.lots.order_by("number").prefetch_related("resources__commons"))
         resources = [
             {
                 "title": r.title,
@@ -222,8 +222,14 @@ class CallEditor:
                 for c in criteria
             ],
         )
+        # What the editor does not show is kept as it was: a criterion's description,
+        # threshold and levels (by its code), a resource's catalogue commons (by title).
         self._levels = {c.code: c.levels for c in criteria}
         self._descriptions = {c.code: c.description for c in criteria}
+        self._thresholds = {c.code: c.threshold for c in criteria}
+        self._commons = {
+            r.title: r.commons for lot in lots for r in lot.resources.all() if r.commons_id
+        }
 
     @property
     def parts(self):
@@ -289,6 +295,7 @@ class CallEditor:
                 "description": row["description"],
                 "expected_licence": row["expected_licence"],
                 "lot": row["lot"] or (1 if len(lots) <= 1 else None),
+                "commons": self._commons.get(row["title"]),
             }
             for row in self._rows(self.resources)
         ]
@@ -305,6 +312,7 @@ class CallEditor:
                 "weight": row["weight"],
                 "scale": row["scale"],
                 "description": self._descriptions.get(row["code"], ""),
+                "threshold": self._thresholds.get(row["code"]),
                 "levels": self._levels.get(row["code"])
                 if row["kind"] != CriterionKind.PRICE
                 else [],

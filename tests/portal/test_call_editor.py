@@ -234,3 +234,29 @@ def test_draft_task_links_to_the_editor(client, world, login):
     task = journey.open_task(challenge, "draft")
     page = client.get(reverse("portal:task", args=[task.pk])).content.decode()
     assert reverse("portal:call_edit", args=[challenge.pk]) in page
+
+
+@pytest.mark.django_db
+def test_editor_keeps_what_it_does_not_show(client, world, login):
+    # given a resource from the catalogue and a criterion with a threshold and levels
+    from scoring.services import DEFAULT_GRID, grid_set
+    from tests.portal.steps import commons
+
+    catalogue = commons("Brique de covoiturage", licence="EUPL-1.2")
+    resources = [
+        {"commons": catalogue, "title": "Brique de covoiturage", "expected_licence": "EUPL-1.2"},
+        *journey.RESOURCES[1:],
+    ]
+    challenge = journey.start(world, resources=resources)
+    grid = [dict(c) for c in DEFAULT_GRID]
+    grid[0].update(threshold=Decimal(3), levels=[{"level": "0", "description": "Rien de solide."}])
+    grid_set(challenge=challenge, actor=world.buyer_agent, criteria=grid)
+    login(world.buyer_agent)
+    # when the buyer saves the page as it is shown
+    response = client.post(reverse("portal:call_edit", args=[challenge.pk]), editor_data(challenge))
+    # then the catalogue link, the threshold and the levels are still there
+    assert response.status_code == 302
+    assert challenge.resources.get(title="Brique de covoiturage").commons == catalogue
+    first = Criterion.objects.get(grid__challenge=challenge, code=grid[0]["code"])
+    assert first.threshold == Decimal(3)
+    assert first.levels == [{"level": "0", "description": "Rien de solide."}]
