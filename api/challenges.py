@@ -156,6 +156,8 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "proposal_deadline",
             "questions_deadline",
             "cofunding_deadline",
+            "planned_positioning_deadline",
+            "planned_proposal_deadline",
             "published_at",
             "proposals_opened_at",
             "award_decided_at",
@@ -270,6 +272,16 @@ class ChallengeUpdateInput(EssentialDataInput):
             "Le titulaire traite des données personnelles pour l'acheteur : le CCAP le lie "
             "comme sous-traitant (article 28 du RGPD)."
         ),
+    )
+    planned_positioning_deadline = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Fin des positionnements prévue (préremplit la publication).",
+    )
+    planned_proposal_deadline = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Date limite des propositions prévue, après la fin des positionnements.",
     )
     resources = ResourceInput(many=True, required=False)
     lots = LotInput(many=True, required=False, allow_empty=False)

@@ -260,3 +260,27 @@ def test_editor_keeps_what_it_does_not_show(client, world, login):
     first = Criterion.objects.get(grid__challenge=challenge, code=grid[0]["code"])
     assert first.threshold == Decimal(3)
     assert first.levels == [{"level": "0", "description": "Rien de solide."}]
+
+
+@pytest.mark.django_db
+def test_publication_form_is_filled_with_the_planned_dates(client, world, clock, login):
+    # given planned dates written in the editor, then a favourable opinion
+    from procurement.services.challenges import challenge_update
+    from tests.conftest import paris
+
+    challenge = journey.start(world)
+    challenge_update(
+        challenge=challenge,
+        actor=world.buyer_agent,
+        planned_positioning_deadline=paris(2026, 10, 1, 12, 0),
+        planned_proposal_deadline=paris(2026, 11, 16, 12, 0),
+    )
+    journey.complete(challenge, "draft", world.buyer_agent, {"note": ""})
+    give_opinion(world, challenge)
+    login(world.buyer_agent)
+    # then the publication's form shows them
+    page = client.get(
+        reverse("portal:task", args=[journey.open_task(challenge, "publish").pk])
+    ).content.decode()
+    assert 'value="2026-10-01T12:00"' in page
+    assert 'value="2026-11-16T12:00"' in page
