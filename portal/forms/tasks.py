@@ -26,6 +26,7 @@ from scoring.queries import (
     grid_of,
 )
 from scoring.ranking import ranking_for
+from workflows.snapshots import call_changes
 
 OPTIONAL = {"required": False}
 
@@ -140,6 +141,16 @@ class ReviseForm(CallForm):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 **OPTIONAL,
             )
+
+    @classmethod
+    def page_context(cls, *, challenge, user, step: str) -> dict:
+        """Beside the answers, what changed since the version the Chambre saw."""
+        referral, changes = call_changes(challenge)
+        return {
+            **super().page_context(challenge=challenge, user=user, step=step),
+            "referral": referral,
+            "changes": changes,
+        }
 
     def answer_fields(self) -> list[dict]:
         return [

@@ -284,3 +284,20 @@ def test_publication_form_is_filled_with_the_planned_dates(client, world, clock,
     ).content.decode()
     assert 'value="2026-10-01T12:00"' in page
     assert 'value="2026-11-16T12:00"' in page
+
+
+@pytest.mark.django_db
+def test_revise_task_page_shows_the_changes_too(client, world, clock, login):
+    challenge = advance(world, clock, "call_opinion")
+    give_opinion(world, challenge, verdict="reservations", reservations=["Préciser la licence."])
+    login(world.buyer_agent)
+    client.post(
+        reverse("portal:call_edit", args=[challenge.pk]),
+        editor_data(challenge, **{"call-title": "Titre révisé"}),
+    )
+    page = client.get(
+        reverse("portal:task", args=[journey.open_task(challenge, "revise").pk])
+    ).content.decode()
+    assert "Ce qui a changé depuis la version vue par la Chambre" in page
+    assert "Titre révisé" in page
+    assert reverse("portal:call_edit", args=[challenge.pk]) in page
