@@ -194,11 +194,17 @@ class CallEditor:
             for lot in lots
             for r in sorted(lot.resources.all(), key=lambda r: r.order)
         ]
+        # A bound formset compares its extra rows with their initial values and skips the
+        # unchanged ones: the rows the page posts are read as they are, never against
+        # what an autosave has stored since the page was drawn.
+        bound = data is not None
         self.call = CallForm(data, initial=CallForm.initial_from(challenge), prefix="call")
         self.lots = LotFormSet(
             data,
             prefix="lots",
-            initial=[
+            initial=None
+            if bound
+            else [
                 {
                     "title": lot.title,
                     "estimated_amount": lot.estimated_amount,
@@ -207,11 +213,15 @@ class CallEditor:
                 for lot in lots
             ],
         )
-        self.resources = ResourceFormSet(data, prefix="resources", initial=resources)
+        self.resources = ResourceFormSet(
+            data, prefix="resources", initial=None if bound else resources
+        )
         self.criteria = CriterionFormSet(
             data,
             prefix="criteria",
-            initial=[
+            initial=None
+            if bound
+            else [
                 {
                     "label": c.label,
                     "code": c.code,

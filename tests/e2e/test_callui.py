@@ -40,6 +40,14 @@ def test_buyer_creates_edits_and_refers_a_call(world, browse, check_page, server
     weights.first.fill("35")
     expect(total).to_have_text("100")
 
+    # a second lot added by the page's button, with a resource of its own
+    buyer.get_by_role("button", name="Ajouter un lot").click()
+    buyer.get_by_label("Intitulé du lot").last.fill("Tableau de bord")
+    buyer.get_by_label("Intitulé du lot").first.fill("Données des capteurs")
+    buyer.get_by_label("Ressource attendue").nth(1).fill("Tableau de bord de l'air")
+    buyer.get_by_label("N° du lot").nth(1).fill("2")
+    buyer.get_by_label("Licence attendue").nth(1).fill("EUPL-1.2")
+
     # the draft is written: a licence, the estimate, planned dates; autosaved meanwhile
     buyer.get_by_label("Licence attendue").first.fill("ODbL-1.0")
     buyer.get_by_label("Montant estimé HT (€)").fill("120 000")
@@ -66,6 +74,10 @@ def test_buyer_creates_edits_and_refers_a_call(world, browse, check_page, server
         assert challenge.status == ChallengeStatus.IN_REVIEW
         snapshot = open_referral(challenge, "call").call_snapshot
         assert snapshot["context"].startswith("Des capteurs")
+        assert [lot["title"] for lot in snapshot["lots"]] == [
+            "Données des capteurs",
+            "Tableau de bord",
+        ]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -301,3 +301,21 @@ def test_revise_task_page_shows_the_changes_too(client, world, clock, login):
     assert "Ce qui a changé depuis la version vue par la Chambre" in page
     assert "Titre révisé" in page
     assert reverse("portal:call_edit", args=[challenge.pk]) in page
+
+
+@pytest.mark.django_db
+def test_a_row_added_then_autosaved_is_kept_when_the_page_is_saved(client, world, login):
+    # given a page drawn with one resource, on which the buyer adds a second one
+    challenge = journey.start(world, resources=journey.RESOURCES[:1], lots=None)
+    login(world.buyer_agent)
+    url = reverse("portal:call_edit", args=[challenge.pk])
+    data = editor_data(
+        challenge,
+        **{"resources-1-title": "Tableau de bord", "resources-1-expected_licence": "EUPL-1.2"},
+    )
+    # when the autosave stores it, then the button posts the same page again
+    assert client.post(url, {**data, "autosave": "1"}).json()["saved"] is True
+    assert client.post(url, data).status_code == 302
+    # then the added resource is still there
+    titles = list(challenge.resources.order_by("order").values_list("title", flat=True))
+    assert titles == [journey.RESOURCES[0]["title"], "Tableau de bord"]

@@ -83,5 +83,25 @@
     window.clearTimeout(pending);
   });
   window.setInterval(save, 30000);
+
+  // A row more in a formset (a lot, a resource, a criterion), numbered after the others.
+  form.querySelectorAll("[data-add-row]").forEach(function (button) {
+    var kind = button.dataset.addRow;
+    var template = form.querySelector("template[data-row-template='" + kind + "']");
+    var rows = form.querySelector("[data-rows='" + kind + "']");
+    var total = form.querySelector("#id_" + template.dataset.prefix + "-TOTAL_FORMS");
+    if (!template || !rows || !total) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var index = total.value;
+      var holder = document.createElement("div");
+      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, index);
+      var row = holder.firstElementChild;
+      rows.appendChild(row);
+      total.value = String(Number(index) + 1);
+      var first = row.querySelector("input, select, textarea");
+      if (first) { first.focus(); }
+    });
+  });
   updateTotals();
 })();
