@@ -174,7 +174,8 @@ def test_journey_from_publication_to_award_in_the_browser(
     for index in range(12):
         marks.nth(index).fill("7")
     check_page(evaluator, "06-tache-evaluer", MAIN)
-    submit(evaluator, "Soumettre mes évaluations")
+    follow(evaluator.get_by_role("button", name="Relire avant de soumettre"))
+    submit(evaluator, "Soumettre définitivement")
 
     # the buyer selects both, each first of its lot, and opens cofunding for a day
     open_task(buyer, "Sélectionner les propositions")
