@@ -27,3 +27,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The journeys jump days and weeks between two requests of one person: their sessions and
+# tokens outlive the jump. The production lifetimes (10 h, 8 h) are tested on their own
+# (tests/config/test_lockout.py, tests/api/test_tokens.py), which set them back.
+SESSION_COOKIE_AGE = 366 * 24 * 3600
+API_TOKEN_TTL_HOURS = 366 * 24.0

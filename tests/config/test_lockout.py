@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.test import Client
 
+from config import settings as production
 from tests.factories import PASSWORD, UserFactory
 
 TOKEN = "/api/v1/auth/token/"
@@ -190,8 +191,11 @@ def test_a_pbkdf2_hash_is_upgraded_to_argon2_at_the_next_sign_in(settings):
 
 
 @pytest.mark.django_db
-def test_a_portal_session_lasts_a_working_day_at_most(client):
-    # given a person who signs in on the portal
+def test_a_portal_session_lasts_a_working_day_at_most(client, settings):
+    # given the production lifetime of a session (the test settings lengthen it)
+    assert production.SESSION_COOKIE_AGE == 10 * 3600
+    settings.SESSION_COOKIE_AGE = production.SESSION_COOKIE_AGE
+    # and a person who signs in on the portal
     UserFactory(username="agent.journee")
 
     response = client.post(PORTAL, {"username": "agent.journee", "password": PASSWORD})
