@@ -199,3 +199,25 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id} : {self.value}"
+
+
+class StoredRanking(models.Model):
+    """A call's ranking as ``scoring.ranking.ranking_compute`` gave it when its scoring
+    closed (``scoring_close``), so that reading it does not recompute it; rewritten by
+    the events that change it after the close (``scoring.services.rankings``)."""
+
+    challenge = models.OneToOneField(
+        "procurement.Challenge", on_delete=models.CASCADE, related_name="stored_ranking"
+    )
+    # ranking_compute's dict: strings, numbers and lists only, served as it is.
+    data = models.JSONField()
+    computed_at = models.DateTimeField()
+    # What wrote it: "scoring.closed", "evaluation.submitted", "read" (a call closed
+    # before rankings were stored).
+    cause = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = _("classement enregistré")
+
+    def __str__(self) -> str:
+        return f"Classement de {self.challenge_id}"

@@ -16,6 +16,7 @@ from scoring.models import (
     Criterion,
     CriterionKind,
     ScaleKind,
+    StoredRanking,
 )
 from scoring.queries import counted_scores, criteria_of
 
@@ -168,9 +169,29 @@ def ranking_leaders(rankings: Sequence[LotRanking], grid: agg.GridSpec) -> dict[
 
 
 def ranking_for(challenge) -> dict:
-    """The rankings of the challenge's lots with their breakdown, for the API and the
-    portal: ``lots`` lists each lot with its entries, ranked within the lot; ``entries``
-    gives every lot's entries one after the other, each naming its lot."""
+    """The rankings of the challenge's lots with their breakdown, for the API, its
+    exports and the portal: the copy stored when the scoring closed
+    (``scoring.services.rankings``), one query; while the scoring is under way, computed
+    on each read (the marks still come in). A call closed before rankings were stored
+    gets its copy on the first read."""
+    from scoring.services.rankings import RANKED_STAGES, ranking_store_missing
+
+    stored = (
+        StoredRanking.objects.filter(challenge_id=challenge.pk)
+        .values_list("data", flat=True)
+        .first()
+    )
+    if stored is not None:
+        return stored
+    if challenge.status in RANKED_STAGES:
+        return ranking_store_missing(challenge=challenge)
+    return ranking_compute(challenge)
+
+
+def ranking_compute(challenge) -> dict:
+    """The rankings of the challenge's lots with their breakdown, computed from the
+    marks: ``lots`` lists each lot with its entries, ranked within the lot; ``entries``
+    gives every lot's entries one after the other, each naming its lot. Seven queries."""
     rankings = compute_rankings(challenge)
     titles = dict(Proposal.objects.filter(challenge=challenge).values_list("pk", "title"))
     label, description = METHOD_DESCRIPTIONS[challenge.aggregation_method]

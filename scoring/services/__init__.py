@@ -17,6 +17,7 @@ from scoring.services.evaluations import (
     scoring_round_open,
     scoring_submit_all,
 )
+from scoring.services.rankings import ranking_store
 from scoring.services.grids import (
     DEFAULT_GRID,
     EVALUATION_OPEN,
@@ -41,6 +42,7 @@ __all__ = [
     "grid_copy",
     "grid_freeze",
     "grid_set",
+    "ranking_store",
     "scoring_check",
     "scoring_close",
     "scoring_draft_save",

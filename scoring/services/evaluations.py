@@ -28,6 +28,7 @@ from scoring.queries import current_round
 # Evaluations are taken while the evaluators score and until the buyer has selected:
 # a reassigned evaluator or a new round may come after the scoring tasks are done.
 from scoring.services.grids import EVALUATION_OPEN
+from scoring.services.rankings import RANKED_STAGES, ranking_store
 
 
 def _check_value(criterion: Criterion, raw) -> str:
@@ -300,6 +301,9 @@ def evaluation_submit(
         obj=evaluation,
         data={"proposal": assignment.proposal_id, "round": evaluation.round, "scores": clean},
     )
+    if challenge.status in RANKED_STAGES:
+        # Past the close (a reassigned evaluator, a new round): the stored ranking moves.
+        ranking_store(challenge=challenge, cause="evaluation.submitted")
     return evaluation
 
 
@@ -454,7 +458,9 @@ def scoring_round_open(*, challenge, actor, reason: str) -> ScoringRound:
 
 @transaction.atomic
 def scoring_close(*, challenge) -> None:
-    """After every evaluator's task: the buyer selects."""
+    """After every evaluator's task: the buyer selects. The ranking is computed once and
+    stored (``ranking_store``): the ranking endpoint, its exports and the selection page
+    read that copy."""
     challenge_stage_move(challenge=challenge, to=ChallengeStatus.SELECTION)
     audit_record(
         verb="scoring.closed",
@@ -465,3 +471,4 @@ def scoring_close(*, challenge) -> None:
             )
         },
     )
+    ranking_store(challenge=challenge, cause="scoring.closed")
