@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
+from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +17,11 @@ from kernel.guards import field_error
 from procurement import queries
 from procurement.models import AuditEvent, ChainAnchor
 from procurement.services.chains import chains_verify, challenge_chains, first_problem
+from procurement.services.chains.incremental import (
+    chain_verify_incremental,
+    merged,
+    page_problems,
+)
 
 from .views import ChallengeScoped
 
@@ -69,10 +75,32 @@ class ChainReportSerializer(serializers.Serializer):
     problems = ChainProblemSerializer(many=True)
 
 
+class AuditCursor(CursorPagination):
+    """The trail's events by their number, a page at a time: ``?cursor=`` (opaque, from
+    ``next`` or ``previous``), ``?page_size=`` up to 200. No count to compute: the
+    verification gives the chain's length."""
+
+    ordering = "seq"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 class AuditView(ChallengeScoped, APIView):
+    """A call's audit trail, a page of its events at a time, and the verification of its
+    chains: from their checkpoint (the rows written since the last verification, the
+    chain passing through what was verified, its anchors, its head) and the rows of the
+    page (``procurement.services.chains.incremental``). ``GET /api/v1/chains/verification/``
+    re-hashes every row."""
+
     permission_classes = [IsAuthenticated]
+    pagination_class = AuditCursor
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter("cursor", str, description="La page suivante ou précédente."),
+            OpenApiParameter("page_size", int, description="Événements par page (200 au plus)."),
+        ],
         responses=inline_serializer(
             "Audit",
             {
@@ -91,8 +119,10 @@ class AuditView(ChallengeScoped, APIView):
                     "scellée : chaque anomalie, ligne par ligne, et les têtes ancrées.",
                 ),
                 "events": AuditEventSerializer(many=True),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
             },
-        )
+        ),
     )
     def get(self, request, challenge_pk):
         challenge = self.challenge()
@@ -104,9 +134,14 @@ class AuditView(ChallengeScoped, APIView):
                 _("Le journal d'audit est réservé à l'acheteur et à la Chambre."),
                 code="audit_restricted",
             )
-        chains = chains_verify(chains=challenge_chains(challenge))
-        verification = first_problem(chains.reports[0])  # the call's own chain comes first
-        events = challenge.audit_events.order_by("seq")
+        paginator = AuditCursor()
+        events = paginator.paginate_queryset(
+            AuditEvent.objects.filter(chain=f"challenge:{challenge.pk}"), request, view=self
+        )
+        reports = [chain_verify_incremental(chain) for chain in challenge_chains(challenge)]
+        # the call's own chain comes first: the events served are its own
+        reports[0] = merged(reports[0], page_problems(reports[0].chain, events))
+        verification = first_problem(reports[0])
         return Response(
             {
                 "verification": {
@@ -115,8 +150,10 @@ class AuditView(ChallengeScoped, APIView):
                     "first_broken_seq": verification.first_broken_seq,
                     "reason": verification.reason,
                 },
-                "chains": ChainReportSerializer(chains.reports, many=True).data,
+                "chains": ChainReportSerializer(reports, many=True).data,
                 "events": AuditEventSerializer(events, many=True).data,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
             }
         )
 

@@ -124,8 +124,7 @@ class World:
         )
         Membership.objects.create(user=self.agent, organisation=self.buyer, role=Role.MEMBER)
         self.partners = Organisation.objects.bulk_create(
-            Organisation(name=f"Coopérative {n}", kind=OrganisationKind.PARTNER)
-            for n in range(200)
+            Organisation(name=f"Coopérative {n}", kind=OrganisationKind.PARTNER) for n in range(200)
         )
         self.evaluators = user_model.objects.bulk_create(
             user_model(username=f"evaluateur.{n}") for n in range(EVALUATORS)
@@ -136,8 +135,9 @@ class World:
 def add_calls(world: World, count: int) -> None:
     """``count`` published calls of the buyer, each with its process and an open task
     of the buyer's staff."""
-    from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Lot
     from viewflow.workflow.models import Task
+
+    from procurement.models import Challenge, ChallengeResource, ChallengeStatus, Lot
     from workflows.flows import ChallengeFlow
     from workflows.models import ChallengeProcess
 
@@ -165,8 +165,7 @@ def add_calls(world: World, count: int) -> None:
         for c in challenges
     )
     ChallengeResource.objects.bulk_create(
-        ChallengeResource(challenge_id=lot.challenge_id, lot=lot, title="Commun")
-        for lot in lots
+        ChallengeResource(challenge_id=lot.challenge_id, lot=lot, title="Commun") for lot in lots
     )
     processes = [
         ChallengeProcess.objects.create(flow_class=ChallengeFlow, challenge=c, status="NEW")
@@ -184,6 +183,7 @@ def scored_call(world: World, proposals: int):
     from django.utils import timezone
 
     from procurement.models import (
+        AuditChainHead,
         BudgetLine,
         Challenge,
         ChallengeResource,
@@ -194,7 +194,6 @@ def scored_call(world: World, proposals: int):
         WorkingGroup,
     )
     from procurement.services.audit import audit_record, sealed_chain
-    from procurement.models import AuditChainHead
     from scoring.models import Assignment, Criterion, Evaluation, Grid, ScaleKind, Score
     from scoring.services import scoring_close
 
@@ -220,7 +219,9 @@ def scored_call(world: World, proposals: int):
     )
     grid = Grid.objects.create(challenge=challenge, frozen_at=now - timedelta(days=30))
     criteria = Criterion.objects.bulk_create(
-        Criterion(grid=grid, code=code, label=code, kind=kind, weight=Decimal(w), scale=scale, order=i)
+        Criterion(
+            grid=grid, code=code, label=code, kind=kind, weight=Decimal(w), scale=scale, order=i
+        )
         for i, (code, kind, w, scale) in enumerate(
             (
                 ("technique", "technical", "30", ScaleKind.ZERO_TWENTY),
@@ -361,8 +362,10 @@ def main() -> None:
                 f"({time.perf_counter() - started:.0f} s)"
             )
         print()
-        print(f"{'CPU par requête (ms)':28}{'×1':>8}{'/plancher':>10}{'×10':>8}{'/plancher':>10}"
-              f"{'×10/×1':>8}")
+        print(
+            f"{'CPU par requête (ms)':28}{'×1':>8}{'/plancher':>10}{'×10':>8}{'/plancher':>10}"
+            f"{'×10/×1':>8}"
+        )
         for name in results[1]:
             one, ten = results[1][name], results[10][name]
             print(

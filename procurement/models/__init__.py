@@ -1,4 +1,4 @@
-from .audit import AuditChainHead, AuditEvent, ChainAnchor
+from .audit import AuditChainHead, AuditEvent, ChainAnchor, ChainCheckpoint
 from .challenges import (
     Amendment,
     Challenge,
@@ -98,6 +98,7 @@ __all__ = [
     "BuyerCategory",
     "CatalogueDecision",
     "ChainAnchor",
+    "ChainCheckpoint",
     "Challenge",
     "ChallengeResource",
     "ChallengeStatus",

@@ -78,6 +78,24 @@ class AuditChainHead(models.Model):
         return f"{self.chain} @ {self.seq}"
 
 
+class ChainCheckpoint(models.Model):
+    """The last row of a chain found whole by the audit endpoint's verification: the next
+    verification re-hashes only the rows after it, and checks that the chain still
+    passes through it (``procurement.services.chains.incremental``). Only moves forward,
+    and only over rows that verify; the full verification ignores it."""
+
+    chain = models.CharField(max_length=40, unique=True)
+    seq = models.PositiveIntegerField()
+    hash = models.CharField(max_length=64)
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("point de vérification d'une chaîne")
+
+    def __str__(self) -> str:
+        return f"{self.chain} vérifiée jusqu'à {self.seq}"
+
+
 class ChainAnchorQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("La liste des têtes ancrées est en ajout seul.")

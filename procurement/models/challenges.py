@@ -216,6 +216,9 @@ class Challenge(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("appel à communs")
         verbose_name_plural = _("appels à communs")
+        # The lists' order (newest first): a page is read from the index, not sorted
+        # out of the whole table.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="challenge_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=ChallengeStatus.values), name="challenge_status_valid"

@@ -1,12 +1,14 @@
 """Challenges as each caller may see them, their questions, documents and deadlines."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
 from procurement.models import (
     Challenge,
+    ChallengeResource,
     DocumentStage,
     Question,
     Referral,
@@ -41,10 +43,20 @@ def challenges_visible_to(user) -> QuerySet[Challenge]:
     q = _public_q()
     if user is not None and user.is_authenticated:
         q |= Q(buyer__in=org_ids(user, STAFF_ROLES)) | referred_to_chambre_of(user)
+    # The resources counted by a subquery, not a join grouped over every visible call:
+    # a page's query then counts for its own rows, and the paginator's count (which
+    # leaves the subquery out) reads the calls alone, whatever the table's size.
+    resources = (
+        ChallengeResource.objects.filter(challenge=OuterRef("pk"))
+        .order_by()
+        .values("challenge")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Challenge.objects.filter(q)
         .select_related("buyer", "chambre")
-        .annotate(resource_count=Count("resources", distinct=True))
+        .annotate(resource_count=Coalesce(Subquery(resources, output_field=IntegerField()), 0))
         .order_by("-created_at", "-id")
     )
 

@@ -17,7 +17,6 @@ from scoring.services.evaluations import (
     scoring_round_open,
     scoring_submit_all,
 )
-from scoring.services.rankings import ranking_store
 from scoring.services.grids import (
     DEFAULT_GRID,
     EVALUATION_OPEN,
@@ -26,6 +25,7 @@ from scoring.services.grids import (
     grid_freeze,
     grid_set,
 )
+from scoring.services.rankings import ranking_store
 
 __all__ = [
     "DEFAULT_GRID",

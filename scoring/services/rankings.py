@@ -53,7 +53,11 @@ def ranking_store_missing(*, challenge) -> dict:
     is the same ranking)."""
     data = ranking_compute(challenge)
     StoredRanking.objects.bulk_create(
-        [StoredRanking(challenge_id=challenge.pk, data=data, computed_at=timezone.now(), cause="read")],
+        [
+            StoredRanking(
+                challenge_id=challenge.pk, data=data, computed_at=timezone.now(), cause="read"
+            )
+        ],
         ignore_conflicts=True,
     )
     return data

@@ -30,12 +30,20 @@ class Scan:
     problems: list[ChainProblem] = field(default_factory=list)
 
 
-def scan(chain: str, events: Iterable[AuditEvent], wanted: set[int]) -> Scan:
+def scan(
+    chain: str,
+    events: Iterable[AuditEvent],
+    wanted: set[int],
+    *,
+    after: int = 0,
+    after_hash: str = GENESIS,
+) -> Scan:
     """Check each row: its place in the sequence (a gap is a deleted row), its link to
     the previous row (broken when that row was replaced, or its hash recomputed), its
-    own hash (wrong when its content was edited)."""
+    own hash (wrong when its content was edited). From the chain's start, or from the
+    row ``after`` whose hash is ``after_hash`` (the rows that follow it)."""
     result = Scan(chain)
-    expected, prev, resync = 1, GENESIS, False
+    expected, prev, resync = after + 1, after_hash, False
     for event in events:
         result.count += 1
         if event.seq < expected:  # a seq 0: the sequence starts at 1
