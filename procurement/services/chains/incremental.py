@@ -39,6 +39,7 @@ from procurement.services.chains.problems import (
     broken,
     id_of,
     missing,
+    when,
 )
 from procurement.services.chains.rows import (
     anchor_problems,
@@ -113,7 +114,7 @@ def chain_verify_incremental(chain: str) -> ChainReport:
                     "chaîne réécrite : elle ne passe plus par l'événement n° %(seq)s, "
                     "vérifié le %(date)s."
                 )
-                % {"seq": after, "date": timezone.localtime(checkpoint.verified_at)},
+                % {"seq": after, "date": when(checkpoint.verified_at)},
                 after,
             )
         )
