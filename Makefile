@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/cofunding.py
 	$(BIN)/python bench/opendata.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3* media

@@ -6,11 +6,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from scoring import queries, ranking
-from scoring.ranking import ranking_for, render_ranking_csv, render_ranking_xlsx
+from scoring.ranking import ranking_json, render_ranking_csv, render_ranking_xlsx
 
 from .views import ChallengeScoped
 
@@ -72,7 +71,8 @@ class RankingView(ChallengeScoped, APIView):
     @extend_schema(responses=RankingSerializer)
     def get(self, request, challenge_pk):
         self.require_buyer_staff()
-        return Response(ranking_for(self.challenge()))
+        # The stored ranking's JSON as it is (scoring.ranking.ranking_json).
+        return HttpResponse(ranking_json(self.challenge()), content_type="application/json")
 
 
 class RankingExport(ChallengeScoped, APIView):

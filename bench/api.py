@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/api.py [--requests 30] [--keep]
+    .venv/bin/python bench/api.py [--requests 10] [--keep]
 
 The bench creates its own SQLite database in a temporary directory (it never touches
 another), migrates it and writes its rows in bulk: at ×1, 100 published calls of one
@@ -328,7 +328,7 @@ def measure(client, urls: dict[str, str], requests: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="Garder la base.")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
@@ -368,8 +368,9 @@ def main() -> None:
         )
         for name in results[1]:
             one, ten = results[1][name], results[10][name]
+            label = "plancher : page DRF nue" if name == "floor" else name
             print(
-                f"{name:28}{one * 1000:8.2f}{one / results[1]['floor']:9.2f}×"
+                f"{label:28}{one * 1000:8.2f}{one / results[1]['floor']:9.2f}×"
                 f"{ten * 1000:8.2f}{ten / results[10]['floor']:9.2f}×{ten / one:7.2f}×"
             )
         print()
