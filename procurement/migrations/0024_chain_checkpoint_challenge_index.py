@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0022_invitation'),
+        ('procurement', '0023_call_editor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
