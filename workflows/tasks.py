@@ -9,7 +9,9 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from procurement.models import DocumentStage
 from procurement.services.chains import chains_anchor_due
+from procurement.services.documents import document_jobs_stalled
 from procurement.services.notifications import notifications_retry_due, reminders_send_due
 from workflows.documents import document_job_run
 from workflows.nodes import CeleryJob
@@ -60,6 +62,53 @@ def fire_due_timers() -> int:
     return fired
 
 
+def _mark_requeued(task, now) -> None:
+    data = {
+        **task.data,
+        "requeues": task.data.get("requeues", 0) + 1,
+        "requeued_at": now.isoformat(),
+    }
+    Task.objects.filter(pk=task.pk).update(data=data)
+
+
+def _delay(task, *args) -> None:
+    try:
+        task.delay(*args)
+    except Exception:  # eager mode runs it inline: one failure must not stop the sweep
+        logger.exception("Task %s%s failed again", task.name, args)
+
+
+def document_jobs_resume(now) -> int:
+    """Enqueue again the document jobs whose worker was lost (killed in the middle of a
+    job, its machine gone): a pending job that stopped beating
+    (``procurement.services.documents.document_jobs_stalled``). A job the process runs
+    (the award pieces, the letters: requested by no one) resumes through its process
+    step, which then moves on; any other (the DCE, the buyer's request) by its own task.
+    The run again completes what is missing and stores no piece twice."""
+    resumed = 0
+    for job in document_jobs_stalled(now=now):
+        steps = []
+        if job.requested_by_id is None and job.stage in (
+            DocumentStage.AWARD,
+            DocumentStage.LETTERS,
+        ):
+            steps = [
+                task
+                for task in Task.objects.filter(
+                    process__challengeprocess__challenge=job.challenge_id, status=STATUS.NEW
+                ).exclude(flow_task_type__in=["HUMAN", "START", "TIMER"])
+                if isinstance(task.flow_task, CeleryJob)
+            ]
+        for task in steps:
+            _mark_requeued(task, now)
+            _delay(run_job, task.pk)
+        if not steps:
+            _delay(generate_documents, job.pk)
+        logger.warning("Document job %s lost its worker: enqueued again", job.pk)
+        resumed += 1
+    return resumed
+
+
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
 def run_job(self, task_pk: int) -> str:
     """Run a ``CeleryJob`` step: its work, then complete the task under the process lock.
@@ -98,7 +147,8 @@ def generate_documents(self, job_pk: int) -> None:
 @shared_task(acks_late=True)
 def sweep() -> dict:
     """Advance whatever is due: fire the deadline timers, let the process go on past the
-    Chambre's delay, re-enqueue lost jobs, send the deadline reminders, retry the
+    Chambre's delay, re-enqueue lost jobs (a document job whose worker stopped beating
+    within ``JOB_STALL_SECONDS``), send the deadline reminders, retry the
     mails that failed, and anchor the chains' heads once a day.
 
     Runs every few seconds (celery beat in production, ``run_scheduler`` in the
@@ -106,22 +156,16 @@ def sweep() -> dict:
     fired = fire_due_timers()
     expired = referrals_expire_due()
     now = timezone.now()
+    # The stalled document jobs first: a step they enqueue again is marked, so the rule
+    # below leaves it for later.
+    requeued = document_jobs_resume(now)
     stale = now - timedelta(seconds=STALE_JOB_SECONDS)
-    requeued = 0
     for task in Task.objects.filter(status=STATUS.NEW, created__lte=stale).exclude(
         flow_task_type__in=["HUMAN", "START", "TIMER"]
     ):
         if isinstance(task.flow_task, CeleryJob) and requeue_due(task, now):
-            data = {
-                **task.data,
-                "requeues": task.data.get("requeues", 0) + 1,
-                "requeued_at": now.isoformat(),
-            }
-            Task.objects.filter(pk=task.pk).update(data=data)
-            try:
-                run_job.delay(task.pk)
-            except Exception:  # eager mode runs it inline: one failure must not stop the sweep
-                logger.exception("Job task %s failed again", task.pk)
+            _mark_requeued(task, now)
+            _delay(run_job, task.pk)
             requeued += 1
     reminders = reminders_send_due(now)
     retried = notifications_retry_due(now)

@@ -53,6 +53,10 @@ class DocumentJob(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written when a run starts and after each piece: a pending job whose heartbeat is
+    # older than ``procurement.services.documents.JOB_STALL_SECONDS`` lost its worker, and
+    # the periodic sweep enqueues it again (``workflows.tasks.sweep``).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

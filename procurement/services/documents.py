@@ -5,15 +5,17 @@ buyer's revised upload, a new one — nothing is ever overwritten."""
 import hashlib
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, WrongState
 from procurement.models import (
+    Challenge,
     ChallengeStatus,
     DocumentJob,
     DocumentStage,
@@ -27,6 +29,17 @@ from procurement.uploads import DOCX, MAX_UPLOAD_BYTES, check_upload
 
 logger = logging.getLogger(__name__)
 
+
+# A pending job whose heartbeat is older than this lost its worker (killed, or its
+# machine gone): the sweep enqueues it again. A piece renders in well under a second, so
+# a live run beats far more often.
+JOB_STALL_SECONDS = 30
+# A job never started this long after its request lost its message (a queue may keep a
+# job waiting a while behind others: that is no reason to enqueue it twice).
+JOB_LOST_SECONDS = 120
+# A job whose runs were cut this many times is failed rather than enqueued forever (a
+# piece that kills its worker every time, by its memory say); the buyer sees why.
+JOB_MAX_ATTEMPTS = 5
 
 # Stages at which the pack exists or may be regenerated.
 DOCUMENT_STAGES = (
@@ -50,9 +63,14 @@ def _store(
     addressee_id: int | None = None,
 ):
     """Store one version of a piece, in its own transaction; return (document, created).
-    A piece addressed to one candidate (a letter) names its proposal (``addressee_id``)."""
+    A piece addressed to one candidate (a letter) names its proposal (``addressee_id``).
+
+    Idempotent, even when two runs of one job overlap (a job enqueued again by the
+    sweep while its first worker still lives): the call's row is locked first, so the
+    second run sees the first one's version of the piece and stores nothing twice."""
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
+        Challenge.objects.select_for_update().filter(pk=challenge.pk).values_list("pk").first()
         versions = TenderDocument.objects.select_for_update().filter(
             challenge=challenge, piece=piece, key=key
         )
@@ -101,9 +119,49 @@ def document_job_start(
             challenge=challenge, requested_by=actor, stage=stage
         )
     DocumentJob.objects.filter(pk=job.pk).update(
-        attempts=F("attempts") + 1, status=DocumentStatus.PENDING, error=""
+        attempts=F("attempts") + 1,
+        status=DocumentStatus.PENDING,
+        error="",
+        heartbeat_at=timezone.now(),
     )
     return job
+
+
+def document_jobs_stalled(*, now) -> list[DocumentJob]:
+    """The pending jobs whose worker was lost: no heartbeat for ``JOB_STALL_SECONDS``
+    (a run that started then stopped beating), or never started ``JOB_LOST_SECONDS`` after
+    their request (a message lost before any worker took it). Each is returned with its
+    heartbeat moved to ``now``, so that the sweep that enqueues it again does not do so
+    at its next pass too; a job cut ``JOB_MAX_ATTEMPTS`` times is failed instead, with
+    its reason in French."""
+    stalled_since = now - timedelta(seconds=JOB_STALL_SECONDS)
+    lost_since = now - timedelta(seconds=JOB_LOST_SECONDS)
+    stalled = []
+    with transaction.atomic():
+        jobs = (
+            DocumentJob.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=DocumentStatus.PENDING)
+            .filter(
+                Q(heartbeat_at__lt=stalled_since)
+                | Q(heartbeat_at__isnull=True, created_at__lt=lost_since)
+            )
+            .select_related("challenge")
+        )
+        for job in jobs:
+            if job.attempts >= JOB_MAX_ATTEMPTS:
+                DocumentJob.objects.filter(pk=job.pk).update(
+                    status=DocumentStatus.FAILED,
+                    finished_at=now,
+                    error=_(
+                        "La génération a été interrompue %(n)s fois avant sa fin ; "
+                        "demandez-la de nouveau, ou signalez-le si cela se répète."
+                    )
+                    % {"n": job.attempts},
+                )
+                continue
+            DocumentJob.objects.filter(pk=job.pk).update(heartbeat_at=now)
+            stalled.append(job)
+    return stalled
 
 
 def _withdraw_others(*, challenge, job: DocumentJob, kept: set[tuple[str, str]]) -> None:
@@ -168,7 +226,7 @@ def documents_store(
             )
             if is_new:
                 created.append(f"{document.piece}/{document.key} v{document.version}")
-            DocumentJob.objects.filter(pk=job.pk).update(done=done)
+            DocumentJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
         _withdraw_others(challenge=challenge, job=job, kept={(p.piece, p.key) for p in pieces})
         if refusals:
             # One sentence each: shown as one paragraph in the buyer's space.
@@ -185,16 +243,20 @@ def documents_store(
         )
         raise
     with transaction.atomic():
-        DocumentJob.objects.filter(pk=job.pk).update(
-            status=DocumentStatus.DONE, finished_at=timezone.now()
+        # Finished once: of two overlapping runs of the job, the second records nothing.
+        finished = (
+            DocumentJob.objects.filter(pk=job.pk)
+            .exclude(status=DocumentStatus.DONE)
+            .update(status=DocumentStatus.DONE, finished_at=timezone.now())
         )
-        audit_record(
-            verb="documents.generated",
-            actor=actor,
-            challenge=challenge,
-            obj=job,
-            data={"new_versions": created},
-        )
+        if finished:
+            audit_record(
+                verb="documents.generated",
+                actor=actor,
+                challenge=challenge,
+                obj=job,
+                data={"new_versions": created},
+            )
     job.refresh_from_db()
     return job
 
