@@ -6,6 +6,7 @@ Here the worker's death is played in-process (an exception no handler catches, a
 SIGKILL leaves the job); ``test_worker_killed.py`` kills a real worker on PostgreSQL and
 Redis."""
 
+import contextlib
 import dataclasses
 from collections import Counter
 from datetime import timedelta
@@ -146,10 +147,8 @@ def test_a_job_cut_every_time_is_failed_with_its_reason_after_the_last_attempt(
     for _ in range(JOB_MAX_ATTEMPTS + 2):
         job.refresh_from_db()
         clock.move_to(job.heartbeat_at + timedelta(seconds=JOB_STALL_SECONDS + 1))
-        try:
+        with contextlib.suppress(WorkerKilled):
             sweep()
-        except WorkerKilled:
-            pass
 
     # then it ran JOB_MAX_ATTEMPTS times, then failed, saying so in French
     job.refresh_from_db()
