@@ -3,12 +3,14 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
+from kernel.conflicts import integrity_conflict
 from kernel.errors import ApplicationError
 
 
@@ -39,6 +41,9 @@ def error_body(code: str, message, fields=None) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, IntegrityError):
+        # A concurrent request won a race to the same row (kernel.conflicts): 409.
+        exc = integrity_conflict(exc)
     if isinstance(exc, ApplicationError):
         extra = dict(exc.extra)
         fields = extra.pop("fields", {})

@@ -6,10 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 
+from kernel.conflicts import integrity_conflict
 from portal.errors import REFUSALS, apply_refusal
 
 portal_login_required = login_required(login_url=reverse_lazy("portal:login"))
@@ -22,6 +24,8 @@ def call_service(form, service: Callable[..., Any], /, **kwargs) -> tuple[Any, i
         return service(**kwargs), 200
     except REFUSALS as exc:
         return None, apply_refusal(form, exc)
+    except IntegrityError as exc:  # a concurrent request won the race (kernel.conflicts)
+        return None, apply_refusal(form, integrity_conflict(exc))
 
 
 def submit(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from kernel.errors import ApplicationError, Forbidden, WrongState
 from kernel.guards import require_before, require_status, validated_save
 from procurement.models import (
+    ChallengeResource,
     ChallengeStatus,
     Contribution,
     ContributionKind,
@@ -128,14 +129,15 @@ def position_create(
     if organisation.kind != OrganisationKind.PARTNER:
         raise Forbidden(_("Seul un partenaire peut se positionner."), code="not_a_partner")
     _check_open(challenge)
+    # The same organisation's clicks at once on one resource: the resource is locked, so
+    # the second sees the first one's position and is refused for it (409, not a 500).
+    ChallengeResource.objects.select_for_update().filter(pk=resource.pk).values_list("pk").first()
+    already = _(
+        "Cette organisation est déjà positionnée sur cette ressource : "
+        "retirez ou modifiez son positionnement."
+    )
     if Position.objects.filter(resource=resource, organisation=organisation).exists():
-        raise WrongState(
-            _(
-                "Cette organisation est déjà positionnée sur cette ressource : "
-                "retirez ou modifiez son positionnement."
-            ),
-            code="already_positioned",
-        )
+        raise WrongState(already, code="already_positioned")
     rows = _contributions(contributions)
     position = Position(
         resource=resource, organisation=organisation, intent=intent, public_name=public_name
