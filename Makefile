@@ -37,14 +37,15 @@ lint: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -m "not postgres"
 
-# The browser journeys, the LibreOffice conversions and the production server (gunicorn,
-# check --deploy: on their own SQLite file; the engines the settings choose) need not run
-# on both databases: the SQLite pass runs them, the PostgreSQL pass leaves them out. The
-# scale-out run (tests/config/test_scale_out.py, marked postgres) is the PostgreSQL pass's.
+# The browser journeys, the LibreOffice conversions, the production server (gunicorn,
+# check --deploy: on their own SQLite file; the engines the settings choose) and
+# schemathesis over the whole API need not run on both databases: the SQLite pass runs
+# them, the PostgreSQL pass leaves them out. The scale-out run
+# (tests/config/test_scale_out.py, marked postgres) is the PostgreSQL pass's.
 ONCE := --ignore=tests/e2e --ignore=tests/procurement/documents/test_pdf.py \
 	--ignore=tests/config/test_gunicorn.py --ignore=tests/config/test_deploy_check.py \
 	--ignore=tests/config/test_engines.py \
-	--ignore=tests/config/test_lockout_processes.py
+	--ignore=tests/config/test_lockout_processes.py --ignore=tests/api/test_schemathesis.py
 
 pytest-postgres: $(STAMP)
 	@if [ "$$CI" = "true" ] || $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 user=postgres dbname=postgres connect_timeout=2').close()" 2>/dev/null; then \

@@ -27,7 +27,11 @@ from .views import ChallengeScoped, validated
 class ResourceSerializer(serializers.ModelSerializer):
     position_count = serializers.IntegerField(read_only=True)
     lot = serializers.IntegerField(
-        source="lot.number", read_only=True, default=None, help_text="Numéro de son lot."
+        source="lot.number",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="Numéro de son lot.",
     )
     public_organisations = serializers.SerializerMethodField(
         help_text="Noms des organisations positionnées qui acceptent de les rendre publics."
@@ -124,7 +128,9 @@ class ResourceInput(serializers.Serializer):
 class ChallengeSerializer(serializers.ModelSerializer):
     buyer = OrganisationRefSerializer(read_only=True)
     chambre = OrganisationRefSerializer(read_only=True)
-    process = serializers.IntegerField(source="process.pk", read_only=True, default=None)
+    process = serializers.IntegerField(
+        source="process.pk", read_only=True, default=None, allow_null=True
+    )
     resource_count = serializers.IntegerField(read_only=True)
     warnings = serializers.SerializerMethodField(
         help_text="Avertissements sur l'appel publié (délai de remise court en MAPA)."

@@ -15,7 +15,7 @@ from .views import validated
 
 
 class CommonsSerializer(serializers.ModelSerializer):
-    host = OrganisationRefSerializer(read_only=True)
+    host = OrganisationRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Commons

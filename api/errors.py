@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -13,15 +14,39 @@ from rest_framework.views import exception_handler as drf_handler
 from kernel.conflicts import integrity_conflict
 from kernel.errors import ApplicationError
 
+# A field's errors: a list of messages; for a nested object or a list of them, the same
+# again per inner field or per index (``{"contributions": {"1": {"amount": [...]}}}``).
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}},
+            {"type": "object"},
+        ]
+    },
+}
+
+
+@extend_schema_field(FIELD_ERRORS_SCHEMA)
+class FieldErrorsField(serializers.DictField):
+    pass
+
 
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Code stable, lisible par une machine.")
     message = serializers.CharField(
         help_text="Message en français ou en anglais (Accept-Language)."
     )
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Erreurs par champ.",
+    fields = FieldErrorsField(
+        help_text=(
+            "Erreurs par champ : une liste de messages, ou pour un objet imbriqué (une "
+            "liste d'objets) les erreurs de chacun de ses champs (de chaque indice)."
+        )
+    )
+    detail = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Précisions propres au refus (l'état, l'échéance, le montant disponible…).",
     )
 
 

@@ -37,7 +37,7 @@ from .views import validated
 
 class LedgerSerializer(serializers.ModelSerializer):
     commons = serializers.IntegerField(source="commons_id", read_only=True)
-    host = OrganisationRefSerializer(source="commons.host", read_only=True)
+    host = OrganisationRefSerializer(source="commons.host", read_only=True, allow_null=True)
     group = serializers.IntegerField(source="group_id", read_only=True, allow_null=True)
 
     class Meta:

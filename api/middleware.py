@@ -10,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from procurement.uploads import MAX_UPLOAD_BYTES
 
@@ -33,8 +34,9 @@ def _too_large(limit: int) -> JsonResponse:
     )
 
 
+@csrf_exempt  # a POST to an unknown path is a 404, not the CSRF check's HTML 403
 def not_found(request, *args, **kwargs) -> JsonResponse:
-    """An unknown path under ``/api/``."""
+    """An unknown path under ``/api/``, whatever its method."""
     return JsonResponse(
         error_body("not_found", _("Cette adresse n'existe pas dans l'API.")), status=404
     )

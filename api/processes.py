@@ -26,7 +26,7 @@ class TaskSerializer(serializers.ModelSerializer):
     process = serializers.IntegerField(source="process_id")
     challenge = serializers.IntegerField(source="process.challengeprocess.challenge_id")
     challenge_title = serializers.CharField(source="process.challengeprocess.challenge.title")
-    owner = serializers.CharField(source="owner.username", default=None)
+    owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
     deadline = serializers.SerializerMethodField()
 
     class Meta:
@@ -172,7 +172,7 @@ class TaskComplete(APIView):
 class HistorySerializer(serializers.ModelSerializer):
     step = serializers.CharField(source="flow_task.name")
     title = serializers.SerializerMethodField()
-    owner = serializers.CharField(source="owner.username", default=None)
+    owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
 
     class Meta:
         model = Task

@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.db import OperationalError
+from django.test import Client
 from rest_framework.test import APIClient
 
 from api.parsers import MAX_DEPTH
@@ -91,3 +92,14 @@ def test_an_unexpected_failure_answers_500_in_the_api_shape_and_the_portal_is_un
         response = client.get("/api/v1/challenges/")
     shaped(response, 500, "server_error")
     assert "title" not in response.json()["message"]  # nothing internal leaks
+
+
+@pytest.mark.django_db
+def test_a_write_to_an_unknown_api_path_answers_404_json_not_the_csrf_check_html():
+    # given a client that does not send the CSRF token (a script, a generated request)
+    client = Client(enforce_csrf_checks=True)
+
+    # then writing to a path the API does not have is a 404 in the API's shape
+    for method in ("post", "put", "patch", "delete"):
+        response = getattr(client, method)("/api/v1/tasks/-1/claim/")
+        shaped(response, 404, "not_found")

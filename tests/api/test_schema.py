@@ -247,3 +247,45 @@ def test_cofunding_round_and_pledge_responses_are_described_by_the_schema(
         "pledge": undocumented(schema, f"{url}pledges/", "post", "201", pledge),
     }
     assert gaps == {"round": set(), "closed_at nullable": True, "pledge": set()}
+
+
+@pytest.mark.django_db
+def test_schema_documents_the_faults_of_every_operation(schema):
+    # then every operation documents the database down (503, with Retry-After) and the
+    # bad input (400); every write a conflict (409); every body too large (413)
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            responses = op["responses"]
+            expected = {"400", "404", "503"}
+            if method != "get":
+                expected.add("409")
+            if method in ("post", "put", "patch"):
+                expected.add("413")
+            assert expected <= set(responses), (method, path, expected - set(responses))
+            assert "Retry-After" in responses["503"]["headers"], (method, path)
+
+
+@pytest.mark.django_db
+def test_schema_documents_nested_field_errors_and_the_nullable_fields(schema):
+    # then a field's errors may be a list of messages, or an object per inner field or
+    # index (a list of contributions, of lots…)
+    fields = resolve(schema, {"$ref": "#/components/schemas/Error"})["properties"]["fields"]
+    shapes = fields["additionalProperties"]["anyOf"]
+    assert {s["type"] for s in shapes} == {"array", "object"}
+    # and the fields that may be null say so
+    for component, field in (
+        ("Task", "owner"),
+        ("TaskDetail", "owner"),
+        ("History", "owner"),
+        ("Commons", "host"),
+        ("Ledger", "host"),
+        ("Resource", "lot"),
+        ("Challenge", "process"),
+    ):
+        prop = resolve(schema, {"$ref": f"#/components/schemas/{component}"})["properties"][field]
+        nullable = prop.get("nullable") or any(
+            s.get("nullable") for s in prop.get("allOf", []) + prop.get("oneOf", [])
+        )
+        assert nullable, (component, field, prop)
