@@ -21,6 +21,12 @@ logger = logging.getLogger(__name__)
 # A multipart upload carries one file of MAX_UPLOAD_BYTES at most, with its envelope.
 MULTIPART_LIMIT = MAX_UPLOAD_BYTES + 1024 * 1024
 RETRY_AFTER_SECONDS = 30
+# A body over the limit is read and dropped up to this size before the 413 is sent: a
+# client that sends its whole body before reading the answer (most do, without
+# ``Expect: 100-continue``) would otherwise find the connection reset under it. Past
+# this, the connection is closed on it.
+DRAIN_LIMIT = 64 * 1024 * 1024
+DRAIN_CHUNK = 64 * 1024
 
 
 def _too_large(limit: int) -> JsonResponse:
@@ -42,6 +48,16 @@ def not_found(request, *args, **kwargs) -> JsonResponse:
     )
 
 
+def _drain(request, size: int) -> None:
+    """Read and drop ``size`` bytes of the request's body (never kept in memory)."""
+    left = size
+    while left > 0:
+        chunk = request.read(min(DRAIN_CHUNK, left))
+        if not chunk:
+            return
+        left -= len(chunk)
+
+
 class ApiErrorsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -56,6 +72,7 @@ class ApiErrorsMiddleware:
         except ValueError:
             length = 0
         if length > limit:
+            _drain(request, min(length, DRAIN_LIMIT))
             return _too_large(limit)
         return self.get_response(request)
 

@@ -8,6 +8,7 @@ the portal's 404 page) read no table."""
 import base64
 import hashlib
 import http.client
+import json
 import re
 import socket
 import subprocess
@@ -166,3 +167,28 @@ def test_each_request_is_logged_with_its_duration_and_forwarded_client(server):
         time.sleep(0.2)
     assert lines
     assert re.search(r'"GET /health/ HTTP/1.1" 200 .* duration_ms=\d+ worker=<\d+>', lines[-1])
+
+
+def test_a_body_far_over_the_limit_gets_its_413_not_a_reset_connection(server):
+    # given a client that sends its whole 30 MB body before reading the answer
+    body = b'{"username": "' + b"x" * (30 * 2**20) + b'"}'
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        connection.request(
+            "POST",
+            "/api/v1/auth/token/",
+            body=body,
+            headers={**HTTPS, "Content-Type": "application/json"},
+        )
+        response = connection.getresponse()
+        status, content_type, answer = (
+            response.status,
+            response.getheader("Content-Type"),
+            response.read(),
+        )
+    finally:
+        connection.close()
+
+    # then it reads the API's 413, in its shape
+    assert (status, content_type) == (413, "application/json")
+    assert json.loads(answer)["code"] == "too_large"
