@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0021_essential_data'),
+        ('procurement', '0024_chain_checkpoint_challenge_index'),
     ]
 
     operations = [
