@@ -74,6 +74,7 @@ urlpatterns = [
     path(D + "proposition/", proposal.proposal, name="proposal"),
     path(D + "groupes/", groups.groups, name="groups"),
     path(D + "cofinancement/", cofunding.cofunding, name="cofunding"),
+    path("espace/cofinancements/", cofunding.my_cofunding, name="my_cofunding"),
     path(D + "questions/", answers.answers, name="answers"),
     path(D + "modifier/", amendment.amendment, name="amendment"),
     path(D + "processus/", process.process, name="process"),

@@ -42,7 +42,7 @@ from .ledger import (
     IncomeKind,
     Ledger,
 )
-from .notifications import Notification, Subscription
+from .notifications import MailPreference, Notification, Subscription
 from .opinions import (
     CatalogueDecision,
     Opinion,
@@ -128,6 +128,7 @@ __all__ = [
     "Ledger",
     "Lot",
     "LotOutcome",
+    "MailPreference",
     "MemberShare",
     "Membership",
     "Milestone",

@@ -111,3 +111,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} → {self.recipient_id}"
+
+
+class MailPreference(models.Model):
+    """The language a user's mails are written in (French unless the user chose
+    English); one row per user who chose."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_preference"
+    )
+    language = models.CharField(
+        _("langue des e-mails"), max_length=8, choices=settings.LANGUAGES, default="fr"
+    )
+
+    class Meta:
+        verbose_name = _("préférence d'e-mail")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

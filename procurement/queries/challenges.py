@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
+from procurement.calculations import answers_due_by
 from procurement.models import (
     Challenge,
     ChallengeResource,
@@ -180,3 +181,25 @@ def next_deadline(challenge):
         if d is not None and d > now
     ]
     return min(upcoming) if upcoming else None
+
+
+def questions_to_answer(user) -> list[Challenge]:
+    """The calls of the user's buyers (as staff) with questions still unanswered while
+    questions are open, each with ``unanswered`` (how many) and ``answer_by`` (in a
+    formal procedure or not, six days before the proposal deadline: article R2132-6),
+    soonest first. One query."""
+    if user is None or not user.is_authenticated:
+        return []
+    challenges = list(
+        Challenge.objects.filter(
+            buyer__in=org_ids(user, STAFF_ROLES),
+            status__in=[ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS],
+        )
+        .annotate(unanswered=Count("questions", filter=Q(questions__answered_at__isnull=True)))
+        .filter(unanswered__gt=0)
+        .order_by("proposal_deadline", "pk")
+    )
+    for challenge in challenges:
+        deadline = challenge.proposal_deadline
+        challenge.answer_by = answers_due_by(deadline) if deadline else None
+    return challenges

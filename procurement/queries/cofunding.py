@@ -82,3 +82,20 @@ def funded_resource_ids(challenge) -> set[int]:
             "proposal__group__resource_id", flat=True
         )
     )
+
+
+def cofunding_of(user) -> QuerySet[Allocation]:
+    """« Mes cofinancements »: the envelopes of the user's organisations in every round,
+    open or closed, newest round first, each with its pledges (and their commons) and
+    its round's call. A constant number of queries."""
+    return (
+        Allocation.objects.filter(funder__in=org_ids(user, STAFF_ROLES))
+        .select_related("funder", "round__challenge")
+        .prefetch_related(
+            Prefetch(
+                "pledges",
+                queryset=Pledge.objects.select_related("bucket__proposal").order_by("pk"),
+            )
+        )
+        .order_by("-round__deadline", "-round_id", "funder__name")
+    )

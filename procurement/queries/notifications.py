@@ -9,6 +9,10 @@ from procurement.models import (
     Challenge,
     ChallengeStatus,
     CofundingRound,
+    MailPreference,
+    Organisation,
+    OrganisationKind,
+    Pledge,
     Position,
     Subscription,
     WorkingGroupMember,
@@ -36,6 +40,70 @@ def staff_recipients(org_ids) -> set[int]:
         )
         .exclude(email="")
         .values_list("pk", flat=True)
+    )
+
+
+def member_recipients(org_ids, roles) -> set[int]:
+    """The active users with an address holding one of ``roles`` in these organisations
+    (the modérateurs of a Chambre, say)."""
+    return set(
+        get_user_model()
+        .objects.filter(
+            memberships__organisation__in=org_ids, memberships__role__in=roles, is_active=True
+        )
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+
+
+def user_recipients(*users) -> set[int]:
+    """These users, if active and with an address (a rapporteur, say)."""
+    return set(
+        get_user_model()
+        .objects.filter(pk__in=[u.pk for u in users if u is not None], is_active=True)
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+
+
+def funder_recipients() -> set[int]:
+    """The staff of every funder: a cofunding round is open to all of them."""
+    return staff_recipients(Organisation.objects.filter(kind=OrganisationKind.FUNDER).values("pk"))
+
+
+def released_pledge_recipients(round_) -> dict[int, dict]:
+    """Per user (staff of a funder whose pledges were released at the round's close):
+    the commons (proposal titles) and amounts given back, as strings for the mail."""
+    per_funder: dict[int, list[dict]] = {}
+    pledges = (
+        Pledge.objects.filter(bucket__round=round_, status=Pledge.Status.RELEASED)
+        .select_related("bucket__proposal", "allocation")
+        .order_by("bucket__proposal__title", "pk")
+    )
+    for pledge in pledges:
+        per_funder.setdefault(pledge.allocation.funder_id, []).append(
+            {"title": pledge.bucket.proposal.title, "amount": str(pledge.amount)}
+        )
+    users: dict[int, dict] = {}
+    memberships = (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation__in=per_funder,
+            memberships__role__in=STAFF_ROLES,
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("pk", "memberships__organisation")
+    )
+    for user_pk, org_pk in memberships:
+        users.setdefault(user_pk, {"released": []})["released"].extend(per_funder[org_pk])
+    return users
+
+
+def mail_language(user) -> str:
+    """The language the user's mails are written in: its choice, French by default."""
+    return (
+        MailPreference.objects.filter(user=user).values_list("language", flat=True).first() or "fr"
     )
 
 

@@ -90,6 +90,7 @@ def referrals_open_for(user) -> list[Referral]:
     )
     for referral in referrals:
         moderator = referral.chambre_id in moderated
+        referral.expected_of_me = True
         if referral.rapporteur_id == user.pk and referral.status == "drafting":
             referral.expected = _("Rédiger le projet d'avis")
         elif moderator and referral.status == "awaiting_rapporteur":
@@ -98,6 +99,7 @@ def referrals_open_for(user) -> list[Referral]:
             referral.expected = _("Valider et publier l'avis")
         else:
             referral.expected = _("Commenter la saisine")
+            referral.expected_of_me = False
     return referrals
 
 

@@ -27,7 +27,7 @@ from procurement.models.challenges import ChallengeStatus
 from procurement.services.audit import audit_record
 from procurement.services.award_rules import procedure_of
 from procurement.services.common import require_member
-from procurement.services.notifications import notify_answers_published
+from procurement.services.notifications import notify_answers_published, notify_question_asked
 
 QUESTION_STAGES = (ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS)
 
@@ -63,6 +63,7 @@ def question_ask(*, challenge, actor, organisation, text: str) -> Question:
     )
     validated_save(question)
     audit_record(verb="question.asked", actor=actor, challenge=challenge, obj=question)
+    notify_question_asked(question)
     return question
 
 

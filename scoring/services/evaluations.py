@@ -12,6 +12,7 @@ from kernel.guards import require_status, validated_save
 from procurement.models import Challenge, ChallengeStatus
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.services.notifications import notify_evaluations_done
 from procurement.services.stages import challenge_stage_move
 from scoring.aggregation import MJ_GRADES  # best first, stored in French
 from scoring.models import (
@@ -458,10 +459,11 @@ def scoring_round_open(*, challenge, actor, reason: str) -> ScoringRound:
 
 @transaction.atomic
 def scoring_close(*, challenge) -> None:
-    """After every evaluator's task: the buyer selects. The ranking is computed once and
-    stored (``ranking_store``): the ranking endpoint, its exports and the selection page
-    read that copy."""
+    """After every evaluator's task: the buyer selects, and is told so. The ranking is
+    computed once and stored (``ranking_store``): the ranking endpoint, its exports and
+    the selection page read that copy."""
     challenge_stage_move(challenge=challenge, to=ChallengeStatus.SELECTION)
+    notify_evaluations_done(challenge, current_round(challenge))
     audit_record(
         verb="scoring.closed",
         challenge=challenge,

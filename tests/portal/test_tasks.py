@@ -46,7 +46,7 @@ def test_inbox_shows_partners_the_open_stages_not_the_buyers_tasks(client, world
 
     html = login(world.partner_users[0]).get(reverse("portal:inbox")).content.decode()
 
-    assert "Rien à faire pour l'instant dans le processus." in html
+    assert "Rien à faire pour l'instant." in html
     assert reverse("portal:position", args=[challenge.pk]) in html
 
 

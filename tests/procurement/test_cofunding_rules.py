@@ -313,7 +313,9 @@ def test_a_move_that_would_break_a_limit_is_refused_and_changes_nothing(world, r
     # beyond the target's maximum
     error = refused(second, "5000")
     assert (error.status_code, error.code) == (409, "bucket_overfunded")
-    assert str(error.message) == "Cet engagement dépasserait le maximum du commun."
+    assert str(error.message).startswith(
+        "Cet engagement dépasserait le maximum du commun : on peut encore y engager "
+    )
     # more than the pledge holds (it would exceed the envelope's pledge)
     error = refused(_third, "20001")
     assert (error.status_code, error.code) == (409, "move_exceeds_pledge")

@@ -1,6 +1,8 @@
 """The cofunding round: the funders' envelopes and pledges, the buyer's rules, grants
 and subsidies, the working groups' buckets."""
 
+from decimal import Decimal
+
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,7 +29,8 @@ def _cofunding_forms(request, round_, funders, is_buyer, editable, action):
     buckets = round_.buckets.select_related("proposal").order_by("id")
     open_ = round_.closed_at is None
     forms = {"withdraw": PortalForm()}
-    if funders:
+    # A closed round takes no envelope nor pledge: no form is offered (it would answer 409).
+    if funders and open_:
         forms["allocation"] = AllocationForm(
             data if action == "allocation" else None, funders=funders, prefix="allocation"
         )
@@ -171,12 +174,19 @@ def cofunding(request, pk):
                 return done
         funder_ids = {f.pk for f in funders}
         buckets = list(round_.buckets.all())
+        cap_at_minimum = round_.beyond_minimum == "stop_at_minimum"
         for bucket in buckets:
             bucket.edit_form = forms.get(f"bucket{bucket.pk}")
+            bucket.to_minimum = max(bucket.min_amount - bucket.total, Decimal(0))
+            cap = bucket.min_amount if cap_at_minimum else bucket.max_amount
+            bucket.room = max(cap - bucket.total, Decimal(0))
+        allocations = [a for a in round_.allocations.all() if a.funder_id in funder_ids]
+        for allocation in allocations:
+            allocation.remaining = allocation.amount - allocation.pledged
         context.update(
             {
                 "buckets": buckets,
-                "allocations": [a for a in round_.allocations.all() if a.funder_id in funder_ids],
+                "allocations": allocations,
                 "forms": forms,
                 "allocation_form": forms.get("allocation"),
                 "pledge_form": forms.get("pledge"),
@@ -187,3 +197,27 @@ def cofunding(request, pk):
             }
         )
     return render(request, "portal/space/cofunding.html", context, status=context["status"])
+
+
+@portal_login_required
+def my_cofunding(request):
+    """« Mes cofinancements »: my organisations' envelopes and pledges in every round,
+    past ones included, with what each envelope still has to pledge."""
+    allocations = list(queries.cofunding_of(request.user))
+    for allocation in allocations:
+        pledges = list(allocation.pledges.all())
+        allocation.lines = pledges
+        allocation.active = sum(
+            (p.amount for p in pledges if p.status == Pledge.Status.ACTIVE), Decimal(0)
+        )
+        allocation.committed = sum(
+            (p.amount for p in pledges if p.status == Pledge.Status.COMMITTED), Decimal(0)
+        )
+        allocation.released = sum(
+            (p.amount for p in pledges if p.status == Pledge.Status.RELEASED), Decimal(0)
+        )
+        allocation.is_open = allocation.round.closed_at is None
+        allocation.remaining = (
+            allocation.amount - allocation.active if allocation.is_open else Decimal(0)
+        )
+    return render(request, "portal/space/my_cofunding.html", {"allocations": allocations})

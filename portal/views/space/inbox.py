@@ -1,22 +1,81 @@
 """The personal space's home: what I must do now (the process's tasks, the stages open
 to my organisations, the referrals) and my e-mail alerts."""
 
+from datetime import UTC, datetime
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kernel.errors import NotFound
+from portal.chart import step_label
 from portal.errors import portal_errors
 from portal.views.common import portal_login_required
 from procurement import queries
 from procurement.models import ChallengeStatus, Organisation, OrganisationKind
 from procurement.services import notifications as notification_services
 from procurement.services.organisations import identity_missing
+from workflows.nodes import Actor
 from workflows.queries import task_deadline, tasks_actionable_by
 
 OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, ChallengeStatus.COFUNDING]
+
+
+def inbox_items(user) -> list[dict]:
+    """Everything the user must act on now, one row each, soonest deadline first (those
+    without a deadline last): the process's steps, the referrals of its Chambres (the
+    Chambre's own step is acted on from its referral page, so it is not listed twice),
+    and the questions its buyers have to answer."""
+    items = []
+    referrals = queries.referrals_open_for(user)
+    referred = {r.challenge_id for r in referrals}
+    for referral in referrals:
+        items.append(
+            {
+                "label": referral.expected,
+                "url": reverse("portal:referral", args=[referral.challenge_id, referral.pk]),
+                "challenge": referral.challenge,
+                "detail": referral.get_subject_display(),
+                "deadline": referral.deadline,
+                "owner": referral.rapporteur if referral.status == "drafting" else None,
+            }
+        )
+    for task in tasks_actionable_by(user):
+        challenge = task.process.challengeprocess.challenge
+        if challenge.pk in referred and getattr(task.flow_task, "acts", None) == Actor.CHAMBRE:
+            continue
+        items.append(
+            {
+                "label": step_label(task.flow_task.name),
+                "url": reverse("portal:task", args=[task.pk]),
+                "challenge": challenge,
+                "detail": "",
+                "deadline": task_deadline(task),
+                "owner": task.owner,
+            }
+        )
+    for challenge in queries.questions_to_answer(user):
+        items.append(
+            {
+                "label": ngettext(
+                    "Répondre à %(count)s question",
+                    "Répondre à %(count)s questions",
+                    challenge.unanswered,
+                )
+                % {"count": challenge.unanswered},
+                "url": reverse("portal:answers", args=[challenge.pk]),
+                "challenge": challenge,
+                "detail": "",
+                "deadline": challenge.answer_by,
+                "owner": None,
+            }
+        )
+    never = datetime.max.replace(tzinfo=UTC)
+    items.sort(key=lambda item: item["deadline"] or never)
+    return items
 
 
 @portal_login_required
@@ -25,10 +84,7 @@ def inbox(request):
     identity an acte d'engagement waits for, then the stages open to my organisations'
     contributions; each of my organisations links to its page (« Mon organisation »)."""
     user = request.user
-    tasks = list(tasks_actionable_by(user))
-    for task in tasks:
-        task.challenge = task.process.challengeprocess.challenge
-        task.deadline = task_deadline(task)
+    items = inbox_items(user)
     organisations = list(queries.organisations_of(user))
     kinds = {org.kind for org in organisations}
     buyer_ids = {org.pk for org in organisations if org.kind == OrganisationKind.BUYER}
@@ -56,7 +112,7 @@ def inbox(request):
         request,
         "portal/space/inbox.html",
         {
-            "tasks": tasks,
+            "items": items,
             "organisations": organisations,
             "editable": set(
                 queries.org_ids(user, queries.STAFF_ROLES).values_list("organisation_id", flat=True)
@@ -64,10 +120,10 @@ def inbox(request):
             "identities": identities,
             "actions": actions,
             "own_challenges": own,
-            "referrals": queries.referrals_open_for(user),
             "alerts": _alerts(user),
             "is_partner": OrganisationKind.PARTNER in kinds,
             "can_create_call": bool(buyer_ids & editable_ids(user)),
+            "is_funder": OrganisationKind.FUNDER in kinds,
         },
     )
 

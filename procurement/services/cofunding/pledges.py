@@ -15,6 +15,7 @@ from procurement.services.cofunding.rules import (
     _check_round_open,
     _money_status,
     _require_positive,
+    eur,
 )
 from procurement.services.common import require_member
 
@@ -31,12 +32,15 @@ def allocation_set(*, actor, round_: CofundingRound, funder, amount: Decimal) ->
     allocation = Allocation.objects.select_for_update().filter(
         round=round_, funder=funder
     ).first() or Allocation(round=round_, funder=funder, amount=amount)
-    if amount < allocation.pledged:
+    pledged = allocation.pledged
+    if amount < pledged:
         raise ApplicationError(
             _("L'enveloppe ne peut pas descendre sous le montant déjà engagé."),
             code="allocation_below_pledged",
             extra={
-                "fields": {"amount": [_("Au moins %(amount)s €.") % {"amount": allocation.pledged}]}
+                "fields": {
+                    "amount": [_("Au moins %(amount)s.") % {"amount": eur(allocation.pledged)}]
+                }
             },
         )
     allocation.amount = amount
@@ -70,7 +74,8 @@ def pledge_create(*, actor, bucket: Bucket, funder, amount: Decimal) -> Pledge:
     bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
     if allocation.pledged + amount > allocation.amount:
         raise WrongState(
-            _("Cet engagement dépasserait votre enveloppe."),
+            _("Cet engagement dépasserait votre enveloppe : il y reste %(available)s à engager.")
+            % {"available": eur(allocation.amount - allocation.pledged)},
             code="allocation_exceeded",
             extra={"available": allocation.amount - allocation.pledged},
         )

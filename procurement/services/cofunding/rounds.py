@@ -29,6 +29,7 @@ from procurement.services.cofunding.rules import (
     _require_buyer,
     _require_positive,
 )
+from procurement.services.notifications import notify_cofunding_opened, notify_pledges_released
 from procurement.services.stages import challenge_stage_move
 
 
@@ -66,6 +67,7 @@ def cofunding_open(*, challenge) -> CofundingRound:
             obj=round_,
             data={"deadline": round_.deadline, "buckets": round_.buckets.count()},
         )
+        notify_cofunding_opened(round_)
     return round_
 
 
@@ -329,4 +331,5 @@ def cofunding_close(*, challenge) -> CofundingRound:
         obj=round_,
         data={"funded": funded, "not_funded": not_funded},
     )
+    notify_pledges_released(round_)
     return round_

@@ -3,9 +3,11 @@ an amount is positive, a bucket may take more money."""
 
 from decimal import Decimal
 
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, WrongState
+from kernel.formats import format_eur
 from kernel.guards import require_before
 from procurement.models import BeyondMinimum, Bucket, CofundingRound
 from procurement.services.common import require_member
@@ -32,6 +34,11 @@ def _require_positive(amount, field: str = "amount") -> None:
         )
 
 
+def eur(amount: Decimal) -> str:
+    """An amount as the caller's language writes it (``1 234,50 €``), for messages."""
+    return format_eur(amount, locale=to_locale(get_language() or "fr"))
+
+
 def _money_status(bucket: Bucket, total: Decimal) -> str:
     """A bucket's status once money came in or left: funded from its minimum on."""
     return Bucket.Status.FUNDED if total >= bucket.min_amount else Bucket.Status.OPEN
@@ -56,15 +63,19 @@ def _check_bucket_accepts(round_: CofundingRound, bucket: Bucket, amount: Decima
             raise WrongState(
                 _(
                     "Cet engagement dépasserait le minimum du commun : dans ce tour, un "
-                    "commun n'est pas financé au-delà de son minimum (reste %(available)s €)."
+                    "commun n'est pas financé au-delà de son minimum (reste %(available)s)."
                 )
-                % {"available": cap - bucket.total},
+                % {"available": eur(cap - bucket.total)},
                 code="bucket_minimum_exceeded",
                 extra={"available": cap - bucket.total},
             )
     if bucket.total + amount > cap:
         raise WrongState(
-            _("Cet engagement dépasserait le maximum du commun."),
+            _(
+                "Cet engagement dépasserait le maximum du commun : on peut encore y "
+                "engager %(available)s."
+            )
+            % {"available": eur(cap - bucket.total)},
             code="bucket_overfunded",
             extra={"available": cap - bucket.total},
         )

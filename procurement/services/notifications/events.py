@@ -1,7 +1,9 @@
 """The mails of a challenge's events (one call from each service)."""
 
 from django.db import transaction
+from django.urls import reverse
 
+from procurement.calculations import answers_due_by
 from procurement.models import (
     DISCONTINUATION_LETTER,
     REJECTION_LETTER,
@@ -9,12 +11,17 @@ from procurement.models import (
     ProposalStatus,
 )
 from procurement.queries import (
+    OPINION_ROLES,
+    funder_recipients,
     group_member_recipients,
     letter_recipients,
+    member_recipients,
     positioned_recipients,
     proposer_recipients,
+    released_pledge_recipients,
     staff_recipients,
     subscriber_recipients,
+    user_recipients,
 )
 from procurement.services.notifications.sending import _iso, _notify
 
@@ -165,4 +172,151 @@ def notify_rejection_letters(challenge: Challenge, letters) -> int:
             "standstill_ends_at": _iso(challenge.standstill_ends_at),
             "letters_sent_at": _iso(challenge.letters_sent_at),
         },
+    )
+
+
+# --- hand-offs: the person who must act next gets a mail (and an inbox item) ----------
+
+
+def _path(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
+@transaction.atomic
+def notify_referral_opened(referral) -> int:
+    """To the modérateurs of the Chambre: a call (or a selection) is referred to it;
+    they name the rapporteur. One event per referral."""
+    challenge = referral.challenge
+    return _notify(
+        kind="referral_opened",
+        key=f"referral.opened:{referral.pk}",
+        challenge=challenge,
+        recipients=member_recipients([referral.chambre_id], OPINION_ROLES),
+        data={
+            "subject": str(referral.get_subject_display()),
+            "deadline": _iso(referral.deadline),
+            "note": referral.note,
+            "path": _path("portal:referral", challenge.pk, referral.pk),
+        },
+    )
+
+
+@transaction.atomic
+def notify_rapporteur_named(referral) -> int:
+    """To the rapporteur just named: write the draft opinion. A rapporteur named again
+    after a replacement is a new event for the new one only."""
+    challenge = referral.challenge
+    return _notify(
+        kind="rapporteur_named",
+        key=f"referral.rapporteur:{referral.pk}:{referral.rapporteur_id}",
+        challenge=challenge,
+        recipients=user_recipients(referral.rapporteur),
+        data={
+            "subject": str(referral.get_subject_display()),
+            "deadline": _iso(referral.deadline),
+            "path": _path("portal:referral", challenge.pk, referral.pk),
+        },
+    )
+
+
+@transaction.atomic
+def notify_draft_submitted(referral) -> int:
+    """To the modérateurs: the rapporteur submitted the draft opinion; they validate and
+    publish it (or return it). A draft returned and submitted again is a new event."""
+    challenge = referral.challenge
+    return _notify(
+        kind="draft_submitted",
+        key=f"referral.submitted:{referral.pk}:{int(referral.drafted_at.timestamp())}",
+        challenge=challenge,
+        recipients=member_recipients([referral.chambre_id], OPINION_ROLES),
+        data={
+            "subject": str(referral.get_subject_display()),
+            "deadline": _iso(referral.deadline),
+            "rapporteur": referral.rapporteur.get_full_name() or referral.rapporteur.get_username(),
+            "path": _path("portal:referral", challenge.pk, referral.pk),
+        },
+    )
+
+
+@transaction.atomic
+def notify_opinion_published(opinion) -> int:
+    """To the buyer's staff: the Chambre's opinion (or the record that none came in
+    time) is published; on the call the buyer publishes or revises it."""
+    challenge = opinion.challenge
+    return _notify(
+        kind="opinion_published",
+        key=f"opinion.published:{opinion.pk}",
+        challenge=challenge,
+        recipients=staff_recipients([challenge.buyer_id]),
+        data={
+            "subject": opinion.subject,
+            "subject_label": str(opinion.get_subject_display()),
+            "verdict": opinion.verdict,
+            "verdict_label": str(opinion.get_verdict_display()),
+            "path": _path("portal:inbox"),
+        },
+    )
+
+
+@transaction.atomic
+def notify_question_asked(question) -> int:
+    """To the buyer's staff: a partner asked a question; they answer it (in a formal
+    procedure at the latest six days before the proposal deadline, article R2132-6)."""
+    challenge = question.challenge
+    deadline = challenge.proposal_deadline
+    return _notify(
+        kind="question_asked",
+        key=f"question.asked:{question.pk}",
+        challenge=challenge,
+        recipients=staff_recipients([challenge.buyer_id]),
+        data={
+            "text": question.text,
+            "deadline": _iso(answers_due_by(deadline) if deadline else None),
+            "path": _path("portal:answers", challenge.pk),
+        },
+    )
+
+
+@transaction.atomic
+def notify_evaluations_done(challenge, scoring_round: int) -> int:
+    """To the buyer's staff: the last evaluation is handed in and the ranking is ready;
+    they select. One event per scoring round."""
+    return _notify(
+        kind="evaluations_done",
+        key=f"scoring.closed:{challenge.pk}:{scoring_round}",
+        challenge=challenge,
+        recipients=staff_recipients([challenge.buyer_id]),
+        data={"path": _path("portal:inbox")},
+    )
+
+
+@transaction.atomic
+def notify_cofunding_opened(round_) -> int:
+    """To the staff of every funder and of the buyer: the cofunding round is open until
+    its deadline; they set an envelope, then pledge on the commons. One event per round."""
+    challenge = round_.challenge
+    return _notify(
+        kind="cofunding_opened",
+        key=f"cofunding.opened:{round_.pk}",
+        challenge=challenge,
+        recipients=funder_recipients() | staff_recipients([challenge.buyer_id]),
+        data={
+            "deadline": _iso(round_.deadline),
+            "buckets": round_.buckets.count(),
+            "path": _path("portal:cofunding", challenge.pk),
+        },
+    )
+
+
+@transaction.atomic
+def notify_pledges_released(round_) -> int:
+    """To the staff of each funder whose pledges went back to it at the round's close
+    (their commons did not reach the minimum), with the amounts. One event per round."""
+    challenge = round_.challenge
+    return _notify(
+        kind="pledges_released",
+        key=f"pledges.released:{round_.pk}",
+        challenge=challenge,
+        recipients=released_pledge_recipients(round_),
+        data={"path": _path("portal:my_cofunding")},
     )

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from procurement.calculations import MAX_ATTEMPTS, RETRY_AFTER, retry_at
 from procurement.models import Notification, TenderDocument
+from procurement.queries import mail_language
 from procurement.uploads import open_stored
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -71,15 +72,26 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt else None
 
 
+def _templates(kind: str, language: str, part: str) -> list[str]:
+    """The template of ``kind`` in ``language`` (``emails/en/…``), else the French one."""
+    name = f"{kind}{part}.txt"
+    french = f"emails/{name}"
+    return [french] if language == "fr" else [f"emails/{language}/{name}", french]
+
+
 def notification_render(notification: Notification) -> tuple[str, str]:
-    """Subject and text body, in French, times in Europe/Paris."""
+    """Subject and text body in the recipient's language (French unless it chose
+    English), times in Europe/Paris. The link goes to the page where the recipient acts
+    (``data["path"]``), else to the call's page."""
     data = dict(notification.data)
     for name in ("deadline", "standstill_ends_at", "letters_sent_at"):
         if data.get(name):
             data[name] = datetime.fromisoformat(data[name])
     challenge = notification.challenge
     link = settings.SITE_URL
-    if challenge is not None:
+    if data.get("path"):
+        link += data["path"]
+    elif challenge is not None:
         link += reverse("portal:challenge", args=[challenge.pk])
     context = {
         "challenge": challenge,
@@ -88,9 +100,12 @@ def notification_render(notification: Notification) -> tuple[str, str]:
         "site_url": settings.SITE_URL,
         **data,
     }
-    with translation.override("fr"), timezone.override(PARIS):
-        subject = render_to_string(f"emails/{notification.kind}_subject.txt", context)
-        body = render_to_string(f"emails/{notification.kind}.txt", context)
+    language = mail_language(notification.recipient)
+    with translation.override(language), timezone.override(PARIS):
+        subject = select_template(_templates(notification.kind, language, "_subject")).render(
+            context
+        )
+        body = select_template(_templates(notification.kind, language, "")).render(context)
     return " ".join(subject.split()), body
 
 

@@ -27,6 +27,12 @@ from procurement.models.opinions import OPEN_REFERRAL
 from procurement.queries import CHAMBRE_ROLES, OPINION_ROLES, is_member, open_referral
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.services.notifications import (
+    notify_draft_submitted,
+    notify_opinion_published,
+    notify_rapporteur_named,
+    notify_referral_opened,
+)
 from procurement.services.stages import challenge_stage_move
 
 STAGE_FOR = {
@@ -92,6 +98,7 @@ def referral_open(
         obj=referral,
         data={"subject": subject, "deadline": referral.deadline},
     )
+    notify_referral_opened(referral)
     return referral
 
 
@@ -118,6 +125,7 @@ def referral_name_rapporteur(*, actor, referral: Referral, rapporteur) -> Referr
         obj=referral,
         data={"rapporteur": rapporteur.pk},
     )
+    notify_rapporteur_named(referral)
     return referral
 
 
@@ -212,6 +220,8 @@ def referral_draft(
         challenge=referral.challenge,
         obj=referral,
     )
+    if submit:
+        notify_draft_submitted(referral)
     return referral
 
 
@@ -277,6 +287,7 @@ def _record_opinion(referral: Referral, *, actor, verdict, reasons, reservations
             "days": round((now - referral.opened_at).total_seconds() / 86400, 1),
         },
     )
+    notify_opinion_published(opinion)
     return opinion
 
 
