@@ -193,7 +193,7 @@ def notify_referral_opened(referral) -> int:
         challenge=challenge,
         recipients=member_recipients([referral.chambre_id], OPINION_ROLES),
         data={
-            "subject": str(referral.get_subject_display()),
+            "subject": referral.subject,
             "deadline": _iso(referral.deadline),
             "note": referral.note,
             "path": _path("portal:referral", challenge.pk, referral.pk),
@@ -212,7 +212,7 @@ def notify_rapporteur_named(referral) -> int:
         challenge=challenge,
         recipients=user_recipients(referral.rapporteur),
         data={
-            "subject": str(referral.get_subject_display()),
+            "subject": referral.subject,
             "deadline": _iso(referral.deadline),
             "path": _path("portal:referral", challenge.pk, referral.pk),
         },
@@ -230,7 +230,7 @@ def notify_draft_submitted(referral) -> int:
         challenge=challenge,
         recipients=member_recipients([referral.chambre_id], OPINION_ROLES),
         data={
-            "subject": str(referral.get_subject_display()),
+            "subject": referral.subject,
             "deadline": _iso(referral.deadline),
             "rapporteur": referral.rapporteur.get_full_name() or referral.rapporteur.get_username(),
             "path": _path("portal:referral", challenge.pk, referral.pk),
@@ -250,9 +250,7 @@ def notify_opinion_published(opinion) -> int:
         recipients=staff_recipients([challenge.buyer_id]),
         data={
             "subject": opinion.subject,
-            "subject_label": str(opinion.get_subject_display()),
             "verdict": opinion.verdict,
-            "verdict_label": str(opinion.get_verdict_display()),
             "path": _path("portal:inbox"),
         },
     )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from procurement.calculations import MAX_ATTEMPTS, RETRY_AFTER, retry_at
-from procurement.models import Notification, TenderDocument
+from procurement.models import Notification, OpinionSubject, TenderDocument, Verdict
 from procurement.queries import mail_language
 from procurement.uploads import open_stored
 
@@ -87,6 +87,11 @@ def notification_render(notification: Notification) -> tuple[str, str]:
     for name in ("deadline", "standstill_ends_at", "letters_sent_at"):
         if data.get(name):
             data[name] = datetime.fromisoformat(data[name])
+    # Labels are named by their code in the row and read in the recipient's language.
+    if data.get("subject") in OpinionSubject.values:
+        data["subject_label"] = OpinionSubject(data["subject"]).label
+    if data.get("verdict") in Verdict.values:
+        data["verdict_label"] = Verdict(data["verdict"]).label
     challenge = notification.challenge
     link = settings.SITE_URL
     if data.get("path"):
