@@ -102,7 +102,8 @@ def test_a_funder_moves_a_pledge_within_the_limits_and_a_move_beyond_them_is_ref
     )
     # the message says what the commons can still take
     assert refused["message"] == (
-        "Cet engagement dépasserait le maximum du commun : on peut encore y engager 2\u202f000,00\xa0€."
+        "Cet engagement dépasserait le maximum du commun : on peut encore y engager "
+        "2\u202f000,00\xa0€."
     )
     assert refused["detail"] == {"available": "2000.00"}
 
