@@ -1,6 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from api.middleware import not_found
 
@@ -12,6 +18,15 @@ urlpatterns = [
         "api/docs/",
         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
         name="api-docs",
+    ),
+    # Redoc: served from our static files too; it injects its styles and starts a blob:
+    # worker, which this page alone allows.
+    path(
+        "api/redoc/",
+        csp_replace({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html")
+        ),
+        name="api-redoc",
     ),
     path("api/v1/", include("api.urls")),
     path("api/v1/", include("api.processes")),
