@@ -6,8 +6,10 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from procurement.models import (
     AuditEvent,
@@ -81,9 +83,14 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
     before = counts()
 
     # and a second run changes nothing but the passwords
-    out = StringIO()
-    call_command("demo", "--password", "autre-secret", "--json", stdout=out)
+    call_command("demo", "--password", "autre-secret", stdout=StringIO())
     assert counts() == before
+    # and --json only lists the accounts: it changes no password
+    get_user_model().objects.filter(username="ademe").update(password=make_password("mine-now"))
+    out = StringIO()
+    call_command("demo", "--json", stdout=out)
+    assert counts() == before
+    assert authenticate(username="ademe", password="mine-now") is not None
     accounts = json.loads(out.getvalue())
     roles = {(a["username"], a["role"]) for a in accounts}
     assert ("moderatrice.chambre", "moderator") in roles
@@ -97,3 +104,37 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
     }
     assert authenticate(username="agent.mel", password="autre-secret") is not None
     assert authenticate(username="agent.mel", password="secret-demo") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_reset_rebuilds_the_database_and_replays_the_demo(settings):
+    # given the demo, played with, and a table the migrations do not know
+    settings.DEBUG = True
+    call_command("demo", stdout=StringIO())
+    Challenge.objects.filter(reference="MEL-AAC-2026-004").update(title="Brouillon abîmé")
+    get_user_model().objects.create_user("intrus", password="x")
+    first = counts()
+
+    # when the demo is reset
+    out = StringIO()
+    call_command("demo", "--reset", stdout=out)
+
+    # then the base is rebuilt and the demo replayed: the same calls, fresh
+    assert "Base reconstruite" in out.getvalue()
+    assert counts()[0] == first[0]
+    assert not get_user_model().objects.filter(username="intrus").exists()
+    draft = Challenge.objects.get(reference="MEL-AAC-2026-004")
+    assert draft.title != "Brouillon abîmé"
+    assert authenticate(username="agent.mel", password="communs-demo") is not None
+    # and the rebuilt audit trail verifies (on PostgreSQL, its append-only triggers are
+    # back: the migration made them again)
+    from procurement.services.chains import chains_verify
+
+    verification = chains_verify()
+    assert verification.valid, verification.problems
+
+
+def test_demo_reset_is_refused_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("demo", "--reset", stdout=StringIO())
