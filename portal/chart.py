@@ -22,9 +22,17 @@ STATE_LABELS = {
     "current": _("en cours"),
     "done": _("fait"),
     "canceled": _("annulé"),
+    "skipped": _("non emprunté"),
     "": _("à venir"),
 }
 CURRENT = {STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED, STATUS.ERROR}
+
+# The chart is drawn top to bottom so that it fits the page's width: one lane per line
+# of viewflow's layout, one row per column of it.
+LANE = 180  # a lane's width: a task box, or a round shape and its label beside it
+ROW = 92  # a row's height
+TASK_W, TASK_H = 164, 60
+MARGIN = 10
 
 
 def step_label(name: str) -> str:
@@ -44,6 +52,7 @@ class ChartNode:
     height: int
     svg: str
     lines: list[tuple[str, float, float, int]] = field(default_factory=list)
+    task: bool = False
 
     @property
     def state_label(self) -> str:
@@ -80,47 +89,127 @@ def _state(statuses: set[str]) -> str:
     return ""
 
 
-def _lines(label: str, state: str, width: int, height: int):
-    suffix = {"current": "▶ ", "done": "✓ "}.get(state, "")
-    if width >= 100:  # a task: its label inside the box
-        segments = wrap(suffix + label, 20)
+def _lines(label: str, state: str, width: int, height: int, task: bool):
+    suffix = {"current": "▶ ", "done": "✓ ", "skipped": "– "}.get(state, "")
+    if task:  # a task: its label inside the box
+        segments = wrap(suffix + label, 23)[:3]
         top = height / 2 - (len(segments) - 1) * 7
         return [(text, width / 2, top + n * 14, 12) for n, text in enumerate(segments)]
-    segments = wrap(suffix + label, 16)  # an event or a gateway: its label below
-    return [(text, width / 2, height + 12 + n * 12, 10) for n, text in enumerate(segments)]
+    # an event or a gateway: its label at its right, in the lane's free width
+    segments = wrap(suffix + label, 19)[:3]
+    top = height / 2 - (len(segments) - 1) * 6
+    return [(text, width + 6, top + n * 12, 11) for n, text in enumerate(segments)]
+
+
+def _reachable(flow, start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo.extend(edge.dst.name for edge in flow.node(name)._outgoing())
+    return seen
+
+
+def _skipped(flow, states: dict[str, str]) -> set[str]:
+    """The steps on a branch the process did not take: after a decided gateway whose
+    other branch was taken, what only the untaken branch leads to."""
+    skipped: set[str] = set()
+    for node in flow.nodes():
+        outgoing = [edge.dst.name for edge in node._outgoing()]
+        if len(outgoing) < 2 or states.get(node.name) != "done":
+            continue
+        taken = [name for name in outgoing if states.get(name)]
+        if not taken:
+            continue
+        along = set().union(*(_reachable(flow, name) for name in taken))
+        for name in outgoing:
+            if not states.get(name):
+                skipped |= {n for n in _reachable(flow, name) - along if not states.get(n)}
+    return skipped
 
 
 def process_chart(flow_class, process) -> Chart:
-    """The flow's graph with the state of each step in ``process`` (one query)."""
+    """The flow's graph, top to bottom, with the state of each step in ``process``:
+    done, current, cancelled, skipped (a branch not taken) or still to come (one
+    query)."""
+    flow = flow_class.instance
     grid = viewflow_chart.calc_layout_data(flow_class)
     statuses: dict[str, set[str]] = {}
     for node, status in process.task_set.values_list("flow_task", "status"):
         statuses.setdefault(node.name, set()).add(status)
-    nodes = []
+    states = {cell.node.name: _state(statuses.get(cell.node.name, set())) for cell in grid.cells}
+    for name in _skipped(flow, states):
+        states[name] = "skipped"
+    # viewflow's columns become rows and its lines lanes, each by rank of its centre
+    centres = {
+        cell.node.name: (
+            cell.shape.x + cell.shape.width / 2,
+            cell.shape.y + cell.shape.height / 2,
+        )
+        for cell in grid.cells
+    }
+    rows = {x: n for n, x in enumerate(sorted({round(x) for x, _y in centres.values()}))}
+    lanes = {y: n for n, y in enumerate(sorted({round(y / 25) for _x, y in centres.values()}))}
+    nodes, boxes = [], {}
     for cell in grid.cells:
         name = cell.node.name
-        state = _state(statuses.get(name, set()))
+        cx, cy = centres[name]
+        task = cell.shape.width >= 100
+        width, height = (TASK_W, TASK_H) if task else (cell.shape.width, cell.shape.height)
+        lane, row = lanes[round(cy / 25)], rows[round(cx)]
+        x = MARGIN + lane * LANE
+        y = MARGIN + row * ROW + (ROW - 20 - height) // 2
+        boxes[name] = (x, y, width, height)
         label = str(cell.node.task_title)
+        svg = (
+            f'<rect class="task" width="{width}" height="{height}" rx="8" ry="8"/>'
+            if task
+            else cell.shape.svg
+        )
         nodes.append(
             ChartNode(
                 name=name,
                 label=label,
-                state=state,
-                x=cell.shape.x,
-                y=cell.shape.y,
-                width=cell.shape.width,
-                height=cell.shape.height,
-                svg=cell.shape.svg,
-                lines=_lines(label, state, cell.shape.width, cell.shape.height),
+                state=states[name],
+                x=x,
+                y=y,
+                width=width,
+                height=height,
+                svg=svg,
+                lines=_lines(label, states[name], width, height, task),
+                task=task,
             )
         )
+    right = MARGIN + len(lanes) * LANE
     edges = []
-    for edge in grid.edges:
-        points = " L".join(f"{x},{y}" for x, y in edge.segments)
-        label = str(EDGE_LABELS.get(edge.label, edge.label or ""))
-        x, y = edge.segments[0] if edge.segments else (0, 0)
-        edges.append(ChartEdge(path=f"M{points}", label=label, label_x=x + 6, label_y=y + 16))
-    return Chart(width=grid.width, height=grid.height + 30, nodes=nodes, edges=edges)
+    for node in flow.nodes():
+        if node.name not in boxes:
+            continue
+        sx, sy, sw, sh = boxes[node.name]
+        for edge in node._outgoing():
+            if edge.dst.name not in boxes:
+                continue
+            tx, ty, tw, th = boxes[edge.dst.name]
+            start = (sx + sw / 2, sy + sh)
+            if ty > sy:  # downwards: out of the bottom, into the top
+                middle = ty - 12
+                points = [start, (start[0], middle), (tx + tw / 2, middle), (tx + tw / 2, ty)]
+            else:  # a loop back up: along the right margin
+                side = right - 8
+                points = [
+                    (sx + sw, sy + sh / 2),
+                    (side, sy + sh / 2),
+                    (side, ty + th / 2),
+                    (tx + tw, ty + th / 2),
+                ]
+            raw = {"cond_true": "yes", "cond_false": "no"}.get(edge.edge_class, "")
+            label = str(EDGE_LABELS.get(raw, ""))
+            path = "M" + " L".join(f"{px:g},{py:g}" for px, py in points)
+            lx, ly = points[1] if ty > sy else points[0]
+            edges.append(ChartEdge(path=path, label=label, label_x=lx + 4, label_y=ly - 3))
+    return Chart(width=right, height=MARGIN * 2 + len(rows) * ROW, nodes=nodes, edges=edges)
 
 
 # --- bar charts: amounts compared per row (the reciprocity board) -----------------------

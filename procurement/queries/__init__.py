@@ -28,6 +28,7 @@ from procurement.queries.challenges import (
     questions_to_answer,
     questions_visible_to,
     referred_to_chambre_of,
+    stage_bar,
 )
 from procurement.queries.cofunding import (
     bucket_editable_by,
@@ -209,6 +210,7 @@ __all__ = [
     "resources_hosting",
     "resources_of",
     "staff_recipients",
+    "stage_bar",
     "subscriber_recipients",
     "subscriptions_of",
     "titulaires_of",

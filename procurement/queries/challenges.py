@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kernel.errors import NotFound
 from procurement.calculations import answers_due_by
@@ -203,3 +204,56 @@ def questions_to_answer(user) -> list[Challenge]:
         deadline = challenge.proposal_deadline
         challenge.answer_by = answers_due_by(deadline) if deadline else None
     return challenges
+
+
+# The macro-steps of a call, for a compact bar above the detailed process chart: each
+# groups the stages (``ChallengeStatus``) it spans, in order.
+MACRO_STEPS = [
+    (_lazy("Rédaction"), [ChallengeStatus.DRAFT]),
+    (
+        _lazy("Avis sur l'appel"),
+        [ChallengeStatus.IN_REVIEW, ChallengeStatus.REVISION, ChallengeStatus.READY],
+    ),
+    (_lazy("Positionnements"), [ChallengeStatus.POSITIONING]),
+    (_lazy("Propositions"), [ChallengeStatus.PROPOSALS]),
+    (_lazy("Évaluation"), [ChallengeStatus.ASSIGNMENT, ChallengeStatus.SCORING]),
+    (_lazy("Sélection et avis"), [ChallengeStatus.SELECTION, ChallengeStatus.SELECTION_REVIEW]),
+    (_lazy("Cofinancement"), [ChallengeStatus.COFUNDING]),
+    (
+        _lazy("Attribution"),
+        [ChallengeStatus.DOCUMENTS, ChallengeStatus.AWARD, ChallengeStatus.STANDSTILL],
+    ),
+]
+ENDED = {ChallengeStatus.UNSUCCESSFUL, ChallengeStatus.CANCELLED}
+
+
+def stage_bar(challenge) -> list[dict]:
+    """The call's macro-steps, each ``done``, ``current``, ``todo`` or — once the call
+    ended unsuccessful or cancelled — ``skipped`` (never reached). For an ended call,
+    the stage it left is read from its last change of stage (one query)."""
+    status = challenge.status
+    if status in ENDED:
+        last = (
+            challenge.audit_events.filter(verb="challenge.stage_changed", data__to=status)
+            .order_by("-seq")
+            .values_list("data", flat=True)
+            .first()
+        )
+        status = (last or {}).get("from", ChallengeStatus.DRAFT)
+    index = next(
+        (n for n, (_label, stages) in enumerate(MACRO_STEPS) if status in stages),
+        len(MACRO_STEPS) if status == ChallengeStatus.AWARDED else 0,
+    )
+    ended = challenge.status in ENDED
+    steps = []
+    for n, (label, _stages) in enumerate(MACRO_STEPS):
+        if n < index:
+            state = "done"
+        elif n == index:
+            state = "skipped" if ended else "current"
+        else:
+            state = "skipped" if ended else "todo"
+        if ended and n == index and challenge.status == ChallengeStatus.UNSUCCESSFUL:
+            state = "done"
+        steps.append({"number": n + 1, "label": str(label), "state": state})
+    return steps

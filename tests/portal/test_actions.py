@@ -1,6 +1,7 @@
 """The domain actions of the timed stages, the buyer's process view and documents page."""
 
 import json
+import re
 from decimal import Decimal
 from html import unescape
 
@@ -278,7 +279,21 @@ def test_process_page_draws_the_graph_with_the_current_step_and_the_history(
     assert 'data-step="draft" data-state="done"' in html
     assert 'data-step="award" data-state="todo"' in html
     assert "<strong>Publier l&#x27;appel</strong>" in html
-    assert "challenge.referred_to_chambre" in html
+    # the opinion was favorable: the revision's branch is marked as not taken
+    assert 'data-step="revise" data-state="skipped"' in html
+    assert 'data-step="check_revision" data-state="skipped"' in html
+    # the compact bar: the call is at its second macro-step of eight
+    bar = re.search(r'<ol class="portal-stages".*?</ol>', html, re.S).group(0)
+    assert bar.count("<li") == 8
+    assert 'class="stage--done">1. Rédaction' in bar
+    assert 'class="stage--current" aria-current="step">2. Avis sur l&#x27;appel' in bar
+    # the chart fits a page's width (it was 3,375 px wide)
+    width = int(re.search(r'class="process-chart" width="(\d+)"', html).group(1))
+    assert width <= 1100
+    # the audit trail speaks French and names people, not codes
+    assert "Chambre des communs saisie" in html
+    assert "challenge.referred_to_chambre" not in html
+    assert "Rapporteur nommé" in html
     assert "moderateur" in html  # who issued the opinion
     assert "Chaîne intègre" in html
 

@@ -11,6 +11,7 @@ from portal.errors import portal_errors
 from portal.forms import DeadlineExtensionForm
 from portal.views.common import cleaned_data, portal_login_required, submit
 from procurement import queries
+from procurement.audit_labels import event_actor, event_text
 from procurement.models import ChallengeStatus
 from procurement.services.chains import audit_verify
 from workflows import services as process_services
@@ -24,6 +25,16 @@ def _require_buyer_or_chambre(user, challenge) -> None:
         or queries.is_member(user, challenge.chambre, queries.CHAMBRE_ROLES)
     ):
         raise Forbidden(_("Réservé à l'acheteur et à la Chambre des communs."))
+
+
+def _events(challenge) -> list:
+    """The call's audit trail in words: what happened (French, or the page's language)
+    and who did it, by name."""
+    events = list(challenge.audit_events.select_related("actor").order_by("seq"))
+    for event in events:
+        event.text = event_text(event)
+        event.who = event_actor(event)
+    return events
 
 
 @portal_login_required
@@ -68,7 +79,8 @@ def process(request, pk):
             "chart": process_chart(ChallengeFlow, process),
             "history": process_history(process),
             "timers": timers_waiting(process),
-            "events": challenge.audit_events.select_related("actor").order_by("seq"),
+            "events": _events(challenge),
+            "stages": queries.stage_bar(challenge),
             "verification": audit_verify(challenge=challenge),
         },
         status=status,

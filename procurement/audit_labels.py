@@ -1,0 +1,115 @@
+"""What each audit event's verb says to a person (French, English through i18n): the
+audit trail keeps stable codes, the pages read them in the page's language."""
+
+from django.utils.translation import gettext_lazy as _
+
+VERB_LABELS = {
+    "answers.published": _("Réponses aux questions publiées"),
+    "award.letters_sent": _("Lettres aux candidats envoyées"),
+    "catalogue.proposed": _("Commun proposé au catalogue"),
+    "catalogue.reference": _("Commun référencé au catalogue"),
+    "catalogue.dereference": _("Commun retiré du catalogue"),
+    "challenge.amended": _("Appel modifié après publication"),
+    "challenge.award_decided": _("Attribution décidée"),
+    "challenge.awarded": _("Marché signé, appel attribué"),
+    "challenge.cancelled": _("Appel annulé"),
+    "challenge.created": _("Appel créé"),
+    "challenge.essential_data_set": _("Données essentielles renseignées"),
+    "challenge.published": _("Appel publié"),
+    "challenge.referred_to_chambre": _("Chambre des communs saisie"),
+    "challenge.revised": _("Appel révisé après avis"),
+    "challenge.stage_changed": _("Changement d'étape"),
+    "challenge.unsuccessful": _("Appel déclaré infructueux"),
+    "challenge.updated": _("Brouillon modifié"),
+    "cofunding.allocation": _("Enveloppe de cofinancement déclarée"),
+    "cofunding.bucket_updated": _("Budget d'un commun modifié"),
+    "cofunding.closed": _("Cofinancement clos"),
+    "cofunding.contributors_granted": _("Enveloppe accordée aux contributeurs"),
+    "cofunding.moved": _("Engagement déplacé"),
+    "cofunding.opened": _("Cofinancement ouvert"),
+    "cofunding.pledged": _("Engagement de cofinancement"),
+    "cofunding.settings": _("Règles du cofinancement modifiées"),
+    "cofunding.subsidy": _("Subvention enregistrée"),
+    "cofunding.withdrawn": _("Engagement retiré"),
+    "commons.host_designated": _("Structure hébergeuse désignée"),
+    "deadline.extended": _("Échéance prolongée"),
+    "documents.generated": _("Documents générés"),
+    "documents.uploaded": _("Document déposé"),
+    "documents.withdrawn": _("Document retiré"),
+    "evaluation.conflict_declared": _("Déclaration d'intérêts"),
+    "evaluation.reassigned": _("Évaluation réattribuée"),
+    "evaluation.submitted": _("Évaluation rendue"),
+    "evaluators.assigned": _("Évaluateurs désignés"),
+    "grid.copied": _("Grille de notation reprise"),
+    "grid.set": _("Grille de notation fixée"),
+    "ledger.expense_approved": _("Dépense approuvée"),
+    "ledger.expense_refused": _("Dépense refusée"),
+    "ledger.expense_paid": _("Dépense payée"),
+    "ledger.expense_submitted": _("Dépense soumise"),
+    "ledger.exploration_granted": _("Exploration accordée"),
+    "ledger.group_set": _("Groupe du compte fixé"),
+    "ledger.income_recorded": _("Recette enregistrée"),
+    "ledger.rule_set": _("Règle d'approbation fixée"),
+    "opinion.call": _("Avis de la Chambre sur l'appel publié"),
+    "opinion.selection": _("Avis de la Chambre sur la sélection publié"),
+    "opinion.reservation_answered": _("Réponse à une réserve de la Chambre"),
+    "organisation.identity_updated": _("Identité d'une organisation mise à jour"),
+    "position.created": _("Positionnement d'un partenaire"),
+    "position.updated": _("Positionnement modifié"),
+    "position.withdrawn": _("Positionnement retiré"),
+    "positioning.closed": _("Positionnements clos, groupes de travail constitués"),
+    "process.timer_moved": _("Échéance du processus déplacée"),
+    "proposal.attachment_added": _("Pièce jointe à une proposition"),
+    "proposal.groupement_settled": _("Groupement d'une proposition déclaré"),
+    "proposal.submitted": _("Proposition déposée (sous pli scellé)"),
+    "proposals.opened": _("Ouverture des plis"),
+    "proposals.selected": _("Propositions sélectionnées"),
+    "question.answer_drafted": _("Réponse à une question rédigée"),
+    "question.asked": _("Question posée"),
+    "questions.deadline_set": _("Date limite des questions fixée"),
+    "reciprocity.declared": _("Réciprocité déclarée"),
+    "reciprocity.ended": _("Réciprocité terminée"),
+    "reciprocity.signed": _("Contrat de réciprocité signé"),
+    "referral.commented": _("Commentaire sur la saisine"),
+    "referral.drafted": _("Projet d'avis enregistré"),
+    "referral.opened": _("Saisine de la Chambre ouverte"),
+    "referral.rapporteur": _("Rapporteur nommé"),
+    "referral.returned": _("Projet d'avis renvoyé au rapporteur"),
+    "referral.submitted": _("Projet d'avis soumis au modérateur"),
+    "scoring.closed": _("Évaluations closes, classement établi"),
+    "scoring.round_opened": _("Nouveau tour d'évaluation"),
+    "task.claimed": _("Tâche prise"),
+    "task.completed": _("Tâche terminée"),
+    "task.expired": _("Échéance passée"),
+    "task.released": _("Tâche rendue"),
+    "task.unclaimed": _("Tâche rendue"),
+    "working_group.coordinator": _("Coordinateur du groupe de travail désigné"),
+}
+
+
+def verb_label(verb: str) -> str:
+    """The verb as a person reads it; an unknown verb (a new one) shows its code."""
+    label = VERB_LABELS.get(verb)
+    return str(label) if label is not None else verb
+
+
+def event_text(event) -> str:
+    """An audit event in words: its verb, and for a change of stage where from and to."""
+    text = verb_label(event.verb)
+    if event.verb == "challenge.stage_changed":
+        from procurement.models import ChallengeStatus
+
+        data = event.data or {}
+        names = {value: label for value, label in ChallengeStatus.choices}
+        before, after = names.get(data.get("from")), names.get(data.get("to"))
+        if before and after:
+            text = f"{text} : {before} → {after}"
+    return text
+
+
+def event_actor(event) -> str:
+    """Who did it, by name: the person (full name, else username), else the process
+    itself (a deadline, a job)."""
+    if event.actor is not None:
+        return event.actor.get_full_name() or event.actor.get_username()
+    return event.actor_label or str(_("Processus (automatique)"))
