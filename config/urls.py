@@ -1,7 +1,7 @@
-from django.contrib import admin
-from django.urls import include, path, re_path
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
+from django.contrib import admin
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,

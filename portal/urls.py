@@ -27,6 +27,7 @@ D = "espace/defis/<int:pk>/"
 urlpatterns = [
     path("", public.home, name="home"),
     path("defis/<int:pk>/", public.challenge_detail, name="challenge"),
+    path("defis/<int:pk>/echeances.ics", public.challenge_ics, name="challenge_ics"),
     path("communs/", public.commons_list, name="commons"),
     path("communs/<slug:slug>/", chambre.commons_detail, name="commons_detail"),
     path("communs/<slug:slug>/reciprocite/", public.reciprocity, name="reciprocity"),

@@ -1,6 +1,7 @@
 from portal.forms.actions import (
     AllocationForm,
     AttachmentForm,
+    ChallengeFilterForm,
     CommonsFilterForm,
     GroupementForm,
     PledgeForm,
@@ -22,6 +23,7 @@ __all__ = [
     "AmendmentForm",
     "AnswerForm",
     "AttachmentForm",
+    "ChallengeFilterForm",
     "CommonsFilterForm",
     "DeadlineExtensionForm",
     "ExtendDeadlineForm",

@@ -427,6 +427,34 @@ class PledgeForm(PortalForm):
         self.fields["bucket"].queryset = buckets
 
 
+class ChallengeFilterForm(PortalForm):
+    """The list of calls: words, a stage, a buyer."""
+
+    q = forms.CharField(label=_("Rechercher"), max_length=100, **OPTIONAL)
+    stage = forms.ChoiceField(
+        label=_("Étape"),
+        choices=[
+            ("", _("Toutes les étapes")),
+            ("open", _("Ouverts aux positionnements ou aux propositions")),
+            ("evaluation", _("En évaluation ou en sélection")),
+            ("cofunding", _("En cofinancement")),
+            ("award", _("En attribution")),
+            ("awarded", _("Attribués")),
+            ("closed", _("Infructueux ou annulés")),
+            ("draft", _("En préparation (vos brouillons)")),
+        ],
+        **OPTIONAL,
+    )
+    buyer = forms.ChoiceField(label=_("Acheteur"), **OPTIONAL)
+
+    def __init__(self, data=None, *, buyers, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["buyer"].choices = [
+            ("", _("Tous les acheteurs")),
+            *[(str(org.pk), org.name) for org in buyers],
+        ]
+
+
 class CommonsFilterForm(PortalForm):
     q = forms.CharField(label=_("Rechercher"), max_length=100, **OPTIONAL)
     category = forms.ChoiceField(

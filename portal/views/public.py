@@ -5,8 +5,10 @@ board; and signing in."""
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,9 +16,10 @@ from kernel.errors import NotFound
 from portal import proconnect
 from portal.chart import bar_chart
 from portal.errors import portal_errors
-from portal.forms import CommonsFilterForm, PortalForm, QuestionForm
+from portal.forms import ChallengeFilterForm, CommonsFilterForm, PortalForm, QuestionForm
 from portal.views.common import cleaned_data, submit
 from procurement import queries
+from procurement.calendar import deadlines_ics
 from procurement.models import ChallengeStatus, DocumentStage, OrganisationKind
 from procurement.services.amendments import amendable_by
 from procurement.services.award_rules import publication_warnings
@@ -29,12 +32,22 @@ QUESTION_STAGES = (ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS)
 def home(request):
     """The published challenges (and, for their buyer and Chambre, the drafts), with
     their stage and next deadline."""
-    page = Paginator(queries.challenges_visible_to(request.user), 10).get_page(
-        request.GET.get("page")
+    form = ChallengeFilterForm(request.GET or None, buyers=queries.call_buyers(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    challenges = queries.challenges_search(
+        request.user, **{k: filters.get(k, "") for k in ("q", "stage", "buyer")}
     )
+    page = Paginator(challenges, 10).get_page(request.GET.get("page"))
     for challenge in page:
         challenge.deadline = queries.next_deadline(challenge)
-    return render(request, "portal/home.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    filtered = any(filters.values())
+    return render(
+        request,
+        "portal/home.html",
+        {"page": page, "form": form, "query": query.urlencode(), "filtered": filtered},
+    )
 
 
 @portal_errors
@@ -165,3 +178,15 @@ class LogoutView(auth_views.LogoutView):
         if id_token and settings.PROCONNECT_ENABLED and settings.OIDC_OP_LOGOUT_ENDPOINT:
             return redirect(proconnect.provider_logout_url(request, id_token))
         return response
+
+
+@portal_errors
+def challenge_ics(request, pk):
+    """The call's deadlines as an .ics file anyone who may see the call can add to a
+    calendar."""
+    challenge = queries.access_challenge(user=request.user, pk=pk)
+    url = request.build_absolute_uri(reverse("portal:challenge", args=[pk]))
+    body = deadlines_ics(challenge, url=url, domain=request.get_host(), now=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{challenge.reference}.ics"'
+    return response

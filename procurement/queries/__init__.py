@@ -16,9 +16,12 @@ from procurement.queries.catalogue import (
 )
 from procurement.queries.chains import anchors_public
 from procurement.queries.challenges import (
+    CALL_FILTER_STAGES,
     access_challenge,
     access_question,
+    call_buyers,
     candidate_letters_of,
+    challenges_search,
     challenges_visible_to,
     documents_visible_to,
     latest_documents,
@@ -123,6 +126,7 @@ from procurement.queries.reciprocity import (
 )
 
 __all__ = [
+    "CALL_FILTER_STAGES",
     "CHAMBRE_ROLES",
     "OPINION_ROLES",
     "RESULT_STAGES",
@@ -146,10 +150,12 @@ __all__ = [
     "bucket_editable_by",
     "budget_split_of",
     "buyer_evaluators",
+    "call_buyers",
     "candidate_letters_of",
     "catalogue_decisions",
     "catalogue_licences",
     "challenge_contributors",
+    "challenges_search",
     "challenges_visible_to",
     "chambre_activity",
     "cofunding_of",

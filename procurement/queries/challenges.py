@@ -12,6 +12,7 @@ from procurement.models import (
     Challenge,
     ChallengeResource,
     DocumentStage,
+    Organisation,
     Question,
     Referral,
     TenderDocument,
@@ -257,3 +258,47 @@ def stage_bar(challenge) -> list[dict]:
             state = "done"
         steps.append({"number": n + 1, "label": str(label), "state": state})
     return steps
+
+
+# The filters of the list of calls: a stage the public reads (several stages each).
+CALL_FILTER_STAGES = {
+    "open": [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS],
+    "evaluation": [
+        ChallengeStatus.ASSIGNMENT,
+        ChallengeStatus.SCORING,
+        ChallengeStatus.SELECTION,
+        ChallengeStatus.SELECTION_REVIEW,
+    ],
+    "cofunding": [ChallengeStatus.COFUNDING],
+    "award": [ChallengeStatus.DOCUMENTS, ChallengeStatus.AWARD, ChallengeStatus.STANDSTILL],
+    "awarded": [ChallengeStatus.AWARDED],
+    "closed": [ChallengeStatus.UNSUCCESSFUL, ChallengeStatus.CANCELLED],
+    "draft": [
+        ChallengeStatus.DRAFT,
+        ChallengeStatus.IN_REVIEW,
+        ChallengeStatus.REVISION,
+        ChallengeStatus.READY,
+    ],
+}
+
+
+def challenges_search(user, *, q: str = "", stage: str = "", buyer: str = "") -> QuerySet:
+    """The calls the user may see, filtered as the list's page asks: words in the title,
+    the reference or the context, a group of stages (``CALL_FILTER_STAGES``), a buyer."""
+    qs = challenges_visible_to(user)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(reference__icontains=q) | Q(context__icontains=q))
+    if stage in CALL_FILTER_STAGES:
+        qs = qs.filter(status__in=CALL_FILTER_STAGES[stage])
+    if buyer.isdigit():
+        qs = qs.filter(buyer_id=int(buyer))
+    return qs
+
+
+def call_buyers(user) -> list:
+    """The buyers of the calls the user may see, by name (the filter's choices)."""
+    return list(
+        Organisation.objects.filter(pk__in=challenges_visible_to(user).values("buyer_id")).order_by(
+            "name"
+        )
+    )
