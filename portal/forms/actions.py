@@ -5,7 +5,7 @@ are the keyword arguments of one service each."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms.base import EurosField, NumberField, PortalForm
+from portal.forms.base import EurosField, NumberField, PortalForm, required_when
 from procurement.models import (
     BudgetCategory,
     BudgetScope,
@@ -182,11 +182,15 @@ class ProposalForm(PortalForm):
     governance = forms.CharField(
         label=_("Gouvernance"), widget=forms.Textarea(attrs={"rows": 3}), **OPTIONAL
     )
-    coordination_justification = forms.CharField(
-        label=_("Justification de la part de coordination et d'animation"),
-        help_text=_("Requise si la coordination et l'animation sortent de 10 % à 25 % du total."),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        **OPTIONAL,
+    coordination_justification = required_when(
+        forms.CharField(
+            label=_("Justification de la part de coordination et d'animation"),
+            help_text=_(
+                "Requise si la coordination et l'animation sortent de 10 % à 25 % du total."
+            ),
+            widget=forms.Textarea(attrs={"rows": 2}),
+            **OPTIONAL,
+        )
     )
 
     MAIN_FIELDS = (

@@ -5,7 +5,7 @@ substantial and then the new proposal deadline), nothing more."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms.base import DeadlineField, EurosField, PortalForm
+from portal.forms.base import DeadlineField, EurosField, PortalForm, required_when
 
 OPTIONAL = {"required": False}
 
@@ -45,10 +45,12 @@ class AmendmentForm(PortalForm):
         ),
         **OPTIONAL,
     )
-    new_proposal_deadline = DeadlineField(
-        label=_("Nouvelle date limite des propositions"),
-        help_text=_("Requise si la modification est substantielle. Date et heure de Paris."),
-        **OPTIONAL,
+    new_proposal_deadline = required_when(
+        DeadlineField(
+            label=_("Nouvelle date limite des propositions"),
+            help_text=_("Requise si la modification est substantielle. Date et heure de Paris."),
+            **OPTIONAL,
+        )
     )
 
     def __init__(self, data=None, *, challenge, lots, **kwargs):

@@ -62,3 +62,10 @@ class EurosField(NumberField):
 def lines(text: str) -> list[str]:
     """One item per non-empty line of a textarea."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def required_when(field: forms.Field) -> forms.Field:
+    """A field the form leaves empty but a rule requires in some cases (its help text
+    says which): the page must not call it « facultatif »."""
+    field.required_when = True  # type: ignore[attr-defined]
+    return field

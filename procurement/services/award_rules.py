@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kernel.errors import ApplicationError
 from kernel.formats import format_eur
@@ -112,12 +113,18 @@ def offer_window_check(
     warnings: list[str] = []
     window = offer_window_for(procedure)
     if not calculations.offer_window_holds(published_at, proposal_deadline, window.minimum_days):
+        days = window.minimum_days
         refusals.append(
-            _(
+            _("La date limite des propositions doit suivre la publication.")
+            if days == 0
+            else ngettext(
                 "Pour une %(procedure)s, le délai de remise des propositions est d'au moins "
-                "%(days)s jours après la publication."
+                "%(days)s jour après la publication.",
+                "Pour une %(procedure)s, le délai de remise des propositions est d'au moins "
+                "%(days)s jours après la publication.",
+                days,
             )
-            % {"procedure": procedure.label, "days": window.minimum_days}
+            % {"procedure": procedure.label, "days": days}
         )
     elif window.warning_days is not None and not calculations.offer_window_holds(
         published_at, proposal_deadline, window.warning_days

@@ -147,3 +147,27 @@ def test_offer_window_of_a_call_follows_its_estimate_and_its_buyer(
 def test_offer_window_of_a_call_without_estimate_is_unknown(world):
     challenge = journey.start(world, estimated_amount=None)
     assert offer_window_of(challenge) is None
+
+
+@pytest.mark.parametrize(
+    ("floor", "expected"),
+    [
+        (0, "La date limite des propositions doit suivre la publication."),
+        (1, "est d'au moins 1 jour après la publication."),
+        (15, "est d'au moins 15 jours après la publication."),
+    ],
+)
+def test_the_offers_window_refusal_never_says_at_least_0_days(settings, floor, expected):
+    # given a MAPA whose floor the operator set (0: no floor but after the publication)
+    from procurement.services.award_rules import offer_window_check
+
+    settings.MAPA_MIN_OFFER_DAYS = floor
+    settings.MAPA_WARN_OFFER_DAYS = None
+    published = paris(2026, 9, 1, 12)
+    # when the proposal deadline comes before the floor (before the publication for 0)
+    deadline = published - timedelta(hours=1) if floor == 0 else published + timedelta(hours=1)
+    refusals, _warnings = offer_window_check(MAPA, published, deadline)
+    # then the refusal reads right, in the singular or plural
+    assert len(refusals) == 1
+    assert refusals[0].endswith(expected)
+    assert "au moins 0 jour" not in refusals[0]
