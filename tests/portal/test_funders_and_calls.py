@@ -37,7 +37,8 @@ def test_a_funder_is_guided_from_envelope_to_pledge_and_sees_what_remains(
     assert 'id="engager-apres-enveloppe"' in html
     assert 'id="form-engagement"' not in html
     # and each commons says how much it still lacks
-    assert "il manque" in html and "pour atteindre le minimum" in html
+    assert "il manque" in html
+    assert "pour atteindre le minimum" in html
 
     # when the funder declares 5,000 € and pledges 1,200 €
     round_ = challenge.cofunding_round
