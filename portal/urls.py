@@ -65,6 +65,7 @@ urlpatterns = [
     path("proconnect/echec/", proconnect.proconnect_failed, name="proconnect_failed"),
     path("espace/", inbox.inbox, name="inbox"),
     path("espace/alertes/", inbox.alerts, name="alerts"),
+    path("espace/langue-des-e-mails/", inbox.mail_language, name="mail_language"),
     path("espace/taches/<int:pk>/", tasks.task, name="task"),
     path("espace/reciprocite/", funds.reciprocity_space, name="reciprocity_space"),
     path("espace/organisations/<int:pk>/", organisation.organisation, name="organisation"),

@@ -214,3 +214,20 @@ def test_the_inbox_lists_the_soonest_deadline_first(world, clock, client):
     rows = inbox_rows(client, world.buyer_agent)
     # then the row with a deadline comes before the one without
     assert [label for label, _ in rows] == ["Répondre à 1 question", "Rédiger l'appel"]
+
+
+def test_a_user_chooses_english_mails_from_the_inbox(world, clock, client, mailoutbox):
+    # when the modérateur picks English in its inbox
+    client.force_login(world.moderator)
+    response = client.post(reverse("portal:mail_language"), {"language": "en"})
+    assert response.status_code == 302
+    assert 'value="en" lang="en" selected' in client.get(reverse("portal:inbox")).content.decode()
+    # then the next hand-off reaches it in English
+    challenge = journey.start(world)
+    journey.complete(challenge, "draft", world.buyer_agent)
+    (mail,) = to(mailoutbox, world.moderator)
+    assert mail.subject.startswith("Referral to the Chambre")
+    # and a language the service does not write is refused, the choice kept
+    refused = client.post(reverse("portal:mail_language"), {"language": "de"}, follow=True)
+    assert "Langue inconnue." in refused.content.decode()
+    assert MailPreference.objects.get(user=world.moderator).language == "en"

@@ -47,6 +47,13 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
         "MEL-AAC-2026-003": ChallengeStatus.POSITIONING,
         "MEL-AAC-2026-004": ChallengeStatus.DRAFT,
     }
+    # each call has its own context, and every organisation its SIRET and address
+    contexts = set(Challenge.objects.values_list("context", flat=True))
+    assert len(contexts) == 4
+    from procurement.models import Organisation
+
+    assert not Organisation.objects.filter(siret="").exists()
+    assert not Organisation.objects.filter(address="").exists()
     done = Challenge.objects.get(reference="MEL-AAC-2026-001")
     # with lots and both legal framings: the completed call is a marché public of one lot
     # per resource whose buckets fund only what lies outside each contract, one call is

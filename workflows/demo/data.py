@@ -74,6 +74,43 @@ IDENTITIES = {
         "président",
         "exempt_association",
     ),
+    # The Chambre, the funders and the host are identified too (fictional SIRETs with
+    # valid keys): the conventions and the ledger name them.
+    "Chambre des communs de Lille": (
+        "86000000900016",
+        "10 rue Gosselet, 59000 Lille",
+        "Mme Claire Dubois",
+        "modératrice",
+        "exempt_association",
+    ),
+    "ADEME Hauts-de-France": (
+        "87000000700019",
+        "20 rue du Prieuré, 59500 Douai",
+        "M. Hugo Lefebvre",
+        "directeur régional",
+        "standard",
+    ),
+    "Banque des Territoires": (
+        "88000000500012",
+        "1 place de la Gare, 59000 Lille",
+        "Mme Sophie Martin",
+        "directrice régionale",
+        "standard",
+    ),
+    "Région Hauts-de-France": (
+        "89000000300016",
+        "151 avenue du Président Hoover, 59555 Lille",
+        "M. Thomas Roux",
+        "directeur général des services",
+        "standard",
+    ),
+    "La Coop des Communs": (
+        "77000000800019",
+        "8 rue du Molinel, 59000 Lille",
+        "Mme Amina Benali",
+        "co-présidente",
+        "exempt_association",
+    ),
 }
 
 ACCOUNTS = [
@@ -168,6 +205,29 @@ CONTEXT = (
     "les ressources produites seront ouvertes, gouvernées par leur communauté et "
     "réutilisables par toutes les collectivités."
 )
+
+
+# Each call has its own context: what its territory needs and why an appel à communs.
+CONTEXTS = {
+    "MEL-AAC-2026-002": (
+        "Les livraisons du dernier kilomètre encombrent le centre de Lille. La Métropole "
+        "cherche des communs pour mutualiser les espaces logistiques de proximité : un "
+        "référentiel ouvert des aires de livraison, un outil libre de réservation des "
+        "créneaux et des données partagées entre transporteurs, commerçants et communes."
+    ),
+    "MEL-AAC-2026-003": (
+        "Marche et vélo progressent dans la métropole, mais leurs données restent éparses. "
+        "Cet appel hors marché subventionne, sous convention, la production de données "
+        "ouvertes des mobilités actives (aménagements cyclables, stationnement vélo, "
+        "comptages) et des outils libres pour les tenir à jour avec les habitants."
+    ),
+    "MEL-AAC-2026-004": (
+        "Des tiers-lieux et des collectifs citoyens produisent et partagent de l'énergie "
+        "sur le territoire. La Métropole veut outiller ces communautés énergétiques : un "
+        "standard ouvert d'échange des données de production, une brique libre de "
+        "réservation des équipements partagés et un guide de gouvernance réutilisable."
+    ),
+}
 
 
 PARTNER_LINES = [

@@ -24,6 +24,7 @@ from scoring.queries import marked_criteria
 from workflows.demo.data import (
     BUDGETS,
     CONTEXT,
+    CONTEXTS,
     ESSENTIAL_DATA,
     LOT_ESTIMATES,
     PARIS,
@@ -92,7 +93,7 @@ def start(cast, reference, title, amount="180000.00", resource_lots=None, **fiel
         buyer=cast.orgs["Métropole Européenne de Lille"],
         chambre=cast.orgs["Chambre des communs de Lille"],
         title=title,
-        context=CONTEXT,
+        context=CONTEXTS.get(reference, CONTEXT),
         resources=items,
         estimated_amount=Decimal(amount),
         reference=reference,

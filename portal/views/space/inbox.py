@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from kernel.errors import NotFound
+from kernel.errors import ApplicationError, NotFound
 from portal.chart import step_label
 from portal.errors import portal_errors
 from portal.views.common import portal_login_required
@@ -121,6 +121,7 @@ def inbox(request):
             "actions": actions,
             "own_challenges": own,
             "alerts": _alerts(user),
+            "mail_language": queries.mail_language(user),
             "is_partner": OrganisationKind.PARTNER in kinds,
             "can_create_call": bool(buyer_ids & editable_ids(user)),
             "is_funder": OrganisationKind.FUNDER in kinds,
@@ -163,4 +164,20 @@ def alerts(request):
         if subscribed
         else _("Alerte désactivée."),
     )
+    return redirect(reverse("portal:inbox") + "#alertes")
+
+
+@portal_login_required
+@require_POST
+@portal_errors
+def mail_language(request):
+    """Choose the language of my e-mails; a refusal is told on the inbox."""
+    try:
+        notification_services.mail_language_set(
+            actor=request.user, language=request.POST.get("language", "")
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Vos e-mails vous seront écrits dans cette langue."))
     return redirect(reverse("portal:inbox") + "#alertes")

@@ -31,10 +31,11 @@ from procurement.services.notifications.sending import (
     notification_send,
     notifications_retry_due,
 )
-from procurement.services.notifications.subscriptions import subscription_set
+from procurement.services.notifications.subscriptions import mail_language_set, subscription_set
 
 __all__ = [
     "PARIS",
+    "mail_language_set",
     "notification_render",
     "notification_send",
     "notifications_retry_due",

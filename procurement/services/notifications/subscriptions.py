@@ -1,10 +1,11 @@
 """Subscriptions to a buyer's calls (or to every call)."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError
-from procurement.models import Organisation, OrganisationKind, Subscription
+from procurement.models import MailPreference, Organisation, OrganisationKind, Subscription
 from procurement.services.common import require_member
 
 
@@ -38,3 +39,19 @@ def subscription_set(
     if subscription is None:
         subscription = Subscription.objects.create(buyer=buyer, created_by=actor, **subscriber)
     return subscription
+
+
+@transaction.atomic
+def mail_language_set(*, actor, language: str) -> MailPreference:
+    """The language the actor's mails are written in (French or English). A personal
+    preference: not in the audit trail."""
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(
+            _("Langue inconnue."),
+            code="unknown_language",
+            extra={"fields": {"language": [_("Choisissez le français ou l'anglais.")]}},
+        )
+    preference, _created = MailPreference.objects.update_or_create(
+        user=actor, defaults={"language": language}
+    )
+    return preference
