@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("procurement", "0021_essential_data"),
+        ("procurement", "0022_invitation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
