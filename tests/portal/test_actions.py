@@ -197,7 +197,11 @@ def test_funder_declares_its_envelope_and_pledges(client, world, clock, login):
     ).status_code == 302
     refused = client.post(url, pledge_data(bucket, funder, "25000"))
     assert refused.status_code == 409
-    assert "Cet engagement dépasserait votre enveloppe." in refused.content.decode()
+    # the refusal says what remains in the envelope
+    assert (
+        "Cet engagement dépasserait votre enveloppe : il y reste 20\u202f000,00\xa0€ à engager."
+        in refused.content.decode()
+    )
     assert 'value="25000"' in refused.content.decode()
 
     response = client.post(url, pledge_data(bucket, funder, "15000"))
