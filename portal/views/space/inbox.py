@@ -18,7 +18,6 @@ from procurement import queries
 from procurement.models import ChallengeStatus, Organisation, OrganisationKind
 from procurement.services import notifications as notification_services
 from procurement.services.organisations import identity_missing
-from workflows.nodes import Actor
 from workflows.queries import task_deadline, tasks_actionable_by
 
 OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, ChallengeStatus.COFUNDING]
@@ -26,12 +25,10 @@ OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, Challenge
 
 def inbox_items(user) -> list[dict]:
     """Everything the user must act on now, one row each, soonest deadline first (those
-    without a deadline last): the process's steps, the referrals of its Chambres (the
-    Chambre's own step is acted on from its referral page, so it is not listed twice),
-    and the questions its buyers have to answer."""
+    without a deadline last): the process's steps, the referrals of its Chambres, and
+    the questions its buyers have to answer."""
     items = []
     referrals = queries.referrals_open_for(user)
-    referred = {r.challenge_id for r in referrals}
     for referral in referrals:
         items.append(
             {
@@ -45,8 +42,6 @@ def inbox_items(user) -> list[dict]:
         )
     for task in tasks_actionable_by(user):
         challenge = task.process.challengeprocess.challenge
-        if challenge.pk in referred and getattr(task.flow_task, "acts", None) == Actor.CHAMBRE:
-            continue
         items.append(
             {
                 "label": step_label(task.flow_task.name),
