@@ -58,8 +58,8 @@ def test_inboxes_lead_each_person_to_their_next_step(
 
     # the modérateur: from the inbox to the referral where the rapporteur is named
     moderator = browse(world.moderator)
-    row = moderator.locator("#taches tbody tr", has_text="Stationnement vélo partagé")
-    expect(row).to_contain_text("Nommer le rapporteur")
+    row = moderator.locator("#taches tbody tr", has_text="Nommer le rapporteur")
+    expect(row).to_contain_text("Stationnement vélo partagé")
     check_page(moderator, "relais-02-moderateur-boite")
     follow(row.get_by_role("link", name="Nommer le rapporteur"))
     assert f"/espace/defis/{draft.pk}/saisines/" in moderator.url
