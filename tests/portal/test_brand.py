@@ -8,6 +8,8 @@ contact and recourse."""
 import pytest
 from django.urls import reverse
 
+from config import settings as production
+
 STATE_MARKS = ('class="fr-logo"', "République", "dsfr/dist/favicon/")
 MANDATORY = {
     "portal:legal_notice": "Mentions légales",
@@ -94,6 +96,9 @@ def test_the_accessibility_statement_gives_its_date_and_status(client, settings)
 @pytest.mark.django_db
 def test_the_personal_data_page_says_what_is_kept_why_how_long_and_the_rights(client, settings):
     settings.DPO_EMAIL = "dpo@example.org"
+    # the production lifetimes (the test settings lengthen them for the journeys)
+    settings.API_TOKEN_TTL_HOURS = production.API_TOKEN_TTL_HOURS
+    settings.SESSION_COOKIE_AGE = production.SESSION_COOKIE_AGE
 
     html = page(client, "portal:privacy").replace("&#x27;", "'")
 
