@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from procurement import queries
 from procurement.models import Allocation, Pledge, Position
 from procurement.services.questions import question_ask
 from tests.portal.steps import advance
@@ -324,7 +325,11 @@ def test_documents_page_shows_the_pack_and_its_status_feed(client, world, clock,
     assert data["job"]["status"] == "done"
     assert data["job"]["done"] == data["job"]["total"] > 0
     assert data["job"]["status_label"] == "Terminé"
-    assert len(data["documents"]) == data["job"]["total"]
+    # the page lists the newest version of every piece: the consultation's (drawn up at
+    # publication) and the award pieces, all of them from the latest generation
+    latest = queries.latest_documents(challenge)
+    assert len(data["documents"]) == len(latest)
+    assert sum(document.job_id == data["job"]["id"] for document in latest) == data["job"]["total"]
     assert data["documents"][0]["url"].startswith(f"/api/v1/challenges/{challenge.pk}/documents/")
     assert "Terminé" in html
     assert data["documents"][0]["title"] in unescape(html)
