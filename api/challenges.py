@@ -1,6 +1,8 @@
 """Challenges and their resources: the caller lists those it may see, a buyer creates
 one (which starts its process), changes its draft or cancels it."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -154,6 +156,8 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "contract_nature",
             "contract_duration_months",
             "personal_data",
+            "fair_rate_min",
+            "fair_rate_max",
             "cpv_code",
             "execution_place_kind",
             "execution_place_code",
@@ -278,6 +282,23 @@ class ChallengeUpdateInput(EssentialDataInput):
             "Le titulaire traite des données personnelles pour l'acheteur : le CCAP le lie "
             "comme sous-traitant (article 28 du RGPD)."
         ),
+    )
+    fair_rate_min = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text=(
+            "Juste rémunération : taux horaire HT minimal attendu des contributeurs "
+            "(30 € par défaut), au plus le maximal."
+        ),
+    )
+    fair_rate_max = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="Juste rémunération : taux horaire HT maximal (45 € par défaut).",
     )
     planned_positioning_deadline = serializers.DateTimeField(
         required=False,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -74,6 +74,41 @@ class MemberShareSerializer(serializers.ModelSerializer):
         fields = ["organisation", "lot", "amount"]
 
 
+class FairPayLineSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="Libellé de la ligne de contribution.")
+    hourly_rate = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Taux horaire HT (€) ; un jour vaut 7 heures."
+    )
+    within = serializers.BooleanField(help_text="Dans la référence de l'appel, bornes comprises.")
+
+
+class FairPaySerializer(serializers.Serializer):
+    """Juste rémunération : taux horaires des contributions et part de la coordination,
+    comparés à la référence de l'appel ; des avertissements, jamais un refus."""
+
+    rate_min = serializers.DecimalField(
+        max_digits=8, decimal_places=2, source="figures.rate_min", help_text="Taux HT minimal."
+    )
+    rate_max = serializers.DecimalField(
+        max_digits=8, decimal_places=2, source="figures.rate_max", help_text="Taux HT maximal."
+    )
+    lines = FairPayLineSerializer(many=True, source="figures.lines")
+    coordination_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="figures.coordination"
+    )
+    coordination_share = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        source="figures.coordination_share",
+        allow_null=True,
+        help_text="Part de la coordination et de l'animation dans le budget (%), de 10 à 25.",
+    )
+    coordination_within = serializers.BooleanField(source="figures.coordination_within")
+    warnings = serializers.ListField(
+        child=serializers.CharField(), help_text="Avertissements, en français."
+    )
+
+
 class ProposalSerializer(serializers.ModelSerializer):
     resource = serializers.IntegerField(source="group.resource_id", read_only=True)
     lots = serializers.SerializerMethodField(help_text="Numéros des lots auxquels elle répond.")
@@ -86,6 +121,9 @@ class ProposalSerializer(serializers.ModelSerializer):
     )
     cofundable_amount = serializers.SerializerMethodField(
         help_text="Part cofinançable HT : les lignes hors marché (tout, hors marché public)."
+    )
+    fair_pay = serializers.SerializerMethodField(
+        help_text="Juste rémunération : taux horaires, part de la coordination, avertissements."
     )
 
     class Meta:
@@ -105,6 +143,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "contract_price",
             "cofundable_amount",
             "coordination_justification",
+            "fair_pay",
             "groupement_kind",
             "member_shares",
             "budget_lines",
@@ -123,6 +162,10 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     def get_cofundable_amount(self, proposal) -> str:
         return str(queries.budget_split_of(proposal).cofundable)
+
+    @extend_schema_field(FairPaySerializer)
+    def get_fair_pay(self, proposal) -> dict:
+        return FairPaySerializer(queries.fair_pay_of(proposal)).data
 
 
 class BudgetLineInput(serializers.Serializer):

@@ -64,6 +64,89 @@ def coordination_within(total: Decimal, coordination: Decimal) -> bool:
     return total * COORDINATION_MIN <= coordination * 100 <= total * COORDINATION_MAX
 
 
+# Fair pay (« juste rémunération », seed 003): contributors paid 30 € to 45 € HT an hour,
+# bounds included; each call may set its own reference (``Challenge.fair_rate_min/max``).
+# Outside it the service warns the buyer and the evaluators; it never refuses.
+FAIR_RATE_MIN = Decimal(30)
+FAIR_RATE_MAX = Decimal(45)
+# A line priced by the day is compared at 7 hours a day (the legal 35-hour week,
+# article L3121-27 of the code du travail, over five days).
+HOURS_PER_DAY = Decimal(7)
+
+
+@dataclass(frozen=True)
+class PayLine:
+    """A budget line as fair pay reads it: its label, whether it is a contribution
+    (paid work on the commons), whether it is priced by the day, its rate and amount."""
+
+    label: str
+    contribution: bool
+    coordination: bool
+    per_day: bool
+    rate: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class LineRate:
+    """A contribution line's hourly rate (€ HT, to the cent) and whether it lies within
+    the call's reference (compared exactly, before rounding)."""
+
+    label: str
+    hourly_rate: Decimal
+    within: bool
+
+
+@dataclass(frozen=True)
+class FairPay:
+    rate_min: Decimal
+    rate_max: Decimal
+    lines: tuple[LineRate, ...]
+    total: Decimal
+    coordination: Decimal
+    coordination_share: Decimal | None  # percent of the total, None for an empty budget
+    coordination_within: bool
+
+
+def rate_within(rate: Decimal, *, per_day: bool, low: Decimal, high: Decimal) -> bool:
+    """Whether an hourly (or daily, at 7 hours) rate lies from ``low`` to ``high`` € HT
+    an hour, both bounds included; a day's rate is compared without dividing it."""
+    hours = HOURS_PER_DAY if per_day else Decimal(1)
+    return low * hours <= rate <= high * hours
+
+
+def fair_pay(
+    lines: Iterable[PayLine],
+    *,
+    rate_min: Decimal = FAIR_RATE_MIN,
+    rate_max: Decimal = FAIR_RATE_MAX,
+) -> FairPay:
+    """The fair-pay figures of a budget: each contribution line's hourly rate against
+    ``rate_min``–``rate_max``, and the share of coordination in the total (10 % to
+    25 %, bounds included, as ``coordination_within``)."""
+    lines = list(lines)
+    total = sum((line.amount for line in lines), Decimal("0.00"))
+    coordination = sum((line.amount for line in lines if line.coordination), Decimal("0.00"))
+    rates = tuple(
+        LineRate(
+            label=line.label,
+            hourly_rate=to_cent(line.rate / HOURS_PER_DAY) if line.per_day else line.rate,
+            within=rate_within(line.rate, per_day=line.per_day, low=rate_min, high=rate_max),
+        )
+        for line in lines
+        if line.contribution
+    )
+    return FairPay(
+        rate_min=rate_min,
+        rate_max=rate_max,
+        lines=rates,
+        total=total,
+        coordination=coordination,
+        coordination_share=percent(coordination, total) if total else None,
+        coordination_within=bool(total) and coordination_within(total, coordination),
+    )
+
+
 # --- a commons' expenses: approvals -----------------------------------------------------
 
 

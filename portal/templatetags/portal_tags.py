@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.formats import format_number
 from portal.chart import money, page_locale
+from procurement import queries
 from portal.chart import step_label as _step_label
 
 register = template.Library()
@@ -106,6 +107,12 @@ def task_state(status: str) -> str:
 def euros(amount) -> str:
     """An amount in euros as the page's language writes it (``1 234,50 €``)."""
     return money(amount if amount is not None else 0)
+
+
+@register.simple_tag
+def fair_pay(proposal):
+    """The proposal's fair-pay figures and warnings (``queries.fair_pay_of``)."""
+    return queries.fair_pay_of(proposal)
 
 
 @register.filter

@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -164,6 +167,22 @@ class Challenge(models.Model):
     innovative = models.BooleanField(
         _("marché innovant (travaux, fournitures ou services innovants)"), default=False
     )
+    # Fair pay (seed 003): the hourly rate the call expects of contributors (€ HT), set by
+    # the buyer; a contribution line outside it is flagged to the buyer and the evaluators.
+    fair_rate_min = models.DecimalField(
+        _("taux horaire de référence minimal HT (€)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal(30),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    fair_rate_max = models.DecimalField(
+        _("taux horaire de référence maximal HT (€)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal(45),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
     aggregation_method = models.CharField(
         _("méthode d'agrégation"),
         max_length=20,
@@ -247,6 +266,10 @@ class Challenge(models.Model):
                 condition=Q(framing__in=Framing.values), name="challenge_framing_valid"
             ),
             models.CheckConstraint(
+                condition=Q(fair_rate_min__gt=0) & Q(fair_rate_min__lte=F("fair_rate_max")),
+                name="challenge_fair_rate_bounds",
+            ),
+            models.CheckConstraint(
                 condition=Q(execution_place_kind="")
                 | Q(execution_place_kind__in=ExecutionPlaceKind.values),
                 name="challenge_execution_place_kind_valid",
@@ -260,6 +283,15 @@ class Challenge(models.Model):
         # A place of execution is a code and its type together: the code is checked
         # against its type's format.
         validate_execution_place(self.execution_place_kind, self.execution_place_code)
+        low, high = self.fair_rate_min, self.fair_rate_max
+        if low is not None and high is not None and low > high:
+            raise ValidationError(
+                {
+                    "fair_rate_max": _(
+                        "Le taux horaire maximal de référence ne peut être inférieur au minimal."
+                    )
+                }
+            )
 
     @property
     def is_public(self) -> bool:

@@ -1,14 +1,21 @@
 """Proposals: sealed until opened, then read by the buyer and their evaluators;
 the results of a decided challenge are public."""
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
+from kernel.formats import format_eur, format_number
 from procurement import calculations
 from procurement.models import (
+    BudgetCategory,
     BudgetLine,
     BudgetScope,
+    BudgetUnit,
     Framing,
     MemberShare,
     Organisation,
@@ -69,6 +76,66 @@ def budget_split_of(proposal: Proposal) -> calculations.BudgetSplit:
         ((line.amount, line.scope == BudgetScope.CONTRACT) for line in proposal.budget_lines.all()),
         public_contract=proposal.challenge.framing == Framing.PUBLIC_CONTRACT,
     )
+
+
+@dataclass(frozen=True)
+class FairPayReport:
+    """The fair-pay figures of a proposal and the warnings they raise, in French."""
+
+    figures: calculations.FairPay
+    warnings: list[str]
+
+
+def _locale() -> str:
+    return to_locale(get_language() or settings.LANGUAGE_CODE)
+
+
+def _euros(amount) -> str:
+    # As the reader's language writes it (``45,01 €``, ``€45.01``).
+    return format_eur(amount, locale=_locale())
+
+
+def fair_pay_of(proposal: Proposal) -> FairPayReport:
+    """Fair pay (« juste rémunération », seed 003): each contribution line's hourly rate
+    against the call's reference (30 € to 45 € HT by default, bounds included; a day at
+    7 hours) and the share of coordination in the budget (10 % to 25 %). Outside them
+    the buyer and the evaluators are warned; the proposal is never refused for it. Reads
+    the prefetched lines and the selected challenge of ``proposals_visible_to``."""
+    challenge = proposal.challenge
+    figures = calculations.fair_pay(
+        (
+            calculations.PayLine(
+                label=line.label,
+                contribution=line.category == BudgetCategory.DEVELOPMENT,
+                coordination=line.category == BudgetCategory.COORDINATION,
+                per_day=line.unit == BudgetUnit.DAY,
+                rate=line.rate,
+                amount=line.amount,
+            )
+            for line in proposal.budget_lines.all()
+        ),
+        rate_min=challenge.fair_rate_min,
+        rate_max=challenge.fair_rate_max,
+    )
+    bounds = {"low": _euros(figures.rate_min), "high": _euros(figures.rate_max)}
+    warnings = [
+        _(
+            "« %(label)s » : %(rate)s HT de l'heure, hors de la référence de l'appel "
+            "(de %(low)s à %(high)s HT de l'heure)."
+        )
+        % {"label": line.label, "rate": _euros(line.hourly_rate), **bounds}
+        for line in figures.lines
+        if not line.within
+    ]
+    if figures.coordination_share is not None and not figures.coordination_within:
+        warnings.append(
+            _(
+                "La coordination et l'animation représentent %(share)s %% du budget, hors "
+                "de la référence (de 10 %% à 25 %%)."
+            )
+            % {"share": format_number(figures.coordination_share, locale=_locale())}
+        )
+    return FairPayReport(figures=figures, warnings=warnings)
 
 
 def access_proposal(*, user, challenge, pk) -> Proposal:

@@ -233,7 +233,10 @@ def _resource_title(item: dict) -> str:
 
 @transaction.atomic
 def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
-    """Edit a draft (or a challenge sent back for revision): title, context, resources…"""
+    """Edit a draft (or a challenge sent back for revision): title, context, resources…
+
+    Among them the fair-pay reference (``fair_rate_min``/``fair_rate_max``, € HT an
+    hour, seed 003): positive, the minimum at most the maximum (``Challenge.clean``)."""
     require_member(
         actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut modifier l'appel.")
     )
@@ -257,6 +260,8 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
         "contract_nature",
         "contract_duration_months",
         "personal_data",
+        "fair_rate_min",
+        "fair_rate_max",
         "planned_positioning_deadline",
         "planned_proposal_deadline",
         *ESSENTIAL_DATA_FIELDS,
