@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.formats import format_number
 from portal.chart import money, page_locale
-from procurement import queries
 from portal.chart import step_label as _step_label
+from procurement import queries
 
 register = template.Library()
 

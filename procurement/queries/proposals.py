@@ -3,8 +3,8 @@ the results of a decided challenge are public."""
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 

@@ -40,9 +40,7 @@ def test_buyer_sets_the_hourly_reference_with_its_bounds_checked(world, api):
 
 
 @pytest.mark.django_db
-def test_proposal_detail_warns_of_a_rate_outside_the_reference_without_refusing(
-    world, clock, api
-):
+def test_proposal_detail_warns_of_a_rate_outside_the_reference_without_refusing(world, clock, api):
     # given opened proposals priced 300 € a day (42,86 € an hour), coordination 15 %
     challenge = scenarios.opened(world, clock)
     proposal = challenge.proposals.order_by("pk").first()
