@@ -82,6 +82,21 @@ class CallForm(PortalForm):
     contract_duration_months = forms.IntegerField(
         label=_("Durée du marché (mois)"), min_value=1, max_value=120
     )
+    fair_rate_min = EurosField(
+        label=_("Juste rémunération : taux horaire minimal HT (€)"),
+        help_text=_(
+            "Une ligne de contribution payée moins que ce taux de l'heure est signalée à "
+            "l'acheteur et aux évaluateurs (30 € par défaut)."
+        ),
+        max_digits=8,
+        min_value=Decimal("0.01"),
+    )
+    fair_rate_max = EurosField(
+        label=_("Juste rémunération : taux horaire maximal HT (€)"),
+        help_text=_("Au-delà, la ligne est signalée aussi (45 € par défaut)."),
+        max_digits=8,
+        min_value=Decimal("0.01"),
+    )
     aggregation_method = forms.ChoiceField(
         label=_("Méthode d'agrégation des notes"),
         choices=[(m, AggregationMethod(m).label) for m in AWARD_METHODS],
