@@ -66,3 +66,6 @@ def test_proposal_detail_warns_of_a_rate_outside_the_reference_without_refusing(
     assert "42,86" in fair["warnings"][0]
     assert "45,00" in fair["warnings"][0]
     assert ok(buyer.get(url))["status"] == "submitted"
+    # and in English for a reader who asks for it
+    english = ok(buyer.get(url, HTTP_ACCEPT_LANGUAGE="en"))["fair_pay"]["warnings"][0]
+    assert "“Développement”: €42.86 an hour excl. VAT" in english
