@@ -6,7 +6,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from procurement import queries
-from procurement.models import Organisation, VatRegime
+from procurement.models import EssStatus, Organisation, VatRegime
 from procurement.services.organisations import organisation_identity_update
 
 from .views import validated
@@ -27,6 +27,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "representative_name",
             "representative_capacity",
             "vat_regime",
+            "ess_status",
             "website",
             "buyer_category",
         ]
@@ -52,6 +53,15 @@ class IdentityInput(serializers.Serializer):
         max_length=120, required=False, allow_blank=True, help_text="« gérant », « présidente »…"
     )
     vat_regime = serializers.ChoiceField(choices=VatRegime.choices, required=False)
+    ess_status = serializers.ChoiceField(
+        choices=EssStatus.choices,
+        required=False,
+        help_text=(
+            "Statut dans l'économie sociale et solidaire, déclaré par les administrateurs de "
+            "l'organisation : il ouvre les lots réservés (article L2113-15 du code de la "
+            "commande publique)."
+        ),
+    )
 
 
 class OrganisationList(generics.ListAPIView):
@@ -67,7 +77,8 @@ class OrganisationDetail(generics.RetrieveAPIView):
     @extend_schema(request=IdentityInput, responses={200: OrganisationSerializer})
     def patch(self, request, pk):
         """A member of the organisation updates its identity (SIRET, address, legal
-        representative and capacity, VAT regime); 403 for anyone else."""
+        representative and capacity, VAT regime) and, for its administrators only, its
+        ESS status; 403 for anyone else."""
         organisation = self.get_object()
         data = validated(IdentityInput, request)
         organisation = organisation_identity_update(

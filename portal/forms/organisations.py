@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms.base import PortalForm
-from procurement.models import VatRegime
+from procurement.models import EssStatus, VatRegime
 from procurement.services.organisations import IDENTITY_FIELDS
 
 OPTIONAL = {"required": False}
@@ -57,6 +57,17 @@ class IdentityForm(PortalForm):
         choices=VatRegime.choices,
         widget=forms.RadioSelect,
         help_text=_("L'acte d'engagement en déduit le prix TTC ou la mention d'exonération."),
+    )
+    # Changed by the organisation's administrators only: the view disables it for the
+    # other members (``organisation_identity_update`` refuses them anyway).
+    ess_status = forms.ChoiceField(
+        label=_("Statut dans l'économie sociale et solidaire"),
+        choices=EssStatus.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Il ouvre les lots réservés aux entreprises de l'ESS (article L2113-15 du code "
+            "de la commande publique). Déclaré par les administrateurs de l'organisation."
+        ),
     )
 
     @classmethod

@@ -55,6 +55,7 @@ from .opinions import (
 )
 from .organisations import (
     BuyerCategory,
+    EssStatus,
     Invitation,
     Membership,
     Organisation,
@@ -114,6 +115,7 @@ __all__ = [
     "DocumentStage",
     "DocumentStatus",
     "EditAfterFunded",
+    "EssStatus",
     "ExecutionPlaceKind",
     "Expense",
     "ExpenseDecision",

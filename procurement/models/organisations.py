@@ -39,6 +39,19 @@ class VatRegime(models.TextChoices):
     )
 
 
+class EssStatus(models.TextChoices):
+    """An organisation's standing in the social and solidarity economy, as it declares it.
+
+    An entreprise de l'ESS meets the conditions of article 1er of the loi n° 2014-856 du
+    31 juillet 2014; the agrément « entreprise solidaire d'utilité sociale » (article
+    L3332-17-1 du code du travail) is granted only to such enterprises. Both may answer a
+    lot reserved under article L2113-15 du code de la commande publique."""
+
+    NONE = "none", _("Hors économie sociale et solidaire")
+    ESS = "ess", _("Entreprise de l'ESS (article 1er de la loi n° 2014-856 du 31 juillet 2014)")
+    ESUS = "esus", _("Agrément ESUS (article L3332-17-1 du code du travail)")
+
+
 class Organisation(models.Model):
     name = models.CharField(_("nom"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
@@ -57,6 +70,11 @@ class Organisation(models.Model):
         _("régime de TVA"), max_length=20, choices=VatRegime.choices, default=VatRegime.STANDARD
     )
     website = models.URLField(_("site web"), blank=True)
+    # Declared by the organisation's administrators: it opens the lots reserved to the
+    # social and solidarity economy (article L2113-15 du code de la commande publique).
+    ess_status = models.CharField(
+        _("statut ESS"), max_length=10, choices=EssStatus.choices, default=EssStatus.NONE
+    )
     # A buyer's contact for the candidates and its court for the recourse, printed in the
     # règlement de la consultation; without them the RC names the buyer's seat's court.
     contact_email = models.EmailField(_("courriel de contact"), blank=True)
@@ -93,6 +111,9 @@ class Organisation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(vat_regime__in=VatRegime.values), name="organisation_vat_regime_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ess_status__in=EssStatus.values), name="organisation_ess_status_valid"
             ),
             models.CheckConstraint(
                 condition=Q(siret="") | Q(siren="") | Q(siret__startswith=models.F("siren")),

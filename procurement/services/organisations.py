@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel.guards import validated_save
-from procurement.models import Organisation
+from procurement.models import Organisation, Role
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
 
@@ -19,7 +19,11 @@ IDENTITY_FIELDS = (
     "representative_name",
     "representative_capacity",
     "vat_regime",
+    "ess_status",
 )
+# Of those, the ones only the organisation's administrators change: its ESS status opens
+# the lots reserved under article L2113-15 du code de la commande publique.
+ADMIN_FIELDS = ("ess_status",)
 
 
 def identity_missing(organisation: Organisation) -> list[str]:
@@ -44,7 +48,10 @@ def organisation_identity_update(*, actor, organisation: Organisation, **fields)
     """A member of ``organisation`` updates its identity as a contracting party (the
     ``IDENTITY_FIELDS`` only; 403 for anyone else). The SIRET is checked (14 digits and
     its Luhn key, ``procurement.validators``) and must extend the SIREN when both are
-    known. Records an ``organisation.identity_updated`` event naming the changed fields."""
+    known. Its ESS status (``EssStatus``: article 1er de la loi n° 2014-856 du 31 juillet
+    2014, agrément ESUS of article L3332-17-1 du code du travail) is changed by its
+    administrators only (403 for a member; sending it unchanged is allowed). Records an
+    ``organisation.identity_updated`` event naming the changed fields."""
     require_member(
         actor,
         organisation,
@@ -54,6 +61,13 @@ def organisation_identity_update(*, actor, organisation: Organisation, **fields)
     if unknown:
         raise ValueError(f"not an identity field: {sorted(unknown)}")
     changed = sorted(name for name, value in fields.items() if getattr(organisation, name) != value)
+    if set(changed) & set(ADMIN_FIELDS):
+        require_member(
+            actor,
+            organisation,
+            roles=(Role.ADMIN,),
+            message=_("Seuls les administrateurs de l'organisation déclarent son statut ESS."),
+        )
     for name, value in fields.items():
         setattr(organisation, name, value.strip() if isinstance(value, str) else value)
     validated_save(organisation)

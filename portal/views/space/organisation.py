@@ -9,6 +9,7 @@ from portal.errors import portal_errors
 from portal.forms.organisations import IdentityForm
 from portal.views.common import cleaned_data, portal_login_required, submit
 from procurement import queries
+from procurement.models import Role
 from procurement.services.organisations import identity_missing, organisation_identity_update
 
 
@@ -17,7 +18,8 @@ from procurement.services.organisations import identity_missing, organisation_id
 def organisation(request, pk):
     """One of my organisations: its members (administrators and members, as the API's
     ``PATCH /api/v1/organisations/{id}/``) state the identity an acte d'engagement
-    names — SIRET, address, legal representative and capacity, VAT regime — through
+    names — SIRET, address, legal representative and capacity, VAT regime — and its
+    administrators its ESS status, through
     ``organisation_identity_update``. 404 for who is not a member, 403 for a member in
     another role (an evaluator)."""
     organisation = queries.access_organisation(user=request.user, pk=pk)
@@ -29,6 +31,10 @@ def organisation(request, pk):
     form = IdentityForm(
         request.POST if request.method == "POST" else None,
         initial=IdentityForm.initial_for(organisation),
+    )
+    # Its ESS status is the administrators' to declare: shown to the other members.
+    form.fields["ess_status"].disabled = not queries.is_member(
+        request.user, organisation, [Role.ADMIN]
     )
     status = 200
     if request.method == "POST":
