@@ -22,6 +22,7 @@ from procurement.models import (
     BudgetScope,
     BudgetUnit,
     ChallengeStatus,
+    EssStatus,
     Framing,
     GroupementKind,
     Lot,
@@ -299,6 +300,34 @@ def _groupement(
     return built
 
 
+def _require_reserved_lots(group: WorkingGroup, answered: list[Lot]) -> None:
+    """A lot reserved to the social and solidarity economy (``Lot.reserved_ess``, article
+    L2113-15 du code de la commande publique: entreprises de l'ESS au sens de l'article 1er
+    de la loi n° 2014-856 du 31 juillet 2014) is answered only by such enterprises. The
+    candidate of a working group is the groupement of its organisations, so its
+    coordinator and every member must have declared an ESS status (ESS or the agrément
+    ESUS, ``Organisation.ess_status``); otherwise the proposal is refused, naming the lot,
+    the article and the organisations lacking it."""
+    reserved = [lot for lot in answered if lot.reserved_ess]
+    if not reserved:
+        return
+    organisations = {m.organisation for m in group.members.select_related("organisation")}
+    if group.coordinator is not None:
+        organisations.add(group.coordinator)
+    lacking = sorted(o.name for o in organisations if o.ess_status == EssStatus.NONE)
+    if lacking:
+        raise field_error(
+            "lots",
+            _(
+                "Le lot n° %(lot)s « %(title)s » est réservé aux entreprises de l'économie "
+                "sociale et solidaire (article L2113-15 du code de la commande publique) : "
+                "%(names)s n'en a pas déclaré le statut."
+            )
+            % {"lot": reserved[0].number, "title": reserved[0].title, "names": ", ".join(lacking)},
+            code="lot_reserved_ess",
+        )
+
+
 def _require_group_member(actor, group: WorkingGroup) -> None:
     if not group.members.filter(organisation__in=org_ids(actor)).exists():
         raise Forbidden(
@@ -334,7 +363,9 @@ def proposal_submit(
     A groupement of several members declares its kind (``groupement_kind``: conjoint
     or solidaire) and each member's share of each lot's price (``member_shares``:
     organisation, lot number, amount HT), printed in the lot's acte d'engagement; only
-    the coordinator declares it (``_groupement``).
+    the coordinator declares it (``_groupement``). A lot reserved to the social and
+    solidarity economy (article L2113-15) refuses a group one of whose organisations has
+    not declared that status (``_require_reserved_lots``).
 
     Its amount is the sum of its budget lines (days or hours at a rate); coordination
     and animation make 10 % to 25 % of it unless justified. Each line is inside the
@@ -357,6 +388,7 @@ def proposal_submit(
     _require_coordination_share(lines, coordination_justification)
     steps = _timeline(milestones)
     answered = _lots_answered(group, lots)
+    _require_reserved_lots(group, answered)
     _price_lots(lines, answered)
     shares = _groupement(
         actor=actor,
