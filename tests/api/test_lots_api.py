@@ -53,3 +53,25 @@ def test_a_resource_given_by_its_catalogue_commons_alone_is_titled_after_it(worl
     assert [(r["title"], r["expected_licence"]) for r in resources] == [
         ("OpenStreetMap", "ODbL-1.0")
     ]
+
+
+@pytest.mark.django_db
+def test_a_lot_reserved_to_the_ess_is_shown_so(world, api):
+    """Article L2113-15: the reservation is written with the lots and read back."""
+    from decimal import Decimal
+
+    from tests.workflows.journey import lot_per_resource
+
+    # given a call whose second lot the buyer reserves to the ESS
+    client = api(world.buyer_agent)
+    lots = lot_per_resource(list(RESOURCES), Decimal("180000.00"))
+    lots = [
+        {**lot, "estimated_amount": str(lot["estimated_amount"]), "reserved_ess": n == 2}
+        for n, lot in enumerate(lots, 1)
+    ]
+    resources = [{**r, "lot": n} for n, r in enumerate(RESOURCES, 1)]
+    created = create_challenge(client, world, resources=resources, lots=lots)
+
+    # then the lots say which one is reserved
+    body = ok(client.get(challenge_url(created["id"], "lots/")))
+    assert [lot["reserved_ess"] for lot in body] == [False, True, False]
