@@ -141,6 +141,17 @@ def _write_lots(writer: PieceWriter, ctx: ChallengeContext) -> None:
     )
     if len(ctx.lots) > 1 and ctx.single_lot_reason:
         writer.paragraph("Regroupement de ressources au sein d'un lot : ", ctx.single_lot_reason)
+    # Article L2113-15: the reservation is announced with the consultation, and the
+    # platform refuses a proposal on the lot from a group one of whose organisations has
+    # not declared that status (procurement.services.proposals._require_reserved_lots).
+    for lot in ctx.lots:
+        if lot.reserved_ess:
+            writer.paragraph(
+                f"Le lot n° {lot.number} est réservé aux entreprises de l'économie sociale et "
+                "solidaire au sens de l'article 1er de la loi n° 2014-856 du 31 juillet 2014 "
+                "(article L2113-15 du code de la commande publique) : chaque membre du "
+                "groupement candidat en justifie."
+            )
     if len(ctx.lots) > 1:
         writer.paragraph(
             "Un candidat peut répondre à un ou plusieurs lots ; une même proposition peut "

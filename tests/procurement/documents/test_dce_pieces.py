@@ -28,7 +28,10 @@ def test_the_rc_gives_lots_estimates_method_deadlines_recourse_and_contact(dce_c
         "divisée en 2 lots",
         "Données des stations",
         "80 000,00 € HT",
-        "L2113-15",  # the reserved lot
+        # the reserved lot, in one sentence citing its article
+        "est réservé aux entreprises de l'économie sociale et solidaire au sens de l'article "
+        "1er de la loi n° 2014-856 du 31 juillet 2014 (article L2113-15 du code de la "
+        "commande publique)",
         "Formule : note globale",
         "15 novembre 2026",  # the question deadline
         "22 novembre 2026",
@@ -87,3 +90,14 @@ def test_the_subsidy_form_asks_for_the_budget(piece_contexts):
     form = text(PIECES["demande_subvention"].render(piece_contexts["demande_subvention"]))
     assert "Subvention demandée" in form
     assert "Cadre juridique : Appel à communs hors marché public" in form
+
+
+def test_the_rc_announces_only_the_reserved_lot(dce_challenge):
+    """Article L2113-15: one sentence per reserved lot, none for the others."""
+    rc = text(PIECES["reglement"].render(dce_challenge))
+    assert "Le lot n° 2 est réservé aux entreprises de l'économie sociale" in rc
+    assert "Le lot n° 1 est réservé" not in rc
+    unreserved = replace(
+        dce_challenge, lots=tuple(replace(lot, reserved_ess=False) for lot in dce_challenge.lots)
+    )
+    assert "L2113-15" not in text(PIECES["reglement"].render(unreserved))
