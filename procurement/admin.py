@@ -13,7 +13,7 @@ from procurement.models import Organisation
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "buyer_category", "siren"]
-    list_filter = ["kind", "buyer_category"]
+    list_filter = ["kind", "buyer_category", "ess_status"]
     search_fields = ["name", "siren", "siret"]
     # A website typed without its scheme is read as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -23,7 +23,12 @@ class OrganisationAdmin(admin.ModelAdmin):
         (
             _("Titulaire d'un marché"),
             {
-                "fields": ["representative_name", "representative_capacity", "vat_regime"],
+                "fields": [
+                    "representative_name",
+                    "representative_capacity",
+                    "vat_regime",
+                    "ess_status",
+                ],
                 "description": _(
                     "Avec le SIRET et l'adresse, l'identité qu'un acte d'engagement exige ; "
                     "sans elle, l'acte d'engagement du titulaire n'est pas établi."

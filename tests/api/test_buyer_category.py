@@ -55,6 +55,7 @@ def admin_form(organisation, **changes) -> dict:
             "representative_name",
             "representative_capacity",
             "vat_regime",
+            "ess_status",
             "website",
             "contact_email",
             "recourse_court",
