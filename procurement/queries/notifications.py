@@ -29,31 +29,32 @@ def subscriptions_of(user):
     )
 
 
-def staff_recipients(org_ids) -> set[int]:
-    """The active users with an address among the staff of these organisations."""
-    return set(
-        get_user_model()
-        .objects.filter(
-            memberships__organisation__in=org_ids,
-            memberships__role__in=STAFF_ROLES,
-            is_active=True,
-        )
-        .exclude(email="")
-        .values_list("pk", flat=True)
-    )
-
-
-def member_recipients(org_ids, roles) -> set[int]:
-    """The active users with an address holding one of ``roles`` in these organisations
-    (the modérateurs of a Chambre, say)."""
-    return set(
+def _with_address(org_ids, roles=STAFF_ROLES):
+    """The active users with an address holding one of ``roles`` in these organisations."""
+    return (
         get_user_model()
         .objects.filter(
             memberships__organisation__in=org_ids, memberships__role__in=roles, is_active=True
         )
         .exclude(email="")
-        .values_list("pk", flat=True)
     )
+
+
+def staff_memberships(org_ids):
+    """(user, organisation) pairs of the staff with an address of these organisations: a
+    user on the staff of two of them comes twice, once per organisation."""
+    return _with_address(org_ids).values_list("pk", "memberships__organisation")
+
+
+def staff_recipients(org_ids) -> set[int]:
+    """The active users with an address among the staff of these organisations."""
+    return set(_with_address(org_ids).values_list("pk", flat=True))
+
+
+def member_recipients(org_ids, roles) -> set[int]:
+    """The active users with an address holding one of ``roles`` in these organisations
+    (the modérateurs of a Chambre, say)."""
+    return set(_with_address(org_ids, roles).values_list("pk", flat=True))
 
 
 def user_recipients(*users) -> set[int]:
@@ -85,17 +86,7 @@ def released_pledge_recipients(round_) -> dict[int, dict]:
             {"title": pledge.bucket.proposal.title, "amount": str(pledge.amount)}
         )
     users: dict[int, dict] = {}
-    memberships = (
-        get_user_model()
-        .objects.filter(
-            memberships__organisation__in=per_funder,
-            memberships__role__in=STAFF_ROLES,
-            is_active=True,
-        )
-        .exclude(email="")
-        .values_list("pk", "memberships__organisation")
-    )
-    for user_pk, org_pk in memberships:
+    for user_pk, org_pk in staff_memberships(per_funder):
         users.setdefault(user_pk, {"released": []})["released"].extend(per_funder[org_pk])
     return users
 
@@ -144,17 +135,7 @@ def proposer_recipients(challenge, statuses) -> dict[int, dict[str, list[str]]]:
         for member in proposal.group.members.all():
             per_org.setdefault(member.organisation_id, []).append((proposal.status, proposal.title))
     users: dict[int, dict[str, list[str]]] = {}
-    memberships = (
-        get_user_model()
-        .objects.filter(
-            memberships__organisation__in=per_org,
-            memberships__role__in=STAFF_ROLES,
-            is_active=True,
-        )
-        .exclude(email="")
-        .values_list("pk", "memberships__organisation")
-    )
-    for user_pk, org_pk in memberships:
+    for user_pk, org_pk in staff_memberships(per_org):
         by_status = users.setdefault(user_pk, {})
         for status, title in per_org[org_pk]:
             titles = by_status.setdefault(status, [])
@@ -175,17 +156,7 @@ def letter_recipients(letters) -> dict[int, list]:
     ).values_list("group_id", "organisation_id"):
         per_org.setdefault(organisation_id, []).extend(by_group[group_id])
     users: dict[int, list] = {}
-    memberships = (
-        get_user_model()
-        .objects.filter(
-            memberships__organisation__in=per_org,
-            memberships__role__in=STAFF_ROLES,
-            is_active=True,
-        )
-        .exclude(email="")
-        .values_list("pk", "memberships__organisation")
-    )
-    for user_pk, org_pk in memberships:
+    for user_pk, org_pk in staff_memberships(per_org):
         mine = users.setdefault(user_pk, [])
         for letter in per_org[org_pk]:
             if letter not in mine:

@@ -182,6 +182,17 @@ def _path(name: str, *args) -> str:
     return reverse(name, args=args)
 
 
+def _referral_data(referral, **extra) -> dict:
+    """What every mail about a referral says: its subject, its deadline (the one deadline
+    of the opinion) and the referral's page, plus what the event adds."""
+    return {
+        "subject": referral.subject,
+        "deadline": _iso(referral.deadline),
+        **extra,
+        "path": _path("portal:referral", referral.challenge_id, referral.pk),
+    }
+
+
 @transaction.atomic
 def notify_referral_opened(referral) -> int:
     """To the modérateurs of the Chambre: a call (or a selection) is referred to it;
@@ -192,12 +203,7 @@ def notify_referral_opened(referral) -> int:
         key=f"referral.opened:{referral.pk}",
         challenge=challenge,
         recipients=member_recipients([referral.chambre_id], OPINION_ROLES),
-        data={
-            "subject": referral.subject,
-            "deadline": _iso(referral.deadline),
-            "note": referral.note,
-            "path": _path("portal:referral", challenge.pk, referral.pk),
-        },
+        data=_referral_data(referral, note=referral.note),
     )
 
 
@@ -211,11 +217,7 @@ def notify_rapporteur_named(referral) -> int:
         key=f"referral.rapporteur:{referral.pk}:{referral.rapporteur_id}",
         challenge=challenge,
         recipients=user_recipients(referral.rapporteur),
-        data={
-            "subject": referral.subject,
-            "deadline": _iso(referral.deadline),
-            "path": _path("portal:referral", challenge.pk, referral.pk),
-        },
+        data=_referral_data(referral),
     )
 
 
@@ -229,12 +231,10 @@ def notify_draft_submitted(referral) -> int:
         key=f"referral.submitted:{referral.pk}:{int(referral.drafted_at.timestamp())}",
         challenge=challenge,
         recipients=member_recipients([referral.chambre_id], OPINION_ROLES),
-        data={
-            "subject": referral.subject,
-            "deadline": _iso(referral.deadline),
-            "rapporteur": referral.rapporteur.get_full_name() or referral.rapporteur.get_username(),
-            "path": _path("portal:referral", challenge.pk, referral.pk),
-        },
+        data=_referral_data(
+            referral,
+            rapporteur=referral.rapporteur.get_full_name() or referral.rapporteur.get_username(),
+        ),
     )
 
 
