@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a plain script
 
+from setup_django import configure_django  # noqa: E402  (bench/, the script's folder)
+
 CALLS = 100
 PROPOSALS = 20
 LOTS = 5
@@ -51,22 +53,7 @@ TARGET_RATIO = 1.25
 
 
 def configure(workdir: Path) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-            "MEDIA_ROOT": str(workdir / "media"),
-            "SECRET_KEY": "bench-only-not-a-secret",
-            "DEBUG": "0",  # DEBUG keeps every query in memory: off, as in production
-            "CELERY_BROKER_URL": "",
-            "SITE_URL": "https://communs.example.fr",
-            "ALLOWED_HOSTS": "testserver",
-            "SECURE_SSL_REDIRECT": "0",
-        }
-    )
-    import django
-
-    django.setup()
+    configure_django(workdir, ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="0")
     from django.conf import settings
 
     # Plain HTTP for the test client, and no throttling: the bench asks many times.

@@ -40,26 +40,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a plain script
 
+from setup_django import configure_django  # noqa: E402  (bench/, the script's folder)
+
 BATCH = 2000
 PARTNERS = 200
 LOTS_PER_CALL = 2
 
 
 def configure(workdir: Path) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-            "MEDIA_ROOT": str(workdir / "media"),
-            "SECRET_KEY": "bench-only-not-a-secret",
-            "DEBUG": "0",  # DEBUG keeps every query in memory: off, as in production
-            "CELERY_BROKER_URL": "",
-            "SITE_URL": "https://communs.example.fr",
-        }
-    )
-    import django
-
-    django.setup()
+    configure_django(workdir)
 
 
 def siret(n: int) -> str:
