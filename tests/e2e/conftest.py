@@ -184,7 +184,12 @@ def check_page(axe_source):
 
     def check(page, name: str, scope: str | None = None) -> None:
         page.wait_for_load_state("load")
-        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+        # caret="initial": by default Playwright hides the caret by writing
+        # ``caret-color: transparent !important;`` into each field's style attribute;
+        # a page script that then copies a field (the call editor's rows, say) makes the
+        # browser parse that attribute, and our CSP refuses it — a refusal of the test's
+        # own making, which came and went with timing.
+        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True, caret="initial")
         # Evaluated through the browser's debugging protocol: the page's CSP refuses
         # inline scripts, a <script> tag of axe-core's source included.
         page.evaluate(axe_source)
