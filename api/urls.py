@@ -18,8 +18,10 @@ from . import (
     chambre,
     cofunding,
     commons,
+    contributions,
     deadlines,
     documents,
+    execution,
     ledger,
     members,
     notifications,
@@ -70,6 +72,21 @@ urlpatterns = [
     path("chambres/<int:pk>/activity/", chambre.ChambreActivity.as_view(), name="chambre-activity"),
     path("commons/<int:pk>/", commons.CommonsDetail.as_view(), name="commons-detail"),
     path(
+        "commons/<int:pk>/contributions/",
+        contributions.CommonsContributions.as_view(),
+        name="commons-contributions",
+    ),
+    path(
+        "commons/<int:pk>/execution/",
+        execution.CommonsExecutionView.as_view(),
+        name="commons-execution",
+    ),
+    path(
+        "organisations/<int:pk>/contributions/",
+        contributions.OrganisationContributions.as_view(),
+        name="organisation-contributions",
+    ),
+    path(
         "commons/<int:pk>/reciprocity/",
         reciprocity.ReciprocityBoard.as_view(),
         name="reciprocity-board",
@@ -116,6 +133,32 @@ urlpatterns = [
     path(C + "resources/", challenges.ResourceList.as_view(), name="resource-list"),
     path(C + "resources/<int:pk>/host/", challenges.ResourceHost.as_view(), name="resource-host"),
     path(C + "lots/", challenges.LotList.as_view(), name="lot-list"),
+    path(C + "execution/", execution.ExecutionView.as_view(), name="execution"),
+    path(
+        C + "execution/lots/<int:lot_pk>/deliverables/",
+        execution.DeliverablePlan.as_view(),
+        name="execution-deliverable-plan",
+    ),
+    path(
+        C + "execution/deliverables/<int:pk>/submit/",
+        execution.DeliverableSubmit.as_view(),
+        name="execution-deliverable-submit",
+    ),
+    path(
+        C + "execution/deliverables/<int:pk>/decide/",
+        execution.DeliverableDecide.as_view(),
+        name="execution-deliverable-decide",
+    ),
+    path(
+        C + "execution/lots/<int:lot_pk>/milestones/",
+        execution.MilestonePlan.as_view(),
+        name="execution-milestone-plan",
+    ),
+    path(
+        C + "execution/milestones/<int:pk>/reach/",
+        execution.MilestoneReach.as_view(),
+        name="execution-milestone-reach",
+    ),
     path(C + "questions/", questions.QuestionList.as_view(), name="question-list"),
     path(
         C + "questions/<int:pk>/answer/", questions.QuestionAnswer.as_view(), name="question-answer"

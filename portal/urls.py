@@ -3,7 +3,17 @@
 from django.urls import path
 
 from portal import proconnect
-from portal.views import accounts, chambre, funds, legal, opendata, public, tasks
+from portal.views import (
+    accounts,
+    chambre,
+    contributions,
+    execution,
+    funds,
+    legal,
+    opendata,
+    public,
+    tasks,
+)
 from portal.views.space import (
     amendment,
     answers,
@@ -28,10 +38,21 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("defis/<int:pk>/", public.challenge_detail, name="challenge"),
     path("defis/<int:pk>/echeances.ics", public.challenge_ics, name="challenge_ics"),
+    path("defis/<int:pk>/execution/", execution.execution, name="execution"),
     path("communs/", public.commons_list, name="commons"),
     path("communs/<slug:slug>/", chambre.commons_detail, name="commons_detail"),
     path("communs/<slug:slug>/reciprocite/", public.reciprocity, name="reciprocity"),
     path("communs/<slug:slug>/comptes/", funds.ledger, name="ledger"),
+    path(
+        "communs/<slug:slug>/contributions/",
+        contributions.commons_contributions,
+        name="commons_contributions",
+    ),
+    path(
+        "organisations/<int:pk>/contributions/",
+        contributions.organisation_contributions,
+        name="organisation_contributions",
+    ),
     path("chambres/<int:pk>/", chambre.activity, name="chambre"),
     path("accessibilite/", legal.accessibility, name="accessibility"),
     path("mentions-legales/", legal.legal_notice, name="legal_notice"),

@@ -7,7 +7,7 @@ The services call these functions; they keep the checks, the locks and the write
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 # --- money ------------------------------------------------------------------------------
@@ -270,3 +270,148 @@ def budget_split(lines: Iterable[tuple[Decimal, bool]], *, public_contract: bool
         else:
             cofundable += amount
     return BudgetSplit(contract=contract, cofundable=cofundable)
+
+
+# --- execution follow-up ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far the execution of an awarded lot (or of several) has come.
+
+    The formula, printed on the public page::
+
+        progress = ⌊ 100 × (deliverables admitted + milestones reached)
+                         / (deliverables expected + milestones planned) ⌋
+
+    Every deliverable and every milestone weighs the same. A deliverable counts only
+    once the buyer admitted it (submitted, awaiting the buyer, or refused: it does not
+    count yet); a milestone once the holder marked it reached with its evidence. Rounded
+    down, so 100 % means everything is done. ``None`` when nothing is planned yet."""
+
+    admitted: int
+    deliverables: int
+    reached: int
+    milestones: int
+
+    @property
+    def done(self) -> int:
+        return self.admitted + self.reached
+
+    @property
+    def total(self) -> int:
+        return self.deliverables + self.milestones
+
+    @property
+    def percent(self) -> int | None:
+        if self.total == 0:
+            return None
+        return 100 * self.done // self.total
+
+
+def execution_progress(
+    *, admitted: int, deliverables: int, reached: int, milestones: int
+) -> Progress:
+    """The progress of an execution (``Progress``): refused when the counts do not hold
+    (more admitted than expected, more reached than planned, or a negative count)."""
+    if min(admitted, deliverables, reached, milestones) < 0:
+        raise ValueError("counts are never negative")
+    if admitted > deliverables or reached > milestones:
+        raise ValueError("more done than planned")
+    return Progress(admitted, deliverables, reached, milestones)
+
+
+def progress_sum(parts: Iterable[Progress]) -> Progress:
+    """The progress of several lots together: their counts added (not their percents
+    averaged, so a lot with ten deliverables weighs ten times a lot with one)."""
+    admitted = deliverables = reached = milestones = 0
+    for part in parts:
+        admitted += part.admitted
+        deliverables += part.deliverables
+        reached += part.reached
+        milestones += part.milestones
+    return Progress(admitted, deliverables, reached, milestones)
+
+
+def milestone_state(planned_on: date, reached_on: date | None, today: date) -> str:
+    """``reached`` (marked reached, whenever), ``late`` (not reached and its planned
+    day is over: from the day after it), ``planned`` otherwise."""
+    if reached_on is not None:
+        return "reached"
+    return "late" if today > planned_on else "planned"
+
+
+# --- recognition after the fact: reciprocity kept, late or missed -------------------------
+
+# A period's declaration is due within this many days after the period ends.
+DECLARATION_GRACE_DAYS = 30
+
+
+def declaration_due_by(period_end: date, grace_days: int = DECLARATION_GRACE_DAYS) -> date:
+    """The last day a period's reciprocity declaration is on time."""
+    return period_end + timedelta(days=grace_days)
+
+
+def declaration_standing(
+    *,
+    period_end: date,
+    declared_on: date | None,
+    today: date,
+    grace_days: int = DECLARATION_GRACE_DAYS,
+) -> str | None:
+    """How a commitment's period was honoured: ``kept`` (declared by the day
+    ``declaration_due_by`` gives), ``late`` (declared after it), ``missed`` (not declared
+    and that day is over), ``None`` (not declared and still on time: nothing to say)."""
+    due_by = declaration_due_by(period_end, grace_days)
+    if declared_on is None:
+        return "missed" if today > due_by else None
+    return "kept" if declared_on <= due_by else "late"
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """What one organisation brought to one commons and received from it, every
+    component shown as is: no weighting, no score.
+
+    - ``positions``: its public positions on the calls' resources for the commons;
+    - ``skills_days``, ``technical_means``, ``money_offers``: the contributions those
+      positions state, by kind (person-days; number of technical means; number of money
+      offers — their amounts stay with the buyer);
+    - ``paid_in``: the money the host recorded as received from it (public ledger);
+    - ``paid_out``: the expenses the host paid it (public ledger);
+    - ``reciprocity_given`` and ``reciprocity_due``: over its declarations;
+    - ``kept``, ``late``, ``missed``: its reciprocity periods by standing."""
+
+    positions: int = 0
+    skills_days: Decimal = Decimal("0.0")
+    technical_means: int = 0
+    money_offers: int = 0
+    paid_in: Decimal = Decimal("0.00")
+    paid_out: Decimal = Decimal("0.00")
+    reciprocity_given: Decimal = Decimal("0.00")
+    reciprocity_due: Decimal = Decimal("0.00")
+    kept: int = 0
+    late: int = 0
+    missed: int = 0
+
+    @property
+    def ways(self) -> int:
+        """In how many of five ways it takes part, from 0 to 5: skills, technical
+        means, money offered, money paid in, reciprocity given back."""
+        return sum(
+            (
+                self.skills_days > 0,
+                self.technical_means > 0,
+                self.money_offers > 0,
+                self.paid_in > 0,
+                self.reciprocity_given > 0,
+            )
+        )
+
+
+def involvement_order(involvement: Involvement, name: str) -> tuple[int, Decimal, str]:
+    """The order of the public record, documented on its page: the organisations taking
+    part in the most ways first (``Involvement.ways``), then the most person-days of
+    skills, then by name. Money neither received nor paid counts in the order: a payout
+    is not a merit and a gift is not bought recognition."""
+    return (-involvement.ways, -involvement.skills_days, name.casefold())

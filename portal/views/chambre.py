@@ -153,12 +153,17 @@ def _publish(request, challenge, referral, moderator: bool):
 @portal_errors
 def commons_detail(request, slug):
     """A commons of the catalogue: the resource, its community and rules, its licence
-    and host, and the Chambre's referencing decisions with their reasons (public)."""
+    and host, the Chambre's referencing decisions with their reasons, and the execution
+    follow-up of the signed lots that produce it (public)."""
     commons = queries.access_commons(slug=slug)
     return render(
         request,
         "portal/chambre/commons_detail.html",
-        {"commons": commons, "decisions": queries.catalogue_decisions(commons)},
+        {
+            "commons": commons,
+            "decisions": queries.catalogue_decisions(commons),
+            "execution": queries.execution_of_commons(commons),
+        },
     )
 
 

@@ -32,6 +32,7 @@ from .documents import (
     DocumentStatus,
     TenderDocument,
 )
+from .execution import Deliverable, DeliverableStatus, ExecutionMilestone
 from .ledger import (
     ApprovalRule,
     Expense,
@@ -111,11 +112,14 @@ __all__ = [
     "ContributionKind",
     "DeadlineKind",
     "DeadlineNotice",
+    "Deliverable",
+    "DeliverableStatus",
     "DocumentJob",
     "DocumentStage",
     "DocumentStatus",
     "EditAfterFunded",
     "EssStatus",
+    "ExecutionMilestone",
     "ExecutionPlaceKind",
     "Expense",
     "ExpenseDecision",

@@ -23,6 +23,7 @@ from procurement.queries import (
     subscriber_recipients,
     user_recipients,
 )
+from procurement.queries.execution import holder_organisation_ids
 from procurement.services.notifications.sending import _iso, _notify
 
 
@@ -317,4 +318,46 @@ def notify_pledges_released(round_) -> int:
         challenge=challenge,
         recipients=released_pledge_recipients(round_),
         data={"path": _path("portal:my_cofunding")},
+    )
+
+
+# --- execution follow-up: the holder submits, the buyer decides ----------------------------
+
+
+@transaction.atomic
+def notify_deliverable_submitted(deliverable, event) -> int:
+    """To the buyer's staff: the holder submitted a deliverable (again, after a
+    refusal); they admit or refuse it. One event per submission: its audit ``event``."""
+    challenge = deliverable.lot.challenge
+    return _notify(
+        kind="deliverable_submitted",
+        key=f"deliverable.submitted:{event.pk}",
+        challenge=challenge,
+        recipients=staff_recipients([challenge.buyer_id]),
+        data={
+            "title": deliverable.title,
+            "lot": deliverable.lot.number,
+            "evidence_url": deliverable.evidence_url,
+            "path": _path("portal:execution", challenge.pk),
+        },
+    )
+
+
+@transaction.atomic
+def notify_deliverable_decided(deliverable, event) -> int:
+    """To the staff of the holder's organisations: the buyer admitted or refused their
+    deliverable (with the reason). One event per decision: its audit ``event``."""
+    challenge = deliverable.lot.challenge
+    return _notify(
+        kind="deliverable_decided",
+        key=f"deliverable.decided:{event.pk}",
+        challenge=challenge,
+        recipients=staff_recipients(holder_organisation_ids(deliverable.proposal)),
+        data={
+            "title": deliverable.title,
+            "lot": deliverable.lot.number,
+            "admitted": deliverable.status == "admitted",
+            "reason": deliverable.refusal_reason,
+            "path": _path("portal:execution", challenge.pk),
+        },
     )
