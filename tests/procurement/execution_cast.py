@@ -33,9 +33,7 @@ def signed_call(world, *, members=(0,), signed: bool = True):
     )
     resource.commons = commons
     resource.save(update_fields=["commons"])
-    group = WorkingGroup.objects.create(
-        resource=resource, coordinator=world.partners[members[0]]
-    )
+    group = WorkingGroup.objects.create(resource=resource, coordinator=world.partners[members[0]])
     for i in members:
         WorkingGroupMember.objects.create(group=group, organisation=world.partners[i])
     proposal = Proposal.objects.create(

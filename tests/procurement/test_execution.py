@@ -31,9 +31,7 @@ def call(world, clock):
 
 
 def planned(world, lot, title="Spécification"):
-    return deliverable_plan(
-        actor=world.buyer_agent, lot=lot, title=title, due_on=date(2026, 10, 1)
-    )
+    return deliverable_plan(actor=world.buyer_agent, lot=lot, title=title, due_on=date(2026, 10, 1))
 
 
 def verbs(challenge) -> list[str]:
@@ -183,19 +181,17 @@ def test_a_deliverable_is_decided_once_and_only_after_submission(world, call):
     deliverable_submit(actor=world.partner_users[0], deliverable=deliverable, evidence_url=URL)
     # submitted twice in a row: refused while it waits
     with pytest.raises(WrongState) as refused:
-        deliverable_submit(
-            actor=world.partner_users[0], deliverable=deliverable, evidence_url=URL
-        )
+        deliverable_submit(actor=world.partner_users[0], deliverable=deliverable, evidence_url=URL)
     assert refused.value.code == "deliverable_already_submitted"
 
     deliverable_decide(actor=world.buyer_agent, deliverable=deliverable, admit=True)
     # admitted: neither decided again nor submitted again
     with pytest.raises(WrongState):
-        deliverable_decide(actor=world.buyer_agent, deliverable=deliverable, admit=False, reason="x")
-    with pytest.raises(WrongState):
-        deliverable_submit(
-            actor=world.partner_users[0], deliverable=deliverable, evidence_url=URL
+        deliverable_decide(
+            actor=world.buyer_agent, deliverable=deliverable, admit=False, reason="x"
         )
+    with pytest.raises(WrongState):
+        deliverable_submit(actor=world.partner_users[0], deliverable=deliverable, evidence_url=URL)
 
 
 @pytest.mark.django_db
@@ -259,7 +255,7 @@ def test_the_holder_reads_the_decision_in_english_when_it_chose_english(world, c
     from procurement.services.notifications import mail_language_set
 
     _challenge, lot, _proposal = signed_call(world)
-    mail_language_set(user=world.partner_users[0], language="en")
+    mail_language_set(actor=world.partner_users[0], language="en")
     deliverable = planned(world, lot)
     deliverable_submit(actor=world.partner_users[0], deliverable=deliverable, evidence_url=URL)
     mail.outbox.clear()
@@ -275,9 +271,7 @@ def test_the_holder_reads_the_decision_in_english_when_it_chose_english(world, c
 
 
 @pytest.mark.django_db
-def test_a_milestone_is_reached_between_the_signature_and_today_both_included(
-    world, call, clock
-):
+def test_a_milestone_is_reached_between_the_signature_and_today_both_included(world, call, clock):
     challenge, lot, _proposal = call  # signed on 1 September 2026
     clock.move_to(paris(2026, 9, 15, 12, 0))
     first, second, third, fourth = (
@@ -341,9 +335,7 @@ def test_progress_counts_what_is_admitted_and_reached_only(world, call):
         planned(world, lot, title=t) for t in ("Spéc", "Tests", "Doc", "Guide")
     )
     reached, _planned = (
-        milestone_plan(
-            actor=world.buyer_agent, lot=lot, title=t, planned_on=date(2026, 12, 1)
-        )
+        milestone_plan(actor=world.buyer_agent, lot=lot, title=t, planned_on=date(2026, 12, 1))
         for t in ("Alpha", "Bêta")
     )
     for d in (admitted, submitted, refused):
