@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from procurement import queries
 
-from .execution import CommonsRefSerializer
+from .execution import CommonsBriefSerializer
 from .reciprocity import ReciprocityCommitmentSerializer
 from .serializers import OrganisationRefSerializer
 
@@ -46,7 +46,7 @@ class InvolvementSerializer(serializers.Serializer):
 
 class RecordRowSerializer(serializers.Serializer):
     organisation = OrganisationRefSerializer()
-    commons = CommonsRefSerializer()
+    commons = CommonsBriefSerializer()
     involvement = InvolvementSerializer()
     commitments = ReciprocityCommitmentSerializer(many=True)
 

@@ -18,7 +18,7 @@ from procurement.services import execution as services
 from .views import validated
 
 
-class ProgressSerializer(serializers.Serializer):
+class ExecutionProgressSerializer(serializers.Serializer):
     """``percent`` = ⌊100 × (admitted + reached) / (deliverables + milestones)⌋, null
     when nothing is planned: each deliverable and milestone weighs the same."""
 
@@ -51,7 +51,7 @@ class DeliverableSerializer(serializers.ModelSerializer):
         ]
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class ExecutionMilestoneSerializer(serializers.ModelSerializer):
     lot = serializers.IntegerField(source="lot_id", read_only=True)
     state = serializers.SerializerMethodField()
 
@@ -64,7 +64,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         return milestone_state(obj.planned_on, obj.reached_on, timezone.localdate())
 
 
-class CommonsRefSerializer(serializers.Serializer):
+class CommonsBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     slug = serializers.CharField()
@@ -79,14 +79,14 @@ class LotExecutionSerializer(serializers.Serializer):
     holder_organisations = serializers.ListField(
         source="holder_names", child=serializers.CharField()
     )
-    commons = CommonsRefSerializer(many=True)
+    commons = CommonsBriefSerializer(many=True)
     deliverables = DeliverableSerializer(many=True)
     milestones = serializers.SerializerMethodField()
-    progress = ProgressSerializer()
+    progress = ExecutionProgressSerializer()
 
-    @extend_schema(responses=MilestoneSerializer(many=True))
+    @extend_schema(responses=ExecutionMilestoneSerializer(many=True))
     def get_milestones(self, obj) -> list[dict]:
-        return MilestoneSerializer([row.milestone for row in obj.milestones], many=True).data
+        return ExecutionMilestoneSerializer([row.milestone for row in obj.milestones], many=True).data
 
 
 class ExecutionSerializer(serializers.Serializer):
@@ -94,7 +94,7 @@ class ExecutionSerializer(serializers.Serializer):
     open = serializers.SerializerMethodField(
         help_text="Le suivi s'ouvre à la signature du marché (appel attribué)."
     )
-    progress = ProgressSerializer()
+    progress = ExecutionProgressSerializer()
     lots = LotExecutionSerializer(many=True)
 
     def get_open(self, obj) -> bool:
@@ -103,7 +103,7 @@ class ExecutionSerializer(serializers.Serializer):
 
 class CommonsExecutionSerializer(serializers.Serializer):
     commons = serializers.IntegerField(source="commons.pk")
-    progress = ProgressSerializer()
+    progress = ExecutionProgressSerializer()
     lots = LotExecutionSerializer(many=True)
 
 
@@ -113,21 +113,21 @@ class DeliverableInput(serializers.Serializer):
     due_on = serializers.DateField(required=False, allow_null=True)
 
 
-class SubmitInput(serializers.Serializer):
+class DeliverableSubmitInput(serializers.Serializer):
     evidence_url = serializers.CharField(max_length=500)
 
 
-class DecideInput(serializers.Serializer):
+class DeliverableDecideInput(serializers.Serializer):
     admit = serializers.BooleanField()
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class MilestoneInput(serializers.Serializer):
+class ExecutionMilestoneInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     planned_on = serializers.DateField()
 
 
-class ReachInput(serializers.Serializer):
+class MilestoneReachInput(serializers.Serializer):
     evidence_url = serializers.CharField(max_length=500)
     reached_on = serializers.DateField(required=False, allow_null=True)
 
@@ -176,10 +176,10 @@ class DeliverablePlan(_Scoped):
 class DeliverableSubmit(_Scoped):
     """The holder submits a deliverable (again, after a refusal) with its link."""
 
-    @extend_schema(request=SubmitInput, responses=DeliverableSerializer)
+    @extend_schema(request=DeliverableSubmitInput, responses=DeliverableSerializer)
     def post(self, request, challenge_pk, pk):
         deliverable = queries.access_deliverable(challenge=self.challenge(), pk=pk)
-        data = validated(SubmitInput, request)
+        data = validated(DeliverableSubmitInput, request)
         deliverable = services.deliverable_submit(
             actor=request.user, deliverable=deliverable, **data
         )
@@ -189,10 +189,10 @@ class DeliverableSubmit(_Scoped):
 class DeliverableDecide(_Scoped):
     """The buyer admits a submitted deliverable, or refuses it with the reason."""
 
-    @extend_schema(request=DecideInput, responses=DeliverableSerializer)
+    @extend_schema(request=DeliverableDecideInput, responses=DeliverableSerializer)
     def post(self, request, challenge_pk, pk):
         deliverable = queries.access_deliverable(challenge=self.challenge(), pk=pk)
-        data = validated(DecideInput, request)
+        data = validated(DeliverableDecideInput, request)
         deliverable = services.deliverable_decide(
             actor=request.user, deliverable=deliverable, **data
         )
@@ -202,21 +202,21 @@ class DeliverableDecide(_Scoped):
 class MilestonePlan(_Scoped):
     """The buyer plans a milestone of an awarded lot."""
 
-    @extend_schema(request=MilestoneInput, responses={201: MilestoneSerializer})
+    @extend_schema(request=ExecutionMilestoneInput, responses={201: ExecutionMilestoneSerializer})
     def post(self, request, challenge_pk, lot_pk):
         lot = queries.access_execution_lot(challenge=self.challenge(), pk=lot_pk)
-        data = validated(MilestoneInput, request)
+        data = validated(ExecutionMilestoneInput, request)
         milestone = services.milestone_plan(actor=request.user, lot=lot, **data)
-        return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+        return Response(ExecutionMilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
 
 
 class MilestoneReach(_Scoped):
     """The holder marks a milestone reached, with its evidence."""
 
-    @extend_schema(request=ReachInput, responses=MilestoneSerializer)
+    @extend_schema(request=MilestoneReachInput, responses=ExecutionMilestoneSerializer)
     def post(self, request, challenge_pk, pk):
         milestone = queries.access_execution_milestone(challenge=self.challenge(), pk=pk)
-        data = validated(ReachInput, request)
+        data = validated(MilestoneReachInput, request)
         milestone = services.milestone_reach(actor=request.user, milestone=milestone, **data)
-        return Response(MilestoneSerializer(milestone).data)
+        return Response(ExecutionMilestoneSerializer(milestone).data)
 
