@@ -27,6 +27,7 @@ from workflows.demo.data import (
     PLEDGES,
     SINGLE_LOT_REASON,
 )
+from workflows.demo.execution import execution_follow_up
 from workflows.tasks import sweep
 
 
@@ -130,6 +131,8 @@ def completed_challenge(cast) -> Challenge:
         clock.move_to(Challenge.objects.get(pk=challenge.pk).standstill_ends_at)
         sweep()  # the standstill's timer fires: the signature opens
         steps.complete(challenge, "sign", u["agent.mel"])
+        # After the signature, the follow-up of its execution (deliverables, milestones).
+        execution_follow_up(cast, challenge, clock)
     return challenge
 
 
