@@ -34,7 +34,9 @@ class InvolvementSerializer(serializers.Serializer):
     paid_out = serializers.DecimalField(
         help_text="Reçu du compte du commun : dépenses payées (registre public).", **MONEY
     )
-    reciprocity_given = serializers.DecimalField(help_text="Reversé au titre de la réciprocité.", **MONEY)
+    reciprocity_given = serializers.DecimalField(
+        help_text="Reversé au titre de la réciprocité.", **MONEY
+    )
     reciprocity_due = serializers.DecimalField(help_text="Dû au titre de la réciprocité.", **MONEY)
     kept = serializers.IntegerField(help_text="Périodes de réciprocité déclarées à temps.")
     late = serializers.IntegerField(help_text="Périodes déclarées après le délai de 30 jours.")

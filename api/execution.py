@@ -86,7 +86,9 @@ class LotExecutionSerializer(serializers.Serializer):
 
     @extend_schema(responses=ExecutionMilestoneSerializer(many=True))
     def get_milestones(self, obj) -> list[dict]:
-        return ExecutionMilestoneSerializer([row.milestone for row in obj.milestones], many=True).data
+        return ExecutionMilestoneSerializer(
+            [row.milestone for row in obj.milestones], many=True
+        ).data
 
 
 class ExecutionSerializer(serializers.Serializer):
@@ -207,7 +209,9 @@ class MilestonePlan(_Scoped):
         lot = queries.access_execution_lot(challenge=self.challenge(), pk=lot_pk)
         data = validated(ExecutionMilestoneInput, request)
         milestone = services.milestone_plan(actor=request.user, lot=lot, **data)
-        return Response(ExecutionMilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ExecutionMilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED
+        )
 
 
 class MilestoneReach(_Scoped):
@@ -219,4 +223,3 @@ class MilestoneReach(_Scoped):
         data = validated(MilestoneReachInput, request)
         milestone = services.milestone_reach(actor=request.user, milestone=milestone, **data)
         return Response(ExecutionMilestoneSerializer(milestone).data)
-

@@ -16,7 +16,7 @@ URL = "https://forge.example.fr/standard/v2"
 
 @pytest.fixture
 def call(world, clock):
-    challenge, lot, proposal = signed_call(world)
+    challenge, lot, _proposal = signed_call(world)
     deliverable = deliverable_plan(
         actor=world.buyer_agent, lot=lot, title="Spécification v2", due_on=date(2026, 10, 1)
     )
@@ -64,12 +64,15 @@ def test_the_holder_submits_the_buyer_admits_and_anyone_reads_it(world, call, lo
 
     # anyone reads it, with the progress as a bar and in words, and its formula
     html = Client().get(page(challenge)).content.decode()
-    assert "Spécification v2" in html and "Admis le 01/09/2026" in html
+    assert "Spécification v2" in html
+    assert "Admis le 01/09/2026" in html
     assert '<progress max="100" value="100"' in html
     assert "Avancement : 100 %" in html
-    assert "1 livrable admis sur 1" in html and "1 jalon atteint sur 1" in html
+    assert "1 livrable admis sur 1" in html
+    assert "1 jalon atteint sur 1" in html
     assert "arrondi au pour-cent inférieur" in html
-    assert "Remettre" not in html and "Admettre" not in html  # no form for the public
+    assert "Remettre" not in html
+    assert "Admettre" not in html
     # and in English
     english = Client().get(page(challenge), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Progress: 100 %" in english
@@ -129,7 +132,8 @@ def test_only_the_holder_and_the_buyer_act(world, call, login):
     # the holder sees its forms, the buyer its own
     assert "Remettre" in login(world.partner_users[0]).get(page(challenge)).content.decode()
     buyer_html = login(world.buyer_agent).get(page(challenge)).content.decode()
-    assert "Ajouter le livrable" in buyer_html and "Remettre" not in buyer_html
+    assert "Ajouter le livrable" in buyer_html
+    assert "Remettre" not in buyer_html
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from procurement import queries
 from procurement.models import ChallengeResource
-from procurement.services.ledger import exploration_grant, expense_pay, income_record
+from procurement.services.ledger import expense_pay, exploration_grant, income_record
 from procurement.services.positions import position_create
 from procurement.services.reciprocity import commitment_sign, declaration_submit
 from tests.conftest import paris
@@ -195,7 +195,8 @@ def test_the_record_is_public_in_the_api_and_the_portal(world, record):
     # and the pages show the same table, with its method
     assert page.status_code == org_page.status_code == 200
     html = page.content.decode()
-    assert "Mobicoop SCIC" in html and 'id="methode"' in html
+    assert "Mobicoop SCIC" in html
+    assert 'id="methode"' in html
     assert html.index("Mobicoop SCIC") < html.index("Covoit Libre SAS")
     assert "Covoiturage libre" in org_page.content.decode()
 

@@ -29,7 +29,8 @@ def test_the_demo_shows_execution_at_every_state_and_a_contribution_record():
     assert "CCTP" in refused.refusal_reason
 
     html = Client().get(f"/defis/{done.pk}/execution/").content.decode()
-    assert "Spécification du standard v2" in html and "En retard" in html
+    assert "Spécification du standard v2" in html
+    assert "En retard" in html
 
     carpooling = Commons.objects.get(name="Standard REST covoiturage")
     rows = queries.contribution_record_of_commons(carpooling)

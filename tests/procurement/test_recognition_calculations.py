@@ -51,7 +51,7 @@ def test_progress_is_done_over_planned_rounded_down(
     ],
 )
 def test_progress_refuses_more_done_than_planned_or_negative_counts(counts):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"negative|more done"):
         execution_progress(**counts)
 
 
