@@ -74,6 +74,23 @@ class Lot:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ExecutionStep:
+    """A step of a contract's execution follow-up, public once signed: a deliverable
+    (``kind`` "deliverable": met when the buyer admitted it) or a milestone ("milestone":
+    met when the holder marked it reached). OCDS calls both implementation milestones."""
+
+    key: str  # "deliverable-12", "milestone-3": unique within the call
+    kind: str  # "deliverable" or "milestone"
+    title: str
+    due: datetime | None  # the day expected or planned, at midnight Paris time
+    met_at: datetime | None  # admitted or reached
+    modified_at: datetime  # the last act on it
+
+    def __post_init__(self) -> None:
+        _require_aware(due=self.due, met_at=self.met_at, modified_at=self.modified_at)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Contract:
     """The contract of one lot, signed with its titulaires at its price."""
 
@@ -82,6 +99,7 @@ class Contract:
     titulaires: tuple[Organisation, ...]  # a groupement's mandataire first
     groupement: GroupementForm
     offers_received: int  # the proposals submitted on the lot
+    execution: tuple[ExecutionStep, ...] = ()  # its follow-up since the signature
 
     def __post_init__(self) -> None:
         if self.amount <= 0:

@@ -11,7 +11,10 @@ extension) each end in a contract. The releases, in date order:
 * ``tenderAmendment``, one per change made to the published call;
 * ``award``, at the award decision: one award per lot awarded, its titulaires and its
   price; the tender complete, each lot complete or unsuccessful;
-* ``contract``, at the signature: one contract per lot, with its period.
+* ``contract``, at the signature: one contract per lot, with its period;
+* ``implementationUpdate``, once the execution is followed, dated by its last act: each
+  contract's deliverables and milestones as implementation milestones (met once the
+  buyer admitted the deliverable or the holder reached the milestone).
 
 The record gathers them with the compiled release (the current state). The parties
 are the buyer and the titulaires, identified by their SIRET; the candidates who were
@@ -256,6 +259,31 @@ def _contract(call: Call, contract: Contract) -> dict[str, Any]:
     }
 
 
+def _implementation(contract: Contract) -> dict[str, Any]:
+    """The contract's execution follow-up as OCDS implementation milestones (type
+    ``delivery``): met with its date once admitted or reached, scheduled before."""
+    return {
+        "milestones": [
+            {
+                "id": step.key,
+                "title": step.title,
+                "type": "delivery",
+                **({"dueDate": _when(step.due)} if step.due else {}),
+                "status": "met" if step.met_at else "scheduled",
+                **({"dateMet": _when(step.met_at)} if step.met_at else {}),
+                "dateModified": _when(step.modified_at),
+            }
+            for step in contract.execution
+        ]
+    }
+
+
+def _execution_updated(call: Call) -> datetime | None:
+    """The last act of the follow-up of ``call``'s contracts, if any."""
+    moments = [step.modified_at for c in call.contracts for step in c.execution]
+    return max(moments) if moments else None
+
+
 def _release(call: Call, suffix: str, moment: datetime, tag: str, **parts: Any) -> dict[str, Any]:
     return {
         "ocid": call.ocid,
@@ -311,6 +339,27 @@ def releases(call: Call) -> list[dict[str, Any]]:
             contracts=[_contract(call, c) for c in call.contracts],
         )
     )
+    updated = _execution_updated(call)
+    if updated is not None:
+        # The execution follow-up, as of its last act: one release that later acts
+        # replace (its id carries the moment), after the contract's own.
+        found.append(
+            _release(
+                call,
+                f"implementation-{updated.astimezone(PARIS).strftime('%Y%m%dT%H%M%S')}",
+                updated,
+                "implementationUpdate",
+                contracts=[
+                    {
+                        "id": contract_id(call, c.lot),
+                        "awardID": f"lot-{c.lot}",
+                        "implementation": _implementation(c),
+                    }
+                    for c in call.contracts
+                    if c.execution
+                ],
+            )
+        )
     return found
 
 
@@ -331,7 +380,12 @@ def compiled_release(call: Call) -> dict[str, Any]:
         "parties": _parties(call, suppliers=True),
         "tender": tender,
         "awards": [_award(call, c) for c in call.contracts],
-        "contracts": [_contract(call, c) for c in call.contracts],
+        "contracts": [
+            {**_contract(call, c), "implementation": _implementation(c)}
+            if c.execution
+            else _contract(call, c)
+            for c in call.contracts
+        ],
     }
 
 

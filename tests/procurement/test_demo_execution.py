@@ -10,6 +10,7 @@ from django.test import Client
 
 from procurement import queries
 from procurement.models import Challenge, Commons
+from procurement.opendata import validation
 
 
 @pytest.mark.django_db(transaction=True)
@@ -38,3 +39,17 @@ def test_the_demo_shows_execution_at_every_state_and_a_contribution_record():
     assert (geo.involvement.kept, geo.involvement.late) == (1, 1)
     assert str(geo.involvement.reciprocity_given) == "1860.00"
     assert Client().get(f"/communs/{carpooling.slug}/contributions/").status_code == 200
+
+    # and the open data carry the follow-up as OCDS implementation milestones, valid
+    records = Client().get("/api/v1/opendata/ocds/records/").json()
+    releases = Client().get("/api/v1/opendata/ocds/releases/").json()
+    assert validation.record_package_errors(records) == []
+    assert validation.release_package_errors(releases) == []
+    [record] = records["records"]
+    lot1_contract = record["compiledRelease"]["contracts"][0]
+    steps = {m["title"]: m for m in lot1_contract["implementation"]["milestones"]}
+    assert steps["Spécification du standard v2"]["status"] == "met"
+    assert steps["Spécification du standard v2"]["dateMet"].startswith("2026-11-20T11:00")
+    assert steps["Guide d'intégration pour les opérateurs"]["status"] == "scheduled"
+    assert steps["Atelier de lancement avec la communauté"]["dateMet"].startswith("2026-11-05")
+    assert record["releases"][-1]["tag"] == ["implementationUpdate"]

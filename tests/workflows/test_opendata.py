@@ -79,7 +79,12 @@ def test_the_demo_award_exports_and_validates_in_both_formats(tmp_path, client):
     assert {m["codeCPV"] for m in marches} == {"72260000"}
     [record] = pages["records"]["records"]
     assert record["ocid"] == "ocds-000000-MEL-AAC-2026-001"
-    assert [r["tag"][0] for r in record["releases"]] == ["tender", "award", "contract"]
+    assert [r["tag"][0] for r in record["releases"]] == [
+        "tender",
+        "award",
+        "contract",
+        "implementationUpdate",  # the demo follows the execution (issue 21)
+    ]
     lots = record["compiledRelease"]["tender"]["lots"]
     assert [lot["status"] for lot in lots] == ["complete", "complete", "unsuccessful"]
     # and nothing of the calls not signed, nor of the candidates not awarded

@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
@@ -29,7 +30,10 @@ from procurement.models import (
     Challenge,
     ChallengeResource,
     ChallengeStatus,
+    Deliverable,
+    DeliverableStatus,
     DocumentStage,
+    ExecutionMilestone,
     Framing,
     Lot,
     Proposal,
@@ -51,6 +55,8 @@ RECEIVED = (
     ProposalStatus.REJECTED,
     ProposalStatus.AWARDED,
 )
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def published_calls() -> QuerySet[Challenge]:
@@ -152,6 +158,7 @@ def _contracts(ids: list[int], lots_by_pk: dict[int, dict]) -> dict[int, list[ct
         .annotate(n=Count("proposal_id"))
         .values_list("lot_id", "n")
     )
+    execution = _execution(list(lots_by_pk))
     found: dict[int, list[ctx.Contract]] = defaultdict(list)
     for (proposal_id, lot_id), organisations in sorted(
         titulaires_of(awarded).items(), key=lambda item: lots_by_pk[item[0][1]]["number"]
@@ -166,9 +173,45 @@ def _contracts(ids: list[int], lots_by_pk: dict[int, dict]) -> dict[int, list[ct
                 titulaires=tuple(_organisation(o) for o in organisations),
                 groupement=GroupementForm(awarded[proposal_id] if len(organisations) > 1 else ""),
                 offers_received=offers.get(lot_id, 0),
+                execution=tuple(execution.get(lot_id, ())),
             )
         )
     return found
+
+
+def _midnight(day) -> datetime | None:
+    return datetime.combine(day, time(), tzinfo=PARIS) if day else None
+
+
+def _execution(lot_ids: list[int]) -> dict[int, list[ctx.ExecutionStep]]:
+    """Each lot's execution follow-up (``procurement.services.execution``), deliverables
+    then milestones, each by its date: two queries for the whole batch."""
+    steps: dict[int, list[ctx.ExecutionStep]] = defaultdict(list)
+    for d in Deliverable.objects.filter(lot_id__in=lot_ids).order_by("due_on", "id"):
+        admitted = d.decided_at if d.status == DeliverableStatus.ADMITTED else None
+        steps[d.lot_id].append(
+            ctx.ExecutionStep(
+                key=f"deliverable-{d.pk}",
+                kind="deliverable",
+                title=d.title,
+                due=_midnight(d.due_on),
+                met_at=admitted,
+                modified_at=max(t for t in (d.created_at, d.submitted_at, d.decided_at) if t),
+            )
+        )
+    for m in ExecutionMilestone.objects.filter(lot_id__in=lot_ids).order_by("planned_on", "id"):
+        reached = _midnight(m.reached_on)
+        steps[m.lot_id].append(
+            ctx.ExecutionStep(
+                key=f"milestone-{m.pk}",
+                kind="milestone",
+                title=m.title,
+                due=_midnight(m.planned_on),
+                met_at=reached,
+                modified_at=max(t for t in (m.created_at, reached) if t),
+            )
+        )
+    return steps
 
 
 def call_contexts(
