@@ -124,8 +124,10 @@ def deliverable_plan(
 
 
 def _locked(deliverable: Deliverable) -> Deliverable:
+    """The deliverable, locked (its row only) until the transaction ends: two decisions
+    at once are made one after the other, the second seeing the first (409)."""
     return (
-        Deliverable.objects.select_for_update()
+        Deliverable.objects.select_for_update(of=("self",))
         .select_related("lot__challenge")
         .get(pk=deliverable.pk)
     )
@@ -246,7 +248,7 @@ def milestone_reach(
     organisations (403), the contract signed (409). Audited as
     ``execution.milestone_reached``."""
     milestone = (
-        ExecutionMilestone.objects.select_for_update()
+        ExecutionMilestone.objects.select_for_update(of=("self",))
         .select_related("lot__challenge", "proposal")
         .get(pk=milestone.pk)
     )
