@@ -57,6 +57,7 @@ from procurement.queries.execution import (
     execution_of,
     execution_of_commons,
     execution_open,
+    execution_to_act,
     lots_held_by,
 )
 from procurement.queries.ledger import (
@@ -197,6 +198,7 @@ __all__ = [
     "execution_of",
     "execution_of_commons",
     "execution_open",
+    "execution_to_act",
     "expenses_of",
     "fair_pay_of",
     "funded_resource_ids",

@@ -5,7 +5,7 @@ its holder, deliverables and milestones, and the progress they make (the formula
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Min, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -247,3 +247,31 @@ def lots_held_by(user, execution: Execution) -> set[int]:
         ).values_list("group_id", flat=True)
     )
     return {row.lot.pk for row in execution.lots if row.holder.group_id in mine}
+
+
+def execution_to_act(user) -> tuple[list[Challenge], list[Challenge]]:
+    """The signed calls where ``user`` must act on the follow-up: as the buyer's staff,
+    those with deliverables awaiting its decision (``to_decide``); as the holder's
+    staff, those with deliverables to submit — expected, or refused and to submit again
+    (``to_submit``, the soonest expected day in ``due``). Two queries."""
+    if user is None or not user.is_authenticated:
+        return [], []
+    mine = org_ids(user, STAFF_ROLES)
+    signed = Challenge.objects.filter(status=ChallengeStatus.AWARDED, awarded_at__isnull=False)
+    to_decide = list(
+        signed.filter(buyer__in=mine, lots__deliverables__status=DeliverableStatus.SUBMITTED)
+        .annotate(to_decide=Count("lots__deliverables", distinct=True))
+        .order_by("awarded_at", "pk")
+    )
+    to_submit = list(
+        signed.filter(
+            lots__deliverables__status__in=[DeliverableStatus.EXPECTED, DeliverableStatus.REFUSED],
+            lots__deliverables__proposal__group__members__organisation__in=mine,
+        )
+        .annotate(
+            to_submit=Count("lots__deliverables", distinct=True),
+            due=Min("lots__deliverables__due_on"),
+        )
+        .order_by("due", "pk")
+    )
+    return to_decide, to_submit

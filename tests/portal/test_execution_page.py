@@ -151,3 +151,30 @@ def test_before_the_signature_the_page_says_when_it_opens(world, clock):
     challenge, _lot, _proposal = signed_call(world, signed=False)
     html = Client().get(page(challenge)).content.decode()
     assert "Le suivi de l'exécution s'ouvre à la signature du marché." in html
+
+
+@pytest.mark.django_db
+def test_the_inbox_says_who_must_act_on_a_deliverable(world, call, login):
+    challenge, deliverable, _milestone = call
+    link = f'href="/defis/{challenge.pk}/execution/"'
+
+    # expected: the holder's staff must submit it, by the day expected; not the others
+    holder_inbox = login(world.partner_users[0]).get("/espace/").content.decode()
+    assert "Remettre 1 livrable" in holder_inbox
+    assert link in holder_inbox
+    assert (
+        "Remettre 1 livrable" not in login(world.partner_users[1]).get("/espace/").content.decode()
+    )
+    assert "livrable remis" not in login(world.buyer_agent).get("/espace/").content.decode()
+
+    # submitted: now the buyer's staff must decide, and the holder has nothing left
+    login(world.partner_users[0]).post(
+        page(challenge),
+        {"action": "submit", "deliverable": deliverable.pk, f"d{deliverable.pk}-evidence_url": URL},
+    )
+    assert "Admettre ou refuser 1 livrable remis" in (
+        login(world.buyer_agent).get("/espace/").content.decode()
+    )
+    assert "Remettre 1 livrable" not in (
+        login(world.partner_users[0]).get("/espace/").content.decode()
+    )

@@ -1,7 +1,7 @@
 """The personal space's home: what I must do now (the process's tasks, the stages open
 to my organisations, the referrals) and my e-mail alerts."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -17,6 +17,7 @@ from portal.views.common import portal_login_required
 from procurement import queries
 from procurement.models import ChallengeStatus, Organisation, OrganisationKind
 from procurement.services import notifications as notification_services
+from procurement.services.notifications import PARIS
 from procurement.services.organisations import identity_missing
 from workflows.queries import task_deadline, tasks_actionable_by
 
@@ -25,8 +26,9 @@ OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, Challenge
 
 def inbox_items(user) -> list[dict]:
     """Everything the user must act on now, one row each, soonest deadline first (those
-    without a deadline last): the process's steps, the referrals of its Chambres, and
-    the questions its buyers have to answer."""
+    without a deadline last): the process's steps, the referrals of its Chambres, the
+    questions its buyers have to answer, and the execution follow-up's deliverables
+    (to decide as the buyer, to submit as the holder)."""
     items = []
     referrals = queries.referrals_open_for(user)
     for referral in referrals:
@@ -65,6 +67,41 @@ def inbox_items(user) -> list[dict]:
                 "challenge": challenge,
                 "detail": "",
                 "deadline": challenge.answer_by,
+                "owner": None,
+            }
+        )
+    to_decide, to_submit = queries.execution_to_act(user)
+    for challenge in to_decide:
+        items.append(
+            {
+                "label": ngettext(
+                    "Admettre ou refuser %(count)s livrable remis",
+                    "Admettre ou refuser %(count)s livrables remis",
+                    challenge.to_decide,
+                )
+                % {"count": challenge.to_decide},
+                "url": reverse("portal:execution", args=[challenge.pk]),
+                "challenge": challenge,
+                "detail": "",
+                "deadline": None,
+                "owner": None,
+            }
+        )
+    for challenge in to_submit:
+        items.append(
+            {
+                "label": ngettext(
+                    "Remettre %(count)s livrable",
+                    "Remettre %(count)s livrables",
+                    challenge.to_submit,
+                )
+                % {"count": challenge.to_submit},
+                "url": reverse("portal:execution", args=[challenge.pk]),
+                "challenge": challenge,
+                "detail": "",
+                "deadline": (
+                    datetime.combine(challenge.due, time(), tzinfo=PARIS) if challenge.due else None
+                ),
                 "owner": None,
             }
         )
