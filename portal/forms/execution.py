@@ -27,7 +27,10 @@ class SubmitForm(PortalForm):
     evidence_url = forms.CharField(
         label=_("Lien vers le livrable"),
         max_length=500,
-        help_text=_("Adresse web complète, par exemple le dépôt ou la publication."),
+        help_text=_(
+            "Adresse web complète, par exemple le dépôt ou la publication ; "
+            "elle est publiée sur cette page."
+        ),
         widget=forms.URLInput,
     )
 
@@ -42,7 +45,10 @@ class DecideForm(PortalForm):
 
 class ReachForm(PortalForm):
     evidence_url = forms.CharField(
-        label=_("Lien vers la preuve"), max_length=500, widget=forms.URLInput
+        label=_("Lien vers la preuve"),
+        max_length=500,
+        help_text=_("Adresse web complète, publiée sur cette page."),
+        widget=forms.URLInput,
     )
     reached_on = DateField(
         label=_("Atteint le"), help_text=_("Aujourd'hui si vous ne dites rien."), **OPTIONAL
