@@ -1,10 +1,11 @@
 """One settings module, driven by the environment (django-environ).
 
-Embedded default: SQLite file and eager Celery, so the service runs on a bare
-machine. Production: ``DATABASE_URL=postgres://…`` and ``REDIS_URL=redis://…`` (the cache
-and the broker; or ``CACHE_URL`` and ``CELERY_BROKER_URL`` apart), DEBUG off, which
-turns on HTTPS only (HSTS, redirect, secure cookies) and the hashed, compressed static
-files that ``collectstatic`` prepares for WhiteNoise.
+Embedded default: SQLite file and eager Celery (the document jobs in a local pool of
+threads, never in the web request), so the service runs on a bare machine. Production:
+``DATABASE_URL=postgres://…`` and ``REDIS_URL=redis://…`` (the cache and the broker; or
+``CACHE_URL`` and ``CELERY_BROKER_URL`` apart), DEBUG off, which turns on HTTPS only
+(HSTS, redirect, secure cookies) and the hashed, compressed static files that
+``collectstatic`` prepares for WhiteNoise.
 """
 
 from datetime import date, timedelta
@@ -303,6 +304,10 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://localhost/"
+# Without a broker, the threads of each process that run its document jobs once its
+# transaction commits, rather than the web request itself (config/local_worker.py);
+# 0 runs them inline, in the caller. Unused with a broker (Celery's workers run them).
+LOCAL_WORKER_THREADS = env.int("LOCAL_WORKER_THREADS", default=2)
 # Eager mode hides failures unless they propagate.
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

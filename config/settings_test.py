@@ -1,5 +1,7 @@
 """Test settings: the real settings with a throwaway secret, a fast hasher, locmem e-mail,
-eager Celery (errors propagate), plain HTTP and static files read in place.
+eager Celery (errors propagate; the document jobs inline too, not in the embedded
+default's local worker, so a test sees them done), plain HTTP and static files read in
+place.
 ``DATABASE_URL``/``CELERY_BROKER_URL`` still choose the database and broker, so the same
 suite runs on PostgreSQL and Redis."""
 
@@ -14,6 +16,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # A worker process started by a test shares the test's media folder through MEDIA_ROOT.
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="communs-media-")
+# The document jobs run inline, in the test, rather than in the local worker's threads;
+# tests/workflows/test_local_worker.py turns the worker on.
+LOCAL_WORKER_THREADS = 0
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
 # Plain HTTP between Django and the test client or the browser tests' live server; the

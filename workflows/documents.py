@@ -1,7 +1,9 @@
 """The documents' generation: the process builds them from both domains
 (``workflows.pack``) and procurement stores its pieces (``procurement.services.documents``).
 
-It runs in Celery, never inside a request: the consultation documents (DCE) when the
+It runs in Celery, never inside a request (in the embedded default, without a broker, in
+the process's local worker threads: ``config/local_worker.py``): the consultation
+documents (DCE) when the
 call is published and after each change of the published call; the award pieces as the
 process's ``generate_documents`` step after the cofunding round, and whenever the buyer
 asks for them again; the rejection letters as the ``rejection_letters`` step after the

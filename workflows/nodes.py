@@ -6,8 +6,10 @@
 - ``DynamicSplit``: a parallel split that creates one task per item of a data source
   (one scoring task per evaluator), each with ``task.data`` set to its item.
 - ``CeleryJob``: a ``Handle`` that, once created, is run by a Celery worker after the
-  transaction commits. It stays NEW until the job succeeds, so a lost message or a
-  killed worker is retried by the periodic sweep (``workflows.tasks.sweep``).
+  transaction commits (in the embedded default, by the process's local worker threads,
+  never in the request that created it: ``config/local_worker.py``). It stays NEW until
+  the job succeeds, so a lost message or a killed worker is retried by the periodic
+  sweep (``workflows.tasks.sweep``).
 """
 
 from collections.abc import Callable

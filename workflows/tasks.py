@@ -74,7 +74,7 @@ def _mark_requeued(task, now) -> None:
 def _delay(task, *args) -> None:
     try:
         task.delay(*args)
-    except Exception:  # eager mode runs it inline: one failure must not stop the sweep
+    except Exception:  # run inline (eager, no local worker): one failure must not stop the sweep
         logger.exception("Task %s%s failed again", task.name, args)
 
 
@@ -109,9 +109,11 @@ def document_jobs_resume(now) -> int:
     return resumed
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10, background=True)
 def run_job(self, task_pk: int) -> str:
     """Run a ``CeleryJob`` step: its work, then complete the task under the process lock.
+    A ``background`` task: the embedded default runs it in its local worker, not in the
+    request that enqueued it.
 
     Safe to run twice: a task that is no longer NEW is left alone."""
     task = Task.objects.filter(pk=task_pk).first()
@@ -133,9 +135,10 @@ def run_job(self, task_pk: int) -> str:
     return "done"
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10)
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=10, background=True)
 def generate_documents(self, job_pk: int) -> None:
-    """Render a requested tender pack (the job row shows pending, done or failed)."""
+    """Render a requested tender pack (the job row shows pending, done or failed). A
+    ``background`` task: the embedded default runs it in its local worker."""
     try:
         document_job_run(job_pk=job_pk)
     except Exception as exc:
