@@ -1,7 +1,8 @@
 """The one way a bench starts Django on a database of its own: production settings on a
 SQLite file in the bench's temporary directory, DEBUG off (DEBUG keeps every query in
-memory), no broker (Celery runs in the process). A bench never touches a database it did
-not create."""
+memory), no broker (Celery runs in the process, the document jobs too: inline, not in
+the local worker's threads, so a bench's set-up is done when it measures). A bench never
+touches a database it did not create."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def configure_django(workdir: Path, **environment: str) -> None:
             "SECRET_KEY": "bench-only-not-a-secret",
             "DEBUG": "0",
             "CELERY_BROKER_URL": "",
+            "LOCAL_WORKER_THREADS": "0",
             "SITE_URL": "https://communs.example.fr",
             **environment,
         }

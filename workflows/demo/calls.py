@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import time_machine
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from procurement.models import Challenge, Commons, IncomeKind
@@ -186,11 +187,16 @@ STAGES = [
 
 
 def run(password: str) -> list[Challenge]:
-    """Create what is missing; return the demo's challenges."""
-    with transaction.atomic():
-        cast = ensure_cast(password)
-    challenges = []
-    for reference, build in STAGES:
-        existing = Challenge.objects.filter(reference=reference).first()
-        challenges.append(existing or build(cast))
+    """Create what is missing; return the demo's challenges.
+
+    The past is replayed in one go, each step at its date and on the job before it: in
+    the embedded default the document jobs run inline here, not in the local worker's
+    threads (``LOCAL_WORKER_THREADS``), which would leave them behind the replay."""
+    with override_settings(LOCAL_WORKER_THREADS=0):
+        with transaction.atomic():
+            cast = ensure_cast(password)
+        challenges = []
+        for reference, build in STAGES:
+            existing = Challenge.objects.filter(reference=reference).first()
+            challenges.append(existing or build(cast))
     return challenges
