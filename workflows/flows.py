@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from procurement.models import Challenge, ChallengeStatus, OpinionSubject
+from procurement.models import Challenge, ChallengeStatus, DocumentStage, OpinionSubject
 from procurement.services import award as award_services
 from procurement.services import challenges as challenge_services
 from procurement.services import cofunding as cofunding_services
@@ -201,7 +201,11 @@ class ChallengeFlow(flow.Flow):
         .Next(this.generate_documents)
     )
     generate_documents = (
-        CeleryJob(this.do_finish_documents, work=this.do_generate_documents)
+        CeleryJob(
+            this.do_finish_documents,
+            work=this.do_generate_documents,
+            queued=this.do_queue_documents,
+        )
         .Annotation(title=_("Génération du dossier de consultation"))
         .Next(this.award)
     )
@@ -218,7 +222,7 @@ class ChallengeFlow(flow.Flow):
         form="portal.forms.tasks.AwardForm",
     ).Next(this.rejection_letters)
     rejection_letters = (
-        CeleryJob(this.do_send_letters, work=this.do_generate_letters)
+        CeleryJob(this.do_send_letters, work=this.do_generate_letters, queued=this.do_queue_letters)
         .Annotation(title=_("Lettres de rejet aux candidats"))
         .Next(this.check_standstill)
     )
@@ -339,11 +343,19 @@ class ChallengeFlow(flow.Flow):
     def do_close_cofunding(self, activation):
         cofunding_services.cofunding_close(challenge=fresh(activation))
 
+    def do_queue_documents(self, activation):
+        document_services.document_job_queue(challenge=fresh(activation), stage=DocumentStage.AWARD)
+
     def do_generate_documents(self, task):
         documents.documents_generate(challenge=Challenge.objects.get(process__pk=task.process_id))
 
     def do_finish_documents(self, activation):
         document_services.documents_step_finish(challenge=fresh(activation))
+
+    def do_queue_letters(self, activation):
+        document_services.document_job_queue(
+            challenge=fresh(activation), stage=DocumentStage.LETTERS
+        )
 
     def do_generate_letters(self, task):
         documents.letters_generate(challenge=Challenge.objects.get(process__pk=task.process_id))

@@ -119,6 +119,8 @@ class DynamicSplit(flow.Split):
 class CeleryJobActivation(HandleActivation):
     @Activation.status.super()
     def activate(self):
+        if self.flow_task._queued is not None:
+            self.flow_task._queued(self)
         task_pk = self.task.pk
         transaction.on_commit(lambda: _enqueue(task_pk))
 
@@ -134,17 +136,23 @@ def _enqueue(task_pk: int) -> None:
 class CeleryJob(flow.Handle):
     """A step done in the background by a Celery worker (see module docstring).
 
-    ``work(task)`` runs first, outside the process lock, and may commit as it goes
-    (progress shows, a killed worker loses at most the piece under way); it must be
-    idempotent. Then ``func(activation)`` runs under the lock and the flow moves on.
+    ``queued(activation)``, if given, runs when the step is created, in the transaction
+    that created it (the request or the sweep that moved the process here): what shows
+    the job as waiting before any worker takes it. ``work(task)`` runs first in the
+    worker, outside the process lock, and may commit as it goes (progress shows, a killed
+    worker loses at most the piece under way); it must be idempotent. Then
+    ``func(activation)`` runs under the lock and the flow moves on.
     """
 
     activation_class = CeleryJobActivation
 
-    def __init__(self, func=None, work=None, **kwargs):
+    def __init__(self, func=None, work=None, queued=None, **kwargs):
         super().__init__(func, **kwargs)
         self._work = work
+        self._queued = queued
 
     def _resolve(self, instance):
         super()._resolve(instance)
         self._work = this.resolve(instance, self._work)
+        if self._queued is not None:
+            self._queued = this.resolve(instance, self._queued)

@@ -127,6 +127,27 @@ def document_job_start(
     return job
 
 
+def document_job_queue(*, challenge, stage: str) -> DocumentJob:
+    """The pending job of a generation the process starts (the award pieces when the
+    cofunding closes, the rejection letters once the award is decided), written with
+    the process step, in its transaction, so that the buyer's documents page and the API
+    show it waiting from the request that started it, before any worker takes it. The
+    worker's run fills this row (``document_job_start`` takes up the unfinished job of
+    its stage); an unfinished one already there is kept, not doubled."""
+    unfinished = (
+        challenge.document_jobs.filter(
+            requested_by=None,
+            stage=stage,
+            status__in=[DocumentStatus.PENDING, DocumentStatus.FAILED],
+        )
+        .order_by("-pk")
+        .first()
+    )
+    return unfinished or DocumentJob.objects.create(
+        challenge=challenge, requested_by=None, stage=stage
+    )
+
+
 def document_jobs_stalled(*, now) -> list[DocumentJob]:
     """The pending jobs whose worker was lost: no heartbeat for ``JOB_STALL_SECONDS``
     (a run that started then stopped beating), or never started ``JOB_LOST_SECONDS`` after
