@@ -12,10 +12,28 @@ from kernel.errors import Forbidden, NotFound
 from portal.errors import portal_errors
 from portal.forms.scoring import ScoreForm
 from portal.views.common import call_service, portal_login_required
+from procurement import queries
+from procurement.models import DocumentStatus
 from scoring.services import conflict_declare, scoring_check, scoring_draft_save
 from workflows.nodes import Step
 from workflows.queries import access_task, task_deadline
 from workflows.services import OPEN_STATUSES, can_act, task_complete
+
+
+def _generation_notice(request, challenge) -> None:
+    """A step that starts a generation of documents (the publication, the award decision)
+    answers before its pieces are rendered, by a worker: tell the buyer's agent where
+    their progress shows."""
+    if challenge.document_jobs.filter(
+        status=DocumentStatus.PENDING
+    ).exists() and queries.is_buyer_staff(request.user, challenge):
+        messages.info(
+            request,
+            _(
+                "Les documents sont en cours de génération : leur avancement s'affiche "
+                "sur la page « Documents » de l'appel."
+            ),
+        )
 
 
 def _declare(request, task, challenge):
@@ -131,6 +149,7 @@ def task(request, pk):
                     )
                     for warning in form.done_warnings():
                         messages.warning(request, warning)
+                    _generation_notice(request, challenge)
                     return redirect("portal:inbox")
     elif request.method == "POST":
         messages.error(request, _("Cette tâche n'est plus ouverte."))

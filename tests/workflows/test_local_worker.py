@@ -14,6 +14,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from config import celery_app
@@ -187,3 +188,36 @@ def test_a_job_lost_with_its_process_is_enqueued_again_by_the_sweep_and_done_by_
     job.refresh_from_db()
     assert (job.status, job.attempts) == (DocumentStatus.DONE, 1)
     assert TenderDocument.objects.filter(challenge=challenge).count() == job.total >= 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_portal_says_where_the_documents_progress_shows_after_publishing(
+    client, world, clock, worker
+):
+    # given a call approved by the Chambre, whose agent publishes it in the portal
+    challenge = journey.start(world)
+    journey.complete(challenge, "draft", world.buyer_agent)
+    journey.give_opinion(world, challenge)
+    task = journey.open_task(challenge, "publish")
+    client.force_login(world.buyer_agent)
+    worker.start()
+
+    # when the publication's form is sent
+    page = client.post(
+        reverse("portal:task", args=[task.pk]),
+        {"positioning_deadline": "2026-09-10T12:00", "proposal_deadline": "2026-10-10T12:00"},
+        follow=True,
+    ).content.decode()
+
+    # then the answer tells that the documents are being generated, and where to look
+    assert "Les documents sont en cours de génération" in page
+    # and the documents page shows the generation under way, none of its pieces yet
+    documents = client.get(reverse("portal:documents", args=[challenge.pk])).content.decode()
+    assert 'data-job-status="pending"' in documents
+    assert "Aucune pièce pour l" in documents
+
+    # when the worker has rendered them, the page lists them and says the job is done
+    worker.release()
+    documents = client.get(reverse("portal:documents", args=[challenge.pk])).content.decode()
+    assert 'data-job-status="done"' in documents
+    assert "Règlement" in documents
