@@ -1,6 +1,9 @@
 """The cofunding round: its public progress (``CofundingView``), the funders'
 envelopes and pledges, and its rules (issue 7): the buyer's policies, bucket budgets
-and descriptions, moving a pledge, contributors' envelopes and subsidies."""
+and descriptions, moving a pledge, contributors' envelopes and subsidies; matching
+offers (issue 21, ``procurement.matching``)."""
+
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -12,10 +15,12 @@ from rest_framework.views import APIView
 from kernel.errors import NotFound
 from procurement import queries
 from procurement.models import (
+    MATCHING_RATIO_MAX,
     Allocation,
     BeyondMinimum,
     Bucket,
     EditAfterFunded,
+    MatchingOffer,
     Organisation,
     Pledge,
     Subsidy,
@@ -39,6 +44,15 @@ class BucketPledgeSerializer(serializers.Serializer):
     funder = serializers.CharField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     status = serializers.CharField()
+    matched = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="Ce que les abondements ajoutent à cet engagement (en direct, tour ouvert).",
+    )
+    matching = serializers.IntegerField(
+        allow_null=True,
+        help_text="L'abondement que cet engagement honore (engagement créé à la clôture).",
+    )
 
 
 class BucketSerializer(serializers.ModelSerializer):
@@ -50,6 +64,22 @@ class BucketSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
     pledges = serializers.SerializerMethodField()
     subsidies = SubsidySerializer(many=True, read_only=True)
+    matched = serializers.SerializerMethodField(
+        help_text=(
+            "Fonds d'abondement sur ce commun : calculés en direct tant que le tour est "
+            "ouvert (ils ne sont pas dans « pledged ») ; à la clôture, ceux honorés, devenus "
+            "des engagements confirmés des abondeurs (alors compris dans « pledged »)."
+        )
+    )
+    to_minimum = serializers.SerializerMethodField(
+        help_text="Ce qui manque pour atteindre le minimum, abondement compris."
+    )
+    to_ceiling = serializers.SerializerMethodField(
+        help_text=(
+            "Ce que le commun peut encore recevoir, abondement compris : jusqu'à son "
+            "maximum, ou son minimum quand le tour s'y arrête."
+        )
+    )
 
     class Meta:
         model = Bucket
@@ -67,19 +97,116 @@ class BucketSerializer(serializers.ModelSerializer):
             "status",
             "pledges",
             "subsidies",
+            "matched",
+            "to_minimum",
+            "to_ceiling",
         ]
+
+    def _matched(self, bucket) -> Decimal:
+        matching = self.context.get("matching")
+        return matching.per_bucket.get(bucket.pk, Decimal(0)) if matching else Decimal(0)
+
+    def _progress(self, bucket):
+        return queries.bucket_progress(bucket.round, bucket, self._matched(bucket))
+
+    @extend_schema_field(serializers.DecimalField(**MONEY))
+    def get_matched(self, bucket) -> str:
+        return str(self._matched(bucket).quantize(Decimal("0.01")))
+
+    @extend_schema_field(serializers.DecimalField(**MONEY))
+    def get_to_minimum(self, bucket) -> str:
+        return str(self._progress(bucket)[0].quantize(Decimal("0.01")))
+
+    @extend_schema_field(serializers.DecimalField(**MONEY))
+    def get_to_ceiling(self, bucket) -> str:
+        return str(self._progress(bucket)[1].quantize(Decimal("0.01")))
 
     @extend_schema_field(BucketPledgeSerializer(many=True))
     def get_pledges(self, bucket) -> list[dict]:
+        matching = self.context.get("matching")
+        per_pledge = matching.per_pledge if matching else {}
         return [
             {
                 "id": p.pk,
                 "funder": p.allocation.funder.name,
                 "amount": str(p.amount),
                 "status": p.status,
+                "matched": str(per_pledge.get(p.pk, Decimal("0.00"))),
+                "matching": p.matching_id,
             }
             for p in bucket.pledges.all()
         ]
+
+
+class MatchingOfferSerializer(serializers.ModelSerializer):
+    """A matching offer: ``ratio`` euros per euro pledged by others, up to ``cap``, on
+    ``buckets`` (empty: every commons of the round)."""
+
+    matcher = OrganisationRefSerializer(read_only=True)
+    buckets = serializers.SerializerMethodField()
+    matched = serializers.SerializerMethodField(
+        help_text=(
+            "Ce que l'abondement ajoute en ce moment (tour ouvert), ou ce qu'il a donné à "
+            "la clôture."
+        )
+    )
+    remaining_cap = serializers.SerializerMethodField(
+        help_text="Ce qui reste du plafond une fois l'abondement calculé."
+    )
+
+    class Meta:
+        model = MatchingOffer
+        fields = [
+            "id",
+            "matcher",
+            "ratio",
+            "cap",
+            "buckets",
+            "status",
+            "matched",
+            "remaining_cap",
+            "created_at",
+            "withdrawn_at",
+        ]
+
+    def _matched(self, offer) -> Decimal:
+        if offer.status == MatchingOffer.Status.HONOURED:
+            return offer.honoured
+        if offer.status == MatchingOffer.Status.WITHDRAWN:
+            return Decimal(0)
+        matching = self.context.get("matching")
+        return matching.per_offer.get(offer.pk, Decimal(0)) if matching else Decimal(0)
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_buckets(self, offer) -> list[int]:
+        return sorted(bucket.pk for bucket in offer.buckets.all())
+
+    @extend_schema_field(serializers.DecimalField(**MONEY))
+    def get_matched(self, offer) -> str:
+        return str(self._matched(offer).quantize(Decimal("0.01")))
+
+    @extend_schema_field(serializers.DecimalField(**MONEY))
+    def get_remaining_cap(self, offer) -> str:
+        return str((offer.cap - self._matched(offer)).quantize(Decimal("0.01")))
+
+
+class MatchingOfferInput(serializers.Serializer):
+    matcher = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        help_text="L'acheteur de l'appel ou un financeur, dont vous êtes agent.",
+    )
+    ratio = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        help_text=f"Euros abondés par euro engagé par les autres (0 exclu à {MATCHING_RATIO_MAX}).",
+    )
+    cap = serializers.DecimalField(**MONEY, help_text="Montant total que l'abondeur engage.")
+    buckets = serializers.PrimaryKeyRelatedField(
+        queryset=Bucket.objects.all(),
+        many=True,
+        required=False,
+        help_text="Les communs abondés ; aucun : tous les communs du tour.",
+    )
 
 
 class AllocationSerializer(serializers.ModelSerializer):
@@ -160,11 +287,13 @@ class CofundingView(ChallengeScoped, APIView):
                 "edit_after_funded": serializers.ChoiceField(choices=EditAfterFunded.choices),
                 "buckets": BucketSerializer(many=True),
                 "allocations": AllocationSerializer(many=True),
+                "matching_offers": MatchingOfferSerializer(many=True),
             },
         )
     )
     def get(self, request, challenge_pk):
         round_ = queries.cofunding_round_of(self.challenge())
+        context = {"matching": queries.round_matching(round_)}
         return Response(
             {
                 "id": round_.pk,
@@ -172,8 +301,11 @@ class CofundingView(ChallengeScoped, APIView):
                 "closed_at": round_.closed_at,
                 "beyond_minimum": round_.beyond_minimum,
                 "edit_after_funded": round_.edit_after_funded,
-                "buckets": BucketSerializer(round_.buckets.all(), many=True).data,
+                "buckets": BucketSerializer(round_.buckets.all(), many=True, context=context).data,
                 "allocations": AllocationSerializer(round_.allocations.all(), many=True).data,
+                "matching_offers": MatchingOfferSerializer(
+                    round_.matching_offers.all(), many=True, context=context
+                ).data,
             }
         )
 
@@ -272,7 +404,10 @@ class BucketDetail(RoundScoped, APIView):
         if bucket is None:
             raise NotFound(_("Commun introuvable dans ce tour."), code="bucket_not_found")
         bucket = cofunding_services.bucket_update(actor=request.user, bucket=bucket, **data)
-        return Response(BucketSerializer(bucket).data)
+        round_ = self.round()
+        bucket = next(b for b in round_.buckets.all() if b.pk == bucket.pk)
+        context = {"matching": queries.round_matching(round_)}
+        return Response(BucketSerializer(bucket, context=context).data)
 
 
 class PledgeMove(RoundScoped, APIView):
@@ -325,3 +460,49 @@ class SubsidyCreate(RoundScoped, APIView):
         data["bucket"] = self.bucket(data["bucket"])
         subsidy = cofunding_services.subsidy_record(actor=request.user, **data)
         return Response(SubsidySerializer(subsidy).data, status=status.HTTP_201_CREATED)
+
+
+class MatchingOfferList(RoundScoped, APIView):
+    """The round's matching offers (withdrawn ones included), and offering one: the
+    buyer's agents for the buyer, a funder's members for their funder, before the
+    close."""
+
+    @extend_schema(responses={200: MatchingOfferSerializer(many=True)})
+    def get(self, request, challenge_pk):
+        round_ = self.round()
+        offers = (
+            MatchingOffer.objects.filter(round=round_)
+            .select_related("matcher")
+            .prefetch_related("buckets")
+            .order_by("created_at", "pk")
+        )
+        context = {"matching": queries.round_matching(round_)}
+        return Response(MatchingOfferSerializer(offers, many=True, context=context).data)
+
+    @extend_schema(request=MatchingOfferInput, responses={201: MatchingOfferSerializer})
+    def post(self, request, challenge_pk):
+        data = validated(MatchingOfferInput, request)
+        data["buckets"] = [self.bucket(bucket) for bucket in data.get("buckets", [])]
+        offer = cofunding_services.matching_offer_create(
+            actor=request.user, round_=self.round(), **data
+        )
+        round_ = self.round()
+        offer = next(o for o in round_.matching_offers.all() if o.pk == offer.pk)
+        context = {"matching": queries.round_matching(round_)}
+        return Response(
+            MatchingOfferSerializer(offer, context=context).data, status=status.HTTP_201_CREATED
+        )
+
+
+class MatchingOfferDetail(RoundScoped, APIView):
+    """The matcher's agent withdraws its offer before the close (409 after)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, challenge_pk, pk):
+        offer = MatchingOffer.objects.filter(pk=pk, round__challenge=self.challenge()).first()
+        if offer is None:
+            raise NotFound(_("Abondement introuvable."), code="matching_not_found")
+        cofunding_services.matching_offer_withdraw(actor=request.user, offer=offer)
+        return Response(status=status.HTTP_204_NO_CONTENT)

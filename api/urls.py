@@ -256,6 +256,12 @@ urlpatterns = [
         name="allocation-contributors",
     ),
     path(C + "cofunding/subsidies/", cofunding.SubsidyCreate.as_view(), name="subsidy-create"),
+    path(C + "cofunding/matching/", cofunding.MatchingOfferList.as_view(), name="matching-list"),
+    path(
+        C + "cofunding/matching/<int:pk>/",
+        cofunding.MatchingOfferDetail.as_view(),
+        name="matching-detail",
+    ),
     path(C + "documents/", documents.DocumentList.as_view(), name="document-list"),
     path(C + "amendments/", amendments.Amendments.as_view(), name="amendments"),
     path(C + "documents/zip/", documents.DocumentPackZip.as_view(), name="document-zip"),

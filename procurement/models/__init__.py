@@ -12,11 +12,13 @@ from .challenges import (
     Question,
 )
 from .cofunding import (
+    MATCHING_RATIO_MAX,
     Allocation,
     BeyondMinimum,
     Bucket,
     CofundingRound,
     EditAfterFunded,
+    MatchingOffer,
     Pledge,
     Subsidy,
 )
@@ -85,6 +87,7 @@ from .reciprocity import (
 __all__ = [
     "CONTRACT_NOTIFICATION",
     "DISCONTINUATION_LETTER",
+    "MATCHING_RATIO_MAX",
     "REJECTION_LETTER",
     "Allocation",
     "Amendment",
@@ -135,6 +138,7 @@ __all__ = [
     "Lot",
     "LotOutcome",
     "MailPreference",
+    "MatchingOffer",
     "MemberShare",
     "Membership",
     "Milestone",

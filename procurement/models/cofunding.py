@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -134,6 +135,69 @@ class Allocation(models.Model):
         return f"Enveloppe {self.funder_id} : {self.amount} €"
 
 
+# A matching offer's ratio: above 0, at most 5 € matched per euro pledged by others —
+# beyond that the others' pledges are a token and the "match" a grant in disguise.
+MATCHING_RATIO_MAX = 5
+
+
+class MatchingOffer(models.Model):
+    """Matching funds ("doublonnage"): the buyer or a funder adds ``ratio`` euros per euro
+    that others pledge, up to ``cap`` in all, on the round's buckets (or on ``buckets``
+    only). The rules (who is matched, how the cap is shared, what close honours) are in
+    ``procurement.calculations.matching``; the writes in
+    ``procurement.services.cofunding.matching``."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Proposé")
+        WITHDRAWN = "withdrawn", _("Retiré")
+        HONOURED = "honoured", _("Honoré à la clôture")
+
+    round = models.ForeignKey(
+        CofundingRound, on_delete=models.CASCADE, related_name="matching_offers"
+    )
+    matcher = models.ForeignKey(
+        "procurement.Organisation", on_delete=models.PROTECT, related_name="matching_offers"
+    )
+    ratio = models.DecimalField(_("euros abondés par euro engagé"), max_digits=5, decimal_places=2)
+    cap = models.DecimalField(_("plafond de l'abondement (€)"), max_digits=12, decimal_places=2)
+    # Empty: every bucket of the round.
+    buckets = models.ManyToManyField(Bucket, blank=True, related_name="matching_offers")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # What the close turned into matched pledges (0 until then, or when nothing matched).
+    honoured = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("abondement")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ratio__gt=0) & Q(ratio__lte=MATCHING_RATIO_MAX),
+                name="matching_ratio_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(cap__gt=0) & Q(honoured__gte=0) & Q(honoured__lte=F("cap")),
+                name="matching_within_cap",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "withdrawn", "honoured"]),
+                name="matching_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "matcher"],
+                condition=Q(status="active"),
+                name="matching_one_active_per_matcher",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Abondement {self.matcher_id} : {self.ratio} pour 1, plafond {self.cap} €"
+
+
 class Pledge(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Engagé")
@@ -145,6 +209,17 @@ class Pledge(models.Model):
     amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the round's close committed or released it (a pledge the funder withdrew keeps
+    # it empty): what the close mails each funder about.
+    settled_at = models.DateTimeField(null=True, blank=True)
+    # Set on the pledges the close creates to honour a matching offer: never matched again.
+    matching = models.ForeignKey(
+        MatchingOffer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pledges",
+    )
 
     class Meta:
         ordering = ["id"]

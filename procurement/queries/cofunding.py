@@ -1,13 +1,20 @@
 """A challenge's cofunding round, who may fund in it and who may edit its buckets."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
+from procurement import matching
 from procurement.models import (
     Allocation,
+    BeyondMinimum,
     Bucket,
     CofundingRound,
+    EditAfterFunded,
+    MatchingOffer,
     Organisation,
     OrganisationKind,
     Pledge,
@@ -30,6 +37,12 @@ def cofunding_round_of(challenge):
             "buckets__proposal",
             "buckets__subsidies",
             Prefetch("allocations", queryset=Allocation.objects.select_related("funder")),
+            Prefetch(
+                "matching_offers",
+                queryset=MatchingOffer.objects.exclude(status=MatchingOffer.Status.WITHDRAWN)
+                .select_related("matcher")
+                .prefetch_related("buckets"),
+            ),
         )
         .first()
     )
@@ -98,4 +111,99 @@ def cofunding_of(user) -> QuerySet[Allocation]:
             )
         )
         .order_by("-round__deadline", "-round_id", "funder__name")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RoundMatching:
+    """The matching funds of a round, as its page and the API show them: per bucket, per
+    offer and per pledge. Live (``procurement.matching.matches``) while the round is
+    open; what the close honoured once it is closed."""
+
+    per_bucket: dict[int, Decimal]
+    per_offer: dict[int, Decimal]
+    per_pledge: dict[int, Decimal]
+
+
+def _ceiling(round_, bucket) -> Decimal:
+    if round_.beyond_minimum == BeyondMinimum.STOP_AT_MINIMUM:
+        return bucket.min_amount
+    return bucket.max_amount
+
+
+def matching_inputs(round_, buckets, pledges, offers):
+    """The pure calculation's inputs from rows (pledges in the order they were made)."""
+    stay = round_.edit_after_funded == EditAfterFunded.STAY_FUNDED
+    rooms = [
+        matching.BucketRoom(
+            id=bucket.pk,
+            total=bucket.total,
+            ceiling=_ceiling(round_, bucket),
+            minimum=bucket.min_amount,
+            kept_funded=stay and bucket.status == Bucket.Status.FUNDED,
+        )
+        for bucket in buckets
+    ]
+    lines = [
+        matching.PledgeLine(
+            id=pledge.pk,
+            bucket=pledge.bucket_id,
+            funder=pledge.allocation.funder_id,
+            amount=pledge.amount,
+        )
+        for pledge in sorted(pledges, key=lambda p: (p.created_at, p.pk))
+        if pledge.status == Pledge.Status.ACTIVE and pledge.matching_id is None
+    ]
+    terms = [
+        matching.Offer(
+            id=offer.pk,
+            matcher=offer.matcher_id,
+            ratio=offer.ratio,
+            cap=offer.cap,
+            buckets=frozenset(bucket.pk for bucket in offer.buckets.all()),
+        )
+        for offer in sorted(offers, key=lambda o: (o.created_at, o.pk))
+        if offer.status == MatchingOffer.Status.ACTIVE
+    ]
+    return rooms, lines, terms
+
+
+def round_matching(round_) -> RoundMatching:
+    """Matched amounts of a round loaded by ``cofunding_round_of`` (no further query)."""
+    buckets = list(round_.buckets.all())
+    pledges = [pledge for bucket in buckets for pledge in bucket.pledges.all()]
+    if round_.closed_at is not None:
+        honoured = [p for p in pledges if p.matching_id is not None]
+        per_bucket: dict[int, Decimal] = {}
+        per_offer: dict[int, Decimal] = {}
+        for pledge in honoured:
+            per_bucket[pledge.bucket_id] = per_bucket.get(pledge.bucket_id, Decimal(0)) + (
+                pledge.amount
+            )
+            per_offer[pledge.matching_id] = per_offer.get(pledge.matching_id, Decimal(0)) + (
+                pledge.amount
+            )
+        return RoundMatching(per_bucket=per_bucket, per_offer=per_offer, per_pledge={})
+    rooms, lines, terms = matching_inputs(
+        round_, buckets, pledges, list(round_.matching_offers.all())
+    )
+    found = matching.matches(buckets=rooms, pledges=lines, offers=terms)
+    per_pledge: dict[int, Decimal] = {}
+    for match in found:
+        per_pledge[match.pledge] = per_pledge.get(match.pledge, Decimal(0)) + match.amount
+    return RoundMatching(
+        per_bucket=matching.per_bucket(found),
+        per_offer=matching.per_offer(found),
+        per_pledge=per_pledge,
+    )
+
+
+def bucket_progress(round_, bucket, matched: Decimal) -> tuple[Decimal, Decimal]:
+    """What a bucket still lacks to its minimum and to its ceiling (its maximum, or its
+    minimum when the round stops there), matched funds counted: while the round is
+    open they are not in ``bucket.total`` yet; at its close they became pledges."""
+    reached = bucket.total + (matched if round_.closed_at is None else Decimal(0))
+    return (
+        max(bucket.min_amount - reached, Decimal(0)),
+        max(_ceiling(round_, bucket) - reached, Decimal(0)),
     )

@@ -1,15 +1,19 @@
 """Subscriptions, and who receives the mails of a challenge's events."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from procurement.calculations import reminder_horizon
 from procurement.models import (
     Allocation,
+    Bucket,
     Challenge,
     ChallengeStatus,
     CofundingRound,
     MailPreference,
+    MatchingOffer,
     Organisation,
     OrganisationKind,
     Pledge,
@@ -72,22 +76,77 @@ def funder_recipients() -> set[int]:
     return staff_recipients(Organisation.objects.filter(kind=OrganisationKind.FUNDER).values("pk"))
 
 
-def released_pledge_recipients(round_) -> dict[int, dict]:
-    """Per user (staff of a funder whose pledges were released at the round's close):
-    the commons (proposal titles) and amounts given back, as strings for the mail."""
-    per_funder: dict[int, list[dict]] = {}
+def settled_pledge_recipients(round_) -> dict[int, dict]:
+    """Per user (staff of each organisation that pledged or offered a match in the round):
+    what the close took and released, per commons and funder, as strings for the mail.
+
+    A line per (funder, commons): ``taken`` its pledges committed on a funded commons,
+    ``matched`` what its matching offer added there (included in ``taken``), ``released``
+    its pledges given back from a commons that missed its minimum, ``matched_by_others``
+    what other organisations' matches added on that commons. Pledges the funder withdrew
+    during the round are not lines: they were never the close's. Matchers also get their
+    offer: ratio, cap and what it gave."""
+    lines: dict[tuple[int, int], dict] = {}
+    matched_on_bucket: dict[int, Decimal] = {}
+    names: dict[int, str] = {}
     pledges = (
-        Pledge.objects.filter(bucket__round=round_, status=Pledge.Status.RELEASED)
-        .select_related("bucket__proposal", "allocation")
+        Pledge.objects.filter(bucket__round=round_, settled_at__isnull=False)
+        .select_related("bucket__proposal", "allocation__funder")
         .order_by("bucket__proposal__title", "pk")
     )
     for pledge in pledges:
-        per_funder.setdefault(pledge.allocation.funder_id, []).append(
-            {"title": pledge.bucket.proposal.title, "amount": str(pledge.amount)}
+        funder = pledge.allocation.funder
+        names[funder.pk] = funder.name
+        line = lines.setdefault(
+            (funder.pk, pledge.bucket_id),
+            {
+                "funder": funder.name,
+                "title": pledge.bucket.proposal.title,
+                "funded": pledge.bucket.status == Bucket.Status.FUNDED,
+                "taken": Decimal(0),
+                "matched": Decimal(0),
+                "released": Decimal(0),
+            },
+        )
+        if pledge.status == Pledge.Status.COMMITTED:
+            line["taken"] += pledge.amount
+        else:
+            line["released"] += pledge.amount
+        if pledge.matching_id is not None:
+            line["matched"] += pledge.amount
+            matched_on_bucket[pledge.bucket_id] = (
+                matched_on_bucket.get(pledge.bucket_id, Decimal(0)) + pledge.amount
+            )
+    per_funder: dict[int, dict] = {}
+    for (funder_pk, bucket_pk), line in lines.items():
+        others = matched_on_bucket.get(bucket_pk, Decimal(0)) - line["matched"]
+        per_funder.setdefault(funder_pk, {"lines": [], "offers": []})["lines"].append(
+            {
+                **line,
+                "taken": str(line["taken"]),
+                # Empty when none, so the mail says nothing of it.
+                "matched": str(line["matched"]) if line["matched"] else "",
+                "released": str(line["released"]),
+                "matched_by_others": str(others) if others else "",
+            }
+        )
+    offers = MatchingOffer.objects.filter(
+        round=round_, status=MatchingOffer.Status.HONOURED
+    ).select_related("matcher")
+    for offer in offers.order_by("pk"):
+        per_funder.setdefault(offer.matcher_id, {"lines": [], "offers": []})["offers"].append(
+            {
+                "funder": offer.matcher.name,
+                "ratio": str(offer.ratio),
+                "cap": str(offer.cap),
+                "honoured": str(offer.honoured),
+            }
         )
     users: dict[int, dict] = {}
     for user_pk, org_pk in staff_memberships(per_funder):
-        users.setdefault(user_pk, {"released": []})["released"].extend(per_funder[org_pk])
+        mine = users.setdefault(user_pk, {"lines": [], "offers": []})
+        mine["lines"].extend(per_funder[org_pk]["lines"])
+        mine["offers"].extend(per_funder[org_pk]["offers"])
     return users
 
 

@@ -1,5 +1,9 @@
 """Cofunding rounds (cobudget's rules): funders spread their envelope over buckets."""
 
+from procurement.services.cofunding.matching import (
+    matching_offer_create,
+    matching_offer_withdraw,
+)
 from procurement.services.cofunding.pledges import (
     allocation_set,
     pledge_create,
@@ -22,6 +26,8 @@ __all__ = [
     "cofunding_close",
     "cofunding_open",
     "cofunding_update",
+    "matching_offer_create",
+    "matching_offer_withdraw",
     "pledge_create",
     "pledge_move",
     "pledge_withdraw",

@@ -23,6 +23,7 @@ from procurement.models import (
 )
 from procurement.queries import bucket_editable_by, budget_split_of, challenge_contributors
 from procurement.services.audit import audit_record
+from procurement.services.cofunding.matching import matches_honour, settle_round
 from procurement.services.cofunding.rules import (
     _check_round_open,
     _money_status,
@@ -300,36 +301,44 @@ def subsidy_record(
 
 @transaction.atomic
 def cofunding_close(*, challenge) -> CofundingRound:
-    """At the deadline: buckets whose pledges and subsidies reached their minimum are
-    funded and their pledges committed, and so are those kept funded after a budget
-    edit when the round says a funded bucket stays funded; the others' pledges are
-    released. Closing twice changes nothing."""
+    """At the deadline: buckets whose pledges, subsidies and matching funds reached their
+    minimum are funded and their pledges committed, and so are those kept funded after a
+    budget edit when the round says a funded bucket stays funded; the others' pledges are
+    released. The matches on funded buckets are honoured (``procurement.matching.settle``,
+    ``matches_honour``): they become the matchers' committed pledges, within each cap and
+    what each bucket still takes. Every funder and matcher is then mailed what was taken
+    and what was released, per commons. Closing twice changes nothing."""
     round_ = CofundingRound.objects.select_for_update().get(challenge=challenge)
     if round_.closed_at is not None:
         return round_
-    funded, not_funded = [], []
-    stay_funded = round_.edit_after_funded == EditAfterFunded.STAY_FUNDED
-    for bucket in round_.buckets.select_for_update().order_by("pk"):
-        kept = stay_funded and bucket.status == Bucket.Status.FUNDED
-        if kept or bucket.total >= bucket.min_amount:
+    buckets = list(round_.buckets.select_for_update().order_by("pk"))
+    settlement = settle_round(round_, buckets)
+    now = timezone.now()
+    for bucket in buckets:
+        if bucket.pk in settlement.funded:
             bucket.status = Bucket.Status.FUNDED
             bucket.pledges.filter(status=Pledge.Status.ACTIVE).update(
-                status=Pledge.Status.COMMITTED
+                status=Pledge.Status.COMMITTED, settled_at=now
             )
-            funded.append(bucket.pk)
         else:
             bucket.status = Bucket.Status.NOT_FUNDED
-            bucket.pledges.filter(status=Pledge.Status.ACTIVE).update(status=Pledge.Status.RELEASED)
-            not_funded.append(bucket.pk)
+            bucket.pledges.filter(status=Pledge.Status.ACTIVE).update(
+                status=Pledge.Status.RELEASED, settled_at=now
+            )
         bucket.save(update_fields=["status"])
-    round_.closed_at = timezone.now()
+    honoured = matches_honour(round_, settlement, now)
+    round_.closed_at = now
     round_.save(update_fields=["closed_at"])
     challenge_stage_move(challenge=challenge, to=ChallengeStatus.DOCUMENTS)
     audit_record(
         verb="cofunding.closed",
         challenge=challenge,
         obj=round_,
-        data={"funded": funded, "not_funded": not_funded},
+        data={
+            "funded": sorted(settlement.funded),
+            "not_funded": sorted(settlement.not_funded),
+            "matched": {str(pk): amount for pk, amount in sorted(honoured.items())},
+        },
     )
     notify_pledges_released(round_)
     return round_

@@ -18,7 +18,7 @@ from procurement.queries import (
     member_recipients,
     positioned_recipients,
     proposer_recipients,
-    released_pledge_recipients,
+    settled_pledge_recipients,
     staff_recipients,
     subscriber_recipients,
     user_recipients,
@@ -309,14 +309,17 @@ def notify_cofunding_opened(round_) -> int:
 
 @transaction.atomic
 def notify_pledges_released(round_) -> int:
-    """To the staff of each funder whose pledges went back to it at the round's close
-    (their commons did not reach the minimum), with the amounts. One event per round."""
+    """At the round's close, to the staff of every organisation that pledged or offered
+    a match: per commons, what was taken (its pledges committed, its matched funds
+    included) and what was released (its pledges given back, the commons having missed
+    its minimum), and what its matching offer gave. In the recipient's language
+    (``MailPreference``). One event per round: a second close mails nobody again."""
     challenge = round_.challenge
     return _notify(
-        kind="pledges_released",
-        key=f"pledges.released:{round_.pk}",
+        kind="cofunding_settled",
+        key=f"cofunding.settled:{round_.pk}",
         challenge=challenge,
-        recipients=released_pledge_recipients(round_),
+        recipients=settled_pledge_recipients(round_),
         data={"path": _path("portal:my_cofunding")},
     )
 
