@@ -12,7 +12,7 @@ from django.urls import reverse
 from procurement import queries
 from procurement.models import MailPreference, Notification, OpinionSubject
 from procurement.services import notifications
-from procurement.services.cofunding import pledge_create, pledge_withdraw
+from procurement.services.cofunding import matching_offer_create, pledge_create, pledge_withdraw
 from procurement.services.opinions import referral_draft, referral_name_rapporteur
 from procurement.services.questions import question_ask
 from scoring.queries import marked_criteria
@@ -178,14 +178,63 @@ def test_released_pledges_are_mailed_to_their_funder_with_the_amounts(world, clo
     pledge_create(actor=user, bucket=bucket, funder=funder, amount=Decimal("1000.00"))
     # when the round closes
     journey.close_cofunding(clock)
-    # then that funder's staff is told, with the amount given back
-    (mail,) = [m for m in to(mailoutbox, user) if m.subject.startswith("Engagements libérés")]
-    assert f"- {bucket.proposal.title} : 1000.00 €" in mail.body
+    # then that funder's staff is told, with the amount given back (the pledge it
+    # withdrew itself during the round is not the close's, so not in the mail)
+    (mail,) = [m for m in to(mailoutbox, user) if m.subject.startswith("Cofinancement clos")]
+    assert (
+        f"- {bucket.proposal.title} ({funder.name}) : minimum non atteint — 1000.00 € "
+        "libérés, l'argent reste à votre organisation." in mail.body
+    )
+    assert mail.body.count(f"- {bucket.proposal.title}") == 1
     # and the other funder, who pledged nothing, is not
-    assert not [m for m in to(mailoutbox, world.funder_users[1]) if "libérés" in m.subject]
+    assert not [m for m in to(mailoutbox, world.funder_users[1]) if "clos" in m.subject]
     # a second close (a retried sweep) sends nothing more
     assert notifications.notify_pledges_released(round_) == 0
-    assert Notification.objects.filter(kind="pledges_released").count() == 1
+    assert Notification.objects.filter(kind="cofunding_settled").count() == 1
+
+
+def test_the_close_mails_each_funder_what_was_taken_matches_included_in_its_language(
+    world, clock, mailoutbox
+):
+    # given the ADEME's pledge on the one commons, short of its minimum by a third, and
+    # the Banque des Territoires matching 1 for 1 up to that third; its agent reads English
+    challenge = journey.in_cofunding(world, clock)
+    round_ = challenge.cofunding_round
+    bucket = round_.buckets.get()
+    funder, user = world.funders[0], world.funder_users[0]
+    whole = bucket.pledges.get()
+    third = (whole.amount / 3).quantize(Decimal("0.01"))
+    pledge_withdraw(actor=user, pledge=whole)
+    pledge_create(actor=user, bucket=bucket, funder=funder, amount=whole.amount - third)
+    matching_offer_create(
+        actor=world.funder_users[1],
+        round_=round_,
+        matcher=world.funders[1],
+        ratio=Decimal(1),
+        cap=third,
+    )
+    MailPreference.objects.create(user=world.funder_users[1], language="en")
+    # when the round closes
+    journey.close_cofunding(clock)
+    # then the ADEME is told its pledge is taken and what the match added
+    (mail,) = [m for m in to(mailoutbox, user) if m.subject.startswith("Cofinancement clos")]
+    assert mail.subject == f"Cofinancement clos, vos engagements : {challenge.title}"
+    assert (
+        f"- {bucket.proposal.title} ({funder.name}) : commun financé — "
+        f"{whole.amount - third} € pris ; les abondements d'autres financeurs y ajoutent "
+        f"{third} €." in mail.body
+    )
+    # and the matcher, in English, what its match gave
+    (matcher_mail,) = [m for m in to(mailoutbox, world.funder_users[1]) if "closed" in m.subject]
+    assert matcher_mail.subject == f"Cofunding closed, your pledges: {challenge.title}"
+    assert (
+        f"- {bucket.proposal.title} ({world.funders[1].name}): commons funded — {third} € "
+        f"taken, of which {third} € of your matching funds." in matcher_mail.body
+    )
+    assert f"cap {third} €): {third} € taken" in matcher_mail.body
+    # once each
+    assert Notification.objects.filter(kind="cofunding_settled").count() == 2
+    assert notifications.notify_pledges_released(round_) == 0
 
 
 def test_a_recipient_who_chose_english_gets_the_english_mail(world, clock, mailoutbox):

@@ -144,17 +144,33 @@ def test_the_close_frees_the_cap_held_by_a_hopeless_bucket_for_the_others():
     assert matching.per_bucket(settled.matches) == {10: D("10000")}
 
 
-def test_at_close_the_furthest_bucket_drops_first_when_both_could_make_it_alone():
+def test_at_close_the_furthest_bucket_drops_first_when_each_could_make_it_alone():
+    # given two commons of 20 000 €, a cap of 9 000 € at 1 for 1, and pledges in this
+    # order: 3 000 € on 10, 12 000 € on 20, 11 000 € on 10
     buckets = [
-        room(10, total="15000", minimum="20000"),
-        room(20, total="10000", minimum="20000"),
+        room(10, total="14000", ceiling="20000", minimum="20000"),
+        room(20, total="12000", ceiling="20000", minimum="20000"),
     ]
-    pledges = [line(1, 10, 1, "15000"), line(2, 20, 1, "10000")]
-    settled = matching.settle(buckets=buckets, pledges=pledges, offers=[offer(cap="10000")])
-    # live bucket 10 takes the whole cap (up to its maximum, the round's rule); bucket 20
-    # is 10 000 € short, further than 10 and drops
+    pledges = [line(1, 10, 1, "3000"), line(2, 20, 1, "12000"), line(3, 10, 1, "11000")]
+    offers = [offer(cap="9000")]
+    # live, the cap runs out: 10 is 3 000 € short, 20 is 2 000 € short
+    live = matching.matches(buckets=buckets, pledges=pledges, offers=offers)
+    assert matching.per_bucket(live) == {10: D("3000"), 20: D("6000")}
+    # at close, each could be funded alone: the furthest from its minimum (10) drops,
+    # and the whole cap it held lets 20 reach its minimum
+    settled = matching.settle(buckets=buckets, pledges=pledges, offers=offers)
+    assert (settled.funded, settled.not_funded) == ({20}, {10})
+    assert matching.per_bucket(settled.matches) == {20: D("8000")}
+
+
+def test_at_close_a_tie_drops_the_latest_bucket():
+    buckets = [
+        room(10, total="14000", ceiling="20000", minimum="20000"),
+        room(20, total="11000", ceiling="20000", minimum="20000"),
+    ]
+    pledges = [line(1, 10, 1, "3000"), line(2, 20, 1, "11000"), line(3, 10, 1, "11000")]
+    settled = matching.settle(buckets=buckets, pledges=pledges, offers=[offer(cap="9000")])
     assert (settled.funded, settled.not_funded) == ({10}, {20})
-    assert matching.per_bucket(settled.matches) == {10: D("10000")}
 
 
 def test_a_bucket_kept_funded_stays_funded_without_a_match():
