@@ -19,7 +19,12 @@ from procurement.models import (
     CommonsCategory,
     OrganisationKind,
 )
-from procurement.services.cofunding import allocation_set, pledge_create, subsidy_record
+from procurement.services.cofunding import (
+    allocation_set,
+    matching_offer_create,
+    pledge_create,
+    subsidy_record,
+)
 from procurement.services.positions import position_create
 from procurement.services.proposals import proposal_submit
 from procurement.services.questions import (
@@ -51,7 +56,7 @@ BUDGET = {
     "evaluations": 7,
     "assignments": 8,
     "opinions": 4,  # challenge, opinions with their referral, commons, answers
-    "cofunding": 7,
+    "cofunding": 9,  # the round and its buckets, pledges, subsidies, envelopes, matches
 }
 
 
@@ -365,6 +370,15 @@ def test_cofunding_round_runs_constant_queries(world, clock, api, django_assert_
             subsidy_record(
                 actor=world.buyer_agent, bucket=bucket, funder_name="ANCT", amount=Decimal("500")
             )
+        # and a matching offer of the buyer on every bucket
+        matching_offer_create(
+            actor=world.buyer_agent,
+            round_=challenge.cofunding_round,
+            matcher=world.buyer,
+            ratio=Decimal("0.5"),
+            cap=Decimal("100000"),
+            buckets=list(challenge.cofunding_round.buckets.all()),
+        )
 
     # when the public reads each round, then it takes as many queries at both sizes
     counts = {}
@@ -376,6 +390,8 @@ def test_cofunding_round_runs_constant_queries(world, clock, api, django_assert_
         assert all(len(b["subsidies"]) == 1 for b in body["buckets"])
         assert all(b["total"] == "1500.00" for b in body["buckets"])
         assert len(body["allocations"]) == 2
+        assert all(b["matched"] == "500.00" for b in body["buckets"])
+        assert len(body["matching_offers"]) == 1
         counts[size] = len(captured)
     assert counts[SMALL] == counts[LARGE], counts
     # and the opinions list, now with the selection's, too
