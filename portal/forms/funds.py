@@ -13,6 +13,7 @@ from portal.forms.actions import (
 )
 from portal.forms.base import EurosField, NumberField, PortalForm
 from procurement.models import (
+    MATCHING_RATIO_MAX,
     BeyondMinimum,
     EditAfterFunded,
     IncomeKind,
@@ -102,6 +103,44 @@ class ContributorAllocationsForm(PortalForm):
         label=_("Enveloppe de chaque contributeur (€)"),
         help_text=_("Chaque organisation positionnée pour produire ou contribuer la reçoit."),
     )
+
+
+class BucketsChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return obj.proposal.title
+
+
+class MatchingOfferForm(PortalForm):
+    """Matching funds: so many euros per euro others pledge, up to a cap."""
+
+    matcher = OrganisationChoiceField(label=_("Abondement de"))
+    ratio = NumberField(
+        label=_("Euros ajoutés par euro engagé par les autres"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Par exemple 1 pour doubler chaque engagement ; entre 0 (exclu) et %(max)s.")
+        % {"max": MATCHING_RATIO_MAX},
+    )
+    cap = EurosField(
+        label=_("Plafond de l'abondement (€)"),
+        help_text=_(
+            "Le montant total que votre organisation engage ; partagé dans l'ordre des "
+            "engagements une fois épuisé."
+        ),
+    )
+    buckets = BucketsChoiceField(
+        label=_("Communs abondés"),
+        queryset=None,
+        help_text=_("Aucun coché : tous les communs du tour."),
+        **OPTIONAL,
+    )
+
+    def __init__(self, data=None, *, matchers, buckets, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["matcher"].queryset = matchers
+        self.fields["buckets"].queryset = buckets
 
 
 class SubsidyForm(PortalForm):

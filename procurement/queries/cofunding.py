@@ -41,7 +41,9 @@ def cofunding_round_of(challenge):
                 "matching_offers",
                 queryset=MatchingOffer.objects.exclude(status=MatchingOffer.Status.WITHDRAWN)
                 .select_related("matcher")
-                .prefetch_related("buckets"),
+                .prefetch_related(
+                    Prefetch("buckets", queryset=Bucket.objects.select_related("proposal"))
+                ),
             ),
         )
         .first()

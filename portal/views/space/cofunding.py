@@ -13,22 +13,30 @@ from portal.forms import AllocationForm, PledgeForm, PortalForm
 from portal.forms.funds import (
     BucketForm,
     ContributorAllocationsForm,
+    MatchingOfferForm,
     PledgeMoveForm,
     RoundSettingsForm,
     SubsidyForm,
 )
 from portal.views.common import cleaned_data, portal_login_required, submit
 from procurement import queries
-from procurement.models import Pledge
+from procurement.models import MatchingOffer, OrganisationKind, Pledge
 from procurement.services import cofunding as cofunding_services
 
 
-def _cofunding_forms(request, round_, funders, is_buyer, editable, action):
+def _cofunding_forms(request, round_, funders, is_buyer, editable, action, matchers=None):
     """The cofunding page's forms, the one submitted bound to the request."""
     data = request.POST if action else None
     buckets = round_.buckets.select_related("proposal").order_by("id")
     open_ = round_.closed_at is None
-    forms = {"withdraw": PortalForm()}
+    forms = {"withdraw": PortalForm(), "matching_withdraw": PortalForm()}
+    if matchers is not None and open_:
+        forms["matching"] = MatchingOfferForm(
+            data if action == "matching" else None,
+            matchers=matchers,
+            buckets=buckets,
+            prefix="matching",
+        )
     # A closed round takes no envelope nor pledge: no form is offered (it would answer 409).
     if funders and open_:
         forms["allocation"] = AllocationForm(
@@ -89,6 +97,7 @@ COFUNDING_SERVICES = {
     "contributors": cofunding_services.allocations_grant_contributors,
     "subsidy": cofunding_services.subsidy_record,
     "bucket": cofunding_services.bucket_update,
+    "matching": cofunding_services.matching_offer_create,
 }
 
 
@@ -120,6 +129,24 @@ def _cofunding_call(request, round_, funders, forms, action):
             actor=user,
             pledge=pledge,
         )
+    if action == "matching_withdraw":
+        offer_id = request.POST.get("offer", "")
+        offer = (
+            round_.matching_offers.filter(pk=int(offer_id)).first()
+            if offer_id.isascii() and offer_id.isdigit() and len(offer_id) < 12
+            else None
+        )
+        if offer is None:
+            raise NotFound(_("Abondement introuvable."))
+        forms["matching_withdraw"] = PortalForm(request.POST)
+        return submit(
+            request,
+            forms["matching_withdraw"],
+            cofunding_services.matching_offer_withdraw,
+            **saved,
+            actor=user,
+            offer=offer,
+        )
     if action not in COFUNDING_SERVICES:
         raise NotFound(_("Action inconnue."))
     key = f"bucket{request.POST.get('bucket')}" if action == "bucket" else action
@@ -131,7 +158,7 @@ def _cofunding_call(request, round_, funders, forms, action):
         kwargs = cleaned_data(form)
         if action == "bucket":
             kwargs = {"bucket": round_.buckets.get(pk=request.POST.get("bucket")), **kwargs}
-        elif action in ("allocation", "settings", "contributors"):
+        elif action in ("allocation", "settings", "contributors", "matching"):
             kwargs = {"round_": round_, **kwargs}
         return kwargs
 
@@ -151,6 +178,12 @@ def cofunding(request, pk):
         round_ = None
     funders = list(queries.funders_for(request.user, challenge))
     is_buyer = queries.is_buyer_staff(request.user, challenge)
+    # Who may offer matching funds: the user's funders, and the buyer for its agents.
+    matcher_ids = [
+        f.pk for f in funders if f.kind == OrganisationKind.FUNDER or f.pk == challenge.buyer_id
+    ]
+    if is_buyer:
+        matcher_ids.append(challenge.buyer_id)
     editable = set()
     if round_ is not None:
         editable = {
@@ -164,8 +197,9 @@ def cofunding(request, pk):
     if round_ is not None:
         funder_qs = queries.organisations_list().filter(pk__in=[f.pk for f in funders])
         action = request.POST.get("action") if request.method == "POST" else None
+        matchers = queries.organisations_list().filter(pk__in=matcher_ids) if matcher_ids else None
         forms = _cofunding_forms(
-            request, round_, funder_qs if funders else None, is_buyer, editable, action
+            request, round_, funder_qs if funders else None, is_buyer, editable, action, matchers
         )
         status = 200
         if action:
@@ -174,12 +208,22 @@ def cofunding(request, pk):
                 return done
         funder_ids = {f.pk for f in funders}
         buckets = list(round_.buckets.all())
-        cap_at_minimum = round_.beyond_minimum == "stop_at_minimum"
+        matched = queries.round_matching(round_)
         for bucket in buckets:
             bucket.edit_form = forms.get(f"bucket{bucket.pk}")
-            bucket.to_minimum = max(bucket.min_amount - bucket.total, Decimal(0))
-            cap = bucket.min_amount if cap_at_minimum else bucket.max_amount
-            bucket.room = max(cap - bucket.total, Decimal(0))
+            bucket.matched = matched.per_bucket.get(bucket.pk, Decimal(0))
+            bucket.to_minimum, bucket.room = queries.bucket_progress(round_, bucket, bucket.matched)
+            for pledge in bucket.pledges.all():
+                pledge.matched = matched.per_pledge.get(pledge.pk, Decimal(0))
+        offers = list(round_.matching_offers.all())
+        for offer in offers:
+            offer.matched = (
+                offer.honoured
+                if offer.status == MatchingOffer.Status.HONOURED
+                else matched.per_offer.get(offer.pk, Decimal(0))
+            )
+            offer.remaining = offer.cap - offer.matched
+            offer.mine = offer.matcher_id in matcher_ids
         allocations = [a for a in round_.allocations.all() if a.funder_id in funder_ids]
         for allocation in allocations:
             allocation.remaining = allocation.amount - allocation.pledged
@@ -191,6 +235,7 @@ def cofunding(request, pk):
                 "allocation_form": forms.get("allocation"),
                 "pledge_form": forms.get("pledge"),
                 "withdraw_form": forms["withdraw"],
+                "offers": offers,
                 "funder_ids": funder_ids,
                 "is_buyer": is_buyer,
                 "status": status,
