@@ -529,6 +529,17 @@ class AwardContext:
 class FunderLine:
     funder: Party
     amount: Decimal
+    # Of ``amount``, what honours the funder's matching offer ("abondement"), with the
+    # offer's terms: ``ratio`` euros per euro pledged by others, ``cap`` for the round.
+    matched: Decimal = Decimal(0)
+    ratio: Decimal | None = None
+    cap: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if not Decimal(0) <= self.matched <= self.amount:
+            raise ValueError("a funder's matched part lies between 0 and its amount")
+        if self.matched and (self.ratio is None or self.cap is None):
+            raise ValueError("matched funds come with their offer's ratio and cap")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -84,6 +84,33 @@ def _write_subsidies(writer: PieceWriter, ctx: CofundingContext) -> None:
     )
 
 
+def _write_matching(writer: PieceWriter, ctx: CofundingContext) -> None:
+    """The matchers' commitment, as the round made it and the close honoured it."""
+    matchers = [line for line in ctx.funders if line.matched]
+    if not matchers:
+        return
+    writer.article("Abondement")
+    for line in matchers:
+        ratio = format_eur(line.ratio or Decimal(0))
+        cap = format_eur(line.cap or Decimal(0))
+        writer.paragraph(
+            f"{line.funder.name} s'est engagé, lors du tour de cofinancement, à abonder les "
+            f"engagements des autres financeurs à raison de {ratio} pour un euro engagé, "
+            f"dans la limite de {cap} pour l'ensemble des communs du tour. Au titre de cet "
+            "abondement, il apporte au commun ",
+            Strong(f"{format_eur(line.matched)} ({amount_in_words_fr(line.matched)})"),
+            ", compris dans son apport figurant à l'article « Apports des financeurs ».",
+        )
+    writer.paragraph(
+        "L'abondement est assis sur les seuls engagements des autres financeurs : ni sur "
+        "l'apport propre de l'abondeur, ni sur l'abondement d'un autre financeur. Il est "
+        "dû à proportion des apports effectivement versés : si un financeur ne verse pas "
+        "tout ou partie de son apport, l'abondement correspondant est réduit du même "
+        "ratio, et la structure hébergeuse en informe sans délai l'abondeur et les autres "
+        "parties."
+    )
+
+
 def _write_redistribution(writer: PieceWriter, ctx: CofundingContext) -> None:
     writer.article("Reversement des fonds aux contributeurs")
     writer.paragraph(
@@ -141,7 +168,20 @@ def render_convention_cofinancement(ctx: CofundingContext) -> bytes:
     writer.paragraph("Entre les soussignés,")
     for line in ctx.funders:
         writer.party(line.funder)
-    writer.paragraph("ci-après « les financeurs », d'une part,")
+    matchers = [line.funder.name for line in ctx.funders if line.matched]
+    if matchers:
+        writer.paragraph(
+            "ci-après « les financeurs », "
+            + (
+                f"{matchers[0]} intervenant en outre en qualité d'abondeur"
+                if len(matchers) == 1
+                else f"{', '.join(matchers[:-1])} et {matchers[-1]} intervenant en outre en "
+                "qualité d'abondeurs"
+            )
+            + ", d'une part,"
+        )
+    else:
+        writer.paragraph("ci-après « les financeurs », d'une part,")
     writer.party(ctx.host)
     writer.paragraph("ci-après « la structure hébergeuse », d'autre part,")
     funder_names = {line.funder.name for line in ctx.funders}
@@ -169,28 +209,50 @@ def render_convention_cofinancement(ctx: CofundingContext) -> bytes:
 
     writer.article("Apports des financeurs")
     total = ctx.total
-    rows = [
-        (
-            line.funder.name,
-            format_eur(line.amount),
-            format_percent((line.amount * 100 / total).quantize(SHARE_PRECISION)),
+    matched = sum((line.matched for line in ctx.funders), Decimal(0))
+    if matched:
+        rows = [
+            (
+                line.funder.name,
+                format_eur(line.amount),
+                format_eur(line.matched) if line.matched else "—",
+                format_percent((line.amount * 100 / total).quantize(SHARE_PRECISION)),
+            )
+            for line in ctx.funders
+        ]
+        rows.append(("Total", format_eur(total), format_eur(matched), format_percent(Decimal(100))))
+        writer.table(
+            ("Financeur", "Montant", "Dont abondement", "Part"),
+            rows,
+            widths=(0.4, 0.22, 0.22, 0.16),
+            numeric=(1, 2, 3),
+            strong_last_row=True,
         )
-        for line in ctx.funders
-    ]
-    rows.append(("Total", format_eur(total), format_percent(Decimal(100))))
-    writer.table(
-        ("Financeur", "Montant", "Part"),
-        rows,
-        widths=(0.55, 0.27, 0.18),
-        numeric=(1, 2),
-        strong_last_row=True,
-    )
+    else:
+        rows = [
+            (
+                line.funder.name,
+                format_eur(line.amount),
+                format_percent((line.amount * 100 / total).quantize(SHARE_PRECISION)),
+            )
+            for line in ctx.funders
+        ]
+        rows.append(("Total", format_eur(total), format_percent(Decimal(100))))
+        writer.table(
+            ("Financeur", "Montant", "Part"),
+            rows,
+            widths=(0.55, 0.27, 0.18),
+            numeric=(1, 2),
+            strong_last_row=True,
+        )
     writer.paragraph(
         "Le montant total des apports est de ",
         Strong(f"{format_eur(total)} ({amount_in_words_fr(total)})"),
         ". Chaque financeur verse son apport à la structure hébergeuse dans les trente jours "
         "suivant la signature de la convention.",
     )
+
+    _write_matching(writer, ctx)
 
     _write_subsidies(writer, ctx)
 

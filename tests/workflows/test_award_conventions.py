@@ -20,6 +20,11 @@ from procurement.models import (
     Role,
     TenderDocument,
 )
+from procurement.services.cofunding import (
+    matching_offer_create,
+    pledge_create,
+    pledge_withdraw,
+)
 from procurement.services.hosting import resource_host_designate
 from procurement.services.ledger import income_record
 from tests.conftest import member
@@ -141,6 +146,48 @@ def test_the_convention_takes_the_proposal_s_milestones_and_the_ledger_s_subsidi
     rows = next(t for t in table_texts(document) if t[0][0] == "Jalon")
     assert rows[1][0] == "Version 1"
     assert "Fabrique prospective" in body_text(document)
+
+
+def test_the_convention_names_the_matcher_honoured_at_the_close(world, clock):
+    # given the one commons short of a third, matched 1 for 1 by the Banque des
+    # Territoires up to that third
+    challenge = journey.in_cofunding(world, clock)
+    round_ = challenge.cofunding_round
+    bucket = round_.buckets.get()
+    whole = bucket.pledges.get()
+    third = (whole.amount / 3).quantize(Decimal("0.01"))
+    pledge_withdraw(actor=world.funder_users[0], pledge=whole)
+    pledge_create(
+        actor=world.funder_users[0],
+        bucket=bucket,
+        funder=world.funders[0],
+        amount=whole.amount - third,
+    )
+    matching_offer_create(
+        actor=world.funder_users[1],
+        round_=round_,
+        matcher=world.funders[1],
+        ratio=Decimal(1),
+        cap=third * 2,
+    )
+    # when the round closes and the convention is built
+    journey.close_cofunding(clock)
+    convention = dict(cofunding_contexts(challenge, challenge_context(challenge)))[
+        str(bucket.proposal_id)
+    ]
+    # then the matcher is a funder whose whole apport is matched funds, within its terms
+    lines = {line.funder.name: line for line in convention.funders}
+    banque = lines["Banque des Territoires"]
+    assert (banque.amount, banque.matched, banque.ratio, banque.cap) == (
+        third,
+        third,
+        Decimal("1.00"),
+        third * 2,
+    )
+    assert lines["ADEME Hauts-de-France"].matched == 0
+    assert convention.total == whole.amount
+    text = plain(body_text(open_docx(PIECES["convention_cofinancement"].render(convention))))
+    assert "Banque des Territoires intervenant en outre en qualité d'abondeur" in text
 
 
 def test_opinions_are_numbered_per_subject_and_know_the_catalogue(world, clock):

@@ -42,7 +42,7 @@ def _funded_buckets(challenge):
             Prefetch(
                 "pledges",
                 queryset=Pledge.objects.filter(status=Pledge.Status.COMMITTED).select_related(
-                    "allocation__funder"
+                    "allocation__funder", "matching"
                 ),
             ),
             Prefetch(
@@ -130,11 +130,24 @@ def cofunding_contexts(challenge, base) -> list[tuple[str, ctx.CofundingContext 
             continue
         by_funder: dict[int, list] = {}
         for pledge in bucket.pledges.all():
-            by_funder.setdefault(
-                pledge.allocation.funder_id, [pledge.allocation.funder, Decimal(0)]
+            line = by_funder.setdefault(
+                pledge.allocation.funder_id,
+                [pledge.allocation.funder, Decimal(0), Decimal(0), None],
             )
-            by_funder[pledge.allocation.funder_id][1] += pledge.amount
-        funders = tuple(ctx.FunderLine(funder=party(f), amount=a) for f, a in by_funder.values())
+            line[1] += pledge.amount
+            if pledge.matching is not None:  # matching funds honoured at the close
+                line[2] += pledge.amount
+                line[3] = pledge.matching
+        funders = tuple(
+            ctx.FunderLine(
+                funder=party(f),
+                amount=a,
+                matched=m,
+                ratio=offer.ratio if offer else None,
+                cap=offer.cap if offer else None,
+            )
+            for f, a, m, offer in by_funder.values()
+        )
         total = sum((line.amount for line in funders), Decimal(0))
         closed_at = bucket.round.closed_at
         contexts.append(

@@ -15,6 +15,7 @@ from procurement.documents.convention_cofinancement import (
     render_convention_cofinancement,
 )
 
+from .conftest import MEL
 from .reading import body_text, open_docx, table_texts
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -162,3 +163,55 @@ def test_convention_requires_a_compte_rendu_financier_and_settles_disputes(cofun
 def test_convention_without_a_known_court_names_the_competent_one(cofunding_factory):
     text = text_of(render_convention_cofinancement(cofunding_factory(recourse_court="")))
     assert "devant le tribunal administratif compétent" in text
+
+
+def test_convention_names_the_matcher_its_terms_and_its_matched_amount(cofunding_factory):
+    # given the MEL's 20 000 € of which 10 000 € honour its matching offer (1 € per euro
+    # pledged by others, up to 30 000 € for the round)
+    convention = cofunding_factory(
+        funders=(
+            FunderLine(
+                funder=MEL,
+                amount=Decimal("20000.00"),
+                matched=Decimal("10000.00"),
+                ratio=Decimal("1"),
+                cap=Decimal("30000"),
+            ),
+            FunderLine(funder=Party(name="ADEME"), amount=Decimal("15000.00")),
+            FunderLine(funder=Party(name="Véloflux SAS"), amount=Decimal("5000.00")),
+        )
+    )
+    # when
+    document = open_docx(render_convention_cofinancement(convention))
+    text = text_of(render_convention_cofinancement(convention))
+    # then the matcher is a party in that capacity, and its commitment is an article
+    assert (
+        "ci-après « les financeurs », Métropole Européenne de Lille intervenant en outre en "
+        "qualité d'abondeur, d'une part," in text
+    )
+    assert "Abondement" in text
+    assert "à raison de 1,00 € pour un euro engagé, dans la limite de 30 000,00 €" in text
+    assert "10 000,00 € (dix mille euros)" in text
+    assert "ni sur l'apport propre de l'abondeur, ni sur l'abondement d'un autre financeur" in text
+    assert "réduit du même ratio" in text
+    # and the contributions table shows the matched part
+    funders_table = next(t for t in table_texts(document) if t[0][0] == "Financeur")
+    assert funders_table[0] == ["Financeur", "Montant", "Dont abondement", "Part"]
+    assert [cell.replace(NNBSP, " ").replace(NBSP, " ") for cell in funders_table[1][:3]] == [
+        "Métropole Européenne de Lille",
+        "20 000,00 €",
+        "10 000,00 €",
+    ]
+
+
+def test_convention_without_matching_has_no_matching_article(cofunding_factory):
+    text = text_of(render_convention_cofinancement(cofunding_factory()))
+    assert "abondeur" not in text
+    assert "Dont abondement" not in text
+
+
+def test_a_funder_line_refuses_matched_funds_beyond_its_amount_or_without_terms():
+    with pytest.raises(ValueError, match="between"):
+        FunderLine(funder=Party(name="ADEME"), amount=Decimal(10), matched=Decimal(11))
+    with pytest.raises(ValueError, match="ratio"):
+        FunderLine(funder=Party(name="ADEME"), amount=Decimal(10), matched=Decimal(5))
