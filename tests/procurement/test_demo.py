@@ -68,6 +68,14 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
         split = budget_split_of(bucket.proposal)
         assert split.contract > 0
         assert bucket.max_amount == split.cofundable < bucket.proposal.amount
+    # its round had a matching offer, honoured at the close as the Région's pledge
+    (offer,) = done.cofunding_round.matching_offers.select_related("matcher")
+    assert (offer.matcher.name, offer.status, offer.honoured) == (
+        "Région Hauts-de-France",
+        "honoured",
+        Decimal("3000.00"),
+    )
+    assert all(b.status == "funded" for b in done.cofunding_round.buckets.all())
     hors_marche = Challenge.objects.get(reference="MEL-AAC-2026-003")
     assert hors_marche.framing == Framing.OUTSIDE_CONTRACT
     draft = Challenge.objects.get(reference="MEL-AAC-2026-004")

@@ -9,7 +9,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from procurement.models import Challenge, Commons, IncomeKind
-from procurement.services.cofunding import allocation_set, pledge_create
+from procurement.services.cofunding import allocation_set, matching_offer_create, pledge_create
 from procurement.services.hosting import resource_host_designate
 from procurement.services.ledger import income_record
 from procurement.services.questions import (
@@ -23,6 +23,7 @@ from workflows.demo.data import (
     ENVELOPES,
     GROUPED_LOTS,
     GROUPED_RESOURCE_LOTS,
+    MATCHING,
     PARIS,
     PARTNER_LINES,
     PLEDGES,
@@ -100,6 +101,15 @@ def completed_challenge(cast) -> Challenge:
                 bucket=buckets[bucket_index],
                 funder=o[funders[username]],
                 amount=Decimal(amount),
+            )
+        for username, ratio, cap, bucket_indexes in MATCHING:
+            matching_offer_create(
+                actor=u[username],
+                round_=round_,
+                matcher=o[funders[username]],
+                ratio=Decimal(ratio),
+                cap=Decimal(cap),
+                buckets=[buckets[i] for i in bucket_indexes],
             )
         # The conventions name the host of each funded commons: the buyer designates the
         # one of the booking module (still to be created), the catalogue's covers the other;

@@ -309,11 +309,15 @@ ENVELOPES = [("ademe", "15000"), ("banque.territoires", "8000"), ("region.hdf", 
 # 9 000 €, the second 16 000 € (the contract price is the buyer's, never cofunded)
 PLEDGES = [
     (0, "ademe", "6000"),
-    (0, "region.hdf", "3000"),
     (1, "ademe", "8000"),
     (1, "banque.territoires", "6000"),
     (1, "region.hdf", "2000"),
 ]
+
+# Matching funds ("doublonnage"): the Région adds 0,50 € per euro others pledge on the
+# first commons, up to 3 000 € — the ADEME's 6 000 € call the whole cap, and the close
+# honours it: the first commons is funded at its 9 000 €.
+MATCHING = [("region.hdf", "0.5", "3000", [0])]
 
 # The completed call's lots: one per resource, with their estimates (HT), adding up to
 # the call's estimate of 180 000 €.
