@@ -43,6 +43,7 @@ from procurement.queries.cofunding import (
     funded_resource_ids,
     funders_for,
     matching_inputs,
+    matching_offers_of,
     round_matching,
 )
 from procurement.queries.contributions import (
@@ -229,6 +230,7 @@ __all__ = [
     "lots_of",
     "mail_language",
     "matching_inputs",
+    "matching_offers_of",
     "may_read_invoice",
     "member_recipients",
     "next_deadline",

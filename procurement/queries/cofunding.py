@@ -209,3 +209,13 @@ def bucket_progress(round_, bucket, matched: Decimal) -> tuple[Decimal, Decimal]
         max(bucket.min_amount - reached, Decimal(0)),
         max(_ceiling(round_, bucket) - reached, Decimal(0)),
     )
+
+
+def matching_offers_of(user) -> QuerySet[MatchingOffer]:
+    """« Mes cofinancements »: the matching offers of the user's organisations in every
+    round, newest first, with their call."""
+    return (
+        MatchingOffer.objects.filter(matcher__in=org_ids(user, STAFF_ROLES))
+        .select_related("matcher", "round__challenge")
+        .order_by("-created_at", "-pk")
+    )

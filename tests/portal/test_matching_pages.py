@@ -161,3 +161,9 @@ def test_after_the_close_the_page_shows_the_honoured_match_and_no_form(
     assert 'id="form-abondement"' not in page
     assert "dont 8 000,00 € d'abondement honoré à la clôture" in section(page, first)
     assert "8 000,00 € honorés" in offers(page)
+    # and the matcher's « Mes cofinancements » lists its offer and the pledge it became
+    mine = text(client.get(reverse("portal:my_cofunding")))
+    listed = re.search(r'<ul id="liste-mes-abondements">(.*?)</ul>', mine, re.S).group(1)
+    assert "Banque des Territoires : 1 € par euro engagé, plafond 8 000,00 €" in listed
+    assert "Honoré à la clôture (8 000,00 € honorés)" in listed
+    assert "<td>8 000,00 €</td><td>Confirmé — abondement</td>" in mine

@@ -265,4 +265,9 @@ def my_cofunding(request):
         allocation.remaining = (
             allocation.amount - allocation.active if allocation.is_open else Decimal(0)
         )
-    return render(request, "portal/space/my_cofunding.html", {"allocations": allocations})
+    offers = list(queries.matching_offers_of(request.user))
+    return render(
+        request,
+        "portal/space/my_cofunding.html",
+        {"allocations": allocations, "offers": offers},
+    )
