@@ -96,29 +96,40 @@ def matched_amount(amount: Decimal, ratio: Decimal) -> Decimal:
     return (amount * ratio).quantize(CENT, rounding=ROUND_DOWN)
 
 
+def _cents(amount: Decimal) -> int:
+    return int(amount.quantize(CENT, rounding=ROUND_DOWN) * 100)
+
+
 def matches(
     *, buckets: Iterable[BucketRoom], pledges: Sequence[PledgeLine], offers: Sequence[Offer]
 ) -> tuple[Match, ...]:
     """Every offer's match on every pledge, by the rules of the module docstring.
-    Pledges on a bucket not given are not matched."""
-    room = {bucket.id: max(bucket.ceiling - bucket.total, ZERO) for bucket in buckets}
+    Pledges on a bucket not given are not matched. Computed in whole cents (the ratio
+    exactly, as a fraction), so a round of many pledges is read in milliseconds."""
+    room = {bucket.id: max(_cents(bucket.ceiling - bucket.total), 0) for bucket in buckets}
+    lines = [(p.id, p.bucket, p.funder, _cents(p.amount)) for p in pledges if p.bucket in room]
     found: list[Match] = []
     for offer in offers:
-        left = offer.cap
-        for pledge in pledges:
+        left = _cents(offer.cap)
+        numerator, denominator = offer.ratio.as_integer_ratio()
+        only = offer.buckets
+        for pledge_id, bucket, funder, cents in lines:
             if left <= 0:
                 break
-            if pledge.funder == offer.matcher or pledge.bucket not in room:
+            if funder == offer.matcher or (only and bucket not in only):
                 continue
-            if offer.buckets and pledge.bucket not in offer.buckets:
-                continue
-            amount = min(matched_amount(pledge.amount, offer.ratio), left, room[pledge.bucket])
+            amount = min(cents * numerator // denominator, left, room[bucket])
             if amount > 0:
                 found.append(
-                    Match(offer=offer.id, pledge=pledge.id, bucket=pledge.bucket, amount=amount)
+                    Match(
+                        offer=offer.id,
+                        pledge=pledge_id,
+                        bucket=bucket,
+                        amount=Decimal(amount) / 100,
+                    )
                 )
                 left -= amount
-                room[pledge.bucket] -= amount
+                room[bucket] -= amount
     return tuple(found)
 
 
