@@ -331,7 +331,10 @@ def render_convention_cofinancement(ctx: CofundingContext) -> bytes:
 
     _write_disputes(writer, ctx)
 
-    signatories = [("le financeur", line.funder) for line in ctx.funders]
+    signatories = [
+        ("le financeur et abondeur" if line.matched else "le financeur", line.funder)
+        for line in ctx.funders
+    ]
     signatories.append(("la structure hébergeuse", ctx.host))
     writer.signatures(signatories)
 

@@ -21,6 +21,10 @@ from .reading import body_text, open_docx, table_texts
 NNBSP, NBSP = "\u202f", "\u00a0"
 
 
+def plain_cells(document) -> str:
+    return " ".join(cell for table in table_texts(document) for row in table for cell in row)
+
+
 def text_of(data: bytes) -> str:
     return body_text(open_docx(data)).replace(NNBSP, " ").replace(NBSP, " ")
 
@@ -194,6 +198,8 @@ def test_convention_names_the_matcher_its_terms_and_its_matched_amount(cofunding
     assert "10 000,00 € (dix mille euros)" in text
     assert "ni sur l'apport propre de l'abondeur, ni sur l'abondement d'un autre financeur" in text
     assert "réduit du même ratio" in text
+    # and it signs in that capacity
+    assert "le financeur et abondeur" in plain_cells(document)
     # and the contributions table shows the matched part
     funders_table = next(t for t in table_texts(document) if t[0][0] == "Financeur")
     assert funders_table[0] == ["Financeur", "Montant", "Dont abondement", "Part"]
