@@ -131,7 +131,7 @@ class BucketSerializer(serializers.ModelSerializer):
                 "funder": p.allocation.funder.name,
                 "amount": str(p.amount),
                 "status": p.status,
-                "matched": str(per_pledge.get(p.pk, Decimal("0.00"))),
+                "matched": str(per_pledge.get(p.pk, Decimal(0)).quantize(Decimal("0.01"))),
                 "matching": p.matching_id,
             }
             for p in bucket.pledges.all()

@@ -125,7 +125,7 @@ def matches(
                         offer=offer.id,
                         pledge=pledge_id,
                         bucket=bucket,
-                        amount=Decimal(amount) / 100,
+                        amount=Decimal(amount).scaleb(-2),
                     )
                 )
                 left -= amount
