@@ -402,3 +402,24 @@ def test_an_offer_that_matched_nothing_is_honoured_at_zero(world, clock, round_)
     offered.refresh_from_db()
     assert (offered.status, offered.honoured) == (MatchingOffer.Status.HONOURED, D(0))
     assert not Allocation.objects.filter(round=round_, funder=world.funders[1]).exists()
+
+
+@pytest.mark.django_db
+def test_two_matchers_each_match_the_pledges_never_the_other_match(world, clock, round_):
+    # given the ADEME's 10 000 € on the first commons (30 000 €), matched 1 for 1 by the
+    # Banque des Territoires and by the buyer, each up to 15 000 €
+    first = buckets_of(round_)[0]
+    pledge(world, first, "10000")
+    by_funder = offer_match(world, round_, ratio="1", cap="15000")
+    by_buyer = offer_match(world, round_, who="buyer", ratio="1", cap="15000")
+    # when the round closes
+    close(round_, clock)
+    # then each matched the ADEME's 10 000 €, not the other's match (that would be 15 000
+    # € for the second), and the commons is funded at its 30 000 €
+    honoured = dict(
+        MatchingOffer.objects.filter(pk__in=[by_funder.pk, by_buyer.pk]).values_list(
+            "matcher", "honoured"
+        )
+    )
+    assert honoured == {world.funders[1].pk: D("10000"), world.buyer.pk: D("10000")}
+    assert (fresh(first).pledged, fresh(first).status) == (D("30000"), Bucket.Status.FUNDED)
