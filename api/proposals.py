@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import NotFound
+from kernel.receipt import received_at
 from procurement import queries
 from procurement.models import (
     BudgetCategory,
@@ -221,7 +222,10 @@ class MemberShareInput(serializers.Serializer):
 
 
 class ProposalInput(serializers.Serializer):
-    group = serializers.PrimaryKeyRelatedField(queryset=WorkingGroup.objects.all())
+    # the group with its resource, lot and call in one query: the service reads them all
+    group = serializers.PrimaryKeyRelatedField(
+        queryset=WorkingGroup.objects.select_related("resource__challenge", "resource__lot")
+    )
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField()
     deliverables = serializers.CharField()
@@ -296,7 +300,9 @@ class ProposalList(ChallengeScoped, generics.ListCreateAPIView):
             raise NotFound(
                 _("Groupe de travail introuvable dans cet appel."), code="group_not_found"
             )
-        proposal = proposal_services.proposal_submit(actor=request.user, **data)
+        proposal = proposal_services.proposal_submit(
+            actor=request.user, received_at=received_at(request), **data
+        )
         return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
 
@@ -351,7 +357,11 @@ class ProposalAttachmentList(ProposalScoped, APIView):
         # Read one byte more than allowed: the checker then refuses it as too large.
         content = data["file"].read(MAX_UPLOAD_BYTES + 1)
         attachment = proposal_services.proposal_attachment_add(
-            actor=request.user, proposal=proposal, content=content, name=data["file"].name
+            actor=request.user,
+            proposal=proposal,
+            content=content,
+            name=data["file"].name,
+            received_at=received_at(request),
         )
         return Response(
             ProposalAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED

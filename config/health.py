@@ -100,7 +100,8 @@ PROBES = {LIVENESS_PATH: liveness, READINESS_PATH: readiness}
 
 
 class ProbeMiddleware:
-    """Answers the two probes before the rest of the stack (first in ``MIDDLEWARE``)."""
+    """Answers the two probes before the rest of the stack (first in ``MIDDLEWARE`` after
+    the receipt stamp, kernel.receipt)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The arrival of a request no WSGI wrapper stamped (an offer's receipt: kernel.receipt).
+    "kernel.receipt.ReceiptMiddleware",
     # The liveness and readiness probes, answered before host checks and HTTPS redirects.
     "config.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -290,6 +292,12 @@ CHAIN_ANCHOR_KEY = env.str("CHAIN_ANCHOR_KEY", default="") or (
 )
 # Hours between two anchorings of the chains' heads (the sweep anchors when due).
 CHAIN_ANCHOR_HOURS = env.float("CHAIN_ANCHOR_HOURS", default=24.0)
+
+# --- The receipt of the offers (kernel.receipt, procurement.services.proposals) ------
+# Seconds the opening of the offers waits after the proposal deadline, for the requests
+# stamped before it that have not yet reached the call's row (a few queries in Django);
+# those that have are waited for on the row's lock, however long they take.
+PROPOSALS_OPENING_GRACE_SECONDS = env.float("PROPOSALS_OPENING_GRACE_SECONDS", default=1.0)
 
 # --- Open data (DECP and OCDS) ----------------------------------------------
 # The OCDS ocid prefix the Open Contracting Partnership registers for the publisher

@@ -10,9 +10,12 @@ def require_status(challenge, *statuses, message: str) -> None:
         raise WrongState(message, code="wrong_stage", extra={"status": challenge.status})
 
 
-def require_before(deadline, *, message: str, code: str = "deadline_passed") -> None:
-    """A deadline holds to the second: at the deadline itself it is already too late."""
-    if deadline is None or timezone.now() >= deadline:
+def require_before(deadline, *, message: str, code: str = "deadline_passed", at=None) -> None:
+    """A deadline holds to the second: at the deadline itself it is already too late.
+
+    ``at``: the moment that counts, when it is not now (an offer's receipt, stamped
+    when its request arrived: ``kernel.receipt``)."""
+    if deadline is None or (at or timezone.now()) >= deadline:
         raise WrongState(message, code=code, extra={"deadline": deadline})
 
 

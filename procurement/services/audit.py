@@ -1,7 +1,9 @@
 """The append-only, hash-chained audit trail: one chain per call (``challenge:<id>``),
-one for what happens under seal (``sealed:<id>``), one per commons' ledger
-(``ledger:<commons id>``) and ``global`` for the rest. ``procurement.services.chains``
-verifies them and anchors their heads."""
+what happens under seal chained per proposal (``sealed:<id>:<proposal id>``; the
+opening records the digest of their heads, and ``sealed:<id>`` keeps the sealed events
+written before the chains were split), one per commons' ledger (``ledger:<commons id>``)
+and ``global`` for the rest. ``procurement.services.chains`` verifies them and anchors
+their heads."""
 
 import hashlib
 import json
@@ -19,6 +21,23 @@ GENESIS = "0" * 64
 
 def sealed_chain(challenge) -> str:
     return f"sealed:{challenge.pk}"
+
+
+def proposal_chain(proposal) -> str:
+    """A proposal's own sealed chain: what its working group did under seal (its
+    submissions and attachments). Chained per proposal, a submission locks no row that
+    the other groups' submissions need (issue 20: the deadline rush)."""
+    return f"sealed:{proposal.challenge_id}:{proposal.pk}"
+
+
+def sealed_digest(heads) -> str:
+    """The digest of a call's proposal chains, from their ``(chain, seq, hash)`` heads:
+    the opening records it, the verification recomputes it from the rows."""
+    lines = sorted(
+        heads, key=lambda head: [int(p) if p.isdigit() else p for p in head[0].split(":")]
+    )
+    payload = "".join(f"{chain} {seq} {hash_}\n" for chain, seq, hash_ in lines)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def ledger_chain(commons_id: int) -> str:
@@ -49,7 +68,8 @@ def hashed_fields(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+# No savepoint: a failed append fails the caller's whole transaction, as it must.
+@transaction.atomic(savepoint=False)
 def audit_record(
     *,
     verb: str,
@@ -59,12 +79,19 @@ def audit_record(
     data: dict[str, Any] | None = None,
     sealed: bool = False,
     ledger=None,
+    new_chain: bool = False,
 ) -> AuditEvent:
     """Append one event to the challenge's chain (or the ledger's, given ``ledger``), in
     the caller's transaction.
 
     The chain head row is locked (``select_for_update``; SQLite's IMMEDIATE
     transactions serialise writers anyway), so concurrent appends stay in order.
+
+    ``sealed``: the event goes to the sealed chain of ``obj``, a proposal
+    (``proposal_chain``). ``new_chain``: the caller knows the chain has no event yet (a
+    proposal just inserted, whose row's uniqueness already serialises its writers): its
+    head is inserted with the event, in two queries and no lock to wait for; a
+    concurrent creator would fail on the head's uniqueness, never fork the chain.
     """
     chain = challenge_chain(challenge)
     if ledger is not None:
@@ -74,9 +101,15 @@ def audit_record(
         # What happens under seal (a proposal submitted, a file attached) is chained
         # apart, outside the challenge's trail: before the opening, even when and how
         # many would tell too much. The opening event then records this chain's head.
-        chain, challenge = sealed_chain(challenge), None
-    AuditChainHead.objects.get_or_create(chain=chain)
-    head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        chain, challenge = proposal_chain(obj), None
+    if new_chain:
+        head = AuditChainHead(chain=chain)
+    else:
+        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:
+            # the chain's first event: its head row, created once whoever races for it
+            AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
+            head = AuditChainHead.objects.select_for_update().get(chain=chain)
     # Store exactly what is hashed: Decimals and dates become strings.
     clean = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
     event = AuditEvent(
@@ -94,5 +127,9 @@ def audit_record(
     )
     event.hash = event_hash(event.prev_hash, hashed_fields(event))
     event.save()
-    AuditChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash)
+    if head.pk is None:
+        head.seq, head.hash = event.seq, event.hash
+        head.save(force_insert=True)
+    else:
+        AuditChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash)
     return event

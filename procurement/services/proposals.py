@@ -1,14 +1,17 @@
 """Working groups' proposals: drafted and submitted sealed, opened at the deadline."""
 
 import hashlib
+import logging
 import os
+import time
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +24,7 @@ from procurement.models import (
     BudgetLine,
     BudgetScope,
     BudgetUnit,
+    Challenge,
     ChallengeStatus,
     EssStatus,
     Framing,
@@ -34,10 +38,12 @@ from procurement.models import (
     WorkingGroup,
 )
 from procurement.queries import is_member, org_ids
-from procurement.services.audit import audit_record, sealed_chain
+from procurement.services.audit import audit_record, sealed_chain, sealed_digest
 from procurement.services.notifications import notify_proposals_opened
 from procurement.services.stages import challenge_stage_move
 from procurement.uploads import DOCUMENT_KINDS, check_upload
+
+logger = logging.getLogger(__name__)
 
 
 def _budget(lines: Iterable[Mapping]) -> list[BudgetLine]:
@@ -335,6 +341,79 @@ def _require_group_member(actor, group: WorkingGroup) -> None:
         )
 
 
+def _receipt_lock(challenge) -> None:
+    """Read the call's stage and proposal deadline under its row locked in shared mode
+    (PostgreSQL's ``FOR KEY SHARE``): the submissions in flight hold it together, none
+    waits for another, and the opening, which locks the row exclusively, waits for them
+    all (``proposals_open``). SQLite's IMMEDIATE transactions serialise writers anyway."""
+    fields = ("status", "proposal_deadline", "proposals_opened_at")
+    if connection.vendor != "postgresql":
+        status, deadline, opened_at = Challenge.objects.values_list(*fields).get(pk=challenge.pk)
+    else:  # Django's ORM has no FOR KEY SHARE
+        table = connection.ops.quote_name(Challenge._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(fields)} FROM {table} WHERE id = %s FOR KEY SHARE",  # noqa: S608
+                [challenge.pk],
+            )
+            status, deadline, opened_at = cursor.fetchone()
+    challenge.status, challenge.proposal_deadline = status, deadline
+    challenge.proposals_opened_at = opened_at
+
+
+def _require_received_in_time(challenge, received_at: datetime, *, message: str) -> None:
+    """An offer received at or after the proposal deadline is refused (article R2151-5
+    du code de la commande publique : « les offres reçues hors délai sont éliminées »);
+    one received before it is accepted, even when processed after it. Received means
+    the request's arrival (``kernel.receipt``), judged to the second: at the deadline
+    itself it is too late.
+
+    Read under the call's row in shared mode (``_receipt_lock``). Should the opening
+    have run between the arrival and this read (beyond its grace window:
+    ``proposals_open``), the offer is refused with its own code and the error logged:
+    the opened proposals are never opened again."""
+    _receipt_lock(challenge)
+    deadline = challenge.proposal_deadline
+    if (
+        challenge.status != ChallengeStatus.PROPOSALS
+        and challenge.proposals_opened_at is not None
+        and deadline is not None
+        and received_at < deadline
+    ):
+        logger.error(
+            "Offer for call %s received at %s, before the deadline %s, found the "
+            "proposals opened at %s",
+            challenge.pk,
+            received_at.isoformat(),
+            deadline.isoformat(),
+            challenge.proposals_opened_at.isoformat(),
+        )
+        raise WrongState(
+            _(
+                "Votre envoi est arrivé avant la date limite, mais les plis étaient déjà "
+                "ouverts quand il a été traité : il n'a pas été enregistré. Signalez-le à "
+                "l'acheteur."
+            ),
+            code="opened_before_receipt",
+            extra={"received_at": received_at, "deadline": deadline},
+        )
+    require_status(
+        challenge, ChallengeStatus.PROPOSALS, message=_("Le dépôt des propositions est fermé.")
+    )
+    require_before(deadline, at=received_at, message=message)
+
+
+def _attach(instance, name: str, objects: Iterable) -> None:
+    """Give ``instance`` its related ``name`` rows as if prefetched: the proposal just
+    written is read back (its API answer) without a query per part."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
+
+
 @transaction.atomic
 def proposal_submit(
     *,
@@ -352,8 +431,17 @@ def proposal_submit(
     lots: Iterable[int] | None = None,
     groupement_kind: str = GroupementKind.NONE,
     member_shares: Iterable[Mapping] = (),
+    received_at: datetime | None = None,
 ) -> Proposal:
     """Submit (or replace) the group's sealed proposal before the proposal deadline.
+
+    The deadline is judged on the offer's receipt, ``received_at`` (when its request
+    arrived, ``kernel.receipt``; now by default): received before the deadline, it is
+    accepted even when processed after it; received at or after it, refused (article
+    R2151-5, ``_require_received_in_time``). Until its transaction ends it holds the
+    call's row in shared mode, so that the opening waits for it. A replacement takes
+    the place of the previous offer (article R2151-6: only the last offer received in
+    time is opened).
 
     It answers its resource's lot and, if the call allows it (``multi_lot_proposals``),
     the other lots of the call named by their number in ``lots`` (article L2113-10:
@@ -371,15 +459,19 @@ def proposal_submit(
     and animation make 10 % to 25 % of it unless justified. Each line is inside the
     contract (its price, paid by the buyer) or outside it (cofundable), never both.
     The content stays readable by the group's members only until the deadline; the
-    audit trail records that a proposal was submitted, never what it says.
+    audit trail records that a proposal was submitted, never what it says, in the
+    proposal's own sealed chain (no row shared with the other groups' submissions).
+
+    Queries: a new proposal costs about ten (the membership, the call's row, the lots,
+    the proposal, its lines, milestones and lots, its sealed event and chain head);
+    ``tests/api/test_submission_burst.py`` holds the count.
     """
+    received_at = received_at or timezone.now()
     challenge = group.resource.challenge
     _require_group_member(actor, group)
-    require_status(
-        challenge, ChallengeStatus.PROPOSALS, message=_("Le dépôt des propositions est fermé.")
-    )
-    require_before(
-        challenge.proposal_deadline,
+    _require_received_in_time(
+        challenge,
+        received_at,
         message=_(
             "La date limite de dépôt des propositions est passée : la proposition est refusée."
         ),
@@ -398,9 +490,11 @@ def proposal_submit(
         lines=lines,
         answered=answered,
     )
-    proposal = Proposal.objects.select_for_update().filter(group=group).first() or Proposal(
-        group=group, challenge=challenge
-    )
+    proposal = Proposal.objects.select_for_update().filter(group=group).first()
+    new = proposal is None
+    if new:
+        proposal = Proposal(group=group, challenge=challenge)
+    proposal.group, proposal.challenge = group, challenge
     proposal.title = title
     proposal.summary = summary
     proposal.deliverables = deliverables
@@ -411,26 +505,45 @@ def proposal_submit(
     proposal.coordination_justification = coordination_justification.strip()
     proposal.groupement_kind = groupement_kind
     proposal.status = ProposalStatus.SUBMITTED
-    proposal.submitted_at = timezone.now()
-    validated_save(proposal)
-    proposal.budget_lines.all().delete()
-    proposal.milestones.all().delete()
-    proposal.member_shares.all().delete()
+    proposal.submitted_at = received_at
+    # The fields checked; the group and the call are the rows read above, and the
+    # database refuses a second proposal of a group (a lost race is a 409:
+    # kernel.conflicts), so no query re-checks them.
+    validated_save(
+        proposal, exclude=["group", "challenge"], validate_unique=False, validate_constraints=False
+    )
+    if not new:
+        proposal.budget_lines.all().delete()
+        proposal.milestones.all().delete()
+        proposal.member_shares.all().delete()
     for part in (*lines, *steps, *shares):
         part.proposal = proposal
     BudgetLine.objects.bulk_create(lines)
     Milestone.objects.bulk_create(steps)
     MemberShare.objects.bulk_create(shares)
-    proposal.lots.set(answered)
-    # Only who submitted for which group: never the title, the amount or any content.
+    if new:
+        Proposal.lots.through.objects.bulk_create(
+            [Proposal.lots.through(proposal=proposal, lot=lot) for lot in answered]
+        )
+    else:
+        proposal.lots.set(answered)
+    # Only who submitted for which group, and when it was received: never the title, the
+    # amount or any content.
     audit_record(
         verb="proposal.submitted",
         actor=actor,
         challenge=challenge,
         obj=proposal,
-        data={"group": group.pk},
+        data={"group": group.pk, "received_at": received_at},
         sealed=True,
+        new_chain=new,
     )
+    _attach(proposal, "budget_lines", lines)
+    _attach(proposal, "milestones", steps)
+    _attach(proposal, "member_shares", shares)
+    _attach(proposal, "lots", answered)
+    if new:
+        _attach(proposal, "attachments", [])
     return proposal
 
 
@@ -503,11 +616,36 @@ def proposal_groupement_settle(
     return proposal
 
 
+def _wait_for_receipts_in_flight(challenge) -> str:
+    """The opening waits for the offers received before the deadline and still being
+    processed: first ``PROPOSALS_OPENING_GRACE_SECONDS`` after the deadline (a request
+    stamped before it may not have reached the call's row yet), then for the call's row
+    locked exclusively, which each submission holds in shared mode until it commits
+    (``_receipt_lock``). Returns the stage read under that lock."""
+    deadline = challenge.proposal_deadline
+    if deadline is not None:
+        grace = timedelta(seconds=settings.PROPOSALS_OPENING_GRACE_SECONDS)
+        wait = (deadline + grace - timezone.now()).total_seconds()
+        if wait > 0:
+            time.sleep(wait)
+    return (
+        Challenge.objects.select_for_update().values_list("status", flat=True).get(pk=challenge.pk)
+    )
+
+
 @transaction.atomic
 def proposals_open(*, challenge) -> int:
-    """At the proposal deadline the sealed proposals are opened (audited).
+    """At the proposal deadline the sealed proposals are opened (audited), once.
+
+    The opening waits for the submissions in flight (``_wait_for_receipts_in_flight``),
+    so that an offer received in time is among those opened; a submission that reaches
+    the call's row after it finds the proposals opened and is refused. The opening
+    event records, in the call's chain, the digest of the proposals' sealed chains
+    (``sealed_chains``, ``sealed_digest``) and the length and head of the older,
+    call-wide sealed chain: ``procurement.services.chains`` checks them.
 
     Returns the number of submitted proposals."""
+    challenge.status = _wait_for_receipts_in_flight(challenge)
     require_status(
         challenge, ChallengeStatus.PROPOSALS, message=_("Les propositions sont déjà ouvertes.")
     )
@@ -522,12 +660,20 @@ def proposals_open(*, challenge) -> int:
         challenge=challenge, to=ChallengeStatus.ASSIGNMENT, also=("proposals_opened_at",)
     )
     head = AuditChainHead.objects.filter(chain=sealed_chain(challenge)).first()
+    heads = list(
+        AuditChainHead.objects.filter(
+            chain__startswith=f"{sealed_chain(challenge)}:", seq__gt=0
+        ).values_list("chain", "seq", "hash")
+    )
     audit_record(
         verb="proposals.opened",
         challenge=challenge,
         data={
             "count": count,
-            # the sealed chain, now open to the buyer: its length and head hash
+            # the sealed chains, now open to the buyer: the proposals' chains by the
+            # digest of their heads, the call-wide one by its length and head hash
+            "sealed_chains": len(heads),
+            "sealed_digest": sealed_digest(heads),
             "sealed_events": head.seq if head else 0,
             "sealed_head": head.hash if head else "",
         },
@@ -543,18 +689,18 @@ def _original_name(name: str) -> str:
 
 @transaction.atomic
 def proposal_attachment_add(
-    *, actor, proposal: Proposal, content: bytes, name: str
+    *, actor, proposal: Proposal, content: bytes, name: str, received_at: datetime | None = None
 ) -> ProposalAttachment:
-    """A member of the working group attaches a document to its sealed proposal, before
-    the proposal deadline: PDF, ODT or DOCX judged by its content, size-limited."""
+    """A member of the working group attaches a document to its sealed proposal,
+    received before the proposal deadline (as the proposal: ``received_at``, article
+    R2151-5): PDF, ODT or DOCX judged by its content, size-limited."""
+    received_at = received_at or timezone.now()
     group = proposal.group
     _require_group_member(actor, group)
     challenge = group.resource.challenge
-    require_status(
-        challenge, ChallengeStatus.PROPOSALS, message=_("Le dépôt des propositions est fermé.")
-    )
-    require_before(
-        challenge.proposal_deadline,
+    _require_received_in_time(
+        challenge,
+        received_at,
         message=_("La date limite de dépôt des propositions est passée : la pièce est refusée."),
     )
     kind = check_upload(content, allowed=DOCUMENT_KINDS, field="file")
@@ -565,7 +711,7 @@ def proposal_attachment_add(
         sha256=hashlib.sha256(content).hexdigest(),
         kind=kind,
         uploaded_by=actor,
-        uploaded_at=timezone.now(),
+        uploaded_at=received_at,
     )
     attachment.file.save(f"proposition-{uuid.uuid4().hex}.{kind}", ContentFile(content), save=False)
     attachment.save()

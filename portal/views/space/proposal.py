@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kernel.receipt import received_at
 from portal.errors import portal_errors
 from portal.forms import AttachmentForm, GroupementForm, ProposalForm
 from portal.views.common import portal_login_required, submit
@@ -92,6 +93,7 @@ def proposal(request, pk):
                 data=AttachmentForm.service_kwargs,
                 actor=request.user,
                 proposal=current,
+                received_at=received_at(request),
             )
         elif bound and not attaching and not settling:
             done, status = submit(
@@ -103,6 +105,7 @@ def proposal(request, pk):
                 data=ProposalForm.service_kwargs,
                 actor=request.user,
                 group=group,
+                received_at=received_at(request),
             )
         if done:
             return done

@@ -5,8 +5,10 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db.models import Q
+
 from procurement.models import AuditChainHead, AuditEvent, ChainAnchor, Ledger
-from procurement.services.audit import GENESIS
+from procurement.services.audit import GENESIS, sealed_digest
 from procurement.services.chains.anchors import anchor_list_problems, forged_anchors
 from procurement.services.chains.ledger import ledger_problems
 from procurement.services.chains.problems import (
@@ -26,6 +28,7 @@ from procurement.services.chains.rows import (
     sealed_length,
     sealed_problems,
 )
+from procurement.services.chains.sealed import digest_problems, family_of
 
 
 def chains_verify(*, chains: Iterable[str] | None = None) -> Verification:
@@ -38,9 +41,13 @@ def chains_verify(*, chains: Iterable[str] | None = None) -> Verification:
     anchors_qs = ChainAnchor.objects.order_by("seq")
     opened_qs = AuditEvent.objects.filter(verb="proposals.opened").order_by("chain", "seq")
     if only is not None:
-        heads_qs = heads_qs.filter(chain__in=only)
-        events_qs = events_qs.filter(chain__in=only)
-        anchors_qs = anchors_qs.filter(chain__in=only)
+        scope = Q(chain__in=only)
+        for name in only:  # a call's sealed chain brings its proposals' chains
+            if name.startswith("sealed:") and family_of(name) is None:
+                scope |= Q(chain__startswith=f"{name}:")
+        heads_qs = heads_qs.filter(scope)
+        events_qs = events_qs.filter(scope)
+        anchors_qs = anchors_qs.filter(scope)
         opened_qs = opened_qs.filter(
             chain__in=[f"challenge:{id_of(c)}" for c in only if c.startswith("sealed:")]
         )
@@ -75,6 +82,15 @@ def chains_verify(*, chains: Iterable[str] | None = None) -> Verification:
             wanted.add(sealed_length(opened[chain]))
         scans[chain] = scan(chain, events, wanted)
 
+    # the proposals' sealed chains, reported with their call's sealed chain
+    families: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(set(heads) | set(scans) | set(anchors), key=chain_key):
+        family = family_of(name)
+        if family is not None and (only is None or name not in only):
+            families[family].append(name)
+    names = {name for name in names if family_of(name) is None or (only and name in only)}
+    names |= set(families)
+
     reports = []
     for chain in sorted(names, key=chain_key):
         result = scans.get(chain) or Scan(chain)
@@ -87,13 +103,34 @@ def chains_verify(*, chains: Iterable[str] | None = None) -> Verification:
             *(money.get(id_of(chain) or 0, []) if chain.startswith("ledger:") else []),
             *(p for p in listed if p.chain == chain),
         ]
+        count, head_seq = result.count, head.seq if head is not None else 0
+        head_hash = head.hash if head is not None else GENESIS
+        members = [scans.get(name) or Scan(name) for name in families.get(chain, [])]
+        for member in members:
+            member_head = heads.get(member.chain)
+            problems += [
+                *member.problems,
+                *head_problems(member, member_head),
+                *anchor_problems(member, anchors[member.chain]),
+                *(p for p in listed if p.chain == member.chain),
+            ]
+            count += member.count
+            head_seq += member_head.seq if member_head is not None else 0
+        if chain.startswith("sealed:") and family_of(chain) is None:
+            problems += digest_problems(chain, opened.get(chain), members)
+        if members:
+            head_hash = sealed_digest(
+                (m.chain, heads[m.chain].seq, heads[m.chain].hash)
+                for m in members
+                if m.chain in heads
+            )
         last = anchors[chain][-1] if anchors[chain] else None
         reports.append(
             ChainReport(
                 chain=chain,
-                count=result.count,
-                head_seq=head.seq if head is not None else 0,
-                head_hash=head.hash if head is not None else GENESIS,
+                count=count,
+                head_seq=head_seq,
+                head_hash=head_hash,
                 anchored_seq=last.chain_seq if last is not None else None,
                 anchored_at=last.anchored_at if last is not None else None,
                 problems=tuple(sorted(problems, key=lambda p: p.seq or 0)),
