@@ -45,7 +45,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 class ChainProblemSerializer(serializers.Serializer):
-    chain = serializers.CharField(help_text="La chaîne en cause (`ledger:4`, `anchors`…).")
+    chain = serializers.CharField(
+        help_text="La chaîne en cause (`ledger:4`, `anchors`, `sealed:7:12` : la chaîne "
+        "scellée de la proposition 12 de l'appel 7…)."
+    )
     code = serializers.CharField(
         help_text="`altered_event`, `broken_link`, `missing_event`, `inserted_event`, "
         "`head_mismatch`, `anchor_mismatch`, `anchor_forged`, `anchor_missing`, "

@@ -92,19 +92,26 @@ def test_a_deleted_sealed_event_shows_in_the_calls_audit_after_the_opening(world
     assert [r["chain"] for r in body["chains"]] == [f"challenge:{challenge.pk}", sealed]
     assert all(r["valid"] for r in body["chains"])
 
-    # when the second sealed event is deleted in the database
+    # when a proposal's sealed event is deleted in the database
+    chain = f"{sealed}:{challenge.proposals.order_by('pk').first().pk}"
     behind_the_orm(
         f"DELETE FROM {connection.ops.quote_name(AuditEvent._meta.db_table)} "  # noqa: S608
-        "WHERE chain = %s AND seq = 2",
-        [sealed],
+        "WHERE chain = %s AND seq = 1",
+        [chain],
         tables=[AuditEvent._meta.db_table],
     )
 
-    # then the call's audit names the sealed chain's missing row, for the buyer and the
-    # Chambre alike
+    # then the call's audit names the sealed chain's missing row, in that proposal's
+    # chain, the chain no longer passing through its anchored head, and the sealed
+    # chains no longer what the opening recorded, for the buyer and the Chambre alike
     for user in (world.buyer_agent, world.moderator):
         body = ok(api(user).get(challenge_url(challenge.pk, "audit/")))
-        assert problems(body, sealed) == [("missing_event", 2, "")]
+        report = next(r for r in body["chains"] if r["chain"] == sealed)
+        assert [(p["chain"], p["code"], p["seq"]) for p in report["problems"]] == [
+            (sealed, "sealed_head_mismatch", None),
+            (chain, "missing_event", 1),
+            (chain, "anchor_mismatch", 1),
+        ]
         # (the call's own trail is whole)
         assert body["verification"]["valid"] is True
 

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 
 from procurement.models import (
+    AuditChainHead,
     BudgetLine,
     Milestone,
     Proposal,
@@ -143,15 +144,18 @@ def test_a_sealed_proposal_is_read_by_no_path_but_its_groups_until_opened(world,
     sweep()
 
     # then the buyer reads it, its budget and its attachment, and the trail records the
-    # opening with the sealed chain's length and head (submission and attachment)
+    # opening with the digest of the proposals' sealed chains (one per proposal: this
+    # one's holds its submission and its attachment)
     buyer = api(world.buyer_agent)
     opened = [
         e
         for e in ok(buyer.get(challenge_url(challenge.pk, "audit/")))["events"]
         if e["verb"] == "proposals.opened"
     ]
-    assert opened[0]["data"]["sealed_events"] >= 2
-    assert len(opened[0]["data"]["sealed_head"]) == 64
+    assert opened[0]["data"]["sealed_chains"] == challenge.proposals.count()
+    assert len(opened[0]["data"]["sealed_digest"]) == 64
+    own = AuditChainHead.objects.get(chain=f"sealed:{challenge.pk}:{proposal.pk}")
+    assert own.seq == 2
     assert ok(buyer.get(f"{url}{proposal.pk}/"))["amount"] == "30000.00"
     assert buyer.get(paths(challenge, proposal, attachment)[1]).status_code == 200
     # and still neither another partner, a stranger, the public nor an evaluator not assigned

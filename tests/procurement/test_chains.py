@@ -25,9 +25,12 @@ from procurement.services.ledger import (
     expense_submit,
     income_record,
 )
+from procurement.services.proposals import proposals_open
 from tests.api import scenarios
+from tests.conftest import later
 from tests.procurement.ledger_cast import PDF, hosted_commons
 from tests.tamper import behind_the_orm
+from tests.workflows import journey
 
 EVENTS = AuditEvent._meta.db_table
 HEADS = AuditChainHead._meta.db_table
@@ -218,53 +221,118 @@ def test_an_income_deleted_from_the_ledger_is_named(world):
 # --- the sealed proposals -------------------------------------------------------------
 
 
+def resubmitted(world, clock):
+    """Each group submitted its proposal, then replaced it: each proposal's own sealed
+    chain (``sealed:<call>:<proposal>``) holds two events; the deadline still ahead."""
+    challenge = scenarios.sealed(world, clock)
+    journey.submit_proposals(world, challenge)
+    return challenge
+
+
+def open_proposals(challenge, clock) -> None:
+    """Opened by the service itself, with no sweep: the proposals' chains are not
+    anchored since their events, so that only the digest the opening recorded tells."""
+    clock.move_to(later(scenarios.PROPOSAL_END, seconds=1))
+    proposals_open(challenge=challenge)
+    assert not ChainAnchor.objects.filter(chain__startswith=f"sealed:{challenge.pk}:").exists()
+
+
 @pytest.mark.django_db
 def test_a_sealed_event_deleted_before_the_opening_is_named(world, clock):
-    # given proposals submitted under seal, the deadline still ahead
-    challenge = scenarios.sealed(world, clock)
-    chain = f"sealed:{challenge.pk}"
-    assert AuditChainHead.objects.get(chain=chain).seq == 3
-    assert codes(chain) == []
+    # given proposals submitted under seal, then replaced, the deadline still ahead:
+    # each proposal's chain holds two events, no row shared between them
+    challenge = resubmitted(world, clock)
+    family = f"sealed:{challenge.pk}"
+    proposal = challenge.proposals.order_by("pk").first()
+    chain = f"{family}:{proposal.pk}"
+    assert AuditChainHead.objects.get(chain=chain).seq == 2
+    assert codes(family) == []
 
-    # when someone deletes the second sealed event
+    # when someone deletes the first sealed event of that proposal
+    behind_the_orm(
+        f"DELETE FROM {table(AuditEvent)} WHERE chain = %s AND seq = 1",  # noqa: S608
+        [chain],
+        tables=[EVENTS],
+    )
+
+    # then the call's sealed chain is broken, naming the proposal's chain and its row,
+    # and the command says so
+    report = chains_verify(chains=[family]).report(family)
+    assert [(p.chain, p.code, p.seq) for p in report.problems] == [(chain, "missing_event", 1)]
+    output, failed = broken_command(family)
+    assert failed.returncode == 1
+    assert f"  ✗ {chain} — événement n° 1 : ligne supprimée" in output
+
+
+@pytest.mark.django_db
+def test_the_last_sealed_event_deleted_and_its_head_moved_back_is_named(world, clock):
+    # given proposals replaced once, then opened: the call's chain recorded the digest of
+    # the proposals' sealed chains
+    challenge = resubmitted(world, clock)
+    open_proposals(challenge, clock)
+    family = f"sealed:{challenge.pk}"
+    assert codes(family) == []
+    proposal = challenge.proposals.order_by("pk").last()
+    chain = f"{family}:{proposal.pk}"
+    first = AuditEvent.objects.get(chain=chain, seq=1)
+
+    # when a careful forger deletes the proposal's last sealed event and moves its head
+    # back: row by row, that chain is whole
     behind_the_orm(
         f"DELETE FROM {table(AuditEvent)} WHERE chain = %s AND seq = 2",  # noqa: S608
         [chain],
         tables=[EVENTS],
     )
-
-    # then the sealed chain is broken at that row, and the command says so
-    assert codes(chain) == [("missing_event", 2, "")]
-    output, failed = broken_command(chain)
-    assert failed.returncode == 1
-    assert f"  ✗ {chain} — événement n° 2 : ligne supprimée" in output
-
-
-@pytest.mark.django_db
-def test_the_last_sealed_event_deleted_and_its_head_moved_back_is_named(world, clock):
-    # given proposals opened: the call's chain recorded the sealed chain's head
-    challenge = scenarios.opened(world, clock)
-    chain = f"sealed:{challenge.pk}"
-    head = AuditChainHead.objects.get(chain=chain)
-    before_last = AuditEvent.objects.get(chain=chain, seq=head.seq - 1)
-
-    # when a careful forger deletes the last sealed event and moves the head back
     behind_the_orm(
-        f"DELETE FROM {table(AuditEvent)} WHERE chain = %s AND seq = %s",  # noqa: S608
-        [chain, head.seq],
-        tables=[EVENTS],
-    )
-    behind_the_orm(
-        f"UPDATE {table(AuditChainHead)} SET seq = %s, hash = %s WHERE chain = %s",  # noqa: S608
-        [before_last.seq, before_last.hash, chain],
+        f"UPDATE {table(AuditChainHead)} SET seq = 1, hash = %s WHERE chain = %s",  # noqa: S608
+        [first.hash, chain],
         tables=[HEADS],
     )
 
-    # then the sealed chain no longer ends where the opening recorded it
-    found = {c[0] for c in codes(chain)}
-    assert "sealed_head_mismatch" in found
-    output, _failed = broken_command(chain)
+    # then the sealed chains no longer give what the opening recorded
+    assert codes(family) == [("sealed_head_mismatch", None, "")]
+    output, _failed = broken_command(family)
     assert "l'ouverture des plis" in output
+
+
+@pytest.mark.django_db
+def test_a_proposals_whole_sealed_chain_removed_after_the_opening_is_named(world, clock):
+    # given opened proposals, each with its sealed chain (not anchored since)
+    challenge = scenarios.sealed(world, clock)
+    open_proposals(challenge, clock)
+    family = f"sealed:{challenge.pk}"
+    chain = f"{family}:{challenge.proposals.order_by('pk').first().pk}"
+
+    # when its events and its head are removed: no row is left to be found broken
+    behind_the_orm(
+        f"DELETE FROM {table(AuditEvent)} WHERE chain = %s",  # noqa: S608
+        [chain],
+        tables=[EVENTS],
+    )
+    behind_the_orm(
+        f"DELETE FROM {table(AuditChainHead)} WHERE chain = %s",  # noqa: S608
+        [chain],
+        tables=[HEADS],
+    )
+
+    # then the verification of every chain still names the call's sealed chain
+    report = chains_verify().report(family)
+    assert [(p.code, p.seq) for p in report.problems] == [("sealed_head_mismatch", None)]
+
+
+@pytest.mark.django_db
+def test_a_sealed_event_added_after_the_opening_is_named(world, clock):
+    # given opened proposals
+    challenge = scenarios.opened(world, clock)
+    family = f"sealed:{challenge.pk}"
+    proposal = challenge.proposals.order_by("pk").first()
+
+    # when an event is chained under seal after the opening, through the trail's writer
+    # (the chain and its head move together, row by row whole)
+    audit_record(verb="proposal.submitted", challenge=challenge, obj=proposal, sealed=True)
+
+    # then the sealed chains are no longer what the opening recorded
+    assert codes(family) == [("sealed_head_mismatch", None, "")]
 
 
 # --- rows inserted, chains rewritten, anchors --------------------------------------------
