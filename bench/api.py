@@ -180,7 +180,7 @@ def scored_call(world: World, proposals: int):
         ProposalStatus,
         WorkingGroup,
     )
-    from procurement.services.audit import audit_record, sealed_chain
+    from procurement.services.audit import audit_record, sealed_chain, sealed_digest
     from scoring.models import Assignment, Criterion, Evaluation, Grid, ScaleKind, Score
     from scoring.services import scoring_close
 
@@ -258,13 +258,22 @@ def scored_call(world: World, proposals: int):
         )
         for n, p in enumerate(rows)
     )
-    for p in rows:  # what happened under seal, then the opening
+    for p in rows:  # what happened under seal (a chain per proposal), then the opening
         audit_record(verb="proposal.submitted", challenge=challenge, obj=p, sealed=True)
-    head = AuditChainHead.objects.get(chain=sealed_chain(challenge))
+    heads = list(
+        AuditChainHead.objects.filter(chain__startswith=f"{sealed_chain(challenge)}:").values_list(
+            "chain", "seq", "hash"
+        )
+    )
     audit_record(
         verb="proposals.opened",
         challenge=challenge,
-        data={"sealed_events": head.seq, "sealed_head": head.hash},
+        data={
+            "sealed_chains": len(heads),
+            "sealed_digest": sealed_digest(heads),
+            "sealed_events": 0,
+            "sealed_head": "",
+        },
     )
     assignments = Assignment.objects.bulk_create(
         Assignment(proposal=p, evaluator=e, conflict=False, declared_at=now)

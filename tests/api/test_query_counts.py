@@ -10,10 +10,13 @@ from decimal import Decimal
 from urllib.parse import parse_qsl
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.text import slugify
 
 from procurement.models import (
+    AuditChainHead,
     ChallengeResource,
     Commons,
     CommonsCategory,
@@ -32,8 +35,10 @@ from procurement.services.questions import (
     question_ask,
     questions_publish_answers,
 )
+from tests.api import scenarios
 from tests.api.scenarios import COFUNDING_END, POSITIONING_END, PROPOSAL_END
 from tests.api.steps import challenge_url, ok
+from tests.api.test_deadlines import post_proposal
 from tests.conftest import later
 from tests.factories import OrganisationFactory
 from tests.workflows import journey
@@ -401,3 +406,41 @@ def test_cofunding_round_runs_constant_queries(world, clock, api, django_assert_
         {challenge_url(c.pk, "opinions/"): size for size, c in challenges.items()},
         BUDGET["opinions"],
     )
+
+
+# A submission in the deadline rush (issue 20, item 1): the queries of one POST, from the
+# token to the answer, transaction statements included (SQLite's BEGIN and COMMIT).
+SUBMISSION_BUDGET = {"new": 16, "replaced": 20}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_runs_a_few_queries_and_touches_no_other_proposals_chain(world, clock, api):
+    # given open proposals and three groups
+    challenge = scenarios.in_proposals(world, clock)
+    first, second, _third = ChallengeResource.objects.filter(challenge=challenge).order_by("order")
+    clock.move_to(later(PROPOSAL_END, seconds=-60))
+
+    def submit(user, resource):
+        with CaptureQueriesContext(connection) as captured:
+            body = ok(post_proposal(api(user), challenge, resource), 201)
+        return body, [query["sql"] for query in captured.captured_queries]
+
+    api(world.partner_users[0]), api(world.partner_users[1])  # their tokens, obtained before
+
+    # when a group submits, replaces its proposal, and another group submits
+    new, new_sql = submit(world.partner_users[0], first)
+    _again, again_sql = submit(world.partner_users[0], first)
+    other, other_sql = submit(world.partner_users[1], second)
+
+    # then each runs within its budget, the answer included
+    assert len(new_sql) <= SUBMISSION_BUDGET["new"], new_sql
+    assert len(other_sql) <= SUBMISSION_BUDGET["new"], other_sql
+    assert len(again_sql) <= SUBMISSION_BUDGET["replaced"], again_sql
+    # and the only chain head each touches is its own proposal's: no row shared by the
+    # submissions of different groups, no lock on the call's sealed chain
+    for body, queries in ((new, new_sql), (new, again_sql), (other, other_sql)):
+        heads = [sql for sql in queries if "auditchainhead" in sql]
+        assert heads, queries
+        own = f"sealed:{challenge.pk}:{body['id']}"
+        by_id = f'"procurement_auditchainhead"."id" = {AuditChainHead.objects.get(chain=own).pk}'
+        assert all(f"'{own}'" in sql or by_id in sql for sql in heads), heads
