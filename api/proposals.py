@@ -296,7 +296,11 @@ class ProposalList(ChallengeScoped, generics.ListCreateAPIView):
     @extend_schema(request=ProposalInput, responses={201: ProposalSerializer})
     def post(self, request, challenge_pk):
         data = validated(ProposalInput, request)
-        if data["group"].resource.challenge_id != self.challenge().pk:
+        # The group names its call: a working group exists only once a call is published
+        # (its positioning closed), so the call is visible to whoever may submit for it,
+        # which the service checks (a member of the group, else 403). No visibility query
+        # of the call on the deadline rush's path.
+        if str(data["group"].resource.challenge_id) != str(challenge_pk):
             raise NotFound(
                 _("Groupe de travail introuvable dans cet appel."), code="group_not_found"
             )

@@ -16,7 +16,8 @@ def require_before(deadline, *, message: str, code: str = "deadline_passed", at=
     ``at``: the moment that counts, when it is not now (an offer's receipt, stamped
     when its request arrived: ``kernel.receipt``)."""
     if deadline is None or (at or timezone.now()) >= deadline:
-        raise WrongState(message, code=code, extra={"deadline": deadline})
+        extra = {"deadline": deadline} if at is None else {"deadline": deadline, "received_at": at}
+        raise WrongState(message, code=code, extra=extra)
 
 
 def validated_save(instance, **kwargs) -> None:
