@@ -169,10 +169,8 @@ def _lots_answered(group: WorkingGroup, numbers: Iterable[int] | None) -> list[L
     wanted = {int(n) for n in numbers or ()}
     if own is not None:
         wanted.add(own.number)
-    if own is not None and wanted == {own.number}:
-        lots = {own.number: own}  # its resource's lot alone: already read, no query
-    else:
-        lots = {lot.number: lot for lot in challenge.lots.filter(number__in=wanted)}
+    # read in the transaction, never from the caller's copy (a lot reserved since)
+    lots = {lot.number: lot for lot in challenge.lots.filter(number__in=wanted)}
     unknown = sorted(wanted - lots.keys())
     if unknown:
         raise field_error(
