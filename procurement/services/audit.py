@@ -100,7 +100,9 @@ def audit_record(
     if sealed:
         # What happens under seal (a proposal submitted, a file attached) is chained
         # apart, outside the challenge's trail: before the opening, even when and how
-        # many would tell too much. The opening event then records this chain's head.
+        # many would tell too much. Chained per proposal, so that the submissions of
+        # different groups share no row; the opening event then records the digest of
+        # these chains' heads.
         chain, challenge = proposal_chain(obj), None
     if new_chain:
         head = AuditChainHead(chain=chain)
