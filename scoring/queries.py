@@ -197,3 +197,10 @@ def draft_scores_of(*, evaluator, challenge) -> dict[int, Evaluation]:
         .select_related("assignment")
         .prefetch_related("scores__criterion")
     }
+
+
+def is_evaluator_of(user, challenge) -> bool:
+    """Whether ``user`` is assigned a proposal of the call to evaluate."""
+    if user is None:
+        return False
+    return Assignment.objects.filter(evaluator=user, proposal__challenge=challenge).exists()

@@ -10,12 +10,15 @@ nodes call these, one line each.
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from kernel.errors import ApplicationError
 from procurement.services import award as award_services
 from procurement.services import challenges as challenge_services
+from procurement.services import community
 from procurement.services import proposals as proposal_services
 from procurement.services import selection as selection_services
-from scoring.queries import criteria_of
+from scoring.queries import criteria_of, is_evaluator_of
 from scoring.ranking import compute_rankings, grid_spec, ranking_leaders
 from scoring.services import grid_check, grid_freeze, grid_set
 from workflows import documents
@@ -119,3 +122,23 @@ def contract_conclude(*, challenge, actor):
     signed = award_services.contract_sign(challenge=challenge, actor=actor)
     documents.documents_request(challenge=challenge, actor=actor)
     return signed
+
+
+@transaction.atomic
+def facilitator_designate(*, challenge, actor, facilitator):
+    """The buyer designates the call's facilitator
+    (``procurement.services.community.facilitator_designate``), who must be neutral: a
+    member of no candidate organisation, and none of the call's evaluators — scoring's
+    assignments, read here, above both domains (an evaluator scores the proposals the
+    facilitator helped shape; ``scoring.services.evaluators_assign`` refuses the other
+    way round)."""
+    if facilitator is not None and is_evaluator_of(facilitator, challenge):
+        message = _(
+            "L'animateur doit rester neutre : cette personne évalue les propositions de cet appel."
+        )
+        raise ApplicationError(
+            message, code="facilitator_is_evaluator", extra={"fields": {"facilitator": [message]}}
+        )
+    return community.facilitator_designate(
+        actor=actor, challenge=challenge, facilitator=facilitator
+    )

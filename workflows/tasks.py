@@ -11,6 +11,7 @@ from viewflow.workflow.status import STATUS
 
 from procurement.models import DocumentStage
 from procurement.services.chains import chains_anchor_due
+from procurement.services.community import motion_actions_overdue_notify
 from procurement.services.documents import document_jobs_stalled
 from procurement.services.notifications import notifications_retry_due, reminders_send_due
 from workflows.documents import document_job_run
@@ -152,7 +153,8 @@ def sweep() -> dict:
     """Advance whatever is due: fire the deadline timers, let the process go on past the
     Chambre's delay, re-enqueue lost jobs (a document job whose worker stopped beating
     within ``JOB_STALL_SECONDS``), send the deadline reminders, retry the
-    mails that failed, and anchor the chains' heads once a day.
+    mails that failed, anchor the chains' heads once a day, and tell the Chambre's
+    modérateurs of the actions of its plan past their due date.
 
     Runs every few seconds (celery beat in production, ``run_scheduler`` in the
     embedded default); deadlines live in the database, never in Celery countdowns."""
@@ -173,6 +175,7 @@ def sweep() -> dict:
     reminders = reminders_send_due(now)
     retried = notifications_retry_due(now)
     anchored = chains_anchor_due(now)
+    overdue = motion_actions_overdue_notify(now)
     return {
         "timers": fired,
         "opinions_expired": expired,
@@ -180,6 +183,7 @@ def sweep() -> dict:
         "reminders": reminders,
         "mails_retried": retried,
         "anchors": anchored,
+        "actions_overdue": overdue,
     }
 
 

@@ -23,6 +23,15 @@ from .cofunding import (
     Subsidy,
 )
 from .commons import Commons, CommonsCategory
+from .community import (
+    OPEN_ACTION_STATUSES,
+    ActionStatus,
+    Facilitation,
+    Meeting,
+    Motion,
+    MotionAction,
+    MotionStatus,
+)
 from .contributions import Contribution, ContributionKind
 from .deadlines import DeadlineKind, DeadlineNotice
 from .documents import (
@@ -88,7 +97,9 @@ __all__ = [
     "CONTRACT_NOTIFICATION",
     "DISCONTINUATION_LETTER",
     "MATCHING_RATIO_MAX",
+    "OPEN_ACTION_STATUSES",
     "REJECTION_LETTER",
+    "ActionStatus",
     "Allocation",
     "Amendment",
     "ApprovalRule",
@@ -128,6 +139,7 @@ __all__ = [
     "ExpenseDecision",
     "ExpenseKind",
     "ExpenseStatus",
+    "Facilitation",
     "Framing",
     "GroupementKind",
     "Income",
@@ -139,9 +151,13 @@ __all__ = [
     "LotOutcome",
     "MailPreference",
     "MatchingOffer",
+    "Meeting",
     "MemberShare",
     "Membership",
     "Milestone",
+    "Motion",
+    "MotionAction",
+    "MotionStatus",
     "Notification",
     "Opinion",
     "OpinionSubject",

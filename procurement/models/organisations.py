@@ -129,6 +129,9 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrateur")
     MEMBER = "member", _("Membre")
     EVALUATOR = "evaluator", _("Évaluateur")
+    # A buyer's resource person, neutral among the candidates, whom it designates to
+    # facilitate a call's working groups (« animateur », seed 004).
+    FACILITATOR = "facilitator", _("Animateur (personne ressource)")
     # The Chambre's groups and its modérateur.
     MODERATOR = "moderator", _("Modérateur")
     PORTEURS = "porteurs", _("Groupe des porteurs")

@@ -1,3 +1,4 @@
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,14 @@ class WorkingGroup(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    # The group's online spaces (seed 004: a chat to talk at once, a wiki to keep what
+    # is learnt), set by its members or the call's facilitator; web addresses only.
+    chat_url = models.URLField(
+        _("salon de discussion"), blank=True, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    wiki_url = models.URLField(
+        _("wiki"), blank=True, validators=[URLValidator(schemes=["http", "https"])]
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

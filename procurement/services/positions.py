@@ -19,6 +19,7 @@ from procurement.models.positions import GROUP_INTENTS
 from procurement.queries import org_ids
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.services.community.facilitation import facilitation_neutrality_check
 from procurement.services.stages import challenge_stage_move
 
 
@@ -123,7 +124,9 @@ def position_create(
     public_name: bool = False,
 ) -> Position:
     """A partner positions on one resource with one or more contributions, until the
-    positioning deadline."""
+    positioning deadline. Positioned to produce or contribute, it becomes a candidate:
+    if the call's facilitator belongs to it, the facilitation is flagged and suspended
+    (``facilitation_neutrality_check``)."""
     challenge = resource.challenge
     require_member(actor, organisation, message=_("Vous n'êtes pas membre de cette organisation."))
     if organisation.kind != OrganisationKind.PARTNER:
@@ -144,6 +147,8 @@ def position_create(
     )
     validated_save(position)
     _save_contributions(position, rows)
+    if intent in GROUP_INTENTS:
+        facilitation_neutrality_check(challenge=challenge, organisation=organisation, actor=actor)
     audit_record(
         verb="position.created",
         actor=actor,
@@ -185,6 +190,10 @@ def position_update(
     if rows is not None:
         position.contributions.all().delete()
         _save_contributions(position, rows)
+    if position.intent in GROUP_INTENTS:
+        facilitation_neutrality_check(
+            challenge=challenge, organisation=position.organisation, actor=actor
+        )
     audit_record(
         verb="position.updated",
         actor=actor,

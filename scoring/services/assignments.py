@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, NotFound
 from kernel.guards import require_status, validated_save
-from procurement.models import Challenge, ChallengeStatus, ProposalStatus, Role
+from procurement.models import Challenge, ChallengeStatus, Facilitation, ProposalStatus, Role
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
 from procurement.services.stages import challenge_stage_move
@@ -42,6 +42,21 @@ def _invalid_evaluators(field: str):
             }
         },
     )
+
+
+def _require_not_facilitator(challenge, ids, field: str) -> None:
+    """The call's facilitator (``procurement.models.Facilitation``) stays neutral: it
+    helps every working group shape its proposal, so it scores none of them."""
+    facilitation = Facilitation.objects.filter(
+        challenge=challenge, conflict_at__isnull=True, facilitator_id__in=ids
+    ).first()
+    if facilitation is not None:
+        message = _(
+            "L'animateur de l'appel doit rester neutre : il ne peut pas évaluer ses propositions."
+        )
+        raise ApplicationError(
+            message, code="evaluator_is_facilitator", extra={"fields": {field: [message]}}
+        )
 
 
 def _assignment_plan(assignments: list[dict], proposal_ids: set[int]) -> dict[int, set[int]]:
@@ -109,6 +124,7 @@ def evaluators_assign(
         plan = {proposal: set(ids) for proposal in proposal_ids}
     if not ids or _buyer_evaluators(challenge, ids) != set(ids):
         raise _invalid_evaluators(field)
+    _require_not_facilitator(challenge, ids, field)
     Assignment.objects.bulk_create(
         [
             Assignment(proposal_id=proposal, evaluator_id=evaluator)
@@ -147,6 +163,7 @@ def assignment_add(*, challenge, proposal_id: int, evaluator_id: int, actor) -> 
         raise NotFound(_("Proposition introuvable."), code="proposal_not_found")
     if not _buyer_evaluators(challenge, [evaluator_id]):
         raise _invalid_evaluators("evaluator")
+    _require_not_facilitator(challenge, [evaluator_id], "evaluator")
     if Assignment.objects.filter(proposal=proposal, evaluator_id=evaluator_id).exists():
         raise ApplicationError(
             _("Cet évaluateur est déjà désigné sur cette proposition."),

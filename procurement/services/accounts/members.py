@@ -20,7 +20,7 @@ from .signup import check_password, email_taken
 # among its members with that role (``buyer_evaluators``), a Chambre its rapporteur
 # among its engagement group (``rapporteur_candidates``).
 ROLES_BY_KIND = {
-    OrganisationKind.BUYER: (Role.ADMIN, Role.MEMBER, Role.EVALUATOR),
+    OrganisationKind.BUYER: (Role.ADMIN, Role.MEMBER, Role.EVALUATOR, Role.FACILITATOR),
     OrganisationKind.CHAMBRE: (
         Role.ADMIN,
         Role.MODERATOR,

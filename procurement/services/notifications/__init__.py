@@ -7,6 +7,7 @@ twice mails nobody twice. A failed send keeps ``sent_at`` empty: the sweep retri
 """
 
 from procurement.services.notifications.events import (
+    notify_action_overdue,
     notify_answers_published,
     notify_call_amended,
     notify_challenge_awarded,
@@ -17,6 +18,9 @@ from procurement.services.notifications.events import (
     notify_deliverable_submitted,
     notify_draft_submitted,
     notify_evaluations_done,
+    notify_meeting_scheduled,
+    notify_motion_decided,
+    notify_motion_filed,
     notify_opinion_published,
     notify_pledges_released,
     notify_proposals_opened,
@@ -41,6 +45,7 @@ __all__ = [
     "notification_render",
     "notification_send",
     "notifications_retry_due",
+    "notify_action_overdue",
     "notify_answers_published",
     "notify_call_amended",
     "notify_challenge_awarded",
@@ -51,6 +56,9 @@ __all__ = [
     "notify_deliverable_submitted",
     "notify_draft_submitted",
     "notify_evaluations_done",
+    "notify_meeting_scheduled",
+    "notify_motion_decided",
+    "notify_motion_filed",
     "notify_opinion_published",
     "notify_pledges_released",
     "notify_proposals_opened",

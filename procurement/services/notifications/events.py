@@ -1,5 +1,7 @@
 """The mails of a challenge's events (one call from each service)."""
 
+from datetime import datetime, time
+
 from django.db import transaction
 from django.urls import reverse
 
@@ -8,7 +10,10 @@ from procurement.models import (
     DISCONTINUATION_LETTER,
     REJECTION_LETTER,
     Challenge,
+    Facilitation,
+    MotionStatus,
     ProposalStatus,
+    Role,
 )
 from procurement.queries import (
     OPINION_ROLES,
@@ -24,7 +29,7 @@ from procurement.queries import (
     user_recipients,
 )
 from procurement.queries.execution import holder_organisation_ids
-from procurement.services.notifications.sending import _iso, _notify
+from procurement.services.notifications.sending import PARIS, _iso, _notify
 
 
 @transaction.atomic
@@ -363,4 +368,98 @@ def notify_deliverable_decided(deliverable, event) -> int:
             "reason": deliverable.refusal_reason,
             "path": _path("portal:execution", challenge.pk),
         },
+    )
+
+
+# --- facilitation and community --------------------------------------------------------
+
+
+@transaction.atomic
+def notify_meeting_scheduled(meeting) -> int:
+    """To the staff of the group's member organisations and to the call's facilitator:
+    a meeting of the working group is scheduled (when, where, its agenda). One event per
+    meeting."""
+    group = meeting.group
+    challenge = group.resource.challenge
+    recipients = staff_recipients(group.members.values("organisation"))
+    facilitation = Facilitation.objects.filter(
+        challenge=challenge, conflict_at__isnull=True
+    ).first()
+    if facilitation is not None:
+        recipients |= user_recipients(facilitation.facilitator)
+    return _notify(
+        kind="meeting_scheduled",
+        key=f"meeting.scheduled:{meeting.pk}",
+        challenge=challenge,
+        recipients=recipients,
+        data={
+            "group": group.resource.title,
+            "deadline": _iso(meeting.starts_at),
+            "place": meeting.place,
+            "visio_url": meeting.visio_url,
+            "agenda": meeting.agenda,
+            "path": _path("portal:group_space", challenge.pk, group.pk),
+        },
+    )
+
+
+def _motion_data(motion, **extra) -> dict:
+    return {
+        "title": motion.title,
+        "about": motion.commons.name if motion.commons_id else motion.challenge.title,
+        **extra,
+        "path": _path("portal:motion", motion.chambre_id, motion.pk),
+    }
+
+
+@transaction.atomic
+def notify_motion_filed(motion) -> int:
+    """To the Chambre's modérateurs: the contributors' group filed a motion; they adopt
+    it with an action plan, or reject it. One event per motion."""
+    return _notify(
+        kind="motion_filed",
+        key=f"motion.filed:{motion.pk}",
+        challenge=motion.challenge,
+        recipients=member_recipients([motion.chambre_id], [Role.MODERATOR]),
+        data=_motion_data(motion, text=motion.text),
+    )
+
+
+@transaction.atomic
+def notify_motion_decided(motion) -> int:
+    """To the motion's author: the modérateur adopted it (with its action plan) or
+    rejected it, and why. One event per motion."""
+    return _notify(
+        kind="motion_decided",
+        key=f"motion.decided:{motion.pk}",
+        challenge=motion.challenge,
+        recipients=user_recipients(motion.filed_by),
+        data=_motion_data(
+            motion,
+            adopted=motion.status == MotionStatus.ADOPTED,
+            reason=motion.decision_reason,
+            actions=[
+                {"title": a.title, "owner": a.owner, "due_date": a.due_date.isoformat()}
+                for a in motion.actions.order_by("due_date", "id")
+            ],
+        ),
+    )
+
+
+@transaction.atomic
+def notify_action_overdue(action) -> int:
+    """To the Chambre's modérateurs: an action of the plan is past its due date and not
+    done; they follow it up or update it. Once per action and due date."""
+    motion = action.motion
+    return _notify(
+        kind="action_overdue",
+        key=f"motion.action_overdue:{action.pk}:{action.due_date.isoformat()}",
+        challenge=motion.challenge,
+        recipients=member_recipients([motion.chambre_id], [Role.MODERATOR]),
+        data=_motion_data(
+            motion,
+            action=action.title,
+            owner=action.owner,
+            deadline=_iso(datetime.combine(action.due_date, time(0), tzinfo=PARIS)),
+        ),
     )
