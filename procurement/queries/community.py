@@ -288,3 +288,18 @@ def actions_overdue(today) -> QuerySet[MotionAction]:
         .select_related("motion__chambre", "motion__challenge")
         .order_by("due_date", "id")
     )
+
+
+def facilitations_flagged_for(user) -> QuerySet[Facilitation]:
+    """The facilitations of the user's buyers (as staff) whose neutrality is flagged:
+    the buyer designates another facilitator."""
+    if user is None or not user.is_authenticated:
+        return Facilitation.objects.none()
+    return (
+        Facilitation.objects.filter(
+            challenge__buyer__in=org_ids(user, STAFF_ROLES), conflict_at__isnull=False
+        )
+        .exclude(challenge__status__in=CLOSED_STAGES)
+        .select_related("challenge")
+        .order_by("conflict_at")
+    )

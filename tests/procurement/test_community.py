@@ -69,7 +69,8 @@ def test_buyer_designates_a_facilitator_recorded_in_the_audit_trail(world, clock
 
     assert queries.is_facilitator(person, challenge)
     event = AuditEvent.objects.get(verb="facilitator.designated")
-    assert event.challenge_id == challenge.pk and event.data == {"facilitator": person.pk}
+    assert event.challenge_id == challenge.pk
+    assert event.data == {"facilitator": person.pk}
 
 
 def test_only_the_buyers_resource_persons_may_be_designated(world, clock):
@@ -139,9 +140,7 @@ def test_an_evaluator_of_the_call_is_refused_as_facilitator(world, clock):
     challenge = Challenge.objects.get(pk=opened(world, clock).pk)
     evaluator = world.evaluators[0]
     Membership.objects.create(user=evaluator, organisation=world.buyer, role=Role.FACILITATOR)
-    evaluators_assign(
-        challenge=challenge, actor=world.buyer_agent, evaluator_ids=[evaluator.pk]
-    )
+    evaluators_assign(challenge=challenge, actor=world.buyer_agent, evaluator_ids=[evaluator.pk])
 
     with pytest.raises(ApplicationError) as refused:
         designate(world, challenge, evaluator)
@@ -213,7 +212,8 @@ def test_a_new_designation_clears_the_flag(world, clock):
     designate(world, challenge, other)
 
     facilitation = Facilitation.objects.get(challenge=challenge)
-    assert facilitation.facilitator == other and facilitation.conflict_at is None
+    assert facilitation.facilitator == other
+    assert facilitation.conflict_at is None
     # the former one, now a candidate's member, may not come back
     with pytest.raises(ApplicationError):
         designate(world, challenge, person)
@@ -241,9 +241,7 @@ def schedule(actor, group, **fields):
     return community.meeting_schedule(actor=actor, group=group, **values)
 
 
-def test_a_member_schedules_a_meeting_and_the_group_and_facilitator_are_told(
-    world, clock, grouped
-):
+def test_a_member_schedules_a_meeting_and_the_group_and_facilitator_are_told(world, clock, grouped):
     challenge, person = grouped
     group = first_group(challenge)
 
@@ -255,7 +253,8 @@ def test_a_member_schedules_a_meeting_and_the_group_and_facilitator_are_told(
         Notification.objects.get(key__startswith="meeting.scheduled:", recipient=person)
     )
     assert "Réunion du groupe" in subject
-    assert "https://visio.example.fr/abc" in body and "Feuille de route" in body
+    assert "https://visio.example.fr/abc" in body
+    assert "Feuille de route" in body
     assert AuditEvent.objects.filter(verb="meeting.scheduled", challenge=challenge).exists()
 
 
@@ -330,7 +329,8 @@ def test_minutes_are_written_after_the_meeting_with_who_came(world, clock, group
         facilitator_present=True,
     )
     meeting.refresh_from_db()
-    assert meeting.minutes == "Décidé : un dépôt commun." and meeting.minutes_by == person
+    assert meeting.minutes == "Décidé : un dépôt commun."
+    assert meeting.minutes_by == person
     assert list(meeting.attendees.all()) == [world.partners[0]]
     assert AuditEvent.objects.filter(verb="meeting.minutes").count() == 1
 
@@ -417,7 +417,8 @@ def test_the_facilitators_inbox_lists_groups_meetings_minutes_and_questions(worl
     items = queries.facilitation_items(person)
 
     kinds = [(i.kind, i.meeting.pk if i.meeting else None) for i in items]
-    assert ("minutes", past.pk) in kinds and ("meeting", coming.pk) in kinds
+    assert ("minutes", past.pk) in kinds
+    assert ("meeting", coming.pk) in kinds
     assert [i.kind for i in items].count("group") == 3
     # nobody else's inbox
     assert queries.facilitation_items(world.buyer_agent) == []
@@ -457,9 +458,7 @@ def plan(days=30):
     ]
 
 
-def test_the_contributors_file_a_motion_and_the_moderators_are_told(
-    world, contributor, commons
-):
+def test_the_contributors_file_a_motion_and_the_moderators_are_told(world, contributor, commons):
     motion = file(world, contributor, commons)
 
     assert motion.status == MotionStatus.FILED
@@ -505,7 +504,8 @@ def test_adopted_with_its_plan_the_motion_is_public_and_its_author_told(
     assert [a.title for a in public[0].actions.all()] == ["Rédiger le guide"]
     assert recipients("motion.decided:") == ["contributrice"]
     _subject, body = notification_render(Notification.objects.get(key__startswith="motion.decided"))
-    assert "adopté" in body and "Rédiger le guide" in body
+    assert "adopté" in body
+    assert "Rédiger le guide" in body
 
 
 def test_an_adoption_needs_a_plan_and_a_reason(world, contributor, commons):
@@ -527,9 +527,7 @@ def test_an_adoption_needs_a_plan_and_a_reason(world, contributor, commons):
     assert "due_date" in past_due.value.extra["fields"]["actions"]["0"]
 
 
-def test_a_rejected_motion_stays_with_the_chambre_and_is_decided_once(
-    world, contributor, commons
-):
+def test_a_rejected_motion_stays_with_the_chambre_and_is_decided_once(world, contributor, commons):
     motion = file(world, contributor, commons)
 
     community.motion_decide(

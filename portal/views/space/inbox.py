@@ -105,6 +105,17 @@ def inbox_items(user) -> list[dict]:
                 "owner": None,
             }
         )
+    for facilitation in queries.facilitations_flagged_for(user):
+        items.append(
+            {
+                "label": _("Désigner un autre animateur"),
+                "url": reverse("portal:facilitation", args=[facilitation.challenge_id]),
+                "challenge": facilitation.challenge,
+                "detail": _("neutralité de l'animateur en cause"),
+                "deadline": None,
+                "owner": None,
+            }
+        )
     never = datetime.max.replace(tzinfo=UTC)
     items.sort(key=lambda item: item["deadline"] or never)
     return items
@@ -145,6 +156,7 @@ def inbox(request):
         "portal/space/inbox.html",
         {
             "items": items,
+            "facilitation": queries.facilitation_items(user),
             "organisations": organisations,
             "editable": set(
                 queries.org_ids(user, queries.STAFF_ROLES).values_list("organisation_id", flat=True)

@@ -186,6 +186,7 @@ def motion_action_add(*, actor, motion: Motion, title: str, owner: str, due_date
     """The modérateur adds an action to an adopted motion's plan. Audited
     (``motion.action_added``)."""
     _require_moderator(actor, motion)
+    motion = Motion.objects.select_for_update().get(pk=motion.pk)
     if motion.status != MotionStatus.ADOPTED:
         raise WrongState(
             _("Seule une motion adoptée a un plan d'action."), code="motion_not_adopted"
