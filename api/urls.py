@@ -18,6 +18,7 @@ from . import (
     chambre,
     cofunding,
     commons,
+    community,
     contributions,
     deadlines,
     documents,
@@ -70,6 +71,16 @@ urlpatterns = [
         name="commons-decisions",
     ),
     path("chambres/<int:pk>/activity/", chambre.ChambreActivity.as_view(), name="chambre-activity"),
+    path("chambres/<int:pk>/motions/", community.MotionList.as_view(), name="motion-list"),
+    path("motions/<int:pk>/", community.MotionDetail.as_view(), name="motion-detail"),
+    path("motions/<int:pk>/decision/", community.MotionDecision.as_view(), name="motion-decision"),
+    path("motions/<int:pk>/actions/", community.MotionActions.as_view(), name="motion-actions"),
+    path(
+        "motions/<int:pk>/actions/<int:action_pk>/",
+        community.MotionActionDetail.as_view(),
+        name="motion-action-detail",
+    ),
+    path("facilitation/", community.FacilitationInbox.as_view(), name="facilitation-inbox"),
     path("commons/<int:pk>/", commons.CommonsDetail.as_view(), name="commons-detail"),
     path(
         "commons/<int:pk>/contributions/",
@@ -174,6 +185,24 @@ urlpatterns = [
     path(C + "positions/", positions.PositionList.as_view(), name="position-list"),
     path(C + "positions/<int:pk>/", positions.PositionDetail.as_view(), name="position-detail"),
     path(C + "working-groups/", positions.WorkingGroupList.as_view(), name="working-group-list"),
+    path(
+        C + "facilitator/", community.ChallengeFacilitator.as_view(), name="challenge-facilitator"
+    ),
+    path(
+        C + "working-groups/<int:group_pk>/space/",
+        community.GroupSpace.as_view(),
+        name="working-group-space",
+    ),
+    path(
+        C + "working-groups/<int:group_pk>/meetings/",
+        community.MeetingList.as_view(),
+        name="meeting-list",
+    ),
+    path(
+        C + "working-groups/<int:group_pk>/meetings/<int:pk>/minutes/",
+        community.MeetingMinutes.as_view(),
+        name="meeting-minutes",
+    ),
     path(
         C + "working-groups/<int:pk>/",
         positions.WorkingGroupDetail.as_view(),

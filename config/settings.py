@@ -395,6 +395,8 @@ SPECTACULAR_SETTINGS = {
         "ContributionKindEnum": "procurement.models.contributions.ContributionKind",
         "CatalogueDecisionKindEnum": "procurement.models.opinions.CatalogueDecision.Kind",
         "VerdictEnum": "procurement.models.opinions.Verdict",
+        "MotionStatusEnum": "procurement.models.community.MotionStatus",
+        "MotionActionStatusEnum": "procurement.models.community.ActionStatus",
         "TaskStatusEnum": "viewflow.workflow.status.STATUS",
         "ProcessStatusEnum": "viewflow.workflow.status.PROCESS",
     },
