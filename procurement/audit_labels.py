@@ -90,6 +90,15 @@ VERB_LABELS = {
     "task.released": _("Tâche rendue"),
     "task.unclaimed": _("Tâche rendue"),
     "working_group.coordinator": _("Coordinateur du groupe de travail désigné"),
+    "working_group.links": _("Liens du groupe de travail (salon, wiki) modifiés"),
+    "facilitator.designated": _("Animateur de l'appel désigné"),
+    "facilitator.conflict": _("Neutralité de l'animateur en cause : animation suspendue"),
+    "meeting.scheduled": _("Réunion de groupe de travail programmée"),
+    "meeting.minutes": _("Compte rendu de réunion écrit"),
+    "motion.filed": _("Motion déposée à la Chambre"),
+    "motion.decided": _("Motion examinée par le modérateur"),
+    "motion.action_added": _("Action ajoutée au plan d'une motion"),
+    "motion.action_updated": _("Action du plan d'une motion mise à jour"),
 }
 
 
