@@ -8,7 +8,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from procurement.models import Challenge, Commons, IncomeKind
+from procurement.models import Challenge, Commons, IncomeKind, Motion
 from procurement.services.cofunding import allocation_set, matching_offer_create, pledge_create
 from procurement.services.hosting import resource_host_designate
 from procurement.services.ledger import income_record
@@ -148,13 +148,19 @@ def completed_challenge(cast) -> Challenge:
 
 
 def scoring_challenge(cast) -> Challenge:
-    """MEL-AAC-2026-002: proposals opened in November, one evaluator has scored."""
+    """MEL-AAC-2026-002: proposals opened in November, one evaluator has scored; its
+    facilitator, ``animatrice.mel``, held a meeting of the first working group (minutes
+    written) and planned the next one."""
     positioning_end, proposal_end = steps.at(2026, 9, 30, 12), steps.at(2026, 11, 2, 12)
     with time_machine.travel(steps.at(2026, 9, 14, 9, 0), tick=True) as clock:
         challenge = steps.start(cast, "MEL-AAC-2026-002", "Logistique urbaine partagée")
         steps.refer_and_publish(cast, challenge, positioning_end, proposal_end)
+        steps.facilitate(cast, challenge)
         steps.to_scoring(cast, challenge, clock, positioning_end, proposal_end)
         steps.score(cast, challenge, "evaluateur.1", [7, 8, 5])
+        # The first working group goes on meeting with its facilitator while it is scored.
+        group = steps.group_meetings(cast, challenge, clock)
+    steps.next_meeting(cast, group)
     return challenge
 
 
@@ -209,4 +215,6 @@ def run(password: str) -> list[Challenge]:
         for reference, build in STAGES:
             existing = Challenge.objects.filter(reference=reference).first()
             challenges.append(existing or build(cast))
+        if not Motion.objects.exists():
+            steps.chambre_motion(cast)
     return challenges

@@ -119,6 +119,8 @@ ACCOUNTS = [
     ("agente.mel", "Nadia", "Benali", "Métropole Européenne de Lille", Role.MEMBER),
     ("evaluateur.1", "Pierre", "Lefebvre", "Métropole Européenne de Lille", Role.EVALUATOR),
     ("evaluatrice.2", "Sophie", "Martin", "Métropole Européenne de Lille", Role.EVALUATOR),
+    # The calls' neutral resource person (seed 004): facilitates MEL-AAC-2026-002.
+    ("animatrice.mel", "Manon", "Deschamps", "Métropole Européenne de Lille", Role.FACILITATOR),
     ("moderatrice.chambre", "Élise", "Vandamme", "Chambre des communs de Lille", Role.MODERATOR),
     ("porteur.chambre", "Hugo", "Delattre", "Chambre des communs de Lille", Role.PORTEURS),
     ("engagement.chambre", "Inès", "Caron", "Chambre des communs de Lille", Role.ENGAGEMENT),

@@ -13,6 +13,7 @@ from procurement.models import (
     OpinionSubject,
 )
 from procurement.queries import open_referral
+from procurement.services import community
 from procurement.services.opinions import (
     referral_comment,
     referral_draft,
@@ -21,6 +22,7 @@ from procurement.services.opinions import (
 from procurement.services.positions import position_create
 from procurement.services.proposals import proposal_submit
 from scoring.queries import marked_criteria
+from workflows import operations
 from workflows.demo.data import (
     BUDGETS,
     CONTEXT,
@@ -275,3 +277,103 @@ def to_scoring(cast, challenge, clock, positioning_end, proposal_end):
         u["agent.mel"],
         {"evaluators": [u["evaluateur.1"].pk, u["evaluatrice.2"].pk]},
     )
+
+
+def facilitate(cast, challenge):
+    """The buyer designates the call's facilitator, neutral among the candidates."""
+    operations.facilitator_designate(
+        challenge=challenge, actor=cast.users["agent.mel"], facilitator=cast.users["animatrice.mel"]
+    )
+
+
+def group_meetings(cast, challenge, clock):
+    """The first working group meets (the facilitator schedules, a member comes, the
+    facilitator writes the minutes), sets its chat and wiki, and plans its next meeting."""
+    u = cast.users
+    group = challenge.resources.order_by("order", "id").first().working_group
+    facilitator = u["animatrice.mel"]
+    community.working_group_links_set(
+        actor=facilitator,
+        group=group,
+        chat_url="https://chat.example.org/mel-covoiturage",
+        wiki_url="https://wiki.example.org/Standard_covoiturage",
+    )
+    held = timezone.now() + timedelta(days=1)
+    meeting = community.meeting_schedule(
+        actor=facilitator,
+        group=group,
+        starts_at=held,
+        place="Maison de la mobilité, Lille",
+        visio_url="https://visio.example.org/mel-covoiturage",
+        agenda="Tour de table ; répartition du travail sur le standard ; calendrier.",
+    )
+    clock.move_to(held + timedelta(hours=2))
+    members = [m.organisation_id for m in group.members.all()]
+    community.meeting_minutes_write(
+        actor=facilitator,
+        meeting=meeting,
+        minutes=(
+            "Chacun a présenté ses besoins. Un dépôt commun est ouvert ; le format des "
+            "trajets sera discuté sur le salon. Prochaine réunion dans trois semaines."
+        ),
+        attendee_ids=members,
+        facilitator_present=True,
+    )
+    return group
+
+
+def next_meeting(cast, group):
+    """A meeting to come (real time): the facilitator's inbox shows it to hold."""
+    return community.meeting_schedule(
+        actor=cast.users["animatrice.mel"],
+        group=group,
+        starts_at=timezone.now().astimezone(PARIS).replace(minute=0, second=0, microsecond=0)
+        + timedelta(days=14),
+        visio_url="https://visio.example.org/mel-covoiturage",
+        agenda="Relecture du format de trajets ; contributions attendues.",
+    )
+
+
+def chambre_motion(cast):
+    """The contributors' group files a motion on a commons; the modératrice adopts it
+    with its action plan and starts following it."""
+    u, o = cast.users, cast.orgs
+    commons = Commons.objects.get(name="Registre de preuve de covoiturage")
+    motion = community.motion_file(
+        actor=u["contributeur.chambre"],
+        chambre=o["Chambre des communs de Lille"],
+        commons=commons,
+        title="Un guide d'accueil des contributeurs du registre",
+        text=(
+            "Les collectivités qui utilisent le registre n'y contribuent pas, faute de "
+            "savoir comment. La Chambre rédige avec la communauté un guide d'accueil et "
+            "organise un atelier de contribution."
+        ),
+    )
+    today = timezone.now().astimezone(PARIS).date()
+    motion = community.motion_decide(
+        actor=u["moderatrice.chambre"],
+        motion=motion,
+        adopted=True,
+        reason="Utile à la réappropriation du commun par ses usagers publics.",
+        actions=[
+            {
+                "title": "Rédiger le guide d'accueil",
+                "owner": "Groupe engagement (Inès Caron)",
+                "due_date": today + timedelta(days=30),
+            },
+            {
+                "title": "Organiser l'atelier de contribution",
+                "owner": "La Fabrique des Mobilités",
+                "due_date": today + timedelta(days=60),
+            },
+        ],
+    )
+    first = motion.actions.order_by("due_date").first()
+    community.motion_action_update(
+        actor=u["moderatrice.chambre"],
+        action=first,
+        status="in_progress",
+        note="Plan du guide partagé sur le wiki.",
+    )
+    return motion
