@@ -298,7 +298,7 @@ def group_meetings(cast, challenge, clock):
         chat_url="https://chat.example.org/mel-covoiturage",
         wiki_url="https://wiki.example.org/Standard_covoiturage",
     )
-    held = timezone.now() + timedelta(days=1)
+    held = (timezone.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     meeting = community.meeting_schedule(
         actor=facilitator,
         group=group,
