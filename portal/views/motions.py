@@ -11,6 +11,7 @@ from portal.forms.community import ActionAddForm, ActionUpdateForm, DecisionForm
 from portal.views.common import cleaned_data, submit
 from procurement import queries
 from procurement.models import Commons, MotionStatus, Organisation, OrganisationKind
+from procurement.models.challenges import PUBLIC_STATUSES
 from procurement.services import community
 
 
@@ -34,7 +35,9 @@ def motions(request, pk):
         form = MotionForm(
             request.POST if request.method == "POST" else None,
             commons=Commons.objects.order_by("name"),
-            challenges=queries.challenges_visible_to(user).filter(chambre=chambre),
+            challenges=queries.challenges_visible_to(user).filter(
+                chambre=chambre, status__in=PUBLIC_STATUSES
+            ),
         )
     if request.method == "POST":
         if form is None:

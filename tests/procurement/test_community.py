@@ -27,6 +27,7 @@ from procurement.services.positions import position_create
 from scoring.services import evaluators_assign
 from tests.api.scenarios import POSITIONING_END, PROPOSAL_END, in_proposals, opened, published
 from tests.conftest import later, member, paris
+from tests.workflows import journey
 from workflows import operations
 from workflows.tasks import sweep
 
@@ -482,6 +483,11 @@ def test_a_motion_is_about_a_commons_or_a_call_of_this_chambre(world, contributo
     with pytest.raises(ApplicationError) as refused:
         file(world, contributor, None)
     assert refused.value.code == "motion_about_nothing"
+
+    draft = journey.start(world)
+    with pytest.raises(ApplicationError) as unpublished:
+        file(world, contributor, None, challenge=draft)
+    assert unpublished.value.code == "challenge_not_public"
 
     challenge = published(world)
     motion = file(world, contributor, None, challenge=challenge)

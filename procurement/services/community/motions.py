@@ -81,7 +81,7 @@ def _audit(verb: str, actor, motion: Motion, obj, data: dict) -> None:
 @transaction.atomic
 def motion_file(*, actor, chambre, title: str, text: str, commons=None, challenge=None) -> Motion:
     """A member of the Chambre's contributors' group files a motion about a commons or
-    a call the Chambre follows (one of them at least). The modérateurs are told
+    a published call the Chambre follows (one of them at least). The modérateurs are told
     (``notify_motion_filed``). Audited (``motion.filed``)."""
     require_member(
         actor,
@@ -99,6 +99,12 @@ def motion_file(*, actor, chambre, title: str, text: str, commons=None, challeng
     if challenge is not None and challenge.chambre_id != chambre.pk:
         raise field_error(
             "challenge", _("Cet appel n'est pas suivi par cette Chambre."), "not_this_chambre"
+        )
+    if challenge is not None and not challenge.is_public:
+        # An adopted motion is public: it may not name a call still unpublished (the
+        # Chambre speaks on a draft through its referral and opinion).
+        raise field_error(
+            "challenge", _("Une motion porte sur un appel publié."), "challenge_not_public"
         )
     title, text = title.strip(), text.strip()
     if not title:
