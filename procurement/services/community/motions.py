@@ -12,6 +12,7 @@ from kernel.errors import ApplicationError, WrongState
 from kernel.guards import field_error, validated_save
 from procurement.models import (
     ActionStatus,
+    Challenge,
     Motion,
     MotionAction,
     MotionStatus,
@@ -96,6 +97,8 @@ def motion_file(*, actor, chambre, title: str, text: str, commons=None, challeng
             code="motion_about_nothing",
             extra={"fields": {"commons": [message], "challenge": [message]}},
         )
+    if challenge is not None:
+        challenge = Challenge.objects.get(pk=challenge.pk)  # its stage as it stands now
     if challenge is not None and challenge.chambre_id != chambre.pk:
         raise field_error(
             "challenge", _("Cet appel n'est pas suivi par cette Chambre."), "not_this_chambre"
