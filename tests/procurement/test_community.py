@@ -194,6 +194,46 @@ def test_the_facilitators_organisation_joining_a_group_flags_the_facilitation(wo
     assert not queries.is_facilitator(person, challenge)
     assert queries.facilitation_items(person) == []
     assert AuditEvent.objects.filter(verb="facilitator.conflict").count() == 1
+    # and the buyer's staff are asked to designate another (mail and inbox)
+    assert recipients("facilitation.conflict:") == ["agent.mel"]
+    assert [f.challenge_id for f in queries.facilitations_flagged_for(world.buyer_agent)] == [
+        challenge.pk
+    ]
+
+
+def test_a_facilitator_joining_a_candidate_by_invitation_is_flagged(world, clock):
+    # given a facilitator designated while Mobicoop is already a candidate
+    from procurement.services import accounts
+
+    challenge = published(world)
+    person = facilitator(world)
+    person.email = "animatrice@example.fr"
+    person.save()
+    position_create(
+        actor=world.partner_users[1],
+        resource=ChallengeResource.objects.filter(challenge=challenge).first(),
+        organisation=world.partners[1],
+        intent="produce",
+        contributions=SKILLS,
+    )
+    designate(world, challenge, person)
+    Membership.objects.create(
+        user=world.partner_users[1], organisation=world.partners[1], role=Role.ADMIN
+    )
+
+    # when the facilitator accepts an invitation to join Mobicoop
+    invitation = accounts.invitation_create(
+        actor=world.partner_users[1],
+        organisation=world.partners[1],
+        email="animatrice@example.fr",
+        role="member",
+    )
+    token = accounts.invitation_link(invitation).rstrip("/").rsplit("/", 1)[-1]
+    accounts.invitation_accept(token=token, user=person)
+
+    # then the facilitation is suspended
+    assert not queries.is_facilitator(person, challenge)
+    assert "a rejoint Mobicoop SCIC" in Facilitation.objects.get().conflict_reason
 
 
 def test_a_new_designation_clears_the_flag(world, clock):

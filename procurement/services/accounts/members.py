@@ -12,6 +12,7 @@ from kernel.guards import field_error
 from procurement.models import Invitation, Membership, Organisation, OrganisationKind, Role
 from procurement.queries import is_member
 from procurement.services.audit import audit_record
+from procurement.services.community.facilitation import facilitations_recheck
 
 from .links import INVITATION_SALT, absolute, mail_on_commit, sign, unsign
 from .signup import check_password, email_taken
@@ -226,6 +227,8 @@ def invitation_accept(*, token: str, user=None, account: dict | None = None):
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    # A facilitator who joins a candidate of a call they facilitate is no longer neutral.
+    facilitations_recheck(user=user, organisation=invitation.organisation)
     audit_record(
         verb="organisation.member_joined",
         actor=user,

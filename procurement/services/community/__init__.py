@@ -4,6 +4,7 @@ action plans."""
 
 from procurement.services.community.facilitation import (
     facilitation_neutrality_check,
+    facilitations_recheck,
     facilitator_designate,
 )
 from procurement.services.community.meetings import (
@@ -21,6 +22,7 @@ from procurement.services.community.motions import (
 
 __all__ = [
     "facilitation_neutrality_check",
+    "facilitations_recheck",
     "facilitator_designate",
     "meeting_minutes_write",
     "meeting_schedule",

@@ -7,9 +7,14 @@ from django.utils.translation import gettext as _
 from kernel.errors import ApplicationError, WrongState
 from kernel.guards import field_error, validated_save
 from procurement.models import Challenge, ChallengeStatus, Facilitation, Membership
-from procurement.queries import candidate_memberships, facilitators_of_buyer
+from procurement.queries import (
+    candidate_memberships,
+    candidate_organisations,
+    facilitators_of_buyer,
+)
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.services.notifications.events import notify_facilitation_conflict
 
 # A call cancelled or ended without an award has nothing left to facilitate.
 ENDED = [ChallengeStatus.CANCELLED, ChallengeStatus.UNSUCCESSFUL]
@@ -78,17 +83,32 @@ def facilitator_designate(*, actor, challenge, facilitator) -> Facilitation:
     return facilitation
 
 
+def _flag(facilitation: Facilitation, organisation, reason: str, actor=None) -> None:
+    facilitation.conflict_at = timezone.now()
+    facilitation.conflict_reason = reason
+    facilitation.save(update_fields=["conflict_at", "conflict_reason"])
+    audit_record(
+        verb="facilitator.conflict",
+        actor=actor,
+        challenge=facilitation.challenge,
+        obj=facilitation,
+        data={"facilitator": facilitation.facilitator_id, "organisation": organisation.pk},
+    )
+    notify_facilitation_conflict(facilitation)
+
+
 def facilitation_neutrality_check(*, challenge, organisation, actor=None) -> bool:
     """An organisation becomes a candidate of the call (it positions to produce or
     contribute): if the call's facilitator belongs to it, the facilitation is flagged
     and suspended — the candidate keeps its right to compete (égalité de traitement;
     article L2141-10 du code de la commande publique excludes a candidate for a conflict
     of interest only when it cannot be remedied otherwise), and the remedy is the buyer's:
-    designate another facilitator. Runs in the caller's transaction; audited
-    (``facilitator.conflict``). Returns whether a facilitation was flagged."""
+    designate another facilitator (its staff are mailed, and their inbox asks for it).
+    Runs in the caller's transaction; audited (``facilitator.conflict``). Returns
+    whether a facilitation was flagged."""
     facilitation = (
         Facilitation.objects.select_for_update()
-        .select_related("facilitator")
+        .select_related("facilitator", "challenge")
         .filter(challenge=challenge, conflict_at__isnull=True)
         .first()
     )
@@ -98,18 +118,32 @@ def facilitation_neutrality_check(*, challenge, organisation, actor=None) -> boo
         user=facilitation.facilitator, organisation=organisation
     ).exists():
         return False
-    facilitation.conflict_at = timezone.now()
-    facilitation.conflict_reason = _(
+    reason = _(
         "%(person)s est membre de %(organisation)s, qui s'est positionnée pour rejoindre un "
         "groupe de travail de l'appel : l'animation est suspendue jusqu'à la désignation "
         "d'un autre animateur."
     ) % {"person": _name(facilitation.facilitator), "organisation": organisation.name}
-    facilitation.save(update_fields=["conflict_at", "conflict_reason"])
-    audit_record(
-        verb="facilitator.conflict",
-        actor=actor,
-        challenge=challenge,
-        obj=facilitation,
-        data={"facilitator": facilitation.facilitator_id, "organisation": organisation.pk},
-    )
+    _flag(facilitation, organisation, reason, actor)
     return True
+
+
+def facilitations_recheck(*, user, organisation) -> int:
+    """``user`` has just joined ``organisation`` (an invitation accepted): each call the
+    user facilitates where that organisation is a candidate is flagged, as above.
+    Returns how many were flagged."""
+    flagged = 0
+    facilitations = (
+        Facilitation.objects.select_for_update()
+        .select_related("facilitator", "challenge")
+        .filter(facilitator=user, conflict_at__isnull=True)
+    )
+    for facilitation in facilitations:
+        if not candidate_organisations(facilitation.challenge).filter(pk=organisation.pk).exists():
+            continue
+        reason = _(
+            "%(person)s a rejoint %(organisation)s, candidat à cet appel : l'animation est "
+            "suspendue jusqu'à la désignation d'un autre animateur."
+        ) % {"person": _name(user), "organisation": organisation.name}
+        _flag(facilitation, organisation, reason)
+        flagged += 1
+    return flagged

@@ -403,6 +403,24 @@ def notify_meeting_scheduled(meeting) -> int:
     )
 
 
+@transaction.atomic
+def notify_facilitation_conflict(facilitation) -> int:
+    """To the buyer's staff: the call's facilitator lost its neutrality (its
+    organisation became a candidate); the facilitation is suspended, they designate
+    another facilitator. Once per flag."""
+    challenge = facilitation.challenge
+    return _notify(
+        kind="facilitation_conflict",
+        key=f"facilitation.conflict:{facilitation.pk}:{int(facilitation.conflict_at.timestamp())}",
+        challenge=challenge,
+        recipients=staff_recipients([challenge.buyer_id]),
+        data={
+            "reason": facilitation.conflict_reason,
+            "path": _path("portal:facilitation", challenge.pk),
+        },
+    )
+
+
 def _motion_data(motion, **extra) -> dict:
     return {
         "title": motion.title,
