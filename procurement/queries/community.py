@@ -23,7 +23,6 @@ from procurement.models import (
     MotionStatus,
     Organisation,
     Position,
-    Proposal,
     Role,
     WorkingGroup,
     WorkingGroupMember,
@@ -76,8 +75,8 @@ def facilitators_of_buyer(challenge) -> QuerySet:
 
 def candidate_organisations(challenge) -> QuerySet[Organisation]:
     """The call's candidates: the organisations positioned to produce or contribute on
-    one of its resources, the members of its working groups and the authors of its
-    proposals' groups."""
+    one of its resources, and the members of its working groups (who make its
+    proposals)."""
     return Organisation.objects.filter(
         Q(
             pk__in=Position.objects.filter(
@@ -88,11 +87,6 @@ def candidate_organisations(challenge) -> QuerySet[Organisation]:
             pk__in=WorkingGroupMember.objects.filter(group__resource__challenge=challenge).values(
                 "organisation"
             )
-        )
-        | Q(
-            pk__in=WorkingGroupMember.objects.filter(
-                group__in=Proposal.objects.filter(challenge=challenge).values("group")
-            ).values("organisation")
         )
     )
 
