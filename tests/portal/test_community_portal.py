@@ -218,3 +218,28 @@ def test_a_filed_motion_is_not_public(client, world):
         "Secret"
         not in client.get(reverse("portal:motions", args=[world.chambre.pk])).content.decode()
     )
+
+
+def test_the_facilitators_inbox_runs_a_constant_number_of_queries(
+    client, world, login, grouped, animatrice, django_assert_max_num_queries
+):
+    group = first_group(grouped)
+    login(animatrice)
+
+    def meet(n):
+        for i in range(n):
+            community.meeting_schedule(
+                actor=animatrice,
+                group=group,
+                starts_at=later(POSITIONING_END, days=3 + i),
+                place="Lille",
+                agenda="Point",
+            )
+
+    meet(1)
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse("portal:inbox"))
+    meet(5)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("portal:inbox")).content.decode()
+    assert page.count("Tenir la réunion du groupe") == 6

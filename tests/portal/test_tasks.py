@@ -58,13 +58,14 @@ def test_inbox_runs_a_constant_number_of_queries(
 
     advance(world, clock, "draft")
     login(world.buyer_agent)
-    # 18: the questions to answer and the language of one's mails are one query each,
-    # the execution follow-up's deliverables (to decide, to submit) two
-    with django_assert_max_num_queries(18):
+    # 20: the questions to answer and the language of one's mails are one query each,
+    # the execution follow-up's deliverables (to decide, to submit) two, the calls one
+    # facilitates and the facilitations whose neutrality is flagged two
+    with django_assert_max_num_queries(20):
         client.get(reverse("portal:inbox"))
     for n in range(3):
         journey.start(world, title=f"Autre appel {n}")
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         client.get(reverse("portal:inbox"))
 
 
