@@ -4,7 +4,7 @@ one (which starts its process), changes its draft or cancels it."""
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import IsAuthenticated
@@ -16,14 +16,16 @@ from procurement import queries
 from procurement.models import Challenge, ChallengeResource, Commons, Framing, Lot, Organisation
 from procurement.models.challenges import AggregationMethod, ContractNature, ExecutionPlaceKind
 from procurement.services.award_rules import publication_warnings
-from procurement.services.challenges import challenge_update
 from procurement.services.essential_data import challenge_essential_data_set
 from procurement.services.hosting import resource_host_designate
+from scoring.votes import vote_for
+from workflows.operations import call_draft_save
 from workflows.services import process_cancel, process_start
 
 from .commons import CommonsSerializer
 from .serializers import OrganisationRefSerializer
 from .views import ChallengeScoped, validated
+from .votes import VotePlanInput, VoteSerializer, plan_kwargs
 
 
 class ResourceSerializer(serializers.ModelSerializer):
@@ -186,6 +188,20 @@ class ChallengeSerializer(serializers.ModelSerializer):
         return publication_warnings(challenge)
 
 
+class ChallengeDetailSerializer(ChallengeSerializer):
+    """One call, with the collective vote it plans (``null``: none)."""
+
+    collective_vote = serializers.SerializerMethodField()
+
+    class Meta(ChallengeSerializer.Meta):
+        fields = [*ChallengeSerializer.Meta.fields, "collective_vote"]
+
+    @extend_schema_field(VoteSerializer(allow_null=True))
+    def get_collective_vote(self, challenge) -> dict | None:
+        vote = vote_for(challenge)
+        return None if vote is None else VoteSerializer(vote).data
+
+
 class CriterionInput(serializers.Serializer):
     code = serializers.SlugField(max_length=40)
     label = serializers.CharField(max_length=200)
@@ -312,6 +328,13 @@ class ChallengeUpdateInput(EssentialDataInput):
     )
     resources = ResourceInput(many=True, required=False)
     lots = LotInput(many=True, required=False, allow_empty=False)
+    collective_vote = VotePlanInput(
+        required=False,
+        help_text=(
+            "Un vote collectif (jugement majoritaire) des financeurs et des contributeurs "
+            "sur les communs à cofinancer, avant le tour de cofinancement."
+        ),
+    )
 
 
 class CancelInput(serializers.Serializer):
@@ -352,16 +375,24 @@ class ChallengeCancel(ChallengeScoped, APIView):
 
 
 class ChallengeDetail(ChallengeScoped, APIView):
-    @extend_schema(responses=ChallengeSerializer)
+    @extend_schema(responses=ChallengeDetailSerializer)
     def get(self, request, challenge_pk):
-        return Response(ChallengeSerializer(self.challenge()).data)
+        return Response(ChallengeDetailSerializer(self.challenge()).data)
 
-    @extend_schema(request=ChallengeUpdateInput, responses=ChallengeSerializer)
+    @extend_schema(request=ChallengeUpdateInput, responses=ChallengeDetailSerializer)
     def patch(self, request, challenge_pk):
         data = validated(ChallengeUpdateInput, request)
-        challenge = challenge_update(challenge=self.challenge(), actor=request.user, **data)
+        vote = data.pop("collective_vote", None)
+        challenge = call_draft_save(
+            challenge=self.challenge(),
+            actor=request.user,
+            fields=data,
+            vote=None if vote is None else plan_kwargs(vote),
+        )
         return Response(
-            ChallengeSerializer(queries.access_challenge(user=request.user, pk=challenge.pk)).data
+            ChallengeDetailSerializer(
+                queries.access_challenge(user=request.user, pk=challenge.pk)
+            ).data
         )
 
 

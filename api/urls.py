@@ -9,6 +9,7 @@ from api.scoring import (
     GridView,
     RoundList,
 )
+from api.votes import MyBallot, VoteDetail, VoteResults
 
 from . import (
     amendments,
@@ -244,6 +245,9 @@ urlpatterns = [
     path(C + "ranking/", RankingView.as_view(), name="ranking"),
     path(C + "ranking/export.csv", RankingCsv.as_view(), name="ranking-csv"),
     path(C + "ranking/export.xlsx", RankingXlsx.as_view(), name="ranking-xlsx"),
+    path(C + "vote/", VoteDetail.as_view(), name="vote"),
+    path(C + "vote/ballot/", MyBallot.as_view(), name="vote-ballot"),
+    path(C + "vote/results/", VoteResults.as_view(), name="vote-results"),
     path(C + "opinions/", opinions.OpinionList.as_view(), name="opinion-list"),
     path(
         C + "opinions/<int:pk>/answers/",

@@ -221,3 +221,142 @@ class StoredRanking(models.Model):
 
     def __str__(self) -> str:
         return f"Classement de {self.challenge_id}"
+
+
+# --- a collective vote (majority judgment) on which commons to cofinance ------------------
+
+
+class Grade(models.IntegerChoices):
+    """The majority-judgment mentions, numbered as ``scoring.aggregation`` does."""
+
+    EXCELLENT = 6, _("Excellent")
+    TRES_BIEN = 5, _("Très bien")
+    BIEN = 4, _("Bien")
+    ASSEZ_BIEN = 3, _("Assez bien")
+    PASSABLE = 2, _("Passable")
+    INSUFFISANT = 1, _("Insuffisant")
+    A_REJETER = 0, _("À rejeter")
+
+
+class CollectiveVote(models.Model):
+    """A call's collective vote, planned by its buyer while drafting, opened on the
+    selected commons after the Chambre's opinion on the selection, closed at ``ends_at``
+    (to the second), before the cofunding round (``scoring.services.votes``)."""
+
+    challenge = models.OneToOneField(
+        "procurement.Challenge", on_delete=models.CASCADE, related_name="collective_vote"
+    )
+    # How long the vote lasts once opened, or the date it ends (which wins when set).
+    days = models.PositiveSmallIntegerField(
+        _("durée du vote (jours)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    planned_end = models.DateTimeField(_("fin du vote prévue"), null=True, blank=True)
+    # The retention rule: a majority grade at least this one, the best ``max_retained``.
+    min_grade = models.PositiveSmallIntegerField(
+        _("mention majoritaire minimale"), choices=Grade.choices, default=Grade.BIEN
+    )
+    max_retained = models.PositiveSmallIntegerField(
+        _("nombre maximal de communs retenus"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(_("fin du vote"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    ballots_counted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("vote collectif")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(days__gte=1) & Q(days__lte=60), name="vote_days_range"
+            ),
+            models.CheckConstraint(condition=Q(min_grade__lte=6), name="vote_min_grade_scale"),
+            models.CheckConstraint(
+                condition=Q(max_retained__isnull=True) | Q(max_retained__gte=1),
+                name="vote_max_retained_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(opened_at__isnull=True) | Q(ends_at__gt=models.F("opened_at")),
+                name="vote_ends_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vote collectif de {self.challenge_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None and self.closed_at is None
+
+
+class VoteCandidate(models.Model):
+    """A commons put to the vote (a selected proposal that would get a bucket), with
+    its result once the vote is closed."""
+
+    vote = models.ForeignKey(CollectiveVote, on_delete=models.CASCADE, related_name="candidates")
+    proposal = models.ForeignKey(
+        "procurement.Proposal", on_delete=models.CASCADE, related_name="vote_candidacies"
+    )
+    # The result, written at the close: the grades' counts (index = grade 0 … 6, display
+    # data), the majority grade, the rank, whether it gets a bucket and why.
+    counts = models.JSONField(default=list, blank=True)
+    majority_grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    retained = models.BooleanField(null=True, blank=True)
+    reason = models.CharField(max_length=20, blank=True)
+    # How it passed the next candidate of the same majority grade (see
+    # ``scoring.aggregation.collective.TieBreak``): {"other", "removed", "grade", …}.
+    tie_break = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["vote_id", "rank", "id"]
+        verbose_name = _("commun soumis au vote")
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "proposal"], name="vote_candidate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} au vote {self.vote_id}"
+
+
+class Ballot(models.Model):
+    """One organisation's ballot (a funder or a contributor of the call): one per
+    organisation, changed until the close, secret until then."""
+
+    vote = models.ForeignKey(CollectiveVote, on_delete=models.CASCADE, related_name="ballots")
+    organisation = models.ForeignKey(
+        "procurement.Organisation", on_delete=models.PROTECT, related_name="ballots"
+    )
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bulletin")
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "organisation"], name="ballot_one_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Bulletin de {self.organisation_id} au vote {self.vote_id}"
+
+
+class BallotGrade(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="grades")
+    candidate = models.ForeignKey(VoteCandidate, on_delete=models.CASCADE, related_name="grades")
+    grade = models.PositiveSmallIntegerField(choices=Grade.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "candidate"], name="ballot_grade_unique"),
+            models.CheckConstraint(condition=Q(grade__lte=6), name="ballot_grade_scale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} : {self.grade}"

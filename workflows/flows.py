@@ -11,7 +11,8 @@ sweep, so they hold with nobody clicking and survive restarts.
       ─► positioning (timer) ─► close_positioning ─► proposals (timer) ─► open_proposals
       ─► (none submitted? unsuccessful ─► end_unsuccessful)
       ─► assign_evaluators ─► split: score × evaluator ─► join ─► close_scoring ─► select
-      ─► selection_opinion ─► open_cofunding ─► cofunding (timer) ─► close_cofunding
+      ─► selection_opinion ─► (collective vote planned? open_vote ─► vote (timer) ─► close_vote)
+      ─► open_cofunding ─► cofunding (timer) ─► close_cofunding
       ─► generate_documents (Celery) ─► award (the decision)
       ─► rejection_letters (Celery: letters generated, e-mailed, in the candidates' space)
       ─► (formal procedure? standstill (timer, 11 days, R2182-1)) ─► sign ─► end
@@ -30,6 +31,7 @@ from procurement.services import opinions as opinion_services
 from procurement.services import positions as position_services
 from procurement.services import selection as selection_services
 from scoring import services as scoring_services
+from scoring.services import votes as vote_services
 from workflows import documents, operations
 from workflows import step_data as data
 from workflows.models import ChallengeProcess
@@ -183,7 +185,32 @@ class ChallengeFlow(flow.Flow):
         call=this.publish_selection_opinion,
         template="portal/tasks/opinion.html",
         form="portal.forms.tasks.OpinionForm",
-    ).Next(this.open_cofunding)
+    ).Next(this.check_vote)
+
+    # The collective vote (seed 003): the call's funders and contributors choose by
+    # majority judgment which selected commons the round cofinances
+    # (``scoring.services.votes``). A call that plans none goes straight to the round.
+    check_vote = (
+        flow.If(this.vote_planned)
+        .Annotation(title=_("Vote collectif ?"))
+        .Then(this.open_vote)
+        .Else(this.open_cofunding)
+    )
+    open_vote = (
+        flow.Function(this.do_open_vote)
+        .Annotation(title=_("Ouverture du vote collectif"))
+        .Next(this.vote)
+    )
+    vote = (
+        flow.Timer(this.vote_deadline)
+        .Annotation(title=_("Clôture du vote collectif"))
+        .Next(this.close_vote)
+    )
+    close_vote = (
+        flow.Function(this.do_close_vote)
+        .Annotation(title=_("Dépouillement du vote collectif"))
+        .Next(this.open_cofunding)
+    )
 
     open_cofunding = (
         flow.Function(this.do_open_cofunding)
@@ -337,8 +364,20 @@ class ChallengeFlow(flow.Flow):
     def do_close_scoring(self, activation):
         scoring_services.scoring_close(challenge=fresh(activation))
 
+    def vote_planned(self, activation):
+        return vote_services.vote_planned(fresh(activation))
+
+    def do_open_vote(self, activation):
+        vote_services.vote_open(challenge=fresh(activation))
+
+    def vote_deadline(self, activation):
+        return vote_services.vote_of(fresh(activation)).ends_at
+
+    def do_close_vote(self, activation):
+        vote_services.vote_close(challenge=fresh(activation))
+
     def do_open_cofunding(self, activation):
-        cofunding_services.cofunding_open(challenge=fresh(activation))
+        operations.cofunding_open(challenge=fresh(activation))
 
     def do_close_cofunding(self, activation):
         cofunding_services.cofunding_close(challenge=fresh(activation))

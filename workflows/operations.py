@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 from kernel.errors import ApplicationError
 from procurement.services import award as award_services
 from procurement.services import challenges as challenge_services
+from procurement.services import cofunding as cofunding_services
 from procurement.services import community
 from procurement.services import proposals as proposal_services
 from procurement.services import selection as selection_services
 from scoring.queries import criteria_of, is_evaluator_of
 from scoring.ranking import compute_rankings, grid_spec, ranking_leaders
 from scoring.services import grid_check, grid_freeze, grid_set
+from scoring.services.votes import vote_plan_set, vote_retained
 from workflows import documents
 from workflows.snapshots import call_snapshot
 
@@ -52,15 +54,27 @@ def call_revise(*, challenge, actor, resubmit: bool, answers: list[dict] | None 
 
 
 @transaction.atomic
-def call_draft_save(*, challenge, actor, fields: dict, criteria: list[dict] | None = None):
+def call_draft_save(
+    *,
+    challenge,
+    actor,
+    fields: dict,
+    criteria: list[dict] | None = None,
+    vote: dict | None = None,
+):
     """The buyer's editor saves the call while it is a draft or under revision: the
-    call's fields, resources and lots (``challenge_services.challenge_update``) and its
-    grid (``scoring.services.grid_set``), all or nothing. The grid's rules (weights
-    adding up to 100 %, price, environment, commons share) are not required yet: they
-    are checked when the call is referred (``call_refer``) and published."""
-    challenge = challenge_services.challenge_update(challenge=challenge, actor=actor, **fields)
+    call's fields, resources and lots (``challenge_services.challenge_update``), its
+    grid (``scoring.services.grid_set``) and the collective vote it plans
+    (``scoring.services.votes.vote_plan_set``, given ``vote``), all or nothing. The
+    grid's rules (weights adding up to 100 %, price, environment, commons share) are not
+    required yet: they are checked when the call is referred (``call_refer``) and
+    published."""
+    if fields or vote is None:
+        challenge = challenge_services.challenge_update(challenge=challenge, actor=actor, **fields)
     if criteria is not None:
         grid_set(challenge=challenge, actor=actor, criteria=criteria)
+    if vote is not None:
+        vote_plan_set(challenge=challenge, actor=actor, **vote)
     return challenge
 
 
@@ -122,6 +136,15 @@ def contract_conclude(*, challenge, actor):
     signed = award_services.contract_sign(challenge=challenge, actor=actor)
     documents.documents_request(challenge=challenge, actor=actor)
     return signed
+
+
+@transaction.atomic
+def cofunding_open(*, challenge):
+    """Open the cofunding round: with a bucket for every selected proposal, or, after a
+    collective vote, for the commons the vote retained only (``vote_retained``)."""
+    return cofunding_services.cofunding_open(
+        challenge=challenge, proposal_ids=vote_retained(challenge)
+    )
 
 
 @transaction.atomic

@@ -40,10 +40,12 @@ from procurement.queries.cofunding import (
     challenge_contributors,
     cofunding_of,
     cofunding_round_of,
+    collective_electorate,
     funded_resource_ids,
     funders_for,
     matching_inputs,
     matching_offers_of,
+    own_group_proposals,
     round_matching,
 )
 from procurement.queries.community import (
@@ -220,6 +222,7 @@ __all__ = [
     "chambre_activity",
     "cofunding_of",
     "cofunding_round_of",
+    "collective_electorate",
     "commitments_of",
     "commons_catalogue",
     "commons_search",
@@ -278,6 +281,7 @@ __all__ = [
     "organisations_list",
     "organisations_of",
     "organisations_to_be_named",
+    "own_group_proposals",
     "positioned_recipients",
     "positions_visible_to",
     "proposals_visible_to",

@@ -219,3 +219,29 @@ def matching_offers_of(user) -> QuerySet[MatchingOffer]:
         .select_related("matcher", "round__challenge")
         .order_by("-created_at", "-pk")
     )
+
+
+def collective_electorate(challenge) -> QuerySet[Organisation]:
+    """Who votes in a call's collective vote on the commons to cofinance: every funder
+    (a cofunding round is open to all of them, as ``funder_recipients`` says) and the
+    organisations of the call's working groups (its contributors). One ballot each."""
+    contributors = WorkingGroupMember.objects.filter(group__resource__challenge=challenge).values(
+        "organisation_id"
+    )
+    return Organisation.objects.filter(
+        Q(kind=OrganisationKind.FUNDER) | Q(pk__in=contributors)
+    ).order_by("name", "pk")
+
+
+def own_group_proposals(challenge, organisation_ids) -> dict[int, set[int]]:
+    """Per organisation, the proposals of the call made by a working group it belongs
+    to (the commons it does not grade in a collective vote)."""
+    own: dict[int, set[int]] = {}
+    rows = WorkingGroupMember.objects.filter(
+        group__resource__challenge=challenge,
+        organisation_id__in=organisation_ids,
+        group__proposals__isnull=False,
+    ).values_list("organisation_id", "group__proposals")
+    for org_id, proposal_id in rows:
+        own.setdefault(org_id, set()).add(proposal_id)
+    return own

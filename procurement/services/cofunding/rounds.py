@@ -1,6 +1,8 @@
 """A cofunding round: opened from the selection, its policies and buckets edited by
 the buyer, subsidies and contributors' envelopes, closed at the deadline."""
 
+from collections.abc import Collection
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -35,9 +37,11 @@ from procurement.services.stages import challenge_stage_move
 
 
 @transaction.atomic
-def cofunding_open(*, challenge) -> CofundingRound:
+def cofunding_open(*, challenge, proposal_ids: Collection[int] | None = None) -> CofundingRound:
     """After the Chambre's opinion on the selection: one bucket per selected proposal,
-    open until the cofunding deadline the buyer set at selection.
+    open until the cofunding deadline the buyer set at selection. When the call held a
+    collective vote, ``proposal_ids`` are the commons it retained: only those selected
+    proposals get a bucket (``None``: no vote, every selected proposal).
 
     A bucket funds only the cofundable amount (minimum = maximum = that amount): under
     a *marché public* the lines outside the contract, never the contract price the buyer
@@ -53,6 +57,8 @@ def cofunding_open(*, challenge) -> CofundingRound:
         selected = challenge.proposals.filter(status=ProposalStatus.SELECTED).prefetch_related(
             "budget_lines"
         )
+        if proposal_ids is not None:
+            selected = selected.filter(pk__in=list(proposal_ids))
         for proposal in selected:
             cofundable = budget_split_of(proposal).cofundable
             if cofundable > 0:
@@ -66,10 +72,37 @@ def cofunding_open(*, challenge) -> CofundingRound:
             verb="cofunding.opened",
             challenge=challenge,
             obj=round_,
-            data={"deadline": round_.deadline, "buckets": round_.buckets.count()},
+            data={
+                "deadline": round_.deadline,
+                "buckets": round_.buckets.count(),
+                **({} if proposal_ids is None else {"voted": sorted(proposal_ids)}),
+            },
         )
         notify_cofunding_opened(round_)
     return round_
+
+
+@transaction.atomic
+def cofunding_deadline_postpone(*, challenge, deadline: datetime, reason: str) -> None:
+    """Move the cofunding deadline later before the round opens (a collective vote that
+    ends after it: the funders keep time to pledge). Never earlier; audited with the
+    reason."""
+    require_status(
+        challenge, ChallengeStatus.COFUNDING, message=_("Le cofinancement n'est pas ouvert.")
+    )
+    old = challenge.cofunding_deadline
+    if old is not None and deadline <= old:
+        return
+    if CofundingRound.objects.filter(challenge=challenge).exists():
+        raise WrongState(_("Le tour de cofinancement est déjà ouvert."), code="round_open")
+    challenge.cofunding_deadline = deadline
+    challenge.save(update_fields=["cofunding_deadline", "updated_at"])
+    audit_record(
+        verb="cofunding.deadline_postponed",
+        challenge=challenge,
+        obj=challenge,
+        data={"old": old, "new": deadline, "reason": reason},
+    )
 
 
 @transaction.atomic

@@ -30,6 +30,8 @@ from procurement.services.notifications.events import (
     notify_rapporteur_named,
     notify_referral_opened,
     notify_rejection_letters,
+    notify_vote_opened,
+    notify_vote_result,
 )
 from procurement.services.notifications.reminders import reminders_send_due
 from procurement.services.notifications.sending import (
@@ -69,6 +71,8 @@ __all__ = [
     "notify_rapporteur_named",
     "notify_referral_opened",
     "notify_rejection_letters",
+    "notify_vote_opened",
+    "notify_vote_result",
     "reminders_send_due",
     "subscription_set",
 ]

@@ -17,6 +17,7 @@ from procurement.models import (
 )
 from procurement.queries import (
     OPINION_ROLES,
+    collective_electorate,
     funder_recipients,
     group_member_recipients,
     letter_recipients,
@@ -480,4 +481,42 @@ def notify_action_overdue(action) -> int:
             owner=action.owner,
             deadline=_iso(datetime.combine(action.due_date, time(0), tzinfo=PARIS)),
         ),
+    )
+
+
+@transaction.atomic
+def notify_vote_opened(challenge: Challenge, *, ends_at, candidates: int) -> int:
+    """To the staff of every organisation that votes (the funders, the working groups'
+    organisations): the collective vote on the commons to cofinance is open until
+    ``ends_at``; they grade each commons. One event per call's vote."""
+    return _notify(
+        kind="vote_opened",
+        key=f"vote.opened:{challenge.pk}",
+        challenge=challenge,
+        recipients=staff_recipients(collective_electorate(challenge).values("pk")),
+        data={
+            "deadline": _iso(ends_at),
+            "candidates": candidates,
+            "path": _path("portal:vote", challenge.pk),
+        },
+    )
+
+
+@transaction.atomic
+def notify_vote_result(
+    challenge: Challenge, *, retained: list[str], not_retained: list[str]
+) -> int:
+    """To the voters and the buyer's staff: the vote is counted; the commons retained
+    (they get a bucket in the round) and the others, with a link to the result."""
+    voters = staff_recipients(collective_electorate(challenge).values("pk"))
+    return _notify(
+        kind="vote_result",
+        key=f"vote.result:{challenge.pk}",
+        challenge=challenge,
+        recipients=voters | staff_recipients([challenge.buyer_id]),
+        data={
+            "retained": retained,
+            "not_retained": not_retained,
+            "path": _path("portal:vote_result", challenge.pk),
+        },
     )
