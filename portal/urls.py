@@ -30,6 +30,7 @@ from portal.views.space import (
     position,
     process,
     proposal,
+    vote,
 )
 
 app_name = "portal"
@@ -103,6 +104,8 @@ urlpatterns = [
     path(D + "groupes/<int:group_pk>/", facilitation.group_space, name="group_space"),
     path(D + "animation/", facilitation.facilitation, name="facilitation"),
     path(D + "cofinancement/", cofunding.cofunding, name="cofunding"),
+    path(D + "vote/", vote.vote, name="vote"),
+    path("defis/<int:pk>/vote/", vote.vote_result, name="vote_result"),
     path("espace/cofinancements/", cofunding.my_cofunding, name="my_cofunding"),
     path(D + "questions/", answers.answers, name="answers"),
     path(D + "modifier/", amendment.amendment, name="amendment"),

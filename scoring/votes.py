@@ -7,8 +7,9 @@ from fractions import Fraction
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound, WrongState
-from procurement.queries import own_group_proposals
-from scoring.aggregation import MJ_GRADES
+from procurement.models import Organisation, OrganisationKind
+from procurement.queries import STAFF_ROLES, org_ids, own_group_proposals
+from scoring.aggregation import MJ_GRADES, grade_name
 from scoring.models import Ballot, CollectiveVote, Grade, VoteCandidate
 from scoring.services.votes import voter_organisations
 
@@ -62,8 +63,7 @@ def my_ballots(user, vote: CollectiveVote) -> list[dict]:
             {
                 "organisation": organisation,
                 "grades": {
-                    g.candidate.proposal_id: MJ_GRADES[len(MJ_GRADES) - 1 - g.grade]
-                    for g in ballot.grades.all()
+                    g.candidate.proposal_id: grade_name(g.grade) for g in ballot.grades.all()
                 }
                 if ballot
                 else {},
@@ -189,3 +189,27 @@ def access_vote(challenge) -> CollectiveVote:
     if vote is None:
         raise NotFound(_("Cet appel ne prévoit pas de vote collectif."), code="no_vote")
     return vote
+
+
+def open_votes_for(user) -> list[CollectiveVote]:
+    """The open votes the user may vote in (as staff of a funder, or of an organisation
+    in one of the call's working groups), each with ``voted``: whether all its voting
+    organisations have cast their ballot. Two queries."""
+    if user is None or not user.is_authenticated:
+        return []
+    mine = org_ids(user, STAFF_ROLES)
+    is_funder = Organisation.objects.filter(pk__in=mine, kind=OrganisationKind.FUNDER).exists()
+    votes = CollectiveVote.objects.filter(opened_at__isnull=False, closed_at__isnull=True)
+    if not is_funder:
+        votes = votes.filter(
+            challenge__resources__working_group__members__organisation__in=mine
+        ).distinct()
+    votes = list(votes.select_related("challenge").order_by("ends_at", "pk"))
+    cast = set(
+        Ballot.objects.filter(vote__in=votes, organisation__in=mine).values_list(
+            "vote_id", flat=True
+        )
+    )
+    for vote in votes:
+        vote.voted = vote.pk in cast
+    return votes

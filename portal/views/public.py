@@ -24,7 +24,9 @@ from procurement.models import ChallengeStatus, DocumentStage, OrganisationKind
 from procurement.services.amendments import amendable_by
 from procurement.services.award_rules import publication_warnings
 from procurement.services.questions import question_ask
+from scoring import votes as vote_queries
 from scoring.queries import grid_of
+from scoring.services.votes import voter_organisations
 
 QUESTION_STAGES = (ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS)
 
@@ -99,8 +101,24 @@ def challenge_detail(request, pk):
         "publication_warnings": publication_warnings(challenge) if is_buyer_staff else [],
         "is_partner": partner_orgs.exists(),
         "is_funder": queries.funders_for(request.user, challenge).exists(),
+        **_vote_context(request.user, challenge),
     }
     return render(request, "portal/challenge.html", context, status=status)
+
+
+def _vote_context(user, challenge) -> dict:
+    """The call's collective vote for its page: its plan, the vote page's link for the
+    voters while it is open, the result once counted (secret before)."""
+    vote = vote_queries.vote_for(challenge)
+    if vote is None:
+        return {"vote": None}
+    return {
+        "vote": vote,
+        "vote_rows": vote_queries.vote_results(vote) if vote.closed_at else None,
+        "vote_grades": vote_queries.GRADES_BEST_FIRST,
+        "vote_min_grade": vote_queries.grade_label(vote.min_grade),
+        "is_voter": vote.is_open and voter_organisations(user, challenge).exists(),
+    }
 
 
 def _public_round(challenge):

@@ -19,6 +19,7 @@ from procurement.models import ChallengeStatus, Organisation, OrganisationKind
 from procurement.services import notifications as notification_services
 from procurement.services.notifications import PARIS
 from procurement.services.organisations import identity_missing
+from scoring.votes import open_votes_for
 from workflows.queries import task_deadline, tasks_actionable_by
 
 OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, ChallengeStatus.COFUNDING]
@@ -27,8 +28,9 @@ OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, Challenge
 def inbox_items(user) -> list[dict]:
     """Everything the user must act on now, one row each, soonest deadline first (those
     without a deadline last): the process's steps, the referrals of its Chambres, the
-    questions its buyers have to answer, and the execution follow-up's deliverables
-    (to decide as the buyer, to submit as the holder)."""
+    collective votes its organisations take part in, the questions its buyers have to
+    answer, and the execution follow-up's deliverables (to decide as the buyer, to
+    submit as the holder)."""
     items = []
     referrals = queries.referrals_open_for(user)
     for referral in referrals:
@@ -52,6 +54,19 @@ def inbox_items(user) -> list[dict]:
                 "detail": "",
                 "deadline": task_deadline(task),
                 "owner": task.owner,
+            }
+        )
+    for vote in open_votes_for(user):
+        items.append(
+            {
+                "label": _("Voter sur les communs à cofinancer"),
+                "url": reverse("portal:vote", args=[vote.challenge_id]),
+                "challenge": vote.challenge,
+                "detail": _("Bulletin déposé, modifiable jusqu'à la clôture")
+                if vote.voted
+                else _("Vote collectif (jugement majoritaire)"),
+                "deadline": vote.ends_at,
+                "owner": None,
             }
         )
     for challenge in queries.questions_to_answer(user):

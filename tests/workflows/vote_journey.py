@@ -1,0 +1,71 @@
+"""A call that plans a collective vote, brought to its vote through the services and the
+engine (the set-up of the vote's tests: flow, API, portal)."""
+
+from scoring.services.votes import vote_plan_set
+from tests.conftest import later, paris
+from tests.workflows import journey
+from tests.workflows.journey import (
+    COFUNDING_END,
+    POSITIONING_END,
+    PROPOSALS_END,
+    complete,
+    give_opinion,
+    score_all,
+    sweep,
+)
+
+
+def selected_all(world, clock, *, vote: dict | None = None, **overrides):
+    """Drafted (planning ``vote`` if given: ``vote_plan_set``'s arguments), published,
+    one proposal per lot, scored, the three proposals selected; the selection waits for
+    the Chambre's opinion."""
+    challenge = journey.start(world, **overrides)
+    if vote is not None:
+        vote_plan_set(challenge=challenge, actor=world.buyer_agent, planned=True, **vote)
+    complete(challenge, "draft", world.buyer_agent)
+    give_opinion(world, challenge)
+    complete(
+        challenge,
+        "publish",
+        world.buyer_agent,
+        {
+            "positioning_deadline": paris(*POSITIONING_END).isoformat(),
+            "proposal_deadline": paris(*PROPOSALS_END).isoformat(),
+        },
+    )
+    journey.position_and_propose(world, challenge)
+    clock.move_to(later(paris(*POSITIONING_END), seconds=1))
+    sweep()
+    journey.submit_proposals(world, challenge)
+    clock.move_to(later(paris(*PROPOSALS_END), seconds=1))
+    sweep()
+    complete(
+        challenge,
+        "assign_evaluators",
+        world.buyer_agent,
+        {"evaluators": [u.pk for u in world.evaluators]},
+    )
+    score_all(world, challenge)
+    complete(
+        challenge,
+        "select",
+        world.buyer_agent,
+        {
+            "proposals": list(challenge.proposals.order_by("pk").values_list("pk", flat=True)),
+            "cofunding_deadline": paris(*COFUNDING_END).isoformat(),
+        },
+    )
+    return challenge
+
+
+def in_vote(world, clock, vote: dict | None = None, **overrides):
+    """The Chambre approved the selection: the vote is open (7 days by default)."""
+    challenge = selected_all(world, clock, vote=vote or {"days": 7}, **overrides)
+    give_opinion(world, challenge, "selection_opinion")
+    challenge.refresh_from_db()
+    return challenge
+
+
+def proposals(challenge) -> list:
+    """The call's proposals, first resource first (partner i proposed on resource i)."""
+    return list(challenge.proposals.order_by("pk"))
