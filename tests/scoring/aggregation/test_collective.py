@@ -58,7 +58,8 @@ def test_a_tie_on_the_majority_grade_is_broken_by_the_next_medians_and_explained
     assert [o.candidate for o in result.outcomes] == ["a", "b"]
     assert (a.rank, b.rank) == (1, 2)
     tie = a.tie_break
-    assert tie is not None and tie.other == "b"
+    assert tie is not None
+    assert tie.other == "b"
     # the expanded majority values part where the explanation says
     va = majority_value(dict(enumerate(a.counts)))
     vb = majority_value(dict(enumerate(b.counts)))
@@ -74,8 +75,10 @@ def test_exactly_alike_profiles_stay_tied():
     a, b = by_candidate(result)["a"], by_candidate(result)["b"]
     # then they share the rank, no tie-break is invented, each names the other
     assert a.rank == b.rank == 1
-    assert a.tie_break is None and b.tie_break is None
-    assert a.tied_with == ("b",) and b.tied_with == ("a",)
+    assert a.tie_break is None
+    assert b.tie_break is None
+    assert a.tied_with == ("b",)
+    assert b.tied_with == ("a",)
 
 
 def test_profiles_are_compared_in_shares_when_some_voters_abstain():
@@ -102,7 +105,8 @@ def test_a_candidate_nobody_could_grade_keeps_its_place_after_the_graded_ones():
     # given every voter belongs to the working group of « own »
     result = collective_choice({"own": [], "other": [R]}, ballots=1)
     own = by_candidate(result)["own"]
-    assert own.retained and own.reason == Reason.UNGRADED
+    assert own.retained
+    assert own.reason == Reason.UNGRADED
     assert result.outcomes[-1].candidate == "own"
 
 
