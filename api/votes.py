@@ -2,7 +2,12 @@
 and state, my organisation's ballot, and the results once counted."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -14,6 +19,7 @@ from scoring.aggregation import MJ_GRADES
 from scoring.models import Grade
 from scoring.services import votes as vote_services
 
+from .errors import ErrorSerializer
 from .views import ChallengeScoped, validated
 
 
@@ -218,7 +224,15 @@ class VoteResults(ChallengeScoped, APIView):
     """The result, once the vote is counted (409 before: the ballots are secret): per
     commons its merit profile, majority grade, rank, whether it is retained and why."""
 
-    @extend_schema(responses=ResultsSerializer)
+    @extend_schema(
+        responses={
+            200: ResultsSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="Le vote n'est pas encore clos : les bulletins restent secrets.",
+            ),
+        }
+    )
     def get(self, request, challenge_pk):
         vote = vote_queries.access_vote(self.challenge())
         rows = vote_queries.vote_results(vote)

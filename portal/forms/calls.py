@@ -18,7 +18,7 @@ from procurement.models import OrganisationKind as Kind
 from procurement.models.challenges import AggregationMethod, ContractNature, Framing
 from procurement.services.award_rules import AWARD_METHODS
 from procurement.validators import OPEN_LICENCES, RECIPROCITY_LICENCES
-from scoring.models import COMMONS_KINDS, CriterionKind, ScaleKind
+from scoring.models import COMMONS_KINDS, CollectiveVote, CriterionKind, Grade, ScaleKind
 
 OPTIONAL = {"required": False}
 LICENCES = sorted(OPEN_LICENCES | RECIPROCITY_LICENCES, key=str.lower)
@@ -129,6 +129,67 @@ class CallForm(PortalForm):
         return initial
 
 
+class VotePlanForm(PortalForm):
+    """The collective vote the call plans (``scoring.services.votes.vote_plan_set``): its
+    funders and contributors choose by majority judgment which selected commons the
+    cofunding round opens to."""
+
+    planned = forms.BooleanField(
+        label=_("Prévoir un vote collectif sur les communs à cofinancer"),
+        help_text=_(
+            "Après l'avis de la Chambre sur la sélection, les financeurs et les contributeurs "
+            "donnent une mention à chaque commun sélectionné (jugement majoritaire) ; seuls "
+            "les communs retenus sont ouverts au cofinancement."
+        ),
+        **OPTIONAL,
+    )
+    days = forms.IntegerField(
+        label=_("Durée du vote (jours)"), min_value=1, max_value=60, initial=7, **OPTIONAL
+    )
+    planned_end = DeadlineField(
+        label=_("Ou fin du vote prévue"),
+        help_text=_("Date et heure de Paris ; elle l'emporte sur la durée si elle est à venir."),
+        **OPTIONAL,
+    )
+    min_grade = forms.ChoiceField(
+        label=_("Mention majoritaire minimale d'un commun retenu"),
+        choices=[(str(grade.value), grade.label) for grade in sorted(Grade, reverse=True)],
+        initial=str(Grade.BIEN.value),
+        **OPTIONAL,
+    )
+    max_retained = forms.IntegerField(
+        label=_("Nombre maximal de communs retenus"),
+        help_text=_("Les mieux jugés ; laissez vide pour ne pas plafonner."),
+        min_value=1,
+        **OPTIONAL,
+    )
+
+    @staticmethod
+    def initial_from(challenge) -> dict:
+        vote = CollectiveVote.objects.filter(challenge_id=challenge.pk).first()
+        if vote is None:
+            return {"planned": False, "days": 7, "min_grade": str(Grade.BIEN.value)}
+        return {
+            "planned": True,
+            "days": vote.days,
+            "planned_end": timezone.localtime(vote.planned_end) if vote.planned_end else None,
+            "min_grade": str(vote.min_grade),
+            "max_retained": vote.max_retained,
+        }
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        if not data.get("planned"):
+            return {"planned": False}
+        return {
+            "planned": True,
+            "days": data.get("days") or 7,
+            "planned_end": data.get("planned_end"),
+            "min_grade": int(data.get("min_grade") or Grade.BIEN),
+            "max_retained": data.get("max_retained"),
+        }
+
+
 class LotForm(forms.Form):
     title = forms.CharField(label=_("Intitulé du lot"), max_length=200, **OPTIONAL)
     estimated_amount = EurosField(label=_("Estimation du lot HT (€)"), **OPTIONAL)
@@ -214,6 +275,13 @@ class CallEditor:
         # what an autosave has stored since the page was drawn.
         bound = data is not None
         self.call = CallForm(data, initial=CallForm.initial_from(challenge), prefix="call")
+        # A post without the vote's fields (a client of an older page) leaves the plan as is.
+        self.vote_posted = data is None or any(key.startswith("vote-") for key in data)
+        self.vote = VotePlanForm(
+            data if self.vote_posted else None,
+            initial=VotePlanForm.initial_from(challenge),
+            prefix="vote",
+        )
         self.lots = LotFormSet(
             data,
             prefix="lots",
@@ -258,7 +326,8 @@ class CallEditor:
 
     @property
     def parts(self):
-        return [self.call, self.lots, self.resources, self.criteria]
+        vote = [self.vote] if self.vote_posted else []
+        return [self.call, *vote, self.lots, self.resources, self.criteria]
 
     def is_valid(self) -> bool:
         valid = all([part.is_valid() for part in self.parts])
@@ -285,13 +354,14 @@ class CallEditor:
                     form.add_error(name, message)
 
     def errors(self) -> list:
-        found = list(self.call.errors.values())
+        found = list(self.call.errors.values()) + list(self.vote.errors.values())
         for formset in (self.lots, self.resources, self.criteria):
             found += [e for e in formset.errors if e] + list(formset.non_form_errors())
         return found
 
     def error_count(self) -> int:
         count = sum(len(v) for v in self.call.errors.values())
+        count += sum(len(v) for v in self.vote.errors.values())
         for formset in (self.lots, self.resources, self.criteria):
             count += sum(len(v) for e in formset.errors for v in e.values())
             count += len(formset.non_form_errors())
@@ -345,7 +415,11 @@ class CallEditor:
             for row in self._rows(self.criteria)
             if row.get("label") or row.get("code")
         ]
-        return {"fields": fields, "criteria": criteria}
+        return {
+            "fields": fields,
+            "criteria": criteria,
+            "vote": self.vote.service_kwargs() if self.vote_posted else None,
+        }
 
     def totals(self) -> dict:
         """The grid's totals as the page shows them before any script runs."""
@@ -379,6 +453,9 @@ class CallEditor:
         if not path:
             return False
         head = path[0]
+        if head.startswith("vote_") and head[5:] in self.vote.fields:
+            self.vote.add_error(head[5:], text)
+            return True
         if head in self.call.fields:
             self.call.add_error(head, text)
             return True
