@@ -73,7 +73,7 @@ def test_a_contributor_does_not_grade_its_own_commons_and_the_buyer_does_not_vot
     client, world, clock, login
 ):
     challenge = in_vote(world, clock)
-    first, second, third = proposals(challenge)
+    first, second, _third = proposals(challenge)
     url = reverse("portal:vote", args=[challenge.pk])
     login(world.partner_users[0])
     page = client.get(url).content.decode()

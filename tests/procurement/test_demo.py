@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from procurement.models import (
     AuditEvent,
@@ -46,10 +47,11 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
         "MEL-AAC-2026-002": ChallengeStatus.SCORING,
         "MEL-AAC-2026-003": ChallengeStatus.POSITIONING,
         "MEL-AAC-2026-004": ChallengeStatus.DRAFT,
+        "MEL-AAC-2026-005": ChallengeStatus.COFUNDING,
     }
     # each call has its own context, and every organisation its SIRET and address
     contexts = set(Challenge.objects.values_list("context", flat=True))
-    assert len(contexts) == 4
+    assert len(contexts) == 5
     from procurement.models import Organisation
 
     assert not Organisation.objects.filter(siret="").exists()
@@ -95,6 +97,12 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
     assert {"reglement_appel", "cctp", "demande_subvention"} <= dce
     assert not dce & {"reglement", "ccap", "ae_lot", "dpgf"}
     assert done.audit_events.filter(verb="proposals.opened").exists()
+    # and one call's funders and contributors are voting on its commons, one has voted
+    voting = Challenge.objects.get(reference="MEL-AAC-2026-005").collective_vote
+    assert voting.is_open
+    assert voting.ends_at > timezone.now()
+    assert voting.candidates.count() == 3
+    assert voting.ballots.count() == 1
     before = counts()
 
     # and a second run changes nothing but the passwords

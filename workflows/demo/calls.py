@@ -1,4 +1,4 @@
-"""The demo's four calls, each left at its stage, and ``run``."""
+"""The demo's five calls, each left at its stage, and ``run``."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,6 +17,8 @@ from procurement.services.questions import (
     question_ask,
     questions_publish_answers,
 )
+from scoring.models import Grade
+from scoring.services.votes import ballot_submit, vote_of, vote_plan_set
 from workflows.demo import steps
 from workflows.demo.cast import ensure_cast
 from workflows.demo.data import (
@@ -194,11 +196,54 @@ def draft_challenge(cast) -> Challenge:
     )
 
 
+def vote_challenge(cast) -> Challenge:
+    """MEL-AAC-2026-005: a call that plans a collective vote; its three commons selected,
+    the Chambre approved the selection yesterday, and the funders and contributors vote
+    until a fortnight from now (the ADEME has voted; the Banque des Territoires and the
+    working groups' organisations still may)."""
+    u, o = cast.users, cast.orgs
+    now = timezone.now().astimezone(PARIS).replace(second=0, microsecond=0)
+    positioning_end, proposal_end = now - timedelta(days=50), now - timedelta(days=15)
+    with time_machine.travel(now - timedelta(days=90), tick=True) as clock:
+        challenge = steps.start(cast, "MEL-AAC-2026-005", "Tiers-lieux et communs partagés")
+        vote_plan_set(
+            challenge=challenge, actor=u["agent.mel"], planned=True, days=15, min_grade=Grade.BIEN
+        )
+        steps.refer_and_publish(cast, challenge, positioning_end, proposal_end)
+        steps.to_scoring(cast, challenge, clock, positioning_end, proposal_end)
+        steps.score(cast, challenge, "evaluateur.1", [8, 7, 6])
+        steps.score(cast, challenge, "evaluatrice.2", [7, 8, 6])
+        proposals = list(Challenge.objects.get(pk=challenge.pk).proposals.order_by("pk"))
+        steps.complete(
+            challenge,
+            "select",
+            u["agent.mel"],
+            {
+                "proposals": [p.pk for p in proposals],
+                "cofunding_deadline": (now + timedelta(days=45)).isoformat(),
+            },
+        )
+        clock.move_to(now - timedelta(days=1))
+        steps.chambre_opinion(cast, challenge, "selection_opinion", verdict="favorable")
+        ballot_submit(
+            actor=u["ademe"],
+            vote=vote_of(challenge),
+            organisation=o["ADEME Hauts-de-France"],
+            grades={
+                str(proposals[0].pk): "Très bien",
+                str(proposals[1].pk): "Bien",
+                str(proposals[2].pk): "Passable",
+            },
+        )
+    return challenge
+
+
 STAGES = [
     ("MEL-AAC-2026-001", completed_challenge),
     ("MEL-AAC-2026-002", scoring_challenge),
     ("MEL-AAC-2026-003", positioning_challenge),
     ("MEL-AAC-2026-004", draft_challenge),
+    ("MEL-AAC-2026-005", vote_challenge),
 ]
 
 

@@ -229,6 +229,12 @@ CONTEXTS = {
         "standard ouvert d'échange des données de production, une brique libre de "
         "réservation des équipements partagés et un guide de gouvernance réutilisable."
     ),
+    "MEL-AAC-2026-005": (
+        "Les tiers-lieux de la métropole partagent outils, savoirs et équipements. Cet appel "
+        "retient trois communs ; avant d'ouvrir leur cofinancement, ses financeurs et ses "
+        "contributeurs choisissent ensemble, par jugement majoritaire, ceux qui méritent "
+        "d'être cofinancés."
+    ),
 }
 
 
