@@ -254,3 +254,40 @@ def test_a_cofunding_deadline_before_the_vote_end_is_postponed(world, clock):
     assert AuditEvent.objects.filter(
         challenge=challenge, verb="cofunding.deadline_postponed"
     ).exists()
+
+
+def test_voters_are_told_the_vote_opens_and_its_result_in_their_language(
+    world, clock, mailoutbox, django_capture_on_commit_callbacks
+):
+    from procurement.services.notifications import mail_language_set
+
+    # given the second funder reads its mails in English
+    mail_language_set(actor=world.funder_users[1], language="en")
+    # when the vote opens
+    with django_capture_on_commit_callbacks(execute=True):
+        challenge = in_vote(world, clock)
+    opened = [m for m in mailoutbox if "Vote" in m.subject]
+    by_address = {m.to[0]: m for m in opened}
+    # then every funder and contributor is told, each in its language; not the buyer
+    assert set(by_address) == {u.email for u in [*world.funder_users, *world.partner_users]}
+    french = by_address[world.funder_users[0].email]
+    english = by_address[world.funder_users[1].email]
+    assert french.subject.startswith("Vote ouvert : quels communs cofinancer ?")
+    assert "jugement majoritaire" in french.body
+    assert f"/espace/defis/{challenge.pk}/vote/" in french.body
+    assert english.subject.startswith("Vote open: which commons to cofund?")
+    assert "majority judgment" in english.body
+    # when it is counted
+    mailoutbox.clear()
+    vote = challenge.collective_vote
+    with django_capture_on_commit_callbacks(execute=True):
+        clock.move_to(vote.ends_at)
+        sweep()
+    results = [m for m in mailoutbox if "vote" in m.subject.lower()]
+    addresses = {m.to[0] for m in results}
+    # then the voters and the buyer's staff are told the result, with its link
+    assert world.buyer_agent.email in addresses
+    assert world.funder_users[0].email in addresses
+    result = next(m for m in results if m.to == [world.funder_users[0].email])
+    assert result.subject.startswith("Résultat du vote collectif")
+    assert f"/defis/{challenge.pk}/vote/" in result.body
