@@ -4,6 +4,7 @@ words (the API and the portal show the same rows)."""
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.db.models import Exists, Q
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound, WrongState
@@ -193,18 +194,23 @@ def access_vote(challenge) -> CollectiveVote:
 
 def open_votes_for(user) -> list[CollectiveVote]:
     """The open votes the user may vote in (as staff of a funder, or of an organisation
-    in one of the call's working groups), each with ``voted``: whether all its voting
-    organisations have cast their ballot. Two queries."""
+    in one of the call's working groups), each with ``voted``: whether one of its
+    organisations has cast its ballot. One query, two when there is a vote."""
     if user is None or not user.is_authenticated:
         return []
     mine = org_ids(user, STAFF_ROLES)
-    is_funder = Organisation.objects.filter(pk__in=mine, kind=OrganisationKind.FUNDER).exists()
-    votes = CollectiveVote.objects.filter(opened_at__isnull=False, closed_at__isnull=True)
-    if not is_funder:
-        votes = votes.filter(
-            challenge__resources__working_group__members__organisation__in=mine
-        ).distinct()
-    votes = list(votes.select_related("challenge").order_by("ends_at", "pk"))
+    is_funder = Exists(Organisation.objects.filter(pk__in=mine, kind=OrganisationKind.FUNDER))
+    votes = list(
+        CollectiveVote.objects.filter(opened_at__isnull=False, closed_at__isnull=True)
+        .filter(
+            Q(is_funder) | Q(challenge__resources__working_group__members__organisation__in=mine)
+        )
+        .distinct()
+        .select_related("challenge")
+        .order_by("ends_at", "pk")
+    )
+    if not votes:
+        return []
     cast = set(
         Ballot.objects.filter(vote__in=votes, organisation__in=mine).values_list(
             "vote_id", flat=True

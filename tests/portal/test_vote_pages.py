@@ -105,7 +105,7 @@ def test_the_result_is_secret_until_the_close_then_public_with_profiles(client, 
     sweep()
     # then anyone reads the profiles in a table, with words beside the badges
     page = client.get(result_url).content.decode()
-    assert "<caption>" in page
+    assert '<caption id="profils-de-merite-titre">' in page
     assert '<th scope="col">Excellent</th>' in page
     assert "100,0 %" in page
     assert "Retenu" in page

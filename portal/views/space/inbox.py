@@ -25,12 +25,13 @@ from workflows.queries import task_deadline, tasks_actionable_by
 OPEN_STAGES = [ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS, ChallengeStatus.COFUNDING]
 
 
-def inbox_items(user) -> list[dict]:
+def inbox_items(user, kinds: set[str] | None = None) -> list[dict]:
     """Everything the user must act on now, one row each, soonest deadline first (those
     without a deadline last): the process's steps, the referrals of its Chambres, the
     collective votes its organisations take part in, the questions its buyers have to
     answer, and the execution follow-up's deliverables (to decide as the buyer, to
-    submit as the holder)."""
+    submit as the holder). ``kinds``: the kinds of the user's organisations, when known
+    (a vote concerns funders and partners only: the others are spared its query)."""
     items = []
     referrals = queries.referrals_open_for(user)
     for referral in referrals:
@@ -56,7 +57,8 @@ def inbox_items(user) -> list[dict]:
                 "owner": task.owner,
             }
         )
-    for vote in open_votes_for(user):
+    voter = kinds is None or bool(kinds & {OrganisationKind.FUNDER, OrganisationKind.PARTNER})
+    for vote in open_votes_for(user) if voter else []:
         items.append(
             {
                 "label": _("Voter sur les communs à cofinancer"),
@@ -142,9 +144,9 @@ def inbox(request):
     identity an acte d'engagement waits for, then the stages open to my organisations'
     contributions; each of my organisations links to its page (« Mon organisation »)."""
     user = request.user
-    items = inbox_items(user)
     organisations = list(queries.organisations_of(user))
     kinds = {org.kind for org in organisations}
+    items = inbox_items(user, kinds)
     buyer_ids = {org.pk for org in organisations if org.kind == OrganisationKind.BUYER}
     actions = []
     for challenge in queries.challenges_visible_to(user).filter(status__in=OPEN_STAGES):
