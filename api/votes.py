@@ -47,6 +47,7 @@ class VotePlanInput(serializers.Serializer):
     )
     max_retained = serializers.IntegerField(
         min_value=1,
+        max_value=1000,
         required=False,
         allow_null=True,
         help_text="Nombre maximal de communs retenus, les mieux jugés (aucun : pas de plafond).",
