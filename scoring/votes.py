@@ -8,7 +8,7 @@ from django.db.models import Exists, Q
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound, WrongState
-from procurement.models import Organisation, OrganisationKind
+from procurement.models import ChallengeStatus, Organisation, OrganisationKind
 from procurement.queries import STAFF_ROLES, org_ids, own_group_proposals
 from scoring.aggregation import MJ_GRADES, grade_name
 from scoring.models import Ballot, CollectiveVote, Grade, VoteCandidate
@@ -201,7 +201,11 @@ def open_votes_for(user) -> list[CollectiveVote]:
     mine = org_ids(user, STAFF_ROLES)
     is_funder = Exists(Organisation.objects.filter(pk__in=mine, kind=OrganisationKind.FUNDER))
     votes = list(
-        CollectiveVote.objects.filter(opened_at__isnull=False, closed_at__isnull=True)
+        CollectiveVote.objects.filter(
+            opened_at__isnull=False,
+            closed_at__isnull=True,
+            challenge__status=ChallengeStatus.COFUNDING,  # not a cancelled call's
+        )
         .filter(
             Q(is_funder) | Q(challenge__resources__working_group__members__organisation__in=mine)
         )

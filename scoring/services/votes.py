@@ -196,7 +196,10 @@ def ballot_submit(*, actor, vote: CollectiveVote, organisation: Organisation, gr
             ),
             code="not_a_voter",
         )
-    vote = CollectiveVote.objects.select_for_update().get(pk=vote.pk)
+    vote = CollectiveVote.objects.select_for_update().select_related("challenge").get(pk=vote.pk)
+    require_status(
+        vote.challenge, ChallengeStatus.COFUNDING, message=_("Le vote n'est plus ouvert.")
+    )
     if vote.opened_at is None:
         raise WrongState(_("Le vote n'est pas encore ouvert."), code="vote_not_open")
     if vote.closed_at is not None:

@@ -115,3 +115,14 @@ def test_the_result_is_secret_until_the_close_then_public_with_profiles(client, 
     public = client.get(reverse("portal:challenge", args=[challenge.pk])).content.decode()
     assert "Vote collectif sur les communs à cofinancer" in public
     assert "profils-de-merite" in public
+
+
+def test_the_process_page_draws_the_vote_steps(client, world, clock, login):
+    # given a call in its vote
+    challenge = in_vote(world, clock)
+    login(world.buyer_agent)
+    # then its process page draws the vote's branch, the timer where the call stands
+    page = client.get(reverse("portal:process", args=[challenge.pk])).content.decode()
+    assert "Vote collectif ?" in page
+    assert "Clôture du vote collectif" in page
+    assert "Dépouillement du vote collectif" in page

@@ -291,3 +291,23 @@ def test_voters_are_told_the_vote_opens_and_its_result_in_their_language(
     result = next(m for m in results if m.to == [world.funder_users[0].email])
     assert result.subject.startswith("Résultat du vote collectif")
     assert f"/defis/{challenge.pk}/vote/" in result.body
+
+
+def test_a_cancelled_call_takes_no_more_ballots_and_leaves_no_inbox_item(world, clock):
+    from scoring.votes import open_votes_for
+    from workflows.services import process_cancel
+
+    # given an open vote the funder sees in its inbox
+    challenge = in_vote(world, clock)
+    assert [v.challenge_id for v in open_votes_for(world.funder_users[0])] == [challenge.pk]
+    # when the buyer cancels the call
+    process_cancel(actor=world.buyer_agent, challenge=challenge, reason="Budget supprimé.")
+    # then the vote is gone from the inbox, and a ballot is refused
+    assert open_votes_for(world.funder_users[0]) == []
+    with pytest.raises(WrongState):
+        ballot_submit(
+            actor=world.funder_users[0],
+            vote=challenge.collective_vote,
+            organisation=world.funders[0],
+            grades=_grades(challenge, "Bien", "Bien", "Bien"),
+        )
