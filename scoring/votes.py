@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import Exists, Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound, WrongState
@@ -119,7 +120,7 @@ def _tie_text(candidate: VoteCandidate, titles: dict[int, str]) -> str:
         "majority": grade_label(candidate.majority_grade),
         "other": titles.get(tie["other"], ""),
         "title": titles[candidate.proposal_id],
-        "removed": _percent(removed),
+        "removed": number_format(_percent(removed), 1),
         "grade": grade_label(tie["grade"]),
         "other_grade": grade_label(tie["other_grade"]),
     }

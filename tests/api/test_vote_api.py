@@ -158,3 +158,47 @@ def test_ballot_refusals_in_the_error_shape(world, clock, api):
         format="json",
     )
     assert other.status_code == 403
+
+
+def test_a_tie_on_the_majority_grade_is_explained_in_words_in_french_and_english(world, clock, api):
+    # given two commons both judged « Bien » by a majority, one with a better next median
+    challenge = in_vote(world, clock)
+    first, second, third = proposals(challenge)
+    for user in world.funder_users:
+        api(user).put(
+            url(challenge, "ballot/"),
+            {
+                "grades": {
+                    str(first.pk): "Bien",
+                    str(second.pk): "Bien",
+                    str(third.pk): "Passable",
+                }
+            },
+            format="json",
+        )
+    # (the third partner does not grade its own commons, the third)
+    api(world.partner_users[2]).put(
+        url(challenge, "ballot/"),
+        {"grades": {str(first.pk): "Très bien", str(second.pk): "Assez bien"}},
+        format="json",
+    )
+    clock.move_to(challenge.collective_vote.ends_at)
+    sweep()
+    # then the first passes the second, and the result says why, with the numbers
+    french = api().get(url(challenge, "results/")).json()["results"]
+    assert [r["proposal"] for r in french] == [first.pk, second.pk, third.pk]
+    title_first, title_second = french[0]["title"], french[1]["title"]
+    assert french[0]["tie_break"] == (
+        f"À égalité de mention majoritaire (« Bien ») avec « {title_second} », "
+        f"« {title_first} » passe devant : en retirant pas à pas la mention médiane de "
+        "chacun, ils restent égaux jusqu'à ce que 33,3 % des mentions soient retirées ; "
+        f"la mention médiane suivante est alors « Bien » pour « {title_first} » et "
+        f"« Assez bien » pour « {title_second} »."
+    )
+    assert french[1]["tie_break"] == ""
+    english = api().get(url(challenge, "results/"), HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    assert english[0]["tie_break"].startswith(
+        f'Tied with "{title_second}" on the majority grade ("Good"), "{title_first}" comes first'
+    )
+    assert "33.3%" in english[0]["tie_break"]
+    assert '"Fairly good" for' in english[0]["tie_break"]
