@@ -160,6 +160,9 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "personal_data",
             "fair_rate_min",
             "fair_rate_max",
+            "exploration_planned",
+            "exploration_budget",
+            "exploration_end",
             "cpv_code",
             "execution_place_kind",
             "execution_place_code",
@@ -270,6 +273,25 @@ class ChallengeCreateInput(EssentialDataInput):
             "comme sous-traitant (article 28 du RGPD)."
         ),
     )
+    exploration_planned = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "Exploration avant cofinancement : chaque équipe retenue explore d'abord avec un "
+            "petit budget ; seuls les communs qui ont fait leurs preuves sont cofinancés."
+        ),
+    )
+    exploration_budget = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="Budget d'exploration par équipe, de 1 000 € à 3 000 € (bornes comprises).",
+    )
+    exploration_end = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Fin de l'exploration, après la date limite des propositions.",
+    )
     resources = ResourceInput(many=True, allow_empty=False)
     lots = LotInput(many=True, required=False, allow_empty=False)
     criteria = CriterionInput(many=True, required=False)
@@ -315,6 +337,25 @@ class ChallengeUpdateInput(EssentialDataInput):
         min_value=Decimal("0.01"),
         required=False,
         help_text="Juste rémunération : taux horaire HT maximal (45 € par défaut).",
+    )
+    exploration_planned = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "Exploration avant cofinancement : chaque équipe retenue explore d'abord avec un "
+            "petit budget ; seuls les communs qui ont fait leurs preuves sont cofinancés."
+        ),
+    )
+    exploration_budget = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="Budget d'exploration par équipe, de 1 000 € à 3 000 € (bornes comprises).",
+    )
+    exploration_end = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Fin de l'exploration, après la date limite des propositions.",
     )
     planned_positioning_deadline = serializers.DateTimeField(
         required=False,

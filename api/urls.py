@@ -24,6 +24,7 @@ from . import (
     deadlines,
     documents,
     execution,
+    exploration,
     ledger,
     members,
     notifications,
@@ -171,6 +172,7 @@ urlpatterns = [
         execution.MilestoneReach.as_view(),
         name="execution-milestone-reach",
     ),
+    path(C + "exploration/", exploration.ExplorationView.as_view(), name="exploration"),
     path(C + "questions/", questions.QuestionList.as_view(), name="question-list"),
     path(
         C + "questions/<int:pk>/answer/", questions.QuestionAnswer.as_view(), name="question-answer"

@@ -41,6 +41,8 @@ VERB_LABELS = {
     "evaluation.reassigned": _("Évaluation réattribuée"),
     "evaluation.submitted": _("Évaluation rendue"),
     "evaluators.assigned": _("Évaluateurs désignés"),
+    "exploration.decided": _("Issue d'une exploration décidée"),
+    "exploration.started": _("Exploration commencée, budgets accordés"),
     "grid.copied": _("Grille de notation reprise"),
     "grid.set": _("Grille de notation fixée"),
     "execution.deliverable_admitted": _("Livrable admis par l'acheteur"),
@@ -125,6 +127,10 @@ def event_text(event) -> str:
         before, after = names.get(data.get("from")), names.get(data.get("to"))
         if before and after:
             text = f"{text} : {before} → {after}"
+    elif event.verb == "exploration.decided":
+        data = event.data or {}
+        verdict = _("a fait ses preuves") if data.get("proven") else _("n'a pas fait ses preuves")
+        text = f"{text} : « {data.get('title', '')} » {verdict} — {data.get('reason', '')}"
     return text
 
 

@@ -64,6 +64,19 @@ def coordination_within(total: Decimal, coordination: Decimal) -> bool:
     return total * COORDINATION_MIN <= coordination * 100 <= total * COORDINATION_MAX
 
 
+# Exploration before cofunding (seed 003, the Lille metropole's practice): « un budget de
+# 1000€ à 3000€ sur la table à disposition de l'équipe qui défriche le sujet ». Bounds
+# included, per exploring team and call; only a commons proven by its exploration opens a
+# cofunding round. The bounds are the practice's, not a legal threshold.
+EXPLORATION_BUDGET_MIN = Decimal("1000.00")
+EXPLORATION_BUDGET_MAX = Decimal("3000.00")
+
+
+def exploration_budget_within(amount: Decimal) -> bool:
+    """Whether ``amount`` lies within 1,000 € to 3,000 €, both bounds accepted."""
+    return EXPLORATION_BUDGET_MIN <= amount <= EXPLORATION_BUDGET_MAX
+
+
 # Fair pay (« juste rémunération », seed 003): contributors paid 30 € to 45 € HT an hour,
 # bounds included; each call may set its own reference (``Challenge.fair_rate_min/max``).
 # Outside it the service warns the buyer and the evaluators; it never refuses.

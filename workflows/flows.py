@@ -11,7 +11,10 @@ sweep, so they hold with nobody clicking and survive restarts.
       ─► positioning (timer) ─► close_positioning ─► proposals (timer) ─► open_proposals
       ─► (none submitted? unsuccessful ─► end_unsuccessful)
       ─► assign_evaluators ─► split: score × evaluator ─► join ─► close_scoring ─► select
-      ─► selection_opinion ─► (collective vote planned? open_vote ─► vote (timer) ─► close_vote)
+      ─► selection_opinion
+      ─► (exploration planned? start_exploration ─► exploration (timer)
+          ─► decide_exploration ─► (a commons proven? or no round: generate_documents))
+      ─► (collective vote planned? open_vote ─► vote (timer) ─► close_vote)
       ─► open_cofunding ─► cofunding (timer) ─► close_cofunding
       ─► generate_documents (Celery) ─► award (the decision)
       ─► rejection_letters (Celery: letters generated, e-mailed, in the candidates' space)
@@ -27,6 +30,7 @@ from procurement.services import award as award_services
 from procurement.services import challenges as challenge_services
 from procurement.services import cofunding as cofunding_services
 from procurement.services import documents as document_services
+from procurement.services import exploration as exploration_services
 from procurement.services import opinions as opinion_services
 from procurement.services import positions as position_services
 from procurement.services import selection as selection_services
@@ -185,8 +189,49 @@ class ChallengeFlow(flow.Flow):
         call=this.publish_selection_opinion,
         template="portal/tasks/opinion.html",
         form="portal.forms.tasks.OpinionForm",
-    ).Next(this.check_vote)
+    ).Next(this.check_exploration)
 
+    # Exploration before cofunding (seed 003; ``procurement.services.exploration``): a
+    # call that plans none goes on to the cofunding as before. Otherwise each selected
+    # team explores with its budget until the call's exploration end, then the buyer says
+    # which commons proved themselves: only those get a bucket in the round. When none
+    # did, no round opens and the award pieces follow (the award stays the buyer's
+    # decision, with a reason for each lot it leaves unawarded, R2185-1).
+    check_exploration = (
+        flow.If(this.exploration_planned)
+        .Annotation(title=_("Phase d'exploration ?"))
+        .Then(this.start_exploration)
+        .Else(this.check_vote)
+    )
+    start_exploration = (
+        flow.Function(this.do_start_exploration)
+        .Annotation(title=_("Budgets d'exploration accordés"))
+        .Next(this.exploration)
+    )
+    exploration = (
+        flow.Timer(this.exploration_end)
+        .Annotation(title=_("Fin de l'exploration"))
+        .Next(this.decide_exploration)
+    )
+    decide_exploration = Step(
+        title=_("Décider de l'issue de l'exploration"),
+        description=_(
+            "Pour chaque commun exploré, l'acheteur dit, motif à l'appui, s'il a fait ses "
+            "preuves : seuls ceux-là sont cofinancés."
+        ),
+        acts=Actor.BUYER,
+        data=data.ExplorationData,
+        call=this.decide_explorations,
+        template="portal/tasks/exploration.html",
+        form="portal.forms.tasks.ExplorationForm",
+    ).Next(this.check_proven)
+    check_proven = (
+        flow.If(this.exploration_proven)
+        .Annotation(title=_("Un commun a fait ses preuves ?"))
+        .Then(this.check_vote)
+        .Else(this.generate_documents)
+    )
+    
     # The collective vote (seed 003): the call's funders and contributors choose by
     # majority judgment which selected commons the round cofinances
     # (``scoring.services.votes``). A call that plans none goes straight to the round.
@@ -311,6 +356,11 @@ class ChallengeFlow(flow.Flow):
             challenge=challenge, actor=actor, subject=OpinionSubject.SELECTION
         )
 
+    def decide_explorations(self, *, challenge, actor, decisions):
+        exploration_services.exploration_decide(
+            challenge=challenge, actor=actor, decisions=decisions
+        )
+
     def award_contracts(self, *, challenge, actor, proposals, standstill=False, lot_reasons=None):
         selection_services.challenge_award(
             challenge=challenge,
@@ -375,6 +425,18 @@ class ChallengeFlow(flow.Flow):
 
     def do_close_vote(self, activation):
         vote_services.vote_close(challenge=fresh(activation))
+
+    def exploration_planned(self, activation):
+        return fresh(activation).status == ChallengeStatus.EXPLORATION
+
+    def do_start_exploration(self, activation):
+        exploration_services.exploration_start(challenge=fresh(activation))
+
+    def exploration_end(self, activation):
+        return fresh(activation).exploration_end
+
+    def exploration_proven(self, activation):
+        return exploration_services.exploration_any_proven(fresh(activation))
 
     def do_open_cofunding(self, activation):
         operations.cofunding_open(challenge=fresh(activation))

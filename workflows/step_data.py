@@ -126,6 +126,22 @@ class SelectData(serializers.Serializer):
     justification = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ExplorationDecision(serializers.Serializer):
+    proposal = IdField(label=_("Proposition"))
+    proven = serializers.BooleanField(
+        label=_("A fait ses preuves"),
+        help_text=_("Vrai : le commun est ouvert au cofinancement ; faux : il ne l'est pas."),
+    )
+    reason = serializers.CharField(max_length=5000, label=_("Motif"))
+
+
+class ExplorationData(serializers.Serializer):
+    """One decision per exploring proposal (seed 003: only a proven commons opens a
+    cofunding call), each with its reason, kept in the audit trail."""
+
+    decisions = ExplorationDecision(many=True, allow_empty=False, label=_("Décisions"))
+
+
 class AwardData(serializers.Serializer):
     proposals = serializers.ListField(
         child=IdField(),

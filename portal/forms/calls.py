@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms.base import DeadlineField, EurosField, NumberField, PortalForm
+from portal.forms.base import DeadlineField, EurosField, NumberField, PortalForm, required_when
 from procurement.models import Organisation
 from procurement.models import OrganisationKind as Kind
 from procurement.models.challenges import AggregationMethod, ContractNature, Framing
@@ -97,6 +97,35 @@ class CallForm(PortalForm):
         max_digits=8,
         min_value=Decimal("0.01"),
     )
+    exploration_planned = forms.BooleanField(
+        label=_("Phase d'exploration avant le cofinancement"),
+        help_text=_(
+            "Chaque équipe retenue explore d'abord son commun avec un petit budget ; à la fin, "
+            "vous dites lesquels ont fait leurs preuves : seuls ceux-là sont cofinancés."
+        ),
+        **OPTIONAL,
+    )
+    exploration_budget = required_when(
+        EurosField(
+            label=_("Budget d'exploration par équipe (€)"),
+            help_text=_(
+                "Requis avec une phase d'exploration : de 1 000 € à 3 000 €, bornes comprises "
+                "(pratique de la Métropole européenne de Lille)."
+            ),
+            max_digits=8,
+            **OPTIONAL,
+        )
+    )
+    exploration_end = required_when(
+        DeadlineField(
+            label=_("Fin de l'exploration"),
+            help_text=_(
+                "Requise avec une phase d'exploration, après la date limite des propositions. "
+                "Date et heure de Paris."
+            ),
+            **OPTIONAL,
+        )
+    )
     aggregation_method = forms.ChoiceField(
         label=_("Méthode d'agrégation des notes"),
         choices=[(m, AggregationMethod(m).label) for m in AWARD_METHODS],
@@ -123,7 +152,11 @@ class CallForm(PortalForm):
     @classmethod
     def initial_from(cls, challenge) -> dict:
         initial = {name: getattr(challenge, name) for name in cls.base_fields}
-        for name in ("planned_positioning_deadline", "planned_proposal_deadline"):
+        for name in (
+            "planned_positioning_deadline",
+            "planned_proposal_deadline",
+            "exploration_end",
+        ):
             if initial[name] is not None:
                 initial[name] = timezone.localtime(initial[name])
         return initial

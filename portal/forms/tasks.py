@@ -360,3 +360,60 @@ class SignForm(TaskForm):
             "pack_gaps": pack_gaps(user, challenge),
             "essential_gaps": _essential_gaps(challenge, ProposalStatus.AWARDED),
         }
+
+
+class ExplorationForm(TaskForm):
+    """The buyer's decision at the end of the exploration (seed 003): for each exploring
+    proposal, whether its commons proved itself, and why. Only the proven ones are
+    cofunded; the reasons go to the audit trail and to the teams."""
+
+    PROVEN_CHOICES = (
+        ("yes", _("A fait ses preuves : ouvert au cofinancement")),
+        ("no", _("N'a pas fait ses preuves : pas de cofinancement")),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.explorations = list(queries.explorations_of(self.challenge))
+        for exploration in self.explorations:
+            pk = exploration.proposal_id
+            title = exploration.proposal.title
+            self.fields[f"proven_{pk}"] = forms.ChoiceField(
+                label=_("« %(title)s » (%(team)s)") % {"title": title, "team": exploration.team},
+                choices=self.PROVEN_CHOICES,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"reason_{pk}"] = forms.CharField(
+                label=_("Motif pour « %(title)s »") % {"title": title},
+                help_text=_("Ce que l'exploration a montré ; il est publié avec la décision."),
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def task_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "decisions": [
+                {
+                    "proposal": e.proposal_id,
+                    "proven": data[f"proven_{e.proposal_id}"] == "yes",
+                    "reason": data[f"reason_{e.proposal_id}"],
+                }
+                for e in self.explorations
+            ]
+        }
+
+    def field_for_error(self, path):
+        if len(path) >= 3 and path[0] == "decisions" and str(path[1]).isdigit():
+            index = int(path[1])
+            if index < len(self.explorations):
+                name = "reason" if path[2] == "reason" else "proven"
+                return f"{name}_{self.explorations[index].proposal_id}"
+        return super().field_for_error(path)
+
+    @classmethod
+    def page_context(cls, *, challenge, user, step: str) -> dict:
+        return {
+            **super().page_context(challenge=challenge, user=user, step=step),
+            "explorations": queries.explorations_of(challenge),
+        }

@@ -87,6 +87,7 @@ def challenge_detail(request, pk):
         "deadline_notices": challenge.deadline_notices.all(),
         "results": queries.public_results(challenge),
         "round": _public_round(challenge),
+        "explorations": queries.explorations_of(challenge),
         "grid": grid_of(challenge),
         "dce": [
             d

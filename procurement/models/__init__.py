@@ -44,6 +44,7 @@ from .documents import (
     TenderDocument,
 )
 from .execution import Deliverable, DeliverableStatus, ExecutionMilestone
+from .exploration import Exploration
 from .ledger import (
     ApprovalRule,
     Expense,
@@ -139,6 +140,7 @@ __all__ = [
     "ExpenseDecision",
     "ExpenseKind",
     "ExpenseStatus",
+    "Exploration",
     "Facilitation",
     "Framing",
     "GroupementKind",

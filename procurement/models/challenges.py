@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from procurement.calculations import EXPLORATION_BUDGET_MAX, EXPLORATION_BUDGET_MIN
 from procurement.validators import validate_cpv, validate_execution_place
 
 
@@ -23,6 +24,8 @@ class ChallengeStatus(models.TextChoices):
     SCORING = "scoring", _("Évaluation")
     SELECTION = "selection", _("Sélection")
     SELECTION_REVIEW = "selection_review", _("Avis de la Chambre sur la sélection")
+    # The selected teams explore with a small budget before any cofunding (seed 003).
+    EXPLORATION = "exploration", _("Exploration")
     COFUNDING = "cofunding", _("Cofinancement")
     DOCUMENTS = "documents", _("Génération du dossier de consultation")
     AWARD = "award", _("Attribution")
@@ -40,6 +43,7 @@ PUBLIC_STATUSES = [
     ChallengeStatus.SCORING,
     ChallengeStatus.SELECTION,
     ChallengeStatus.SELECTION_REVIEW,
+    ChallengeStatus.EXPLORATION,
     ChallengeStatus.COFUNDING,
     ChallengeStatus.DOCUMENTS,
     ChallengeStatus.AWARD,
@@ -183,6 +187,20 @@ class Challenge(models.Model):
         default=Decimal(45),
         validators=[MinValueValidator(Decimal("0.01"))],
     )
+    # Exploration before cofunding (seed 003): the call may plan that each selected team
+    # first explores with a small budget (1,000 € to 3,000 €, ``calculations.
+    # EXPLORATION_BUDGET_MIN/MAX``) until ``exploration_end``; the buyer then says which
+    # commons proved themselves, and only those are cofunded
+    # (``procurement.services.exploration``).
+    exploration_planned = models.BooleanField(_("phase d'exploration prévue"), default=False)
+    exploration_budget = models.DecimalField(
+        _("budget d'exploration par équipe (€)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    exploration_end = models.DateTimeField(_("fin de l'exploration"), null=True, blank=True)
     aggregation_method = models.CharField(
         _("méthode d'agrégation"),
         max_length=20,
@@ -268,6 +286,14 @@ class Challenge(models.Model):
             models.CheckConstraint(
                 condition=Q(fair_rate_min__gt=0) & Q(fair_rate_min__lte=F("fair_rate_max")),
                 name="challenge_fair_rate_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(exploration_budget__isnull=True)
+                | Q(
+                    exploration_budget__gte=EXPLORATION_BUDGET_MIN,
+                    exploration_budget__lte=EXPLORATION_BUDGET_MAX,
+                ),
+                name="challenge_exploration_budget_bounds",
             ),
             models.CheckConstraint(
                 condition=Q(execution_place_kind="")

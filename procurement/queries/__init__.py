@@ -86,6 +86,7 @@ from procurement.queries.execution import (
     execution_to_act,
     lots_held_by,
 )
+from procurement.queries.exploration import explorations_of
 from procurement.queries.ledger import (
     StatementLine,
     expenses_of,
@@ -117,6 +118,7 @@ from procurement.queries.membership import (
 )
 from procurement.queries.notifications import (
     deadlines_to_remind,
+    explorer_recipients,
     funder_recipients,
     group_member_recipients,
     letter_recipients,
@@ -236,6 +238,8 @@ __all__ = [
     "execution_open",
     "execution_to_act",
     "expenses_of",
+    "explorations_of",
+    "explorer_recipients",
     "facilitation_items",
     "facilitation_of",
     "facilitations_flagged_for",

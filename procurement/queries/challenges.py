@@ -171,13 +171,15 @@ def latest_documents(challenge, user=None) -> list:
 
 
 def next_deadline(challenge):
-    """The challenge's next deadline still to come (positioning, proposals, cofunding)."""
+    """The challenge's next deadline still to come (positioning, proposals, the end of
+    its exploration, cofunding)."""
     now = timezone.now()
     upcoming = [
         d
         for d in (
             challenge.positioning_deadline,
             challenge.proposal_deadline,
+            challenge.exploration_end if challenge.exploration_planned else None,
             challenge.cofunding_deadline,
         )
         if d is not None and d > now
@@ -219,7 +221,7 @@ MACRO_STEPS = [
     (_lazy("Propositions"), [ChallengeStatus.PROPOSALS]),
     (_lazy("Évaluation"), [ChallengeStatus.ASSIGNMENT, ChallengeStatus.SCORING]),
     (_lazy("Sélection et avis"), [ChallengeStatus.SELECTION, ChallengeStatus.SELECTION_REVIEW]),
-    (_lazy("Cofinancement"), [ChallengeStatus.COFUNDING]),
+    (_lazy("Cofinancement"), [ChallengeStatus.EXPLORATION, ChallengeStatus.COFUNDING]),
     (
         _lazy("Attribution"),
         [ChallengeStatus.DOCUMENTS, ChallengeStatus.AWARD, ChallengeStatus.STANDSTILL],
@@ -269,7 +271,7 @@ CALL_FILTER_STAGES = {
         ChallengeStatus.SELECTION,
         ChallengeStatus.SELECTION_REVIEW,
     ],
-    "cofunding": [ChallengeStatus.COFUNDING],
+    "cofunding": [ChallengeStatus.EXPLORATION, ChallengeStatus.COFUNDING],
     "award": [ChallengeStatus.DOCUMENTS, ChallengeStatus.AWARD, ChallengeStatus.STANDSTILL],
     "awarded": [ChallengeStatus.AWARDED],
     "closed": [ChallengeStatus.UNSUCCESSFUL, ChallengeStatus.CANCELLED],

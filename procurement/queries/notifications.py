@@ -203,6 +203,31 @@ def proposer_recipients(challenge, statuses) -> dict[int, dict[str, list[str]]]:
     return users
 
 
+def explorer_recipients(challenge) -> dict[int, dict[str, list[str]]]:
+    """Per user of a working group that explores in the call: the titles of its
+    proposals under ``exploring``, and once decided under ``proven`` or ``not_proven``."""
+    per_org: dict[int, list[tuple[str, str]]] = {}
+    explorations = challenge.explorations.select_related("proposal").prefetch_related(
+        "proposal__group__members"
+    )
+    for exploration in explorations:
+        key = (
+            "exploring"
+            if exploration.proven is None
+            else ("proven" if exploration.proven else "not_proven")
+        )
+        for member in exploration.proposal.group.members.all():
+            per_org.setdefault(member.organisation_id, []).append((key, exploration.proposal.title))
+    users: dict[int, dict[str, list[str]]] = {}
+    for user_pk, org_pk in staff_memberships(per_org):
+        by_key = users.setdefault(user_pk, {})
+        for key, title in per_org[org_pk]:
+            titles = by_key.setdefault(key, [])
+            if title not in titles:
+                titles.append(title)
+    return users
+
+
 def letter_recipients(letters) -> dict[int, list]:
     """Per user (staff of an organisation of the addressee's working group, with an
     e-mail): the letters addressed to it, in the order given."""

@@ -149,6 +149,7 @@ def access_proposal(*, user, challenge, pk) -> Proposal:
 # From the selection on, which proposals were retained is public; the award says which won.
 RESULT_STAGES = [
     ChallengeStatus.SELECTION_REVIEW,
+    ChallengeStatus.EXPLORATION,
     ChallengeStatus.COFUNDING,
     ChallengeStatus.DOCUMENTS,
     ChallengeStatus.AWARD,
@@ -175,6 +176,7 @@ def public_results(challenge) -> QuerySet[Proposal]:
 # (and may be drawn up again) with the titulaires' identity as it is then.
 AWARD_PENDING_STAGES = (
     ChallengeStatus.SELECTION_REVIEW,
+    ChallengeStatus.EXPLORATION,
     ChallengeStatus.COFUNDING,
     ChallengeStatus.DOCUMENTS,
     ChallengeStatus.AWARD,

@@ -23,6 +23,7 @@ from procurement.services.award_rules import (
 from procurement.services.common import require_member
 from procurement.services.essential_data import FIELDS as ESSENTIAL_DATA_FIELDS
 from procurement.services.essential_data import essential_data_clean
+from procurement.services.exploration import exploration_problems, exploration_settings_check
 from procurement.services.notifications import (
     notify_challenge_published,
 )
@@ -72,6 +73,9 @@ def challenge_create(
     execution_place_kind: str = "",
     execution_place_code: str = "",
     innovative: bool = False,
+    exploration_planned: bool = False,
+    exploration_budget: Decimal | None = None,
+    exploration_end: datetime | None = None,
 ) -> Challenge:
     """Draft a new challenge for ``buyer``; the actor must be on the buyer's staff.
 
@@ -81,7 +85,9 @@ def challenge_create(
     not start its process: ``workflows.services`` does both. Majority judgment is
     refused as the award method (400 on ``aggregation_method``, ``award_rules``). The
     données essentielles the buyer alone knows (CPV code, place of execution, innovative)
-    may be given now or later (``services.essential_data``).
+    may be given now or later (``services.essential_data``). An exploration before the
+    cofunding may be planned (``exploration_settings_check``: 1,000 € to 3,000 € per
+    team, seed 003).
     """
     require_member(actor, buyer, message=_("Seul un agent de l'acheteur peut créer un appel."))
     if buyer.kind != Kind.BUYER:
@@ -115,6 +121,9 @@ def challenge_create(
         multi_lot_proposals=multi_lot_proposals,
         single_lot_reason=single_lot_reason,
         personal_data=personal_data,
+        exploration_planned=exploration_planned,
+        exploration_budget=exploration_budget,
+        exploration_end=exploration_end,
         created_by=actor,
         **essential_data_clean(
             {
@@ -133,6 +142,7 @@ def challenge_create(
         challenge.framing = framing
     if contract_nature:
         challenge.contract_nature = contract_nature
+    exploration_settings_check(challenge)
     challenge.full_clean(validate_unique=reference is not None)
     for _attempt in range(5):
         # Two buyers drafting at once may compute the same next reference: take another.
@@ -236,7 +246,10 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
     """Edit a draft (or a challenge sent back for revision): title, context, resources…
 
     Among them the fair-pay reference (``fair_rate_min``/``fair_rate_max``, € HT an
-    hour, seed 003): positive, the minimum at most the maximum (``Challenge.clean``)."""
+    hour, seed 003): positive, the minimum at most the maximum (``Challenge.clean``); and
+    the exploration before cofunding (``exploration_planned``, ``exploration_budget`` per
+    team within 1,000 € to 3,000 €, ``exploration_end`` after the planned proposals'
+    deadline: ``exploration.exploration_settings_check``, seed 003)."""
     require_member(
         actor, challenge.buyer, message=_("Seul un agent de l'acheteur peut modifier l'appel.")
     )
@@ -262,6 +275,9 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
         "personal_data",
         "fair_rate_min",
         "fair_rate_max",
+        "exploration_planned",
+        "exploration_budget",
+        "exploration_end",
         "planned_positioning_deadline",
         "planned_proposal_deadline",
         *ESSENTIAL_DATA_FIELDS,
@@ -269,6 +285,7 @@ def challenge_update(*, challenge: Challenge, actor, **fields) -> Challenge:
         if name in fields:
             setattr(challenge, name, fields[name])
     _require_planned_order(challenge)
+    exploration_settings_check(challenge)
     validated_save(challenge)
     if resources is not None:
         if not resources:
@@ -423,6 +440,13 @@ def challenge_publish(
             _("L'appel ne peut pas être publié : complétez son estimation et ses lots."),
             code="not_publishable",
             extra={"fields": errors},
+        )
+    exploration = exploration_problems(challenge, proposal_deadline)
+    if exploration:
+        raise ApplicationError(
+            _("L'appel ne peut pas être publié : complétez sa phase d'exploration."),
+            code="exploration_incomplete",
+            extra={"fields": exploration},
         )
     challenge.positioning_deadline = positioning_deadline
     challenge.proposal_deadline = proposal_deadline

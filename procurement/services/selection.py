@@ -111,6 +111,17 @@ def proposals_select(
         ]
     if cofunding_deadline <= timezone.now():
         errors["cofunding_deadline"] = [_("La clôture du cofinancement doit être future.")]
+    elif (
+        challenge.exploration_planned
+        and challenge.exploration_end is not None
+        and cofunding_deadline <= challenge.exploration_end
+    ):
+        # The round opens after the exploration (seed 003): it closes after it too.
+        errors["cofunding_deadline"] = [
+            _(
+                "Le cofinancement suit l'exploration : sa clôture doit suivre la fin de l'exploration."
+            )
+        ]
     by_lot = _chosen_by_lot(challenge, {p.pk for p in chosen})
     if not errors:
         errors = _selection_problems(challenge, by_lot, leaders or {}, justification)

@@ -32,7 +32,10 @@ MOVES: dict[str, frozenset[str]] = {
     S.ASSIGNMENT: frozenset({S.SCORING, S.UNSUCCESSFUL}),
     S.SCORING: frozenset({S.SELECTION}),
     S.SELECTION: frozenset({S.SELECTION_REVIEW}),
-    S.SELECTION_REVIEW: frozenset({S.COFUNDING}),
+    # A call that plans an exploration explores before its cofunding (seed 003); when no
+    # commons proved itself, no round opens and the award pieces follow.
+    S.SELECTION_REVIEW: frozenset({S.COFUNDING, S.EXPLORATION}),
+    S.EXPLORATION: frozenset({S.COFUNDING, S.DOCUMENTS}),
     S.COFUNDING: frozenset({S.DOCUMENTS}),
     S.DOCUMENTS: frozenset({S.AWARD}),
     # A formal procedure waits the standstill after the rejection letters (R2182-1); a

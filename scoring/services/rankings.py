@@ -25,6 +25,7 @@ RANKED_STAGES = frozenset(
     {
         S.SELECTION,
         S.SELECTION_REVIEW,
+        S.EXPLORATION,
         S.COFUNDING,
         S.DOCUMENTS,
         S.AWARD,

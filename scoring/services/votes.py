@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, Forbidden, NotFound, WrongState
 from kernel.guards import require_before, require_status, validated_save
-from procurement.models import ChallengeStatus, Organisation, ProposalStatus
+from procurement.models import ChallengeStatus, Organisation
 from procurement.queries import (
     STAFF_ROLES,
     budget_split_of,
@@ -50,6 +50,7 @@ from procurement.queries import (
 )
 from procurement.services.audit import audit_record
 from procurement.services.cofunding import cofunding_deadline_postpone
+from procurement.services.exploration import proposals_to_cofund
 from procurement.services.notifications import notify_vote_opened, notify_vote_result
 from scoring.aggregation import MJ_GRADES, grade_value
 from scoring.aggregation.collective import collective_choice
@@ -150,9 +151,8 @@ def vote_open(*, challenge) -> CollectiveVote:
         ends_at = now + timedelta(days=vote.days)
     vote.opened_at, vote.ends_at = now, ends_at
     vote.save(update_fields=["opened_at", "ends_at"])
-    selected = challenge.proposals.filter(status=ProposalStatus.SELECTED).prefetch_related(
-        "budget_lines"
-    )
+    # The selected proposals, or after an exploration those whose commons proved itself.
+    selected = proposals_to_cofund(challenge).prefetch_related("budget_lines")
     candidates = [
         VoteCandidate(vote=vote, proposal=proposal)
         for proposal in selected.order_by("pk")

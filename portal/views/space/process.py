@@ -78,6 +78,7 @@ def process(request, pk):
             "process": process,
             "chart": process_chart(ChallengeFlow, process),
             "history": process_history(process),
+            "explorations": queries.explorations_of(challenge),
             "timers": timers_waiting(process),
             "events": _events(challenge),
             "stages": queries.stage_bar(challenge),

@@ -20,7 +20,6 @@ from procurement.models import (
     EditAfterFunded,
     Framing,
     Pledge,
-    ProposalStatus,
     Subsidy,
 )
 from procurement.queries import bucket_editable_by, budget_split_of, challenge_contributors
@@ -32,6 +31,7 @@ from procurement.services.cofunding.rules import (
     _require_buyer,
     _require_positive,
 )
+from procurement.services.exploration import proposals_to_cofund
 from procurement.services.notifications import notify_cofunding_opened, notify_pledges_released
 from procurement.services.stages import challenge_stage_move
 
@@ -39,9 +39,10 @@ from procurement.services.stages import challenge_stage_move
 @transaction.atomic
 def cofunding_open(*, challenge, proposal_ids: Collection[int] | None = None) -> CofundingRound:
     """After the Chambre's opinion on the selection: one bucket per selected proposal,
-    open until the cofunding deadline the buyer set at selection. When the call held a
-    collective vote, ``proposal_ids`` are the commons it retained: only those selected
-    proposals get a bucket (``None``: no vote, every selected proposal).
+    open until the cofunding deadline the buyer set at selection. When the call planned
+    an exploration, only the proposals whose commons proved itself get one
+    (``exploration.proposals_to_cofund``, seed 003); when it held a collective vote,
+    ``proposal_ids`` are the commons the vote retained among those (``None``: no vote).
 
     A bucket funds only the cofundable amount (minimum = maximum = that amount): under
     a *marché public* the lines outside the contract, never the contract price the buyer
@@ -54,9 +55,7 @@ def cofunding_open(*, challenge, proposal_ids: Collection[int] | None = None) ->
         challenge=challenge, defaults={"deadline": challenge.cofunding_deadline}
     )
     if created:
-        selected = challenge.proposals.filter(status=ProposalStatus.SELECTED).prefetch_related(
-            "budget_lines"
-        )
+        selected = proposals_to_cofund(challenge).prefetch_related("budget_lines")
         if proposal_ids is not None:
             selected = selected.filter(pk__in=list(proposal_ids))
         for proposal in selected:

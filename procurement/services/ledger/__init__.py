@@ -7,7 +7,8 @@ Who does what:
   invoice, set the approval rule, and approve or refuse each other's expenses (never
   their own);
 - a funder or the buyer grants an exploration budget to the team exploring a commons:
-  an income of the ledger and a payout to that team, paid by the host.
+  an income of the ledger and a payout to that team, paid by the host — 1,000 € to
+  3,000 € per team and commons (seed 003).
 
 Every payment locks the ledger's row and checks the balance there; a database
 constraint keeps the balance from going below zero anyway.
@@ -17,7 +18,9 @@ The reads (the account, incomes, expenses, invoices) are in
 """
 
 from procurement.services.ledger.accounts import (
+    exploration_amount_check,
     exploration_grant,
+    exploration_payout_record,
     income_record,
     ledger_group_set,
     ledger_rule_set,
@@ -37,7 +40,9 @@ __all__ = [
     "expense_pay",
     "expense_refuse",
     "expense_submit",
+    "exploration_amount_check",
     "exploration_grant",
+    "exploration_payout_record",
     "income_record",
     "ledger_group_set",
     "ledger_rule_set",

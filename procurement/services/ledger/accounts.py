@@ -5,12 +5,19 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, WrongState
 from kernel.guards import field_error
-from procurement.calculations import is_in_cents, majority_of
+from procurement.calculations import (
+    EXPLORATION_BUDGET_MAX,
+    EXPLORATION_BUDGET_MIN,
+    exploration_budget_within,
+    is_in_cents,
+    majority_of,
+)
 from procurement.models import (
     ApprovalRule,
     Bucket,
@@ -264,28 +271,51 @@ def income_record(
     return income
 
 
-@transaction.atomic
-def exploration_grant(
+def exploration_amount_check(amount, field: str = "amount") -> Decimal:
+    """An exploration budget is 1,000 € to 3,000 €, bounds included (seed 003: « un budget
+    de 1000€ à 3000€ [...] à disposition de l'équipe qui défriche le sujet »); otherwise a
+    400 naming ``field``."""
+    _money(amount, field)
+    if not exploration_budget_within(amount):
+        raise field_error(
+            field,
+            _("Un budget d'exploration va de %(low)s € à %(high)s € par équipe.")
+            % {"low": EXPLORATION_BUDGET_MIN, "high": EXPLORATION_BUDGET_MAX},
+            code="exploration_budget_bounds",
+        )
+    return amount
+
+
+def exploration_payout_record(
     *,
-    actor,
     commons: Commons,
     grantor: Organisation,
     recipient: Organisation,
     amount: Decimal,
+    actor=None,
     received_on: date | None = None,
     reference: str = "",
 ) -> Expense:
-    """A funder or the buyer grants an exploration budget to the team exploring a
-    commons, before any cofunding: an income of the commons' ledger and a payout to the
-    team, approved from the start, that the host pays."""
-    require_member(actor, grantor, message=_("Vous n'êtes pas membre de cette organisation."))
-    if grantor.kind not in (OrganisationKind.FUNDER, OrganisationKind.BUYER):
-        raise Forbidden(
-            _("Seuls un financeur ou un acheteur accordent un budget d'exploration."),
-            code="not_a_funder",
-        )
+    """Record an exploration grant in the commons' ledger, the grantor's right to grant
+    already checked: an income and a payout to the team, approved from the start, that
+    the host pays. A team's exploration budgets on one commons add up to 3,000 € at most
+    (409 beyond). Called by ``exploration_grant`` and by the process's exploration step
+    (``procurement.services.exploration.exploration_start``)."""
     ledger = _ledger(commons, for_update=True)
-    _money(amount)
+    exploration_amount_check(amount)
+    already = ledger.expenses.filter(
+        kind=ExpenseKind.EXPLORATION, organisation=recipient
+    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    if already + amount > EXPLORATION_BUDGET_MAX:
+        raise WrongState(
+            _(
+                "Cette équipe a déjà reçu %(already)s € pour explorer ce commun : au plus "
+                "%(high)s € en tout."
+            )
+            % {"already": already, "high": EXPLORATION_BUDGET_MAX},
+            code="exploration_budget_exceeded",
+            extra={"available": EXPLORATION_BUDGET_MAX - already},
+        )
     now = timezone.now()
     income = Income.objects.create(
         ledger=ledger,
@@ -324,3 +354,35 @@ def exploration_grant(
         },
     )
     return payout
+
+
+@transaction.atomic
+def exploration_grant(
+    *,
+    actor,
+    commons: Commons,
+    grantor: Organisation,
+    recipient: Organisation,
+    amount: Decimal,
+    received_on: date | None = None,
+    reference: str = "",
+) -> Expense:
+    """A funder or the buyer grants an exploration budget to the team exploring a
+    commons, before any cofunding: an income of the commons' ledger and a payout to the
+    team, approved from the start, that the host pays. The budget is 1,000 € to 3,000 €
+    per team and commons (seed 003; ``exploration_payout_record``)."""
+    require_member(actor, grantor, message=_("Vous n'êtes pas membre de cette organisation."))
+    if grantor.kind not in (OrganisationKind.FUNDER, OrganisationKind.BUYER):
+        raise Forbidden(
+            _("Seuls un financeur ou un acheteur accordent un budget d'exploration."),
+            code="not_a_funder",
+        )
+    return exploration_payout_record(
+        commons=commons,
+        grantor=grantor,
+        recipient=recipient,
+        amount=amount,
+        actor=actor,
+        received_on=received_on,
+        reference=reference,
+    )

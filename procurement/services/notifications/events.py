@@ -17,6 +17,7 @@ from procurement.models import (
 )
 from procurement.queries import (
     OPINION_ROLES,
+    explorer_recipients,
     collective_electorate,
     funder_recipients,
     group_member_recipients,
@@ -519,4 +520,34 @@ def notify_vote_result(
             "not_retained": not_retained,
             "path": _path("portal:vote_result", challenge.pk),
         },
+    )
+
+
+@transaction.atomic
+def notify_exploration_started(challenge: Challenge) -> int:
+    """To the staff of the exploring teams: their exploration starts, with its budget
+    and end, before any cofunding (seed 003). One event per call."""
+    return _notify(
+        kind="exploration_started",
+        key=f"exploration.started:{challenge.pk}",
+        challenge=challenge,
+        recipients=explorer_recipients(challenge),
+        data={
+            "budget": str(challenge.exploration_budget),
+            "deadline": _iso(challenge.exploration_end),
+            "path": _path("portal:challenge", challenge.pk),
+        },
+    )
+
+
+@transaction.atomic
+def notify_exploration_decided(challenge: Challenge) -> int:
+    """To the staff of the exploring teams: whether their commons proved itself (and so
+    goes to cofunding), with the buyer's reason on the call's page. One event per call."""
+    return _notify(
+        kind="exploration_decided",
+        key=f"exploration.decided:{challenge.pk}",
+        challenge=challenge,
+        recipients=explorer_recipients(challenge),
+        data={"path": _path("portal:challenge", challenge.pk)},
     )

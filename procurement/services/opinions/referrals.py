@@ -272,6 +272,9 @@ def _record_opinion(referral: Referral, *, actor, verdict, reasons, reservations
     if referral.subject == OpinionSubject.CALL:
         go_on = verdict in (Verdict.FAVORABLE, Verdict.NONE_IN_TIME)
         stage = ChallengeStatus.READY if go_on else ChallengeStatus.REVISION
+    elif challenge.exploration_planned:
+        # The selected teams explore first (seed 003): ``services.exploration``.
+        stage = ChallengeStatus.EXPLORATION
     else:
         stage = ChallengeStatus.COFUNDING
     challenge_stage_move(challenge=challenge, to=stage, actor=actor)

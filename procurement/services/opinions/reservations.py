@@ -21,6 +21,7 @@ from procurement.services.common import require_member
 ANSWERABLE = {
     OpinionSubject.CALL: {ChallengeStatus.REVISION, ChallengeStatus.READY},
     OpinionSubject.SELECTION: {
+        ChallengeStatus.EXPLORATION,
         ChallengeStatus.COFUNDING,
         ChallengeStatus.DOCUMENTS,
         ChallengeStatus.AWARD,
