@@ -119,7 +119,8 @@ def proposals_select(
         # The round opens after the exploration (seed 003): it closes after it too.
         errors["cofunding_deadline"] = [
             _(
-                "Le cofinancement suit l'exploration : sa clôture doit suivre la fin de l'exploration."
+                "Le cofinancement suit l'exploration : sa clôture doit suivre la fin de "
+                "l'exploration."
             )
         ]
     by_lot = _chosen_by_lot(challenge, {p.pk for p in chosen})
