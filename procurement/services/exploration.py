@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, WrongState
 from kernel.guards import require_status
-from procurement.calculations import EXPLORATION_BUDGET_MAX, EXPLORATION_BUDGET_MIN
 from procurement.models import Challenge, ChallengeStatus, Exploration, Proposal, ProposalStatus
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
@@ -76,8 +75,7 @@ def exploration_problems(challenge: Challenge, proposal_deadline: datetime) -> d
     problems: dict[str, list[str]] = {}
     if challenge.exploration_budget is None:
         problems["exploration_budget"] = [
-            _("Indiquez le budget d'exploration par équipe (%(low)s € à %(high)s €).")
-            % {"low": EXPLORATION_BUDGET_MIN, "high": EXPLORATION_BUDGET_MAX}
+            _("Indiquez le budget d'exploration par équipe (1 000 € à 3 000 €).")
         ]
     if challenge.exploration_end is None:
         problems["exploration_end"] = [_("Indiquez la fin de l'exploration.")]

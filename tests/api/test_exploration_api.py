@@ -40,7 +40,7 @@ def test_buyer_plans_the_exploration_within_the_bounds(world, api, amount, statu
     else:
         refused = error(response, 400, "exploration_budget_bounds")
         assert "exploration_budget" in refused["fields"]
-        assert "3000.00 €" in refused["message"]
+        assert "3 000 €" in refused["message"]
 
 
 @pytest.mark.django_db

@@ -90,7 +90,7 @@ def test_the_call_editor_keeps_the_budget_per_team_within_the_bounds(world, amou
         with pytest.raises(ApplicationError) as refused:
             challenge_update(**update, exploration_budget=Decimal(amount))
         assert "exploration_budget" in refused.value.extra["fields"]
-        assert "1000.00 € à 3000.00 €" in refused.value.message
+        assert "1 000 € à 3 000 €" in refused.value.message
         assert Challenge.objects.get(pk=challenge.pk).exploration_budget is None
 
 

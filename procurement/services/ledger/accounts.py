@@ -13,7 +13,6 @@ from kernel.errors import Forbidden, WrongState
 from kernel.guards import field_error
 from procurement.calculations import (
     EXPLORATION_BUDGET_MAX,
-    EXPLORATION_BUDGET_MIN,
     exploration_budget_within,
     is_in_cents,
     majority_of,
@@ -279,8 +278,8 @@ def exploration_amount_check(amount, field: str = "amount") -> Decimal:
     if not exploration_budget_within(amount):
         raise field_error(
             field,
-            _("Un budget d'exploration va de %(low)s € à %(high)s € par équipe.")
-            % {"low": EXPLORATION_BUDGET_MIN, "high": EXPLORATION_BUDGET_MAX},
+            # The bounds of calculations.EXPLORATION_BUDGET_MIN/MAX, written for people.
+            _("Un budget d'exploration va de 1 000 € à 3 000 € par équipe, bornes comprises."),
             code="exploration_budget_bounds",
         )
     return amount
@@ -310,9 +309,9 @@ def exploration_payout_record(
         raise WrongState(
             _(
                 "Cette équipe a déjà reçu %(already)s € pour explorer ce commun : au plus "
-                "%(high)s € en tout."
+                "3 000 € en tout."
             )
-            % {"already": already, "high": EXPLORATION_BUDGET_MAX},
+            % {"already": already},
             code="exploration_budget_exceeded",
             extra={"available": EXPLORATION_BUDGET_MAX - already},
         )
