@@ -128,6 +128,7 @@ def exploration_start(*, challenge: Challenge) -> list[Exploration]:
                 recipient=team,
                 amount=challenge.exploration_budget,
                 reference=challenge.reference,
+                top_up=False,
             )
         exploration = Exploration.objects.create(
             challenge=challenge,

@@ -48,6 +48,7 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
         "MEL-AAC-2026-003": ChallengeStatus.POSITIONING,
         "MEL-AAC-2026-004": ChallengeStatus.DRAFT,
         "MEL-AAC-2026-005": ChallengeStatus.COFUNDING,
+        "MEL-AAC-2026-006": ChallengeStatus.EXPLORATION,
     }
     # each call has its own context, and every organisation its SIRET and address
     contexts = set(Challenge.objects.values_list("context", flat=True))
@@ -103,6 +104,15 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
     assert voting.ends_at > timezone.now()
     assert voting.candidates.count() == 3
     assert voting.ballots.count() == 1
+    # and a call explores before its cofunding (seed 003): the two selected teams got
+    # 2,500 € each, the exploration is over and the buyer's decision waits
+    exploring = Challenge.objects.get(reference="MEL-AAC-2026-006")
+    assert [e.budget for e in exploring.explorations.all()] == [Decimal("2500.00")] * 2
+    assert exploring.explorations.filter(payout__isnull=False).exists()
+    assert (
+        exploring.process.task_set.filter(flow_task_type="HUMAN", status="NEW").get().flow_task.name
+        == "decide_exploration"
+    )
     before = counts()
 
     # and a second run changes nothing but the passwords

@@ -181,6 +181,53 @@ def positioning_challenge(cast) -> Challenge:
     return challenge
 
 
+def exploring_challenge(cast) -> Challenge:
+    """MEL-AAC-2026-006: a call that plans an exploration before its cofunding (seed
+    003): the two selected teams explored with 2,500 € each (the catalogue's hosted
+    commons through its ledger), the exploration ended on 30 June 2026, and the buyer's
+    decision — which commons proved themselves — is waiting in its inbox."""
+    u = cast.users
+    positioning_end, proposal_end = steps.at(2026, 4, 20, 12), steps.at(2026, 5, 20, 12)
+    exploration_end = steps.at(2026, 6, 30, 18)
+    with time_machine.travel(steps.at(2026, 4, 1, 9, 0), tick=True) as clock:
+        challenge = steps.start(
+            cast,
+            "MEL-AAC-2026-006",
+            "Mobilités rurales et tiers-lieux",
+            exploration_planned=True,
+            exploration_budget=Decimal("2500.00"),
+            exploration_end=exploration_end,
+        )
+        steps.refer_and_publish(cast, challenge, positioning_end, proposal_end)
+        steps.to_scoring(cast, challenge, clock, positioning_end, proposal_end)
+        steps.score(cast, challenge, "evaluateur.1", [8, 7, 5])
+        steps.score(cast, challenge, "evaluatrice.2", [8, 6, 6])
+        proposals = list(Challenge.objects.get(pk=challenge.pk).proposals.order_by("pk"))
+        steps.complete(
+            challenge,
+            "select",
+            u["agent.mel"],
+            {
+                "proposals": [proposals[0].pk, proposals[1].pk],
+                "cofunding_deadline": steps.at(2026, 9, 15, 18).isoformat(),
+                "justification": (
+                    "Le lot 3 n'est pas retenu : la base de connaissances sera reprise avec "
+                    "les tiers-lieux en 2027."
+                ),
+            },
+        )
+        steps.chambre_opinion(
+            cast,
+            challenge,
+            "selection_opinion",
+            verdict="favorable",
+            reasons="Explorer avant de cofinancer protège les communs et les financeurs.",
+        )
+        clock.move_to(exploration_end + timedelta(seconds=1))
+        sweep()  # the exploration's end: the buyer's decision opens
+    return challenge
+
+
 def draft_challenge(cast) -> Challenge:
     """MEL-AAC-2026-004: a draft the buyer is still writing; the standard and the booking
     brick share lot 1, with the reason for grouping them, printed in the règlement."""
@@ -244,6 +291,7 @@ STAGES = [
     ("MEL-AAC-2026-003", positioning_challenge),
     ("MEL-AAC-2026-004", draft_challenge),
     ("MEL-AAC-2026-005", vote_challenge),
+    ("MEL-AAC-2026-006", exploring_challenge),
 ]
 
 

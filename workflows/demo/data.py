@@ -223,6 +223,12 @@ CONTEXTS = {
         "ouvertes des mobilités actives (aménagements cyclables, stationnement vélo, "
         "comptages) et des outils libres pour les tenir à jour avec les habitants."
     ),
+    "MEL-AAC-2026-006": (
+        "Dans les villages de la métropole, se déplacer sans voiture reste difficile. Avant "
+        "de cofinancer quoi que ce soit, la Métropole confie aux équipes retenues un petit "
+        "budget pour explorer chaque commun avec les habitants et les tiers-lieux ruraux ; "
+        "seuls les communs qui auront fait leurs preuves seront ouverts au cofinancement."
+    ),
     "MEL-AAC-2026-004": (
         "Des tiers-lieux et des collectifs citoyens produisent et partagent de l'énergie "
         "sur le territoire. La Métropole veut outiller ces communautés énergétiques : un "

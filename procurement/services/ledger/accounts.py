@@ -294,18 +294,23 @@ def exploration_payout_record(
     actor=None,
     received_on: date | None = None,
     reference: str = "",
+    top_up: bool = True,
 ) -> Expense:
     """Record an exploration grant in the commons' ledger, the grantor's right to grant
     already checked: an income and a payout to the team, approved from the start, that
-    the host pays. A team's exploration budgets on one commons add up to 3,000 € at most
-    (409 beyond). Called by ``exploration_grant`` and by the process's exploration step
-    (``procurement.services.exploration.exploration_start``)."""
+    the host pays. Called by ``exploration_grant`` and by the process's exploration step
+    (``procurement.services.exploration.exploration_start``).
+
+    With ``top_up`` (grants outside a call's process), a team's exploration budgets on
+    one commons add up to 3,000 € at most (409 beyond). A call's exploration is one
+    grant of the call's budget, itself within the bounds: a later call exploring the same
+    commons is a new exploration, and an automatic step must not fail on it."""
     ledger = _ledger(commons, for_update=True)
     exploration_amount_check(amount)
     already = ledger.expenses.filter(
         kind=ExpenseKind.EXPLORATION, organisation=recipient
     ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    if already + amount > EXPLORATION_BUDGET_MAX:
+    if top_up and already + amount > EXPLORATION_BUDGET_MAX:
         raise WrongState(
             _(
                 "Cette équipe a déjà reçu %(already)s € pour explorer ce commun : au plus "
