@@ -179,9 +179,14 @@ class ChallengeContext:
     contact: str = ""
     service_url: str = ""  # where the documents are and the proposals are submitted
     amendments: tuple[AmendmentLine, ...] = ()
+    # The exploration before cofunding (seed 003), when the call plans one: the budget
+    # per selected team (HT) and its end.
+    exploration_budget: Decimal | None = None
+    exploration_end: datetime | None = None
 
     def __post_init__(self) -> None:
         _require_aware(
+            exploration_end=self.exploration_end,
             questions_deadline=self.questions_deadline,
             published_at=self.published_at,
             positioning_deadline=self.positioning_deadline,

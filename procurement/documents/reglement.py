@@ -81,6 +81,28 @@ def _write_framing(writer: PieceWriter, ctx: ChallengeContext) -> None:
         )
 
 
+def _write_exploration(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    """The exploration before cofunding, when the call plans one (seed 003): announced
+    with the consultation, since it decides which commons are cofunded."""
+    if ctx.exploration_budget is None:
+        return
+    writer.article("Exploration avant le cofinancement")
+    end = f" jusqu'au {format_datetime_fr(ctx.exploration_end)}" if ctx.exploration_end else ""
+    writer.paragraph(
+        "Avant tout cofinancement, l'équipe de chaque proposition retenue explore le commun "
+        f"avec un budget de {format_eur(ctx.exploration_budget)} accordé par l'acheteur{end}, "
+        "versé par la structure hébergeuse du commun lorsqu'il en a une. À l'issue de "
+        "l'exploration, l'acheteur décide, motif à l'appui, si chaque commun a fait ses "
+        "preuves ; seuls ceux-là sont ouverts au cofinancement, et les décisions sont "
+        "publiées."
+    )
+    if ctx.is_public_contract:
+        writer.paragraph(
+            "Cette décision ne porte que sur le cofinancement : l'attribution du marché suit "
+            "les règles du présent règlement."
+        )
+
+
 def _write_procedure(writer: PieceWriter, ctx: ChallengeContext) -> None:
     writer.article("Procédure" if ctx.is_public_contract else "Modalités de l'appel")
     pairs = [("Référence", ctx.reference)]
@@ -176,6 +198,16 @@ def _write_calendar(writer: PieceWriter, ctx: ChallengeContext) -> None:
             ),
             ("Date limite des questions des candidats", format_datetime_fr(questions)),
             ("Date limite de remise des propositions", format_datetime_fr(ctx.proposal_deadline)),
+            *(
+                [
+                    (
+                        "Fin de l'exploration avant le cofinancement",
+                        format_datetime_fr(ctx.exploration_end),
+                    )
+                ]
+                if ctx.exploration_end
+                else []
+            ),
         ),
         widths=(0.6, 0.4),
     )
@@ -318,6 +350,7 @@ def _render(ctx: ChallengeContext, title: str) -> bytes:
     writer.party(ctx.buyer)
     _write_object(writer, ctx)
     _write_framing(writer, ctx)
+    _write_exploration(writer, ctx)
     _write_procedure(writer, ctx)
     _write_lots(writer, ctx)
     _write_calendar(writer, ctx)

@@ -167,4 +167,6 @@ def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
         contact=buyer.contact_email or buyer.website,
         service_url=settings.SITE_URL + reverse("portal:challenge", args=[challenge.pk]),
         amendments=amendments,
+        exploration_budget=challenge.exploration_budget if challenge.exploration_planned else None,
+        exploration_end=challenge.exploration_end if challenge.exploration_planned else None,
     )
