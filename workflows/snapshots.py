@@ -1,7 +1,7 @@
 """The call as the Chambre saw it, and what changed since.
 
 When a call is referred (``operations.call_refer``, or again after a revision), its text,
-lots and resources, grid, estimate and planned dates are kept on the referral
+lots and resources, grid, estimate, planned dates and exploration plan are kept on the referral
 (``Referral.call_snapshot``). Revising after the opinion, the buyer reads what changed
 between that snapshot and the call as it stands (``call_changes``). Both domains are read,
 so this lives in ``workflows``.
@@ -61,6 +61,15 @@ def call_snapshot(challenge: Challenge) -> dict:
         "single_lot_reason": challenge.single_lot_reason,
         "planned_positioning_deadline": _when(challenge.planned_positioning_deadline),
         "planned_proposal_deadline": _when(challenge.planned_proposal_deadline),
+        # The exploration before cofunding (seed 003), when planned.
+        "exploration": {
+            "budget": str(challenge.exploration_budget)
+            if challenge.exploration_budget is not None
+            else None,
+            "end": _when(challenge.exploration_end),
+        }
+        if challenge.exploration_planned
+        else None,
         "lots": lots,
         "grid": [
             {"code": c.code, "label": c.label, "kind": c.kind, "weight": str(c.weight.normalize())}
@@ -125,6 +134,16 @@ def _sections(snapshot: dict) -> list[tuple[str, list[str]]]:
                 % {"d": snapshot.get("planned_proposal_deadline") or "—"},
             ],
         ),
+        (_("Exploration avant le cofinancement"), _exploration_lines(snapshot.get("exploration"))),
+    ]
+
+
+def _exploration_lines(exploration: dict | None) -> list[str]:
+    if not exploration:
+        return [_("Aucune")]
+    return [
+        _("Budget par équipe : %(amount)s") % {"amount": _amount(exploration.get("budget"))},
+        _("Fin de l'exploration : %(d)s") % {"d": exploration.get("end") or "—"},
     ]
 
 

@@ -257,3 +257,29 @@ def test_the_exploration_starts_once(world, clock):
     challenge.refresh_from_db()
     with pytest.raises(WrongState):
         exploration_start(challenge=challenge)
+
+
+def test_the_chambre_s_snapshot_shows_a_changed_exploration_plan(world):
+    from procurement.services.challenges import challenge_update
+    from tests.workflows.journey import start
+    from workflows.snapshots import call_snapshot, snapshot_diff
+
+    # given a call as the Chambre saw it, without exploration
+    challenge = start(world)
+    before = call_snapshot(challenge)
+    # when the buyer plans one in its revision
+    challenge_update(
+        challenge=challenge,
+        actor=world.buyer_agent,
+        exploration_planned=True,
+        exploration_budget=Decimal("1500.00"),
+    )
+    # then the revision's changes show it, and nothing else
+    changes = snapshot_diff(before, call_snapshot(challenge))
+    assert [c.title for c in changes] == ["Exploration avant le cofinancement"]
+    assert ("+", "Budget par équipe : 1 500,00 €") in [
+        (sign, text.replace("\u202f", " ").replace("\xa0", " ")) for sign, text in changes[0].lines
+    ]
+    # and a snapshot kept before plans existed reads as « none »
+    old = {k: v for k, v in before.items() if k != "exploration"}
+    assert snapshot_diff(old, before) == []
