@@ -131,3 +131,27 @@ def test_the_exploration_of_a_draft_is_hidden_from_others(world, api):
     error(api().get(challenge_url(challenge.pk, "exploration/")), 404)
     body = ok(api(world.buyer_agent).get(challenge_url(challenge.pk, "exploration/")))
     assert (body["planned"], body["explorations"]) == (True, [])
+
+
+@pytest.mark.django_db
+def test_a_call_created_with_an_exploration_keeps_it_within_the_bounds(world, api):
+    from tests.api.steps import create_challenge
+
+    buyer = api(world.buyer_agent)
+    plan = {"exploration_planned": True, "exploration_end": paris(*EXPLORATION_END).isoformat()}
+    created = create_challenge(buyer, world, **plan, exploration_budget="1000.00")
+    assert (created["exploration_planned"], created["exploration_budget"]) == (True, "1000.00")
+    # a budget past the bound creates nothing
+    before = ok(buyer.get("/api/v1/challenges/"))["count"]
+    body = {
+        "buyer": world.buyer.pk,
+        "chambre": world.chambre.pk,
+        "title": "Trop d'exploration",
+        "context": "…",
+        "resources": [{"title": "Une ressource"}],
+        **plan,
+        "exploration_budget": "3000.01",
+    }
+    refused = error(buyer.post("/api/v1/challenges/", body, format="json"), 400)
+    assert "exploration_budget" in refused["fields"]
+    assert ok(buyer.get("/api/v1/challenges/"))["count"] == before
