@@ -113,7 +113,11 @@ def timer_reschedule(process, step: str, when) -> int | None:
 
 
 # The timer node that waits for each deadline the buyer may extend.
-DEADLINE_TIMERS = {DeadlineKind.POSITIONING: "positioning", DeadlineKind.PROPOSALS: "proposals"}
+DEADLINE_TIMERS = {
+    DeadlineKind.POSITIONING: "positioning",
+    DeadlineKind.PROPOSALS: "proposals",
+    DeadlineKind.EXPLORATION: "exploration",
+}
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms.actions import OrganisationChoiceField
 from portal.forms.base import DeadlineField, PortalForm
 from procurement.models import (
+    ChallengeStatus,
     DeadlineKind,
 )
 
@@ -56,6 +57,9 @@ class DeadlineExtensionForm(PortalForm):
             DeadlineKind.PROPOSALS: challenge.proposal_deadline,
             DeadlineKind.QUESTIONS: challenge.questions_deadline,
         }
+        if challenge.status == ChallengeStatus.EXPLORATION:
+            # While the teams explore, only the exploration's end is still ahead.
+            fields = {DeadlineKind.EXPLORATION: challenge.exploration_end}
         self.fields["which"].choices = [
             (kind.value, kind.label) for kind, deadline in fields.items() if deadline
         ]

@@ -10,6 +10,8 @@ class DeadlineKind(models.TextChoices):
     POSITIONING = "positioning", _("fin des positionnements")
     PROPOSALS = "proposals", _("date limite des propositions")
     QUESTIONS = "questions", _("fin des questions")
+    # The end of the exploration before cofunding (seed 003), while the teams explore.
+    EXPLORATION = "exploration", _("fin de l'exploration")
 
 
 class DeadlineNotice(models.Model):

@@ -23,12 +23,14 @@ FIELDS = {
     DeadlineKind.POSITIONING: "positioning_deadline",
     DeadlineKind.PROPOSALS: "proposal_deadline",
     DeadlineKind.QUESTIONS: "questions_deadline",
+    DeadlineKind.EXPLORATION: "exploration_end",
 }
 # The stages during which each deadline is still ahead.
 STAGES = {
     DeadlineKind.POSITIONING: (ChallengeStatus.POSITIONING,),
     DeadlineKind.PROPOSALS: (ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS),
     DeadlineKind.QUESTIONS: (ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS),
+    DeadlineKind.EXPLORATION: (ChallengeStatus.EXPLORATION,),
 }
 
 
@@ -41,6 +43,16 @@ def _check_order(challenge, which: str, new_deadline: datetime) -> None:
         raise _invalid(
             "new_deadline",
             _("La fin des positionnements ne peut dépasser la date limite des propositions."),
+        )
+    if (
+        which == DeadlineKind.EXPLORATION
+        and challenge.cofunding_deadline is not None
+        and new_deadline >= challenge.cofunding_deadline
+    ):
+        # The round opens after the exploration and closes at the cofunding deadline.
+        raise _invalid(
+            "new_deadline",
+            _("La fin de l'exploration doit précéder la clôture du cofinancement."),
         )
     if which == DeadlineKind.QUESTIONS and new_deadline >= challenge.proposal_deadline:
         raise _invalid(

@@ -51,10 +51,14 @@ def test_buyer_decides_the_exploration_on_its_page(client, world, clock, login):
     public = client.get(reverse("portal:challenge", args=[challenge.pk])).content.decode()
     assert 'id="exploration"' in public
     assert "en exploration" in public
+    # while the teams explore, the process page offers the buyer to extend their end only
+    login(world.buyer_agent)
+    process = client.get(reverse("portal:process", args=[challenge.pk])).content.decode()
+    assert '<option value="exploration">fin de l&#x27;exploration</option>' in process
+    assert 'value="proposals"' not in process
     clock.move_to(later(paris(*EXPLORATION_END), seconds=1))
     journey.sweep()
     url = task_url(challenge, "decide_exploration")
-    login(world.buyer_agent)
     html = client.get(url).content.decode()
     assert "Décider de l&#x27;issue de l&#x27;exploration" in html
     assert first.title in html

@@ -283,3 +283,44 @@ def test_the_chambre_s_snapshot_shows_a_changed_exploration_plan(world):
     # and a snapshot kept before plans existed reads as « none »
     old = {k: v for k, v in before.items() if k != "exploration"}
     assert snapshot_diff(old, before) == []
+
+
+def test_the_buyer_extends_the_exploration_and_its_timer_follows(world, clock):
+    from workflows.services import deadline_extend
+
+    # given teams exploring until 20 October, the cofunding closing on 1 November
+    challenge, _first, _second = selected_two(world, clock, **PLAN)
+    # when the buyer would extend it past the cofunding's close, it is refused
+    with pytest.raises(ApplicationError) as refused:
+        deadline_extend(
+            actor=world.buyer_agent,
+            challenge=challenge,
+            which="exploration",
+            new_deadline=paris(*COFUNDING_END),
+            notice="Prolongée.",
+        )
+    assert "new_deadline" in refused.value.extra["fields"]
+    # when it extends it by five days, with a published notice
+    deadline_extend(
+        actor=world.buyer_agent,
+        challenge=challenge,
+        which="exploration",
+        new_deadline=paris(2026, 10, 25, 18),
+        notice="Les équipes ont besoin d'une semaine de plus avec les habitants.",
+    )
+    # then the old end passes without the decision opening, the new one opens it
+    clock.move_to(later(paris(*EXPLORATION_END), seconds=1))
+    sweep()
+    assert current_steps(challenge) == {"exploration"}
+    clock.move_to(later(paris(2026, 10, 25, 18), seconds=1))
+    sweep()
+    assert current_steps(challenge) == {"decide_exploration"}
+    # and once past, it is no longer extended
+    with pytest.raises(WrongState):
+        deadline_extend(
+            actor=world.buyer_agent,
+            challenge=challenge,
+            which="exploration",
+            new_deadline=paris(2026, 10, 30, 18),
+            notice="Trop tard.",
+        )

@@ -51,6 +51,7 @@ def process(request, pk):
     if queries.is_buyer_staff(request.user, challenge) and challenge.status in (
         ChallengeStatus.POSITIONING,
         ChallengeStatus.PROPOSALS,
+        ChallengeStatus.EXPLORATION,
     ):
         posted = request.method == "POST" and request.POST.get("action") == "extend"
         extend_form = DeadlineExtensionForm(
