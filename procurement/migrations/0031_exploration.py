@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0028_ess_status'),
+        ('procurement', '0029_execution_follow_up'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
