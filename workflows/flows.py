@@ -231,7 +231,7 @@ class ChallengeFlow(flow.Flow):
         .Then(this.check_vote)
         .Else(this.generate_documents)
     )
-    
+
     # The collective vote (seed 003): the call's funders and contributors choose by
     # majority judgment which selected commons the round cofinances
     # (``scoring.services.votes``). A call that plans none goes straight to the round.

@@ -17,8 +17,8 @@ from procurement.models import (
 )
 from procurement.queries import (
     OPINION_ROLES,
-    explorer_recipients,
     collective_electorate,
+    explorer_recipients,
     funder_recipients,
     group_member_recipients,
     letter_recipients,
