@@ -67,8 +67,11 @@ from .opinions import (
     Verdict,
 )
 from .organisations import (
+    DISABILITY_STATUSES,
+    INSERTION_STATUSES,
     BuyerCategory,
     EssStatus,
+    InclusionStatus,
     Invitation,
     Membership,
     Organisation,
@@ -96,9 +99,11 @@ from .reciprocity import (
 
 __all__ = [
     "CONTRACT_NOTIFICATION",
+    "DISABILITY_STATUSES",
     "DISCONTINUATION_LETTER",
     "MATCHING_RATIO_MAX",
     "OPEN_ACTION_STATUSES",
+    "INSERTION_STATUSES",
     "REJECTION_LETTER",
     "ActionStatus",
     "Allocation",
@@ -144,6 +149,7 @@ __all__ = [
     "Facilitation",
     "Framing",
     "GroupementKind",
+    "InclusionStatus",
     "Income",
     "IncomeKind",
     "Intent",

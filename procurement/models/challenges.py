@@ -370,6 +370,16 @@ class Lot(models.Model):
     # Reserved to structures of the social and solidarity economy (article L2113-15:
     # health, social and cultural services only, for three years at most).
     reserved_ess = models.BooleanField(_("réservé aux structures de l'ESS"), default=False)
+    # Reserved to entreprises adaptées and ESAT (article L2113-12) and/or to structures
+    # d'insertion par l'activité économique (article L2113-13) employing at least 50 % of
+    # disabled or disadvantaged workers (article R2113-7); both at once since article
+    # L2113-14 allows it. Stated in the RC (R2113-7, second paragraph).
+    reserved_disability = models.BooleanField(
+        _("réservé aux entreprises adaptées et ESAT"), default=False
+    )
+    reserved_insertion = models.BooleanField(
+        _("réservé aux structures d'insertion par l'activité économique"), default=False
+    )
     outcome = models.CharField(
         _("issue"), max_length=12, choices=LotOutcome.choices, default=LotOutcome.PENDING
     )

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,17 @@ class Commons(models.Model):
         related_name="hosted_commons",
         limit_choices_to={"kind": "host"},
     )
+    # What the host keeps of the funds it receives for the commons, in percent (0: hosted
+    # free of charge); null until stated — the contrat d'hébergement is not drawn up
+    # without it.
+    hosting_fee = models.DecimalField(
+        _("frais d'hébergement (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     referenced = models.BooleanField(_("référencé par la Chambre"), default=False)
     referenced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -47,6 +59,11 @@ class Commons(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(category__in=CommonsCategory.values), name="commons_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(hosting_fee__isnull=True)
+                | (Q(hosting_fee__gte=0) & Q(hosting_fee__lte=100)),
+                name="commons_hosting_fee_range",
             ),
             models.CheckConstraint(
                 condition=Q(referenced=False) | Q(referenced_at__isnull=False),

@@ -52,6 +52,35 @@ class EssStatus(models.TextChoices):
     ESUS = "esus", _("Agrément ESUS (article L3332-17-1 du code du travail)")
 
 
+class InclusionStatus(models.TextChoices):
+    """An organisation's standing as a structure employing disabled or disadvantaged
+    workers, as its administrators declare it: it opens the lots reserved under articles
+    L2113-12 (entreprises adaptées, article L5213-13 du code du travail; établissements
+    et services d'aide par le travail, article L344-2 du code de l'action sociale et des
+    familles) and L2113-13 (structures d'insertion par l'activité économique, article
+    L5132-4 du code du travail) du code de la commande publique. Either reservation also
+    needs at least 50 % of such workers (article R2113-7): ``Organisation.inclusion_share``."""
+
+    NONE = "none", _("Ni structure du handicap ni structure d'insertion")
+    EA = "ea", _("Entreprise adaptée (article L5213-13 du code du travail)")
+    ESAT = (
+        "esat",
+        _(
+            "Établissement ou service d'aide par le travail (article L344-2 du code de l'action "
+            "sociale et des familles)"
+        ),
+    )
+    SIAE = (
+        "siae",
+        _("Structure d'insertion par l'activité économique (article L5132-4 du code du travail)"),
+    )
+
+
+# Article L2113-12: the structures of disabled workers; article L2113-13: of insertion.
+DISABILITY_STATUSES = (InclusionStatus.EA, InclusionStatus.ESAT)
+INSERTION_STATUSES = (InclusionStatus.SIAE,)
+
+
 class Organisation(models.Model):
     name = models.CharField(_("nom"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
@@ -74,6 +103,23 @@ class Organisation(models.Model):
     # social and solidarity economy (article L2113-15 du code de la commande publique).
     ess_status = models.CharField(
         _("statut ESS"), max_length=10, choices=EssStatus.choices, default=EssStatus.NONE
+    )
+    # Declared by its administrators with the share of disabled workers (EA, ESAT) or of
+    # disadvantaged workers (SIAE) among its workforce, in percent: the reservations of
+    # articles L2113-12 and L2113-13 need at least 50 % (article R2113-7).
+    inclusion_status = models.CharField(
+        _("structure du handicap ou de l'insertion"),
+        max_length=10,
+        choices=InclusionStatus.choices,
+        default=InclusionStatus.NONE,
+    )
+    inclusion_share = models.DecimalField(
+        _("part des travailleurs handicapés ou défavorisés (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     # A buyer's contact for the candidates and its court for the recourse, printed in the
     # règlement de la consultation; without them the RC names the buyer's seat's court.
@@ -114,6 +160,15 @@ class Organisation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(ess_status__in=EssStatus.values), name="organisation_ess_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(inclusion_status__in=InclusionStatus.values),
+                name="organisation_inclusion_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(inclusion_share__isnull=True)
+                | (Q(inclusion_share__gte=0) & Q(inclusion_share__lte=100)),
+                name="organisation_inclusion_share_range",
             ),
             models.CheckConstraint(
                 condition=Q(siret="") | Q(siren="") | Q(siret__startswith=models.F("siren")),
