@@ -11,6 +11,7 @@ from viewflow.workflow.status import STATUS
 
 from procurement.models import DocumentStage
 from procurement.services.chains import chains_anchor_due
+from procurement.services.cofunding import cofunding_hosts_missing
 from procurement.services.community import motion_actions_overdue_notify
 from procurement.services.documents import document_jobs_stalled
 from procurement.services.notifications import notifications_retry_due, reminders_send_due
@@ -61,6 +62,33 @@ def fire_due_timers() -> int:
         except Exception:  # one broken flow must not block the whole sweep
             logger.exception("Timer task %s failed to fire", task.pk)
     return fired
+
+
+def cofunding_closes_retry() -> int:
+    """Try again the close of a cofunding round refused for a commons without host
+    (``cofunding_close``: no pledge becomes money before its host is designated): its
+    step stands in error until the buyer designates the host, then the next sweep revives
+    it, and the process goes on to the award pieces. Never revived while a host is still
+    missing, so a refused close leaves one errored step, not one per sweep."""
+    revived = 0
+    errored = Task.objects.filter(status=STATUS.ERROR, flow_task_type="FUNCTION").select_related(
+        "process"
+    )
+    for task in errored:
+        if task.flow_task.name != "close_cofunding":
+            continue
+        challenge = task.process.challengeprocess.challenge
+        if cofunding_hosts_missing(challenge=challenge):
+            continue
+        try:
+            with task.activation() as activation:
+                activation.revive()
+                revived += 1
+        except FlowLockFailed:
+            logger.info("Close task %s is locked, left to the next sweep", task.pk)
+        except Exception:
+            logger.exception("Close task %s could not be revived", task.pk)
+    return revived
 
 
 def _mark_requeued(task, now) -> None:
@@ -159,6 +187,7 @@ def sweep() -> dict:
     Runs every few seconds (celery beat in production, ``run_scheduler`` in the
     embedded default); deadlines live in the database, never in Celery countdowns."""
     fired = fire_due_timers()
+    fired += cofunding_closes_retry()
     expired = referrals_expire_due()
     now = timezone.now()
     # The stalled document jobs first: a step they enqueue again is marked, so the rule

@@ -20,6 +20,30 @@ from procurement.models import (
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
 
+
+def require_host(commons: Commons | None, *, name: str = "") -> Commons:
+    """No money moves for a commons without a structure hébergeuse: the host receives the
+    funds and passes them on to the contributors (seed 003: « l'hébergement consiste en
+    accueillir des fonds des financeurs et les redistribuer aux contributeurs »), and the
+    conventions name it as the party that signs for the money. Every service that moves
+    money for a commons (the cofunding close committing pledges, a subsidy, the ledger's
+    incomes, exploration grants, expenses and payments) calls this first.
+
+    Raises ``WrongState`` (409, code ``no_host``) naming the commons — or ``name``, the
+    resource's title, when the commons is still to be created."""
+    if commons is None or commons.host_id is None:
+        raise WrongState(
+            _(
+                "Le commun « %(commons)s » n'a pas de structure hébergeuse : aucun argent ne "
+                "circule pour lui avant que l'acheteur l'ait désignée (elle reçoit les fonds "
+                "et les reverse aux contributeurs)."
+            )
+            % {"commons": commons.name if commons is not None else name},
+            code="no_host",
+        )
+    return commons
+
+
 # Once the award is signed (or the call closed) the conventions are signed too.
 CLOSED = (ChallengeStatus.AWARDED, ChallengeStatus.UNSUCCESSFUL, ChallengeStatus.CANCELLED)
 

@@ -27,11 +27,12 @@ def test_buyer_and_titulaire_complete_what_the_pack_waits_for(
 ):
     # given the award pieces refused: no host, the titulaire's representative unknown
     with server_paused():
-        challenge = journey.in_cofunding(world, clock, host=False)
+        challenge = journey.in_cofunding(world, clock)
         proposal = challenge.proposals.get(status="selected")
         awardee = proposal.group.coordinator
         Organisation.objects.filter(pk=awardee.pk).update(representative_name="")
         journey.close_cofunding(clock)
+        journey.withdraw_hosts(challenge)
         challenge.refresh_from_db()
         with pytest.raises(WrongState):
             documents_generate(challenge=challenge, actor=world.buyer_agent)

@@ -349,10 +349,11 @@ def test_a_partner_cannot_designate_a_host(client, world, login, cofunded):
 def refused_pack(world, clock):
     """Cofunding closed with the awardee's representative unknown and no host: the
     award pieces' job failed (``pieces_refused``)."""
-    challenge = journey.in_cofunding(world, clock, host=False)
+    challenge = journey.in_cofunding(world, clock)
     awardee = challenge.proposals.get(status="selected").group.coordinator
     Organisation.objects.filter(pk=awardee.pk).update(representative_name="")
     journey.close_cofunding(clock)
+    journey.withdraw_hosts(challenge)
     challenge.refresh_from_db()
     with pytest.raises(WrongState):
         documents_generate(challenge=challenge, actor=world.buyer_agent)

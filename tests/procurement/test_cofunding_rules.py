@@ -25,6 +25,7 @@ from procurement.services.cofunding import (
     pledge_move,
     subsidy_record,
 )
+from procurement.services.hosting import resource_host_designate
 from tests.conftest import later, paris
 from tests.workflows import journey
 
@@ -33,8 +34,9 @@ COFUNDING_END = paris(*journey.COFUNDING_END)
 
 def open_round(world, clock):
     """Three selected proposals of 30 000 € each in a call hors marché (three buckets of
-    their whole budget, minimum = maximum), the Chambre approves; the ADEME has an
-    envelope of 100 000 €, nothing pledged yet."""
+    their whole budget, minimum = maximum), the Chambre approves, the buyer designates
+    the host of each commons (no money moves without one); the ADEME has an envelope of
+    100 000 €, nothing pledged yet."""
     challenge = journey.in_scoring(world, clock, **journey.SUBSIDISED)
     journey.score_all(world, challenge)
     journey.complete(
@@ -48,6 +50,10 @@ def open_round(world, clock):
     )
     journey.give_opinion(world, challenge, "selection_opinion")
     challenge.refresh_from_db()
+    for proposal in challenge.proposals.select_related("group__resource"):
+        resource_host_designate(
+            actor=world.buyer_agent, resource=proposal.group.resource, host=world.host
+        )
     round_ = challenge.cofunding_round
     allocation_set(
         actor=world.funder_users[0],

@@ -331,6 +331,15 @@ def in_cofunding(world, clock, *, host: bool = True, **overrides):
     return challenge
 
 
+def withdraw_hosts(challenge) -> None:
+    """The hosts of the call's commons withdrawn after the close (the conventions then
+    have no party to receive the funds): the round does not close without them
+    (``cofunding_close``), so a pack missing a host is reached this way only."""
+    from procurement.models import Commons
+
+    Commons.objects.filter(challenge_resources__challenge=challenge).update(host=None)
+
+
 def close_cofunding(clock):
     """Let the round's deadline pass and the periodic sweep run."""
     from tests.conftest import later, paris

@@ -47,8 +47,9 @@ def plain(text: str) -> str:
 
 def test_no_convention_without_a_host_the_job_names_the_commons(world, clock):
     # given a closed round whose funded resource has no host
-    challenge = journey.in_cofunding(world, clock, host=False)
+    challenge = journey.in_cofunding(world, clock)
     journey.close_cofunding(clock)
+    journey.withdraw_hosts(challenge)
     challenge.refresh_from_db()
     resource = challenge.proposals.order_by("pk").first().group.resource
     # when the award pieces are generated
@@ -70,8 +71,9 @@ def test_no_convention_without_a_host_the_job_names_the_commons(world, clock):
 
 def test_once_the_host_is_designated_the_convention_is_generated(world, clock):
     # given the same call, then the buyer designates the host
-    challenge = journey.in_cofunding(world, clock, host=False)
+    challenge = journey.in_cofunding(world, clock)
     journey.close_cofunding(clock)
+    journey.withdraw_hosts(challenge)
     challenge.refresh_from_db()
     resource = challenge.proposals.order_by("pk").first().group.resource
     with pytest.raises(WrongState):
@@ -89,8 +91,9 @@ def test_once_the_host_is_designated_the_convention_is_generated(world, clock):
 
 def test_a_reciprocity_contract_without_host_is_refused_naming_the_commons(world, clock):
     # given a partner that declared a commercial use of the funded resource, no host
-    challenge = journey.in_cofunding(world, clock, host=False)
+    challenge = journey.in_cofunding(world, clock)
     journey.close_cofunding(clock)
+    journey.withdraw_hosts(challenge)
     resource = challenge.proposals.order_by("pk").first().group.resource
     position = resource.positions.first()
     position.intent = Intent.USE

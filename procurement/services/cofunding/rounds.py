@@ -32,6 +32,7 @@ from procurement.services.cofunding.rules import (
     _require_positive,
 )
 from procurement.services.exploration import proposals_to_cofund
+from procurement.services.hosting import require_host
 from procurement.services.notifications import notify_cofunding_opened, notify_pledges_released
 from procurement.services.stages import challenge_stage_move
 
@@ -284,10 +285,14 @@ def subsidy_record(
     reference: str = "",
 ) -> Subsidy:
     """The buyer records a subsidy (ADEME, ANCT…) granted to a bucket: it counts toward
-    the bucket's minimum, apart from the pledges, and never beyond its maximum."""
+    the bucket's minimum, apart from the pledges, and never beyond its maximum. Money
+    granted to a commons goes to its host: refused (409 ``no_host``, naming the commons)
+    while the commons has none (``require_host``)."""
     round_ = bucket.round
     _require_buyer(actor, round_)
     _require_positive(amount)
+    resource = bucket.proposal.group.resource
+    require_host(resource.commons, name=resource.title)
     funder_name = funder_name or (organisation.name if organisation is not None else "")
     if not funder_name:
         raise ApplicationError(
@@ -332,6 +337,48 @@ def subsidy_record(
 
 
 @transaction.atomic
+def cofunding_hosts_missing(*, challenge) -> bool:
+    """Whether the close of the call's round waits for a host (``_require_hosts``), by
+    the close's own arithmetic (``settle_round``, matches counted): the sweep tries the
+    close again only once it no longer does."""
+    round_ = CofundingRound.objects.filter(challenge=challenge, closed_at__isnull=True).first()
+    if round_ is None:
+        return False
+    buckets = list(round_.buckets.select_related("proposal__group__resource__commons"))
+    settlement = settle_round(round_, buckets)
+    return any(
+        b.proposal.group.resource.commons is None
+        or b.proposal.group.resource.commons.host_id is None
+        for b in buckets
+        if b.pk in settlement.funded
+    )
+
+
+def _require_hosts(buckets) -> None:
+    """Every commons of ``buckets`` has its host, or one French refusal names those
+    without (the commons' name, or the resource's title while it is still to be
+    created)."""
+    lacking = []
+    for bucket in buckets:
+        resource = bucket.proposal.group.resource
+        commons = resource.commons
+        if commons is None or commons.host_id is None:
+            lacking.append(commons.name if commons is not None else resource.title)
+    if len(lacking) == 1:
+        require_host(None, name=lacking[0])
+    if lacking:
+        raise WrongState(
+            _(
+                "Les communs %(names)s n'ont pas de structure hébergeuse : le tour de "
+                "cofinancement ne se clôt pas avant que l'acheteur l'ait désignée pour chacun "
+                "(elle reçoit les fonds et les reverse aux contributeurs)."
+            )
+            % {"names": ", ".join(f"« {name} »" for name in lacking)},
+            code="no_host",
+        )
+
+
+@transaction.atomic
 def cofunding_close(*, challenge) -> CofundingRound:
     """At the deadline: buckets whose pledges, subsidies and matching funds reached their
     minimum are funded and their pledges committed, and so are those kept funded after a
@@ -339,12 +386,23 @@ def cofunding_close(*, challenge) -> CofundingRound:
     released. The matches on funded buckets are honoured (``procurement.matching.settle``,
     ``matches_honour``): they become the matchers' committed pledges, within each cap and
     what each bucket still takes. Every funder and matcher is then mailed what was taken
-    and what was released, per commons. Closing twice changes nothing."""
+    and what was released, per commons. Closing twice changes nothing.
+
+    Committing pledges turns them into money owed to the commons' host: the close is
+    refused (409 ``no_host``, nothing written) while a commons to be funded has no
+    structure hébergeuse, naming each one (``_require_hosts``). The process's timer then
+    tries again at each sweep, and closes once the buyer has designated the hosts
+    (``resource_host_designate``)."""
     round_ = CofundingRound.objects.select_for_update().get(challenge=challenge)
     if round_.closed_at is not None:
         return round_
-    buckets = list(round_.buckets.select_for_update().order_by("pk"))
+    buckets = list(
+        round_.buckets.select_for_update(of=("self",))
+        .select_related("proposal__group__resource__commons")
+        .order_by("pk")
+    )
     settlement = settle_round(round_, buckets)
+    _require_hosts([b for b in buckets if b.pk in settlement.funded])
     now = timezone.now()
     for bucket in buckets:
         if bucket.pk in settlement.funded:

@@ -35,6 +35,7 @@ from procurement.models import (
 from procurement.queries import STAFF_ROLES, is_member, ledger_default_group, org_ids
 from procurement.services.audit import audit_record
 from procurement.services.common import require_member
+from procurement.services.hosting import require_host
 
 
 def _money(amount, field: str = "amount") -> Decimal:
@@ -48,12 +49,9 @@ def _money(amount, field: str = "amount") -> Decimal:
 
 
 def _ledger(commons: Commons, *, for_update: bool = False) -> Ledger:
-    """The commons' ledger (opened on first use); a commons without a host has none."""
-    if commons.host_id is None:
-        raise WrongState(
-            _("Ce commun n'a pas de structure hébergeuse pour tenir ses comptes."),
-            code="no_host",
-        )
+    """The commons' ledger (opened on first use); a commons without a host has none, and
+    no money comes in or goes out for it (``require_host``, 409 naming the commons)."""
+    require_host(commons)
     ledger, _created = Ledger.objects.get_or_create(commons=commons)
     if for_update:
         ledger = (
@@ -61,6 +59,7 @@ def _ledger(commons: Commons, *, for_update: bool = False) -> Ledger:
             .select_related("commons__host")
             .get(pk=ledger.pk)
         )
+        require_host(ledger.commons)  # as it stands now, under the lock
     return ledger
 
 
