@@ -461,11 +461,25 @@ class ResourceHostInput(serializers.Serializer):
         queryset=Organisation.objects.all(),
         help_text="La structure hébergeuse qui reçoit les fonds du commun et les reverse.",
     )
+    hosting_fee = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=(
+            "Frais d'hébergement en pourcentage des fonds reçus (0, par défaut : hébergement "
+            "gratuit), imprimés dans le contrat d'hébergement."
+        ),
+    )
 
 
 class ResourceHost(ChallengeScoped, APIView):
     """The buyer designates the structure hébergeuse of a resource's commons, before the
-    award pieces: the conventions and the reciprocity contracts name it as a party."""
+    award pieces and before any money moves for it: the conventions, the reciprocity
+    contracts and the contrat d'hébergement name it as a party. The host's fee may be
+    given at once, or later by posting again with the same host (409 ``no_host`` while
+    the commons has none)."""
 
     permission_classes = [IsAuthenticated]
 

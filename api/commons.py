@@ -30,6 +30,7 @@ class CommonsSerializer(serializers.ModelSerializer):
             "community",
             "governance",
             "host",
+            "hosting_fee",
             "referenced",
             "referenced_at",
         ]

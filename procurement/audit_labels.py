@@ -33,6 +33,7 @@ VERB_LABELS = {
     "cofunding.subsidy": _("Subvention enregistrée"),
     "cofunding.withdrawn": _("Engagement retiré"),
     "commons.host_designated": _("Structure hébergeuse désignée"),
+    "commons.hosting_fee_set": _("Frais d'hébergement fixés"),
     "deadline.extended": _("Échéance prolongée"),
     "documents.generated": _("Documents générés"),
     "documents.uploaded": _("Document déposé"),

@@ -74,6 +74,10 @@ def build_world() -> World:
         kind=OrganisationKind.BUYER,
         siren="200093201",
         siret="20009320100016",
+        legal_form="Métropole (établissement public de coopération intercommunale)",
+        address="2 boulevard des Cités Unies, 59040 Lille",
+        representative_name="Mme Claire Dumont",
+        representative_capacity="vice-présidente, par délégation",
     )
     chambre = OrganisationFactory(
         name="Chambre des communs de Lille", kind=OrganisationKind.CHAMBRE
@@ -89,10 +93,12 @@ def build_world() -> World:
             representative_name=representative,
             representative_capacity=capacity,
             vat_regime=vat_regime,
+            legal_form=legal_form,
         )
-        for name, siret, address, representative, capacity, vat_regime in (
+        for name, legal_form, siret, address, representative, capacity, vat_regime in (
             (
                 "Covoit Libre SAS",
+                "SAS",
                 "90000000100017",
                 "5 place de la Gare, 59800 Lille",
                 "Mme Inès Petit",
@@ -101,6 +107,7 @@ def build_world() -> World:
             ),
             (
                 "Mobicoop SCIC",
+                "SCIC SA",
                 "80000000200017",
                 "10 rue de la Coopération, 59000 Lille",
                 "M. Paul Girard",
@@ -109,6 +116,7 @@ def build_world() -> World:
             ),
             (
                 "Association Rues Partagées",
+                "association loi 1901",
                 "70000000300017",
                 "3 rue des Arts, 59000 Lille",
                 "Mme Léa Morel",
@@ -121,7 +129,16 @@ def build_world() -> World:
         OrganisationFactory(name=name, kind=OrganisationKind.FUNDER)
         for name in ("ADEME Hauts-de-France", "Banque des Territoires")
     ]
-    host = OrganisationFactory(name="La Coop des Communs", kind=OrganisationKind.HOST)
+    # Identified as a party to the contrat d'hébergement of the commons it hosts.
+    host = OrganisationFactory(
+        name="La Coop des Communs",
+        kind=OrganisationKind.HOST,
+        legal_form="SCIC SA à capital variable",
+        siret="81234567600017",
+        address="12 rue du Faubourg, 59000 Lille",
+        representative_name="M. Hugo Lambert",
+        representative_capacity="président",
+    )
     stranger_org = OrganisationFactory(name="Entreprise Étrangère", kind=OrganisationKind.PARTNER)
     return World(
         buyer=buyer,

@@ -6,7 +6,7 @@ cleaned data are the keyword arguments of one service each; the services check t
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms.base import PortalForm
+from portal.forms.base import NumberField, PortalForm
 from procurement.models import EssStatus, VatRegime
 from procurement.services.organisations import IDENTITY_FIELDS
 
@@ -96,5 +96,32 @@ class HostForm(PortalForm):
             *[(pk, host.name) for pk, host in self.hosts.items()],
         ]
 
+    hosting_fee = NumberField(
+        label=_("Frais d'hébergement (%)"),
+        help_text=_(
+            "Part des fonds reçus que la structure retient, convenue avec elle et les "
+            "contributeurs ; vide ou 0 si l'hébergement est gratuit. Le contrat d'hébergement "
+            "l'imprime."
+        ),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+    )
+
     def clean_host(self):
         return self.hosts[self.cleaned_data["host"]]
+
+
+class HostingFeeForm(PortalForm):
+    """The fee of a commons already hosted (``commons_hosting_fee_set``)."""
+
+    hosting_fee = NumberField(
+        label=_("Frais d'hébergement (%)"),
+        help_text=_("0 si l'hébergement est gratuit."),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+    )

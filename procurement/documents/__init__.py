@@ -25,6 +25,7 @@ avis_attribution              AttributionContext    once per award, formal proce
 avis_chambre                  OpinionContext        once per opinion of the Chambre
 convention_cofinancement      CofundingContext      once per funded commons
 contrat_reciprocite           ReciprocityContext    once per partner's commitment
+contrat_hebergement           HostingContext        once per commons of a retained proposal
 lettre_rejet                  RejectionContext      once per unsuccessful candidate and lot
 lettre_non_attribution        DiscontinuationContext once per candidate of a lot not awarded
 notification_marche           NotificationContext   once per lot signed, to its titulaire
@@ -49,6 +50,7 @@ from . import (
     avis_chambre,
     ccap,
     cctp,
+    contrat_hebergement,
     contrat_reciprocite,
     convention_cofinancement,
     demande_subvention,
@@ -66,6 +68,7 @@ from .avis_attribution import render_avis_attribution
 from .avis_chambre import render_avis_chambre
 from .ccap import render_ccap
 from .cctp import render_cctp
+from .contrat_hebergement import render_contrat_hebergement
 from .contrat_reciprocite import render_contrat_reciprocite
 from .convention_cofinancement import render_convention_cofinancement
 from .demande_subvention import render_demande_subvention
@@ -100,6 +103,7 @@ PIECES: dict[str, Piece] = {
         convention_cofinancement.TITLE, render_convention_cofinancement
     ),
     "contrat_reciprocite": Piece(contrat_reciprocite.TITLE, render_contrat_reciprocite),
+    "contrat_hebergement": Piece(contrat_hebergement.TITLE, render_contrat_hebergement),
     "lettre_rejet": Piece(lettre_rejet.TITLE, render_lettre_rejet),
     "lettre_non_attribution": Piece(lettre_non_attribution.TITLE, render_lettre_non_attribution),
     "notification_marche": Piece(notification_marche.TITLE, render_notification_marche),
@@ -114,6 +118,7 @@ __all__ = [
     "render_avis_chambre",
     "render_ccap",
     "render_cctp",
+    "render_contrat_hebergement",
     "render_contrat_reciprocite",
     "render_convention_cofinancement",
     "render_demande_subvention",

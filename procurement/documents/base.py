@@ -104,6 +104,8 @@ def _style_ids() -> tuple[Mapping[str, str], Mapping[str, str]]:
 def describe_party(party: Party) -> tuple[str, ...]:
     """The lines that identify a party in a piece, in the usual order."""
     lines = [party.name]
+    if party.legal_form:
+        lines.append(f"Forme juridique : {party.legal_form}")
     if party.siret:
         lines.append(f"SIRET : {party.siret}")
     if party.address:

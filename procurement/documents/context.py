@@ -40,6 +40,7 @@ class Party:
     siret: str | None = None
     address: str | None = None
     representative: str | None = None  # "Mme Jeanne Martin, vice-présidente"
+    legal_form: str | None = None  # "SCIC SAS", "association loi 1901"; printed when given
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -634,6 +635,51 @@ class ReciprocityContext:
                 raise ValueError("a revenue-share contract sets revenue_share only")
         elif self.fixed_amount is None or self.revenue_share is not None:
             raise ValueError("a fixed-amount contract sets fixed_amount only")
+
+
+# --- contrat d'hébergement de commun -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HostingContext:
+    """The contrat d'hébergement of one commons of a call: its host, the buyer and the
+    contributors' organisations (the working group of the retained proposal), the
+    commons and its licence, the budget the host passes on, its fee, duration and the
+    group's approval rule. Every party is fully identified (name, legal form, SIRET,
+    address, representative): the pack refuses the piece otherwise
+    (``workflows.pack.hosting``), so nothing here is a blank to fill in by hand."""
+
+    challenge: ChallengeContext
+    commons: CommonsRef
+    host: Party
+    contributors: tuple[Party, ...]
+    coordinator: str  # the name of the contributor who coordinates the working group
+    budget_total: Decimal  # the retained proposal's budget HT, passed on per its lines
+    funded_total: Decimal | None = None  # what the cofunding round gave, when closed
+    fee_percent: Decimal  # of the funds received; 0: hosted free of charge
+    duration_months: int
+    approval_rule: str  # "la majorité des organisations membres…"
+    notice_months: int = 3
+    transfer_days: int = 30
+
+    def __post_init__(self) -> None:
+        for party in (self.host, self.challenge.buyer, *self.contributors):
+            missing = [
+                name
+                for name in ("siret", "address", "representative", "legal_form")
+                if not (getattr(party, name) or "").strip()
+            ]
+            if not party.name.strip() or missing:
+                raise ValueError(f"a hosting contract party is not identified: {party.name!r}")
+        if not self.contributors:
+            raise ValueError("a hosting contract needs the contributors' organisations")
+        if not self.commons.licence.strip():
+            raise ValueError("a hosting contract needs the commons' licence")
+        if not Decimal(0) <= self.fee_percent <= Decimal(100):
+            raise ValueError(f"the hosting fee must lie in 0..100 %, got {self.fee_percent}")
+        if self.duration_months < 1:
+            raise ValueError("a hosting contract lasts at least a month")
+        _require_non_negative(budget_total=self.budget_total, funded_total=self.funded_total)
 
 
 # --- lettre de rejet --------------------------------------------------------------------

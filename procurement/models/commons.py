@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -37,15 +39,14 @@ class Commons(models.Model):
         related_name="hosted_commons",
         limit_choices_to={"kind": "host"},
     )
-    # What the host keeps of the funds it receives for the commons, in percent (0: hosted
-    # free of charge); null until stated — the contrat d'hébergement is not drawn up
-    # without it.
+    # What the host keeps of the funds it receives for the commons, in percent, as agreed
+    # with it and the contributors; 0 (hosted free of charge) until the buyer states
+    # another (``commons_hosting_fee_set``). Printed in the contrat d'hébergement.
     hosting_fee = models.DecimalField(
         _("frais d'hébergement (%)"),
         max_digits=5,
         decimal_places=2,
-        null=True,
-        blank=True,
+        default=Decimal(0),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     referenced = models.BooleanField(_("référencé par la Chambre"), default=False)
@@ -61,8 +62,7 @@ class Commons(models.Model):
                 condition=Q(category__in=CommonsCategory.values), name="commons_category_valid"
             ),
             models.CheckConstraint(
-                condition=Q(hosting_fee__isnull=True)
-                | (Q(hosting_fee__gte=0) & Q(hosting_fee__lte=100)),
+                condition=Q(hosting_fee__gte=0) & Q(hosting_fee__lte=100),
                 name="commons_hosting_fee_range",
             ),
             models.CheckConstraint(

@@ -3,6 +3,8 @@ money and passes it on to the contributors. The cofunding conventions and the
 reciprocity contracts name it as a signing party, so it is designated before the award
 pieces are generated (``workflows.pack.conventions`` refuses them otherwise)."""
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -72,7 +74,13 @@ def _new_commons(resource: ChallengeResource, host: Organisation) -> Commons:
 
 
 @transaction.atomic
-def resource_host_designate(*, actor, resource: ChallengeResource, host: Organisation) -> Commons:
+def resource_host_designate(
+    *,
+    actor,
+    resource: ChallengeResource,
+    host: Organisation,
+    hosting_fee: Decimal | None = None,
+) -> Commons:
     """The buyer designates the structure hébergeuse of a commons its call asks for.
 
     Rule: the host receives the funds and passes them on to the contributors; a
@@ -85,7 +93,8 @@ def resource_host_designate(*, actor, resource: ChallengeResource, host: Organis
     (409), designating the same one changes nothing.
 
     Side effects: a resource still to be created becomes a commons (outside the
-    catalogue) hosted by ``host``; one ``commons.host_designated`` audit event.
+    catalogue) hosted by ``host``; one ``commons.host_designated`` audit event. The
+    host's fee may be stated at once (``hosting_fee``, see ``commons_hosting_fee_set``).
     """
     challenge = resource.challenge
     require_member(
@@ -114,6 +123,8 @@ def resource_host_designate(*, actor, resource: ChallengeResource, host: Organis
         commons.host = host
         commons.save(update_fields=["host"])
     elif commons.host_id == host.pk:
+        if hosting_fee is not None:
+            commons_hosting_fee_set(actor=actor, resource=resource, hosting_fee=hosting_fee)
         return commons
     else:
         raise WrongState(
@@ -127,5 +138,57 @@ def resource_host_designate(*, actor, resource: ChallengeResource, host: Organis
         challenge=challenge,
         obj=commons,
         data={"resource": resource.pk, "commons": commons.pk, "host": host.pk},
+    )
+    if hosting_fee is not None:
+        commons_hosting_fee_set(actor=actor, resource=resource, hosting_fee=hosting_fee)
+    return commons
+
+
+@transaction.atomic
+def commons_hosting_fee_set(*, actor, resource: ChallengeResource, hosting_fee: Decimal) -> Commons:
+    """The buyer states the fee the host of a resource's commons keeps on the funds it
+    receives, in percent (0, the default: hosted free of charge), as agreed with the host
+    and the contributors; the contrat d'hébergement prints it (``workflows.pack.hosting``).
+
+    Preconditions: the actor is an agent of the buyer (403); the call is not closed
+    (409); the commons has its host (409 ``no_host``); the fee lies between 0 and 100 %,
+    in hundredths (400 on ``hosting_fee``). One ``commons.hosting_fee_set`` audit event
+    when it changes."""
+    challenge = resource.challenge
+    require_member(
+        actor,
+        challenge.buyer,
+        message=_("Seul un agent de l'acheteur fixe les frais d'hébergement."),
+    )
+    if challenge.status in CLOSED:
+        raise WrongState(
+            _("L'appel est clos : les frais d'hébergement ne changent plus."),
+            code="wrong_stage",
+        )
+    resource = ChallengeResource.objects.select_related("commons").get(pk=resource.pk)
+    commons = require_host(resource.commons, name=resource.title)
+    if (
+        not isinstance(hosting_fee, Decimal)
+        or not hosting_fee.is_finite()
+        or not Decimal(0) <= hosting_fee <= Decimal(100)
+        or hosting_fee != hosting_fee.quantize(Decimal("0.01"))
+    ):
+        raise field_error(
+            "hosting_fee",
+            _("Les frais d'hébergement se donnent en pourcentage, de 0 à 100, au centième."),
+            code="invalid_fee",
+        )
+    commons = Commons.objects.select_for_update().get(pk=commons.pk)
+    if commons.hosting_fee == hosting_fee:
+        return commons
+    before = commons.hosting_fee
+    commons.hosting_fee = hosting_fee
+    commons.save(update_fields=["hosting_fee"])
+    audit_record(
+        verb="commons.hosting_fee_set",
+        actor=actor,
+        challenge=challenge,
+        obj=commons,
+        data={"commons": commons.pk, "before": before, "after": hosting_fee},
     )
     return commons

@@ -27,6 +27,7 @@ from workflows.pack.attribution import attribution_context
 from workflows.pack.call import challenge_context
 from workflows.pack.conventions import cofunding_contexts, reciprocity_contexts
 from workflows.pack.engagement import award_contexts, notification_contexts
+from workflows.pack.hosting import hosting_contexts
 from workflows.pack.opinions import opinion_contexts
 from workflows.pack.refusals import Gap, Missing, Refusal
 from workflows.pack.rejection import discontinuation_contexts, rejection_contexts
@@ -114,6 +115,7 @@ def build_pack(challenge: Challenge) -> list[PackPiece]:
         piece("convention_cofinancement", c, k) for k, c in cofunding_contexts(challenge, base)
     ]
     pieces += [piece("contrat_reciprocite", c, k) for k, c in reciprocity_contexts(challenge, base)]
+    pieces += [piece("contrat_hebergement", c, k) for k, c in hosting_contexts(challenge, base)]
     return pieces
 
 
@@ -127,6 +129,7 @@ def pack_refusals(challenge: Challenge) -> list[Refusal]:
         *award_contexts(challenge, base),
         *cofunding_contexts(challenge, base),
         *reciprocity_contexts(challenge, base),
+        *hosting_contexts(challenge, base),
     ]
     return [context for _key, context in contexts if isinstance(context, Refusal)]
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, NotFound
 from portal.errors import portal_errors
-from portal.forms.organisations import HostForm
+from portal.forms.organisations import HostForm, HostingFeeForm
 from portal.views.common import cleaned_data, portal_login_required, submit
 from procurement import queries
 from procurement.services import hosting as hosting_services
@@ -37,9 +37,32 @@ def hosting(request, pk):
         host = commons.host if commons else None
         bound = posted == str(resource.pk)
         form = None
-        if bound or (is_open and host is None):
+        fee_posted = bound and request.POST.get("action") == "fee"
+        if host is not None and (fee_posted or (is_open and not bound)):
+            form = HostingFeeForm(
+                request.POST if fee_posted else None,
+                initial={"hosting_fee": commons.hosting_fee},
+                prefix=f"r{resource.pk}",
+            )
+            if fee_posted:
+                done, status = submit(
+                    request,
+                    form,
+                    hosting_services.commons_hosting_fee_set,
+                    success_message=lambda commons: (
+                        _("Frais d'hébergement du commun « %(commons)s » : %(fee)s %%.")
+                        % {"commons": commons.name, "fee": commons.hosting_fee}
+                    ),
+                    success_url=f"{url}#ressource-{resource.pk}",
+                    data=cleaned_data,
+                    actor=request.user,
+                    resource=resource,
+                )
+                if done:
+                    return done
+        elif bound or (is_open and host is None):
             form = HostForm(request.POST if bound else None, hosts=hosts, prefix=f"r{resource.pk}")
-        if bound:
+        if bound and not fee_posted:
             done, status = submit(
                 request,
                 form,
