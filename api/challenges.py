@@ -77,6 +77,8 @@ class LotSerializer(serializers.ModelSerializer):
             "title",
             "estimated_amount",
             "reserved_ess",
+            "reserved_disability",
+            "reserved_insertion",
             "outcome",
             "outcome_at",
             "outcome_reason",
@@ -101,6 +103,23 @@ class LotInput(serializers.Serializer):
         help_text=(
             "Lot réservé aux structures de l'économie sociale et solidaire (article "
             "L2113-15 : services de santé, sociaux et culturels, trois ans au plus)."
+        ),
+    )
+    reserved_disability = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Lot réservé aux entreprises adaptées et aux ESAT employant au moins 50 % de "
+            "travailleurs handicapés (articles L2113-12 et R2113-7) ; cumulable avec la "
+            "réservation aux structures d'insertion (article L2113-14)."
+        ),
+    )
+    reserved_insertion = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Lot réservé aux structures d'insertion par l'activité économique employant au "
+            "moins 50 % de travailleurs défavorisés (articles L2113-13 et R2113-7)."
         ),
     )
 

@@ -6,7 +6,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from procurement import queries
-from procurement.models import EssStatus, Organisation, VatRegime
+from procurement.models import EssStatus, InclusionStatus, Organisation, VatRegime
 from procurement.services.organisations import organisation_identity_update
 
 from .views import validated
@@ -28,6 +28,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "representative_capacity",
             "vat_regime",
             "ess_status",
+            "inclusion_status",
+            "inclusion_share",
             "website",
             "buyer_category",
         ]
@@ -60,6 +62,27 @@ class IdentityInput(serializers.Serializer):
             "Statut dans l'économie sociale et solidaire, déclaré par les administrateurs de "
             "l'organisation : il ouvre les lots réservés (article L2113-15 du code de la "
             "commande publique)."
+        ),
+    )
+    inclusion_status = serializers.ChoiceField(
+        choices=InclusionStatus.choices,
+        required=False,
+        help_text=(
+            "Entreprise adaptée, ESAT ou structure d'insertion par l'activité économique, "
+            "déclaré par les administrateurs : il ouvre les lots réservés des articles "
+            "L2113-12 et L2113-13 du code de la commande publique."
+        ),
+    )
+    inclusion_share = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Part des travailleurs handicapés (EA, ESAT) ou défavorisés (SIAE) de l'effectif, "
+            "en % : au moins 50 % pour les lots réservés (article R2113-7)."
         ),
     )
 

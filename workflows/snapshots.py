@@ -37,6 +37,8 @@ def call_snapshot(challenge: Challenge) -> dict:
                 if lot.estimated_amount is not None
                 else None,
                 "reserved_ess": lot.reserved_ess,
+                "reserved_disability": lot.reserved_disability,
+                "reserved_insertion": lot.reserved_insertion,
                 "resources": [
                     {
                         "title": r.title,
@@ -93,7 +95,9 @@ def _sections(snapshot: dict) -> list[tuple[str, list[str]]]:
                 "n": lot["number"],
                 "title": lot["title"],
                 "amount": _amount(lot.get("estimated_amount")),
-                "ess": _(" (réservé ESS)") if lot.get("reserved_ess") else "",
+                "ess": (_(" (réservé ESS)") if lot.get("reserved_ess") else "")
+                + (_(" (réservé EA et ESAT)") if lot.get("reserved_disability") else "")
+                + (_(" (réservé SIAE)") if lot.get("reserved_insertion") else ""),
             }
         )
         for resource in lot.get("resources", []):

@@ -226,7 +226,21 @@ class VotePlanForm(PortalForm):
 class LotForm(forms.Form):
     title = forms.CharField(label=_("Intitulé du lot"), max_length=200, **OPTIONAL)
     estimated_amount = EurosField(label=_("Estimation du lot HT (€)"), **OPTIONAL)
-    reserved_ess = forms.BooleanField(label=_("Réservé aux structures de l'ESS"), **OPTIONAL)
+    reserved_ess = forms.BooleanField(
+        label=_("Réservé aux structures de l'ESS"),
+        help_text=_("Article L2113-15 : services de santé, sociaux ou culturels."),
+        **OPTIONAL,
+    )
+    reserved_disability = forms.BooleanField(
+        label=_("Réservé aux entreprises adaptées et ESAT"),
+        help_text=_("Article L2113-12 : au moins 50 % de travailleurs handicapés."),
+        **OPTIONAL,
+    )
+    reserved_insertion = forms.BooleanField(
+        label=_("Réservé aux structures d'insertion (SIAE)"),
+        help_text=_("Article L2113-13 : au moins 50 % de travailleurs défavorisés."),
+        **OPTIONAL,
+    )
 
 
 class ResourceForm(forms.Form):
@@ -325,6 +339,8 @@ class CallEditor:
                     "title": lot.title,
                     "estimated_amount": lot.estimated_amount,
                     "reserved_ess": lot.reserved_ess,
+                    "reserved_disability": lot.reserved_disability,
+                    "reserved_insertion": lot.reserved_insertion,
                 }
                 for lot in lots
             ],
@@ -414,6 +430,8 @@ class CallEditor:
                 "title": row["title"],
                 "estimated_amount": row["estimated_amount"],
                 "reserved_ess": row["reserved_ess"],
+                "reserved_disability": row["reserved_disability"],
+                "reserved_insertion": row["reserved_insertion"],
             }
             for row in self._rows(self.lots)
         ]

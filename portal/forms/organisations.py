@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms.base import NumberField, PortalForm
-from procurement.models import EssStatus, VatRegime
+from procurement.models import EssStatus, InclusionStatus, VatRegime
 from procurement.services.organisations import IDENTITY_FIELDS
 
 OPTIONAL = {"required": False}
@@ -68,6 +68,28 @@ class IdentityForm(PortalForm):
             "Il ouvre les lots réservés aux entreprises de l'ESS (article L2113-15 du code "
             "de la commande publique). Déclaré par les administrateurs de l'organisation."
         ),
+    )
+    inclusion_status = forms.ChoiceField(
+        label=_("Structure du handicap ou de l'insertion"),
+        choices=InclusionStatus.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Il ouvre les lots réservés aux entreprises adaptées et ESAT (article L2113-12 du "
+            "code de la commande publique) ou aux structures d'insertion par l'activité "
+            "économique (article L2113-13). Déclaré par les administrateurs de l'organisation."
+        ),
+    )
+    inclusion_share = NumberField(
+        label=_("Part des travailleurs handicapés ou défavorisés (%)"),
+        help_text=_(
+            "Dans l'effectif de l'organisation : au moins 50 % pour répondre à un lot réservé "
+            "(article R2113-7)."
+        ),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
     )
 
     @classmethod

@@ -119,6 +119,8 @@ class LotLine:
     estimated_amount: Decimal | None
     resources: tuple[ResourceLine, ...]
     reserved_ess: bool = False
+    reserved_disability: bool = False  # EA and ESAT (L2113-12)
+    reserved_insertion: bool = False  # SIAE (L2113-13)
     outcome: str = ""  # once the award is made: "Attribué" or "Infructueux"
 
     def __post_init__(self) -> None:

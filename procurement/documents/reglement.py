@@ -24,7 +24,7 @@ from .common import (
     write_grid,
     write_recourse,
 )
-from .context import ChallengeContext
+from .context import ChallengeContext, LotLine
 
 TITLE = "Règlement de la consultation"
 TITLE_OUTSIDE_CONTRACT = "Règlement de l'appel à communs"
@@ -128,6 +128,58 @@ def _write_procedure(writer: PieceWriter, ctx: ChallengeContext) -> None:
         )
 
 
+def reservation_labels(lot: LotLine) -> list[str]:
+    """The short mention of each reservation of a lot, for the lots' table."""
+    labels = []
+    if lot.reserved_ess:
+        labels.append("Réservé aux structures de l'ESS (article L2113-15)")
+    if lot.reserved_disability:
+        labels.append("Réservé aux entreprises adaptées et ESAT (article L2113-12)")
+    if lot.reserved_insertion:
+        labels.append("Réservé aux structures d'insertion par l'activité économique (L2113-13)")
+    return labels
+
+
+def reservation_sentences(lot: LotLine) -> list[str]:
+    """The RC's sentence for each reservation of a lot, naming its article: L2113-15
+    (entreprises de l'ESS), L2113-12 (entreprises adaptées and ESAT) and L2113-13
+    (structures d'insertion), the last two with the 50 % share of article R2113-7 and,
+    when both apply, article L2113-14 which allows them together."""
+    sentences = []
+    if lot.reserved_ess:
+        sentences.append(
+            f"Le lot n° {lot.number} est réservé aux entreprises de l'économie sociale et "
+            "solidaire au sens de l'article 1er de la loi n° 2014-856 du 31 juillet 2014 "
+            "(article L2113-15 du code de la commande publique) : chaque membre du "
+            "groupement candidat en justifie."
+        )
+    disability = (
+        "aux entreprises adaptées (article L5213-13 du code du travail), aux établissements et "
+        "services d'aide par le travail (article L344-2 du code de l'action sociale et des "
+        "familles) et aux structures équivalentes employant au moins 50 % de travailleurs "
+        "handicapés (article L2113-12 du code de la commande publique)"
+    )
+    insertion = (
+        "aux structures d'insertion par l'activité économique (article L5132-4 du code du "
+        "travail) et aux structures équivalentes employant au moins 50 % de travailleurs "
+        "défavorisés (article L2113-13 du code de la commande publique)"
+    )
+    proof = (
+        " ; la proportion minimale est celle de l'article R2113-7. Chaque membre du "
+        "groupement candidat justifie de son statut et de cette proportion."
+    )
+    if lot.reserved_disability and lot.reserved_insertion:
+        sentences.append(
+            f"Le lot n° {lot.number} est réservé à la fois {disability} et {insertion}, comme "
+            "le permet l'article L2113-14 du code de la commande publique" + proof
+        )
+    elif lot.reserved_disability:
+        sentences.append(f"Le lot n° {lot.number} est réservé {disability}" + proof)
+    elif lot.reserved_insertion:
+        sentences.append(f"Le lot n° {lot.number} est réservé {insertion}" + proof)
+    return sentences
+
+
 def _write_lots(writer: PieceWriter, ctx: ChallengeContext) -> None:
     writer.article("Allotissement")
     if len(ctx.lots) > 1:
@@ -149,11 +201,7 @@ def _write_lots(writer: PieceWriter, ctx: ChallengeContext) -> None:
                 str(lot.number),
                 lot.title
                 + "".join(f"\n– {resource.title}" for resource in lot.resources)
-                + (
-                    "\nRéservé aux structures de l'ESS (article L2113-15)"
-                    if lot.reserved_ess
-                    else ""
-                ),
+                + "".join(f"\n{line}" for line in reservation_labels(lot)),
                 _estimate(lot.estimated_amount),
             )
             for lot in ctx.lots
@@ -163,17 +211,13 @@ def _write_lots(writer: PieceWriter, ctx: ChallengeContext) -> None:
     )
     if len(ctx.lots) > 1 and ctx.single_lot_reason:
         writer.paragraph("Regroupement de ressources au sein d'un lot : ", ctx.single_lot_reason)
-    # Article L2113-15: the reservation is announced with the consultation, and the
-    # platform refuses a proposal on the lot from a group one of whose organisations has
-    # not declared that status (procurement.services.proposals._require_reserved_lots).
+    # The reservations are announced with the consultation (article R2113-7, second
+    # paragraph, for L2113-12 and L2113-13), each naming its article; the platform refuses
+    # a proposal on the lot from a group one of whose organisations lacks the status
+    # (procurement.services.proposals._require_reserved_lots).
     for lot in ctx.lots:
-        if lot.reserved_ess:
-            writer.paragraph(
-                f"Le lot n° {lot.number} est réservé aux entreprises de l'économie sociale et "
-                "solidaire au sens de l'article 1er de la loi n° 2014-856 du 31 juillet 2014 "
-                "(article L2113-15 du code de la commande publique) : chaque membre du "
-                "groupement candidat en justifie."
-            )
+        for sentence in reservation_sentences(lot):
+            writer.paragraph(sentence)
     if len(ctx.lots) > 1:
         writer.paragraph(
             "Un candidat peut répondre à un ou plusieurs lots ; une même proposition peut "

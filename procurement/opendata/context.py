@@ -71,6 +71,8 @@ class Lot:
     outcome: LotOutcome
     resources: tuple[str, ...] = ()  # the titles of the commons the lot asks for
     reserved_ess: bool = False  # reserved to the social and solidarity economy (L2113-15)
+    reserved_disability: bool = False  # to entreprises adaptées and ESAT (L2113-12)
+    reserved_insertion: bool = False  # to structures d'insertion (L2113-13)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

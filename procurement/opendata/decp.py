@@ -82,7 +82,8 @@ def _object(call: Call, contract: Contract) -> str:
 
 
 def _social(call: Call, contract: Contract) -> list[str]:
-    if call.lot(contract.lot).reserved_ess:
+    lot = call.lot(contract.lot)
+    if lot.reserved_ess or lot.reserved_disability or lot.reserved_insertion:
         return ["Marché réservé"]
     return ["Pas de considération sociale"]
 

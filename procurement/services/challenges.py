@@ -206,6 +206,8 @@ def _replace_resources(
             title=(item.get("title") or "").strip() or _("Lot %(n)s") % {"n": number},
             estimated_amount=item.get("estimated_amount"),
             reserved_ess=bool(item.get("reserved_ess", False)),
+            reserved_disability=bool(item.get("reserved_disability", False)),
+            reserved_insertion=bool(item.get("reserved_insertion", False)),
         )
         validated_save(lot)
         created[number] = lot

@@ -20,10 +20,14 @@ IDENTITY_FIELDS = (
     "representative_capacity",
     "vat_regime",
     "ess_status",
+    "inclusion_status",
+    "inclusion_share",
 )
 # Of those, the ones only the organisation's administrators change: its ESS status opens
-# the lots reserved under article L2113-15 du code de la commande publique.
-ADMIN_FIELDS = ("ess_status",)
+# the lots reserved under article L2113-15 du code de la commande publique, its status
+# of entreprise adaptée, ESAT or SIAE and its share of disabled or disadvantaged workers
+# those reserved under articles L2113-12 and L2113-13.
+ADMIN_FIELDS = ("ess_status", "inclusion_status", "inclusion_share")
 
 
 def identity_missing(organisation: Organisation) -> list[str]:
@@ -66,7 +70,10 @@ def organisation_identity_update(*, actor, organisation: Organisation, **fields)
             actor,
             organisation,
             roles=(Role.ADMIN,),
-            message=_("Seuls les administrateurs de l'organisation déclarent son statut ESS."),
+            message=_(
+                "Seuls les administrateurs de l'organisation déclarent son statut ESS, de "
+                "structure du handicap ou d'insertion."
+            ),
         )
     for name, value in fields.items():
         setattr(organisation, name, value.strip() if isinstance(value, str) else value)

@@ -19,6 +19,8 @@ from kernel.errors import Forbidden, WrongState
 from kernel.guards import field_error, require_before, require_status, validated_save
 from procurement import calculations
 from procurement.models import (
+    DISABILITY_STATUSES,
+    INSERTION_STATUSES,
     AuditChainHead,
     BudgetCategory,
     BudgetLine,
@@ -307,32 +309,103 @@ def _groupement(
     return built
 
 
+# Articles L2113-12 and L2113-13 with R2113-7: the structures of disabled or
+# disadvantaged workers employ at least this share of them (percent, bound included).
+INCLUSION_MIN_SHARE = Decimal(50)
+
+
+def _inclusion_lacks(organisation, lot: Lot) -> str:
+    """What ``organisation`` lacks for a lot reserved under article L2113-12 (EA, ESAT)
+    and/or L2113-13 (SIAE): nothing (""), its status, or the 50 % share of article
+    R2113-7. Reserved to both (article L2113-14), either status will do."""
+    allowed = ()
+    if lot.reserved_disability:
+        allowed += DISABILITY_STATUSES
+    if lot.reserved_insertion:
+        allowed += INSERTION_STATUSES
+    if organisation.inclusion_status not in allowed:
+        return _("%(name)s n'en a pas déclaré le statut") % {"name": organisation.name}
+    share = organisation.inclusion_share
+    if share is None or share < INCLUSION_MIN_SHARE:
+        return _(
+            "%(name)s déclare %(share)s %% de travailleurs handicapés ou défavorisés, moins "
+            "que les 50 %% de l'article R2113-7"
+        ) % {"name": organisation.name, "share": share if share is not None else 0}
+    return ""
+
+
+def _inclusion_articles(lot: Lot) -> str:
+    if lot.reserved_disability and lot.reserved_insertion:
+        return _(
+            "aux entreprises adaptées, aux ESAT et aux structures d'insertion par l'activité "
+            "économique (articles L2113-12 à L2113-14 du code de la commande publique)"
+        )
+    if lot.reserved_disability:
+        return _(
+            "aux entreprises adaptées et aux ESAT (article L2113-12 du code de la commande "
+            "publique)"
+        )
+    return _(
+        "aux structures d'insertion par l'activité économique (article L2113-13 du code de "
+        "la commande publique)"
+    )
+
+
 def _require_reserved_lots(group: WorkingGroup, answered: list[Lot]) -> None:
-    """A lot reserved to the social and solidarity economy (``Lot.reserved_ess``, article
-    L2113-15 du code de la commande publique: entreprises de l'ESS au sens de l'article 1er
-    de la loi n° 2014-856 du 31 juillet 2014) is answered only by such enterprises. The
-    candidate of a working group is the groupement of its organisations, so its
-    coordinator and every member must have declared an ESS status (ESS or the agrément
-    ESUS, ``Organisation.ess_status``); otherwise the proposal is refused, naming the lot,
-    the article and the organisations lacking it."""
-    reserved = [lot for lot in answered if lot.reserved_ess]
+    """A reserved lot is answered only by the structures it is reserved to. The candidate
+    of a working group is the groupement of its organisations, so its coordinator and
+    every member must qualify; otherwise the proposal is refused, naming the lot, the
+    article and the organisations lacking the status:
+
+    * ``Lot.reserved_ess``, article L2113-15 du code de la commande publique: entreprises
+      de l'ESS au sens de l'article 1er de la loi n° 2014-856 du 31 juillet 2014 (ESS or
+      the agrément ESUS, ``Organisation.ess_status``), code ``lot_reserved_ess``;
+    * ``Lot.reserved_disability``, article L2113-12: entreprises adaptées and ESAT, and
+      ``Lot.reserved_insertion``, article L2113-13: structures d'insertion par l'activité
+      économique — each employing at least 50 % of disabled or disadvantaged workers
+      (article R2113-7; ``Organisation.inclusion_status`` and ``inclusion_share``, 50 %
+      included); a lot reserved to both takes either (article L2113-14); code
+      ``lot_reserved_inclusion``.
+    """
+    reserved = [
+        lot
+        for lot in answered
+        if lot.reserved_ess or lot.reserved_disability or lot.reserved_insertion
+    ]
     if not reserved:
         return
     organisations = {m.organisation for m in group.members.select_related("organisation")}
     if group.coordinator is not None:
         organisations.add(group.coordinator)
-    lacking = sorted(o.name for o in organisations if o.ess_status == EssStatus.NONE)
-    if lacking:
-        raise field_error(
-            "lots",
-            _(
-                "Le lot n° %(lot)s « %(title)s » est réservé aux entreprises de l'économie "
-                "sociale et solidaire (article L2113-15 du code de la commande publique) : "
-                "%(names)s n'en a pas déclaré le statut."
+    ordered = sorted(organisations, key=lambda o: o.name)
+    for lot in reserved:
+        lacking = [o.name for o in ordered if o.ess_status == EssStatus.NONE]
+        if lot.reserved_ess and lacking:
+            raise field_error(
+                "lots",
+                _(
+                    "Le lot n° %(lot)s « %(title)s » est réservé aux entreprises de l'économie "
+                    "sociale et solidaire (article L2113-15 du code de la commande publique) : "
+                    "%(names)s n'en a pas déclaré le statut."
+                )
+                % {"lot": lot.number, "title": lot.title, "names": ", ".join(lacking)},
+                code="lot_reserved_ess",
             )
-            % {"lot": reserved[0].number, "title": reserved[0].title, "names": ", ".join(lacking)},
-            code="lot_reserved_ess",
-        )
+        if not (lot.reserved_disability or lot.reserved_insertion):
+            continue
+        lacks = [reason for o in ordered if (reason := _inclusion_lacks(o, lot))]
+        if lacks:
+            raise field_error(
+                "lots",
+                _("Le lot n° %(lot)s « %(title)s » est réservé %(articles)s : %(lacks)s.")
+                % {
+                    "lot": lot.number,
+                    "title": lot.title,
+                    "articles": _inclusion_articles(lot),
+                    "lacks": " ; ".join(lacks),
+                },
+                code="lot_reserved_inclusion",
+            )
 
 
 def _require_group_member(actor, group: WorkingGroup) -> None:
@@ -452,9 +525,10 @@ def proposal_submit(
     A groupement of several members declares its kind (``groupement_kind``: conjoint
     or solidaire) and each member's share of each lot's price (``member_shares``:
     organisation, lot number, amount HT), printed in the lot's acte d'engagement; only
-    the coordinator declares it (``_groupement``). A lot reserved to the social and
-    solidarity economy (article L2113-15) refuses a group one of whose organisations has
-    not declared that status (``_require_reserved_lots``).
+    the coordinator declares it (``_groupement``). A reserved lot — to the social and
+    solidarity economy (article L2113-15), to entreprises adaptées and ESAT (L2113-12), to
+    structures d'insertion (L2113-13) — refuses a group one of whose organisations lacks
+    that status or the 50 % share of article R2113-7 (``_require_reserved_lots``).
 
     Its amount is the sum of its budget lines (days or hours at a rate); coordination
     and animation make 10 % to 25 % of it unless justified. Each line is inside the

@@ -230,7 +230,15 @@ def call_contexts(
         for row in Lot.objects.filter(challenge_id__in=ids)
         .order_by("challenge_id", "number")
         .values(
-            "id", "challenge_id", "number", "title", "estimated_amount", "outcome", "reserved_ess"
+            "id",
+            "challenge_id",
+            "number",
+            "title",
+            "estimated_amount",
+            "outcome",
+            "reserved_ess",
+            "reserved_disability",
+            "reserved_insertion",
         )
     }
     resources: dict[int, list[str]] = defaultdict(list)
@@ -250,6 +258,8 @@ def call_contexts(
                 outcome=ctx.LotOutcome(row["outcome"]),
                 resources=tuple(resources[row["id"]]),
                 reserved_ess=row["reserved_ess"],
+                reserved_disability=row["reserved_disability"],
+                reserved_insertion=row["reserved_insertion"],
             )
         )
     criteria: dict[int, list[ctx.Criterion]] = defaultdict(list)

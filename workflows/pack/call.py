@@ -77,6 +77,8 @@ def _lot_lines(challenge: Challenge, resources: dict[int, ctx.ResourceLine]) -> 
                 title=lot.title,
                 estimated_amount=lot.estimated_amount,
                 reserved_ess=lot.reserved_ess,
+                reserved_disability=lot.reserved_disability,
+                reserved_insertion=lot.reserved_insertion,
                 resources=tuple(resources[r.pk] for r in lot.resources.all() if r.pk in resources),
                 outcome="" if lot.outcome == LotOutcome.PENDING else lot.get_outcome_display(),
             )

@@ -32,10 +32,11 @@ def organisation(request, pk):
         request.POST if request.method == "POST" else None,
         initial=IdentityForm.initial_for(organisation),
     )
-    # Its ESS status is the administrators' to declare: shown to the other members.
-    form.fields["ess_status"].disabled = not queries.is_member(
-        request.user, organisation, [Role.ADMIN]
-    )
+    # Its ESS and inclusion statuses are the administrators' to declare: shown to the
+    # other members.
+    not_admin = not queries.is_member(request.user, organisation, [Role.ADMIN])
+    for name in ("ess_status", "inclusion_status", "inclusion_share"):
+        form.fields[name].disabled = not_admin
     status = 200
     if request.method == "POST":
         done, status = submit(

@@ -101,3 +101,39 @@ def test_the_rc_announces_only_the_reserved_lot(dce_challenge):
         dce_challenge, lots=tuple(replace(lot, reserved_ess=False) for lot in dce_challenge.lots)
     )
     assert "L2113-15" not in text(PIECES["reglement"].render(unreserved))
+
+
+def test_the_rc_states_each_inclusion_reservation_with_its_article(dce_challenge):
+    """Article R2113-7, second paragraph: the reservation under L2113-12 or L2113-13 is
+    stated in the consultation documents, with the 50 % share; both at once under
+    L2113-14."""
+    lots = dce_challenge.lots
+    only = replace(
+        dce_challenge,
+        lots=(
+            replace(lots[0], reserved_disability=True),
+            replace(lots[1], reserved_ess=False, reserved_insertion=True),
+        ),
+    )
+    rc = text(PIECES["reglement"].render(only))
+    assert (
+        "Le lot n° 1 est réservé aux entreprises adaptées (article L5213-13 du code du "
+        "travail), aux établissements et services d'aide par le travail" in rc
+    )
+    assert "au moins 50 % de travailleurs handicapés (article L2113-12" in rc
+    assert (
+        "Le lot n° 2 est réservé aux structures d'insertion par l'activité économique "
+        "(article L5132-4 du code du travail)" in rc
+    )
+    assert "au moins 50 % de travailleurs défavorisés (article L2113-13" in rc
+    assert "R2113-7" in rc
+    assert "L2113-15" not in rc
+    assert "L2113-14" not in rc
+
+    both = replace(
+        dce_challenge,
+        lots=(replace(lots[0], reserved_disability=True, reserved_insertion=True), lots[1]),
+    )
+    rc = text(PIECES["reglement"].render(both))
+    assert "Le lot n° 1 est réservé à la fois aux entreprises adaptées" in rc
+    assert "comme le permet l'article L2113-14" in rc
