@@ -78,7 +78,8 @@ def test_a_lot_reserved_to_siae_takes_a_siae_at_50_percent(world, clock):
     lot = reserve_first_lot(resources, insertion=True)
     declare(world.partners[0], InclusionStatus.EA, "90")
     message = refusal(world, resources[0])
-    assert "L2113-13" in message and f"lot n° {lot.number}" in message
+    assert "L2113-13" in message
+    assert f"lot n° {lot.number}" in message
 
     declare(world.partners[0], InclusionStatus.SIAE, None)  # no share declared
     assert "0 % de travailleurs" in refusal(world, resources[0])
