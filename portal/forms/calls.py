@@ -19,6 +19,7 @@ from procurement.models.challenges import AggregationMethod, ContractNature, Fra
 from procurement.services.award_rules import AWARD_METHODS
 from procurement.validators import OPEN_LICENCES, RECIPROCITY_LICENCES
 from scoring.models import COMMONS_KINDS, CollectiveVote, CriterionKind, Grade, ScaleKind
+from scoring.services.grids import SOCIAL_CRITERION_CODE, social_criterion
 
 OPTIONAL = {"required": False}
 LICENCES = sorted(OPEN_LICENCES | RECIPROCITY_LICENCES, key=str.lower)
@@ -60,6 +61,10 @@ class NewCallForm(PortalForm):
             "context": data["context"],
             "resources": [{"title": data["resource"]}],
         }
+
+
+# The call form's fields that are not the call's own.
+NOT_STORED = ("social_criterion_weight",)
 
 
 class CallForm(PortalForm):
@@ -142,6 +147,23 @@ class CallForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         **OPTIONAL,
     )
+    # Not a field of the call: the social and solidarity criterion's template, added to
+    # the grid at this weight when the grid has none (``scoring.services.grids``).
+    social_criterion_weight = NumberField(
+        label=_("Ajouter le critère social et solidaire (poids en %)"),
+        help_text=_(
+            "Insertion professionnelle, conditions de production et rémunération équitable "
+            "(article R2152-7, 2° a) du code de la commande publique), notés sur les "
+            "engagements d'exécution de la proposition (articles L2152-7 et L2112-2), non "
+            "sur le statut du candidat. Ajouté une fois à la grille, avec sa description "
+            "et ses niveaux ; ajustez ensuite les autres poids pour totaliser 100 %."
+        ),
+        min_value=Decimal("0.01"),
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        **OPTIONAL,
+    )
     planned_positioning_deadline = DeadlineField(
         label=_("Fin des positionnements prévue"), **OPTIONAL
     )
@@ -151,7 +173,9 @@ class CallForm(PortalForm):
 
     @classmethod
     def initial_from(cls, challenge) -> dict:
-        initial = {name: getattr(challenge, name) for name in cls.base_fields}
+        initial = {
+            name: getattr(challenge, name) for name in cls.base_fields if name not in NOT_STORED
+        }
         for name in (
             "planned_positioning_deadline",
             "planned_proposal_deadline",
@@ -423,7 +447,7 @@ class CallEditor:
         fields = {
             name: value
             for name, value in self.call.cleaned_data.items()
-            if name in CallForm.base_fields
+            if name in CallForm.base_fields and name not in NOT_STORED
         }
         lots = [
             {
@@ -466,6 +490,9 @@ class CallEditor:
             for row in self._rows(self.criteria)
             if row.get("label") or row.get("code")
         ]
+        weight = self.call.cleaned_data.get("social_criterion_weight")
+        if weight and all(c["code"] != SOCIAL_CRITERION_CODE for c in criteria):
+            criteria.append(social_criterion(weight))
         return {
             "fields": fields,
             "criteria": criteria,

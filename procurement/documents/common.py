@@ -17,6 +17,7 @@ def criterion_kind(criterion: CriterionLine) -> str:
         for flag, label in (
             (criterion.is_commons, "Communs"),
             (criterion.is_environmental, "Environnement"),
+            (criterion.is_social, "Social et solidaire"),
         )
         if flag
     ]
@@ -54,6 +55,16 @@ def write_commons_share(writer: PieceWriter, challenge: ChallengeContext) -> Non
         )
     else:
         writer.paragraph("Aucun critère de la grille ne porte sur les communs.")
+    social = [c for c in challenge.criteria if c.is_social]
+    if social:
+        writer.paragraph(
+            "Les considérations sociales et solidaires de l'exécution (insertion "
+            "professionnelle des publics en difficulté, conditions de production, "
+            "rémunération équitable : article R2152-7, 2° a) du code de la commande publique) "
+            f"sont prises en compte par le critère {_codes(social)}, qui note les engagements "
+            "de la proposition sur les conditions d'exécution (article L2112-2) et non le "
+            "statut du candidat."
+        )
     environmental = challenge.environmental_criteria
     if environmental:
         writer.paragraph(

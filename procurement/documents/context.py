@@ -60,6 +60,7 @@ class CriterionLine:
     weight: Decimal  # percent of the overall mark
     is_commons: bool = False
     is_environmental: bool = False
+    is_social: bool = False  # the social and solidarity criterion (R2152-7, 2° a)
     scale_label: str = ""  # "note de 0 à 10"
     description: str = ""
 

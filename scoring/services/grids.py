@@ -76,6 +76,57 @@ DEFAULT_GRID = [
 ]
 
 
+# The template of the social and solidarity criterion a buyer adds to its grid with the
+# weight it chooses (the call editor's « critère social et solidaire »; the API takes the
+# same criterion in the grid). Article R2152-7, 2° a) du code de la commande publique
+# names among the qualitative criteria « l'insertion professionnelle des publics en
+# difficulté », « les conditions de production et de commercialisation » and « la
+# garantie de la rémunération équitable des producteurs »; a criterion must be linked to
+# the object of the contract or its conditions of execution (article L2152-7, read with
+# articles L2112-2 to L2112-4: conditions of execution may take social and employment
+# considerations into account). So it marks what the offer commits to in the execution,
+# never the candidate's own status (an ESS or SIAE status alone is not linked to the
+# object: the lots reserved under L2113-12 to L2113-15 serve that).
+SOCIAL_CRITERION_CODE = "social-solidaire"
+SOCIAL_CRITERION = {
+    "code": SOCIAL_CRITERION_CODE,
+    "label": "Performance sociale et solidaire de l'exécution",
+    "kind": CriterionKind.OTHER,
+    "scale": ScaleKind.ZERO_TEN,
+    "weight": Decimal(10),
+    "description": (
+        "Article R2152-7, 2° a) du code de la commande publique (insertion professionnelle "
+        "des publics en difficulté, conditions de production, rémunération équitable), "
+        "apprécié sur les conditions d'exécution que la proposition s'engage à respecter "
+        "(articles L2152-7 et L2112-2) : heures de travail confiées à des personnes en "
+        "insertion ou en situation de handicap, part des prestations exécutée par des "
+        "structures de l'économie sociale et solidaire, entreprises adaptées, ESAT ou "
+        "structures d'insertion, juste rémunération horaire des contributeurs du commun. "
+        "Le statut du candidat n'est pas noté en lui-même."
+    ),
+    "levels": [
+        {"level": "0", "description": "Aucun engagement social vérifiable dans l'exécution."},
+        {
+            "level": "5",
+            "description": ("Des engagements chiffrés sur l'un des trois points, avec leur suivi."),
+        },
+        {
+            "level": "10",
+            "description": (
+                "Des engagements chiffrés sur les trois points, suivis et rendus publics "
+                "pendant l'exécution."
+            ),
+        },
+    ],
+}
+
+
+def social_criterion(weight: Decimal) -> dict:
+    """The social and solidarity criterion at ``weight`` percent, as ``grid_set`` takes
+    it (the buyer then brings the grid's total back to 100 %)."""
+    return {**SOCIAL_CRITERION, "weight": weight, "levels": list(SOCIAL_CRITERION["levels"])}
+
+
 def _levels(criterion: Criterion, raw: list[dict]) -> list[dict]:
     """The descriptions of the scale's levels, checked and in the scale's order (numeric
     levels from 0 up, mentions from the best). Raises ``ValueError`` with the reason."""

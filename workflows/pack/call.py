@@ -15,6 +15,7 @@ from scoring.method import method_paragraphs
 from scoring.models import CriterionKind, ScaleKind
 from scoring.queries import criteria_of
 from scoring.ranking import METHOD_DESCRIPTIONS, grid_spec
+from scoring.services.grids import SOCIAL_CRITERION_CODE
 
 
 def party(org: Organisation | None, fallback: str = "") -> ctx.Party:
@@ -118,6 +119,7 @@ def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
             weight=c.weight,
             is_commons=c.is_commons,
             is_environmental=c.kind == CriterionKind.ENVIRONMENT,
+            is_social=c.code == SOCIAL_CRITERION_CODE,
             scale_label=SCALE_LABELS.get(c.scale, ""),
             description=c.description,
         )
