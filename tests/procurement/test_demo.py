@@ -16,7 +16,9 @@ from procurement.models import (
     AuditEvent,
     Challenge,
     ChallengeStatus,
+    Commons,
     Framing,
+    Organisation,
     Position,
     TenderDocument,
 )
@@ -53,8 +55,6 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
     # each call has its own context, and every organisation its SIRET and address
     contexts = set(Challenge.objects.values_list("context", flat=True))
     assert len(contexts) == len(statuses)
-    from procurement.models import Organisation
-
     assert not Organisation.objects.filter(siret="").exists()
     assert not Organisation.objects.filter(address="").exists()
     done = Challenge.objects.get(reference="MEL-AAC-2026-001")
@@ -87,6 +87,21 @@ def test_demo_holds_every_stage_and_running_it_twice_duplicates_nothing():
     assert {"reglement", "cctp", "ccap", "rapport_analyse", "acte_engagement"} <= set(
         done.documents.values_list("piece", flat=True)
     )
+    # each funded commons has its host and its contrat d'hébergement, generated with the
+    # award pieces (seed 003); the booking brick's host keeps 3 % of the funds
+    retained = done.proposals.filter(status__in=["selected", "awarded"]).select_related(
+        "group__resource__commons__host"
+    )
+    resources = {p.group.resource for p in retained}
+    assert all(r.commons is not None and r.commons.host is not None for r in resources)
+    contracts = done.documents.filter(piece="contrat_hebergement")
+    assert set(contracts.values_list("key", flat=True)) == {str(r.pk) for r in resources}
+    booking = Commons.objects.get(challenge_resources__title="Brique open source de réservation")
+    assert booking.hosting_fee == Decimal(3)
+    # the draft's second lot is reserved to the structures d'insertion (L2113-13), and an
+    # association declares itself one, at 65 % of disadvantaged workers
+    assert [lot.reserved_insertion for lot in draft.lots.order_by("number")] == [False, True]
+    assert Organisation.objects.get(name="Association Rues Partagées").inclusion_status == "siae"
     assert done.published_at.year == 2026
     # the completed call was signed after the standstill its buyer chose to observe
     assert done.standstill_ends_at == done.letters_sent_at + timedelta(days=11)

@@ -113,12 +113,17 @@ def completed_challenge(cast) -> Challenge:
                 cap=Decimal(cap),
                 buckets=[buckets[i] for i in bucket_indexes],
             )
-        # The conventions name the host of each funded commons: the buyer designates the
-        # one of the booking module (still to be created), the catalogue's covers the other;
-        # the host records the ANCT's subsidy in that commons' ledger.
+        # The conventions and the contrats d'hébergement name the host of each funded
+        # commons: the buyer designates the one of the booking module (still to be
+        # created), at a fee of 3 % agreed with it, the catalogue's covers the other
+        # (hosted free of charge); the host records the ANCT's subsidy in that commons'
+        # ledger. No money moves for a commons before its host is designated.
         booking = challenge.resources.get(title="Brique open source de réservation")
         resource_host_designate(
-            actor=u["agent.mel"], resource=booking, host=o["La Coop des Communs"]
+            actor=u["agent.mel"],
+            resource=booking,
+            host=o["La Coop des Communs"],
+            hosting_fee=Decimal("3"),
         )
         carpooling = Commons.objects.get(name="Standard REST covoiturage")
         income_record(

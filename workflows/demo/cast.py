@@ -1,6 +1,7 @@
 """The demo's organisations and accounts, created once (passwords reset each run)."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
@@ -17,6 +18,7 @@ from workflows.demo.data import (
     ACCOUNTS,
     CATALOGUE,
     IDENTITIES,
+    INCLUSION,
     ORGANISATIONS,
 )
 
@@ -41,6 +43,9 @@ def ensure_cast(password: str) -> Cast:
                 "representative_capacity": capacity,
                 "vat_regime": vat_regime,
             }
+        if name in INCLUSION:
+            status, share = INCLUSION[name]
+            defaults |= {"inclusion_status": status, "inclusion_share": Decimal(share)}
         org, _created = Organisation.objects.get_or_create(name=name, defaults=defaults)
         orgs[name] = org
     users = {}

@@ -35,8 +35,8 @@ IDENTITIES = {
     "Métropole Européenne de Lille": (
         "20009320100016",
         "2 boulevard des Cités Unies, 59040 Lille",
-        "",
-        "",
+        "Mme Claire Dumont",
+        "vice-présidente, par délégation du président",
         "standard",
     ),
     "Mobicoop SCIC": (
@@ -341,8 +341,21 @@ LOT_ESTIMATES = ["60000.00", "80000.00", "40000.00"]
 # (a divided call's choice, printed in the règlement de l'appel).
 GROUPED_LOTS = [
     {"title": "Standard et brique de réservation", "estimated_amount": "130000.00"},
-    {"title": "Base de connaissances partagée", "estimated_amount": "50000.00"},
+    # Reserved to the structures d'insertion par l'activité économique (article
+    # L2113-13): its RC will say so when the call is published.
+    {
+        "title": "Base de connaissances partagée",
+        "estimated_amount": "50000.00",
+        "reserved_insertion": True,
+    },
 ]
+
+# The organisations' standing as structures of disabled or disadvantaged workers (status,
+# share of such workers in percent): they open the lots reserved under L2113-12 and
+# L2113-13 (at least 50 %, article R2113-7).
+INCLUSION = {
+    "Association Rues Partagées": ("siae", "65.00"),
+}
 GROUPED_RESOURCE_LOTS = [1, 1, 2]
 SINGLE_LOT_REASON = (
     "Le standard de données et la brique de réservation sont techniquement "
