@@ -32,6 +32,7 @@ from procurement.documents.context import (
     FramingKind,
     FunderLine,
     GroupementForm,
+    HostingContext,
     LotContext,
     LotLine,
     MemberLine,
@@ -373,6 +374,46 @@ def cofunding_factory(challenge):
 
 
 @pytest.fixture
+def hosting_factory(challenge):
+    """A contrat d'hébergement: every party identified with its legal form."""
+
+    def make(**overrides) -> HostingContext:
+        hosting = HostingContext(
+            challenge=replace(
+                challenge,
+                buyer=replace(
+                    MEL,
+                    legal_form="Métropole (EPCI)",
+                    representative=MEL.representative or "Mme Claire Dumont, vice-présidente",
+                ),
+            ),
+            commons=CommonsRef(
+                name="Calculateur d'itinéraires multimodaux", licence="AGPL-3.0-or-later"
+            ),
+            host=Party(
+                name="Association Communs Mobilités Nord",
+                legal_form="association loi 1901",
+                siret="77000000800019",
+                address="8 rue du Molinel, 59000 Lille",
+                representative="Mme Amina Benali, présidente",
+            ),
+            contributors=(
+                replace(MOBICOOP, legal_form="SCIC SA"),
+                replace(COVOIT, legal_form="SAS"),
+            ),
+            coordinator=MOBICOOP.name,
+            budget_total=Decimal("42000.00"),
+            funded_total=Decimal("15000.00"),
+            fee_percent=Decimal("3"),
+            duration_months=24,
+            approval_rule="la majorité des autres organisations membres du groupe",
+        )
+        return replace(hosting, **overrides)
+
+    return make
+
+
+@pytest.fixture
 def reciprocity_factory(challenge):
     def make(**overrides) -> ReciprocityContext:
         reciprocity = ReciprocityContext(
@@ -542,6 +583,7 @@ def piece_contexts(
     award_factory,
     cofunding_factory,
     reciprocity_factory,
+    hosting_factory,
     rejection_factory,
     discontinuation_factory,
     notification_factory,
@@ -578,6 +620,7 @@ def piece_contexts(
         "avis_chambre": opinion_factory(),
         "convention_cofinancement": cofunding_factory(),
         "contrat_reciprocite": reciprocity_factory(),
+        "contrat_hebergement": hosting_factory(),
         "lettre_rejet": rejection_factory(),
         "lettre_non_attribution": discontinuation_factory(),
         "notification_marche": notification_factory(),

@@ -60,6 +60,7 @@ def test_registry_lists_the_pieces_with_french_titles():
         "avis_chambre",
         "convention_cofinancement",
         "contrat_reciprocite",
+        "contrat_hebergement",
         "lettre_rejet",
         "lettre_non_attribution",
         "notification_marche",
