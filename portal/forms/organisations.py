@@ -69,10 +69,12 @@ class IdentityForm(PortalForm):
             "de la commande publique). Déclaré par les administrateurs de l'organisation."
         ),
     )
+    # Not posted by an older form or a client that leaves it out: kept as it was.
     inclusion_status = forms.ChoiceField(
         label=_("Structure du handicap ou de l'insertion"),
         choices=InclusionStatus.choices,
         widget=forms.RadioSelect,
+        required=False,
         help_text=_(
             "Il ouvre les lots réservés aux entreprises adaptées et ESAT (article L2113-12 du "
             "code de la commande publique) ou aux structures d'insertion par l'activité "
@@ -95,6 +97,11 @@ class IdentityForm(PortalForm):
     @classmethod
     def initial_for(cls, organisation) -> dict:
         return {name: getattr(organisation, name) for name in IDENTITY_FIELDS}
+
+    def clean_inclusion_status(self) -> str:
+        return self.cleaned_data["inclusion_status"] or self.initial.get(
+            "inclusion_status", InclusionStatus.NONE
+        )
 
     def clean_siret(self) -> str:
         return "".join(self.cleaned_data["siret"].split())

@@ -28,6 +28,7 @@ from procurement.services.cofunding import (
     pledge_create,
     subsidy_record,
 )
+from procurement.services.hosting import resource_host_designate
 from procurement.services.positions import position_create
 from procurement.services.proposals import proposal_submit
 from procurement.services.questions import (
@@ -371,7 +372,11 @@ def test_cofunding_round_runs_constant_queries(world, clock, api, django_assert_
     # given cofunding rounds of a few and of many buckets, each pledged and subsidised
     challenges = grow(world, clock, "cofunding")
     for challenge in challenges.values():
-        for bucket in challenge.cofunding_round.buckets.all():
+        for bucket in challenge.cofunding_round.buckets.select_related("proposal__group"):
+            # a subsidy goes to the commons' host: designated first
+            resource_host_designate(
+                actor=world.buyer_agent, resource=bucket.proposal.group.resource, host=world.host
+            )
             subsidy_record(
                 actor=world.buyer_agent, bucket=bucket, funder_name="ANCT", amount=Decimal("500")
             )

@@ -388,6 +388,7 @@ def test_the_documents_page_says_what_is_missing_and_links_to_where_it_is_entere
     login(user).post(
         reverse("portal:organisation", args=[awardee.pk]),
         {
+            "legal_form": awardee.legal_form,
             "siret": awardee.siret,
             "address": awardee.address,
             "representative_name": "Mme Inès Petit",

@@ -58,10 +58,15 @@ def test_no_convention_without_a_host_the_job_names_the_commons(world, clock):
     # then the convention is not generated, the other pieces are, and the job says why
     job = DocumentJob.objects.filter(challenge=challenge).order_by("-pk").first()
     assert job.status == DocumentStatus.FAILED
-    assert job.error == (
+    assert job.error.startswith(
         f"Convention de cofinancement du commun « {resource.title} » non générée : "
         "désignez d'abord sa structure hébergeuse, qui reçoit les fonds et les reverse aux "
         "contributeurs."
+    )
+    # and so is the contrat d'hébergement, for the same reason
+    assert (
+        f"Contrat d'hébergement du commun « {resource.title} » non établi : la structure "
+        "hébergeuse n'est pas désignée." in job.error
     )
     assert "Structure hébergeuse à désigner" not in job.error
     stored = set(TenderDocument.objects.filter(challenge=challenge).values_list("piece", flat=True))

@@ -15,6 +15,7 @@ from kernel.guards import require_status, validated_save
 from procurement.models import (
     Allocation,
     Bucket,
+    ChallengeResource,
     ChallengeStatus,
     CofundingRound,
     EditAfterFunded,
@@ -291,7 +292,9 @@ def subsidy_record(
     round_ = bucket.round
     _require_buyer(actor, round_)
     _require_positive(amount)
-    resource = bucket.proposal.group.resource
+    resource = ChallengeResource.objects.select_related("commons").get(
+        working_group__proposals__bucket=bucket
+    )
     require_host(resource.commons, name=resource.title)
     funder_name = funder_name or (organisation.name if organisation is not None else "")
     if not funder_name:
