@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0028_ess_status'),
+        ('procurement', '0029_execution_follow_up'),
     ]
 
     operations = [
