@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0029_execution_follow_up'),
+        ('procurement', '0030_matching_funds'),
     ]
 
     operations = [
