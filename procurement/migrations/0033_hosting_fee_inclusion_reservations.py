@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0031_community'),
+        ('procurement', '0032_exploration'),
     ]
 
     operations = [
