@@ -24,6 +24,7 @@ from procurement.models import (
     Subsidy,
 )
 from procurement.services.cofunding import allocation_set, pledge_create
+from procurement.services.hosting import resource_host_designate
 from procurement.services.ledger import expense_approve, expense_submit, income_record
 from procurement.services.reciprocity import commitment_sign
 from tests.portal.steps import advance
@@ -329,6 +330,15 @@ def round_(world, clock):
     return advance(world, clock, "cofunding", **journey.SUBSIDISED).cofunding_round
 
 
+def hosted(world, bucket):
+    """The bucket, its commons' host designated: no subsidy is recorded for a commons
+    without one (``hosting.require_host``)."""
+    resource_host_designate(
+        actor=world.buyer_agent, resource=bucket.proposal.group.resource, host=world.host
+    )
+    return bucket
+
+
 def cofunding_url(round_) -> str:
     return reverse("portal:cofunding", args=[round_.challenge_id])
 
@@ -382,7 +392,7 @@ def test_the_buyer_grants_the_contributors_an_envelope(client, world, login, rou
 
 
 def test_the_buyer_records_a_subsidy_shown_on_its_commons(client, world, login, round_):
-    bucket = round_.buckets.order_by("pk").first()
+    bucket = hosted(world, round_.buckets.order_by("pk").first())
     login(world.buyer_agent)
     response = client.post(
         cofunding_url(round_),
@@ -406,7 +416,7 @@ def test_the_buyer_records_a_subsidy_shown_on_its_commons(client, world, login, 
 
 
 def test_a_subsidy_beyond_the_maximum_keeps_the_input(client, world, login, round_):
-    bucket = round_.buckets.order_by("pk").first()
+    bucket = hosted(world, round_.buckets.order_by("pk").first())
     login(world.buyer_agent)
     response = client.post(
         cofunding_url(round_),
