@@ -48,6 +48,10 @@ def test_a_funder_finds_the_vote_in_its_inbox_and_votes(client, world, clock, lo
     inbox = client.get(reverse("portal:inbox")).content.decode()
     assert "Voter sur les communs à cofinancer" in inbox
     assert reverse("portal:vote", args=[challenge.pk]) in inbox
+    # and not yet to pledge: the round opens after the vote, on the commons it retains
+    assert reverse("portal:cofunding", args=[challenge.pk]) not in inbox
+    call_page = client.get(reverse("portal:challenge", args=[challenge.pk])).content.decode()
+    assert reverse("portal:cofunding", args=[challenge.pk]) not in call_page
     # when it leaves a commons without a mention
     url = reverse("portal:vote", args=[challenge.pk])
     refused = client.post(url, {f"c{first.pk}": "Bien", f"c{second.pk}": "Passable"})

@@ -4,6 +4,7 @@ to my organisations, the referrals) and my e-mail alerts."""
 from datetime import UTC, datetime, time
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from portal.chart import step_label
 from portal.errors import portal_errors
 from portal.views.common import portal_login_required
 from procurement import queries
-from procurement.models import ChallengeStatus, Organisation, OrganisationKind
+from procurement.models import ChallengeStatus, CofundingRound, Organisation, OrganisationKind
 from procurement.services import notifications as notification_services
 from procurement.services.notifications import PARIS
 from procurement.services.organisations import identity_missing
@@ -149,14 +150,23 @@ def inbox(request):
     items = inbox_items(user, kinds)
     buyer_ids = {org.pk for org in organisations if org.kind == OrganisationKind.BUYER}
     actions = []
-    for challenge in queries.challenges_visible_to(user).filter(status__in=OPEN_STAGES):
+    # A call in its cofunding stage asks for pledges once its round is open: during a
+    # collective vote, which precedes the round, the voters are asked to vote instead.
+    open_calls = (
+        queries.challenges_visible_to(user)
+        .filter(status__in=OPEN_STAGES)
+        .annotate(round_open=Exists(CofundingRound.objects.filter(challenge=OuterRef("pk"))))
+    )
+    for challenge in open_calls:
         deadline = queries.next_deadline(challenge)
         if challenge.status == ChallengeStatus.POSITIONING and OrganisationKind.PARTNER in kinds:
             actions.append((challenge, _("Se positionner"), "portal:position", deadline))
         elif challenge.status == ChallengeStatus.PROPOSALS and OrganisationKind.PARTNER in kinds:
             actions.append((challenge, _("Déposer une proposition"), "portal:proposal", deadline))
-        elif challenge.status == ChallengeStatus.COFUNDING and (
-            OrganisationKind.FUNDER in kinds or challenge.buyer_id in buyer_ids
+        elif (
+            challenge.status == ChallengeStatus.COFUNDING
+            and challenge.round_open
+            and (OrganisationKind.FUNDER in kinds or challenge.buyer_id in buyer_ids)
         ):
             actions.append((challenge, _("Cofinancer les communs"), "portal:cofunding", deadline))
     # An acte d'engagement about to name one of my organisations waits for its identity.
