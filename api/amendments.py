@@ -9,19 +9,20 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.serializers import ModelSerializer, Serializer
 from procurement.models import Amendment
 from workflows import services as process_services
 
 from .views import ChallengeScoped, validated
 
 
-class AmendmentSerializer(serializers.ModelSerializer):
+class AmendmentSerializer(ModelSerializer):
     class Meta:
         model = Amendment
         fields = ["id", "summary", "substantial", "made_at"]
 
 
-class AmendInput(serializers.Serializer):
+class AmendInput(Serializer):
     summary = serializers.CharField(
         max_length=5000, help_text="L'objet de la modification, publié aux candidats."
     )

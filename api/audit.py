@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from kernel.errors import Forbidden
 from kernel.guards import field_error
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import AuditEvent, ChainAnchor
 from procurement.services.chains import chains_verify, challenge_chains, first_problem
@@ -28,7 +29,7 @@ from .views import ChallengeScoped
 CHAIN_NAME = re.compile(r"^(global|(challenge|sealed|ledger):[0-9]{1,18})$")
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
@@ -44,7 +45,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class ChainProblemSerializer(serializers.Serializer):
+class ChainProblemSerializer(Serializer):
     chain = serializers.CharField(
         help_text="La chaîne en cause (`ledger:4`, `anchors`, `sealed:7:12` : la chaîne "
         "scellée de la proposition 12 de l'appel 7…)."
@@ -65,7 +66,7 @@ class ChainProblemSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ChainReportSerializer(serializers.Serializer):
+class ChainReportSerializer(Serializer):
     chain = serializers.CharField()
     valid = serializers.BooleanField()
     count = serializers.IntegerField(help_text="Nombre d'événements (d'ancres pour `anchors`).")
@@ -216,7 +217,7 @@ class ChainVerificationView(APIView):
         )
 
 
-class ChainAnchorSerializer(serializers.ModelSerializer):
+class ChainAnchorSerializer(ModelSerializer):
     class Meta:
         model = ChainAnchor
         fields = [

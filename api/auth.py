@@ -20,6 +20,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.serializers import Serializer
+
 from .authentication import ExpiringTokenAuthentication, token_expires
 from .errors import ErrorSerializer
 from .parsers import BoundedJSONParser
@@ -42,12 +44,12 @@ def token_rotate(token: Token) -> Token:
         return Token.objects.create(user=token.user)
 
 
-class CredentialsInput(serializers.Serializer):
+class CredentialsInput(Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, style={"input_type": "password"})
 
 
-class TokenOutput(serializers.Serializer):
+class TokenOutput(Serializer):
     token = serializers.CharField(help_text="À envoyer dans `Authorization: Token <token>`.")
     expires = serializers.DateTimeField(help_text="Fin de validité du jeton.")
 

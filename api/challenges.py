@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import NotFound
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import Challenge, ChallengeResource, Commons, Framing, Lot, Organisation
 from procurement.models.challenges import AggregationMethod, ContractNature, ExecutionPlaceKind
@@ -28,7 +29,7 @@ from .views import ChallengeScoped, validated
 from .votes import VotePlanInput, VoteSerializer, plan_kwargs
 
 
-class ResourceSerializer(serializers.ModelSerializer):
+class ResourceSerializer(ModelSerializer):
     position_count = serializers.IntegerField(read_only=True)
     lot = serializers.IntegerField(
         source="lot.number",
@@ -60,13 +61,13 @@ class ResourceSerializer(serializers.ModelSerializer):
         return [p.organisation.name for p in getattr(resource, "public_positions", [])]
 
 
-class LotResourceSerializer(serializers.ModelSerializer):
+class LotResourceSerializer(ModelSerializer):
     class Meta:
         model = ChallengeResource
         fields = ["id", "title", "expected_licence"]
 
 
-class LotSerializer(serializers.ModelSerializer):
+class LotSerializer(ModelSerializer):
     resources = LotResourceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -87,7 +88,7 @@ class LotSerializer(serializers.ModelSerializer):
         read_only_fields = ["outcome", "outcome_at", "outcome_reason"]
 
 
-class LotInput(serializers.Serializer):
+class LotInput(Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     estimated_amount = serializers.DecimalField(
         max_digits=14,
@@ -124,7 +125,7 @@ class LotInput(serializers.Serializer):
     )
 
 
-class ResourceInput(serializers.Serializer):
+class ResourceInput(Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     commons = serializers.PrimaryKeyRelatedField(
@@ -148,7 +149,7 @@ class ResourceInput(serializers.Serializer):
         return attrs
 
 
-class ChallengeSerializer(serializers.ModelSerializer):
+class ChallengeSerializer(ModelSerializer):
     buyer = OrganisationRefSerializer(read_only=True)
     chambre = OrganisationRefSerializer(read_only=True)
     process = serializers.IntegerField(
@@ -224,7 +225,7 @@ class ChallengeDetailSerializer(ChallengeSerializer):
         return None if vote is None else VoteSerializer(vote).data
 
 
-class CriterionInput(serializers.Serializer):
+class CriterionInput(Serializer):
     code = serializers.SlugField(max_length=40)
     label = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -236,7 +237,7 @@ class CriterionInput(serializers.Serializer):
     )
 
 
-class EssentialDataInput(serializers.Serializer):
+class EssentialDataInput(Serializer):
     """The données essentielles the buyer alone knows (article R2196-1 of the code de la
     commande publique), published with each contract once signed."""
 
@@ -397,7 +398,7 @@ class ChallengeUpdateInput(EssentialDataInput):
     )
 
 
-class CancelInput(serializers.Serializer):
+class CancelInput(Serializer):
     reason = serializers.CharField(max_length=5000)
 
 
@@ -475,7 +476,7 @@ class ResourceList(ChallengeScoped, generics.ListAPIView):
         return queries.resources_of(self.challenge())
 
 
-class ResourceHostInput(serializers.Serializer):
+class ResourceHostInput(Serializer):
     host = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         help_text="La structure hébergeuse qui reçoit les fonds du commun et les reverse.",

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import NotFound
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import (
     CatalogueDecision,
@@ -32,7 +33,7 @@ from .serializers import OrganisationRefSerializer
 from .views import ChallengeScoped, validated
 
 
-class UserRefSerializer(serializers.Serializer):
+class UserRefSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.SerializerMethodField()
 
@@ -40,7 +41,7 @@ class UserRefSerializer(serializers.Serializer):
         return user.get_full_name() or user.username
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ModelSerializer):
     author = UserRefSerializer(read_only=True)
 
     class Meta:
@@ -48,7 +49,7 @@ class CommentSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "body", "created_at"]
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(ModelSerializer):
     """A referral. The draft and the comments are the Chambre's own: the buyer sees
     only where the referral stands."""
 
@@ -93,7 +94,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         return CommentSerializer(referral.comments.all(), many=True).data
 
 
-class RapporteurInput(serializers.Serializer):
+class RapporteurInput(Serializer):
     rapporteur = serializers.IntegerField(
         min_value=1,
         label=gettext_lazy("Rapporteur"),
@@ -101,15 +102,15 @@ class RapporteurInput(serializers.Serializer):
     )
 
 
-class CommentInput(serializers.Serializer):
+class CommentInput(Serializer):
     body = serializers.CharField(max_length=10000, label=gettext_lazy("Commentaire"))
 
 
-class ReturnInput(serializers.Serializer):
+class ReturnInput(Serializer):
     comment = serializers.CharField(max_length=10000, label=gettext_lazy("Ce qui est à reprendre"))
 
 
-class DraftInput(serializers.Serializer):
+class DraftInput(Serializer):
     verdict = serializers.ChoiceField(
         choices=[(v, label) for v, label in Verdict.choices if v != Verdict.NONE_IN_TIME],
         label=gettext_lazy("Avis"),
@@ -140,13 +141,13 @@ class DraftInput(serializers.Serializer):
     )
 
 
-class ReservationAnswerInput(serializers.Serializer):
+class ReservationAnswerInput(Serializer):
     reservation = serializers.IntegerField(min_value=1, label=gettext_lazy("Réserve n°"))
     accepted = serializers.BooleanField(label=gettext_lazy("Acceptée"))
     answer = serializers.CharField(allow_blank=True, max_length=5000, label=gettext_lazy("Réponse"))
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ModelSerializer):
     chambre = OrganisationRefSerializer(read_only=True)
     commons_name = serializers.CharField(source="commons.name", read_only=True)
 
@@ -155,7 +156,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = ["id", "commons", "commons_name", "chambre", "kind", "reason", "decided_at"]
 
 
-class CatalogueDecisionInput(serializers.Serializer):
+class CatalogueDecisionInput(Serializer):
     chambre = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.filter(kind=OrganisationKind.CHAMBRE),
         label=gettext_lazy("Chambre"),
@@ -311,7 +312,7 @@ class CommonsDecisions(generics.ListAPIView):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
-class ActivityOpinionSerializer(serializers.Serializer):
+class ActivityOpinionSerializer(Serializer):
     challenge = serializers.IntegerField(source="challenge.pk")
     challenge_title = serializers.CharField(source="challenge.title")
     subject = serializers.ChoiceField(choices=OpinionSubject.choices)
@@ -321,13 +322,13 @@ class ActivityOpinionSerializer(serializers.Serializer):
     days = serializers.FloatField(help_text="Jours entre la saisine et l'avis.")
 
 
-class VerdictCountSerializer(serializers.Serializer):
+class VerdictCountSerializer(Serializer):
     verdict = serializers.ChoiceField(choices=Verdict.choices)
     label = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class ChambreActivitySerializer(serializers.Serializer):
+class ChambreActivitySerializer(Serializer):
     chambre = OrganisationRefSerializer()
     delay_days = serializers.IntegerField(help_text="Délai de la Chambre pour rendre un avis.")
     given = serializers.IntegerField(help_text="Avis rendus dans le délai.")

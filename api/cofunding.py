@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import NotFound
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import (
     MATCHING_RATIO_MAX,
@@ -33,13 +34,13 @@ from .views import ChallengeScoped, validated
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class SubsidySerializer(serializers.ModelSerializer):
+class SubsidySerializer(ModelSerializer):
     class Meta:
         model = Subsidy
         fields = ["id", "funder_name", "organisation", "amount", "reference"]
 
 
-class BucketPledgeSerializer(serializers.Serializer):
+class BucketPledgeSerializer(Serializer):
     id = serializers.IntegerField()
     funder = serializers.CharField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -55,7 +56,7 @@ class BucketPledgeSerializer(serializers.Serializer):
     )
 
 
-class BucketSerializer(serializers.ModelSerializer):
+class BucketSerializer(ModelSerializer):
     """A bucket's public progress: pledges and subsidies toward its minimum, and who
     pledged what."""
 
@@ -138,7 +139,7 @@ class BucketSerializer(serializers.ModelSerializer):
         ]
 
 
-class MatchingOfferSerializer(serializers.ModelSerializer):
+class MatchingOfferSerializer(ModelSerializer):
     """A matching offer: ``ratio`` euros per euro pledged by others, up to ``cap``, on
     ``buckets`` (empty: every commons of the round)."""
 
@@ -190,7 +191,7 @@ class MatchingOfferSerializer(serializers.ModelSerializer):
         return str((offer.cap - self._matched(offer)).quantize(Decimal("0.01")))
 
 
-class MatchingOfferInput(serializers.Serializer):
+class MatchingOfferInput(Serializer):
     matcher = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         help_text="L'acheteur de l'appel ou un financeur, dont vous êtes agent.",
@@ -209,7 +210,7 @@ class MatchingOfferInput(serializers.Serializer):
     )
 
 
-class AllocationSerializer(serializers.ModelSerializer):
+class AllocationSerializer(ModelSerializer):
     funder = OrganisationRefSerializer(read_only=True)
 
     class Meta:
@@ -217,43 +218,43 @@ class AllocationSerializer(serializers.ModelSerializer):
         fields = ["id", "funder", "kind", "amount", "pledged"]
 
 
-class AllocationInput(serializers.Serializer):
+class AllocationInput(Serializer):
     funder = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
 
 
-class PledgeInput(serializers.Serializer):
+class PledgeInput(Serializer):
     bucket = serializers.PrimaryKeyRelatedField(queryset=Bucket.objects.all())
     funder = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-class CofundingSettingsInput(serializers.Serializer):
+class CofundingSettingsInput(Serializer):
     beyond_minimum = serializers.ChoiceField(choices=BeyondMinimum.choices, required=False)
     edit_after_funded = serializers.ChoiceField(choices=EditAfterFunded.choices, required=False)
 
 
-class CofundingSettingsSerializer(serializers.Serializer):
+class CofundingSettingsSerializer(Serializer):
     beyond_minimum = serializers.ChoiceField(choices=BeyondMinimum.choices)
     edit_after_funded = serializers.ChoiceField(choices=EditAfterFunded.choices)
 
 
-class BucketInput(serializers.Serializer):
+class BucketInput(Serializer):
     min_amount = serializers.DecimalField(**MONEY, required=False)
     max_amount = serializers.DecimalField(**MONEY, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
 
 
-class PledgeMoveInput(serializers.Serializer):
+class PledgeMoveInput(Serializer):
     bucket = serializers.PrimaryKeyRelatedField(queryset=Bucket.objects.all())
     amount = serializers.DecimalField(**MONEY, required=False)
 
 
-class ContributorAllocationsInput(serializers.Serializer):
+class ContributorAllocationsInput(Serializer):
     amount = serializers.DecimalField(**MONEY)
 
 
-class SubsidyInput(serializers.Serializer):
+class SubsidyInput(Serializer):
     bucket = serializers.PrimaryKeyRelatedField(queryset=Bucket.objects.all())
     amount = serializers.DecimalField(**MONEY)
     funder_name = serializers.CharField(max_length=200, required=False, allow_blank=True)

@@ -2,10 +2,11 @@
 the Chambre references (``api.chambre``)."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 
+from kernel.serializers import ModelSerializer
 from procurement import queries
 from procurement.models import Commons
 from procurement.services.opinions import commons_propose
@@ -14,7 +15,7 @@ from .serializers import OrganisationRefSerializer
 from .views import validated
 
 
-class CommonsSerializer(serializers.ModelSerializer):
+class CommonsSerializer(ModelSerializer):
     host = OrganisationRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -36,7 +37,7 @@ class CommonsSerializer(serializers.ModelSerializer):
         ]
 
 
-class CommonsInput(serializers.ModelSerializer):
+class CommonsInput(ModelSerializer):
     class Meta:
         model = Commons
         fields = [

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.serializers import Serializer
 from procurement import queries
 
 from .execution import CommonsBriefSerializer
@@ -19,7 +20,7 @@ from .serializers import OrganisationRefSerializer
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
-class InvolvementSerializer(serializers.Serializer):
+class InvolvementSerializer(Serializer):
     positions = serializers.IntegerField(help_text="Positionnements publics sur le commun.")
     skills_days = serializers.DecimalField(
         max_digits=10, decimal_places=1, help_text="Jours-personne de compétences proposés."
@@ -46,14 +47,14 @@ class InvolvementSerializer(serializers.Serializer):
     )
 
 
-class RecordRowSerializer(serializers.Serializer):
+class RecordRowSerializer(Serializer):
     organisation = OrganisationRefSerializer()
     commons = CommonsBriefSerializer()
     involvement = InvolvementSerializer()
     commitments = ReciprocityCommitmentSerializer(many=True)
 
 
-class ContributionRecordSerializer(serializers.Serializer):
+class ContributionRecordSerializer(Serializer):
     order = serializers.CharField(help_text="Comment les lignes sont ordonnées.")
     rows = RecordRowSerializer(many=True)
     totals = InvolvementSerializer()

@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.serializers import ModelSerializer, Serializer
 from procurement.models import DeadlineKind, DeadlineNotice
 from procurement.services import deadlines as deadline_services
 from procurement.services import questions as question_services
@@ -19,7 +20,7 @@ from .questions import QuestionSerializer
 from .views import ChallengeScoped, validated
 
 
-class LateAnswersSerializer(serializers.Serializer):
+class LateAnswersSerializer(Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     answered_at = serializers.DateTimeField()
@@ -31,25 +32,25 @@ class LateAnswersSerializer(serializers.Serializer):
     extend_url = serializers.CharField(help_text="POST {which, new_deadline, notice}")
 
 
-class AnswersPublicationSerializer(serializers.Serializer):
+class AnswersPublicationSerializer(Serializer):
     published_at = serializers.DateTimeField()
     questions = QuestionSerializer(many=True)
     warning = LateAnswersSerializer(allow_null=True)
 
 
-class DeadlineNoticeSerializer(serializers.ModelSerializer):
+class DeadlineNoticeSerializer(ModelSerializer):
     class Meta:
         model = DeadlineNotice
         fields = ["id", "which", "old_deadline", "new_deadline", "notice", "published_at"]
 
 
-class ExtendInput(serializers.Serializer):
+class ExtendInput(Serializer):
     which = serializers.ChoiceField(choices=DeadlineKind.choices)
     new_deadline = serializers.DateTimeField()
     notice = serializers.CharField(max_length=5000)
 
 
-class QuestionsDeadlineInput(serializers.Serializer):
+class QuestionsDeadlineInput(Serializer):
     questions_deadline = serializers.DateTimeField()
 
 

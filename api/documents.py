@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import NotFound, TooLarge
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import DocumentJob, DocumentStage, TenderDocument
 from procurement.services import documents as document_services
@@ -25,7 +26,7 @@ from workflows import documents as workflow_documents
 from .views import ChallengeScoped, validated
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     download_url = serializers.SerializerMethodField()
     uploaded = serializers.BooleanField(read_only=True)
     public = serializers.SerializerMethodField(
@@ -57,13 +58,13 @@ class DocumentSerializer(serializers.ModelSerializer):
         return document.stage == DocumentStage.DCE
 
 
-class DocumentJobSerializer(serializers.ModelSerializer):
+class DocumentJobSerializer(ModelSerializer):
     class Meta:
         model = DocumentJob
         fields = ["id", "status", "total", "done", "attempts", "error", "created_at", "finished_at"]
 
 
-class DocumentUploadInput(serializers.Serializer):
+class DocumentUploadInput(Serializer):
     piece = serializers.CharField(max_length=40)
     key = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     file = serializers.FileField(help_text="Version révisée, au format .docx (20 Mo au plus).")

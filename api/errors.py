@@ -13,6 +13,7 @@ from rest_framework.views import exception_handler as drf_handler
 
 from kernel.conflicts import integrity_conflict
 from kernel.errors import ApplicationError
+from kernel.serializers import Serializer
 
 # A field's errors: a list of messages; for a nested object or a list of them, the same
 # again per inner field or per index (``{"contributions": {"1": {"amount": [...]}}}``).
@@ -32,7 +33,7 @@ class FieldErrorsField(serializers.DictField):
     pass
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(Serializer):
     code = serializers.CharField(help_text="Code stable, lisible par une machine.")
     message = serializers.CharField(
         help_text="Message en français ou en anglais (Accept-Language)."

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.calculations import milestone_state
 from procurement.models import Deliverable, ExecutionMilestone
@@ -18,7 +19,7 @@ from procurement.services import execution as services
 from .views import validated
 
 
-class ExecutionProgressSerializer(serializers.Serializer):
+class ExecutionProgressSerializer(Serializer):
     """``percent`` = ⌊100 × (admitted + reached) / (deliverables + milestones)⌋, null
     when nothing is planned: each deliverable and milestone weighs the same."""
 
@@ -32,7 +33,7 @@ class ExecutionProgressSerializer(serializers.Serializer):
     )
 
 
-class DeliverableSerializer(serializers.ModelSerializer):
+class DeliverableSerializer(ModelSerializer):
     lot = serializers.IntegerField(source="lot_id", read_only=True)
 
     class Meta:
@@ -51,7 +52,7 @@ class DeliverableSerializer(serializers.ModelSerializer):
         ]
 
 
-class ExecutionMilestoneSerializer(serializers.ModelSerializer):
+class ExecutionMilestoneSerializer(ModelSerializer):
     lot = serializers.IntegerField(source="lot_id", read_only=True)
     state = serializers.SerializerMethodField()
 
@@ -64,13 +65,13 @@ class ExecutionMilestoneSerializer(serializers.ModelSerializer):
         return milestone_state(obj.planned_on, obj.reached_on, timezone.localdate())
 
 
-class CommonsBriefSerializer(serializers.Serializer):
+class CommonsBriefSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     slug = serializers.CharField()
 
 
-class LotExecutionSerializer(serializers.Serializer):
+class LotExecutionSerializer(Serializer):
     challenge = serializers.IntegerField(source="lot.challenge_id")
     lot = serializers.IntegerField(source="lot.pk")
     number = serializers.IntegerField(source="lot.number")
@@ -91,7 +92,7 @@ class LotExecutionSerializer(serializers.Serializer):
         ).data
 
 
-class ExecutionSerializer(serializers.Serializer):
+class ExecutionSerializer(Serializer):
     challenge = serializers.IntegerField(source="challenge.pk")
     open = serializers.SerializerMethodField(
         help_text="Le suivi s'ouvre à la signature du marché (appel attribué)."
@@ -103,33 +104,33 @@ class ExecutionSerializer(serializers.Serializer):
         return queries.execution_open(obj.challenge)
 
 
-class CommonsExecutionSerializer(serializers.Serializer):
+class CommonsExecutionSerializer(Serializer):
     commons = serializers.IntegerField(source="commons.pk")
     progress = ExecutionProgressSerializer()
     lots = LotExecutionSerializer(many=True)
 
 
-class DeliverableInput(serializers.Serializer):
+class DeliverableInput(Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     due_on = serializers.DateField(required=False, allow_null=True)
 
 
-class DeliverableSubmitInput(serializers.Serializer):
+class DeliverableSubmitInput(Serializer):
     evidence_url = serializers.CharField(max_length=500)
 
 
-class DeliverableDecideInput(serializers.Serializer):
+class DeliverableDecideInput(Serializer):
     admit = serializers.BooleanField()
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class ExecutionMilestoneInput(serializers.Serializer):
+class ExecutionMilestoneInput(Serializer):
     title = serializers.CharField(max_length=200)
     planned_on = serializers.DateField()
 
 
-class MilestoneReachInput(serializers.Serializer):
+class MilestoneReachInput(Serializer):
     evidence_url = serializers.CharField(max_length=500)
     reached_on = serializers.DateField(required=False, allow_null=True)
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from kernel import exports
 from kernel.errors import Forbidden, NotFound
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import (
     ApprovalRule,
@@ -35,7 +36,7 @@ from .views import validated
 # --- serializers ------------------------------------------------------------------------
 
 
-class LedgerSerializer(serializers.ModelSerializer):
+class LedgerSerializer(ModelSerializer):
     commons = serializers.IntegerField(source="commons_id", read_only=True)
     host = OrganisationRefSerializer(source="commons.host", read_only=True, allow_null=True)
     group = serializers.IntegerField(source="group_id", read_only=True, allow_null=True)
@@ -54,7 +55,7 @@ class LedgerSerializer(serializers.ModelSerializer):
         ]
 
 
-class IncomeSerializer(serializers.ModelSerializer):
+class IncomeSerializer(ModelSerializer):
     source = OrganisationRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -73,7 +74,7 @@ class IncomeSerializer(serializers.ModelSerializer):
         ]
 
 
-class ExpenseSerializer(serializers.ModelSerializer):
+class ExpenseSerializer(ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
     approvals = serializers.IntegerField(read_only=True)
     refusals = serializers.IntegerField(read_only=True)
@@ -96,7 +97,7 @@ class ExpenseSerializer(serializers.ModelSerializer):
         ]
 
 
-class IncomeInput(serializers.Serializer):
+class IncomeInput(Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     received_on = serializers.DateField()
     kind = serializers.ChoiceField(
@@ -118,7 +119,7 @@ class IncomeInput(serializers.Serializer):
     subsidy_label = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class ExpenseInput(serializers.Serializer):
+class ExpenseInput(Serializer):
     label = serializers.CharField(max_length=200)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     invoice = serializers.FileField(help_text="Facture : PDF, PNG ou JPEG, 20 Mo au plus.")
@@ -127,7 +128,7 @@ class ExpenseInput(serializers.Serializer):
     )
 
 
-class DecisionInput(serializers.Serializer):
+class DecisionInput(Serializer):
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         required=False,
@@ -136,20 +137,20 @@ class DecisionInput(serializers.Serializer):
     )
 
 
-class PaymentInput(serializers.Serializer):
+class PaymentInput(Serializer):
     payment_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
-class RuleInput(serializers.Serializer):
+class RuleInput(Serializer):
     rule = serializers.ChoiceField(choices=ApprovalRule.choices)
     approvals_required = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
-class GroupInput(serializers.Serializer):
+class GroupInput(Serializer):
     group = serializers.PrimaryKeyRelatedField(queryset=WorkingGroup.objects.all())
 
 
-class ExplorationInput(serializers.Serializer):
+class ExplorationInput(Serializer):
     grantor = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     recipient = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)

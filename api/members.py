@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import NotFound
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import Invitation, Role
 from procurement.services import accounts
@@ -19,7 +20,7 @@ from procurement.services import accounts
 from .views import validated
 
 
-class MemberSerializer(serializers.Serializer):
+class MemberSerializer(Serializer):
     user_id = serializers.IntegerField(source="user.pk", help_text="L'id à nommer (évaluateur…).")
     username = serializers.CharField(source="user.username")
     name = serializers.SerializerMethodField()
@@ -32,7 +33,7 @@ class MemberSerializer(serializers.Serializer):
         return member.user.get_full_name() or member.user.username
 
 
-class RolesInput(serializers.Serializer):
+class RolesInput(Serializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Role.choices),
         allow_empty=False,
@@ -41,12 +42,12 @@ class RolesInput(serializers.Serializer):
     )
 
 
-class InvitationInput(serializers.Serializer):
+class InvitationInput(Serializer):
     email = serializers.EmailField(help_text="L'adresse à laquelle le lien est envoyé.")
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(ModelSerializer):
     class Meta:
         model = Invitation
         fields = ["id", "email", "role", "created_at"]

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import NotFound
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import Subscription
 from procurement.services import notifications as services
@@ -17,7 +18,7 @@ from .serializers import OrganisationRefSerializer
 from .views import validated
 
 
-class SubscriptionSerializer(serializers.ModelSerializer):
+class SubscriptionSerializer(ModelSerializer):
     buyer = OrganisationRefSerializer(read_only=True, allow_null=True)
     organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     personal = serializers.SerializerMethodField()
@@ -31,7 +32,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         return subscription.user_id is not None
 
 
-class SubscriptionInput(serializers.Serializer):
+class SubscriptionInput(Serializer):
     buyer = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="Vide : tous les appels."
     )

@@ -15,11 +15,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.serializers import Serializer
 from procurement.opendata import decp, ocds
 from workflows.opendata import MAX_PAGE_SIZE, PAGE_SIZE, Cursor, Page, calls_page, package_kwargs
 
 
-class FeedQuery(serializers.Serializer):
+class FeedQuery(Serializer):
     since = serializers.CharField(required=False)
     cursor = serializers.CharField(required=False)
     page_size = serializers.IntegerField(

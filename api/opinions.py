@@ -5,13 +5,14 @@ from datetime import datetime
 
 from rest_framework import generics, serializers
 
+from kernel.serializers import ModelSerializer
 from procurement import queries
 from procurement.models import Opinion, ReservationAnswer
 
 from .views import ChallengeScoped
 
 
-class ReservationAnswerSerializer(serializers.ModelSerializer):
+class ReservationAnswerSerializer(ModelSerializer):
     reservation = serializers.IntegerField(source="index")
 
     class Meta:
@@ -19,7 +20,7 @@ class ReservationAnswerSerializer(serializers.ModelSerializer):
         fields = ["reservation", "accepted", "answer", "answered_at"]
 
 
-class OpinionSerializer(serializers.ModelSerializer):
+class OpinionSerializer(ModelSerializer):
     """A published opinion with the buyer's answers to its reservations (public)."""
 
     answers = ReservationAnswerSerializer(many=True, read_only=True)

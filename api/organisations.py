@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import EssStatus, InclusionStatus, Organisation, VatRegime
 from procurement.services.organisations import organisation_identity_update
@@ -12,7 +13,7 @@ from procurement.services.organisations import organisation_identity_update
 from .views import validated
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
@@ -39,7 +40,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = ["buyer_category"]
 
 
-class IdentityInput(serializers.Serializer):
+class IdentityInput(Serializer):
     """The identity an acte d'engagement names; nothing else of the organisation."""
 
     legal_form = serializers.CharField(max_length=100, required=False, allow_blank=True)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from kernel.errors import NotFound
 from kernel.fields import MAX_ID
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import (
     ChallengeResource,
@@ -27,13 +28,13 @@ from .serializers import OrganisationRefSerializer
 from .views import ChallengeScoped, validated
 
 
-class ContributionSerializer(serializers.ModelSerializer):
+class ContributionSerializer(ModelSerializer):
     class Meta:
         model = Contribution
         fields = ["id", "kind", "days", "profile", "description", "amount"]
 
 
-class PositionSerializer(serializers.ModelSerializer):
+class PositionSerializer(ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
     contributions = ContributionSerializer(many=True, read_only=True)
 
@@ -51,7 +52,7 @@ class PositionSerializer(serializers.ModelSerializer):
         ]
 
 
-class ContributionInput(serializers.Serializer):
+class ContributionInput(Serializer):
     kind = serializers.ChoiceField(choices=ContributionKind.choices)
     days = serializers.DecimalField(
         max_digits=8, decimal_places=1, required=False, allow_null=True, default=None
@@ -75,7 +76,7 @@ def _at_least_one(value):
     return value
 
 
-class PositionInput(serializers.Serializer):
+class PositionInput(Serializer):
     resource = serializers.PrimaryKeyRelatedField(queryset=ChallengeResource.objects.all())
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     intent = serializers.ChoiceField(choices=Intent.choices)
@@ -86,7 +87,7 @@ class PositionInput(serializers.Serializer):
         return _at_least_one(value)
 
 
-class PositionUpdateInput(serializers.Serializer):
+class PositionUpdateInput(Serializer):
     intent = serializers.ChoiceField(choices=Intent.choices, required=False)
     contributions = ContributionInput(
         many=True, required=False, help_text="Remplacent toutes les contributions."
@@ -136,7 +137,7 @@ class PositionDetail(ChallengeScoped, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MemberContactSerializer(serializers.Serializer):
+class MemberContactSerializer(Serializer):
     id = serializers.IntegerField(source="organisation.id")
     name = serializers.CharField(source="organisation.name")
     address = serializers.CharField(source="organisation.address")
@@ -150,7 +151,7 @@ class MemberContactSerializer(serializers.Serializer):
         ]
 
 
-class WorkingGroupSerializer(serializers.ModelSerializer):
+class WorkingGroupSerializer(ModelSerializer):
     """Outside the group, only the names of the members that agreed to show them; the
     group's own members see every member and its contacts."""
 
@@ -214,7 +215,7 @@ class WorkingGroupDetail(ChallengeScoped, APIView):
         return Response(WorkingGroupSerializer(group).data)
 
 
-class CoordinatorInput(serializers.Serializer):
+class CoordinatorInput(Serializer):
     organisation = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 

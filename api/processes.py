@@ -15,12 +15,13 @@ from rest_framework.views import APIView
 from viewflow.workflow.models import Task
 
 from kernel.fields import MAX_ID
+from kernel.serializers import ModelSerializer, Serializer
 from workflows import queries, services
 from workflows.models import ChallengeProcess
 from workflows.step_data import describe
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     step = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
     process = serializers.IntegerField(source="process_id")
@@ -131,7 +132,7 @@ class TaskUnclaim(APIView):
         return _task_response(request, services.task_unclaim(actor=request.user, task=task))
 
 
-class TaskReleaseSerializer(serializers.Serializer):
+class TaskReleaseSerializer(Serializer):
     reason = serializers.CharField(max_length=500)
 
 
@@ -169,7 +170,7 @@ class TaskComplete(APIView):
         )
 
 
-class HistorySerializer(serializers.ModelSerializer):
+class HistorySerializer(ModelSerializer):
     step = serializers.CharField(source="flow_task.name")
     title = serializers.SerializerMethodField()
     owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
@@ -192,7 +193,7 @@ class HistorySerializer(serializers.ModelSerializer):
         return str(task.flow_task.task_title or task.flow_task.name)
 
 
-class ProcessSerializer(serializers.ModelSerializer):
+class ProcessSerializer(ModelSerializer):
     challenge_title = serializers.CharField(source="challenge.title")
     stage = serializers.CharField(source="challenge.status")
 

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from kernel.errors import NotFound
 from kernel.receipt import received_at
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import (
     BudgetCategory,
@@ -37,7 +38,7 @@ from .errors import ErrorSerializer
 from .views import ChallengeScoped, validated
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(ModelSerializer):
     class Meta:
         model = BudgetLine
         fields = [
@@ -55,19 +56,19 @@ class BudgetLineSerializer(serializers.ModelSerializer):
     lot_number = serializers.IntegerField(source="lot.number", read_only=True, allow_null=True)
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ModelSerializer):
     class Meta:
         model = Milestone
         fields = ["id", "title", "due_on", "deliverable"]
 
 
-class ProposalAttachmentSerializer(serializers.ModelSerializer):
+class ProposalAttachmentSerializer(ModelSerializer):
     class Meta:
         model = ProposalAttachment
         fields = ["id", "original_name", "size", "sha256", "kind", "uploaded_at"]
 
 
-class MemberShareSerializer(serializers.ModelSerializer):
+class MemberShareSerializer(ModelSerializer):
     lot = serializers.IntegerField(source="lot.number", read_only=True)
 
     class Meta:
@@ -75,7 +76,7 @@ class MemberShareSerializer(serializers.ModelSerializer):
         fields = ["organisation", "lot", "amount"]
 
 
-class FairPayLineSerializer(serializers.Serializer):
+class FairPayLineSerializer(Serializer):
     label = serializers.CharField(help_text="Libellé de la ligne de contribution.")
     hourly_rate = serializers.DecimalField(
         max_digits=12, decimal_places=2, help_text="Taux horaire HT (€) ; un jour vaut 7 heures."
@@ -83,7 +84,7 @@ class FairPayLineSerializer(serializers.Serializer):
     within = serializers.BooleanField(help_text="Dans la référence de l'appel, bornes comprises.")
 
 
-class FairPaySerializer(serializers.Serializer):
+class FairPaySerializer(Serializer):
     """Juste rémunération : taux horaires des contributions et part de la coordination,
     comparés à la référence de l'appel ; des avertissements, jamais un refus."""
 
@@ -110,7 +111,7 @@ class FairPaySerializer(serializers.Serializer):
     )
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(ModelSerializer):
     resource = serializers.IntegerField(source="group.resource_id", read_only=True)
     lots = serializers.SerializerMethodField(help_text="Numéros des lots auxquels elle répond.")
     budget_lines = BudgetLineSerializer(many=True, read_only=True)
@@ -169,7 +170,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         return FairPaySerializer(queries.fair_pay_of(proposal)).data
 
 
-class BudgetLineInput(serializers.Serializer):
+class BudgetLineInput(Serializer):
     category = serializers.ChoiceField(choices=BudgetCategory.choices)
     label = serializers.CharField(max_length=200)
     quantity = serializers.DecimalField(
@@ -200,13 +201,13 @@ class BudgetLineInput(serializers.Serializer):
     )
 
 
-class MilestoneInput(serializers.Serializer):
+class MilestoneInput(Serializer):
     title = serializers.CharField(max_length=200)
     due_on = serializers.DateField()
     deliverable = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MemberShareInput(serializers.Serializer):
+class MemberShareInput(Serializer):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     lot = serializers.IntegerField(
         min_value=1,
@@ -221,7 +222,7 @@ class MemberShareInput(serializers.Serializer):
     )
 
 
-class ProposalInput(serializers.Serializer):
+class ProposalInput(Serializer):
     # the group with its resource, lot and call in one query: the service reads them all
     group = serializers.PrimaryKeyRelatedField(
         queryset=WorkingGroup.objects.select_related("resource__challenge", "resource__lot")
@@ -270,7 +271,7 @@ class ProposalInput(serializers.Serializer):
     )
 
 
-class GroupementInput(serializers.Serializer):
+class GroupementInput(Serializer):
     groupement_kind = serializers.ChoiceField(
         choices=[c for c in GroupementKind.choices if c[0]],
         help_text="Groupement conjoint ou solidaire (R2142-19 à R2142-27).",
@@ -281,7 +282,7 @@ class GroupementInput(serializers.Serializer):
     )
 
 
-class AttachmentInput(serializers.Serializer):
+class AttachmentInput(Serializer):
     file = serializers.FileField(
         help_text="PDF, ODT ou DOCX (jugé sur son contenu), 20 Mo au plus."
     )

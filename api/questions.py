@@ -6,6 +6,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import Organisation, Question
 from procurement.services import questions as question_services
@@ -13,13 +14,13 @@ from procurement.services import questions as question_services
 from .views import ChallengeScoped, validated
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionSerializer(ModelSerializer):
     class Meta:
         model = Question
         fields = ["id", "author_hash", "text", "answer", "asked_at", "answered_at"]
 
 
-class BuyerQuestionSerializer(serializers.ModelSerializer):
+class BuyerQuestionSerializer(ModelSerializer):
     """The buyer's staff also see their drafted, unpublished answer."""
 
     class Meta:
@@ -36,12 +37,12 @@ class BuyerQuestionSerializer(serializers.ModelSerializer):
         ]
 
 
-class QuestionInput(serializers.Serializer):
+class QuestionInput(Serializer):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     text = serializers.CharField(max_length=5000)
 
 
-class AnswerInput(serializers.Serializer):
+class AnswerInput(Serializer):
     answer = serializers.CharField(max_length=10000)
 
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
+from kernel.serializers import Serializer
 from scoring import queries, ranking
 from scoring.ranking import ranking_json, render_ranking_csv, render_ranking_xlsx
 
@@ -16,7 +17,7 @@ from .views import ChallengeScoped
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class CriterionResultSerializer(serializers.Serializer):
+class CriterionResultSerializer(Serializer):
     code = serializers.CharField()
     aggregated = serializers.DecimalField(max_digits=8, decimal_places=2)
     normalised = serializers.DecimalField(max_digits=6, decimal_places=4)
@@ -26,7 +27,7 @@ class CriterionResultSerializer(serializers.Serializer):
     unmarked = serializers.BooleanField()
 
 
-class RankingEntrySerializer(serializers.Serializer):
+class RankingEntrySerializer(Serializer):
     proposal_id = serializers.IntegerField()
     title = serializers.CharField()
     lot = serializers.IntegerField(
@@ -43,7 +44,7 @@ class RankingEntrySerializer(serializers.Serializer):
     criteria = CriterionResultSerializer(many=True)
 
 
-class LotRankingSerializer(serializers.Serializer):
+class LotRankingSerializer(Serializer):
     number = serializers.IntegerField()
     title = serializers.CharField()
     entries = RankingEntrySerializer(
@@ -51,7 +52,7 @@ class LotRankingSerializer(serializers.Serializer):
     )
 
 
-class RankingSerializer(serializers.Serializer):
+class RankingSerializer(Serializer):
     method = serializers.CharField()
     method_label = serializers.CharField()
     method_description = serializers.CharField()

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import Forbidden, NotFound
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import (
     ReciprocityCommitment,
@@ -24,7 +25,7 @@ from .views import validated
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class ReciprocityCommitmentSerializer(serializers.ModelSerializer):
+class ReciprocityCommitmentSerializer(ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
     active = serializers.BooleanField(source="is_active", read_only=True)
 
@@ -46,7 +47,7 @@ class ReciprocityCommitmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReciprocityDeclarationSerializer(serializers.ModelSerializer):
+class ReciprocityDeclarationSerializer(ModelSerializer):
     shortfall = serializers.DecimalField(read_only=True, **MONEY)
     organisation = serializers.IntegerField(source="commitment.organisation_id", read_only=True)
     commons = serializers.IntegerField(source="commitment.commons_id", read_only=True)
@@ -67,7 +68,7 @@ class ReciprocityDeclarationSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReciprocityCommitmentInput(serializers.Serializer):
+class ReciprocityCommitmentInput(Serializer):
     # Ids, resolved by the view: an unknown organisation or commons answers 404.
     organisation = serializers.IntegerField()
     commons = serializers.IntegerField()
@@ -85,17 +86,17 @@ class ReciprocityCommitmentInput(serializers.Serializer):
     )
 
 
-class ReciprocityEndInput(serializers.Serializer):
+class ReciprocityEndInput(Serializer):
     ended_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ReciprocityDeclarationInput(serializers.Serializer):
+class ReciprocityDeclarationInput(Serializer):
     period_start = serializers.DateField()
     revenue = serializers.DecimalField(**MONEY)
     given = serializers.DecimalField(**MONEY)
 
 
-class ReciprocityBoardRowSerializer(serializers.Serializer):
+class ReciprocityBoardRowSerializer(Serializer):
     organisation = OrganisationRefSerializer()
     commitment = ReciprocityCommitmentSerializer(source="active", allow_null=True)
     due = serializers.DecimalField(max_digits=16, decimal_places=2)
@@ -105,7 +106,7 @@ class ReciprocityBoardRowSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["none", "short", "ok"])
 
 
-class ReciprocityBoardSerializer(serializers.Serializer):
+class ReciprocityBoardSerializer(Serializer):
     commons = serializers.IntegerField(source="commons.pk")
     due = serializers.DecimalField(max_digits=16, decimal_places=2)
     given = serializers.DecimalField(max_digits=16, decimal_places=2)

@@ -15,6 +15,7 @@ from api.challenges import CriterionInput
 from api.views import ChallengeScoped, validated
 from kernel.errors import Forbidden
 from kernel.fields import IdField
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries as procurement_queries
 from scoring import queries, services
 from scoring.models import Assignment, Evaluation, ScoringRound
@@ -22,7 +23,7 @@ from scoring.models import Assignment, Evaluation, ScoringRound
 # --- the grid -------------------------------------------------------------------------
 
 
-class LevelSerializer(serializers.Serializer):
+class LevelSerializer(Serializer):
     level = serializers.CharField(
         max_length=20, help_text="Note entière de l'échelle (0 à 5, 10 ou 20) ou mention."
     )
@@ -38,17 +39,17 @@ class CriterionWithLevels(CriterionInput):
     )
 
 
-class ScoringGridInput(serializers.Serializer):
+class ScoringGridInput(Serializer):
     criteria = CriterionWithLevels(many=True, allow_empty=False)
 
 
-class ScoringGridSerializer(serializers.Serializer):
+class ScoringGridSerializer(Serializer):
     criteria = CriterionWithLevels(many=True)
     commons_share = serializers.DecimalField(max_digits=5, decimal_places=2)
     frozen_at = serializers.DateTimeField(allow_null=True)
 
 
-class GridCopyInput(serializers.Serializer):
+class GridCopyInput(Serializer):
     source = IdField(help_text="Appel du même acheteur dont copier la grille.")
 
 
@@ -83,7 +84,7 @@ class GridCopy(ChallengeScoped, APIView):
 # --- assignments and declarations of interests --------------------------------------
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     proposal = serializers.IntegerField(source="proposal_id")
     proposal_title = serializers.CharField(source="proposal.title")
     organisations = serializers.SerializerMethodField(
@@ -121,12 +122,12 @@ class AssignmentFilter(filters.FilterSet):
     needs_reassignment = filters.BooleanFilter()
 
 
-class AssignmentInput(serializers.Serializer):
+class AssignmentInput(Serializer):
     proposal = IdField()
     evaluator = IdField(help_text="Un évaluateur de l'acheteur.")
 
 
-class DeclarationInput(serializers.Serializer):
+class DeclarationInput(Serializer):
     conflict = serializers.BooleanField(help_text="Vrai : conflit d'intérêts sur la proposition.")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
@@ -182,7 +183,7 @@ class AssignmentDeclare(ChallengeScoped, APIView):
 # --- evaluations ----------------------------------------------------------------------
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(ModelSerializer):
     proposal = serializers.IntegerField(source="assignment.proposal_id")
     evaluator = serializers.CharField(source="assignment.evaluator.username")
     scores = serializers.SerializerMethodField()
@@ -198,7 +199,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
         }
 
 
-class EvaluationInput(serializers.Serializer):
+class EvaluationInput(Serializer):
     proposal = IdField()
     conflict = serializers.BooleanField(
         required=False,
@@ -263,7 +264,7 @@ class EvaluationList(ChallengeScoped, generics.ListAPIView):
 # --- scoring rounds -------------------------------------------------------------------
 
 
-class ScoringRoundSerializer(serializers.ModelSerializer):
+class ScoringRoundSerializer(ModelSerializer):
     opened_by = serializers.CharField(source="opened_by.username")
 
     class Meta:
@@ -271,7 +272,7 @@ class ScoringRoundSerializer(serializers.ModelSerializer):
         fields = ["number", "reason", "opened_by", "opened_at"]
 
 
-class RoundInput(serializers.Serializer):
+class RoundInput(Serializer):
     reason = serializers.CharField(max_length=5000, help_text="Motif du nouveau tour.")
 
 

@@ -4,18 +4,18 @@ another object names them. Each concept's own serializers live beside its views
 views hand validated data to the services."""
 
 from django.contrib.auth import get_user_model
-from rest_framework import serializers
 
+from kernel.serializers import ModelSerializer
 from procurement.models import Organisation
 
 
-class OrganisationRefSerializer(serializers.ModelSerializer):
+class OrganisationRefSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "kind"]
 
 
-class UserRefSerializer(serializers.ModelSerializer):
+class UserRefSerializer(ModelSerializer):
     class Meta:
         model = get_user_model()
         fields = ["id", "username"]

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kernel.fields import IdField
+from kernel.serializers import Serializer
 
 
-class DraftData(serializers.Serializer):
+class DraftData(Serializer):
     note = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -20,12 +21,12 @@ class DraftData(serializers.Serializer):
     )
 
 
-class OpinionData(serializers.Serializer):
+class OpinionData(Serializer):
     """The modérateur publishes the opinion the rapporteur submitted (drafted through
     the referral's endpoints); nothing else to give."""
 
 
-class ReservationAnswer(serializers.Serializer):
+class ReservationAnswer(Serializer):
     reservation = serializers.CharField(
         label=_("Réserve"), help_text=_("Son numéro (à partir de 1) ou son texte.")
     )
@@ -33,7 +34,7 @@ class ReservationAnswer(serializers.Serializer):
     answer = serializers.CharField(allow_blank=True, default="", label=_("Réponse"))
 
 
-class ReviseData(serializers.Serializer):
+class ReviseData(Serializer):
     resubmit = serializers.BooleanField(
         label=_("Saisir à nouveau la Chambre"),
         help_text=_("Vrai : nouvel avis sur l'appel révisé ; faux : passer à la publication."),
@@ -43,7 +44,7 @@ class ReviseData(serializers.Serializer):
     )
 
 
-class PublishData(serializers.Serializer):
+class PublishData(Serializer):
     positioning_deadline = serializers.DateTimeField(label=_("Fin des positionnements"))
     proposal_deadline = serializers.DateTimeField(label=_("Date limite des propositions"))
     questions_deadline = serializers.DateTimeField(
@@ -55,7 +56,7 @@ class PublishData(serializers.Serializer):
     )
 
 
-class ProposalEvaluators(serializers.Serializer):
+class ProposalEvaluators(Serializer):
     proposal = IdField(label=_("Proposition"))
     evaluators = serializers.ListField(
         child=IdField(),
@@ -64,7 +65,7 @@ class ProposalEvaluators(serializers.Serializer):
     )
 
 
-class AssignData(serializers.Serializer):
+class AssignData(Serializer):
     """Either ``evaluators`` (each scores every proposal) or ``assignments`` (per
     proposal, at least one evaluator on each)."""
 
@@ -91,7 +92,7 @@ class AssignData(serializers.Serializer):
         return data
 
 
-class EvaluationItem(serializers.Serializer):
+class EvaluationItem(Serializer):
     proposal = serializers.IntegerField(min_value=1, label=_("Proposition"))
     conflict = serializers.BooleanField(default=False, label=_("Conflit d'intérêts"))
     conflict_note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -111,12 +112,12 @@ class EvaluationItem(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ScoreData(serializers.Serializer):
+class ScoreData(Serializer):
     # Empty when every proposal was already scored through the evaluations endpoint.
     evaluations = EvaluationItem(many=True, allow_empty=True, label=_("Évaluations"))
 
 
-class SelectData(serializers.Serializer):
+class SelectData(Serializer):
     proposals = serializers.ListField(
         child=IdField(),
         allow_empty=False,
@@ -126,7 +127,7 @@ class SelectData(serializers.Serializer):
     justification = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ExplorationDecision(serializers.Serializer):
+class ExplorationDecision(Serializer):
     proposal = IdField(label=_("Proposition"))
     proven = serializers.BooleanField(
         label=_("A fait ses preuves"),
@@ -135,14 +136,14 @@ class ExplorationDecision(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, label=_("Motif"))
 
 
-class ExplorationData(serializers.Serializer):
+class ExplorationData(Serializer):
     """One decision per exploring proposal (seed 003: only a proven commons opens a
     cofunding call), each with its reason, kept in the audit trail."""
 
     decisions = ExplorationDecision(many=True, allow_empty=False, label=_("Décisions"))
 
 
-class AwardData(serializers.Serializer):
+class AwardData(Serializer):
     proposals = serializers.ListField(
         child=IdField(),
         allow_empty=False,
@@ -169,7 +170,7 @@ class AwardData(serializers.Serializer):
     )
 
 
-class SignData(serializers.Serializer):
+class SignData(Serializer):
     """Signing takes no data: the award decided names the contracts to sign."""
 
 

@@ -1,0 +1,84 @@
+"""The base classes of every serializer of the service (``api``, ``workflows``): DRF's,
+with their fields built once per class.
+
+DRF builds a serializer's fields on each instantiation (``get_fields``): a
+``ModelSerializer`` reads its model's metadata and maps every field again, every
+declared field is deep-copied. A list of 20 rows with nested serializers does it for
+each of them on every request, a quarter of the call list's CPU (issue 20). Here the
+first instance of a class builds them and keeps them unbound; every instance then gets
+its own copy of each (``_fresh``: the field rebuilt from the arguments it was made
+with, as DRF's ``Field.__deepcopy__`` copies declared fields), so binding one to its
+instance never touches another's.
+
+This holds because no serializer of the service builds its fields from its context or
+request: they depend on the class alone (its declarations and its ``Meta``). A
+serializer whose fields depend on the instance (the request, the context) sets
+``fields_per_instance = True``: its ``get_fields`` then runs each time, as DRF's.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+from rest_framework import serializers
+from rest_framework.fields import Field
+
+# Arguments no field changes: shared between the copies (see ``_fresh``).
+_SHARED = (str, int, float, Decimal, bool, type(None), Promise, QuerySet)
+
+
+def _fresh(field: Field) -> Field:
+    """A new field made with the arguments ``field`` was made with, as DRF's
+    ``Field.__deepcopy__`` does, less its deep copy of the arguments no field changes:
+    strings, numbers, lazy translations, callables (``default=list``), validators, and
+    querysets (a related field reads ``queryset.all()`` on each use, never the
+    queryset's cache). A nested field or serializer is made afresh, a list or a dict
+    deep-copied."""
+    args = [_fresh_value(value) for value in field._args]  # type: ignore[attr-defined]
+    kwargs = {
+        key: value if key in ("validators", "regex") else _fresh_value(value)
+        for key, value in field._kwargs.items()  # type: ignore[attr-defined]
+    }
+    return field.__class__(*args, **kwargs)
+
+
+def _fresh_value(value: Any) -> Any:
+    if isinstance(value, Field):
+        return _fresh(value)
+    if isinstance(value, _SHARED) or callable(value):
+        return value
+    return copy.deepcopy(value)
+
+
+# No docstrings on these classes: drf-spectacular would describe every schema component
+# with them (it reads the first docstring of a serializer's classes above DRF's own).
+
+
+class FieldsOnceMixin:
+    # Builds ``get_fields()`` once per serializer class, hands each instance a copy.
+
+    #: True where the fields depend on the instance (its context, its request).
+    fields_per_instance = False
+
+    def get_fields(self) -> dict[str, Any]:
+        if self.fields_per_instance:
+            return super().get_fields()  # type: ignore[misc]
+        cls = type(self)
+        # per class, never a parent's: a subclass declares or excludes other fields
+        built = cls.__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            cls._fields_built = built  # type: ignore[attr-defined]
+        return {name: _fresh(field) for name, field in built.items()}
+
+
+class Serializer(FieldsOnceMixin, serializers.Serializer):
+    pass  # DRF's ``Serializer``, its fields built once per class
+
+
+class ModelSerializer(FieldsOnceMixin, serializers.ModelSerializer):
+    pass  # DRF's ``ModelSerializer``, its fields built once per class (its model read once)
