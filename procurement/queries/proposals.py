@@ -117,16 +117,18 @@ def fair_pay_of(proposal: Proposal) -> FairPayReport:
         rate_min=challenge.fair_rate_min,
         rate_max=challenge.fair_rate_max,
     )
-    bounds = {"low": _euros(figures.rate_min), "high": _euros(figures.rate_max)}
-    warnings = [
-        _(
-            "« %(label)s » : %(rate)s HT de l'heure, hors de la référence de l'appel "
-            "(de %(low)s à %(high)s HT de l'heure)."
-        )
-        % {"label": line.label, "rate": _euros(line.hourly_rate), **bounds}
-        for line in figures.lines
-        if not line.within
-    ]
+    outside = [line for line in figures.lines if not line.within]
+    warnings = []
+    if outside:  # the bounds formatted only for a warning that names them
+        bounds = {"low": _euros(figures.rate_min), "high": _euros(figures.rate_max)}
+        warnings = [
+            _(
+                "« %(label)s » : %(rate)s HT de l'heure, hors de la référence de l'appel "
+                "(de %(low)s à %(high)s HT de l'heure)."
+            )
+            % {"label": line.label, "rate": _euros(line.hourly_rate), **bounds}
+            for line in outside
+        ]
     if figures.coordination_share is not None and not figures.coordination_within:
         warnings.append(
             _(
