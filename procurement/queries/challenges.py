@@ -39,13 +39,16 @@ def referred_to_chambre_of(user, challenge_ref: str = "pk") -> Exists:
     )
 
 
-def challenges_visible_to(user) -> QuerySet[Challenge]:
+def _visible_q(user) -> Q:
     """Published challenges for everyone; unpublished ones for the buyer's staff, and for
-    the Chambre's members once the buyer has referred the call to it (a draft never
-    referred stays hidden from them: 404)."""
+    the Chambre's members once the buyer has referred the call to it."""
     q = _public_q()
     if user is not None and user.is_authenticated:
         q |= Q(buyer__in=org_ids(user, STAFF_ROLES)) | referred_to_chambre_of(user)
+    return q
+
+
+def _with_resource_count(challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
     # The resources counted by a subquery, not a join grouped over every visible call:
     # a page's query then counts for its own rows, and the paginator's count (which
     # leaves the subquery out) reads the calls alone, whatever the table's size.
@@ -56,20 +59,44 @@ def challenges_visible_to(user) -> QuerySet[Challenge]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
-        Challenge.objects.filter(q)
-        .select_related("buyer", "chambre")
-        .annotate(resource_count=Coalesce(Subquery(resources, output_field=IntegerField()), 0))
-        .order_by("-created_at", "-id")
+    return challenges.select_related("buyer", "chambre").annotate(
+        resource_count=Coalesce(Subquery(resources, output_field=IntegerField()), 0)
+    )
+
+
+def challenges_visible_to(user) -> QuerySet[Challenge]:
+    """Published challenges for everyone; unpublished ones for the buyer's staff, and for
+    the Chambre's members once the buyer has referred the call to it (a draft never
+    referred stays hidden from them: 404)."""
+    return _with_resource_count(Challenge.objects.filter(_visible_q(user))).order_by(
+        "-created_at", "-id"
+    )
+
+
+def _is_public(challenge: Challenge) -> bool:
+    """``_public_q`` for a call already read."""
+    return challenge.status in PUBLIC_STATUSES or (
+        challenge.status == ChallengeStatus.CANCELLED and challenge.published_at is not None
     )
 
 
 def access_challenge(*, user, pk, for_update: bool = False) -> Challenge:
-    qs = challenges_visible_to(user)
+    """The call ``pk`` if the caller may see it (``challenges_visible_to``), else 404.
+
+    Read by its key alone, then a public call is returned as it is: one simple query
+    rather than the visibility filter's subqueries, whose building cost most of a
+    call's page (issue 20). An unpublished call costs a second query, the visibility
+    filter on its row."""
     try:
-        challenge = qs.get(pk=pk)
+        challenge = _with_resource_count(Challenge.objects.all()).get(pk=pk)
     except (Challenge.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("Appel à communs introuvable."), code="challenge_not_found") from None
+    if not _is_public(challenge) and (
+        user is None
+        or not user.is_authenticated
+        or not Challenge.objects.filter(_visible_q(user), pk=challenge.pk).exists()
+    ):
+        raise NotFound(_("Appel à communs introuvable."), code="challenge_not_found")
     if for_update:
         challenge = (
             Challenge.objects.select_for_update()
