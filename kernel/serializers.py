@@ -29,18 +29,22 @@ from rest_framework.fields import Field
 
 # Arguments no field changes: shared between the copies (see ``_fresh``).
 _SHARED = (str, int, float, Decimal, bool, type(None), Promise, QuerySet)
+# Arguments a field reads into structures of its own, never changing them: the choices
+# (``ChoiceField`` builds its own dicts of them) and the error messages (merged into a
+# new dict); the validators and the regex, as DRF's own copy shares them.
+_SHARED_ARGUMENTS = frozenset({"validators", "regex", "choices", "error_messages"})
 
 
 def _fresh(field: Field) -> Field:
     """A new field made with the arguments ``field`` was made with, as DRF's
     ``Field.__deepcopy__`` does, less its deep copy of the arguments no field changes:
-    strings, numbers, lazy translations, callables (``default=list``), validators, and
-    querysets (a related field reads ``queryset.all()`` on each use, never the
-    queryset's cache). A nested field or serializer is made afresh, a list or a dict
-    deep-copied."""
+    strings, numbers, lazy translations, callables (``default=list``), querysets (a
+    related field reads ``queryset.all()`` on each use, never the queryset's cache), and
+    the arguments of ``_SHARED_ARGUMENTS``. A nested field or serializer is made afresh,
+    another list or dict deep-copied."""
     args = [_fresh_value(value) for value in field._args]  # type: ignore[attr-defined]
     kwargs = {
-        key: value if key in ("validators", "regex") else _fresh_value(value)
+        key: value if key in _SHARED_ARGUMENTS else _fresh_value(value)
         for key, value in field._kwargs.items()  # type: ignore[attr-defined]
     }
     return field.__class__(*args, **kwargs)
