@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from kernel.errors import Forbidden, NotFound
 from kernel.fields import MAX_ID
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.models import (
     ActionStatus,
@@ -35,7 +36,7 @@ from .views import ChallengeScoped, validated
 # --- the facilitator ---------------------------------------------------------------------
 
 
-class FacilitationSerializer(serializers.ModelSerializer):
+class FacilitationSerializer(ModelSerializer):
     facilitator = UserRefSerializer(read_only=True)
     facilitator_name = serializers.SerializerMethodField()
     active = serializers.BooleanField(source="is_active", read_only=True)
@@ -56,7 +57,7 @@ class FacilitationSerializer(serializers.ModelSerializer):
         return user.get_full_name() or user.get_username()
 
 
-class FacilitatorInput(serializers.Serializer):
+class FacilitatorInput(Serializer):
     facilitator = serializers.IntegerField(
         min_value=1,
         max_value=MAX_ID,
@@ -98,7 +99,7 @@ class ChallengeFacilitator(ChallengeScoped, APIView):
         return Response(FacilitationSerializer(facilitation).data)
 
 
-class FacilitationItemSerializer(serializers.Serializer):
+class FacilitationItemSerializer(Serializer):
     kind = serializers.ChoiceField(
         choices=["group", "meeting", "minutes", "questions"],
         help_text="group : un groupe à animer ; meeting : une réunion à tenir ; "
@@ -129,7 +130,7 @@ class FacilitationInbox(APIView):
 # --- a working group's space -------------------------------------------------------------
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ModelSerializer):
     attendees = OrganisationRefSerializer(many=True, read_only=True)
     minutes_by = UserRefSerializer(read_only=True)
 
@@ -149,7 +150,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         ]
 
 
-class GroupSpaceSerializer(serializers.ModelSerializer):
+class GroupSpaceSerializer(ModelSerializer):
     resource = serializers.PrimaryKeyRelatedField(read_only=True)
     resource_title = serializers.CharField(source="resource.title", read_only=True)
     members = serializers.SerializerMethodField()
@@ -176,7 +177,7 @@ class GroupSpaceSerializer(serializers.ModelSerializer):
         return queries.may_write_group(group)
 
 
-class LinksInput(serializers.Serializer):
+class LinksInput(Serializer):
     chat_url = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="http ou https ; vide : retiré."
     )
@@ -185,7 +186,7 @@ class LinksInput(serializers.Serializer):
     )
 
 
-class MeetingInput(serializers.Serializer):
+class MeetingInput(Serializer):
     starts_at = serializers.DateTimeField()
     place = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     visio_url = serializers.CharField(
@@ -194,7 +195,7 @@ class MeetingInput(serializers.Serializer):
     agenda = serializers.CharField()
 
 
-class MinutesInput(serializers.Serializer):
+class MinutesInput(Serializer):
     minutes = serializers.CharField()
     attendees = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
@@ -263,13 +264,13 @@ class MeetingMinutes(GroupSpaceScoped, APIView):
 # --- the Chambre's motions ---------------------------------------------------------------
 
 
-class MotionActionSerializer(serializers.ModelSerializer):
+class MotionActionSerializer(ModelSerializer):
     class Meta:
         model = MotionAction
         fields = ["id", "title", "owner", "due_date", "status", "note", "updated_at"]
 
 
-class MotionSerializer(serializers.ModelSerializer):
+class MotionSerializer(ModelSerializer):
     chambre = OrganisationRefSerializer(read_only=True)
     commons = serializers.PrimaryKeyRelatedField(read_only=True)
     challenge = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -292,7 +293,7 @@ class MotionSerializer(serializers.ModelSerializer):
         ]
 
 
-class MotionInput(serializers.Serializer):
+class MotionInput(Serializer):
     title = serializers.CharField(max_length=200)
     text = serializers.CharField()
     commons = serializers.IntegerField(
@@ -303,19 +304,19 @@ class MotionInput(serializers.Serializer):
     )
 
 
-class ActionInput(serializers.Serializer):
+class ActionInput(Serializer):
     title = serializers.CharField(max_length=200)
     owner = serializers.CharField(max_length=200)
     due_date = serializers.DateField()
 
 
-class MotionDecisionInput(serializers.Serializer):
+class MotionDecisionInput(Serializer):
     adopted = serializers.BooleanField()
     reason = serializers.CharField()
     actions = ActionInput(many=True, required=False, default=list)
 
 
-class ActionUpdateInput(serializers.Serializer):
+class ActionUpdateInput(Serializer):
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
     note = serializers.CharField(required=False, allow_blank=True)
     due_date = serializers.DateField(required=False)

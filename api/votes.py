@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.errors import ApplicationError, Forbidden
+from kernel.serializers import Serializer
 from scoring import votes as vote_queries
 from scoring.aggregation import MJ_GRADES
 from scoring.models import Grade
@@ -23,7 +24,7 @@ from .errors import ErrorSerializer
 from .views import ChallengeScoped, validated
 
 
-class VotePlanInput(serializers.Serializer):
+class VotePlanInput(Serializer):
     """The collective vote a call plans (with the call, while drafted or revised)."""
 
     planned = serializers.BooleanField(
@@ -62,7 +63,7 @@ def plan_kwargs(data: dict) -> dict:
     return kwargs
 
 
-class CandidateSerializer(serializers.Serializer):
+class CandidateSerializer(Serializer):
     proposal = serializers.IntegerField(source="proposal_id")
     title = serializers.SerializerMethodField(help_text="Le commun (la ressource de l'appel).")
 
@@ -70,7 +71,7 @@ class CandidateSerializer(serializers.Serializer):
         return vote_queries.commons_title(candidate)
 
 
-class VoteSerializer(serializers.Serializer):
+class VoteSerializer(Serializer):
     days = serializers.IntegerField()
     planned_end = serializers.DateTimeField(allow_null=True)
     min_grade = serializers.SerializerMethodField()
@@ -94,7 +95,7 @@ class VoteSerializer(serializers.Serializer):
         return CandidateSerializer(vote_queries.candidates_of(vote), many=True).data
 
 
-class BallotInput(serializers.Serializer):
+class BallotInput(Serializer):
     organisation = serializers.IntegerField(
         required=False,
         help_text="L'organisation qui vote (requise si vous votez pour plusieurs).",
@@ -110,7 +111,7 @@ class BallotInput(serializers.Serializer):
     )
 
 
-class MyBallotSerializer(serializers.Serializer):
+class MyBallotSerializer(Serializer):
     organisation = serializers.IntegerField(source="organisation.pk")
     organisation_name = serializers.CharField(source="organisation.name")
     grades = serializers.DictField(child=serializers.CharField())
@@ -121,14 +122,14 @@ class MyBallotSerializer(serializers.Serializer):
     cast_at = serializers.DateTimeField(allow_null=True)
 
 
-class ProfileEntrySerializer(serializers.Serializer):
+class ProfileEntrySerializer(Serializer):
     grade = serializers.CharField()
     value = serializers.IntegerField(help_text="De 0 (À rejeter) à 6 (Excellent).")
     count = serializers.IntegerField()
     percent = serializers.DecimalField(max_digits=4, decimal_places=1)
 
 
-class ResultSerializer(serializers.Serializer):
+class ResultSerializer(Serializer):
     proposal = serializers.IntegerField()
     title = serializers.CharField()
     proposal_title = serializers.CharField()
@@ -144,7 +145,7 @@ class ResultSerializer(serializers.Serializer):
     )
 
 
-class ResultsSerializer(serializers.Serializer):
+class ResultsSerializer(Serializer):
     ballots = serializers.IntegerField()
     min_grade = serializers.CharField()
     max_retained = serializers.IntegerField(allow_null=True)
