@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.serializers import ModelSerializer, Serializer
 from procurement import queries
 from procurement.calculations import EXPLORATION_BUDGET_MAX, EXPLORATION_BUDGET_MIN
 from procurement.models import Exploration
@@ -20,7 +21,7 @@ from .views import ChallengeScoped
 MONEY = {"max_digits": 8, "decimal_places": 2}
 
 
-class ExplorationSerializer(serializers.ModelSerializer):
+class ExplorationSerializer(ModelSerializer):
     proposal_title = serializers.CharField(source="proposal.title", read_only=True)
     commons = serializers.IntegerField(
         source="proposal.group.resource.commons_id",
@@ -66,12 +67,12 @@ class ExplorationSerializer(serializers.ModelSerializer):
         ]
 
 
-class ExplorationBoundsSerializer(serializers.Serializer):
+class ExplorationBoundsSerializer(Serializer):
     min = serializers.DecimalField(**MONEY)
     max = serializers.DecimalField(**MONEY)
 
 
-class ExplorationViewSerializer(serializers.Serializer):
+class ExplorationViewSerializer(Serializer):
     planned = serializers.BooleanField(help_text="L'appel prévoit une phase d'exploration.")
     budget = serializers.DecimalField(
         **MONEY, allow_null=True, help_text="Budget d'exploration par équipe (€)."
