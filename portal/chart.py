@@ -130,10 +130,45 @@ def _skipped(flow, states: dict[str, str]) -> set[str]:
     return skipped
 
 
-def process_chart(flow_class, process) -> Chart:
+def _lanes(places: list[tuple[int, int]]) -> dict[int, int]:
+    """Each of viewflow's lines (``level``) to a lane: in their order, a line shares the
+    lane of the lines before it when its rows all come before or all after theirs, so
+    that no edge along a lane crosses another line's step, and the branches of the
+    phases a call does not plan leave no empty lane."""
+    rows_of: dict[int, set[int]] = {}
+    for row, level in places:
+        rows_of.setdefault(level, set()).add(row)
+    lanes: dict[int, int] = {}
+    lane, taken = -1, set()
+    for level in sorted(rows_of):
+        rows = rows_of[level]
+        apart = taken and (max(rows) < min(taken) or min(rows) > max(taken))
+        if not apart:
+            lane, taken = lane + 1, set()
+        lanes[level] = lane
+        taken |= rows
+    return lanes
+
+
+def _bypass(flow, name: str, omitted: frozenset[str]) -> str | None:
+    """The first drawn step an edge into ``name`` leads to when ``name`` is left out:
+    through a gateway of an unplanned phase, its « no » branch (the phase not held)."""
+    seen = set()
+    while name in omitted and name not in seen:
+        seen.add(name)
+        outgoing = list(flow.node(name)._outgoing())
+        if not outgoing:
+            return None
+        chosen = next((e for e in outgoing if e.edge_class == "cond_false"), outgoing[0])
+        name = chosen.dst.name
+    return None if name in omitted else name
+
+
+def process_chart(flow_class, process, omitted: frozenset[str] = frozenset()) -> Chart:
     """The flow's graph, top to bottom, with the state of each step in ``process``:
     done, current, cancelled, skipped (a branch not taken) or still to come (one
-    query)."""
+    query). The steps in ``omitted`` (the optional phases the call does not plan,
+    ``workflows.queries.steps_not_planned``) are left out, their edges joined."""
     flow = flow_class.instance
     grid = viewflow_chart.calc_layout_data(flow_class)
     statuses: dict[str, set[str]] = {}
@@ -142,18 +177,19 @@ def process_chart(flow_class, process) -> Chart:
     states = {cell.node.name: _state(statuses.get(cell.node.name, set())) for cell in grid.cells}
     for name in _skipped(flow, states):
         states[name] = "skipped"
+    cells = [cell for cell in grid.cells if cell.node.name not in omitted]
     # viewflow's columns become rows and its lines lanes, each by rank of its centre
     centres = {
         cell.node.name: (
             cell.shape.x + cell.shape.width / 2,
             cell.shape.y + cell.shape.height / 2,
         )
-        for cell in grid.cells
+        for cell in cells
     }
     rows = {x: n for n, x in enumerate(sorted({round(x) for x, _y in centres.values()}))}
-    lanes = {y: n for n, y in enumerate(sorted({round(y / 25) for _x, y in centres.values()}))}
+    lanes = _lanes([(rows[round(x)], round(y / 25)) for x, y in centres.values()])
     nodes, boxes = [], {}
-    for cell in grid.cells:
+    for cell in cells:
         name = cell.node.name
         cx, cy = centres[name]
         task = cell.shape.width >= 100
@@ -182,16 +218,17 @@ def process_chart(flow_class, process) -> Chart:
                 task=task,
             )
         )
-    right = MARGIN + len(lanes) * LANE
+    right = MARGIN + (max(lanes.values(), default=0) + 1) * LANE
     edges = []
     for node in flow.nodes():
         if node.name not in boxes:
             continue
         sx, sy, sw, sh = boxes[node.name]
         for edge in node._outgoing():
-            if edge.dst.name not in boxes:
+            target = _bypass(flow, edge.dst.name, omitted)
+            if target not in boxes:
                 continue
-            tx, ty, tw, th = boxes[edge.dst.name]
+            tx, ty, tw, th = boxes[target]
             start = (sx + sw / 2, sy + sh)
             if ty > sy:  # downwards: out of the bottom, into the top
                 middle = ty - 12

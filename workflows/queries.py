@@ -15,6 +15,7 @@ from procurement.queries import (
     org_ids,
     referred_to_chambre_of,
 )
+from scoring.services.votes import vote_planned
 from workflows.flows import ChallengeFlow
 from workflows.models import ChallengeProcess
 from workflows.nodes import Actor
@@ -170,3 +171,22 @@ __all__ = [
     "tasks_actionable_by",
     "timers_waiting",
 ]
+
+
+# The optional phases of the process, by the node names they add to the flow: a call
+# that does not plan one never runs them, and its process chart leaves them out.
+EXPLORATION_STEPS = frozenset(
+    {"check_exploration", "start_exploration", "exploration", "decide_exploration", "check_proven"}
+)
+VOTE_STEPS = frozenset({"check_vote", "open_vote", "vote", "close_vote"})
+
+
+def steps_not_planned(challenge) -> frozenset[str]:
+    """The steps of the optional phases ``challenge`` does not plan: the exploration
+    before cofunding and the collective vote (issue 21, seed 003)."""
+    omitted: frozenset[str] = frozenset()
+    if not challenge.exploration_planned:
+        omitted |= EXPLORATION_STEPS
+    if not vote_planned(challenge):
+        omitted |= VOTE_STEPS
+    return omitted

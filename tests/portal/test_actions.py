@@ -292,9 +292,13 @@ def test_process_page_draws_the_graph_with_the_current_step_and_the_history(
     assert bar.count("<li") == 8
     assert 'class="stage--done">1. Rédaction' in bar
     assert 'class="stage--current" aria-current="step">2. Avis sur l&#x27;appel' in bar
-    # the chart fits a page's width (it was 3,375 px wide)
+    # the chart fits a page's width (it was 3,375 px wide); the phases the call does not
+    # plan (exploration, collective vote) are left out of it, their edges joined
     width = int(re.search(r'class="process-chart" width="(\d+)"', html).group(1))
     assert width <= 1100
+    assert 'data-step="decide_exploration"' not in html
+    assert 'data-step="vote"' not in html
+    assert 'data-step="open_cofunding" data-state="todo"' in html
     # the audit trail speaks French and names people, not codes
     assert "Chambre des communs saisie" in html
     assert "challenge.referred_to_chambre" not in html
@@ -378,3 +382,23 @@ def test_documents_are_for_the_buyers_staff_only(client, world, clock, login):
 
     assert client.get(reverse("portal:documents", args=[challenge.pk])).status_code == 403
     assert client.get(reverse("portal:documents_status", args=[challenge.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_process_chart_shows_the_exploration_and_the_vote_a_call_plans(
+    client, world, clock, login
+):
+    from scoring.services.votes import vote_plan_set
+    from tests.workflows.test_exploration import PLAN
+
+    # given a draft that plans an exploration and a collective vote
+    challenge = journey.start(world, **PLAN)
+    vote_plan_set(challenge=challenge, actor=world.buyer_agent, planned=True, days=7)
+    login(world.buyer_agent)
+    # then its process chart draws both phases, still to come, and fits the page
+    html = client.get(reverse("portal:process", args=[challenge.pk])).content.decode()
+    for step in ("check_exploration", "decide_exploration", "check_vote", "vote"):
+        assert f'data-step="{step}" data-state="todo"' in html
+    width = int(re.search(r'class="process-chart" width="(\d+)"', html).group(1))
+    assert width <= 1300
+

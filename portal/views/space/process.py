@@ -16,7 +16,12 @@ from procurement.models import ChallengeStatus
 from procurement.services.chains import audit_verify
 from workflows import services as process_services
 from workflows.flows import ChallengeFlow
-from workflows.queries import process_history, processes_visible_to, timers_waiting
+from workflows.queries import (
+    process_history,
+    processes_visible_to,
+    steps_not_planned,
+    timers_waiting,
+)
 
 
 def _require_buyer_or_chambre(user, challenge) -> None:
@@ -77,7 +82,7 @@ def process(request, pk):
             "extend_form": extend_form,
             "challenge": challenge,
             "process": process,
-            "chart": process_chart(ChallengeFlow, process),
+            "chart": process_chart(ChallengeFlow, process, steps_not_planned(challenge)),
             "history": process_history(process),
             "explorations": queries.explorations_of(challenge),
             "timers": timers_waiting(process),
