@@ -401,4 +401,3 @@ def test_the_process_chart_shows_the_exploration_and_the_vote_a_call_plans(
         assert f'data-step="{step}" data-state="todo"' in html
     width = int(re.search(r'class="process-chart" width="(\d+)"', html).group(1))
     assert width <= 1300
-
