@@ -58,6 +58,7 @@ from procurement.documents.context import (
     EliminationLine,
     EvaluatorMark,
     FunderLine,
+    HostingContext,
     LotContext,
     LotLine,
     Milestone,
@@ -81,9 +82,17 @@ TARGET_SECONDS, TARGET_RATIO = 1.0, 1.5
 
 BUYER = Party(
     name="Métropole Européenne de Lille",
+    legal_form="Métropole",
     siret="20009320100016",
     address="2 boulevard des Cités Unies, 59040 Lille Cedex",
     representative="Mme Claire Dumont, vice-présidente",
+)
+IDENTIFIED_HOST = Party(
+    name="Association Communs Mobilités Nord",
+    legal_form="Association loi 1901",
+    siret="77000000800019",
+    address="8 rue du Molinel, 59000 Lille",
+    representative="Mme Amina Benali, co-présidente",
 )
 OSM = CommonsRef(name="OpenStreetMap", licence="ODbL-1.0", url="https://www.openstreetmap.org")
 
@@ -300,6 +309,26 @@ def build_contexts() -> dict[str, object]:
             starts_on=date(2027, 1, 1),
             commercial_use="Application vendue sur abonnement.",
         ),
+        "contrat_hebergement": HostingContext(
+            challenge=challenge,
+            commons=CommonsRef(name="Ressource partagée numéro 1", licence="EUPL-1.2"),
+            host=IDENTIFIED_HOST,
+            contributors=(
+                Party(
+                    name="Véloflux SAS",
+                    legal_form="SAS",
+                    siret="82000000800012",
+                    address="5 place de la Gare, 59800 Lille",
+                    representative="Mme Inès Petit, présidente",
+                ),
+            ),
+            coordinator="Véloflux SAS",
+            budget_total=Decimal("42000.00"),
+            funded_total=Decimal("35000.00"),
+            fee_percent=Decimal("3"),
+            duration_months=12,
+            approval_rule="la majorité des autres organisations membres du groupe",
+        ),
     }
 
 
@@ -347,6 +376,7 @@ AWARD_PACK = {
     "avis_chambre": 2,
     "convention_cofinancement": RESOURCES,
     "contrat_reciprocite": 2,
+    "contrat_hebergement": RESOURCES,  # one per retained proposal's commons
     "lettre_rejet": PROPOSALS - RESOURCES,  # one per unsuccessful offer and lot
     "avis_attribution": 1,
     "notification_marche": RESOURCES,  # each titulaire notified its lot
