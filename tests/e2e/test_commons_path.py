@@ -23,22 +23,18 @@ from procurement.models import Bucket, ChallengeStatus, Pledge
 from procurement.services.cofunding import allocation_set, pledge_create
 from procurement.services.execution import deliverable_plan
 from procurement.services.hosting import resource_host_designate
-from scoring.services.votes import vote_plan_set
 from tests.conftest import later, paris
 from tests.e2e.helpers import choose, follow
-from tests.workflows import journey
 from tests.workflows.journey import (
     COFUNDING_END,
     LOTS_LEFT_ASIDE,
-    POSITIONING_END,
-    PROPOSALS_END,
     complete,
     current_steps,
     give_opinion,
-    score_all,
     sweep,
 )
 from tests.workflows.test_exploration import EXPLORATION_END, PLAN
+from tests.workflows.vote_journey import scored
 
 MAIN = "#contenu"
 PROVEN = "A fait ses preuves : ouvert au cofinancement"
@@ -49,32 +45,7 @@ def exploring(world, clock):
     """A call planning an exploration (2,000 € a team) and a 7-day collective vote,
     published, scored; its first two proposals selected (lot 3 left aside), the first's
     commons hosted; the Chambre approves and the teams explore until 20 October."""
-    challenge = journey.start(world, **PLAN)
-    vote_plan_set(challenge=challenge, actor=world.buyer_agent, planned=True, days=7)
-    complete(challenge, "draft", world.buyer_agent)
-    give_opinion(world, challenge)
-    complete(
-        challenge,
-        "publish",
-        world.buyer_agent,
-        {
-            "positioning_deadline": paris(*POSITIONING_END).isoformat(),
-            "proposal_deadline": paris(*PROPOSALS_END).isoformat(),
-        },
-    )
-    journey.position_and_propose(world, challenge)
-    clock.move_to(later(paris(*POSITIONING_END), seconds=1))
-    sweep()
-    journey.submit_proposals(world, challenge)
-    clock.move_to(later(paris(*PROPOSALS_END), seconds=1))
-    sweep()
-    complete(
-        challenge,
-        "assign_evaluators",
-        world.buyer_agent,
-        {"evaluators": [u.pk for u in world.evaluators]},
-    )
-    score_all(world, challenge)
+    challenge = scored(world, clock, vote={"days": 7}, **PLAN)
     first, second = challenge.proposals.order_by("pk")[:2]
     resource_host_designate(actor=world.buyer_agent, resource=first.group.resource, host=world.host)
     complete(

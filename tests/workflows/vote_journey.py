@@ -15,10 +15,9 @@ from tests.workflows.journey import (
 )
 
 
-def selected_all(world, clock, *, vote: dict | None = None, **overrides):
+def scored(world, clock, *, vote: dict | None = None, **overrides):
     """Drafted (planning ``vote`` if given: ``vote_plan_set``'s arguments), published,
-    one proposal per lot, scored, the three proposals selected; the selection waits for
-    the Chambre's opinion."""
+    one proposal per lot, scored; the selection waits for the buyer."""
     challenge = journey.start(world, **overrides)
     if vote is not None:
         vote_plan_set(challenge=challenge, actor=world.buyer_agent, planned=True, **vote)
@@ -46,6 +45,13 @@ def selected_all(world, clock, *, vote: dict | None = None, **overrides):
         {"evaluators": [u.pk for u in world.evaluators]},
     )
     score_all(world, challenge)
+    return challenge
+
+
+def selected_all(world, clock, *, vote: dict | None = None, **overrides):
+    """``scored``, then the three proposals selected; the selection waits for the
+    Chambre's opinion."""
+    challenge = scored(world, clock, vote=vote, **overrides)
     complete(
         challenge,
         "select",
