@@ -267,7 +267,31 @@ class EssentialDataInput(Serializer):
     )
 
 
-class ChallengeCreateInput(EssentialDataInput):
+class ExplorationPlanInput(Serializer):
+    # The exploration a call plans before its cofunding (seed 003): on creating or
+    # updating a draft alike.
+    exploration_planned = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "Exploration avant cofinancement : chaque équipe retenue explore d'abord avec un "
+            "petit budget ; seuls les communs qui ont fait leurs preuves sont cofinancés."
+        ),
+    )
+    exploration_budget = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="Budget d'exploration par équipe, de 1 000 € à 3 000 € (bornes comprises).",
+    )
+    exploration_end = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Fin de l'exploration, après la date limite des propositions.",
+    )
+
+
+class ChallengeCreateInput(ExplorationPlanInput, EssentialDataInput):
     buyer = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     chambre = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     title = serializers.CharField(max_length=200)
@@ -293,31 +317,12 @@ class ChallengeCreateInput(EssentialDataInput):
             "comme sous-traitant (article 28 du RGPD)."
         ),
     )
-    exploration_planned = serializers.BooleanField(
-        required=False,
-        help_text=(
-            "Exploration avant cofinancement : chaque équipe retenue explore d'abord avec un "
-            "petit budget ; seuls les communs qui ont fait leurs preuves sont cofinancés."
-        ),
-    )
-    exploration_budget = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=2,
-        required=False,
-        allow_null=True,
-        help_text="Budget d'exploration par équipe, de 1 000 € à 3 000 € (bornes comprises).",
-    )
-    exploration_end = serializers.DateTimeField(
-        required=False,
-        allow_null=True,
-        help_text="Fin de l'exploration, après la date limite des propositions.",
-    )
     resources = ResourceInput(many=True, allow_empty=False)
     lots = LotInput(many=True, required=False, allow_empty=False)
     criteria = CriterionInput(many=True, required=False)
 
 
-class ChallengeUpdateInput(EssentialDataInput):
+class ChallengeUpdateInput(ExplorationPlanInput, EssentialDataInput):
     title = serializers.CharField(max_length=200, required=False)
     context = serializers.CharField(required=False)
     estimated_amount = serializers.DecimalField(
@@ -357,25 +362,6 @@ class ChallengeUpdateInput(EssentialDataInput):
         min_value=Decimal("0.01"),
         required=False,
         help_text="Juste rémunération : taux horaire HT maximal (45 € par défaut).",
-    )
-    exploration_planned = serializers.BooleanField(
-        required=False,
-        help_text=(
-            "Exploration avant cofinancement : chaque équipe retenue explore d'abord avec un "
-            "petit budget ; seuls les communs qui ont fait leurs preuves sont cofinancés."
-        ),
-    )
-    exploration_budget = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=2,
-        required=False,
-        allow_null=True,
-        help_text="Budget d'exploration par équipe, de 1 000 € à 3 000 € (bornes comprises).",
-    )
-    exploration_end = serializers.DateTimeField(
-        required=False,
-        allow_null=True,
-        help_text="Fin de l'exploration, après la date limite des propositions.",
     )
     planned_positioning_deadline = serializers.DateTimeField(
         required=False,
