@@ -4,10 +4,13 @@ those DRF gives."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from rest_framework import serializers
 
 from api.proposals import FairPayLineSerializer, ProposalSerializer
-from kernel.serializers import Serializer
+from kernel.serializers import FieldsOnceMixin, Serializer
+
+SERVICE_PACKAGES = {"api", "config", "kernel", "portal", "procurement", "scoring", "workflows"}
 
 
 class Line(Serializer):
@@ -68,3 +71,34 @@ def test_model_serializer_fields_are_read_from_the_model_once():
     assert list(fields) == list(built)
     assert all(fields[name] is not built[name] for name in built)
     assert fields["status"].choices == built["status"].choices
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_serializer_of_the_service_builds_its_fields_once():
+    # given every module the service serves (its URLs import every view, hence every
+    # serializer), and the process's step forms
+    import importlib
+
+    importlib.import_module(settings.ROOT_URLCONF)
+    importlib.import_module("workflows.step_data")
+    # when the serializers defined in the service's own packages are listed
+    ours = {
+        cls
+        for cls in _subclasses(serializers.BaseSerializer)
+        if cls.__module__.split(".")[0] in SERVICE_PACKAGES
+        and not issubclass(cls, serializers.ListSerializer)
+    }
+    # then there are some, and each one comes from kernel.serializers (DRF's own base
+    # classes would rebuild the fields on every instance: issue 20's call list)
+    assert len(ours) > 50
+    stray = sorted(
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in ours
+        if not issubclass(cls, FieldsOnceMixin)
+    )
+    assert stray == [], "à faire hériter de kernel.serializers : " + ", ".join(stray)
