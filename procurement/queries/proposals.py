@@ -3,13 +3,11 @@ the results of a decided challenge are public."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
-from kernel.formats import format_eur, format_number
+from kernel.language import eur, number
 from procurement import calculations
 from procurement.models import (
     BudgetCategory,
@@ -86,15 +84,6 @@ class FairPayReport:
     warnings: list[str]
 
 
-def _locale() -> str:
-    return to_locale(get_language() or settings.LANGUAGE_CODE)
-
-
-def _euros(amount) -> str:
-    # As the reader's language writes it (``45,01 €``, ``€45.01``).
-    return format_eur(amount, locale=_locale())
-
-
 def fair_pay_of(proposal: Proposal) -> FairPayReport:
     """Fair pay (« juste rémunération », seed 003): each contribution line's hourly rate
     against the call's reference (30 € to 45 € HT by default, bounds included; a day at
@@ -120,13 +109,13 @@ def fair_pay_of(proposal: Proposal) -> FairPayReport:
     outside = [line for line in figures.lines if not line.within]
     warnings = []
     if outside:  # the bounds formatted only for a warning that names them
-        bounds = {"low": _euros(figures.rate_min), "high": _euros(figures.rate_max)}
+        bounds = {"low": eur(figures.rate_min), "high": eur(figures.rate_max)}
         warnings = [
             _(
                 "« %(label)s » : %(rate)s HT de l'heure, hors de la référence de l'appel "
                 "(de %(low)s à %(high)s HT de l'heure)."
             )
-            % {"label": line.label, "rate": _euros(line.hourly_rate), **bounds}
+            % {"label": line.label, "rate": eur(line.hourly_rate), **bounds}
             for line in outside
         ]
     if figures.coordination_share is not None and not figures.coordination_within:
@@ -135,7 +124,7 @@ def fair_pay_of(proposal: Proposal) -> FairPayReport:
                 "La coordination et l'animation représentent %(share)s %% du budget, hors "
                 "de la référence (de 10 %% à 25 %%)."
             )
-            % {"share": format_number(figures.coordination_share, locale=_locale())}
+            % {"share": number(figures.coordination_share)}
         )
     return FairPayReport(figures=figures, warnings=warnings)
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, WrongState
 from kernel.guards import field_error, require_before, require_status, validated_save
+from kernel.language import eur
 from procurement import calculations
 from procurement.models import (
     DISABILITY_STATUSES,
@@ -300,10 +301,10 @@ def _groupement(
                 raise field_error(
                     "member_shares",
                     _(
-                        "Lot n° %(lot)s : les parts des membres font %(shared)s € HT, le prix "
-                        "du lot %(price)s € HT ; elles doivent l'égaler."
+                        "Lot n° %(lot)s : les parts des membres font %(shared)s HT, le prix "
+                        "du lot %(price)s HT ; elles doivent l'égaler."
                     )
-                    % {"lot": lot.number, "shared": shared, "price": price},
+                    % {"lot": lot.number, "shared": eur(shared), "price": eur(price)},
                     code="shares_sum",
                 )
     return built

@@ -78,7 +78,7 @@ def test_the_buyer_sets_the_policies_and_a_pledge_past_the_minimum_is_refused_wi
         buyer.patch(url(round_, f"buckets/{first.pk}/"), {"max_amount": "19000"}, format="json"),
         400,
     )
-    assert below["fields"]["max_amount"] == ["Au moins 20000.00 €."]
+    assert below["fields"]["max_amount"] == ["Au moins 20\u202f000,00\xa0€."]
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from kernel.formats import format_eur
 from procurement import queries
 from procurement.models import MailPreference, Notification, OpinionSubject
 from procurement.services import notifications
@@ -182,7 +183,7 @@ def test_released_pledges_are_mailed_to_their_funder_with_the_amounts(world, clo
     # withdrew itself during the round is not the close's, so not in the mail)
     (mail,) = [m for m in to(mailoutbox, user) if m.subject.startswith("Cofinancement clos")]
     assert (
-        f"- {bucket.proposal.title} ({funder.name}) : minimum non atteint — 1000.00 € "
+        f"- {bucket.proposal.title} ({funder.name}) : minimum non atteint — 1\u202f000,00\xa0€ "
         "libérés, l'argent reste à votre organisation." in mail.body
     )
     assert mail.body.count(f"- {bucket.proposal.title}") == 1
@@ -221,17 +222,20 @@ def test_the_close_mails_each_funder_what_was_taken_matches_included_in_its_lang
     assert mail.subject == f"Cofinancement clos, vos engagements : {challenge.title}"
     assert (
         f"- {bucket.proposal.title} ({funder.name}) : commun financé — "
-        f"{whole.amount - third} € pris ; les abondements d'autres financeurs y ajoutent "
-        f"{third} €." in mail.body
+        f"{format_eur(whole.amount - third)} pris ; les abondements d'autres financeurs y "
+        f"ajoutent {format_eur(third)}." in mail.body
     )
-    # and the matcher, in English, what its match gave
+    # and the matcher, in English, what its match gave, its amounts as English writes them
+    in_english = format_eur(third, locale="en")
     (matcher_mail,) = [m for m in to(mailoutbox, world.funder_users[1]) if "closed" in m.subject]
     assert matcher_mail.subject == f"Cofunding closed, your pledges: {challenge.title}"
     assert (
-        f"- {bucket.proposal.title} ({world.funders[1].name}): commons funded — {third} € "
-        f"taken, of which {third} € of your matching funds." in matcher_mail.body
+        f"- {bucket.proposal.title} ({world.funders[1].name}): commons funded — "
+        f"{in_english} taken, of which {in_english} of your matching funds." in matcher_mail.body
     )
-    assert f"cap {third} €): {third} € taken" in matcher_mail.body
+    assert f"(1 € per euro pledged by others, cap {in_english}): {in_english} taken" in (
+        matcher_mail.body
+    )
     # once each
     assert Notification.objects.filter(kind="cofunding_settled").count() == 2
     assert notifications.notify_pledges_released(round_) == 0

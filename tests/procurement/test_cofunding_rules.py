@@ -241,7 +241,7 @@ def test_a_bucket_maximum_never_goes_below_what_is_pledged(world, round_):
     with pytest.raises(ApplicationError) as refused:
         budget(world, bucket, "20000", "24000")
     assert refused.value.status_code == 400
-    assert refused.value.extra["fields"]["max_amount"] == ["Au moins 25000.00 €."]
+    assert refused.value.extra["fields"]["max_amount"] == ["Au moins 25\u202f000,00\xa0€."]
     # and a minimum above the maximum is refused too
     with pytest.raises(ApplicationError) as inverted:
         budget(world, bucket, "31000", "30000")
@@ -325,7 +325,7 @@ def test_a_move_that_would_break_a_limit_is_refused_and_changes_nothing(world, r
     # more than the pledge holds (it would exceed the envelope's pledge)
     error = refused(_third, "20001")
     assert (error.status_code, error.code) == (409, "move_exceeds_pledge")
-    assert "20000.00" in str(error.message)
+    assert "(20\u202f000,00\xa0€)" in str(error.message)
     # onto its own bucket
     assert refused(first, "1000").code == "same_bucket"
     # by someone who is not the funder's

@@ -123,7 +123,7 @@ def test_the_teams_explore_then_only_proven_commons_are_cofunded(world, clock):
     assert set(started) == {"partenaire1", "partenaire2"}
     subject, body = started["partenaire1"]
     assert subject.startswith("Début de l'exploration")
-    assert "2000.00 €" in body
+    assert "dispose de 2\u202f000,00\xa0€ pour" in body  # as French writes it
     assert first.title in body
 
     # when the exploration's end passes, the buyer's decision opens

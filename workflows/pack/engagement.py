@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Sum
 from django.utils.translation import gettext as _
 
+from kernel.language import eur
 from procurement.documents import context as ctx
 from procurement.models import (
     BudgetLine,
@@ -63,8 +64,8 @@ def _member_lines(proposal, number: int, price: Decimal, coordinator):
     if shared != price:
         return None, _(
             "Acte d'engagement du lot %(lot)s non établi : les parts des membres du "
-            "groupement de « %(title)s » font %(shared)s € HT, le prix du lot %(price)s € HT."
-        ) % {"lot": number, "title": proposal.title, "shared": shared, "price": price}
+            "groupement de « %(title)s » font %(shared)s HT, le prix du lot %(price)s HT."
+        ) % {"lot": number, "title": proposal.title, "shared": eur(shared), "price": eur(price)}
     shares.sort(key=lambda s: (s.organisation_id != getattr(coordinator, "pk", None), s.pk))
     return shares, ""
 

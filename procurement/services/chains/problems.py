@@ -8,10 +8,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
-from kernel.formats import format_eur
+from kernel.language import eur
 
 ANCHORS = "anchors"
 KINDS = ("global", "challenge", "sealed", "ledger")
@@ -106,7 +105,7 @@ def row_label(row: str) -> str:
 def money(amount: Decimal | None) -> str:
     if amount is None:
         return "?"
-    return format_eur(amount, locale=to_locale(get_language() or "fr"))
+    return eur(amount)
 
 
 def when(moment: datetime) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, Forbidden, NotFound, WrongState
 from kernel.guards import validated_save
+from kernel.language import number
 from procurement import matching
 from procurement.models import (
     MATCHING_RATIO_MAX,
@@ -32,7 +33,7 @@ def _check_ratio(ratio: Decimal) -> None:
     if ratio is None or ratio <= 0 or ratio > MATCHING_RATIO_MAX:
         raise ApplicationError(
             _("Le ratio d'abondement est compris entre 0 (exclu) et %(max)s € par euro engagé.")
-            % {"max": MATCHING_RATIO_MAX},
+            % {"max": number(MATCHING_RATIO_MAX)},
             code="invalid_ratio",
             extra={
                 "fields": {

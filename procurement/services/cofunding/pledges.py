@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, Forbidden, NotFound, WrongState
 from kernel.guards import validated_save
+from kernel.language import eur
 from procurement.models import Allocation, Bucket, CofundingRound, OrganisationKind, Pledge
 from procurement.services.audit import audit_record
 from procurement.services.cofunding.rules import (
@@ -15,7 +16,6 @@ from procurement.services.cofunding.rules import (
     _check_round_open,
     _money_status,
     _require_positive,
-    eur,
 )
 from procurement.services.common import require_member
 
@@ -148,8 +148,8 @@ def pledge_move(*, actor, pledge: Pledge, bucket: Bucket, amount: Decimal | None
     _require_positive(amount)
     if amount > pledge.amount:
         raise WrongState(
-            _("Vous ne pouvez pas déplacer plus que cet engagement (%(amount)s €).")
-            % {"amount": pledge.amount},
+            _("Vous ne pouvez pas déplacer plus que cet engagement (%(amount)s).")
+            % {"amount": eur(pledge.amount)},
             code="move_exceeds_pledge",
             extra={"available": pledge.amount},
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, Forbidden, WrongState
 from kernel.guards import require_status, validated_save
+from kernel.language import eur
 from procurement.models import (
     Allocation,
     Bucket,
@@ -177,7 +178,9 @@ def bucket_update(
             _("Le maximum ne peut pas descendre sous le montant déjà engagé."),
             code="max_below_pledged",
             extra={
-                "fields": {"max_amount": [_("Au moins %(amount)s €.") % {"amount": bucket.total}]}
+                "fields": {
+                    "max_amount": [_("Au moins %(amount)s.") % {"amount": eur(bucket.total)}]
+                }
             },
         )
     cofundable = budget_split_of(bucket.proposal).cofundable
@@ -185,17 +188,19 @@ def bucket_update(
         raise ApplicationError(
             _(
                 "Le cofinancement ne peut pas dépasser la part hors marché de la proposition "
-                "(%(amount)s €) : le prix du marché n'est pas cofinancé."
+                "(%(amount)s) : le prix du marché n'est pas cofinancé."
             )
-            % {"amount": cofundable},
+            % {"amount": eur(cofundable)},
             code="max_above_cofundable",
-            extra={"fields": {"max_amount": [_("Au plus %(amount)s €.") % {"amount": cofundable}]}},
+            extra={
+                "fields": {"max_amount": [_("Au plus %(amount)s.") % {"amount": eur(cofundable)}]}
+            },
         )
     if new_min > new_max:
         raise ApplicationError(
             _("Le minimum ne peut pas dépasser le maximum."),
             code="min_above_max",
-            extra={"fields": {"min_amount": [_("Au plus %(amount)s €.") % {"amount": new_max}]}},
+            extra={"fields": {"min_amount": [_("Au plus %(amount)s.") % {"amount": eur(new_max)}]}},
         )
     budget_changed = (new_min, new_max) != (bucket.min_amount, bucket.max_amount)
     bucket.min_amount, bucket.max_amount = new_min, new_max
@@ -249,14 +254,16 @@ def allocations_grant_contributors(*, actor, round_: CofundingRound, amount: Dec
             if amount < allocation.pledged:
                 raise ApplicationError(
                     _(
-                        "%(name)s a déjà engagé %(pledged)s € : l'enveloppe ne peut pas "
+                        "%(name)s a déjà engagé %(pledged)s : l'enveloppe ne peut pas "
                         "descendre en dessous."
                     )
-                    % {"name": organisation.name, "pledged": allocation.pledged},
+                    % {"name": organisation.name, "pledged": eur(allocation.pledged)},
                     code="allocation_below_pledged",
                     extra={
                         "fields": {
-                            "amount": [_("Au moins %(amount)s €.") % {"amount": allocation.pledged}]
+                            "amount": [
+                                _("Au moins %(amount)s.") % {"amount": eur(allocation.pledged)}
+                            ]
                         }
                     },
                 )
@@ -307,8 +314,8 @@ def subsidy_record(
     bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
     if bucket.total + amount > bucket.max_amount:
         raise WrongState(
-            _("Cette subvention dépasserait le maximum du commun (reste %(available)s €).")
-            % {"available": bucket.max_amount - bucket.total},
+            _("Cette subvention dépasserait le maximum du commun (reste %(available)s).")
+            % {"available": eur(bucket.max_amount - bucket.total)},
             code="bucket_overfunded",
             extra={"available": bucket.max_amount - bucket.total},
         )

@@ -3,12 +3,11 @@ an amount is positive, a bucket may take more money."""
 
 from decimal import Decimal
 
-from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from kernel.errors import ApplicationError, WrongState
-from kernel.formats import format_eur
 from kernel.guards import require_before
+from kernel.language import eur
 from procurement.models import BeyondMinimum, Bucket, CofundingRound
 from procurement.services.common import require_member
 
@@ -32,11 +31,6 @@ def _require_positive(amount, field: str = "amount") -> None:
             code="invalid_amount",
             extra={"fields": {field: [_("Indiquez un montant supérieur à zéro.")]}},
         )
-
-
-def eur(amount: Decimal) -> str:
-    """An amount as the caller's language writes it (``1 234,50 €``), for messages."""
-    return format_eur(amount, locale=to_locale(get_language() or "fr"))
 
 
 def _money_status(bucket: Bucket, total: Decimal) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, WrongState
 from kernel.guards import field_error
+from kernel.language import eur
 from procurement.calculations import (
     EXPLORATION_BUDGET_MAX,
     exploration_budget_within,
@@ -312,10 +313,10 @@ def exploration_payout_record(
     if top_up and already + amount > EXPLORATION_BUDGET_MAX:
         raise WrongState(
             _(
-                "Cette équipe a déjà reçu %(already)s € pour explorer ce commun : au plus "
+                "Cette équipe a déjà reçu %(already)s pour explorer ce commun : au plus "
                 "3 000 € en tout."
             )
-            % {"already": already},
+            % {"already": eur(already)},
             code="exploration_budget_exceeded",
             extra={"available": EXPLORATION_BUDGET_MAX - already},
         )
