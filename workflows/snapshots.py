@@ -1,10 +1,10 @@
 """The call as the Chambre saw it, and what changed since.
 
 When a call is referred (``operations.call_refer``, or again after a revision), its text,
-lots and resources, grid, estimate, planned dates and exploration plan are kept on the referral
-(``Referral.call_snapshot``). Revising after the opinion, the buyer reads what changed
-between that snapshot and the call as it stands (``call_changes``). Both domains are read,
-so this lives in ``workflows``.
+lots and resources, grid, estimate, planned dates, exploration plan and collective vote
+are kept on the referral (``Referral.call_snapshot``). Revising after the opinion, the
+buyer reads what changed between that snapshot and the call as it stands
+(``call_changes``). Both domains are read, so this lives in ``workflows``.
 """
 
 import difflib
@@ -13,10 +13,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kernel.formats import format_eur
 from procurement.models import Challenge, OpinionSubject, Referral
-from scoring.models import Criterion
+from scoring.models import Criterion, Grade
+from scoring.votes import vote_for
 
 SNAPSHOT_VERSION = 1
 
@@ -72,11 +74,25 @@ def call_snapshot(challenge: Challenge) -> dict:
         }
         if challenge.exploration_planned
         else None,
+        # The collective vote before cofunding, when planned.
+        "vote": _vote(challenge),
         "lots": lots,
         "grid": [
             {"code": c.code, "label": c.label, "kind": c.kind, "weight": str(c.weight.normalize())}
             for c in criteria
         ],
+    }
+
+
+def _vote(challenge: Challenge) -> dict | None:
+    vote = vote_for(challenge)
+    if vote is None:
+        return None
+    return {
+        "min_grade": vote.min_grade,
+        "max_retained": vote.max_retained,
+        "days": vote.days,
+        "end": _when(vote.planned_end),
     }
 
 
@@ -139,6 +155,7 @@ def _sections(snapshot: dict) -> list[tuple[str, list[str]]]:
             ],
         ),
         (_("Exploration avant le cofinancement"), _exploration_lines(snapshot.get("exploration"))),
+        (_("Vote collectif avant le cofinancement"), _vote_lines(snapshot.get("vote"))),
     ]
 
 
@@ -148,6 +165,25 @@ def _exploration_lines(exploration: dict | None) -> list[str]:
     return [
         _("Budget par équipe : %(amount)s") % {"amount": _amount(exploration.get("budget"))},
         _("Fin de l'exploration : %(d)s") % {"d": exploration.get("end") or "—"},
+    ]
+
+
+def _vote_lines(vote: dict | None) -> list[str]:
+    if not vote:
+        return [_("Aucun")]
+    return [
+        _("Mention majoritaire minimale : %(grade)s") % {"grade": Grade(vote["min_grade"]).label},
+        _("Communs retenus : au plus %(n)s") % {"n": vote["max_retained"]}
+        if vote.get("max_retained")
+        else _("Communs retenus : sans limite de nombre"),
+        _("Fin du vote : %(d)s") % {"d": vote["end"]}
+        if vote.get("end")
+        else ngettext(
+            "Durée du vote : %(n)s jour après son ouverture",
+            "Durée du vote : %(n)s jours après son ouverture",
+            vote["days"],
+        )
+        % {"n": vote["days"]},
     ]
 
 

@@ -141,6 +141,25 @@ class AmendmentLine:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class VotePlan:
+    """The collective vote a call plans before its cofunding (majority judgment): the
+    lowest majority grade retained, the most commons retained (``None``: no limit), and
+    how long it lasts once opened, or the moment it ends (which wins when set)."""
+
+    min_grade: str  # « Bien »
+    max_retained: int | None = None
+    days: int = 7
+    planned_end: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware(planned_end=self.planned_end)
+        if self.days < 1:
+            raise ValueError(f"a vote lasts at least a day, got {self.days}")
+        if self.max_retained is not None and self.max_retained < 1:
+            raise ValueError(f"a vote retains at least one commons, got {self.max_retained}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChallengeContext:
     """One appel à communs; every piece is about one of them.
 
@@ -187,6 +206,8 @@ class ChallengeContext:
     # per selected team (HT) and its end.
     exploration_budget: Decimal | None = None
     exploration_end: datetime | None = None
+    # The collective vote before cofunding, when the call plans one.
+    vote: VotePlan | None = None
 
     def __post_init__(self) -> None:
         _require_aware(

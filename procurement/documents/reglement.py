@@ -103,6 +103,56 @@ def _write_exploration(writer: PieceWriter, ctx: ChallengeContext) -> None:
         )
 
 
+def _write_vote(writer: PieceWriter, ctx: ChallengeContext) -> None:
+    """The collective vote before cofunding, when the call plans one: who votes, how
+    (majority judgment, one ballot per organisation, secret until the close), when it
+    ends and which commons it retains — announced with the consultation, since it
+    decides which commons the round opens on."""
+    vote = ctx.vote
+    if vote is None:
+        return
+    writer.article("Vote collectif avant le cofinancement")
+    candidates = (
+        "les communs ayant fait leurs preuves à l'issue de l'exploration"
+        if ctx.exploration_budget is not None
+        else "les communs des propositions retenues"
+    )
+    duration = (
+        f"Il s'achève le {format_datetime_fr(vote.planned_end)}"
+        if vote.planned_end
+        else f"Il dure {vote.days} jour{'s' if vote.days > 1 else ''} à compter de son ouverture"
+    )
+    limit = (
+        f", dans la limite des {vote.max_retained} mieux classés"
+        if vote.max_retained and vote.max_retained > 1
+        else ", dans la limite du mieux classé"
+        if vote.max_retained == 1
+        else ""
+    )
+    writer.paragraph(
+        f"Avant l'ouverture du cofinancement, {candidates} sont soumis à un vote collectif "
+        "au jugement majoritaire. Chaque financeur et chaque organisation membre d'un "
+        "groupe de travail de l'appel dispose d'un bulletin, sur lequel elle attribue à "
+        "chaque commun une mention, de « Excellent » à « À rejeter » ; elle ne juge pas le "
+        "commun de son propre groupe de travail. L'acheteur, qui a fait son choix à la "
+        "sélection, ne vote pas. Un bulletin incomplet est refusé ; il peut être modifié "
+        "jusqu'à la clôture."
+    )
+    writer.paragraph(
+        f"{duration}. Les bulletins restent secrets jusqu'à la clôture ; un bulletin reçu "
+        "à l'heure de clôture ou après est refusé. "
+        f"Sont retenus les communs dont la mention majoritaire est au moins « {vote.min_grade} »"
+        f"{limit} ; les égalités sont départagées selon la règle du jugement majoritaire. "
+        "Les résultats, avec le profil de mérite de chaque commun, sont publiés, et seuls "
+        "les communs retenus sont ouverts au cofinancement."
+    )
+    if ctx.is_public_contract:
+        writer.paragraph(
+            "Ce vote ne porte que sur le cofinancement : l'attribution du marché suit les "
+            "règles du présent règlement."
+        )
+
+
 def _write_procedure(writer: PieceWriter, ctx: ChallengeContext) -> None:
     writer.article("Procédure" if ctx.is_public_contract else "Modalités de l'appel")
     pairs = [("Référence", ctx.reference)]
@@ -252,6 +302,11 @@ def _write_calendar(writer: PieceWriter, ctx: ChallengeContext) -> None:
                 if ctx.exploration_end
                 else []
             ),
+            *(
+                [("Fin du vote collectif", format_datetime_fr(ctx.vote.planned_end))]
+                if ctx.vote and ctx.vote.planned_end
+                else []
+            ),
         ),
         widths=(0.6, 0.4),
     )
@@ -395,6 +450,7 @@ def _render(ctx: ChallengeContext, title: str) -> bytes:
     _write_object(writer, ctx)
     _write_framing(writer, ctx)
     _write_exploration(writer, ctx)
+    _write_vote(writer, ctx)
     _write_procedure(writer, ctx)
     _write_lots(writer, ctx)
     _write_calendar(writer, ctx)

@@ -5,7 +5,7 @@ get a bucket in the round."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kernel.errors import ApplicationError, Forbidden, WrongState
 from procurement.models import AuditEvent
@@ -311,3 +311,43 @@ def test_a_cancelled_call_takes_no_more_ballots_and_leaves_no_inbox_item(world, 
             organisation=world.funders[0],
             grades=_grades(challenge, "Bien", "Bien", "Bien"),
         )
+
+
+def test_the_chambre_s_snapshot_and_the_rc_show_the_planned_vote(world, clock):
+    from scoring.models import Grade
+    from workflows.pack.call import challenge_context
+    from workflows.snapshots import call_snapshot, snapshot_diff
+
+    # given a call as the Chambre saw it, without a vote
+    challenge = journey.start(world)
+    before = call_snapshot(challenge)
+    assert challenge_context(challenge).vote is None
+    # when the buyer plans one for a day, retaining the best commons judged « Très bien »
+    vote_plan_set(
+        challenge=challenge,
+        actor=world.buyer_agent,
+        planned=True,
+        days=1,
+        min_grade=Grade.TRES_BIEN,
+        max_retained=1,
+    )
+    # then the changes since the snapshot show it, and nothing else
+    changes = snapshot_diff(before, call_snapshot(challenge))
+    assert [c.title for c in changes] == ["Vote collectif avant le cofinancement"]
+    assert [text for sign, text in changes[0].lines if sign == "+"] == [
+        "Mention majoritaire minimale : Très bien",
+        "Communs retenus : au plus 1",
+        "Durée du vote : 1 jour après son ouverture",
+    ]
+    # and the RC's context states it, its mention in French whatever the language
+    with translation.override("en"):
+        plan = challenge_context(challenge).vote
+    assert (plan.min_grade, plan.max_retained, plan.days, plan.planned_end) == (
+        "Très bien",
+        1,
+        1,
+        None,
+    )
+    # and a snapshot kept before votes were in it reads as « none »
+    old = {k: v for k, v in before.items() if k != "vote"}
+    assert snapshot_diff(old, before) == []

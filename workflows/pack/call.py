@@ -11,11 +11,13 @@ from procurement.models import Challenge, LotOutcome, Opinion, OpinionSubject, O
 from procurement.models.challenges import AggregationMethod
 from procurement.queries import lots_of
 from procurement.services.award_rules import procedure_of
+from scoring.aggregation import MJ_GRADES
 from scoring.method import method_paragraphs
 from scoring.models import CriterionKind, ScaleKind
 from scoring.queries import criteria_of
 from scoring.ranking import METHOD_DESCRIPTIONS, grid_spec
 from scoring.services.grids import SOCIAL_CRITERION_CODE
+from scoring.votes import vote_for
 
 
 def party(org: Organisation | None, fallback: str = "") -> ctx.Party:
@@ -85,6 +87,21 @@ def _lot_lines(challenge: Challenge, resources: dict[int, ctx.ResourceLine]) -> 
             )
         )
     return tuple(lots)
+
+
+def _vote_plan(challenge: Challenge) -> ctx.VotePlan | None:
+    """The collective vote the call plans, as the règlement states it."""
+    vote = vote_for(challenge)
+    if vote is None:
+        return None
+    return ctx.VotePlan(
+        # in French whatever the language active here: the mentions as the aggregation
+        # names them, best first (Excellent = 6 … À rejeter = 0)
+        min_grade=MJ_GRADES[len(MJ_GRADES) - 1 - vote.min_grade],
+        max_retained=vote.max_retained,
+        days=vote.days,
+        planned_end=vote.planned_end,
+    )
 
 
 def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
@@ -173,4 +190,5 @@ def challenge_context(challenge: Challenge) -> ctx.ChallengeContext:
         amendments=amendments,
         exploration_budget=challenge.exploration_budget if challenge.exploration_planned else None,
         exploration_end=challenge.exploration_end if challenge.exploration_planned else None,
+        vote=_vote_plan(challenge),
     )
