@@ -7,7 +7,7 @@ The services call these functions; they keep the checks, the locks and the write
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 # --- money ------------------------------------------------------------------------------
@@ -236,9 +236,26 @@ def reminder_horizon(now: datetime) -> datetime:
     return now + REMINDERS[-1][1]
 
 
-def reminder_due(deadline: datetime, now: datetime) -> str | None:
-    """The label of the nearest reminder due for ``deadline`` at ``now``, if any."""
-    return next((label for label, before in REMINDERS if deadline - before <= now), None)
+def reminder_due(
+    deadline: datetime, now: datetime, announced_at: datetime | None = None
+) -> str | None:
+    """The label of the nearest reminder due for ``deadline`` at ``now``, if any. None
+    when that reminder fell due by ``announced_at``, the moment a mail already told the
+    deadline (a 7-day vote's « J-7 » would repeat its opening mail)."""
+    for label, before in REMINDERS:
+        if deadline - before <= now:
+            if announced_at is not None and deadline - before <= announced_at:
+                return None
+            return label
+    return None
+
+
+def day_end(day: date, tz: tzinfo) -> datetime:
+    """The moment ``day`` ends on the clock of ``tz`` (midnight of the next day there):
+    what is due on ``day`` is on time until then, a daylight-saving change included.
+    Given in UTC, as the database gives the other deadlines: the reminders' leads are
+    then counted in elapsed time for all of them."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
 
 
 # A mail that failed is retried by the sweep after 1, 2, 4… minutes, ten times at most.

@@ -1,15 +1,27 @@
-"""Reads of grids, assignments, evaluations and rankings, scoped by the caller."""
+"""Reads of grids, assignments, evaluations and rankings, scoped by the caller; the
+collective votes' closes ahead, for their reminders."""
 
+from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.db.models import BooleanField, Case, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
-from procurement.queries import is_buyer_staff
+from procurement.calculations import reminder_horizon
+from procurement.models import ChallengeStatus
+from procurement.queries import (
+    Reminder,
+    collective_electorate,
+    is_buyer_staff,
+    staff_memberships,
+)
 from scoring.models import (
     COMMONS_KINDS,
     Assignment,
+    CollectiveVote,
     Criterion,
     Evaluation,
     Grid,
@@ -204,3 +216,42 @@ def is_evaluator_of(user, challenge) -> bool:
     if user is None:
         return False
     return Assignment.objects.filter(evaluator=user, proposal__challenge=challenge).exists()
+
+
+def voters_without_ballot(vote: CollectiveVote) -> dict[int, dict]:
+    """Per user (staff with an address of an organisation entitled to vote that has not
+    cast its ballot yet): those organisations' names, under ``organisations``. The staff
+    of an organisation that voted are left out, for that organisation."""
+    waiting = dict(
+        collective_electorate(vote.challenge).exclude(ballots__vote=vote).values_list("pk", "name")
+    )
+    users: dict[int, dict] = {}
+    for user_pk, org_pk in staff_memberships(list(waiting)):
+        names = users.setdefault(user_pk, {"organisations": []})["organisations"]
+        names.append(waiting[org_pk])
+    for mine in users.values():
+        mine["organisations"].sort()
+    return users
+
+
+def votes_to_remind(now: datetime) -> Iterator[Reminder]:
+    """The open collective votes that close within the reminders' horizon: a ballot at
+    the close itself is too late. To the organisations that have not voted
+    (``voters_without_ballot``), linking to the ballot; the opening mail told the close
+    (``announced_at``)."""
+    votes = CollectiveVote.objects.filter(
+        opened_at__isnull=False,
+        closed_at__isnull=True,
+        challenge__status=ChallengeStatus.COFUNDING,  # not a cancelled call's
+        ends_at__gt=now,
+        ends_at__lte=reminder_horizon(now),
+    ).select_related("challenge")
+    for vote in votes.order_by("ends_at", "pk"):
+        yield Reminder(
+            "vote",
+            vote.challenge,
+            vote.ends_at,
+            partial(voters_without_ballot, vote),
+            page="portal:vote",
+            announced_at=vote.opened_at,
+        )

@@ -15,6 +15,7 @@ from procurement.services.cofunding import cofunding_hosts_missing
 from procurement.services.community import motion_actions_overdue_notify
 from procurement.services.documents import document_jobs_stalled
 from procurement.services.notifications import notifications_retry_due, reminders_send_due
+from scoring.services.votes import vote_reminders_send_due
 from workflows.documents import document_job_run
 from workflows.nodes import CeleryJob
 from workflows.opendata import daily_export
@@ -180,9 +181,10 @@ def generate_documents(self, job_pk: int) -> None:
 def sweep() -> dict:
     """Advance whatever is due: fire the deadline timers, let the process go on past the
     Chambre's delay, re-enqueue lost jobs (a document job whose worker stopped beating
-    within ``JOB_STALL_SECONDS``), send the deadline reminders, retry the
-    mails that failed, anchor the chains' heads once a day, and tell the Chambre's
-    modérateurs of the actions of its plan past their due date.
+    within ``JOB_STALL_SECONDS``), send the deadline reminders (the calls' and their
+    collective votes'), retry the mails that failed, anchor the chains' heads once a
+    day, and tell the Chambre's modérateurs of the actions of its plan past their due
+    date.
 
     Runs every few seconds (celery beat in production, ``run_scheduler`` in the
     embedded default); deadlines live in the database, never in Celery countdowns."""
@@ -201,7 +203,7 @@ def sweep() -> dict:
             _mark_requeued(task, now)
             _delay(run_job, task.pk)
             requeued += 1
-    reminders = reminders_send_due(now)
+    reminders = reminders_send_due(now) + vote_reminders_send_due(now)
     retried = notifications_retry_due(now)
     anchored = chains_anchor_due(now)
     overdue = motion_actions_overdue_notify(now)

@@ -117,6 +117,7 @@ from procurement.queries.membership import (
     rapporteur_candidates,
 )
 from procurement.queries.notifications import (
+    Reminder,
     deadlines_to_remind,
     explorer_recipients,
     funder_recipients,
@@ -127,6 +128,7 @@ from procurement.queries.notifications import (
     positioned_recipients,
     proposer_recipients,
     settled_pledge_recipients,
+    staff_memberships,
     staff_recipients,
     subscriber_recipients,
     subscriptions_of,
@@ -186,6 +188,7 @@ __all__ = [
     "LotExecution",
     "Member",
     "RecordRow",
+    "Reminder",
     "RoundMatching",
     "StatementLine",
     "access_challenge",
@@ -305,6 +308,7 @@ __all__ = [
     "resources_of",
     "round_matching",
     "settled_pledge_recipients",
+    "staff_memberships",
     "staff_recipients",
     "stage_bar",
     "subscriber_recipients",

@@ -1,17 +1,25 @@
-"""Subscriptions, and who receives the mails of a challenge's events."""
+"""Subscriptions, who receives the mails of a challenge's events, and the deadlines
+ahead that the reminders speak of (``Reminder``, ``deadlines_to_remind``)."""
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Min, Q
 
-from procurement.calculations import reminder_horizon
+from kernel.formats import PARIS
+from procurement.calculations import day_end, reminder_horizon
 from procurement.models import (
     Allocation,
     Bucket,
     Challenge,
     ChallengeStatus,
     CofundingRound,
+    Deliverable,
+    DeliverableStatus,
     MailPreference,
     MatchingOffer,
     Organisation,
@@ -21,6 +29,7 @@ from procurement.models import (
     Subscription,
     WorkingGroupMember,
 )
+from procurement.queries.execution import holder_organisation_ids
 from procurement.queries.membership import STAFF_ROLES, org_ids
 
 
@@ -248,27 +257,118 @@ def letter_recipients(letters) -> dict[int, list]:
     return users
 
 
-def deadlines_to_remind(now):
-    """(stage, challenge, deadline, recipients function) of the deadlines within 7 days."""
+@dataclass(frozen=True)
+class Reminder:
+    """A deadline ahead that its reminders speak of (``reminders_send``): its ``stage``
+    (the mail's kind is ``reminder_<stage>``), the call and the moment; who is reminded
+    (``recipients()``, called only when a reminder is due: a set of users, or per user
+    what its mail says of it); ``item``, the object of the call when a call has several
+    such deadlines (a deliverable); the ``page`` the mail links to (a portal URL name
+    taking the call's id; the call's page when None); ``announced_at``, when a mail
+    already told the deadline (a reminder due by then is not sent); what every mail
+    says (``data``)."""
+
+    stage: str
+    challenge: Challenge
+    deadline: datetime
+    recipients: Callable[[], set[int] | dict[int, dict]]
+    item: int | None = None
+    page: str | None = None
+    announced_at: datetime | None = None
+    data: dict = field(default_factory=dict)
+
+
+def deadlines_to_remind(now: datetime) -> Iterator[Reminder]:
+    """The call's deadlines from ``now`` (excluded) to the reminders' horizon (included),
+    each with those it concerns: the end of positioning (the partners positioned), of
+    the proposals (the working groups' organisations), of cofunding (the funders with an
+    envelope), of the exploration, and the deliverables' due days (below)."""
     horizon = reminder_horizon(now)
     for challenge in Challenge.objects.filter(
         status=ChallengeStatus.POSITIONING,
         positioning_deadline__gt=now,
         positioning_deadline__lte=horizon,
     ):
-        yield "positioning", challenge, challenge.positioning_deadline, positioned_recipients
+        yield Reminder(
+            "positioning",
+            challenge,
+            challenge.positioning_deadline,
+            partial(positioned_recipients, challenge),
+        )
     for challenge in Challenge.objects.filter(
         status=ChallengeStatus.PROPOSALS, proposal_deadline__gt=now, proposal_deadline__lte=horizon
     ):
-        yield "proposals", challenge, challenge.proposal_deadline, group_member_recipients
+        yield Reminder(
+            "proposals",
+            challenge,
+            challenge.proposal_deadline,
+            partial(group_member_recipients, challenge),
+        )
     for round_ in CofundingRound.objects.filter(
         closed_at__isnull=True,
         challenge__status=ChallengeStatus.COFUNDING,
         deadline__gt=now,
         deadline__lte=horizon,
     ).select_related("challenge"):
+        funders = Allocation.objects.filter(round=round_).values("funder")
+        yield Reminder(
+            "cofunding", round_.challenge, round_.deadline, partial(staff_recipients, funders)
+        )
+    yield from explorations_to_remind(now, horizon)
+    yield from deliverables_to_remind(now, horizon)
 
-        def funders(challenge, round_=round_):
-            return staff_recipients(Allocation.objects.filter(round=round_).values("funder"))
 
-        yield "cofunding", round_.challenge, round_.deadline, funders
+def explorations_to_remind(now: datetime, horizon: datetime) -> Iterator[Reminder]:
+    """The end of each exploration ahead: after it the buyer decides which commons
+    proved themselves. To the staff of the exploring working groups' organisations (per
+    user, its proposals under ``exploring``); the mail that started the exploration told
+    its end (``announced_at``)."""
+    challenges = Challenge.objects.filter(
+        status=ChallengeStatus.EXPLORATION, exploration_end__gt=now, exploration_end__lte=horizon
+    ).annotate(started_at=Min("explorations__started_at"))
+    for challenge in challenges:
+        yield Reminder(
+            "exploration",
+            challenge,
+            challenge.exploration_end,
+            partial(explorer_recipients, challenge),
+            page="portal:challenge",
+            announced_at=challenge.started_at,
+        )
+
+
+def deliverables_to_remind(now: datetime, horizon: datetime) -> Iterator[Reminder]:
+    """The deliverables of signed contracts still expected from their holder (never
+    submitted, or refused and to be submitted again) whose due day ends ahead: due on a
+    day, a deliverable is on time until that day ends in Paris (``day_end``). To the
+    staff of the holder's organisations (the awarded proposal's working group), not
+    those of another lot's holder."""
+    deliverables = (
+        Deliverable.objects.filter(
+            lot__challenge__status=ChallengeStatus.AWARDED,
+            lot__challenge__awarded_at__isnull=False,
+            status__in=[DeliverableStatus.EXPECTED, DeliverableStatus.REFUSED],
+            due_on__gte=now.astimezone(PARIS).date(),
+            due_on__lte=horizon.astimezone(PARIS).date(),
+        )
+        .select_related("lot__challenge", "proposal")
+        .order_by("due_on", "pk")
+    )
+    for deliverable in deliverables:
+        deadline = day_end(deliverable.due_on, PARIS)
+        if not now < deadline <= horizon:
+            continue
+        yield Reminder(
+            "deliverable",
+            deliverable.lot.challenge,
+            deadline,
+            partial(staff_recipients, holder_organisation_ids(deliverable.proposal)),
+            item=deliverable.pk,
+            page="portal:execution",
+            data={
+                "title": deliverable.title,
+                "lot": deliverable.lot.number,
+                "due_on": deliverable.due_on.isoformat(),
+                "refused": deliverable.status == DeliverableStatus.REFUSED,
+            },
+        )

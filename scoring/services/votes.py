@@ -51,10 +51,15 @@ from procurement.queries import (
 from procurement.services.audit import audit_record
 from procurement.services.cofunding import cofunding_deadline_postpone
 from procurement.services.exploration import proposals_to_cofund
-from procurement.services.notifications import notify_vote_opened, notify_vote_result
+from procurement.services.notifications import (
+    notify_vote_opened,
+    notify_vote_result,
+    reminders_send,
+)
 from scoring.aggregation import MJ_GRADES, grade_value
 from scoring.aggregation.collective import collective_choice
 from scoring.models import Ballot, BallotGrade, CollectiveVote, Grade, VoteCandidate
+from scoring.queries import votes_to_remind
 
 # The call's vote is planned with the call, while its buyer drafts or revises it.
 PLANNABLE = (ChallengeStatus.DRAFT, ChallengeStatus.REVISION)
@@ -305,6 +310,16 @@ def vote_close(*, challenge) -> CollectiveVote:
     return vote
 
 
+def vote_reminders_send_due(now: datetime) -> int:
+    """Called by the periodic sweep: 7 days and 1 day before a vote closes, the staff of
+    each organisation entitled to vote that has not cast its ballot are reminded, once
+    each, that the vote closes at that moment and that an incomplete ballot is refused
+    (the calls' reminders' loop: ``procurement.services.notifications.reminders_send``).
+    A reminder that would fall due by the opening is not sent: the opening mail told
+    the close. Returns the number of new notifications."""
+    return reminders_send(votes_to_remind(now), now)
+
+
 def vote_retained(challenge) -> list[int] | None:
     """The proposals a closed vote retained (they get a bucket); ``None`` when the call
     held no vote, so the round takes every selected proposal as before."""
@@ -329,6 +344,7 @@ __all__ = [
     "vote_open",
     "vote_plan_set",
     "vote_planned",
+    "vote_reminders_send_due",
     "vote_retained",
     "voter_organisations",
 ]

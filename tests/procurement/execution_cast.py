@@ -25,33 +25,13 @@ def signed_call(world, *, members=(0,), signed: bool = True):
     in ``members`` (the first its coordinator), producing the commons « Covoiturage
     ouvert »; signed now unless ``signed=False`` (award decided, not yet signed)."""
     challenge = journey.start(world)
-    lot = challenge.lots.get(number=1)
-    resource = lot.resources.get()
+    lot, proposal = award_lot(world, challenge, 1, members=members)
     commons, _ = Commons.objects.get_or_create(
         slug="covoiturage-ouvert",
         defaults={"name": "Covoiturage ouvert", "category": "knowledge"},
     )
-    resource.commons = commons
-    resource.save(update_fields=["commons"])
-    group = WorkingGroup.objects.create(resource=resource, coordinator=world.partners[members[0]])
-    for i in members:
-        WorkingGroupMember.objects.create(group=group, organisation=world.partners[i])
-    proposal = Proposal.objects.create(
-        group=group,
-        challenge=challenge,
-        title="Standard de covoiturage v2",
-        summary="Un standard ouvert.",
-        deliverables="Spécification, jeu de tests.",
-        licence="ODbL-1.0",
-        amount=Decimal("30000.00"),
-        status=ProposalStatus.AWARDED,
-        submitted_at=timezone.now(),
-    )
-    proposal.lots.set([lot])
+    lot.resources.update(commons=commons)
     now = timezone.now()
-    lot.outcome = LotOutcome.AWARDED
-    lot.outcome_at = now
-    lot.save(update_fields=["outcome", "outcome_at"])
     Challenge.objects.filter(pk=challenge.pk).update(
         status=ChallengeStatus.AWARDED if signed else ChallengeStatus.AWARD,
         published_at=now,
@@ -61,3 +41,29 @@ def signed_call(world, *, members=(0,), signed: bool = True):
     challenge.refresh_from_db()
     lot.refresh_from_db()
     return challenge, lot, proposal
+
+
+def award_lot(world, challenge, number: int, *, members=(0,)):
+    """Lot ``number`` awarded to a working group of ``world.partners[i]`` for i in
+    ``members`` (the first its coordinator): its proposal, awarded."""
+    lot = challenge.lots.get(number=number)
+    resource = lot.resources.get()
+    group = WorkingGroup.objects.create(resource=resource, coordinator=world.partners[members[0]])
+    for i in members:
+        WorkingGroupMember.objects.create(group=group, organisation=world.partners[i])
+    proposal = Proposal.objects.create(
+        group=group,
+        challenge=challenge,
+        title="Standard de covoiturage v2" if number == 1 else f"Proposition du lot {number}",
+        summary="Un standard ouvert.",
+        deliverables="Spécification, jeu de tests.",
+        licence="ODbL-1.0",
+        amount=Decimal("30000.00"),
+        status=ProposalStatus.AWARDED,
+        submitted_at=timezone.now(),
+    )
+    proposal.lots.set([lot])
+    lot.outcome = LotOutcome.AWARDED
+    lot.outcome_at = timezone.now()
+    lot.save(update_fields=["outcome", "outcome_at"])
+    return lot, proposal

@@ -2,7 +2,7 @@
 
 import ast
 import inspect
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -189,6 +189,38 @@ NOW = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 def test_the_reminder_due_for_a_deadline(deadline, label):
     assert calc.reminder_due(deadline, NOW) == label
     assert (deadline <= calc.reminder_horizon(NOW)) is (label is not None)
+
+
+@pytest.mark.parametrize(
+    ("announced_at", "label"),
+    [
+        (NOW - timedelta(days=3, seconds=1), "7j"),  # opened before the 7-day reminder
+        (NOW - timedelta(days=3), None),  # opened just as it fell due: the mail said it
+        (NOW, None),
+    ],
+)
+def test_a_reminder_due_by_the_announcement_is_not_sent(announced_at, label):
+    # a deadline 4 days ahead: its 7-day reminder fell due 3 days ago
+    assert calc.reminder_due(NOW + timedelta(days=4), NOW, announced_at) == label
+
+
+def test_the_one_day_reminder_comes_after_an_announcement_within_the_week():
+    opened = NOW - timedelta(days=6)  # a 7-day vote opened 6 days ago
+    assert calc.reminder_due(opened + timedelta(days=7), NOW, opened) == "1j"
+
+
+@pytest.mark.parametrize(
+    ("day", "end"),
+    [
+        (date(2026, 10, 1), datetime(2026, 10, 1, 22, 0, tzinfo=UTC)),  # summer time
+        (date(2026, 10, 24), datetime(2026, 10, 24, 22, 0, tzinfo=UTC)),
+        (date(2026, 10, 25), datetime(2026, 10, 25, 23, 0, tzinfo=UTC)),  # the change
+        (date(2026, 12, 31), datetime(2026, 12, 31, 23, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_day_ends_at_midnight_on_the_paris_clock(day, end):
+    assert calc.day_end(day, PARIS) == end
+    assert calc.day_end(day, PARIS).astimezone(PARIS).time().isoformat() == "00:00:00"
 
 
 @pytest.mark.parametrize(

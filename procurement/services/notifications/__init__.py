@@ -35,7 +35,7 @@ from procurement.services.notifications.events import (
     notify_vote_opened,
     notify_vote_result,
 )
-from procurement.services.notifications.reminders import reminders_send_due
+from procurement.services.notifications.reminders import reminders_send, reminders_send_due
 from procurement.services.notifications.sending import (
     PARIS,
     notification_render,
@@ -77,6 +77,7 @@ __all__ = [
     "notify_rejection_letters",
     "notify_vote_opened",
     "notify_vote_result",
+    "reminders_send",
     "reminders_send_due",
     "subscription_set",
 ]

@@ -2,7 +2,7 @@
 retries the mails that failed."""
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -87,6 +87,8 @@ def notification_render(notification: Notification) -> tuple[str, str]:
     for name in ("deadline", "standstill_ends_at", "letters_sent_at"):
         if data.get(name):
             data[name] = datetime.fromisoformat(data[name])
+    if data.get("due_on"):  # a day (a deliverable's), written as the day it is
+        data["due_on"] = date.fromisoformat(data["due_on"])
     # Labels are named by their code in the row and read in the recipient's language.
     if data.get("subject") in OpinionSubject.values:
         data["subject_label"] = OpinionSubject(data["subject"]).label
