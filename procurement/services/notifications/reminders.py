@@ -33,13 +33,20 @@ def reminders_send(reminders: Iterable[Reminder], now: datetime) -> int:
     before) of these deadlines, each once to those concerned, in the mail
     ``reminder_<stage>`` with the deadline and, when given, the link to the page where
     they act. Returns the number of new notifications."""
-    created = 0
+    due = []
     for reminder in reminders:
         label = reminder_due(reminder.deadline, now, reminder.announced_at)
-        if label is None:
-            continue
-        key = reminder_key(reminder, label)
-        if Notification.objects.filter(key=key).exists():
+        if label is not None:
+            due.append((reminder, label, reminder_key(reminder, label)))
+    # One query for those already sent, whatever the number of deadlines ahead.
+    sent = set(
+        Notification.objects.filter(key__in=[key for _r, _l, key in due]).values_list(
+            "key", flat=True
+        )
+    )
+    created = 0
+    for reminder, label, key in due:
+        if key in sent:
             continue
         data = {**reminder.data, "deadline": _iso(reminder.deadline), "before": label}
         if reminder.page:
