@@ -1,5 +1,10 @@
 """Reads of processes and tasks, scoped by the caller in the query itself."""
 
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -97,6 +102,97 @@ def tasks_actionable_by(user) -> QuerySet[Task]:
     )
 
 
+def tasks_actionable_scope(user) -> QuerySet[Task]:
+    """``tasks_actionable_by`` bare: the same tasks in the same order, with nothing
+    joined for display. What a list counts and cuts into pages: the count and the page's
+    ids read the task and the links that scope it, never the call's wide row, so the
+    work that grows with the user's tasks stays narrow (``tasks_rows`` then loads the
+    page's twenty)."""
+    if user is None or not user.is_authenticated:
+        return Task.objects.none()
+    return (
+        Task.objects.filter(flow_task_type="HUMAN", status__in=OPEN_STATUSES)
+        .filter(_eligible_q(user))
+        .filter(Q(owner__isnull=True) | Q(owner=user))
+        .order_by("-created", "-id")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A task as a list shows it (``api.processes.TaskRowSerializer``): read as values,
+    no model instance for the task, its process, its call nor its owner."""
+
+    id: int
+    flow_task: Any
+    status: str
+    process_id: int
+    challenge_id: int | None
+    challenge_title: str | None
+    owner: str | None
+    created: datetime
+    finished: datetime | None
+    data: Any
+    deadline: datetime | None
+
+
+# What ``next_deadline`` reads of a task's call, read with the task's row.
+_CALL_DEADLINES = (
+    "positioning_deadline",
+    "proposal_deadline",
+    "exploration_planned",
+    "exploration_end",
+    "cofunding_deadline",
+)
+
+
+def tasks_rows(ids: list[int]) -> list[TaskRow]:
+    """The tasks ``ids`` (already scoped by the caller's query) in that order, each
+    with its call, its owner and its deadline as ``task_deadline`` gives it: one query
+    for a page."""
+    challenge = "process__challengeprocess__challenge__"
+    rows = (
+        Task.objects.filter(pk__in=ids)
+        .annotate(referral_deadline=_open_referral_deadline())
+        .values(
+            "id",
+            "flow_task",
+            "status",
+            "process_id",
+            "created",
+            "finished",
+            "data",
+            "referral_deadline",
+            "owner__username",
+            f"{challenge}id",
+            f"{challenge}title",
+            *(challenge + name for name in _CALL_DEADLINES),
+        )
+    )
+    by_id = {}
+    for row in rows:
+        if getattr(row["flow_task"], "acts", None) == Actor.CHAMBRE:
+            deadline = row["referral_deadline"]
+        else:
+            deadline = next_deadline(
+                SimpleNamespace(**{name: row[challenge + name] for name in _CALL_DEADLINES})
+            )
+        by_id[row["id"]] = TaskRow(
+            id=row["id"],
+            flow_task=row["flow_task"],
+            status=row["status"],
+            process_id=row["process_id"],
+            challenge_id=row[f"{challenge}id"],
+            challenge_title=row[f"{challenge}title"],
+            owner=row["owner__username"],
+            created=row["created"],
+            finished=row["finished"],
+            data=row["data"],
+            deadline=deadline,
+        )
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def open_task_of(challenge, steps: tuple[str, ...]) -> Task | None:
     """The challenge's open task on one of the human ``steps`` (by node name), if any."""
     nodes = [getattr(ChallengeFlow, name) for name in steps]
@@ -163,12 +259,15 @@ def timers_waiting(process) -> QuerySet[Task]:
 
 __all__ = [
     "STATUS",
+    "TaskRow",
     "access_process",
     "access_task",
     "open_task_of",
     "processes_visible_to",
     "task_deadline",
     "tasks_actionable_by",
+    "tasks_actionable_scope",
+    "tasks_rows",
     "timers_waiting",
 ]
 
