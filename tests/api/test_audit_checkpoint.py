@@ -7,11 +7,13 @@ import json
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from procurement.models import AuditEvent, ChainCheckpoint
+from procurement.models import AuditChainHead, AuditEvent, ChainCheckpoint
 from procurement.services import audit as audit_module
-from procurement.services.audit import audit_record
+from procurement.services.audit import GENESIS, audit_record
 from procurement.services.chains import chains_verify, incremental, rows
+from tests.api import scenarios
 from tests.api.steps import challenge_url, ok
 from tests.tamper import behind_the_orm
 from tests.workflows import journey
@@ -183,3 +185,41 @@ def test_a_chain_rewritten_before_the_checkpoint_is_detected_by_the_endpoint(wor
     assert body["verification"]["valid"] is False
     assert body["verification"]["first_broken_seq"] == checkpoint
     assert body["verification"]["reason"] == "checkpoint_mismatch"
+
+
+@pytest.mark.django_db
+def test_a_calls_sealed_chains_are_told_apart_from_those_of_calls_numbered_alike(
+    world, clock, api, monkeypatch
+):
+    # given opened proposals, their sealed chains verified once by the audit endpoint
+    challenge = scenarios.opened(world, clock)
+    buyer = api(world.buyer_agent)
+    family = f"sealed:{challenge.pk}"
+
+    def sealed_report(body):
+        return next(report for report in body["chains"] if report["chain"] == family)
+
+    before = sealed_report(ok(buyer.get(challenge_url(challenge.pk, "audit/"))))
+    assert before["valid"] is True
+
+    # when calls numbered from the same digits (``sealed:<n>0:…``, ``sealed:<n>1:…``),
+    # or the next call, have sealed events of their own
+    for n, name in enumerate((f"{family}0:1", f"{family}1:2", f"sealed:{challenge.pk + 1}:3")):
+        AuditEvent.objects.create(
+            chain=name,
+            seq=1,
+            verb="proposal.submitted",
+            created_at=timezone.now(),
+            prev_hash=GENESIS,
+            hash=f"{n:064d}",
+        )
+        AuditChainHead.objects.create(chain=name, seq=1, hash=f"{n:064d}")
+
+    # then the call's sealed chains are still the ones verified: its checkpoint answers
+    # (no full verification), with the same count and head
+    def no_full_verification(**kwargs):
+        raise AssertionError(f"full verification of {kwargs}")
+
+    monkeypatch.setattr(incremental, "chains_verify", no_full_verification)
+    after = sealed_report(ok(buyer.get(challenge_url(challenge.pk, "audit/"))))
+    assert after == before
