@@ -110,12 +110,13 @@ def tasks_actionable_scope(user) -> QuerySet[Task]:
     page's twenty)."""
     if user is None or not user.is_authenticated:
         return Task.objects.none()
-    return (
-        Task.objects.filter(flow_task_type="HUMAN", status__in=OPEN_STATUSES)
-        .filter(_eligible_q(user))
-        .filter(Q(owner__isnull=True) | Q(owner=user))
-        .order_by("-created", "-id")
-    )
+    # one filter() of one Q: each chained filter() copies the query, and the scope is
+    # built on every request
+    return Task.objects.filter(
+        Q(flow_task_type="HUMAN", status__in=OPEN_STATUSES)
+        & _eligible_q(user)
+        & (Q(owner__isnull=True) | Q(owner=user))
+    ).order_by("-created", "-id")
 
 
 @dataclass(frozen=True, slots=True)
