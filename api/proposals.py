@@ -223,9 +223,10 @@ class MemberShareInput(Serializer):
 
 
 class ProposalInput(Serializer):
-    # the group with its resource, lot and call in one query: the service reads them all
+    # the group with its resource and lot in one query: the service reads them; it reads
+    # the call itself under its lock (``proposal_submit``)
     group = serializers.PrimaryKeyRelatedField(
-        queryset=WorkingGroup.objects.select_related("resource__challenge", "resource__lot")
+        queryset=WorkingGroup.objects.select_related("resource__lot")
     )
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField()

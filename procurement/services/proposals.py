@@ -34,13 +34,15 @@ from procurement.models import (
     GroupementKind,
     Lot,
     MemberShare,
+    Membership,
     Milestone,
     Proposal,
     ProposalAttachment,
     ProposalStatus,
     WorkingGroup,
+    WorkingGroupMember,
 )
-from procurement.queries import is_member, org_ids
+from procurement.queries import is_member
 from procurement.services.audit import audit_record, sealed_chain, sealed_digest
 from procurement.services.notifications import notify_proposals_opened
 from procurement.services.stages import challenge_stage_move
@@ -161,19 +163,25 @@ def _timeline(milestones: Iterable[Mapping]) -> list[Milestone]:
     return built
 
 
-def _lots_answered(group: WorkingGroup, numbers: Iterable[int] | None) -> list[Lot]:
+def _lots_answered(
+    challenge: Challenge, group: WorkingGroup, numbers: Iterable[int] | None
+) -> list[Lot]:
     """The lots a proposal answers: its resource's lot, and the other lots of the call
     it names when the call lets a proposal answer several lots (``multi_lot_proposals``).
     A lot is named by its number; a lot the call does not have, or a second lot where
-    the call allows one only, is refused on the ``lots`` field."""
-    resource = group.resource
-    challenge = resource.challenge
-    own = resource.lot
+    the call allows one only, is refused on the ``lots`` field.
+
+    A proposal answering its resource's lot alone takes that lot as the group brought it
+    (no query): a lot's number and reservations are set while the call is a draft
+    (``challenge_update``), before any working group exists, and an amendment changes
+    only its estimate, which the proposal does not read."""
+    own = group.resource.lot
     wanted = {int(n) for n in numbers or ()}
     if own is not None:
+        if wanted <= {own.number}:
+            return [own]
         wanted.add(own.number)
-    # read in the transaction, never from the caller's copy (a lot reserved since)
-    lots = {lot.number: lot for lot in challenge.lots.filter(number__in=wanted)}
+    lots = {lot.number: lot for lot in Lot.objects.filter(challenge=challenge, number__in=wanted)}
     unknown = sorted(wanted - lots.keys())
     if unknown:
         raise field_error(
@@ -230,6 +238,7 @@ def _price_lots(lines: list[BudgetLine], answered: list[Lot]) -> None:
 def _groupement(
     *,
     actor,
+    challenge: Challenge,
     group: WorkingGroup,
     kind: str,
     shares: Iterable[Mapping],
@@ -286,7 +295,7 @@ def _groupement(
                 amount=Decimal(share["amount"]),
             )
         )
-    if group.resource.challenge.framing == Framing.PUBLIC_CONTRACT:
+    if challenge.framing == Framing.PUBLIC_CONTRACT:
         for lot in answered:
             price = sum(
                 (
@@ -409,31 +418,56 @@ def _require_reserved_lots(group: WorkingGroup, answered: list[Lot]) -> None:
             )
 
 
-def _require_group_member(actor, group: WorkingGroup) -> None:
-    if not group.members.filter(organisation__in=org_ids(actor)).exists():
+# The call's fields a submission reads: its stage and deadline (the receipt), its lots
+# rule, framing and fair-pay bounds (the proposal and its answer). No other is loaded.
+_GATE_FIELDS = (
+    "id",
+    "status",
+    "proposal_deadline",
+    "proposals_opened_at",
+    "multi_lot_proposals",
+    "framing",
+    "fair_rate_min",
+    "fair_rate_max",
+)
+
+
+def _receipt_gate(*, group: WorkingGroup, actor) -> Challenge:
+    """The group's call, read under its row locked in shared mode (PostgreSQL's ``FOR KEY
+    SHARE``): the submissions in flight hold it together, none waits for another, and
+    the opening, which locks the row exclusively, waits for them all
+    (``proposals_open``). SQLite's IMMEDIATE transactions serialise writers anyway.
+
+    The same statement tells whether ``actor`` belongs to one of the group's
+    organisations (``actor_is_member``, as ``org_ids``: any role) and which proposal the
+    group has already (``group_proposal_id``, None for none): one round trip instead of four on
+    the deadline rush's path. The call comes with ``_GATE_FIELDS`` only, the others
+    deferred (read on access, never stale)."""
+    challenge_table = connection.ops.quote_name(Challenge._meta.db_table)
+    member_table = connection.ops.quote_name(WorkingGroupMember._meta.db_table)
+    membership_table = connection.ops.quote_name(Membership._meta.db_table)
+    proposal_table = connection.ops.quote_name(Proposal._meta.db_table)
+    # Django's ORM has no FOR KEY SHARE; it locks the call's row only (OF c)
+    lock = " FOR KEY SHARE OF c" if connection.vendor == "postgresql" else ""
+    sql = (
+        f"SELECT {', '.join(f'c.{name}' for name in _GATE_FIELDS)}, "  # noqa: S608 — names
+        f"EXISTS (SELECT 1 FROM {member_table} m WHERE m.group_id = %s AND m.organisation_id "
+        f"IN (SELECT s.organisation_id FROM {membership_table} s WHERE s.user_id = %s)) "
+        "AS actor_is_member, "
+        f"(SELECT p.id FROM {proposal_table} p WHERE p.group_id = %s) AS group_proposal_id "
+        f"FROM {challenge_table} c WHERE c.id = %s{lock}"
+    )
+    params = [group.pk, actor.pk, group.pk, group.resource.challenge_id]
+    (challenge,) = Challenge.objects.raw(sql, params)
+    return challenge
+
+
+def _require_group_member(challenge) -> None:
+    """The actor belongs to the group (``actor_is_member`` of ``_receipt_gate``), else 403."""
+    if not challenge.actor_is_member:
         raise Forbidden(
             _("Seuls les membres du groupe de travail déposent sa proposition."), code="not_allowed"
         )
-
-
-def _receipt_lock(challenge) -> None:
-    """Read the call's stage and proposal deadline under its row locked in shared mode
-    (PostgreSQL's ``FOR KEY SHARE``): the submissions in flight hold it together, none
-    waits for another, and the opening, which locks the row exclusively, waits for them
-    all (``proposals_open``). SQLite's IMMEDIATE transactions serialise writers anyway."""
-    fields = ("status", "proposal_deadline", "proposals_opened_at")
-    if connection.vendor != "postgresql":
-        status, deadline, opened_at = Challenge.objects.values_list(*fields).get(pk=challenge.pk)
-    else:  # Django's ORM has no FOR KEY SHARE
-        table = connection.ops.quote_name(Challenge._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {', '.join(fields)} FROM {table} WHERE id = %s FOR KEY SHARE",  # noqa: S608
-                [challenge.pk],
-            )
-            status, deadline, opened_at = cursor.fetchone()
-    challenge.status, challenge.proposal_deadline = status, deadline
-    challenge.proposals_opened_at = opened_at
 
 
 def _require_received_in_time(challenge, received_at: datetime, *, message: str) -> None:
@@ -443,11 +477,10 @@ def _require_received_in_time(challenge, received_at: datetime, *, message: str)
     the request's arrival (``kernel.receipt``), judged to the second: at the deadline
     itself it is too late.
 
-    Read under the call's row in shared mode (``_receipt_lock``). Should the opening
-    have run between the arrival and this read (beyond its grace window:
+    ``challenge`` is read under its row in shared mode (``_receipt_gate``). Should the
+    opening have run between the arrival and this read (beyond its grace window:
     ``proposals_open``), the offer is refused with its own code and the error logged:
     the opened proposals are never opened again."""
-    _receipt_lock(challenge)
     deadline = challenge.proposal_deadline
     if (
         challenge.status != ChallengeStatus.PROPOSALS
@@ -538,13 +571,14 @@ def proposal_submit(
     audit trail records that a proposal was submitted, never what it says, in the
     proposal's own sealed chain (no row shared with the other groups' submissions).
 
-    Queries: a new proposal costs about ten (the membership, the call's row, the lots,
-    the proposal, its lines, milestones and lots, its sealed event and chain head);
-    ``tests/api/test_submission_burst.py`` holds the count.
+    Queries: a new proposal answering its resource's lot costs seven besides the
+    transaction (the call's row with the membership and the group's proposal,
+    ``_receipt_gate``; the proposal, its lines, milestones and lots; its sealed event and
+    chain head); ``tests/api/test_query_counts.py`` holds the count.
     """
     received_at = received_at or timezone.now()
-    challenge = group.resource.challenge
-    _require_group_member(actor, group)
+    challenge = _receipt_gate(group=group, actor=actor)
+    _require_group_member(challenge)
     _require_received_in_time(
         challenge,
         received_at,
@@ -555,18 +589,24 @@ def proposal_submit(
     lines = _budget(budget_lines)
     _require_coordination_share(lines, coordination_justification)
     steps = _timeline(milestones)
-    answered = _lots_answered(group, lots)
+    answered = _lots_answered(challenge, group, lots)
     _require_reserved_lots(group, answered)
     _price_lots(lines, answered)
     shares = _groupement(
         actor=actor,
+        challenge=challenge,
         group=group,
         kind=groupement_kind,
         shares=member_shares,
         lines=lines,
         answered=answered,
     )
-    proposal = Proposal.objects.select_for_update().filter(group=group).first()
+    # A replacement locks the group's proposal (two replacements never interleave their
+    # parts); a new one needs no lock: a second insert for the group is refused by the
+    # database (a lost race is a 409: kernel.conflicts).
+    proposal = None
+    if challenge.group_proposal_id is not None:
+        proposal = Proposal.objects.select_for_update().filter(group=group).first()
     new = proposal is None
     if new:
         proposal = Proposal(group=group, challenge=challenge)
@@ -664,6 +704,7 @@ def proposal_groupement_settle(
         )
     shares = _groupement(
         actor=actor,
+        challenge=challenge,
         group=proposal.group,
         kind=groupement_kind,
         shares=member_shares,
@@ -697,7 +738,7 @@ def _wait_for_receipts_in_flight(challenge) -> str:
     processed: first ``PROPOSALS_OPENING_GRACE_SECONDS`` after the deadline (a request
     stamped before it may not have reached the call's row yet), then for the call's row
     locked exclusively, which each submission holds in shared mode until it commits
-    (``_receipt_lock``). Returns the stage read under that lock."""
+    (``_receipt_gate``). Returns the stage read under that lock."""
     deadline = challenge.proposal_deadline
     if deadline is not None:
         grace = timedelta(seconds=settings.PROPOSALS_OPENING_GRACE_SECONDS)
@@ -772,8 +813,8 @@ def proposal_attachment_add(
     R2151-5): PDF, ODT or DOCX judged by its content, size-limited."""
     received_at = received_at or timezone.now()
     group = proposal.group
-    _require_group_member(actor, group)
-    challenge = group.resource.challenge
+    challenge = _receipt_gate(group=group, actor=actor)
+    _require_group_member(challenge)
     _require_received_in_time(
         challenge,
         received_at,
