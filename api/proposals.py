@@ -223,11 +223,8 @@ class MemberShareInput(Serializer):
 
 
 class ProposalInput(Serializer):
-    # the group with its resource and lot in one query: the service reads them; it reads
-    # the call itself under its lock (``proposal_submit``)
-    group = serializers.PrimaryKeyRelatedField(
-        queryset=WorkingGroup.objects.select_related("resource__lot")
-    )
+    # the group alone: the service reads its call and lot under the call's lock
+    group = serializers.PrimaryKeyRelatedField(queryset=WorkingGroup.objects.all())
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField()
     deliverables = serializers.CharField()
@@ -300,14 +297,10 @@ class ProposalList(ChallengeScoped, generics.ListCreateAPIView):
         data = validated(ProposalInput, request)
         # The group names its call: a working group exists only once a call is published
         # (its positioning closed), so the call is visible to whoever may submit for it,
-        # which the service checks (a member of the group, else 403). No visibility query
-        # of the call on the deadline rush's path.
-        if str(data["group"].resource.challenge_id) != str(challenge_pk):
-            raise NotFound(
-                _("Groupe de travail introuvable dans cet appel."), code="group_not_found"
-            )
+        # which the service checks (a group of this call, else 404; a member of the
+        # group, else 403). No visibility query of the call on the deadline rush's path.
         proposal = proposal_services.proposal_submit(
-            actor=request.user, received_at=received_at(request), **data
+            actor=request.user, received_at=received_at(request), challenge_id=challenge_pk, **data
         )
         return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 

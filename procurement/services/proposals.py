@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel.errors import Forbidden, WrongState
+from kernel.errors import Forbidden, NotFound, WrongState
 from kernel.guards import field_error, require_before, require_status, validated_save
 from kernel.language import eur
 from procurement import calculations
@@ -28,6 +28,7 @@ from procurement.models import (
     BudgetScope,
     BudgetUnit,
     Challenge,
+    ChallengeResource,
     ChallengeStatus,
     EssStatus,
     Framing,
@@ -163,19 +164,15 @@ def _timeline(milestones: Iterable[Mapping]) -> list[Milestone]:
     return built
 
 
-def _lots_answered(
-    challenge: Challenge, group: WorkingGroup, numbers: Iterable[int] | None
-) -> list[Lot]:
+def _lots_answered(challenge: Challenge, numbers: Iterable[int] | None) -> list[Lot]:
     """The lots a proposal answers: its resource's lot, and the other lots of the call
     it names when the call lets a proposal answer several lots (``multi_lot_proposals``).
     A lot is named by its number; a lot the call does not have, or a second lot where
     the call allows one only, is refused on the ``lots`` field.
 
-    A proposal answering its resource's lot alone takes that lot as the group brought it
-    (no query): a lot's number and reservations are set while the call is a draft
-    (``challenge_update``), before any working group exists, and an amendment changes
-    only its estimate, which the proposal does not read."""
-    own = group.resource.lot
+    A proposal answering its resource's lot alone takes that lot as ``_receipt_gate``
+    read it (``own_lot``, no other query)."""
+    own = challenge.own_lot
     wanted = {int(n) for n in numbers or ()}
     if own is not None:
         if wanted <= {own.number}:
@@ -432,33 +429,58 @@ _GATE_FIELDS = (
 )
 
 
-def _receipt_gate(*, group: WorkingGroup, actor) -> Challenge:
+# The fields of the resource's lot a proposal reads: its number and reservations.
+_OWN_LOT_FLAGS = ("reserved_ess", "reserved_disability", "reserved_insertion")
+_OWN_LOT_FIELDS = ("id", "number", "title", *_OWN_LOT_FLAGS)
+
+
+def _receipt_gate(*, group: WorkingGroup, actor, challenge_id: int | None = None) -> Challenge:
     """The group's call, read under its row locked in shared mode (PostgreSQL's ``FOR KEY
     SHARE``): the submissions in flight hold it together, none waits for another, and
     the opening, which locks the row exclusively, waits for them all
     (``proposals_open``). SQLite's IMMEDIATE transactions serialise writers anyway.
 
-    The same statement tells whether ``actor`` belongs to one of the group's
-    organisations (``actor_is_member``, as ``org_ids``: any role) and which proposal the
-    group has already (``group_proposal_id``, None for none): one round trip instead of four on
-    the deadline rush's path. The call comes with ``_GATE_FIELDS`` only, the others
-    deferred (read on access, never stale)."""
-    challenge_table = connection.ops.quote_name(Challenge._meta.db_table)
-    member_table = connection.ops.quote_name(WorkingGroupMember._meta.db_table)
-    membership_table = connection.ops.quote_name(Membership._meta.db_table)
-    proposal_table = connection.ops.quote_name(Proposal._meta.db_table)
+    The same statement, one round trip instead of five on the deadline rush's path,
+    reads the group's resource's lot (``own_lot``: its number and reservations, or
+    None), whether ``actor`` belongs to one of the group's organisations
+    (``actor_is_member``, as ``org_ids``: any role) and which proposal the group has
+    already (``group_proposal_id``, None for none). The call comes with
+    ``_GATE_FIELDS`` only, the others deferred (read on access, never stale).
+
+    ``challenge_id``: the call the caller named (the API's URL); a group of another
+    call is not found there (404)."""
+    quote = connection.ops.quote_name
+    lot_columns = ", ".join(f"l.{name} AS own_lot_{name}" for name in _OWN_LOT_FIELDS)
     # Django's ORM has no FOR KEY SHARE; it locks the call's row only (OF c)
     lock = " FOR KEY SHARE OF c" if connection.vendor == "postgresql" else ""
     sql = (
-        f"SELECT {', '.join(f'c.{name}' for name in _GATE_FIELDS)}, "  # noqa: S608 — names
-        f"EXISTS (SELECT 1 FROM {member_table} m WHERE m.group_id = %s AND m.organisation_id "
-        f"IN (SELECT s.organisation_id FROM {membership_table} s WHERE s.user_id = %s)) "
-        "AS actor_is_member, "
-        f"(SELECT p.id FROM {proposal_table} p WHERE p.group_id = %s) AS group_proposal_id "
-        f"FROM {challenge_table} c WHERE c.id = %s{lock}"
+        f"SELECT {', '.join(f'c.{name}' for name in _GATE_FIELDS)}, {lot_columns}, "  # noqa: S608 — names
+        f"EXISTS (SELECT 1 FROM {quote(WorkingGroupMember._meta.db_table)} m "
+        "WHERE m.group_id = %s AND m.organisation_id IN (SELECT s.organisation_id FROM "
+        f"{quote(Membership._meta.db_table)} s WHERE s.user_id = %s)) AS actor_is_member, "
+        f"(SELECT p.id FROM {quote(Proposal._meta.db_table)} p WHERE p.group_id = %s) "
+        "AS group_proposal_id "
+        f"FROM {quote(ChallengeResource._meta.db_table)} r "
+        f"INNER JOIN {quote(Challenge._meta.db_table)} c ON c.id = r.challenge_id "
+        f"LEFT OUTER JOIN {quote(Lot._meta.db_table)} l ON l.id = r.lot_id "
+        f"WHERE r.id = %s{' AND c.id = %s' if challenge_id is not None else ''}{lock}"
     )
-    params = [group.pk, actor.pk, group.pk, group.resource.challenge_id]
-    (challenge,) = Challenge.objects.raw(sql, params)
+    params = [group.pk, actor.pk, group.pk, group.resource_id]
+    if challenge_id is not None:
+        params.append(challenge_id)
+    challenge = next(iter(Challenge.objects.raw(sql, params)), None)
+    if challenge is None:
+        raise NotFound(_("Groupe de travail introuvable dans cet appel."), code="group_not_found")
+    challenge.own_lot = None
+    if challenge.own_lot_id is not None:
+        # ints, a string and booleans (SQLite gives 0 or 1): no converter needed
+        read = {name: getattr(challenge, f"own_lot_{name}") for name in _OWN_LOT_FIELDS}
+        read.update(challenge_id=challenge.pk, **{n: bool(read[n]) for n in _OWN_LOT_FLAGS})
+        # from_db takes the values in the model's field order, the others deferred
+        fields = [f.attname for f in Lot._meta.concrete_fields if f.attname in read]
+        challenge.own_lot = Lot.from_db(
+            challenge._state.db, fields, [read[name] for name in fields]
+        )
     return challenge
 
 
@@ -540,6 +562,7 @@ def proposal_submit(
     groupement_kind: str = GroupementKind.NONE,
     member_shares: Iterable[Mapping] = (),
     received_at: datetime | None = None,
+    challenge_id: int | None = None,
 ) -> Proposal:
     """Submit (or replace) the group's sealed proposal before the proposal deadline.
 
@@ -549,7 +572,8 @@ def proposal_submit(
     R2151-5, ``_require_received_in_time``). Until its transaction ends it holds the
     call's row in shared mode, so that the opening waits for it. A replacement takes
     the place of the previous offer (article R2151-6: only the last offer received in
-    time is opened).
+    time is opened). ``challenge_id``: the call the caller named; a group of another
+    call is not found there (404).
 
     It answers its resource's lot and, if the call allows it (``multi_lot_proposals``),
     the other lots of the call named by their number in ``lots`` (article L2113-10:
@@ -572,12 +596,12 @@ def proposal_submit(
     proposal's own sealed chain (no row shared with the other groups' submissions).
 
     Queries: a new proposal answering its resource's lot costs seven besides the
-    transaction (the call's row with the membership and the group's proposal,
-    ``_receipt_gate``; the proposal, its lines, milestones and lots; its sealed event and
+    transaction (the call's row with the group's lot, the membership and the group's
+    proposal, ``_receipt_gate``; the proposal, its lines, milestones and lots; its sealed event and
     chain head); ``tests/api/test_query_counts.py`` holds the count.
     """
     received_at = received_at or timezone.now()
-    challenge = _receipt_gate(group=group, actor=actor)
+    challenge = _receipt_gate(group=group, actor=actor, challenge_id=challenge_id)
     _require_group_member(challenge)
     _require_received_in_time(
         challenge,
@@ -589,7 +613,7 @@ def proposal_submit(
     lines = _budget(budget_lines)
     _require_coordination_share(lines, coordination_justification)
     steps = _timeline(milestones)
-    answered = _lots_answered(challenge, group, lots)
+    answered = _lots_answered(challenge, lots)
     _require_reserved_lots(group, answered)
     _price_lots(lines, answered)
     shares = _groupement(
@@ -813,7 +837,7 @@ def proposal_attachment_add(
     R2151-5): PDF, ODT or DOCX judged by its content, size-limited."""
     received_at = received_at or timezone.now()
     group = proposal.group
-    challenge = _receipt_gate(group=group, actor=actor)
+    challenge = _receipt_gate(group=group, actor=actor, challenge_id=proposal.challenge_id)
     _require_group_member(challenge)
     _require_received_in_time(
         challenge,

@@ -6,6 +6,7 @@ processed after it; received at the deadline's very second or later, refused. Th
 opening of the offers waits for them, includes them, and opens them once."""
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -184,3 +185,20 @@ def test_the_wsgi_wrapper_stamps_a_request_on_arrival_before_the_application_run
 
     # then its stamp is the moment it arrived, not when the application ran
     assert datetime.fromtimestamp(seen["stamp"], tz=UTC) == later(PROPOSAL_END, seconds=-1)
+
+
+@pytest.mark.django_db
+def test_a_group_posted_under_another_calls_address_is_not_found_there(world, clock, api):
+    # given open proposals
+    challenge = in_proposals(world, clock)
+    first, _second, _third = resources(challenge)
+    clock.move_to(later(PROPOSAL_END, seconds=-60))
+
+    # when a member posts its group's proposal under the address of another call
+    elsewhere = SimpleNamespace(pk=challenge.pk + 1)
+    response = post_proposal(api(world.partner_users[0]), elsewhere, first)
+
+    # then the group is not found there, and nothing is written
+    error(response, 404, "group_not_found")
+    assert not Proposal.objects.filter(group=first.working_group).exists()
+    assert not AuditEvent.objects.filter(verb="proposal.submitted").exists()
