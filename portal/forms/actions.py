@@ -452,10 +452,11 @@ class ChallengeFilterForm(PortalForm):
     buyer = forms.ChoiceField(label=_("Acheteur"), **OPTIONAL)
 
     def __init__(self, data=None, *, buyers, **kwargs):
+        """``buyers``: ``(id, name)`` pairs (``portal.queries.call_buyers``)."""
         super().__init__(data, **kwargs)
         self.fields["buyer"].choices = [
             ("", _("Tous les acheteurs")),
-            *[(str(org.pk), org.name) for org in buyers],
+            *[(str(pk), name) for pk, name in buyers],
         ]
 
 

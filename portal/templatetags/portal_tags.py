@@ -13,6 +13,7 @@ from kernel.formats import format_number
 from portal.chart import money, page_locale
 from portal.chart import step_label as _step_label
 from procurement import queries
+from procurement.models import ChallengeStatus
 
 register = template.Library()
 
@@ -60,6 +61,17 @@ def countdown(deadline, label=""):
         "label": label,
         "passed": deadline is not None and deadline <= timezone.now(),
     }
+
+
+# A call's stage in words: the choices read once, so a label costs one translation
+# (``get_status_display`` hashes every choice's lazy label, translating each, per call).
+STAGE_LABELS = dict(ChallengeStatus.choices)
+
+
+@register.filter
+def stage_label(status: str) -> str:
+    """A call's stage (``Challenge.status``) in words, as ``get_status_display``."""
+    return str(STAGE_LABELS.get(status, status))
 
 
 @register.filter

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from kernel.errors import NotFound
 from portal import proconnect
+from portal import queries as home_queries
 from portal.chart import bar_chart
 from portal.errors import portal_errors
 from portal.forms import ChallengeFilterForm, CommonsFilterForm, PortalForm, QuestionForm
@@ -34,14 +35,13 @@ QUESTION_STAGES = (ChallengeStatus.POSITIONING, ChallengeStatus.PROPOSALS)
 def home(request):
     """The published challenges (and, for their buyer and Chambre, the drafts), with
     their stage and next deadline."""
-    form = ChallengeFilterForm(request.GET or None, buyers=queries.call_buyers(request.user))
+    caller = home_queries.Caller.of(request.user)
+    form = ChallengeFilterForm(request.GET or None, buyers=home_queries.call_buyers(caller))
     filters = form.cleaned_data if form.is_valid() else {}
-    challenges = queries.challenges_search(
-        request.user, **{k: filters.get(k, "") for k in ("q", "stage", "buyer")}
+    calls = home_queries.calls_found(
+        caller, **{k: filters.get(k, "") for k in ("q", "stage", "buyer")}
     )
-    page = Paginator(challenges, 10).get_page(request.GET.get("page"))
-    for challenge in page:
-        challenge.deadline = queries.next_deadline(challenge)
+    page = home_queries.calls_page(calls, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     filtered = any(filters.values())

@@ -1,0 +1,94 @@
+"""The home page's own reads (portal.queries) find the calls the domain's queries find:
+the same visibility for every kind of caller, the same search, the same buyers."""
+
+from dataclasses import replace
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from portal import queries as home_queries
+from procurement import queries
+from procurement.models import OrganisationKind, Role
+from tests.conftest import member
+from tests.factories import OrganisationFactory
+from tests.portal.steps import advance
+from tests.workflows import journey
+from workflows.services import process_cancel
+
+SEARCHES = [
+    {},
+    {"q": "covoiturage"},
+    {"q": "REF-introuvable"},
+    {"stage": "open"},
+    {"stage": "draft"},
+    {"stage": "closed"},
+    {"stage": "inconnue"},
+]
+
+
+def calls(world, clock):
+    """A call open to positions, a draft kept by its buyer, a draft referred to the
+    Chambre, a published call then cancelled, a draft cancelled before publication, and
+    a draft of another buyer."""
+    advance(world, clock, "positioning", title="Covoiturage du quotidien")
+    journey.start(world, title="Un brouillon de l'acheteur")
+    advance(world, clock, "call_opinion", title="Un brouillon soumis à la Chambre")
+    published = advance(world, clock, "positioning", title="Un appel publié puis annulé")
+    process_cancel(actor=world.buyer_agent, challenge=published, reason="Besoin disparu.")
+    draft = journey.start(world, title="Un brouillon annulé")
+    process_cancel(actor=world.buyer_agent, challenge=draft, reason="Doublon.")
+    other_buyer = OrganisationFactory(name="Région voisine", kind=OrganisationKind.BUYER)
+    agent = member(other_buyer, "agent.autre", Role.ADMIN)
+    world.extra["other_agent"] = agent
+    other = replace(world, buyer=other_buyer, buyer_agent=agent)
+    journey.start(other, title="Le brouillon d'un autre acheteur")
+
+
+def callers(world):
+    return {
+        "visiteur": AnonymousUser(),
+        "agent de l'acheteur": world.buyer_agent,
+        "évaluateur de l'acheteur": world.evaluators[0],
+        "modérateur de la Chambre": world.moderator,
+        "membre de la Chambre": world.rapporteur,
+        "partenaire": world.partner_users[0],
+        "agent d'un autre acheteur": world.extra["other_agent"],
+        "membre de la Chambre sans rôle d'avis": member(world.chambre, "simple", Role.MEMBER),
+        "partenaire étranger à l'appel": world.stranger,
+    }
+
+
+@pytest.mark.django_db
+def test_the_home_page_finds_the_calls_and_buyers_the_domain_queries_find(world, clock):
+    # given calls at every kind of visibility
+    calls(world, clock)
+
+    for name, user in callers(world).items():
+        caller = home_queries.Caller.of(user)
+        # then each caller finds the same calls, in the same order, for every search
+        for search in SEARCHES:
+            expected = list(queries.challenges_search(user, **search).values_list("pk", flat=True))
+            found = list(home_queries.calls_found(caller, **search).values_list("pk", flat=True))
+            assert found == expected, (name, search)
+        # and is offered the same buyers
+        assert home_queries.call_buyers(caller) == [
+            (org.pk, org.name) for org in queries.call_buyers(user)
+        ], name
+
+
+@pytest.mark.django_db
+def test_each_card_shows_its_buyer_resources_and_next_deadline(client, world, clock):
+    # given a call open to positions, with three resources
+    published = advance(world, clock, "positioning", title="Covoiturage du quotidien")
+
+    # when its page of the list is read
+    page = home_queries.calls_page(home_queries.calls_found(home_queries.Caller()), 1)
+
+    # then its card carries what the home page shows of it
+    (card,) = page.object_list
+    assert card.pk == published.pk
+    assert card.buyer_name == world.buyer.name
+    assert card.resource_count == published.resources.count() > 0
+    assert card.deadline == queries.next_deadline(published)
+    assert client.get(reverse("portal:home")).status_code == 200
