@@ -12,14 +12,14 @@ The rule is ``procurement.queries.challenges_visible_to``'s and
 same calls for every kind of caller and filter.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
-from procurement.models import Challenge, ChallengeResource, Membership, Organisation, Referral
+from procurement.models import Challenge, ChallengeResource, Membership, Referral
 from procurement.models.challenges import PUBLIC_STATUSES, ChallengeStatus
 from procurement.queries import CALL_FILTER_STAGES, next_deadline
 from procurement.queries.membership import CHAMBRE_ROLES, STAFF_ROLES
@@ -79,16 +79,27 @@ def calls_found(caller: Caller, *, q: str = "", stage: str = "", buyer: str = ""
     return qs.order_by("-created_at", "-id")
 
 
-def call_buyers(caller: Caller) -> list[tuple[int, str]]:
-    """The buyers of the calls the caller sees, by name: ``(id, name)``, the filter's
-    choices (``procurement.queries.call_buyers``)."""
-    return list(
-        Organisation.objects.filter(
-            pk__in=Challenge.objects.filter(caller.visible()).values("buyer_id")
-        )
-        .order_by("name")
-        .values_list("pk", "name")
+@dataclass(frozen=True)
+class Buyer:
+    """A buyer of calls the caller sees, and how many it has."""
+
+    pk: int
+    name: str
+    calls: int
+
+
+def call_buyers(caller: Caller) -> list[Buyer]:
+    """The buyers of the calls the caller sees, by name (the filter's choices,
+    ``procurement.queries.call_buyers``), each with its count of those calls: their sum
+    is the unfiltered list's count, read here rather than by a query of its own."""
+    rows = (
+        Challenge.objects.filter(caller.visible())
+        .order_by()
+        .values_list("buyer_id", "buyer__name")
+        .annotate(calls=Count("pk"))
+        .order_by("buyer__name", "buyer_id")
     )
+    return [Buyer(pk=pk, name=name, calls=calls) for pk, name, calls in rows]
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,7 @@ class _Deadlines:
         self.__dict__.update({name: row[name] for name in _DEADLINES})
 
 
-def _card(row: dict) -> CallCard:
+def _card(row: dict, resource_count: int) -> CallCard:
     return CallCard(
         pk=row["pk"],
         title=row["title"],
@@ -131,25 +142,36 @@ def _card(row: dict) -> CallCard:
         status=row["status"],
         reference=row["reference"],
         buyer_name=row["buyer__name"],
-        resource_count=row["resource_count"],
+        resource_count=resource_count,
         deadline=next_deadline(_Deadlines(row)),
     )
 
 
-def calls_page(calls: QuerySet, number) -> Page:
-    """Page ``number`` of ``calls`` (``Paginator.get_page``: the last page past the end,
-    the first for a number that is none), ten cards, each with its count of resources
-    (a subquery for the page's rows only) and its next deadline."""
-    resources = (
-        ChallengeResource.objects.filter(challenge=OuterRef("pk"))
-        .order_by()
-        .values("challenge")
-        .annotate(n=Count("pk"))
-        .values("n")
+class _Counted(Paginator):
+    """A paginator told its count, when it was read beside something else."""
+
+    def __init__(self, object_list, per_page, count: int | None):
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.count = count
+
+
+def calls_page(
+    caller: Caller, *, number, buyers: list[Buyer], q: str = "", stage: str = "", buyer: str = ""
+) -> Page:
+    """Page ``number`` of the calls found (``calls_found``; ``Paginator.get_page``: the
+    last page past the end, the first for a number that is none), ten cards, each with
+    its count of resources (one query for the page's calls) and its next deadline.
+    Unfiltered, the count is the sum of ``buyers``' (``call_buyers``); filtered, a query.
+    """
+    calls = calls_found(caller, q=q, stage=stage, buyer=buyer)
+    count = None if q or stage or buyer else sum(b.calls for b in buyers)
+    page = _Counted(calls.values(*_COLUMNS), PER_PAGE, count).get_page(number)
+    rows = list(page.object_list)
+    resources = Counter(
+        ChallengeResource.objects.filter(challenge_id__in=[row["pk"] for row in rows]).values_list(
+            "challenge_id", flat=True
+        )
     )
-    rows = calls.values(*_COLUMNS).annotate(
-        resource_count=Coalesce(Subquery(resources, output_field=IntegerField()), 0)
-    )
-    page = Paginator(rows, PER_PAGE).get_page(number)
-    page.object_list = [_card(row) for row in page.object_list]
+    page.object_list = [_card(row, resources[row["pk"]]) for row in rows]
     return page

@@ -36,12 +36,15 @@ def home(request):
     """The published challenges (and, for their buyer and Chambre, the drafts), with
     their stage and next deadline."""
     caller = home_queries.Caller.of(request.user)
-    form = ChallengeFilterForm(request.GET or None, buyers=home_queries.call_buyers(caller))
+    buyers = home_queries.call_buyers(caller)
+    form = ChallengeFilterForm(request.GET or None, buyers=[(b.pk, b.name) for b in buyers])
     filters = form.cleaned_data if form.is_valid() else {}
-    calls = home_queries.calls_found(
-        caller, **{k: filters.get(k, "") for k in ("q", "stage", "buyer")}
+    page = home_queries.calls_page(
+        caller,
+        number=request.GET.get("page"),
+        buyers=buyers,
+        **{k: filters.get(k, "") for k in ("q", "stage", "buyer")},
     )
-    page = home_queries.calls_page(calls, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     filtered = any(filters.values())

@@ -66,15 +66,21 @@ def test_the_home_page_finds_the_calls_and_buyers_the_domain_queries_find(world,
 
     for name, user in callers(world).items():
         caller = home_queries.Caller.of(user)
-        # then each caller finds the same calls, in the same order, for every search
-        for search in SEARCHES:
-            expected = list(queries.challenges_search(user, **search).values_list("pk", flat=True))
-            found = list(home_queries.calls_found(caller, **search).values_list("pk", flat=True))
-            assert found == expected, (name, search)
-        # and is offered the same buyers
-        assert home_queries.call_buyers(caller) == [
+        buyers = home_queries.call_buyers(caller)
+        # then each caller is offered the same buyers
+        assert [(b.pk, b.name) for b in buyers] == [
             (org.pk, org.name) for org in queries.call_buyers(user)
         ], name
+        # and finds the same calls, in the same order, and as many, for every search
+        for search in [*SEARCHES, {"buyer": str(world.buyer.pk)}, {"buyer": "x"}]:
+            expected = queries.challenges_search(user, **search)
+            found = home_queries.calls_found(caller, **search)
+            assert list(found.values_list("pk", flat=True)) == list(
+                expected.values_list("pk", flat=True)
+            ), (name, search)
+            page = home_queries.calls_page(caller, number=1, buyers=buyers, **search)
+            assert page.paginator.count == expected.count(), (name, search)
+            assert [card.pk for card in page] == [c.pk for c in expected[:10]], (name, search)
 
 
 @pytest.mark.django_db
@@ -83,7 +89,8 @@ def test_each_card_shows_its_buyer_resources_and_next_deadline(client, world, cl
     published = advance(world, clock, "positioning", title="Covoiturage du quotidien")
 
     # when its page of the list is read
-    page = home_queries.calls_page(home_queries.calls_found(home_queries.Caller()), 1)
+    caller = home_queries.Caller()
+    page = home_queries.calls_page(caller, number=1, buyers=home_queries.call_buyers(caller))
 
     # then its card carries what the home page shows of it
     (card,) = page.object_list
