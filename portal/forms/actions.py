@@ -5,7 +5,7 @@ are the keyword arguments of one service each."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms.base import EurosField, NumberField, PortalForm, required_when
+from portal.forms.base import EurosField, NumberField, PortalForm, Select, required_when
 from procurement.models import (
     BudgetCategory,
     BudgetScope,
@@ -447,9 +447,10 @@ class ChallengeFilterForm(PortalForm):
             ("closed", _("Infructueux ou annulés")),
             ("draft", _("En préparation (vos brouillons)")),
         ],
+        widget=Select,
         **OPTIONAL,
     )
-    buyer = forms.ChoiceField(label=_("Acheteur"), **OPTIONAL)
+    buyer = forms.ChoiceField(label=_("Acheteur"), widget=Select, **OPTIONAL)
 
     def __init__(self, data=None, *, buyers, **kwargs):
         """``buyers``: ``(id, name)`` pairs (``portal.queries.call_buyers``)."""

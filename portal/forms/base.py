@@ -2,6 +2,8 @@
 comma) and how a service's refusal finds its field."""
 
 from django import forms
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -57,6 +59,39 @@ class EurosField(NumberField):
         kwargs.setdefault("max_digits", 12)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(**kwargs)
+
+
+def _attrs(attrs: dict) -> str:
+    """Django's ``django/forms/widgets/attrs.html``, in Python."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class Select(forms.Select):
+    """A select written by Python rather than by Django's templates, to the same bytes
+    (``select.html``, one ``select_option.html`` per choice): the templates cost about
+    0.05 ms a choice, most of a list page's filters (issue 20). Choices in groups are
+    left to the templates."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(group_name for group_name, _choices, _index in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)
+        options = "".join(
+            f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+            f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+            for _group, choices, _index in widget["optgroups"]
+            for option in choices
+        )
+        return mark_safe(  # noqa: S308 (every value above is escaped)
+            f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>'
+            f"{options}\n</select>"
+        )
 
 
 def lines(text: str) -> list[str]:
