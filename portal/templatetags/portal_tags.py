@@ -7,6 +7,7 @@ from django import forms, template
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from kernel.formats import format_number
@@ -72,6 +73,28 @@ STAGE_LABELS = dict(ChallengeStatus.choices)
 def stage_label(status: str) -> str:
     """A call's stage (``Challenge.status``) in words, as ``get_status_display``."""
     return str(STAGE_LABELS.get(status, status))
+
+
+# The badge's colour per stage (DSFR): awarded, ended without award, open to partners.
+STAGE_BADGES = {
+    ChallengeStatus.AWARDED: "fr-badge--success",
+    ChallengeStatus.CANCELLED: "fr-badge--error",
+    ChallengeStatus.UNSUCCESSFUL: "fr-badge--error",
+    ChallengeStatus.POSITIONING: "fr-badge--new",
+    ChallengeStatus.PROPOSALS: "fr-badge--new",
+    ChallengeStatus.COFUNDING: "fr-badge--new",
+}
+
+
+@register.simple_tag
+def stage_badge(status: str) -> str:
+    """A call's stage as a DSFR badge: a tag rather than an include, since the list of
+    calls writes one per card (an include costs as much as the rest of the card)."""
+    return format_html(
+        '<p class="fr-badge fr-badge--sm {} fr-badge--no-icon">{}</p>',
+        STAGE_BADGES.get(status, "fr-badge--info"),
+        stage_label(status),
+    )
 
 
 @register.filter
