@@ -14,18 +14,29 @@ This holds because no serializer of the service builds its fields from its conte
 request: they depend on the class alone (its declarations and its ``Meta``). A
 serializer whose fields depend on the instance (the request, the context) sets
 ``fields_per_instance = True``: its ``get_fields`` then runs each time, as DRF's.
+
+Representing an object is DRF's ``to_representation`` less its overhead per row and
+field: the readable fields are listed once per serializer instance (a list's child
+serves every row of the page), and a field that reads one attribute of an object by
+DRF's own ``get_attribute`` reads it with ``getattr``; whatever else may happen — a
+missing attribute (the field's default, ``allow_null``, ``SkipField``), a callable, a
+dictionary rather than an object, a field with a ``get_attribute`` of its own — goes
+through DRF's path, so the representation is the same, key for key.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from rest_framework import serializers
-from rest_framework.fields import Field
+from rest_framework.fields import Field, SkipField
+from rest_framework.relations import PKOnlyObject
 
 # Arguments no field changes: shared between the copies (see ``_fresh``).
 _SHARED = (str, int, float, Decimal, bool, type(None), Promise, QuerySet)
@@ -58,6 +69,23 @@ def _fresh_value(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+# How a field reads its value from an object (see ``_reader``).
+_THE_OBJECT = object()  # the object itself (``source="*"``: a method field, for one)
+_DRF = None  # the field's own ``get_attribute``
+
+
+def _reader(field: Field) -> object:
+    """The attribute ``field`` reads from an object when that is all its
+    ``get_attribute`` does (DRF's, one name for source), ``_THE_OBJECT`` for
+    ``source="*"``, else ``_DRF``."""
+    if type(field).get_attribute is not Field.get_attribute:
+        return _DRF
+    attrs = field.source_attrs
+    if not attrs:
+        return _THE_OBJECT
+    return attrs[0] if len(attrs) == 1 else _DRF
+
+
 # No docstrings on these classes: drf-spectacular would describe every schema component
 # with them (it reads the first docstring of a serializer's classes above DRF's own).
 
@@ -78,6 +106,39 @@ class FieldsOnceMixin:
             built = super().get_fields()  # type: ignore[misc]
             cls._fields_built = built  # type: ignore[attr-defined]
         return {name: _fresh(field) for name, field in built.items()}
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        # DRF's ``Serializer.to_representation``, less its overhead per row and field.
+        if isinstance(instance, Mapping):
+            return super().to_representation(instance)  # type: ignore[misc]
+        readers = self.__dict__.get("_readers")
+        if readers is None:
+            readers = self._readers = [
+                (field.field_name, field, _reader(field))
+                for field in self._readable_fields  # type: ignore[attr-defined]
+            ]
+        ret: dict[str, Any] = {}
+        for name, field, attr in readers:
+            try:
+                if attr is _THE_OBJECT:
+                    attribute = instance
+                elif attr is _DRF:
+                    attribute = field.get_attribute(instance)
+                else:
+                    try:
+                        attribute = getattr(instance, attr)  # type: ignore[arg-type]
+                    except ObjectDoesNotExist:  # as DRF's ``get_attribute``
+                        attribute = None
+                    except (KeyError, AttributeError):  # the field's default, or none
+                        attribute = field.get_attribute(instance)
+                    else:
+                        if callable(attribute):  # called or not, as DRF decides
+                            attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[name] = None if check_for_none is None else field.to_representation(attribute)
+        return ret
 
 
 class Serializer(FieldsOnceMixin, serializers.Serializer):
