@@ -18,7 +18,13 @@ from procurement.models import (
     TenderDocument,
 )
 from procurement.models.challenges import PUBLIC_STATUSES, ChallengeStatus
-from procurement.queries.membership import CHAMBRE_ROLES, STAFF_ROLES, is_buyer_staff, org_ids
+from procurement.queries.membership import (
+    CHAMBRE_ROLES,
+    STAFF_ROLES,
+    is_buyer_staff,
+    org_id_lists,
+    org_ids,
+)
 
 
 def _public_q() -> Q:
@@ -27,41 +33,56 @@ def _public_q() -> Q:
     )
 
 
-def referred_to_chambre_of(user, challenge_ref: str = "pk") -> Exists:
+def referred_to_chambre_of(user, challenge_ref: str = "pk", *, chambres=None) -> Exists:
     """Whether the call (``challenge_ref``, an outer reference to its id) was referred
     to a Chambre the user belongs to: need to know — a draft is the buyer's own until
     the buyer refers it (a saisine, ``referral_open``); from then on the Chambre follows
-    the call through every stage, its revisions included."""
+    the call through every stage, its revisions included. ``chambres``: the ids of the
+    user's Chambres when already read (``org_id_lists``)."""
+    if chambres is None:
+        chambres = org_ids(user, CHAMBRE_ROLES)
     return Exists(
-        Referral.objects.filter(
-            challenge_id=OuterRef(challenge_ref), chambre__in=org_ids(user, CHAMBRE_ROLES)
-        )
+        Referral.objects.filter(challenge_id=OuterRef(challenge_ref), chambre__in=chambres)
     )
 
 
 def _visible_q(user) -> Q:
     """Published challenges for everyone; unpublished ones for the buyer's staff, and for
-    the Chambre's members once the buyer has referred the call to it."""
+    the Chambre's members once the buyer has referred the call to it.
+
+    The user's organisations are read first (one query) and the filter built on their
+    ids: a list's count and page compile it twice, and the subqueries it had cost more
+    to build and compile than that query; a clause for a role the user does not have
+    is left out (most callers belong to no Chambre)."""
     q = _public_q()
     if user is not None and user.is_authenticated:
-        q |= Q(buyer__in=org_ids(user, STAFF_ROLES)) | referred_to_chambre_of(user)
+        staff, chambres = org_id_lists(user, STAFF_ROLES, CHAMBRE_ROLES)
+        if staff:
+            q |= Q(buyer__in=staff)
+        if chambres:
+            q |= referred_to_chambre_of(user, chambres=chambres)
     return q
 
 
-def _with_resource_count(challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
-    # The resources counted by a subquery, not a join grouped over every visible call:
-    # a page's query then counts for its own rows, and the paginator's count (which
-    # leaves the subquery out) reads the calls alone, whatever the table's size.
-    resources = (
+# The resources of a call counted by a subquery, not a join grouped over every visible
+# call: a page's query then counts for its own rows, and the paginator's count (which
+# leaves the subquery out) reads the calls alone, whatever the table's size. Built once:
+# annotating with it copies it, and building it cost as much as the rest of the query.
+_RESOURCE_COUNT = Coalesce(
+    Subquery(
         ChallengeResource.objects.filter(challenge=OuterRef("pk"))
         .order_by()
         .values("challenge")
         .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return challenges.select_related("buyer", "chambre").annotate(
-        resource_count=Coalesce(Subquery(resources, output_field=IntegerField()), 0)
-    )
+        .values("n"),
+        output_field=IntegerField(),
+    ),
+    0,
+)
+
+
+def _with_resource_count(challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
+    return challenges.select_related("buyer", "chambre").annotate(resource_count=_RESOURCE_COUNT)
 
 
 def challenges_visible_to(user) -> QuerySet[Challenge]:
@@ -80,15 +101,16 @@ def _is_public(challenge: Challenge) -> bool:
     )
 
 
-def access_challenge(*, user, pk, for_update: bool = False) -> Challenge:
-    """The call ``pk`` if the caller may see it (``challenges_visible_to``), else 404.
+def access_challenge(*, user, pk, for_update: bool = False, related=()) -> Challenge:
+    """The call ``pk`` if the caller may see it (``challenges_visible_to``), else 404;
+    ``related``: relations its caller reads, read in the same query (``select_related``).
 
     Read by its key alone, then a public call is returned as it is: one simple query
     rather than the visibility filter's subqueries, whose building cost most of a
     call's page (issue 20). An unpublished call costs a second query, the visibility
     filter on its row."""
     try:
-        challenge = _with_resource_count(Challenge.objects.all()).get(pk=pk)
+        challenge = _with_resource_count(Challenge.objects.select_related(*related)).get(pk=pk)
     except (Challenge.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("Appel à communs introuvable."), code="challenge_not_found") from None
     if not _is_public(challenge) and (

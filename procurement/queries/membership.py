@@ -32,6 +32,21 @@ def org_ids(user, roles=None, kind=None) -> QuerySet:
     return memberships.values("organisation_id")
 
 
+def org_id_lists(user, *role_sets) -> list[list[int]]:
+    """The ids of the organisations the user belongs to with one of each of
+    ``role_sets``' roles, one list per set, read in one query. For a filter built on them
+    that is compiled more than once (a page and its count): plain lists cost less to
+    build and compile than ``org_ids``' subqueries, and an empty one lets the filter
+    leave its clause out."""
+    if user is None or not user.is_authenticated:
+        return [[] for _roles in role_sets]
+    memberships = list(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
+    return [
+        sorted({organisation for organisation, role in memberships if role in roles})
+        for roles in role_sets
+    ]
+
+
 def is_member(user, organisation, roles=None) -> bool:
     if user is None or not user.is_authenticated or organisation is None:
         return False
