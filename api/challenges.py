@@ -4,6 +4,7 @@ one (which starts its process), changes its draft or cancels it."""
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotAuthenticated
@@ -20,6 +21,7 @@ from procurement.services.award_rules import publication_warnings
 from procurement.services.essential_data import challenge_essential_data_set
 from procurement.services.hosting import resource_host_designate
 from scoring.votes import vote_for
+from workflows.models import ChallengeProcess
 from workflows.operations import call_draft_save
 from workflows.services import process_cancel, process_start
 
@@ -211,6 +213,22 @@ class ChallengeSerializer(ModelSerializer):
         return publication_warnings(challenge)
 
 
+# The columns a page of calls reads: the call's own that ``ChallengeSerializer`` shows,
+# its buyer's and Chambre's reference (and the buyer's category, which ``warnings``
+# reads), its process' key. The other columns of the organisations and of the process
+# cost most of a page's rows to read and make into objects.
+LIST_COLUMNS = [
+    *(f for f in ChallengeSerializer.Meta.fields if f in {f.name for f in Challenge._meta.fields}),
+    *(
+        f"{organisation}__{field}"
+        for organisation in ("buyer", "chambre")
+        for field in OrganisationRefSerializer.Meta.fields
+    ),
+    "buyer__buyer_category",
+    f"process__{ChallengeProcess._meta.pk.name}",
+]
+
+
 class ChallengeDetailSerializer(ChallengeSerializer):
     """One call, with the collective vote it plans (``null``: none)."""
 
@@ -388,14 +406,25 @@ class CancelInput(Serializer):
     reason = serializers.CharField(max_length=5000)
 
 
+class ChallengeFilter(filters.FilterSet):
+    # Declared once: from ``filterset_fields`` django-filter makes a class per request.
+    class Meta:
+        model = Challenge
+        fields = ["status", "buyer"]
+
+
 class ChallengeList(generics.ListAPIView):
     """Challenges the caller may see; creating one starts its process."""
 
     serializer_class = ChallengeSerializer
-    filterset_fields = ["status", "buyer"]
+    filterset_class = ChallengeFilter
 
     def get_queryset(self):
-        return queries.challenges_visible_to(self.request.user).select_related("process")
+        return (
+            queries.challenges_visible_to(self.request.user)
+            .select_related("process")
+            .only(*LIST_COLUMNS)
+        )
 
     @extend_schema(request=ChallengeCreateInput, responses={201: ChallengeSerializer})
     def post(self, request):
@@ -422,6 +451,8 @@ class ChallengeCancel(ChallengeScoped, APIView):
 
 
 class ChallengeDetail(ChallengeScoped, APIView):
+    challenge_related = ("process",)  # read with the call: the serializer shows its key
+
     @extend_schema(responses=ChallengeDetailSerializer)
     def get(self, request, challenge_pk):
         return Response(ChallengeDetailSerializer(self.challenge()).data)
