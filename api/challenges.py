@@ -217,8 +217,9 @@ class ChallengeSerializer(ModelSerializer):
 # its buyer's and Chambre's reference (and the buyer's category, which ``warnings``
 # reads), its process' key. The other columns of the organisations and of the process
 # cost most of a page's rows to read and make into objects.
+_CHALLENGE_COLUMNS = {field.name for field in Challenge._meta.concrete_fields}
 LIST_COLUMNS = [
-    *(f for f in ChallengeSerializer.Meta.fields if f in {f.name for f in Challenge._meta.fields}),
+    *(name for name in ChallengeSerializer.Meta.fields if name in _CHALLENGE_COLUMNS),
     *(
         f"{organisation}__{field}"
         for organisation in ("buyer", "chambre")
