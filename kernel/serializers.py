@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from rest_framework import serializers
@@ -145,5 +146,19 @@ class Serializer(FieldsOnceMixin, serializers.Serializer):
     pass  # DRF's ``Serializer``, its fields built once per class
 
 
+class DateTimeField(serializers.DateTimeField):
+    # DRF's, the current time zone read once per field rather than once per value (a
+    # thread-local read, the dearest part of writing a date): it is the request's, the
+    # same while a serializer writes its answer. A list's child serves a whole page.
+    def default_timezone(self) -> Any:
+        if "_current_timezone" not in self.__dict__:
+            self._current_timezone = super().default_timezone()
+        return self._current_timezone
+
+
 class ModelSerializer(FieldsOnceMixin, serializers.ModelSerializer):
-    pass  # DRF's ``ModelSerializer``, its fields built once per class (its model read once)
+    # DRF's ``ModelSerializer``, its fields built once per class (its model read once)
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
