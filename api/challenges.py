@@ -452,8 +452,6 @@ class ChallengeCancel(ChallengeScoped, APIView):
 
 
 class ChallengeDetail(ChallengeScoped, APIView):
-    challenge_related = ("process",)  # read with the call: the serializer shows its key
-
     @extend_schema(responses=ChallengeDetailSerializer)
     def get(self, request, challenge_pk):
         return Response(ChallengeDetailSerializer(self.challenge()).data)

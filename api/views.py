@@ -17,15 +17,10 @@ def validated(serializer_class, request, **kwargs) -> dict:
 class ChallengeScoped:
     """Resolves the challenge of the URL among those the caller may see (else 404)."""
 
-    #: Relations read with the call, in the same query, when the view shows them.
-    challenge_related: tuple[str, ...] = ()
-
     def challenge(self):
         if not hasattr(self, "_challenge"):
             self._challenge = queries.access_challenge(
-                user=self.request.user,
-                pk=self.kwargs["challenge_pk"],
-                related=self.challenge_related,
+                user=self.request.user, pk=self.kwargs["challenge_pk"]
             )
         return self._challenge
 

@@ -101,16 +101,15 @@ def _is_public(challenge: Challenge) -> bool:
     )
 
 
-def access_challenge(*, user, pk, for_update: bool = False, related=()) -> Challenge:
-    """The call ``pk`` if the caller may see it (``challenges_visible_to``), else 404;
-    ``related``: relations its caller reads, read in the same query (``select_related``).
+def access_challenge(*, user, pk, for_update: bool = False) -> Challenge:
+    """The call ``pk`` if the caller may see it (``challenges_visible_to``), else 404.
 
     Read by its key alone, then a public call is returned as it is: one simple query
     rather than the visibility filter's subqueries, whose building cost most of a
     call's page (issue 20). An unpublished call costs a second query, the visibility
     filter on its row."""
     try:
-        challenge = _with_resource_count(Challenge.objects.select_related(*related)).get(pk=pk)
+        challenge = _with_resource_count(Challenge.objects.all()).get(pk=pk)
     except (Challenge.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("Appel à communs introuvable."), code="challenge_not_found") from None
     if not _is_public(challenge) and (
