@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from django.db.models import Sum, TextField
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from kernel import exports
+from kernel.errors import WrongState
 from procurement.models import BudgetLine, Framing, Lot, Proposal, ProposalStatus
 from procurement.models.proposal_parts import BudgetScope
 from scoring import aggregation as agg
@@ -209,8 +211,19 @@ def ranking_json(challenge) -> str:
 def ranking_compute(challenge) -> dict:
     """The rankings of the challenge's lots with their breakdown, computed from the
     marks: ``lots`` lists each lot with its entries, ranked within the lot; ``entries``
-    gives every lot's entries one after the other, each naming its lot. Seven queries."""
-    rankings = compute_rankings(challenge)
+    gives every lot's entries one after the other, each naming its lot. Seven queries.
+
+    A call whose grid cannot rank yet (a draft without criteria, weights not summing to
+    100) has no ranking: 409 ``grid_incomplete``, saying why, rather than a server
+    error — the grid is checked whole when it is frozen, at publication."""
+    try:
+        rankings = compute_rankings(challenge)
+    except agg.GridError as error:
+        raise WrongState(
+            _("Pas encore de classement : la grille de l'appel est incomplète (%(reason)s).")
+            % {"reason": error},
+            code="grid_incomplete",
+        ) from None
     titles = dict(Proposal.objects.filter(challenge=challenge).values_list("pk", "title"))
     label, description = METHOD_DESCRIPTIONS[challenge.aggregation_method]
     data: dict = {"method": challenge.aggregation_method, "lots": [], "entries": []}
