@@ -1,15 +1,11 @@
 """The portal's own reads, where a page needs them cheaper than the domain's general
 queries give them: the list of calls on the home page.
 
-The home page ran three queries over the calls the caller may see (the buyers of the
-filter, the count, the page), each rebuilding ``challenges_visible_to``'s filter with
-its membership subqueries; building them cost most of the page (issue 20). Here the
-caller's memberships are read once, and the same rule is written with their ids as
-literals; the page reads only the columns its cards show, as plain values.
-
-The rule is ``procurement.queries.challenges_visible_to``'s and
-``challenges_search``'s: tests/portal/test_home_queries.py checks that both give the
-same calls for every kind of caller and filter.
+The home page runs three queries over the calls the caller may see (the buyers of the
+filter, the count, the page): the caller's memberships are read once (``Caller``) and
+each query is built on them with the domain's rule (``procurement.queries.visible_q``,
+``search_q``), rather than reading them again for each (issue 20); the page reads only
+the columns its cards show, as plain values.
 """
 
 from dataclasses import dataclass
@@ -18,10 +14,9 @@ from datetime import datetime
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
-from procurement.models import Challenge, ChallengeResource, Membership, Referral
-from procurement.models.challenges import PUBLIC_STATUSES, ChallengeStatus
-from procurement.queries import CALL_FILTER_STAGES, next_deadline
-from procurement.queries.membership import CHAMBRE_ROLES, STAFF_ROLES
+from procurement.models import Challenge, ChallengeResource
+from procurement.queries import next_deadline, search_q, visible_q
+from procurement.queries.membership import CHAMBRE_ROLES, STAFF_ROLES, org_id_lists
 
 PER_PAGE = 10
 
@@ -37,45 +32,18 @@ class Caller:
     @classmethod
     def of(cls, user) -> "Caller":
         """One query for a signed-in user, none for a visitor."""
-        if user is None or not user.is_authenticated:
-            return cls()
-        memberships = list(
-            Membership.objects.filter(user=user).values_list("organisation_id", "role")
-        )
-        return cls(
-            staff_of=tuple(org for org, role in memberships if role in STAFF_ROLES),
-            chambre_of=tuple(org for org, role in memberships if role in CHAMBRE_ROLES),
-        )
+        staff, chambres = org_id_lists(user, STAFF_ROLES, CHAMBRE_ROLES)
+        return cls(staff_of=tuple(staff), chambre_of=tuple(chambres))
 
     def visible(self) -> Q:
-        """``challenges_visible_to``'s rule: the published calls (a cancelled one if it
-        had been published), the drafts of the caller's buyers, the calls referred to its
-        Chambres."""
-        q = Q(status__in=PUBLIC_STATUSES) | Q(
-            status=ChallengeStatus.CANCELLED, published_at__isnull=False
-        )
-        if self.staff_of:
-            q |= Q(buyer_id__in=self.staff_of)
-        if self.chambre_of:
-            q |= Q(
-                pk__in=Referral.objects.filter(chambre_id__in=self.chambre_of).values(
-                    "challenge_id"
-                )
-            )
-        return q
+        """The calls the caller may see (``procurement.queries.visible_q``)."""
+        return visible_q(staff=self.staff_of, chambres=self.chambre_of)
 
 
 def calls_found(caller: Caller, *, q: str = "", stage: str = "", buyer: str = "") -> QuerySet:
-    """``challenges_search``: the calls the caller sees, with words in the title, the
-    reference or the context, in a group of stages, of a buyer; newest first."""
-    qs = Challenge.objects.filter(caller.visible())
-    if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(reference__icontains=q) | Q(context__icontains=q))
-    if stage in CALL_FILTER_STAGES:
-        qs = qs.filter(status__in=CALL_FILTER_STAGES[stage])
-    if buyer.isdigit():
-        qs = qs.filter(buyer_id=int(buyer))
-    return qs.order_by("-created_at", "-id")
+    """The calls the caller sees that the search asks for (``search_q``), newest first."""
+    found = search_q(q=q, stage=stage, buyer=buyer)
+    return Challenge.objects.filter(caller.visible(), found).order_by("-created_at", "-id")
 
 
 @dataclass(frozen=True)
@@ -88,8 +56,8 @@ class Buyer:
 
 
 def call_buyers(caller: Caller) -> list[Buyer]:
-    """The buyers of the calls the caller sees, by name (the filter's choices,
-    ``procurement.queries.call_buyers``), each with its count of those calls: their sum
+    """The buyers of the calls the caller sees, by name (the filter's choices), each with
+    its count of those calls: their sum
     is the unfiltered list's count, read here rather than by a query of its own."""
     rows = (
         Challenge.objects.filter(caller.visible())

@@ -1,5 +1,7 @@
 """Challenges as each caller may see them, their questions, documents and deadlines."""
 
+from collections.abc import Sequence
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -12,7 +14,6 @@ from procurement.models import (
     Challenge,
     ChallengeResource,
     DocumentStage,
-    Organisation,
     Question,
     Referral,
     TenderDocument,
@@ -46,22 +47,29 @@ def referred_to_chambre_of(user, challenge_ref: str = "pk", *, chambres=None) ->
     )
 
 
-def _visible_q(user) -> Q:
+def visible_q(*, staff: Sequence[int] = (), chambres: Sequence[int] = ()) -> Q:
     """Published challenges for everyone; unpublished ones for the buyer's staff, and for
-    the Chambre's members once the buyer has referred the call to it.
+    the Chambre's members once the buyer has referred the call to it — for a caller
+    whose organisations were read already: ``staff``, the buyers it is staff of,
+    ``chambres``, its Chambres (``org_id_lists`` with ``STAFF_ROLES``, ``CHAMBRE_ROLES``).
 
-    The user's organisations are read first (one query) and the filter built on their
-    ids: a list's count and page compile it twice, and the subqueries it had cost more
-    to build and compile than that query; a clause for a role the user does not have
-    is left out (most callers belong to no Chambre)."""
+    Built on their ids rather than subqueries: a list's count and page compile it twice,
+    and the subqueries cost more to build and compile than the query reading the ids; a
+    clause for a role the caller does not have is left out (most callers belong to no
+    Chambre)."""
     q = _public_q()
-    if user is not None and user.is_authenticated:
-        staff, chambres = org_id_lists(user, STAFF_ROLES, CHAMBRE_ROLES)
-        if staff:
-            q |= Q(buyer__in=staff)
-        if chambres:
-            q |= referred_to_chambre_of(user, chambres=chambres)
+    if staff:
+        q |= Q(buyer__in=staff)
+    if chambres:
+        q |= referred_to_chambre_of(None, chambres=chambres)
     return q
+
+
+def _visible_q(user) -> Q:
+    """``visible_q`` for ``user``, its organisations read in one query (none for a
+    visitor)."""
+    staff, chambres = org_id_lists(user, STAFF_ROLES, CHAMBRE_ROLES)
+    return visible_q(staff=staff, chambres=chambres)
 
 
 # The resources of a call counted by a subquery, not a join grouped over every visible
@@ -332,23 +340,15 @@ CALL_FILTER_STAGES = {
 }
 
 
-def challenges_search(user, *, q: str = "", stage: str = "", buyer: str = "") -> QuerySet:
-    """The calls the user may see, filtered as the list's page asks: words in the title,
-    the reference or the context, a group of stages (``CALL_FILTER_STAGES``), a buyer."""
-    qs = challenges_visible_to(user)
+def search_q(*, q: str = "", stage: str = "", buyer: str = "") -> Q:
+    """The calls a search of the list's page asks for: words in the title, the reference
+    or the context, a group of stages (``CALL_FILTER_STAGES``), a buyer; an unknown
+    stage or a buyer that is no number filters nothing."""
+    found = Q()
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(reference__icontains=q) | Q(context__icontains=q))
+        found &= Q(title__icontains=q) | Q(reference__icontains=q) | Q(context__icontains=q)
     if stage in CALL_FILTER_STAGES:
-        qs = qs.filter(status__in=CALL_FILTER_STAGES[stage])
+        found &= Q(status__in=CALL_FILTER_STAGES[stage])
     if buyer.isdigit():
-        qs = qs.filter(buyer_id=int(buyer))
-    return qs
-
-
-def call_buyers(user) -> list:
-    """The buyers of the calls the user may see, by name (the filter's choices)."""
-    return list(
-        Organisation.objects.filter(pk__in=challenges_visible_to(user).values("buyer_id")).order_by(
-            "name"
-        )
-    )
+        found &= Q(buyer_id=int(buyer))
+    return found

@@ -1,5 +1,6 @@
-"""The home page's own reads (portal.queries) find the calls the domain's queries find:
-the same visibility for every kind of caller, the same search, the same buyers."""
+"""The home page's reads (portal.queries), built on the caller's memberships read once,
+find the calls the API's list finds (``challenges_visible_to``): the same visibility for
+every kind of caller, the same search, the same buyers."""
 
 from dataclasses import replace
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from portal import queries as home_queries
 from procurement import queries
-from procurement.models import OrganisationKind, Role
+from procurement.models import Organisation, OrganisationKind, Role
 from tests.conftest import member
 from tests.factories import OrganisationFactory
 from tests.portal.steps import advance
@@ -60,7 +61,7 @@ def callers(world):
 
 
 @pytest.mark.django_db
-def test_the_home_page_finds_the_calls_and_buyers_the_domain_queries_find(world, clock):
+def test_the_home_page_finds_the_calls_and_buyers_the_api_finds(world, clock):
     # given calls at every kind of visibility
     calls(world, clock)
 
@@ -68,12 +69,15 @@ def test_the_home_page_finds_the_calls_and_buyers_the_domain_queries_find(world,
         caller = home_queries.Caller.of(user)
         buyers = home_queries.call_buyers(caller)
         # then each caller is offered the same buyers
-        assert [(b.pk, b.name) for b in buyers] == [
-            (org.pk, org.name) for org in queries.call_buyers(user)
-        ], name
+        visible = queries.challenges_visible_to(user)
+        assert [(b.pk, b.name) for b in buyers] == list(
+            Organisation.objects.filter(pk__in=visible.values("buyer_id"))
+            .order_by("name")
+            .values_list("pk", "name")
+        ), name
         # and finds the same calls, in the same order, and as many, for every search
         for search in [*SEARCHES, {"buyer": str(world.buyer.pk)}, {"buyer": "x"}]:
-            expected = queries.challenges_search(user, **search)
+            expected = visible.filter(queries.search_q(**search))
             found = home_queries.calls_found(caller, **search)
             assert list(found.values_list("pk", flat=True)) == list(
                 expected.values_list("pk", flat=True)
@@ -99,3 +103,33 @@ def test_each_card_shows_its_buyer_resources_and_next_deadline(client, world, cl
     assert card.resource_count == published.resources.count() > 0
     assert card.deadline == queries.next_deadline(published)
     assert client.get(reverse("portal:home")).status_code == 200
+
+
+PUBLIC = ["Covoiturage du quotidien", "Un appel publié puis annulé"]
+
+
+@pytest.mark.django_db
+def test_each_caller_sees_the_public_calls_and_the_drafts_it_needs_to_know(world, clock):
+    # given calls at every kind of visibility
+    calls(world, clock)
+    referred = "Un brouillon soumis à la Chambre"
+    expected = {
+        "visiteur": PUBLIC,
+        # its buyer's drafts, the cancelled one and the one referred included
+        "agent de l'acheteur": [
+            *PUBLIC,
+            "Un brouillon annulé",
+            "Un brouillon de l'acheteur",
+            referred,
+        ],
+        "évaluateur de l'acheteur": PUBLIC,  # not the buyer's staff
+        "modérateur de la Chambre": [*PUBLIC, referred],  # once referred, not before
+        "membre de la Chambre": [*PUBLIC, referred],
+        "partenaire": PUBLIC,
+        "agent d'un autre acheteur": [*PUBLIC, "Le brouillon d'un autre acheteur"],
+        "membre de la Chambre sans rôle d'avis": PUBLIC,  # need to know
+        "partenaire étranger à l'appel": PUBLIC,
+    }
+    for name, user in callers(world).items():
+        found = home_queries.calls_found(home_queries.Caller.of(user))
+        assert sorted(found.values_list("title", flat=True)) == sorted(expected[name]), name
