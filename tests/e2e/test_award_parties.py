@@ -122,7 +122,9 @@ def test_the_coordinator_declares_the_groupement_in_the_browser(
     follow(section.get_by_role("button", name="Déposer la proposition"))
     section = partner.locator("section").first
     first_share = f"#id_g{resource.working_group.pk}-share_{world.partners[0].pk}-messages"
-    expect(partner.locator(first_share)).to_contain_text("les parts des membres font 29000")
+    expect(partner.locator(first_share)).to_contain_text(
+        "les parts des membres font 29\u202f000,00\xa0€ HT"
+    )
     expect(section.get_by_label("Groupement conjoint")).to_be_checked()
     check_page(partner, "attribution-04-groupement-refuse", MAIN)
 

@@ -211,7 +211,7 @@ def test_shares_that_do_not_make_the_price_are_refused_keeping_the_input(
     html = refused.content.decode()
     assert refused.status_code == 400
     message = field_error(html, f"id_g{group.pk}-share_{world.partners[0].pk}")
-    assert "les parts des membres font 29000" in unescape(message)
+    assert "les parts des membres font 29\u202f000,00\xa0€ HT" in unescape(message)
     assert 'value="17000"' in html
     assert 'value="12000"' in html
     assert 'value="Développement du validateur"' in unescape(html)

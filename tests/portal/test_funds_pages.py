@@ -533,7 +533,7 @@ def test_a_maximum_below_the_pledges_keeps_the_input(client, world, login, round
     )
     assert response.status_code == 400
     assert "Étape gardée" in text(response)
-    assert "Au moins 2000" in field_messages(response, f"id_b{bucket.pk}-max_amount")
+    assert "Au moins 2 000,00 €." in field_messages(response, f"id_b{bucket.pk}-max_amount")
     bucket.refresh_from_db()
     assert bucket.description == ""
 
