@@ -110,6 +110,7 @@ class AuditView(ChallengeScoped, APIView):
 
     permission_classes = [IsAuthenticated]
     pagination_class = AuditCursor
+    challenge_light = True
 
     @extend_schema(
         parameters=[
@@ -143,7 +144,7 @@ class AuditView(ChallengeScoped, APIView):
         challenge = self.challenge()
         if not (
             queries.is_buyer_staff(request.user, challenge)
-            or queries.is_member(request.user, challenge.chambre, queries.CHAMBRE_ROLES)
+            or queries.is_chambre_member(request.user, challenge)
         ):
             raise Forbidden(
                 _("Le journal d'audit est réservé à l'acheteur et à la Chambre."),

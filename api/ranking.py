@@ -68,6 +68,7 @@ class RankingView(ChallengeScoped, APIView):
     scored)."""
 
     permission_classes = [IsAuthenticated]
+    challenge_light = True
 
     @extend_schema(responses=RankingSerializer)
     def get(self, request, challenge_pk):
@@ -80,6 +81,7 @@ class RankingExport(ChallengeScoped, APIView):
     """The ranking as a spreadsheet (the buyer's staff): one row per proposal and lot."""
 
     permission_classes = [IsAuthenticated]
+    challenge_light = True
     extension = ""
     content_type = ""
 

@@ -17,10 +17,14 @@ def validated(serializer_class, request, **kwargs) -> dict:
 class ChallengeScoped:
     """Resolves the challenge of the URL among those the caller may see (else 404)."""
 
+    #: True for a view that serves something of the call's, not the call: the call is
+    #: read light (``access_challenge``).
+    challenge_light = False
+
     def challenge(self):
         if not hasattr(self, "_challenge"):
             self._challenge = queries.access_challenge(
-                user=self.request.user, pk=self.kwargs["challenge_pk"]
+                user=self.request.user, pk=self.kwargs["challenge_pk"], light=self.challenge_light
             )
         return self._challenge
 

@@ -109,15 +109,27 @@ def _is_public(challenge: Challenge) -> bool:
     )
 
 
-def access_challenge(*, user, pk, for_update: bool = False) -> Challenge:
+# What a view that only checks a call reads of it (``access_challenge``'s ``light``).
+_LIGHT_FIELDS = ("status", "published_at", "proposals_opened_at", "buyer", "chambre", "reference")
+
+
+def access_challenge(*, user, pk, for_update: bool = False, light: bool = False) -> Challenge:
     """The call ``pk`` if the caller may see it (``challenges_visible_to``), else 404.
 
     Read by its key alone, then a public call is returned as it is: one simple query
     rather than the visibility filter's subqueries, whose building cost most of a
     call's page (issue 20). An unpublished call costs a second query, the visibility
-    filter on its row."""
+    filter on its row. ``light``: for a view that serves something of the call's rather
+    than the call (its ranking, its audit trail), the call's stage, dates, reference and
+    the keys of its buyer and Chambre only, without its organisations or its count of
+    resources (a third of the cheapest of those requests); any other field is read when
+    first used."""
+    if light:
+        challenges = Challenge.objects.only(*_LIGHT_FIELDS)
+    else:
+        challenges = _with_resource_count(Challenge.objects.all())
     try:
-        challenge = _with_resource_count(Challenge.objects.all()).get(pk=pk)
+        challenge = challenges.get(pk=pk)
     except (Challenge.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("Appel à communs introuvable."), code="challenge_not_found") from None
     if not _is_public(challenge) and (

@@ -56,12 +56,14 @@ def is_member(user, organisation, roles=None) -> bool:
     return memberships.exists()
 
 
+# By the organisation's key: a call read without its organisations (``access_challenge``'s
+# ``light``) is not read again for them.
 def is_buyer_staff(user, challenge) -> bool:
-    return is_member(user, challenge.buyer, STAFF_ROLES)
+    return is_member(user, challenge.buyer_id, STAFF_ROLES)
 
 
 def is_chambre_member(user, challenge) -> bool:
-    return is_member(user, challenge.chambre, CHAMBRE_ROLES)
+    return is_member(user, challenge.chambre_id, CHAMBRE_ROLES)
 
 
 def organisations_list() -> QuerySet[Organisation]:
