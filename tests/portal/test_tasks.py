@@ -58,14 +58,15 @@ def test_inbox_runs_a_constant_number_of_queries(
 
     advance(world, clock, "draft")
     login(world.buyer_agent)
-    # 20: the questions to answer and the language of one's mails are one query each,
+    # 21: the questions to answer and the language of one's mails are one query each,
     # the execution follow-up's deliverables (to decide, to submit) two, the calls one
-    # facilitates and the facilitations whose neutrality is flagged two
-    with django_assert_max_num_queries(20):
+    # facilitates and the facilitations whose neutrality is flagged two, and each of the
+    # two lists of calls reads the caller's memberships before its calls (org_id_lists)
+    with django_assert_max_num_queries(21):
         client.get(reverse("portal:inbox"))
     for n in range(3):
         journey.start(world, title=f"Autre appel {n}")
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         client.get(reverse("portal:inbox"))
 
 
