@@ -7,10 +7,11 @@ Run from the repository root (PostgreSQL at 127.0.0.1:5432, user postgres)::
     .venv/bin/python bench/burst.py [--n 1000] [--clients 32] [--port 8151]
     .venv/bin/python bench/burst.py --n 200 --clients 16     # a quick run
 
-The bench creates its own database (``communs_burst_bench_<pid>``; it stops if that
-name exists: it never touches a database it did not create), migrates it, builds two
-calls in the proposals stage with ``--n`` working groups each (an organisation, a
-member with an API token), and starts gunicorn from ``config/gunicorn.py`` on
+The bench creates its own database (``communs_burst_bench_<pid>``, or ``--database``
+for a name of one's own on a shared server; it stops if that name exists: it never
+touches a database it did not create), migrates it, builds two calls in the proposals
+stage with ``--n`` working groups each (an organisation, a member with an API token),
+and starts gunicorn from ``config/gunicorn.py`` on
 ``bench/burst_app.py`` (the service, plus the bare endpoint). Then, from ``--clients``
 threads, one new connection per request:
 
@@ -300,8 +301,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--port", type=int, default=8151)
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--database",
+        default=f"communs_burst_bench_{os.getpid()}",
+        help="the database the bench creates and drops (it must not exist)",
+    )
     args = parser.parse_args()
-    name = f"communs_burst_bench_{os.getpid()}"
+    name = args.database
     work = Path(tempfile.mkdtemp(prefix="bench-burst-"))
     url = f"{args.pg}/{name}"
     create_database(args.pg, name)
