@@ -35,7 +35,7 @@ from procurement.services import proposals as proposal_services
 from procurement.uploads import MAX_UPLOAD_BYTES, MIME_TYPES, open_stored
 
 from .errors import ErrorSerializer
-from .views import ChallengeScoped, validated
+from .views import ChallengeScoped, represented, validated
 
 
 class BudgetLineSerializer(ModelSerializer):
@@ -167,7 +167,7 @@ class ProposalSerializer(ModelSerializer):
 
     @extend_schema_field(FairPaySerializer)
     def get_fair_pay(self, proposal) -> dict:
-        return FairPaySerializer(queries.fair_pay_of(proposal)).data
+        return represented(FairPaySerializer, queries.fair_pay_of(proposal))
 
 
 class BudgetLineInput(Serializer):
@@ -302,7 +302,7 @@ class ProposalList(ChallengeScoped, generics.ListCreateAPIView):
         proposal = proposal_services.proposal_submit(
             actor=request.user, received_at=received_at(request), challenge_id=challenge_pk, **data
         )
-        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+        return Response(represented(ProposalSerializer, proposal), status=status.HTTP_201_CREATED)
 
 
 class ProposalDetail(ChallengeScoped, generics.RetrieveAPIView):

@@ -48,3 +48,27 @@ def test_another_member_posting_the_groupement_is_refused_403(world, api, group_
     )
     assert response.status_code == 403, response.content
     assert response.json()["code"] == "not_coordinator"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_submission_answers_the_proposal_as_it_is_read_afterwards(world, api, group_of_two):  # noqa: F811
+    # given the coordinator posts the proposal with its groupement and a share per member
+    client = api(world.partner_users[0])
+    url = f"/api/v1/challenges/{group_of_two.resource.challenge_id}/proposals/"
+    posted = client.post(
+        url, body(group_of_two, world, "joint", "15500.00", "10000.00"), format="json"
+    )
+    assert posted.status_code == 201, posted.content
+    # when the group reads it back, then a second submission's answer as well
+    read = client.get(f"{url}{posted.json()['id']}/")
+    again = client.post(
+        url, body(group_of_two, world, "several", "10000.00", "15500.00"), format="json"
+    )
+    # then each answer is the proposal as its page reads it: lines, milestones, lots,
+    # shares, prices and fair pay alike
+    assert read.status_code == 200, read.content
+    assert posted.json() == read.json()
+    assert posted.json()["fair_pay"]["lines"]
+    assert again.status_code == 201, again.content
+    assert again.json() == client.get(f"{url}{again.json()['id']}/").json()
+    assert again.json()["groupement_kind"] == "several"
