@@ -222,9 +222,28 @@ class MemberShareInput(Serializer):
     )
 
 
+class GroupReference(serializers.PrimaryKeyRelatedField):
+    """A working group by its id, not read here: the service reads it with its call, under
+    the call's lock, in the same statement (``proposal_services._receipt_gate``); a group
+    that is not of the URL's call, existing elsewhere or not at all, is not found there
+    (404, no hint that it exists). Described as DRF's related field (an integer)."""
+
+    def to_internal_value(self, data) -> int:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            value = int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < value <= 2**63 - 1:
+            self.fail("does_not_exist", pk_value=data)
+        return value
+
+
 class ProposalInput(Serializer):
-    # the group alone: the service reads its call and lot under the call's lock
-    group = serializers.PrimaryKeyRelatedField(queryset=WorkingGroup.objects.all())
+    # the group's id alone: the service reads the group, its call and lot under the
+    # call's lock
+    group = GroupReference(queryset=WorkingGroup.objects.all())
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField()
     deliverables = serializers.CharField()

@@ -434,54 +434,79 @@ _OWN_LOT_FLAGS = ("reserved_ess", "reserved_disability", "reserved_insertion")
 _OWN_LOT_FIELDS = ("id", "number", "title", *_OWN_LOT_FLAGS)
 
 
-def _receipt_gate(*, group: WorkingGroup, actor, challenge_id: int | None = None) -> Challenge:
+# The group's fields a submission reads: its resource (the answer) and coordinator.
+_GROUP_FIELDS = ("id", "resource_id", "coordinator_id")
+
+
+def _from_columns(model, row, prefix: str, names: Iterable[str], **values):
+    """An instance of ``model`` from the columns ``<prefix><name>`` of a raw ``row`` (and
+    ``values``), its other fields deferred (read on access)."""
+    read = {name: getattr(row, f"{prefix}{name}") for name in names}
+    read.update(values)
+    # from_db takes the values in the model's field order
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in read]
+    return model.from_db(row._state.db, fields, [read[name] for name in fields])
+
+
+def _receipt_gate(
+    *, group: WorkingGroup | int, actor, challenge_id: int | None = None
+) -> tuple[Challenge, WorkingGroup]:
     """The group's call, read under its row locked in shared mode (PostgreSQL's ``FOR KEY
     SHARE``): the submissions in flight hold it together, none waits for another, and
     the opening, which locks the row exclusively, waits for them all
     (``proposals_open``). SQLite's IMMEDIATE transactions serialise writers anyway.
 
-    The same statement, one round trip instead of five on the deadline rush's path,
-    reads the group's resource's lot (``own_lot``: its number and reservations, or
-    None), whether ``actor`` belongs to one of the group's organisations
-    (``actor_is_member``, as ``org_ids``: any role) and which proposal the group has
-    already (``group_proposal_id``, None for none). The call comes with
-    ``_GATE_FIELDS`` only, the others deferred (read on access, never stale).
+    The same statement, one round trip instead of six on the deadline rush's path,
+    reads the group itself (``group`` may be its id: the API's, unread so far), its
+    resource's lot (``own_lot``: its number and reservations, or None), whether
+    ``actor`` belongs to one of the group's organisations (``actor_is_member``, as
+    ``org_ids``: any role) and which proposal the group has already
+    (``group_proposal_id``, None for none). The call comes with ``_GATE_FIELDS`` only,
+    the group with ``_GROUP_FIELDS`` (when read here), the others deferred (read on
+    access, never stale). Returns the call and the group.
 
     ``challenge_id``: the call the caller named (the API's URL); a group of another
-    call is not found there (404)."""
+    call, or no group at all, is not found there (404)."""
+    group_id = group if isinstance(group, int) else group.pk
     quote = connection.ops.quote_name
     lot_columns = ", ".join(f"l.{name} AS own_lot_{name}" for name in _OWN_LOT_FIELDS)
+    group_columns = ", ".join(f"g.{name} AS group_{name}" for name in _GROUP_FIELDS)
     # Django's ORM has no FOR KEY SHARE; it locks the call's row only (OF c)
     lock = " FOR KEY SHARE OF c" if connection.vendor == "postgresql" else ""
     sql = (
         f"SELECT {', '.join(f'c.{name}' for name in _GATE_FIELDS)}, {lot_columns}, "  # noqa: S608 — names
+        f"{group_columns}, "
         f"EXISTS (SELECT 1 FROM {quote(WorkingGroupMember._meta.db_table)} m "
-        "WHERE m.group_id = %s AND m.organisation_id IN (SELECT s.organisation_id FROM "
+        "WHERE m.group_id = g.id AND m.organisation_id IN (SELECT s.organisation_id FROM "
         f"{quote(Membership._meta.db_table)} s WHERE s.user_id = %s)) AS actor_is_member, "
-        f"(SELECT p.id FROM {quote(Proposal._meta.db_table)} p WHERE p.group_id = %s) "
+        f"(SELECT p.id FROM {quote(Proposal._meta.db_table)} p WHERE p.group_id = g.id) "
         "AS group_proposal_id "
-        f"FROM {quote(ChallengeResource._meta.db_table)} r "
+        f"FROM {quote(WorkingGroup._meta.db_table)} g "
+        f"INNER JOIN {quote(ChallengeResource._meta.db_table)} r ON r.id = g.resource_id "
         f"INNER JOIN {quote(Challenge._meta.db_table)} c ON c.id = r.challenge_id "
         f"LEFT OUTER JOIN {quote(Lot._meta.db_table)} l ON l.id = r.lot_id "
-        f"WHERE r.id = %s{' AND c.id = %s' if challenge_id is not None else ''}{lock}"
+        f"WHERE g.id = %s{' AND c.id = %s' if challenge_id is not None else ''}{lock}"
     )
-    params = [group.pk, actor.pk, group.pk, group.resource_id]
+    params = [actor.pk, group_id]
     if challenge_id is not None:
         params.append(challenge_id)
     challenge = next(iter(Challenge.objects.raw(sql, params)), None)
     if challenge is None:
         raise NotFound(_("Groupe de travail introuvable dans cet appel."), code="group_not_found")
+    if isinstance(group, int):
+        group = _from_columns(WorkingGroup, challenge, "group_", _GROUP_FIELDS)
     challenge.own_lot = None
     if challenge.own_lot_id is not None:
         # ints, a string and booleans (SQLite gives 0 or 1): no converter needed
-        read = {name: getattr(challenge, f"own_lot_{name}") for name in _OWN_LOT_FIELDS}
-        read.update(challenge_id=challenge.pk, **{n: bool(read[n]) for n in _OWN_LOT_FLAGS})
-        # from_db takes the values in the model's field order, the others deferred
-        fields = [f.attname for f in Lot._meta.concrete_fields if f.attname in read]
-        challenge.own_lot = Lot.from_db(
-            challenge._state.db, fields, [read[name] for name in fields]
+        challenge.own_lot = _from_columns(
+            Lot,
+            challenge,
+            "own_lot_",
+            _OWN_LOT_FIELDS,
+            challenge_id=challenge.pk,
+            **{n: bool(getattr(challenge, f"own_lot_{n}")) for n in _OWN_LOT_FLAGS},
         )
-    return challenge
+    return challenge, group
 
 
 def _require_group_member(challenge) -> None:
@@ -548,7 +573,7 @@ def _attach(instance, name: str, objects: Iterable) -> None:
 def proposal_submit(
     *,
     actor,
-    group: WorkingGroup,
+    group: WorkingGroup | int,
     title: str,
     summary: str,
     deliverables: str,
@@ -572,8 +597,9 @@ def proposal_submit(
     R2151-5, ``_require_received_in_time``). Until its transaction ends it holds the
     call's row in shared mode, so that the opening waits for it. A replacement takes
     the place of the previous offer (article R2151-6: only the last offer received in
-    time is opened). ``challenge_id``: the call the caller named; a group of another
-    call is not found there (404).
+    time is opened). ``group``: the working group, or its id (the API's), read with the
+    call. ``challenge_id``: the call the caller named; a group of another call, or none
+    of that id, is not found there (404).
 
     It answers its resource's lot and, if the call allows it (``multi_lot_proposals``),
     the other lots of the call named by their number in ``lots`` (article L2113-10:
@@ -596,12 +622,12 @@ def proposal_submit(
     proposal's own sealed chain (no row shared with the other groups' submissions).
 
     Queries: a new proposal answering its resource's lot costs seven besides the
-    transaction (the call's row with the group's lot, the membership and the group's
-    proposal, ``_receipt_gate``; the proposal, its lines, milestones and lots; its sealed event and
-    chain head); ``tests/api/test_query_counts.py`` holds the count.
+    transaction (the group, its call's row with its lot, the membership and the group's
+    proposal, ``_receipt_gate``; the proposal, its lines, milestones and lots; its sealed
+    event and chain head); ``tests/api/test_query_counts.py`` holds the count.
     """
     received_at = received_at or timezone.now()
-    challenge = _receipt_gate(group=group, actor=actor, challenge_id=challenge_id)
+    challenge, group = _receipt_gate(group=group, actor=actor, challenge_id=challenge_id)
     _require_group_member(challenge)
     _require_received_in_time(
         challenge,
@@ -837,7 +863,7 @@ def proposal_attachment_add(
     R2151-5): PDF, ODT or DOCX judged by its content, size-limited."""
     received_at = received_at or timezone.now()
     group = proposal.group
-    challenge = _receipt_gate(group=group, actor=actor, challenge_id=proposal.challenge_id)
+    challenge, group = _receipt_gate(group=group, actor=actor, challenge_id=proposal.challenge_id)
     _require_group_member(challenge)
     _require_received_in_time(
         challenge,

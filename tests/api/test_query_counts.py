@@ -415,7 +415,7 @@ def test_cofunding_round_runs_constant_queries(world, clock, api, django_assert_
 
 # A submission in the deadline rush (issue 20, item 1): the queries of one POST, from the
 # token to the answer, transaction statements included (SQLite's BEGIN and COMMIT).
-SUBMISSION_BUDGET = {"new": 12, "replaced": 17}
+SUBMISSION_BUDGET = {"new": 11, "replaced": 16}
 
 
 @pytest.mark.django_db(transaction=True)

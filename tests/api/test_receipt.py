@@ -202,3 +202,25 @@ def test_a_group_posted_under_another_calls_address_is_not_found_there(world, cl
     error(response, 404, "group_not_found")
     assert not Proposal.objects.filter(group=first.working_group).exists()
     assert not AuditEvent.objects.filter(verb="proposal.submitted").exists()
+
+
+@pytest.mark.django_db
+def test_a_group_that_does_not_exist_is_not_found_as_one_of_another_call(world, clock, api):
+    # given open proposals
+    challenge = in_proposals(world, clock)
+    first, _second, _third = resources(challenge)
+    clock.move_to(later(PROPOSAL_END, seconds=-60))
+    client = api(world.partner_users[0])
+
+    # when a member posts a proposal for a group id no group has, then one that is no id
+    missing = SimpleNamespace(working_group=SimpleNamespace(pk=first.working_group.pk + 1000))
+    response = post_proposal(client, challenge, missing)
+    malformed = SimpleNamespace(working_group=SimpleNamespace(pk="premier"))
+    refused = post_proposal(client, challenge, malformed)
+
+    # then the first is not found, as a group of another call is (no hint of which ids
+    # exist), the second is refused on its field, and nothing is written
+    error(response, 404, "group_not_found")
+    assert refused.status_code == 400, refused.content
+    assert "group" in refused.json()["fields"], refused.json()
+    assert not AuditEvent.objects.filter(verb="proposal.submitted").exists()
