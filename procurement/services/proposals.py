@@ -569,6 +569,68 @@ def _attach(instance, name: str, objects: Iterable) -> None:
     instance._prefetched_objects_cache[name] = queryset
 
 
+# Each part's columns, as written by _insert_parts: (column, PostgreSQL type, value).
+_LINE_COLUMNS = (
+    ("category", "varchar", lambda line: line.category),
+    ("label", "varchar", lambda line: line.label),
+    ("quantity", "numeric", lambda line: line.quantity),
+    ("unit", "varchar", lambda line: line.unit),
+    ("rate", "numeric", lambda line: line.rate),
+    ("amount", "numeric", lambda line: line.amount),
+    ("scope", "varchar", lambda line: line.scope),
+    ("lot_id", "bigint", lambda line: line.lot_id),
+)
+_STEP_COLUMNS = (
+    ("title", "varchar", lambda step: step.title),
+    ("due_on", "date", lambda step: step.due_on),
+    ("deliverable", "text", lambda step: step.deliverable),
+)
+
+
+def _insert_parts(
+    proposal: Proposal, lines: list[BudgetLine], steps: list[Milestone], lots: list[Lot]
+) -> None:
+    """A new proposal's budget lines, milestones and lots written by one statement on
+    PostgreSQL (three data-modifying ``WITH`` parts), where the ORM's ``bulk_create``
+    sends one per table: on the deadline rush's path, two round trips and two
+    statements fewer, and the ORM's work of building three inserts. The rows are those
+    ``bulk_create`` would write (the same columns and values, the database's checks
+    and keys alike); the lines and milestones get their ids back in their order, as
+    with ``bulk_create``."""
+    quote = connection.ops.quote_name
+
+    def unnest(columns, rows) -> tuple[str, list]:
+        arrays = ", ".join(f"%s::{kind}[]" for _name, kind, _value in columns)
+        return f"SELECT %s, * FROM unnest({arrays})", [  # noqa: S608 — types
+            proposal.pk,
+            *([value(row) for row in rows] for _name, _kind, value in columns),
+        ]
+
+    line_select, line_params = unnest(_LINE_COLUMNS, lines)
+    step_select, step_params = unnest(_STEP_COLUMNS, steps)
+    through = Proposal.lots.through._meta.db_table
+    line_names = ", ".join(quote(name) for name, _kind, _value in _LINE_COLUMNS)
+    step_names = ", ".join(quote(name) for name, _kind, _value in _STEP_COLUMNS)
+    sql = (
+        f"WITH l AS (INSERT INTO {quote(BudgetLine._meta.db_table)} (proposal_id, {line_names}) "  # noqa: S608 — names
+        f"{line_select} RETURNING id), "
+        f"m AS (INSERT INTO {quote(Milestone._meta.db_table)} (proposal_id, {step_names}) "
+        f"{step_select} RETURNING id), "
+        f"k AS (INSERT INTO {quote(through)} (proposal_id, lot_id) "
+        "SELECT %s, unnest(%s::bigint[])) "
+        # a sequence's values come in the rows' order: the ids sorted are the rows'
+        "SELECT ARRAY(SELECT id FROM l ORDER BY id), ARRAY(SELECT id FROM m ORDER BY id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*line_params, *step_params, proposal.pk, [lot.pk for lot in lots]])
+        line_ids, step_ids = cursor.fetchone()
+    for objects, ids in ((lines, line_ids), (steps, step_ids)):
+        for obj, pk in zip(objects, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+
 @transaction.atomic
 def proposal_submit(
     *,
@@ -684,15 +746,19 @@ def proposal_submit(
         proposal.member_shares.all().delete()
     for part in (*lines, *steps, *shares):
         part.proposal = proposal
-    BudgetLine.objects.bulk_create(lines)
-    Milestone.objects.bulk_create(steps)
-    MemberShare.objects.bulk_create(shares)
-    if new:
-        Proposal.lots.through.objects.bulk_create(
-            [Proposal.lots.through(proposal=proposal, lot=lot) for lot in answered]
-        )
+    if shares:
+        MemberShare.objects.bulk_create(shares)
+    if new and connection.vendor == "postgresql":
+        _insert_parts(proposal, lines, steps, answered)
     else:
-        proposal.lots.set(answered)
+        BudgetLine.objects.bulk_create(lines)
+        Milestone.objects.bulk_create(steps)
+        if new:
+            Proposal.lots.through.objects.bulk_create(
+                [Proposal.lots.through(proposal=proposal, lot=lot) for lot in answered]
+            )
+        else:
+            proposal.lots.set(answered)
     # Only who submitted for which group, and when it was received: never the title, the
     # amount or any content.
     audit_record(

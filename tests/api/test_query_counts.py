@@ -414,8 +414,11 @@ def test_cofunding_round_runs_constant_queries(world, clock, api, django_assert_
 
 
 # A submission in the deadline rush (issue 20, item 1): the queries of one POST, from the
-# token to the answer, transaction statements included (SQLite's BEGIN and COMMIT).
+# token to the answer, transaction statements included (BEGIN and COMMIT), and the test's
+# own look-up of the group. On PostgreSQL a new proposal's lines, milestones and lots are
+# one statement (_insert_parts).
 SUBMISSION_BUDGET = {"new": 11, "replaced": 16}
+POSTGRESQL_SUBMISSION_BUDGET = {"new": 9, "replaced": 16}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -438,9 +441,12 @@ def test_a_submission_runs_a_few_queries_and_touches_no_other_proposals_chain(wo
     other, other_sql = submit(world.partner_users[1], second)
 
     # then each runs within its budget, the answer included
-    assert len(new_sql) <= SUBMISSION_BUDGET["new"], new_sql
-    assert len(other_sql) <= SUBMISSION_BUDGET["new"], other_sql
-    assert len(again_sql) <= SUBMISSION_BUDGET["replaced"], again_sql
+    budget = (
+        POSTGRESQL_SUBMISSION_BUDGET if connection.vendor == "postgresql" else SUBMISSION_BUDGET
+    )
+    assert len(new_sql) <= budget["new"], new_sql
+    assert len(other_sql) <= budget["new"], other_sql
+    assert len(again_sql) <= budget["replaced"], again_sql
     # and the only chain head each touches is its own proposal's: no row shared by the
     # submissions of different groups, no lock on the call's sealed chain
     for body, queries in ((new, new_sql), (new, again_sql), (other, other_sql)):
