@@ -11,7 +11,7 @@ from datetime import UTC
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from procurement.models import AuditChainHead, AuditEvent
@@ -68,6 +68,47 @@ def hashed_fields(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+# The columns of an event, in the order _insert_first writes them.
+_EVENT_COLUMNS = (
+    "chain",
+    "seq",
+    "challenge_id",
+    "actor_id",
+    "actor_label",
+    "verb",
+    "object_type",
+    "object_id",
+    "data",
+    "created_at",
+    "prev_hash",
+    "hash",
+)
+
+
+def _insert_first(event: AuditEvent, head: AuditChainHead) -> None:
+    """A new chain's first event and its head, written by one statement on PostgreSQL
+    (a data-modifying ``WITH``) where the ORM sends two: the deadline rush writes one
+    per submission (``proposal_chain``). The same rows as ``save()`` would write; the
+    head's uniqueness still refuses a second first event."""
+    quote = connection.ops.quote_name
+    head.seq, head.hash = event.seq, event.hash
+    values = [getattr(event, name) for name in _EVENT_COLUMNS]
+    values[_EVENT_COLUMNS.index("data")] = json.dumps(event.data)
+    placeholders = ", ".join("%s::jsonb" if name == "data" else "%s" for name in _EVENT_COLUMNS)
+    sql = (
+        f"WITH e AS (INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608 — names
+        f"({', '.join(quote(name) for name in _EVENT_COLUMNS)}) VALUES ({placeholders}) "
+        "RETURNING id) "
+        f"INSERT INTO {quote(AuditChainHead._meta.db_table)} (chain, seq, hash) "
+        "VALUES (%s, %s, %s) RETURNING id, (SELECT id FROM e)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, head.chain, head.seq, head.hash])
+        head.pk, event.pk = cursor.fetchone()
+    for row in (event, head):
+        row._state.adding, row._state.db = False, connection.alias
+
+
 # No savepoint: a failed append fails the caller's whole transaction, as it must.
 @transaction.atomic(savepoint=False)
 def audit_record(
@@ -90,8 +131,9 @@ def audit_record(
     ``sealed``: the event goes to the sealed chain of ``obj``, a proposal
     (``proposal_chain``). ``new_chain``: the caller knows the chain has no event yet (a
     proposal just inserted, whose row's uniqueness already serialises its writers): its
-    head is inserted with the event, in two queries and no lock to wait for; a
-    concurrent creator would fail on the head's uniqueness, never fork the chain.
+    head is inserted with the event (one statement on PostgreSQL: ``_insert_first``), no
+    lock waited for; a concurrent creator would fail on the head's uniqueness, never fork
+    the chain.
     """
     chain = challenge_chain(challenge)
     if ledger is not None:
@@ -128,6 +170,9 @@ def audit_record(
         prev_hash=head.hash,
     )
     event.hash = event_hash(event.prev_hash, hashed_fields(event))
+    if head.pk is None and connection.vendor == "postgresql":
+        _insert_first(event, head)
+        return event
     event.save()
     if head.pk is None:
         head.seq, head.hash = event.seq, event.hash
