@@ -683,10 +683,12 @@ def proposal_submit(
     audit trail records that a proposal was submitted, never what it says, in the
     proposal's own sealed chain (no row shared with the other groups' submissions).
 
-    Queries: a new proposal answering its resource's lot costs seven besides the
-    transaction (the group, its call's row with its lot, the membership and the group's
-    proposal, ``_receipt_gate``; the proposal, its lines, milestones and lots; its sealed
-    event and chain head); ``tests/api/test_query_counts.py`` holds the count.
+    Queries: a new proposal answering its resource's lot costs four besides the
+    transaction on PostgreSQL (the group, its call's row with its lot, the membership
+    and the group's proposal, ``_receipt_gate``; the proposal; its lines, milestones and
+    lots, ``_insert_parts``; its sealed event with its chain head,
+    ``audit._insert_first``), seven on SQLite (one insert per table);
+    ``tests/api/test_query_counts.py`` holds the counts.
     """
     received_at = received_at or timezone.now()
     challenge, group = _receipt_gate(group=group, actor=actor, challenge_id=challenge_id)
