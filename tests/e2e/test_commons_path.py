@@ -22,19 +22,15 @@ from playwright.sync_api import expect
 from procurement.models import Bucket, ChallengeStatus, Pledge
 from procurement.services.cofunding import allocation_set, pledge_create
 from procurement.services.execution import deliverable_plan
-from procurement.services.hosting import resource_host_designate
 from tests.conftest import later, paris
 from tests.e2e.helpers import choose, follow
 from tests.workflows.journey import (
-    COFUNDING_END,
-    LOTS_LEFT_ASIDE,
     complete,
     current_steps,
-    give_opinion,
     sweep,
 )
 from tests.workflows.test_exploration import EXPLORATION_END, PLAN
-from tests.workflows.vote_journey import scored
+from tests.workflows.vote_journey import scored, select_first_two
 
 MAIN = "#contenu"
 PROVEN = "A fait ses preuves : ouvert au cofinancement"
@@ -46,21 +42,7 @@ def exploring(world, clock):
     published, scored; its first two proposals selected (lot 3 left aside), the first's
     commons hosted; the Chambre approves and the teams explore until 20 October."""
     challenge = scored(world, clock, vote={"days": 7}, **PLAN)
-    first, second = challenge.proposals.order_by("pk")[:2]
-    resource_host_designate(actor=world.buyer_agent, resource=first.group.resource, host=world.host)
-    complete(
-        challenge,
-        "select",
-        world.buyer_agent,
-        {
-            "proposals": [first.pk, second.pk],
-            "cofunding_deadline": paris(*COFUNDING_END).isoformat(),
-            "justification": LOTS_LEFT_ASIDE,
-        },
-    )
-    give_opinion(world, challenge, "selection_opinion")
-    challenge.refresh_from_db()
-    return challenge, first, second
+    return select_first_two(world, challenge)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,19 +17,18 @@ from procurement.models import (
     ExpenseKind,
     Exploration,
 )
-from procurement.services.hosting import resource_host_designate
 from tests.conftest import later, paris
 from tests.workflows.journey import (
     COFUNDING_END,
     LOTS_LEFT_ASIDE,
     complete,
     current_steps,
-    give_opinion,
     in_scoring,
     open_task,
     score_all,
     sweep,
 )
+from tests.workflows.vote_journey import select_first_two
 
 EXPLORATION_END = (2026, 10, 20, 18)
 PLAN = {
@@ -44,21 +43,7 @@ def selected_two(world, clock, **plan):
     first one's commons designated; the Chambre approves."""
     challenge = in_scoring(world, clock, **plan)
     score_all(world, challenge)
-    first, second = challenge.proposals.order_by("pk")[:2]
-    resource_host_designate(actor=world.buyer_agent, resource=first.group.resource, host=world.host)
-    complete(
-        challenge,
-        "select",
-        world.buyer_agent,
-        {
-            "proposals": [first.pk, second.pk],
-            "cofunding_deadline": paris(*COFUNDING_END).isoformat(),
-            "justification": LOTS_LEFT_ASIDE,
-        },
-    )
-    give_opinion(world, challenge, "selection_opinion")
-    challenge.refresh_from_db()
-    return challenge, first, second
+    return select_first_two(world, challenge)
 
 
 def mails(challenge, kind) -> dict:

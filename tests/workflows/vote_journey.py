@@ -1,11 +1,13 @@
 """A call that plans a collective vote, brought to its vote through the services and the
 engine (the set-up of the vote's tests: flow, API, portal)."""
 
+from procurement.services.hosting import resource_host_designate
 from scoring.services.votes import vote_plan_set
 from tests.conftest import later, paris
 from tests.workflows import journey
 from tests.workflows.journey import (
     COFUNDING_END,
+    LOTS_LEFT_ASIDE,
     POSITIONING_END,
     PROPOSALS_END,
     complete,
@@ -75,3 +77,24 @@ def in_vote(world, clock, vote: dict | None = None, **overrides):
 def proposals(challenge) -> list:
     """The call's proposals, first resource first (partner i proposed on resource i)."""
     return list(challenge.proposals.order_by("pk"))
+
+
+def select_first_two(world, challenge):
+    """A scored call's first two proposals selected (lot 3 left aside), the host of the
+    first one's commons designated, the Chambre's opinion given; returns the call and
+    the two proposals."""
+    first, second = challenge.proposals.order_by("pk")[:2]
+    resource_host_designate(actor=world.buyer_agent, resource=first.group.resource, host=world.host)
+    complete(
+        challenge,
+        "select",
+        world.buyer_agent,
+        {
+            "proposals": [first.pk, second.pk],
+            "cofunding_deadline": paris(*COFUNDING_END).isoformat(),
+            "justification": LOTS_LEFT_ASIDE,
+        },
+    )
+    give_opinion(world, challenge, "selection_opinion")
+    challenge.refresh_from_db()
+    return challenge, first, second
