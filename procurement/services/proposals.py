@@ -772,9 +772,11 @@ def proposal_submit(
         sealed=True,
         new_chain=new,
     )
+    # In the order their models read them back (``Meta.ordering``): the ids follow the
+    # input, so a stable sort on the rest gives the same order as the detail's.
     _attach(proposal, "budget_lines", lines)
-    _attach(proposal, "milestones", steps)
-    _attach(proposal, "member_shares", shares)
+    _attach(proposal, "milestones", sorted(steps, key=lambda step: step.due_on))
+    _attach(proposal, "member_shares", sorted(shares, key=lambda share: share.lot_id))
     _attach(proposal, "lots", answered)
     if new:
         _attach(proposal, "attachments", [])

@@ -72,3 +72,23 @@ def test_the_submission_answers_the_proposal_as_it_is_read_afterwards(world, api
     assert again.status_code == 201, again.content
     assert again.json() == client.get(f"{url}{again.json()['id']}/").json()
     assert again.json()["groupement_kind"] == "several"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_submission_answers_the_milestones_in_the_order_they_are_read(world, api, group_of_two):  # noqa: F811
+    # given a proposal whose milestones are posted latest first
+    client = api(world.partner_users[0])
+    url = f"/api/v1/challenges/{group_of_two.resource.challenge_id}/proposals/"
+    posted_body = body(group_of_two, world, "joint", "15500.00", "10000.00")
+    later = posted_body["milestones"][0]
+    earlier = {**later, "title": "Prototype", "due_on": "2027-01-15"}
+    assert later["due_on"] > earlier["due_on"]
+    posted_body["milestones"] = [later, earlier]
+    # when it is submitted and read back
+    posted = client.post(url, posted_body, format="json")
+    assert posted.status_code == 201, posted.content
+    read = client.get(f"{url}{posted.json()['id']}/")
+    # then the 201 gives the timeline by due date, as every later read does
+    due = [m["due_on"] for m in posted.json()["milestones"]]
+    assert due == sorted(due)
+    assert posted.json() == read.json()
