@@ -32,3 +32,24 @@ def test_calls_filtered_by_stage_and_buyer_only_when_asked(world, clock, api):
     response = client.get("/api/v1/challenges/", {"status": "nowhere"})
     assert response.status_code == 400
     assert "status" in str(response.json())
+
+
+@pytest.mark.django_db
+def test_organisations_filtered_by_kind_with_one_filterset_kept(world, api):
+    # given the world's buyer, Chambre and partners
+    from api.filters import _FILTERSETS
+
+    client = api(world.buyer_agent)
+    buyers = listed(client, "/api/v1/organisations/", kind="buyer")
+    # when the list is asked by kind, then only that kind comes, twice the same
+    assert world.buyer.pk in buyers
+    assert world.partners[0].pk not in buyers
+    kept = {
+        key: value for key, value in _FILTERSETS.items() if key[0].__name__ == "OrganisationList"
+    }
+    assert len(kept) == 1
+    assert listed(client, "/api/v1/organisations/", kind="buyer") == buyers
+    assert {k: v for k, v in _FILTERSETS.items() if k[0].__name__ == "OrganisationList"} == kept
+    # a kind that does not exist is refused, and no filter gives every organisation
+    assert client.get("/api/v1/organisations/", {"kind": "nowhere"}).status_code == 400
+    assert set(buyers) < set(listed(client, "/api/v1/organisations/"))
