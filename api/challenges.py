@@ -25,6 +25,7 @@ from workflows.operations import call_draft_save
 from workflows.services import process_cancel, process_start
 
 from .commons import CommonsSerializer
+from .pagination import PageOrCursorPagination
 from .serializers import OrganisationRefSerializer
 from .views import ChallengeScoped, validated
 from .votes import VotePlanInput, VoteSerializer, plan_kwargs
@@ -411,6 +412,7 @@ class ChallengeList(generics.ListAPIView):
 
     serializer_class = ChallengeSerializer
     filterset_fields = ["status", "buyer"]
+    pagination_class = PageOrCursorPagination
 
     def get_queryset(self):
         return (

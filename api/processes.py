@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from viewflow.workflow.models import Task
 
-from api.pagination import Pagination
+from api.pagination import PageOrCursorPagination
 from kernel.fields import MAX_ID
 from kernel.serializers import ModelSerializer, Serializer
 from workflows import queries, services
@@ -156,8 +156,18 @@ class TaskPaginator(Paginator):
         return self._get_page(queries.tasks_rows([pk for pk, _total in found]), number, self)
 
 
-class TaskPagination(Pagination):
+class TaskPagination(PageOrCursorPagination):
+    """Pages by number through ``TaskPaginator``; by cursor, the page's ids (and the
+    creation times that place it), then the rows of those ids (``queries.tasks_rows``):
+    the same rows for the same serializer in both modes."""
+
     django_paginator_class = TaskPaginator
+
+    def cursor_queryset(self, queryset):
+        return queryset.values("id", "created")
+
+    def cursor_rows(self, page):
+        return queries.tasks_rows([row["id"] for row in page])
 
 
 class TaskList(generics.ListAPIView):
