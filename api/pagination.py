@@ -131,6 +131,10 @@ class PageOrCursorPagination(Pagination):
             "Une page par curseur (avec « cursor ») : sans total ; « next » et « previous » "
             "portent les curseurs des pages voisines."
         )
+        for link, example in (("next", "cD0yMDI2LTA5LTAx"), ("previous", "cj0xJnA9MjAyNi0wOS0wMQ")):
+            cursor["properties"][link]["example"] = (
+                f"http://api.example.org/accounts/?cursor={example}"
+            )
         # exactly one shape fits an answer: the cursor's has no ``count``
         cursor["additionalProperties"] = False
         return {"oneOf": [pages, cursor]}

@@ -71,6 +71,10 @@ def documented_fields(schema: dict, path: str, method: str, status: str) -> dict
     body = resolve(schema, response["content"]["application/json"]["schema"])
     if body.get("type") == "array":
         body = resolve(schema, body["items"])
+    elif "oneOf" in body:  # a list by page or by cursor: the same rows in both shapes
+        rows = [resolve(schema, one["properties"]["results"]["items"]) for one in body["oneOf"]]
+        assert all(row == rows[0] for row in rows), path
+        body = rows[0]
     elif "results" in body.get("properties", {}):
         body = resolve(schema, body["properties"]["results"]["items"])
     return body["properties"]
@@ -317,3 +321,23 @@ def test_the_schema_generates_without_a_single_warning(tmp_path):
     # each be a warning, and --fail-on-warn would raise here
     assert not GENERATOR_STATS
     assert "AnswerInputRequest" in target.read_text()
+
+
+@pytest.mark.django_db
+def test_the_task_and_call_lists_document_their_cursor_and_both_shapes(schema):
+    for path in ("/api/v1/tasks/", "/api/v1/challenges/"):
+        get = operation(schema, path, "get")
+        # then each documents its cursor beside its page number and size
+        assert {p["name"] for p in get["parameters"]} >= {"cursor", "page", "page_size"}
+        # and answers one of two shapes: a counted page, or a page by cursor, which
+        # has no count (so that no answer fits both)
+        body = resolve(schema, get["responses"]["200"]["content"]["application/json"]["schema"])
+        pages, cursor = body["oneOf"]
+        assert set(pages["properties"]) == {"count", "next", "previous", "results"}
+        assert "count" in pages["required"]
+        assert set(cursor["properties"]) == {"next", "previous", "results"}
+        assert cursor["additionalProperties"] is False
+        assert pages["properties"]["results"] == cursor["properties"]["results"]
+    # while the other lists keep the page shape alone
+    get = operation(schema, "/api/v1/processes/", "get")
+    assert "cursor" not in {p["name"] for p in get["parameters"]}
