@@ -131,6 +131,41 @@ def test_lists_of_challenges_tasks_and_processes_run_constant_queries(
     assert measure(django_assert_max_num_queries, buyer, url, bound, LARGE) == small
 
 
+# By cursor (``?cursor=``), the call and task lists count nothing: the calls one query
+# fewer than by page; the tasks read their page's ids without the count, then its rows.
+CURSOR_BUDGET = {"challenges": 3, "tasks": 3}
+
+
+@pytest.mark.parametrize("name", ["challenges", "tasks"])
+@pytest.mark.django_db
+def test_lists_of_challenges_and_tasks_by_cursor_count_nothing_and_read_one_page(
+    world, clock, api, django_assert_max_num_queries, name
+):
+    url, bound = f"/api/v1/{name}/", CURSOR_BUDGET[name]
+    buyer = api(world.buyer_agent)
+
+    def by_cursor(size: int, rows: int) -> int:
+        """A first page of ``size`` by cursor, which holds ``rows``: no query counts the
+        list, one reads the page and the next row; the number of queries."""
+        with django_assert_max_num_queries(bound, info=url) as captured:
+            body = ok(buyer.get(url, {"cursor": "", "page_size": size}))
+        assert len(body["results"]) == rows
+        assert "count" not in body
+        statements = [query["sql"] for query in captured.captured_queries]
+        assert not [sql for sql in statements if "COUNT(*)" in sql.upper()], statements
+        assert [sql for sql in statements if f"LIMIT {size + 1}" in sql], statements
+        return len(statements)
+
+    # given a few drafts, each with its process and drafting task
+    drafts(world, SMALL)
+    small = by_cursor(200, SMALL)
+
+    # when many more exist, then a page of all of them, or of two, takes as many queries
+    drafts(world, LARGE - SMALL)
+    assert by_cursor(200, LARGE) == small
+    assert by_cursor(2, 2) == small
+
+
 @pytest.mark.django_db
 def test_commons_catalogue_runs_constant_queries(world, clock, api, django_assert_max_num_queries):
     # given a few commons of the catalogue, each with its host
