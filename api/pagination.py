@@ -11,6 +11,8 @@ does not grow with the rows before or after the page. A row's place is kept by t
 value of the list's first ordering field (its creation time), so rows created or
 removed between two requests neither repeat nor skip the older rows still to come."""
 
+from datetime import UTC
+
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.utils.dateparse import parse_datetime
@@ -74,9 +76,12 @@ class ListCursor(CursorPagination):
         if isinstance(self.position_field, models.DateTimeField):
             try:
                 moment = parse_datetime(position)
-            except ValueError:
+                if moment is None or moment.tzinfo is None:
+                    return False
+                moment.astimezone(UTC)  # what the database compares (none for year 1 at +05:00)
+            except (ValueError, OverflowError):
                 return False
-            return moment is not None and moment.tzinfo is not None
+            return True
         try:
             self.position_field.to_python(position)
         except ValidationError:
