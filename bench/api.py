@@ -14,7 +14,9 @@ proposals. The scored call is closed through ``scoring_close``, as the process d
 
 Each endpoint is served in this process by Django's test client, through the whole
 middleware stack, signed in as an agent of the buyer: the challenge list, one
-challenge, the task list, the ranking, the audit trail and the portal's home page.
+challenge, the task list, the ranking, the audit trail and the portal's home page. The
+challenge and task lists are measured twice: by page number (the contract's, with its
+count) and by cursor (``?cursor=``, their first page: no count, one page read).
 
 The floor is the issue's "bare DRF page of 20": the same page of 20 calls as the
 service's list (the same keys, the buyer and the Chambre nested, the count of
@@ -415,8 +417,10 @@ def main() -> None:
             base = f"/api/v1/challenges/{challenge.pk}/"
             urls = {
                 "liste des appels": "/api/v1/challenges/",
+                "appels par curseur": "/api/v1/challenges/?cursor=",
                 "un appel": base,
                 "tâches": "/api/v1/tasks/",
+                "tâches par curseur": "/api/v1/tasks/?cursor=",
                 "classement": base + "ranking/",
                 "journal d'audit": base + "audit/",
                 "accueil du portail": "/",
