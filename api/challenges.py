@@ -408,7 +408,8 @@ class CancelInput(Serializer):
 
 
 class ChallengeList(generics.ListAPIView):
-    """Challenges the caller may see; creating one starts its process."""
+    """Challenges the caller may see, paged by number with their count or by cursor
+    (``?cursor=``) without it; creating one starts its process."""
 
     serializer_class = ChallengeSerializer
     filterset_fields = ["status", "buyer"]

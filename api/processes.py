@@ -171,7 +171,8 @@ class TaskPagination(PageOrCursorPagination):
 
 
 class TaskList(generics.ListAPIView):
-    """Tasks the caller can act on now: assigned to it, or claimable by its role."""
+    """Tasks the caller can act on now: assigned to it, or claimable by its role. Paged
+    by number with their count, or by cursor (``?cursor=``) without it."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = TaskSerializer
