@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +23,7 @@ from procurement.services.chains.incremental import (
     page_problems,
 )
 
+from .pagination import ListCursor
 from .views import ChallengeScoped
 
 CHAIN_NAME = re.compile(r"^(global|(challenge|sealed|ledger):[0-9]{1,18})$")
@@ -90,15 +90,13 @@ class ChainReportSerializer(Serializer):
     problems = ChainProblemSerializer(many=True)
 
 
-class AuditCursor(CursorPagination):
+class AuditCursor(ListCursor):
     """The trail's events by their number, a page at a time: ``?cursor=`` (opaque, from
-    ``next`` or ``previous``), ``?page_size=`` up to 200. No count to compute: the
-    verification gives the chain's length."""
+    ``next`` or ``previous``; one that no page gave is a 400 on ``cursor``, as on the
+    lists), ``?page_size=`` up to 200. No count to compute: the verification gives the
+    chain's length."""
 
-    ordering = "seq"
     page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class AuditView(ChallengeScoped, APIView):
@@ -152,7 +150,9 @@ class AuditView(ChallengeScoped, APIView):
             )
         paginator = AuditCursor()
         events = paginator.paginate_queryset(
-            AuditEvent.objects.filter(chain=f"challenge:{challenge.pk}"), request, view=self
+            AuditEvent.objects.filter(chain=f"challenge:{challenge.pk}").order_by("seq"),
+            request,
+            view=self,
         )
         reports = [chain_verify_incremental(chain) for chain in challenge_chains(challenge)]
         # the call's own chain comes first: the events served are its own

@@ -2,6 +2,8 @@
 complete it with its data. Every helper asserts the status code it expects, so a
 failing call names itself."""
 
+from base64 import b64encode
+
 from rest_framework.test import APIClient
 
 from tests.workflows.journey import RESOURCES
@@ -16,6 +18,11 @@ def challenge_url(challenge_id: int, tail: str = "") -> str:
 def ok(response, status: int = 200) -> dict | list:
     assert response.status_code == status, (response.status_code, response.content[:500])
     return response.json() if response.content else {}
+
+
+def encoded(text: str) -> str:
+    """A cursor as DRF writes it (base64 of a query string), with what we choose in it."""
+    return b64encode(text.encode()).decode()
 
 
 def error(response, status: int, code: str | None = None) -> dict:

@@ -14,7 +14,7 @@ from procurement.services import audit as audit_module
 from procurement.services.audit import GENESIS, audit_record
 from procurement.services.chains import chains_verify, incremental, rows
 from tests.api import scenarios
-from tests.api.steps import challenge_url, ok
+from tests.api.steps import challenge_url, encoded, error, ok
 from tests.tamper import behind_the_orm
 from tests.workflows import journey
 from tests.workflows.journey import complete, give_opinion
@@ -70,6 +70,23 @@ def test_the_trail_is_read_page_by_page_with_its_cursor(world, clock, api):
     # and the last page leads back to the one before it
     back = ok(buyer.get(pages[-1]["previous"]))
     assert [e["seq"] for e in back["events"]] == [e["seq"] for e in pages[-2]["events"]]
+
+
+@pytest.mark.django_db
+def test_a_cursor_no_page_gave_is_refused_as_on_the_lists(world, clock, api):
+    # given a call with a trail, read by its buyer
+    challenge = referred(world)
+    buyer = api(world.buyer_agent)
+    url = challenge_url(challenge.pk, "audit/")
+    for cursor in ["pas-un-curseur", "é", encoded("p=hier"), encoded("o=-1"), encoded("r=oui")]:
+        # when the buyer sends a cursor that no page gave
+        body = error(buyer.get(url, {"cursor": cursor}), 400, "invalid_cursor")
+        # then it is told on the cursor, as the lists tell it, not that the trail is missing
+        assert list(body["fields"]) == ["cursor"], cursor
+        assert "curseur n'est pas valable" in body["message"]
+    # while a page's own link is read
+    first = ok(buyer.get(url, {"page_size": 1}))
+    assert ok(buyer.get(first["next"]))["events"][0]["seq"] == 2
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 
 from procurement.models import Challenge, ChallengeStatus, OrganisationKind, Role
 from tests.api import scenarios
-from tests.api.steps import TASKS, claim, error, ok
+from tests.api.steps import TASKS, claim, encoded, error, ok
 from tests.conftest import member
 from tests.factories import OrganisationFactory
 from tests.workflows import journey
@@ -300,13 +300,6 @@ def test_nobody_sees_by_cursor_what_the_page_hides(world, clock, api, colleague)
 
 
 # --- a bad cursor, the page mode ---------------------------------------------------------
-
-
-def encoded(text: str) -> str:
-    """A cursor as DRF writes it (base64 of a query string), with what we choose in it."""
-    from base64 import b64encode
-
-    return b64encode(text.encode()).decode()
 
 
 BAD_CURSORS = [
