@@ -5,6 +5,7 @@ release (an administrator), complete with data."""
 from datetime import datetime
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Window
 from django.urls import path
 from django_filters import rest_framework as filters
@@ -131,10 +132,14 @@ class TaskFilter(filters.FilterSet):
 
 class TaskPaginator(Paginator):
     """Django's paginator over the scoped tasks (``queries.tasks_actionable_scope``),
-    which reads the page's ids and the count of all in one query (``COUNT(*) OVER ()``),
-    then the page's rows by id (``queries.tasks_rows``). The same pages, count and
-    errors as Django's, without a second pass over the caller's tasks nor their calls'
-    rows sorted whole."""
+    which reads the page's ids, then the page's rows by id (``queries.tasks_rows``): the
+    same pages, count and errors as Django's, never the calls' wide rows sorted whole.
+
+    On SQLite the ids and the count of all come in one query (``COUNT(*) OVER ()``):
+    one pass over the caller's open tasks rather than two. PostgreSQL counts them apart
+    (Django's ``count``): there the window makes the planner walk the tasks in order and
+    join each one, 35 ms for 10,000 open tasks, where a count by hash joins and the
+    page's ids by the index on ``created`` take 15 and 1 ms."""
 
     def page(self, number):
         try:
@@ -144,6 +149,10 @@ class TaskPaginator(Paginator):
         if wanted < 1 or isinstance(number, float):
             return super().page(number)  # Django's own error
         bottom = (wanted - 1) * self.per_page
+        if connection.vendor != "sqlite":
+            number = self.validate_number(wanted)  # counted; beyond the last page refused
+            ids = self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page]
+            return self._get_page(queries.tasks_rows(list(ids)), number, self)
         found = list(
             self.object_list.annotate(total=Window(Count("*"))).values_list("pk", "total")[
                 bottom : bottom + self.per_page
