@@ -26,8 +26,12 @@ class GroupementKind(models.TextChoices):
 class Proposal(models.Model):
     """A working group's plan to produce a commons. Sealed until the proposal deadline."""
 
+    # No index of its own: the unique ``proposal_one_per_group`` is one on ``group``.
     group = models.ForeignKey(
-        "procurement.WorkingGroup", on_delete=models.CASCADE, related_name="proposals"
+        "procurement.WorkingGroup",
+        on_delete=models.CASCADE,
+        related_name="proposals",
+        db_index=False,
     )
     challenge = models.ForeignKey(
         "procurement.Challenge", on_delete=models.CASCADE, related_name="proposals"

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from procurement.models import AuditChainHead, AuditEvent
@@ -28,6 +29,24 @@ def proposal_chain(proposal) -> str:
     submissions and attachments). Chained per proposal, a submission locks no row that
     the other groups' submissions need (issue 20: the deadline rush)."""
     return f"sealed:{proposal.challenge_id}:{proposal.pk}"
+
+
+def proposal_chains_q(sealed: str) -> Q:
+    """The rows of the proposals' chains of a call (``sealed:7:<proposal>``), given its
+    sealed chain ``sealed`` (``sealed:7``), read through an index on ``chain`` on both
+    databases: the opening, the verification and the audit endpoint read a call's
+    proposals' chains by this one condition.
+
+    On PostgreSQL a LIKE prefix, which only an index in a byte order serves: the
+    ``varchar_pattern_ops`` index ``audit_event_chain_prefix`` (and the one Django adds
+    beside the unique ``AuditChainHead.chain``); a plain index in a linguistic collation
+    cannot, nor can a range there, since such a collation does not order names as their
+    bytes. SQLite's LIKE never uses an index (it ignores case): there the names from
+    ``sealed:7:`` up to ``sealed:7;`` (``;`` follows ``:``), the same rows under its
+    binary collation, read through the index leading with ``chain``."""
+    if connection.vendor == "sqlite":
+        return Q(chain__gte=f"{sealed}:", chain__lt=f"{sealed};")
+    return Q(chain__startswith=f"{sealed}:")
 
 
 def sealed_digest(heads) -> str:

@@ -44,7 +44,12 @@ from procurement.models import (
     WorkingGroupMember,
 )
 from procurement.queries import is_member
-from procurement.services.audit import audit_record, sealed_chain, sealed_digest
+from procurement.services.audit import (
+    audit_record,
+    proposal_chains_q,
+    sealed_chain,
+    sealed_digest,
+)
 from procurement.services.notifications import notify_proposals_opened
 from procurement.services.stages import challenge_stage_move
 from procurement.uploads import DOCUMENT_KINDS, check_upload
@@ -899,7 +904,7 @@ def proposals_open(*, challenge) -> int:
     head = AuditChainHead.objects.filter(chain=sealed_chain(challenge)).first()
     heads = list(
         AuditChainHead.objects.filter(
-            chain__startswith=f"{sealed_chain(challenge)}:", seq__gt=0
+            proposal_chains_q(sealed_chain(challenge)), seq__gt=0
         ).values_list("chain", "seq", "hash")
     )
     audit_record(

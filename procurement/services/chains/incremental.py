@@ -26,13 +26,18 @@ a checkpoint back: the checkpoint only moves forward, over rows that verify.
 
 from collections.abc import Sequence
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.models import AuditChainHead, AuditEvent, ChainAnchor, ChainCheckpoint
-from procurement.services.audit import GENESIS, event_hash, hashed_fields, sealed_digest
+from procurement.services.audit import (
+    GENESIS,
+    event_hash,
+    hashed_fields,
+    proposal_chains_q,
+    sealed_digest,
+)
 from procurement.services.chains.anchors import forged_anchors
 from procurement.services.chains.problems import (
     ChainProblem,
@@ -186,14 +191,9 @@ def sealed_verify_incremental(chain: str) -> ChainReport:
 
 def _family(chain: str) -> Q:
     """The rows of the sealed chain ``chain`` and of its proposals' chains
-    (``sealed:7``, ``sealed:7:<proposal>``). SQLite's LIKE never uses an index: there the
-    proposals' chains are the names from ``sealed:7:`` up to ``sealed:7;`` (``;`` follows
-    ``:``), the same rows under its binary collation, read through the index on
-    ``chain`` instead of a scan of every chain's rows. Elsewhere a name's prefix, as a
-    linguistic collation does not order names as their bytes."""
-    if connection.vendor == "sqlite":
-        return Q(chain=chain) | Q(chain__gte=f"{chain}:", chain__lt=f"{chain};")
-    return Q(chain=chain) | Q(chain__startswith=f"{chain}:")
+    (``sealed:7``, ``sealed:7:<proposal>``), through the index on ``chain``
+    (``proposal_chains_q``)."""
+    return Q(chain=chain) | proposal_chains_q(chain)
 
 
 def _advance(chain: str, seq: int, hash_: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from procurement.models import AuditChainHead, AuditEvent, ChainAnchor, Ledger
-from procurement.services.audit import GENESIS, sealed_digest
+from procurement.services.audit import GENESIS, proposal_chains_q, sealed_digest
 from procurement.services.chains.anchors import anchor_list_problems, forged_anchors
 from procurement.services.chains.ledger import ledger_problems
 from procurement.services.chains.problems import (
@@ -44,7 +44,7 @@ def chains_verify(*, chains: Iterable[str] | None = None) -> Verification:
         scope = Q(chain__in=only)
         for name in only:  # a call's sealed chain brings its proposals' chains
             if name.startswith("sealed:") and family_of(name) is None:
-                scope |= Q(chain__startswith=f"{name}:")
+                scope |= proposal_chains_q(name)
         heads_qs = heads_qs.filter(scope)
         events_qs = events_qs.filter(scope)
         anchors_qs = anchors_qs.filter(scope)
