@@ -9,6 +9,9 @@
   in order are read through the unique (chain, seq), which the plain index duplicated.
   On SQLite, where Django ignores the operator class, a plain index on ``chain`` as
   before.
+- ``AuditEvent.hash``: unique by a named constraint rather than ``unique=True``, which
+  on PostgreSQL also brought a ``varchar_pattern_ops`` index that no query reads (no
+  LIKE on a hash), written on every event.
 - ``Proposal.group``: no index of its own, the unique ``proposal_one_per_group`` is one
   on ``group_id`` on both databases.
 - ``Challenge``: ``challenge_visible`` (status, published_at, buyer), from which the
@@ -51,6 +54,15 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             name="chain",
             field=models.CharField(max_length=40),
+        ),
+        migrations.AddConstraint(
+            model_name="auditevent",
+            constraint=models.UniqueConstraint(fields=["hash"], name="audit_event_hash_unique"),
+        ),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="hash",
+            field=models.CharField(max_length=64),
         ),
         migrations.AlterField(
             model_name="proposal",

@@ -44,7 +44,9 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Unique by ``audit_event_hash_unique``: a ``unique=True`` field would bring, on
+    # PostgreSQL, a second index for LIKE that nothing reads, written on every event.
+    hash = models.CharField(max_length=64)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -53,6 +55,7 @@ class AuditEvent(models.Model):
         verbose_name = _("événement d'audit")
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique"),
+            models.UniqueConstraint(fields=["hash"], name="audit_event_hash_unique"),
         ]
         indexes = [
             # A call's proposals' chains read by their names' prefix (``sealed:7:``,

@@ -114,18 +114,22 @@ def test_no_index_duplicates_a_unique_one_on_the_submission_path():
     # given the tables every submission writes
     events, proposals = indexes(AuditEvent), indexes(Proposal)
 
-    # when their indexes on chain and on the working group are listed
+    # when their indexes on chain, on the hash and on the working group are listed
     on_chain = sorted(name for name, columns in events.items() if columns[:1] == ["chain"])
     on_group = [name for name, columns in proposals.items() if columns == ["group_id"]]
 
-    # then the chain has its unique (chain, seq) and the prefix index only, the
-    # proposal's working group the unique proposal_one_per_group only
+    # then the chain has its unique (chain, seq) and the prefix index only, the hash
+    # its unique index only, the proposal's working group the unique
+    # proposal_one_per_group only
     assert len(on_chain) == 2, on_chain
     assert "audit_event_chain_prefix" in on_chain
     assert [events[name] for name in on_chain if name != "audit_event_chain_prefix"] == [
         ["chain", "seq"]
     ]
     assert on_group == ["proposal_one_per_group"]
+    assert [name for name, columns in events.items() if columns == ["hash"]] == [
+        "audit_event_hash_unique"
+    ]
 
 
 def test_the_lists_count_reads_the_visible_calls_from_an_index():
