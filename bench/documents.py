@@ -59,6 +59,7 @@ from procurement.documents.context import (
     EvaluatorMark,
     FunderLine,
     HostingContext,
+    HostingShare,
     LotContext,
     LotLine,
     Milestone,
@@ -86,6 +87,22 @@ BUYER = Party(
     siret="20009320100016",
     address="2 boulevard des Cités Unies, 59040 Lille Cedex",
     representative="Mme Claire Dumont, vice-présidente",
+)
+CONTRIBUTORS = (
+    Party(
+        name="Véloflux SAS",
+        legal_form="SAS",
+        siret="82000000800012",
+        address="5 place de la Gare, 59800 Lille",
+        representative="Mme Inès Petit, présidente",
+    ),
+    Party(
+        name="Atelier Vélo Solidaire",
+        legal_form="association loi 1901",
+        siret="79000000800034",
+        address="12 rue Gambetta, 59000 Lille",
+        representative="M. Karim Haddad, président",
+    ),
 )
 IDENTIFIED_HOST = Party(
     name="Association Communs Mobilités Nord",
@@ -313,17 +330,14 @@ def build_contexts() -> dict[str, object]:
             challenge=challenge,
             commons=CommonsRef(name="Ressource partagée numéro 1", licence="EUPL-1.2"),
             host=IDENTIFIED_HOST,
-            contributors=(
-                Party(
-                    name="Véloflux SAS",
-                    legal_form="SAS",
-                    siret="82000000800012",
-                    address="5 place de la Gare, 59800 Lille",
-                    representative="Mme Inès Petit, présidente",
-                ),
-            ),
+            contributors=CONTRIBUTORS,
             coordinator="Véloflux SAS",
+            # hors marché: the whole budget passed on, split as the groupement recorded it
             budget_total=Decimal("42000.00"),
+            shares=(
+                HostingShare(contributor=CONTRIBUTORS[0], amount=Decimal("30000.00")),
+                HostingShare(contributor=CONTRIBUTORS[1], amount=Decimal("12000.00")),
+            ),
             funded_total=Decimal("35000.00"),
             fee_percent=Decimal("3"),
             duration_months=12,

@@ -665,20 +665,42 @@ class ReciprocityContext:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HostingShare:
+    """What the host passes on to one contributor of the commons (HT)."""
+
+    contributor: Party  # one of the contract's contributors
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HostingContext:
     """The contrat d'hébergement of one commons of a call: its host, the buyer and the
     contributors' organisations (the working group of the retained proposal), the
-    commons and its licence, the budget the host passes on, its fee, duration and the
-    group's approval rule. Every party is fully identified (name, legal form, SIRET,
-    address, representative): the pack refuses the piece otherwise
-    (``workflows.pack.hosting``), so nothing here is a blank to fill in by hand."""
+    commons and its licence, the budget the host passes on and to whom, its fee,
+    duration and the group's approval rule. Every party is fully identified (name,
+    legal form, SIRET, address, representative): the pack refuses the piece otherwise
+    (``workflows.pack.hosting``), so nothing here is a blank to fill in by hand.
+
+    ``budget_total`` is what the host passes on: the retained proposal's cofundable
+    budget — under a *marché public* its lines outside the contract, hors marché all of
+    them. Under a marché public the contract price (``contract_price``) is paid by the
+    buyer straight to the titulaires under the acte d'engagement and never goes through
+    the host: the contract states it so that no euro is passed on twice.
+
+    ``shares`` split ``budget_total`` among the contributors: one amount for each of
+    them (0 for one that receives nothing), adding up to ``budget_total`` to the cent.
+    Empty when the group recorded no split of what the host passes on: the contract
+    then says that the split follows the lines of the proposal as the group approves
+    them, recorded in the register, and invents no amount."""
 
     challenge: ChallengeContext
     commons: CommonsRef
     host: Party
     contributors: tuple[Party, ...]
     coordinator: str  # the name of the contributor who coordinates the working group
-    budget_total: Decimal  # the retained proposal's budget HT, passed on per its lines
+    budget_total: Decimal  # HT, what the host passes on (see above)
+    contract_price: Decimal = Decimal(0)  # HT, paid by the buyer directly; 0 hors marché
+    shares: tuple[HostingShare, ...] = ()
     funded_total: Decimal | None = None  # what the cofunding round gave, when closed
     fee_percent: Decimal  # of the funds received; 0: hosted free of charge
     duration_months: int
@@ -703,7 +725,38 @@ class HostingContext:
             raise ValueError(f"the hosting fee must lie in 0..100 %, got {self.fee_percent}")
         if self.duration_months < 1:
             raise ValueError("a hosting contract lasts at least a month")
-        _require_non_negative(budget_total=self.budget_total, funded_total=self.funded_total)
+        _require_non_negative(
+            budget_total=self.budget_total,
+            contract_price=self.contract_price,
+            funded_total=self.funded_total,
+        )
+        self._check_shares()
+
+    def _check_shares(self) -> None:
+        """Each share goes to a contributor of the contract, once, is not negative, and
+        the shares add up to the budget passed on: a contract that splits the money
+        splits all of it, and no more."""
+        if not self.shares:
+            return
+        seen: set[str] = set()
+        for share in self.shares:
+            name = share.contributor.name
+            if share.contributor not in self.contributors:
+                raise ValueError(f"a hosting share goes to {name!r}, not a contributor")
+            if name in seen:
+                raise ValueError(f"{name!r} has two hosting shares")
+            seen.add(name)
+            if share.amount < 0:
+                raise ValueError(f"the hosting share of {name!r} is negative: {share.amount}")
+        if len(seen) != len(self.contributors):
+            left_out = [p.name for p in self.contributors if p.name not in seen]
+            raise ValueError(f"the hosting shares leave out {', '.join(left_out)}")
+        shared = sum((share.amount for share in self.shares), Decimal(0))
+        if shared != self.budget_total:
+            raise ValueError(
+                f"the contributors' shares make {shared}, the budget passed on "
+                f"{self.budget_total}: they must add up to it"
+            )
 
 
 # --- lettre de rejet --------------------------------------------------------------------

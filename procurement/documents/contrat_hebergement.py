@@ -17,11 +17,13 @@ from decimal import Decimal
 
 from kernel.formats import amount_in_words_fr, format_eur, format_percent
 
-from .base import PieceWriter, Strong, describe_party
+from .base import PieceWriter, Strong
 from .common import commons_line
 from .context import HostingContext
 
 TITLE = "Contrat d'hébergement de commun"
+BUDGET_ARTICLE = "Budget reversé aux contributeurs"
+GOVERNANCE_ARTICLE = "Gouvernance du commun"
 AMICABLE_MONTHS = "deux mois"
 
 
@@ -54,8 +56,9 @@ def _write_duties(writer: PieceWriter, ctx: HostingContext) -> None:
             "Recevoir les fonds destinés au commun (apports des financeurs, subventions, "
             "contributions de réciprocité), en délivrer reçu et les inscrire au registre du "
             "commun dès leur réception.",
-            "Reverser ces fonds aux contributeurs selon le budget de la proposition retenue "
-            f"(montant total de {format_eur(ctx.budget_total)} HT), dépense par dépense "
+            "Reverser ces fonds aux contributeurs selon le budget de la proposition retenue, "
+            f"dans la limite de {format_eur(ctx.budget_total)} HT et de la répartition "
+            f"fixée à l'article « {BUDGET_ARTICLE} », dépense par dépense "
             "approuvée par le groupe des contributeurs, sur facture ou justificatif ; "
             "l'approbation d'une dépense et son paiement sont deux actes distincts, et qui "
             "paie n'approuve pas.",
@@ -74,7 +77,7 @@ def _write_duties(writer: PieceWriter, ctx: HostingContext) -> None:
 
 
 def _write_governance(writer: PieceWriter, ctx: HostingContext) -> None:
-    writer.article("Gouvernance du commun")
+    writer.article(GOVERNANCE_ARTICLE)
     writer.paragraph(
         "La structure hébergeuse n'a pas de droit de décision sur le commun : le groupe "
         "des contributeurs décide de l'utilisation des fonds hébergés selon ses règles de "
@@ -163,6 +166,78 @@ def _write_disputes(writer: PieceWriter, ctx: HostingContext) -> None:
     )
 
 
+def _amount(amount: Decimal) -> str:
+    """An amount HT in figures and in words, as a deed writes it."""
+    return f"{format_eur(amount)} HT ({amount_in_words_fr(amount)})"
+
+
+def _write_budget(writer: PieceWriter, ctx: HostingContext) -> None:
+    """Who receives how much of what the host passes on. The contract price of a
+    marché public is set apart first: the buyer pays it to the titulaires under the
+    acte d'engagement, so the host never passes it on. Then the budget passed on and
+    its split: the group's split when it recorded one (each contributor, its amount,
+    the total), else the rule that decides it — never an amount the group did not
+    give."""
+    writer.article(BUDGET_ARTICLE)
+    if ctx.contract_price:
+        writer.paragraph(
+            "Le prix du marché, ",
+            Strong(_amount(ctx.contract_price)),
+            ", est payé par l'acheteur directement aux titulaires, selon la répartition "
+            "entre eux que fixe l'acte d'engagement : il ne transite pas par la structure "
+            "hébergeuse et le présent contrat ne le reverse pas.",
+        )
+        if not ctx.budget_total:
+            writer.paragraph(
+                "La proposition retenue n'a aucune ligne hors du prix du marché : la "
+                "structure hébergeuse ne reverse que les fonds qu'elle reçoit pour le commun "
+                "par ailleurs, selon les décisions du groupe des contributeurs inscrites au "
+                "registre."
+            )
+            return
+        writer.paragraph(
+            "Le budget de la proposition retenue hors du prix du marché, reversé par la "
+            "structure hébergeuse, s'élève à ",
+            Strong(_amount(ctx.budget_total)),
+            ". Les fonds reçus sont reversés aux contributeurs dans la limite de ses lignes ; "
+            "un écart entre lignes est approuvé par le groupe des contributeurs et inscrit au "
+            "registre.",
+        )
+    else:
+        writer.paragraph(
+            "Le budget de la proposition retenue, reversé par la structure hébergeuse, s'élève à ",
+            Strong(_amount(ctx.budget_total)),
+            ". Les fonds reçus sont reversés aux contributeurs dans la limite de ses lignes ; "
+            "un écart entre lignes est approuvé par le groupe des contributeurs et inscrit au "
+            "registre.",
+        )
+    if ctx.shares and len(ctx.shares) == 1:
+        [share] = ctx.shares
+        writer.paragraph(
+            f"{share.contributor.name}, seule organisation contributrice, reçoit la totalité "
+            "de ce budget : ",
+            Strong(_amount(share.amount)),
+            ".",
+        )
+    elif ctx.shares:
+        writer.paragraph("Ce budget est réparti entre les contributeurs comme suit :")
+        writer.bullets(
+            f"{share.contributor.name} : {_amount(share.amount)}" for share in ctx.shares
+        )
+        writer.paragraph("Total reversé : ", Strong(_amount(ctx.budget_total)), ".")
+    else:
+        writer.paragraph(
+            "Le groupe des contributeurs n'a pas fixé la part de chacun de ses membres dans "
+            "ce budget, et le présent contrat n'en fixe aucune. Chaque contributeur reçoit "
+            "le montant des lignes de la proposition retenue qu'il exécute, tel que le groupe "
+            f"des contributeurs l'approuve selon l'article « {GOVERNANCE_ARTICLE} » ; la "
+            "structure hébergeuse inscrit au registre la part ainsi approuvée avant tout "
+            "versement, et le total reversé ne dépasse pas le budget ci-dessus. Les "
+            "contributeurs entre lesquels il est réparti sont :"
+        )
+        writer.bullets(party.name for party in ctx.contributors)
+
+
 def render_contrat_hebergement(ctx: HostingContext) -> bytes:
     challenge = ctx.challenge
     writer = PieceWriter(challenge, f"{TITLE} – {ctx.commons.name}")
@@ -187,15 +262,7 @@ def render_contrat_hebergement(ctx: HostingContext) -> bytes:
     _write_duties(writer, ctx)
     _write_governance(writer, ctx)
 
-    writer.article("Budget reversé aux contributeurs")
-    writer.paragraph(
-        "Le budget de la proposition retenue s'élève à ",
-        Strong(f"{format_eur(ctx.budget_total)} HT ({amount_in_words_fr(ctx.budget_total)})"),
-        ". Les fonds reçus sont reversés aux contributeurs dans la limite de ses lignes ; "
-        "un écart entre lignes est approuvé par le groupe des contributeurs et inscrit au "
-        "registre.",
-    )
-    writer.bullets(" – ".join(describe_party(party)) for party in ctx.contributors)
+    _write_budget(writer, ctx)
 
     _write_fee(writer, ctx)
     _write_duration_and_exit(writer, ctx)

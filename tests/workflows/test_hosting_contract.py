@@ -5,15 +5,26 @@ party identified (name, legal form, SIRET, address, representative), the commons
 licence, the host's duties, its fee, the duration, the exit and transfer, the reporting
 and the disputes — and refused, in French, listing what is missing otherwise."""
 
+import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from kernel.errors import ApplicationError, Forbidden
 from procurement.documents import PIECES
-from procurement.models import Commons, DocumentStatus, Organisation, TenderDocument
+from procurement.documents.context import HostingShare
+from procurement.models import (
+    Commons,
+    DocumentStatus,
+    MemberShare,
+    Organisation,
+    TenderDocument,
+    WorkingGroupMember,
+)
 from procurement.services.cofunding import pledge_withdraw
 from procurement.services.hosting import commons_hosting_fee_set
+from procurement.services.proposals import proposal_groupement_settle
 from tests.procurement.documents.layout import layout_defects
 from tests.procurement.documents.reading import body_text, open_docx
 from tests.workflows import journey
@@ -177,3 +188,186 @@ def test_a_commons_neither_hosted_nor_funded_has_no_contract(world, clock):
     pledge_withdraw(actor=world.funder_users[0], pledge=pledge)
     # then there is nothing to host, so no contract and no refusal
     assert hosting_contexts(challenge, challenge_context(challenge)) == []
+
+
+# --- the budget passed on: who receives how much ---------------------------------------
+
+# journey.budget_lines("30000.00"): 25 500 € of development inside the contract, 4 500 €
+# of coordination outside it.
+PRICE, OUTSIDE = Decimal("25500.00"), Decimal("4500.00")
+BUDGET_ARTICLE = "Budget reversé aux contributeurs"
+FALLBACK = "Le groupe des contributeurs n'a pas fixé la part de chacun de ses membres"
+
+
+def render(context) -> str:
+    return plain(body_text(open_docx(PIECES["contrat_hebergement"].render(context))))
+
+
+def budget_article(text: str) -> str:
+    """The article « Budget reversé aux contributeurs », up to the next article."""
+    heading = re.search(rf"Article \d+\W+{BUDGET_ARTICLE}\n", text)
+    assert heading, text
+    return text[heading.start() : text.index("Article", heading.end())]
+
+
+def amounts(text: str) -> list[Decimal]:
+    """Every amount in euros the text states in figures."""
+    return [
+        Decimal(figure.replace(" ", "").replace(",", "."))
+        for figure in re.findall(r"(\d{1,3}(?: \d{3})*,\d{2}) €", text)
+    ]
+
+
+def with_second_member(world, challenge):
+    """The selected proposal's working group joined by a second partner: a groupement."""
+    proposal = challenge.proposals.get(status="selected")
+    other = next(p for p in world.partners if p.pk != proposal.group.coordinator_id)
+    WorkingGroupMember.objects.create(group=proposal.group, organisation=other)
+    return proposal, other
+
+
+def test_under_a_marche_public_the_price_is_set_apart_and_the_sole_contributor_gets_the_rest(
+    world, clock
+):
+    # given a marché public whose selected proposal comes from a single organisation
+    challenge = journey.in_cofunding(world, clock)
+    journey.close_cofunding(clock)
+    proposal = challenge.proposals.get(status="selected")
+    [member] = [m.organisation for m in proposal.group.members.all()]
+
+    # when its contract is built and rendered
+    _key, context = contract_of(challenge)
+    article = budget_article(render(context))
+
+    # then the price, paid by the buyer under the acte d'engagement, is not passed on by
+    # the host; what it passes on is the part outside the contract, all to the member
+    assert (context.contract_price, context.budget_total) == (PRICE, OUTSIDE)
+    assert context.shares == (HostingShare(contributor=context.contributors[0], amount=OUTSIDE),)
+    assert (
+        "Le prix du marché, 25 500,00 € HT (vingt-cinq mille cinq cents euros), est payé par "
+        "l'acheteur directement aux titulaires" in article
+    )
+    assert "s'élève à 4 500,00 € HT (quatre mille cinq cents euros)" in article
+    assert (
+        f"{member.name}, seule organisation contributrice, reçoit la totalité de ce budget : "
+        "4 500,00 € HT (quatre mille cinq cents euros)." in article
+    )
+
+
+def test_hors_marche_a_groupement_split_names_each_contributor_with_its_amount(world, clock):
+    # given a call hors marché whose selected proposal (30 000 €, all subsidised) comes
+    # from a groupement that recorded its members' shares: 18 000 € and 12 000 €
+    challenge = journey.in_cofunding(world, clock, **journey.SUBSIDISED)
+    journey.close_cofunding(clock)
+    proposal, other = with_second_member(world, challenge)
+    coordinator = proposal.group.coordinator
+    lot = proposal.lots.get()
+    for organisation, amount in ((coordinator, "18000.00"), (other, "12000.00")):
+        MemberShare.objects.create(
+            proposal=proposal, lot=lot, organisation=organisation, amount=Decimal(amount)
+        )
+
+    # when the award pieces are generated
+    job = documents_generate(challenge=challenge)
+    assert job.status == DocumentStatus.DONE, job.error
+    document = TenderDocument.objects.get(challenge=challenge, piece="contrat_hebergement")
+    docx = open_docx(document.file.read())
+    article = budget_article(plain(body_text(docx)))
+
+    # then the article names each contributor with its amount in figures and in words,
+    # and the total, which the shares make
+    assert "Le prix du marché" not in article
+    assert "s'élève à 30 000,00 € HT (trente mille euros)" in article
+    assert f"{coordinator.name} : 18 000,00 € HT (dix-huit mille euros)" in article
+    assert f"{other.name} : 12 000,00 € HT (douze mille euros)" in article
+    assert "Total reversé : 30 000,00 € HT (trente mille euros)." in article
+    [_budget, *shares, total] = amounts(article)
+    assert sum(shares) == total == Decimal("30000.00")
+    assert FALLBACK not in article
+    assert layout_defects(docx) == {}
+
+
+def test_hors_marche_shares_that_miss_the_budget_are_not_printed_as_a_split(world, clock):
+    # given a groupement hors marché whose recorded shares make 29 000 € of 30 000 €
+    challenge = journey.in_cofunding(world, clock, **journey.SUBSIDISED)
+    proposal, other = with_second_member(world, challenge)
+    lot = proposal.lots.get()
+    for organisation, amount in ((proposal.group.coordinator, "17000.00"), (other, "12000.00")):
+        MemberShare.objects.create(
+            proposal=proposal, lot=lot, organisation=organisation, amount=Decimal(amount)
+        )
+    # when the contract is rendered, then no split is printed: the fallback says how it
+    # is decided, and the only amount stated is the budget
+    _key, context = contract_of(challenge)
+    assert context.shares == ()
+    article = budget_article(render(context))
+    assert FALLBACK in article
+    assert amounts(article) == [Decimal("30000.00")]
+
+
+def test_a_marche_public_groupement_gets_no_invented_split_of_the_budget_passed_on(world, clock):
+    # given a marché public groupement that settled its shares of the contract price
+    challenge = journey.in_cofunding(world, clock)
+    journey.close_cofunding(clock)
+    proposal, other = with_second_member(world, challenge)
+    coordinator = proposal.group.coordinator
+    proposal_groupement_settle(
+        actor=world.partner_users[world.partners.index(coordinator)],
+        proposal=proposal,
+        groupement_kind="joint",
+        member_shares=[
+            {"organisation": coordinator, "amount": PRICE - 10000},
+            {"organisation": other, "amount": Decimal(10000)},
+        ],
+    )
+
+    # when the contract is rendered
+    _key, context = contract_of(challenge)
+    article = budget_article(render(context))
+
+    # then the shares of the price stay with the acte d'engagement: the contract fixes
+    # no amount per contributor of what the host passes on, says how it is decided and
+    # names the contributors among whom it is split
+    assert context.shares == ()
+    assert FALLBACK in article
+    assert (
+        "tel que le groupe des contributeurs l'approuve selon l'article « Gouvernance du "
+        "commun » ; la structure hébergeuse inscrit au registre la part ainsi approuvée "
+        "avant tout versement" in article
+    )
+    assert coordinator.name in article
+    assert other.name in article
+    assert amounts(article) == [PRICE, OUTSIDE]
+
+
+def test_shares_that_do_not_add_up_to_the_budget_passed_on_are_refused(world, clock):
+    # given a hosting contract of two contributors, 4 500 € passed on
+    challenge = journey.in_cofunding(world, clock)
+    with_second_member(world, challenge)
+    _key, context = contract_of(challenge)
+    first, second = context.contributors
+
+    def split(a: str, b: str):
+        return (
+            HostingShare(contributor=first, amount=Decimal(a)),
+            HostingShare(contributor=second, amount=Decimal(b)),
+        )
+
+    # then a split of 4 400 € is refused, saying what the shares make and the budget
+    with pytest.raises(ValueError, match=r"shares make 4400.00, the budget passed on 4500.00"):
+        replace(context, shares=split("3000.00", "1400.00"))
+    # and so is a negative share, a share to another party, a contributor left out
+    with pytest.raises(ValueError, match="negative"):
+        replace(context, shares=split("4600.00", "-100.00"))
+    with pytest.raises(ValueError, match="not a contributor"):
+        replace(
+            context,
+            shares=(
+                HostingShare(contributor=context.host, amount=OUTSIDE),
+                HostingShare(contributor=second, amount=Decimal(0)),
+            ),
+        )
+    with pytest.raises(ValueError, match="leave out"):
+        replace(context, shares=(HostingShare(contributor=first, amount=OUTSIDE),))
+    # while the split that makes the budget is accepted
+    assert replace(context, shares=split("3000.00", "1500.00")).shares

@@ -49,6 +49,15 @@ def _identity_problems(number: int, organisations) -> tuple[list[str], tuple[Gap
     return problems, tuple(gaps)
 
 
+def member_shares_prefetch() -> Prefetch:
+    """The retained proposals' member shares, each with its lot and organisation: one
+    query for all of them, read by the actes d'engagement and the contrats
+    d'hébergement alike."""
+    return Prefetch(
+        "member_shares", queryset=MemberShare.objects.select_related("lot", "organisation")
+    )
+
+
 def _member_lines(proposal, number: int, price: Decimal, coordinator):
     """The groupement's members on the lot, the mandataire first, with their shares; or
     the French reason why the split cannot be printed."""
@@ -112,10 +121,7 @@ def _engagements(challenge, base) -> list[tuple[str, int, ctx.AwardContext | Ref
                 "group__members",
                 queryset=WorkingGroupMember.objects.select_related("organisation").order_by("pk"),
             ),
-            Prefetch(
-                "member_shares",
-                queryset=MemberShare.objects.select_related("lot", "organisation"),
-            ),
+            member_shares_prefetch(),
             "milestones",
         )
     )

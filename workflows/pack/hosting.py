@@ -6,9 +6,27 @@ A contract is drawn up for a commons that has a host or is funded by the round (
 without either receives no money to host). A lawyer signs only a deed whose parties are
 all identified: without the host, the commons' licence or any party's legal form, SIRET,
 address or representative, the piece is a ``Refusal`` listing in French everything
-missing, with the gaps the buyer's page points to (``portal.pack_gaps``)."""
+missing, with the gaps the buyer's page points to (``portal.pack_gaps``).
+
+What the host passes on is the retained proposal's cofundable budget: under a marché
+public its lines outside the contract (the price is paid by the buyer to the
+titulaires under the acte d'engagement), hors marché all of them. It covers every lot
+the proposal answers: the round funds a proposal as a whole (one bucket each) and its
+convention names the host of the group's commons, so that host receives the funds of
+all its lots. Who receives how much (``_shares``):
+
+* a single contributor receives the whole budget passed on;
+* hors marché, a groupement's recorded member shares (``MemberShare``, each member's
+  sum over the proposal's lots) split it when they add up to it to the cent;
+* under a marché public the member shares split the contract price, which the host
+  never handles, so they are not a split of what it passes on.
+
+Otherwise the contract fixes no amount per contributor and says how the split is
+decided (``contrat_hebergement._write_budget``): an inconsistent record is not printed
+as if it were the group's split."""
 
 from dataclasses import replace
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -17,12 +35,15 @@ from procurement.documents import context as ctx
 from procurement.models import (
     ApprovalRule,
     Bucket,
+    Framing,
     Ledger,
     ProposalStatus,
     WorkingGroupMember,
 )
+from procurement.queries.proposals import budget_split_of
 from procurement.services.organisations import identity_missing
 from workflows.pack.call import party
+from workflows.pack.engagement import member_shares_prefetch
 from workflows.pack.refusals import Gap, Missing, Refusal
 
 
@@ -62,9 +83,33 @@ def _retained(challenge):
                 queryset=WorkingGroupMember.objects.select_related("organisation").order_by(
                     "organisation__name"
                 ),
-            )
+            ),
+            "budget_lines",
+            member_shares_prefetch(),
         )
         .order_by("pk")
+    )
+
+
+def _shares(proposal, organisations, contributors, budget: Decimal):
+    """The split of the budget passed on, one share per contributor in their order, or
+    ``()`` when none was recorded that the contract may print (see the module's
+    docstring)."""
+    if len(contributors) == 1:
+        return (ctx.HostingShare(contributor=contributors[0], amount=budget),)
+    if proposal.challenge.framing == Framing.PUBLIC_CONTRACT:
+        return ()
+    recorded: dict[int, Decimal] = {}
+    for share in proposal.member_shares.all():
+        recorded[share.organisation_id] = (
+            recorded.get(share.organisation_id, Decimal(0)) + share.amount
+        )
+    members = {organisation.pk for organisation in organisations}
+    if not recorded or not recorded.keys() <= members or sum(recorded.values()) != budget:
+        return ()
+    return tuple(
+        ctx.HostingShare(contributor=contributor, amount=recorded.get(o.pk, Decimal("0.00")))
+        for o, contributor in zip(organisations, contributors, strict=True)
     )
 
 
@@ -129,6 +174,8 @@ def hosting_contexts(challenge, base) -> list[tuple[str, ctx.HostingContext | Re
                 )
             )
             continue
+        contributors = tuple(hosting_party(o) for o in organisations)
+        split = budget_split_of(proposal)
         contexts.append(
             (
                 str(resource.pk),
@@ -141,9 +188,11 @@ def hosting_contexts(challenge, base) -> list[tuple[str, ctx.HostingContext | Re
                         description=commons.description,
                     ),
                     host=hosting_party(host),
-                    contributors=tuple(hosting_party(o) for o in organisations),
+                    contributors=contributors,
                     coordinator=(group.coordinator or organisations[0]).name,
-                    budget_total=proposal.amount,
+                    budget_total=split.cofundable,
+                    contract_price=split.contract,
+                    shares=_shares(proposal, organisations, contributors, split.cofundable),
                     funded_total=funded.get(proposal.pk),
                     fee_percent=commons.hosting_fee,
                     duration_months=challenge.contract_duration_months,
