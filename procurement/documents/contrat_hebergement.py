@@ -51,14 +51,18 @@ def _write_parties(writer: PieceWriter, ctx: HostingContext) -> None:
 
 def _write_duties(writer: PieceWriter, ctx: HostingContext) -> None:
     writer.article("Obligations de la structure hébergeuse")
+    limit = (
+        f"dans la limite de {format_eur(ctx.budget_total)} HT et de la répartition fixée à"
+        if ctx.budget_total
+        else "comme le prévoit"
+    )
     writer.bullets(
         (
             "Recevoir les fonds destinés au commun (apports des financeurs, subventions, "
             "contributions de réciprocité), en délivrer reçu et les inscrire au registre du "
             "commun dès leur réception.",
             "Reverser ces fonds aux contributeurs selon le budget de la proposition retenue, "
-            f"dans la limite de {format_eur(ctx.budget_total)} HT et de la répartition "
-            f"fixée à l'article « {BUDGET_ARTICLE} », dépense par dépense "
+            f"{limit} l'article « {BUDGET_ARTICLE} », dépense par dépense "
             "approuvée par le groupe des contributeurs, sur facture ou justificatif ; "
             "l'approbation d'une dépense et son paiement sont deux actes distincts, et qui "
             "paie n'approuve pas.",

@@ -371,3 +371,24 @@ def test_shares_that_do_not_add_up_to_the_budget_passed_on_are_refused(world, cl
         replace(context, shares=(HostingShare(contributor=first, amount=OUTSIDE),))
     # while the split that makes the budget is accepted
     assert replace(context, shares=split("3000.00", "1500.00")).shares
+
+
+def test_a_proposal_without_lines_outside_the_price_passes_nothing_on_but_what_comes_later(
+    world, clock
+):
+    # given a marché public whose whole budget is the contract price
+    challenge = journey.in_cofunding(world, clock)
+    _key, context = contract_of(challenge)
+    context = replace(
+        context, contract_price=PRICE + OUTSIDE, budget_total=Decimal("0.00"), shares=()
+    )
+    # when it is rendered
+    text = render(context)
+    article = budget_article(text)
+    # then the price is set apart, the host passes on only what it receives later, and
+    # no duty sets a limit of zero
+    assert "Le prix du marché, 30 000,00 € HT (trente mille euros)" in article
+    assert "La proposition retenue n'a aucune ligne hors du prix du marché" in article
+    assert amounts(article) == [PRICE + OUTSIDE]
+    assert "dans la limite de 0,00 €" not in text
+    assert "selon le budget de la proposition retenue, comme le prévoit l'article" in text
