@@ -1,5 +1,4 @@
-"""The indexes of the submission path, of a call's sealed chains and of the lists' count
-(issue 20).
+"""The indexes of the submission path and of a call's sealed chains (issue 20).
 
 - ``AuditEvent.chain``: its plain index (and, on PostgreSQL, the ``varchar_pattern_ops``
   index Django adds beside it) replaced by one named index with that operator class,
@@ -14,18 +13,16 @@
   LIKE on a hash), written on every event.
 - ``Proposal.group``: no index of its own, the unique ``proposal_one_per_group`` is one
   on ``group_id`` on both databases.
-- ``Challenge``: ``challenge_visible`` (status, published_at, buyer), from which the
-  lists count the visible calls (``visible_q``) without reading the table's wide rows.
-  At 30,000 calls the count went from 23 ms to 3 ms on PostgreSQL (an index-only scan)
-  and from 23 ms to 5 ms on SQLite (a covering index); at 3,000, PostgreSQL still
-  scans the table (1.3 ms) and SQLite reads the index (1.7 ms to 0.5 ms). The page is
-  read from ``challenge_newest`` as before.
 
 The proposal-lot table keeps its index on ``proposal_id``, which its unique
 (proposal_id, lot_id) duplicates: Django creates both for a ``ManyToManyField``'s own
 table and offers no way to leave one out short of a through model of our own.
 
 The new index is created before the old ones go, so a prefix read always has one.
+
+No index on the calls' visibility (status, published_at, buyer): it made the lists'
+count cheaper, but SQLite then read the page through it as well and sorted every
+visible call to keep twenty (see ``Challenge.Meta``).
 """
 
 import django.db.models.deletion
@@ -38,12 +35,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
-            model_name="challenge",
-            index=models.Index(
-                fields=["status", "published_at", "buyer"], name="challenge_visible"
-            ),
-        ),
         migrations.AddIndex(
             model_name="auditevent",
             index=models.Index(
