@@ -1,14 +1,33 @@
 """Challenges brought to a given stage through the services and the engine (the set-up of
 the API tests; what is under test goes through the API)."""
 
-from tests.conftest import later, paris
+from procurement.models import OrganisationKind, Role
+from tests.conftest import later, member, paris
+from tests.factories import OrganisationFactory
 from tests.workflows import journey
 from tests.workflows.journey import complete, give_opinion
+from workflows.services import process_start
 from workflows.tasks import sweep
 
 POSITIONING_END = paris(2026, 9, 15, 17, 0)
 PROPOSAL_END = paris(2026, 10, 15, 17, 0)
 COFUNDING_END = paris(2026, 11, 5, 17, 0)
+
+
+def other_buyers_draft(world):
+    """A draft of another buyer (the Région), started by its agent: what the world's
+    buyer and its staff must not see. Returns the call and that agent."""
+    other_buyer = OrganisationFactory(name="Région Hauts-de-France", kind=OrganisationKind.BUYER)
+    other_agent = member(other_buyer, "agent.region", Role.ADMIN)
+    challenge = process_start(
+        actor=other_agent,
+        buyer=other_buyer,
+        chambre=world.chambre,
+        title="Autre appel",
+        context="Un appel d'un autre acheteur.",
+        resources=journey.RESOURCES[:1],
+    ).challenge
+    return challenge, other_agent
 
 
 def published(world, **fields):

@@ -15,7 +15,6 @@ from tests.conftest import member
 from tests.factories import OrganisationFactory
 from tests.workflows import journey
 from tests.workflows.journey import complete, open_task
-from workflows.services import process_start
 
 CALLS = "/api/v1/challenges/"
 
@@ -254,17 +253,8 @@ def test_nobody_sees_by_cursor_what_the_page_hides(world, clock, api, colleague)
     clock.shift(timedelta(minutes=1))
     held = journey.start(world, title="Appel pris par un collègue")
     ok(api(colleague).post(f"{TASKS}{open_task(held, 'draft').pk}/claim/"))
-    other_buyer = OrganisationFactory(name="Région Hauts-de-France", kind=OrganisationKind.BUYER)
-    other_agent = member(other_buyer, "agent.region", Role.ADMIN)
     clock.shift(timedelta(minutes=1))
-    foreign = process_start(
-        actor=other_agent,
-        buyer=other_buyer,
-        chambre=world.chambre,
-        title="Autre appel",
-        context="Un appel d'un autre acheteur.",
-        resources=journey.RESOURCES[:1],
-    ).challenge
+    foreign, other_agent = scenarios.other_buyers_draft(world)
 
     users = [
         None,

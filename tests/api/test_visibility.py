@@ -3,14 +3,10 @@ answers 404, what it sees but may not do 403; lists are scoped by the caller."""
 
 import pytest
 
-from procurement.models import OrganisationKind, Role
 from tests.api import scenarios
 from tests.api.steps import TASKS, challenge_url, error, inbox, ok
-from tests.conftest import member
-from tests.factories import OrganisationFactory
 from tests.workflows import journey
 from tests.workflows.journey import complete, open_task
-from workflows.services import process_start
 
 
 def listed(client, url) -> list[int]:
@@ -184,16 +180,7 @@ def test_tasks_lists_only_what_the_caller_can_act_on(world, clock, api, colleagu
     # given a challenge being scored (one task per evaluator), another buyer's draft,
     # and a draft of this buyer that a colleague has claimed
     scored = scenarios.scoring(world, clock)
-    other_buyer = OrganisationFactory(name="Région Hauts-de-France", kind=OrganisationKind.BUYER)
-    other_agent = member(other_buyer, "agent.region", Role.ADMIN)
-    foreign = process_start(
-        actor=other_agent,
-        buyer=other_buyer,
-        chambre=world.chambre,
-        title="Autre appel",
-        context="Un appel d'un autre acheteur.",
-        resources=journey.RESOURCES[:1],
-    ).challenge
+    foreign, other_agent = scenarios.other_buyers_draft(world)
     held = journey.start(world, title="Appel pris par un collègue")
     ok(api(colleague).post(f"{TASKS}{open_task(held, 'draft').pk}/claim/"))
 
