@@ -4,15 +4,11 @@ import copy
 
 import pytest
 
-from procurement.models import OrganisationKind, Role
 from scoring.services import DEFAULT_GRID
 from tests.api import scenarios
 from tests.api.steps import challenge_url, error, ok
-from tests.conftest import member
-from tests.factories import OrganisationFactory
 from tests.scoring.helpers import audit_verbs
 from tests.workflows import journey
-from workflows.services import process_start
 
 ENVIRONMENT = next(i for i, c in enumerate(DEFAULT_GRID) if c["code"] == "environnement")
 
@@ -130,16 +126,7 @@ def test_grid_copy_is_refused_once_the_grid_is_frozen(world, clock, api):
 def test_grid_copy_needs_a_source_the_caller_sees_and_the_buyers_staff(world, clock, api):
     # given a published challenge of this buyer, and a draft of another buyer
     challenge = scenarios.published(world)
-    other_buyer = OrganisationFactory(name="Région Hauts-de-France", kind=OrganisationKind.BUYER)
-    other_agent = member(other_buyer, "agent.region", Role.ADMIN)
-    foreign_draft = process_start(
-        actor=other_agent,
-        buyer=other_buyer,
-        chambre=world.chambre,
-        title="Appel de la région",
-        context="Un appel d'un autre acheteur.",
-        resources=journey.RESOURCES[:1],
-    ).challenge
+    foreign_draft, other_agent = scenarios.other_buyers_draft(world)
     url = challenge_url(challenge.pk, "grid/copy/")
     buyer = api(world.buyer_agent)
     before = ok(buyer.get(challenge_url(challenge.pk, "grid/")))
