@@ -51,8 +51,7 @@ SMALL, LARGE = 2, 12
 # e.g. the positions: token, challenge, "is the caller the buyer's staff?", count, page.
 BUDGET = {
     "challenges": 4,  # + the caller's organisations, read once for the visibility filter
-    # token, ids with their count (one query on SQLite; PostgreSQL counts apart), rows
-    "tasks": 3 if connection.vendor == "sqlite" else 4,
+    "tasks": 4,  # token, count, the page's ids, their rows
     "processes": 3,
     "commons": 2,
     "organisations": 2,
