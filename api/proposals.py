@@ -268,14 +268,18 @@ class ProposalInput(Serializer):
         default="",
         help_text=(
             "Groupement conjoint ou solidaire (R2142-19 à R2142-27), déclaré par le "
-            "coordinateur ; vide pour un candidat seul."
+            "coordinateur ; vide pour un candidat seul. Marché public seulement : hors "
+            "marché, refusé (400, code outside_contract)."
         ),
     )
     member_shares = MemberShareInput(
         many=True,
         required=False,
         default=list,
-        help_text="Part de chaque membre dans le prix HT de chaque lot ; leur somme égale le prix.",
+        help_text=(
+            "Part de chaque membre dans le prix HT de chaque lot ; leur somme égale le prix. "
+            "Marché public seulement : hors marché, refusé (400, code outside_contract)."
+        ),
     )
     lots = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=32767),

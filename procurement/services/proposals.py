@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel.errors import Forbidden, NotFound, WrongState
+from kernel.errors import ApplicationError, Forbidden, NotFound, WrongState
 from kernel.guards import field_error, require_before, require_status, validated_save
 from kernel.language import eur
 from procurement import calculations
@@ -237,6 +237,24 @@ def _price_lots(lines: list[BudgetLine], answered: list[Lot]) -> None:
             )
 
 
+def _refuse_groupement_outside_contract(*, kind: bool, shares: bool) -> None:
+    """400 on each groupement field declared hors marché, in French."""
+    fields = {}
+    if kind:
+        fields["groupement_kind"] = [
+            _("Hors marché, aucun groupement n'est déclaré : les conventions le remplacent.")
+        ]
+    if shares:
+        fields["member_shares"] = [
+            _(
+                "Hors marché, le prix n'est pas réparti entre les membres d'un groupement : "
+                "il n'y a pas d'acte d'engagement, les conventions le remplacent."
+            )
+        ]
+    message = next(iter(fields.values()))[0]
+    raise ApplicationError(message, code="outside_contract", extra={"fields": fields})
+
+
 def _groupement(
     *,
     actor,
@@ -250,8 +268,15 @@ def _groupement(
     """The groupement a proposal declares (articles R2142-19 to R2142-27): conjoint or
     solidaire, and each member's share of each lot's price, the shares of a lot adding
     up to its contract price to the cent. Declared by the working group's coordinator
-    (403 for another member); a proposal of a single organisation declares none."""
+    (403 for another member); a proposal of a single organisation declares none.
+
+    The groupement momentaire d'entreprises belongs to public-contract law: hors marché
+    there is no acte d'engagement to write its form and shares in, the conventions take
+    its place, so a form or shares declared there are refused (``outside_contract``, as
+    the mise au point's, ``proposal_groupement_settle``)."""
     shares = list(shares)
+    if challenge.framing != Framing.PUBLIC_CONTRACT and (kind or shares):
+        _refuse_groupement_outside_contract(kind=bool(kind), shares=bool(shares))
     if not kind:
         if shares:
             raise field_error(
@@ -673,13 +698,15 @@ def proposal_submit(
     each lot is awarded separately, so a proposal says which lots it answers); then
     each budget line names the lot it prices (``lot``).
 
-    A groupement of several members declares its kind (``groupement_kind``: conjoint
-    or solidaire) and each member's share of each lot's price (``member_shares``:
-    organisation, lot number, amount HT), printed in the lot's acte d'engagement; only
-    the coordinator declares it (``_groupement``). A reserved lot — to the social and
-    solidarity economy (article L2113-15), to entreprises adaptées and ESAT (L2113-12), to
-    structures d'insertion (L2113-13) — refuses a group one of whose organisations lacks
-    that status or the 50 % share of article R2113-7 (``_require_reserved_lots``).
+    Under a marché public, a groupement of several members declares its kind
+    (``groupement_kind``: conjoint or solidaire) and each member's share of each lot's
+    price (``member_shares``: organisation, lot number, amount HT), printed in the lot's
+    acte d'engagement; only the coordinator declares it (``_groupement``). Hors marché
+    neither is declared (400, ``outside_contract``): no acte d'engagement, conventions.
+    A reserved lot — to the social and solidarity economy (article L2113-15), to
+    entreprises adaptées and ESAT (L2113-12), to structures d'insertion (L2113-13) —
+    refuses a group one of whose organisations lacks that status or the 50 % share of
+    article R2113-7 (``_require_reserved_lots``).
 
     Its amount is the sum of its budget lines (days or hours at a rate); coordination
     and animation make 10 % to 25 % of it unless justified. Each line is inside the

@@ -1,9 +1,14 @@
 """The groupement's form and split go with the proposal through the API (issue 15): the
-coordinator posts them, another member of the group is refused 403."""
+coordinator posts them, another member of the group is refused 403; hors marché neither
+is declared (articles R2142-19 to R2142-27 govern public contracts): 400 on the field."""
 
 import pytest
 
-from tests.procurement.test_groupement import group_of_two  # noqa: F401 (fixture)
+from procurement.models import Proposal
+from tests.procurement.test_groupement import (  # noqa: F401 (fixtures)
+    group_of_two,
+    subsidised_group_of_two,
+)
 from tests.workflows import journey
 
 
@@ -92,3 +97,40 @@ def test_the_submission_answers_the_milestones_in_the_order_they_are_read(world,
     due = [m["due_on"] for m in posted.json()["milestones"]]
     assert due == sorted(due)
     assert posted.json() == read.json()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("kind", "with_shares", "field", "message"),
+    [
+        ("joint", False, "groupement_kind", "Hors marché, aucun groupement n'est déclaré"),
+        ("", True, "member_shares", "Hors marché, le prix n'est pas réparti entre les membres"),
+    ],
+    ids=["kind-alone", "shares-alone"],
+)
+def test_hors_marche_a_groupement_posted_with_the_proposal_is_refused_400(
+    world,
+    api,
+    subsidised_group_of_two,  # noqa: F811
+    kind,
+    with_shares,
+    field,
+    message,
+):
+    """Articles R2142-19 to R2142-27: no groupement hors marché, where no acte
+    d'engagement is signed."""
+    # given a call hors marché: its coordinator posts a groupement form or member
+    # shares making the whole subsidised budget (30 000 €)
+    group = subsidised_group_of_two
+    posted = body(group, world, kind, "18000.00", "12000.00")
+    if not with_shares:
+        posted["member_shares"] = []
+    url = f"/api/v1/challenges/{group.resource.challenge_id}/proposals/"
+    response = api(world.partner_users[0]).post(url, posted, format="json")
+    # then 400, in French, on the field, and no proposal is recorded
+    assert response.status_code == 400, response.content
+    data = response.json()
+    assert data["code"] == "outside_contract"
+    [said] = data["fields"][field]
+    assert said.startswith(message)
+    assert not Proposal.objects.filter(group=group).exists()

@@ -137,10 +137,10 @@ def test_the_inbox_links_each_of_my_organisations_to_its_page(client, world, log
 # --- the groupement, with the proposal -----------------------------------------------------
 
 
-def two_member_group(world, clock):
-    """A call in its proposals stage whose first resource's working group has two
-    members, Covoit Libre SAS (coordinator) and Mobicoop SCIC."""
-    challenge = advance(world, clock, "positioning")
+def two_member_group(world, clock, **fields):
+    """A call (published with ``fields``) in its proposals stage whose first resource's
+    working group has two members, Covoit Libre SAS (coordinator) and Mobicoop SCIC."""
+    challenge = advance(world, clock, "positioning", **fields)
     journey.position_and_propose(world, challenge)
     resource = ChallengeResource.objects.filter(challenge=challenge).order_by("order").first()
     position_create(
@@ -237,6 +237,30 @@ def test_a_group_of_one_organisation_declares_no_groupement(client, world, clock
     challenge = advance(world, clock, "proposals")
     html = login(world.partner_users[0]).get(reverse("portal:proposal", args=[challenge.pk]))
     assert "Forme du groupement" not in unescape(html.content.decode())
+
+
+@pytest.mark.django_db
+def test_hors_marche_the_proposal_form_offers_no_groupement(client, world, clock, login):
+    """Articles R2142-19 to R2142-27: the groupement belongs to a marché public; hors
+    marché the form does not offer what ``proposal_submit`` refuses."""
+    # given a call hors marché whose working group has two members
+    challenge, group = two_member_group(world, clock, **journey.SUBSIDISED)
+    url = reverse("portal:proposal", args=[challenge.pk])
+    login(world.partner_users[0])
+
+    # when its coordinator opens the proposal page
+    html = unescape(client.get(url).content.decode())
+
+    # then neither the groupement's form nor a member's share is asked for
+    assert "Forme du groupement" not in html
+    assert "dans le prix HT (€)" not in html
+
+    # and a proposal posted with groupement fields all the same is recorded without any
+    response = client.post(url, groupement_data(group, world))
+    assert response.status_code == 302
+    proposal = Proposal.objects.get(group=group)
+    assert proposal.groupement_kind == ""
+    assert not proposal.member_shares.exists()
 
 
 # --- the structure hébergeuse -----------------------------------------------------------
