@@ -59,7 +59,6 @@ from procurement.documents.context import (
     EvaluatorMark,
     FunderLine,
     HostingContext,
-    HostingShare,
     LotContext,
     LotLine,
     Milestone,
@@ -332,12 +331,8 @@ def build_contexts() -> dict[str, object]:
             host=IDENTIFIED_HOST,
             contributors=CONTRIBUTORS,
             coordinator="Véloflux SAS",
-            # hors marché: the whole budget passed on, split as the groupement recorded it
+            # hors marché: the whole budget passed on, split as the group approves it
             budget_total=Decimal("42000.00"),
-            shares=(
-                HostingShare(contributor=CONTRIBUTORS[0], amount=Decimal("30000.00")),
-                HostingShare(contributor=CONTRIBUTORS[1], amount=Decimal("12000.00")),
-            ),
             funded_total=Decimal("35000.00"),
             fee_percent=Decimal("3"),
             duration_months=12,

@@ -665,11 +665,12 @@ class ReciprocityContext:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HostingShare:
-    """What the host passes on to one contributor of the commons (HT)."""
+class LotPrice:
+    """The contract price of one lot of a retained proposal (HT): each lot is a marché
+    of its own (article L2113-10)."""
 
-    contributor: Party  # one of the contract's contributors
-    amount: Decimal
+    number: int
+    price: Decimal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -687,11 +688,14 @@ class HostingContext:
     buyer straight to the titulaires under the acte d'engagement and never goes through
     the host: the contract states it so that no euro is passed on twice.
 
-    ``shares`` split ``budget_total`` among the contributors: one amount for each of
-    them (0 for one that receives nothing), adding up to ``budget_total`` to the cent.
-    Empty when the group recorded no split of what the host passes on: the contract
-    then says that the split follows the lines of the proposal as the group approves
-    them, recorded in the register, and invents no amount."""
+    A sole contributor receives the whole of ``budget_total``. Several contributors
+    receive what the group approves, line by line: no split of what the host passes on
+    is recorded anywhere (a groupement's member shares split the contract price, under a
+    marché public only), so the contract invents no amount.
+
+    ``contract_lots``: the price of each lot that makes ``contract_price``, each lot a
+    marché of its own (article L2113-10), so that the contract names « le prix des lots
+    n° 1 et 2 » of a proposal answering several lots, « le prix du marché » of one."""
 
     challenge: ChallengeContext
     commons: CommonsRef
@@ -700,7 +704,7 @@ class HostingContext:
     coordinator: str  # the name of the contributor who coordinates the working group
     budget_total: Decimal  # HT, what the host passes on (see above)
     contract_price: Decimal = Decimal(0)  # HT, paid by the buyer directly; 0 hors marché
-    shares: tuple[HostingShare, ...] = ()
+    contract_lots: tuple[LotPrice, ...] = ()  # the lots' prices making contract_price
     funded_total: Decimal | None = None  # what the cofunding round gave, when closed
     fee_percent: Decimal  # of the funds received; 0: hosted free of charge
     duration_months: int
@@ -730,32 +734,20 @@ class HostingContext:
             contract_price=self.contract_price,
             funded_total=self.funded_total,
         )
-        self._check_shares()
+        self._check_lots()
 
-    def _check_shares(self) -> None:
-        """Each share goes to a contributor of the contract, once, is not negative, and
-        the shares add up to the budget passed on: a contract that splits the money
-        splits all of it, and no more."""
-        if not self.shares:
+    def _check_lots(self) -> None:
+        """The lots' prices, each lot once, make the contract price to the cent."""
+        if not self.contract_lots:
             return
-        seen: set[str] = set()
-        for share in self.shares:
-            name = share.contributor.name
-            if share.contributor not in self.contributors:
-                raise ValueError(f"a hosting share goes to {name!r}, not a contributor")
-            if name in seen:
-                raise ValueError(f"{name!r} has two hosting shares")
-            seen.add(name)
-            if share.amount < 0:
-                raise ValueError(f"the hosting share of {name!r} is negative: {share.amount}")
-        if len(seen) != len(self.contributors):
-            left_out = [p.name for p in self.contributors if p.name not in seen]
-            raise ValueError(f"the hosting shares leave out {', '.join(left_out)}")
-        shared = sum((share.amount for share in self.shares), Decimal(0))
-        if shared != self.budget_total:
+        numbers = [lot.number for lot in self.contract_lots]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError(f"a lot is priced twice: {numbers}")
+        priced = sum((lot.price for lot in self.contract_lots), Decimal(0))
+        if priced != self.contract_price:
             raise ValueError(
-                f"the contributors' shares make {shared}, the budget passed on "
-                f"{self.budget_total}: they must add up to it"
+                f"the lots' prices make {priced}, the contract price {self.contract_price}: "
+                "they must add up to it"
             )
 
 

@@ -175,15 +175,25 @@ def _amount(amount: Decimal) -> str:
     return f"{format_eur(amount)} HT ({amount_in_words_fr(amount)})"
 
 
-def _write_budget(writer: PieceWriter, ctx: HostingContext) -> None:
-    """Who receives how much of what the host passes on. The contract price of a
-    marché public is set apart first: the buyer pays it to the titulaires under the
-    acte d'engagement, so the host never passes it on. Then the budget passed on and
-    its split: the group's split when it recorded one (each contributor, its amount,
-    the total), else the rule that decides it — never an amount the group did not
-    give."""
-    writer.article(BUDGET_ARTICLE)
-    if ctx.contract_price:
+def _numbers(numbers: list[int]) -> str:
+    """« 1 et 2 », « 1, 2 et 3 »."""
+    *first, last = (str(n) for n in numbers)
+    return f"{', '.join(first)} et {last}" if first else last
+
+
+def _price_of(ctx: HostingContext) -> str:
+    """The contract price named as the lawyer who signs reads it: each lot is a marché
+    of its own (article L2113-10), so a price over several lots is « le prix des lots n°
+    1 et 2 », not « le prix du marché »."""
+    if len(ctx.contract_lots) < 2:
+        return "prix du marché"
+    return f"prix des lots n° {_numbers(sorted(lot.number for lot in ctx.contract_lots))}"
+
+
+def _write_price(writer: PieceWriter, ctx: HostingContext) -> None:
+    """The contract price, set apart: paid by the buyer to the titulaires under the
+    acte d'engagement (of each lot), never passed on by the host."""
+    if len(ctx.contract_lots) < 2:
         writer.paragraph(
             "Le prix du marché, ",
             Strong(_amount(ctx.contract_price)),
@@ -191,16 +201,40 @@ def _write_budget(writer: PieceWriter, ctx: HostingContext) -> None:
             "entre eux que fixe l'acte d'engagement : il ne transite pas par la structure "
             "hébergeuse et le présent contrat ne le reverse pas.",
         )
+        return
+    writer.paragraph(
+        f"Le {_price_of(ctx)}, ",
+        Strong(_amount(ctx.contract_price)),
+        " au total, est payé par l'acheteur directement aux titulaires de chaque lot, selon "
+        "la répartition entre eux que fixe l'acte d'engagement du lot : il ne transite pas "
+        "par la structure hébergeuse et le présent contrat ne le reverse pas. Chaque lot est "
+        "un marché distinct, à son prix :",
+    )
+    writer.bullets(
+        f"lot n° {lot.number} : {_amount(lot.price)}"
+        for lot in sorted(ctx.contract_lots, key=lambda lot: lot.number)
+    )
+
+
+def _write_budget(writer: PieceWriter, ctx: HostingContext) -> None:
+    """Who receives how much of what the host passes on. The contract price of a
+    marché public is set apart first: the buyer pays it to the titulaires under the
+    acte d'engagement, so the host never passes it on. Then the budget passed on and
+    who receives it: all of it for a sole contributor; among several, what the group
+    approves line by line — never an amount the group did not give."""
+    writer.article(BUDGET_ARTICLE)
+    if ctx.contract_price:
+        _write_price(writer, ctx)
         if not ctx.budget_total:
             writer.paragraph(
-                "La proposition retenue n'a aucune ligne hors du prix du marché : la "
+                f"La proposition retenue n'a aucune ligne hors du {_price_of(ctx)} : la "
                 "structure hébergeuse ne reverse que les fonds qu'elle reçoit pour le commun "
                 "par ailleurs, selon les décisions du groupe des contributeurs inscrites au "
                 "registre."
             )
             return
         writer.paragraph(
-            "Le budget de la proposition retenue hors du prix du marché, reversé par la "
+            f"Le budget de la proposition retenue hors du {_price_of(ctx)}, reversé par la "
             "structure hébergeuse, s'élève à ",
             Strong(_amount(ctx.budget_total)),
             ". Les fonds reçus sont reversés aux contributeurs dans la limite de ses lignes ; "
@@ -215,31 +249,25 @@ def _write_budget(writer: PieceWriter, ctx: HostingContext) -> None:
             "un écart entre lignes est approuvé par le groupe des contributeurs et inscrit au "
             "registre.",
         )
-    if ctx.shares and len(ctx.shares) == 1:
-        [share] = ctx.shares
+    if len(ctx.contributors) == 1:
+        [contributor] = ctx.contributors
         writer.paragraph(
-            f"{share.contributor.name}, seule organisation contributrice, reçoit la totalité "
+            f"{contributor.name}, seule organisation contributrice, reçoit la totalité "
             "de ce budget : ",
-            Strong(_amount(share.amount)),
+            Strong(_amount(ctx.budget_total)),
             ".",
         )
-    elif ctx.shares:
-        writer.paragraph("Ce budget est réparti entre les contributeurs comme suit :")
-        writer.bullets(
-            f"{share.contributor.name} : {_amount(share.amount)}" for share in ctx.shares
-        )
-        writer.paragraph("Total reversé : ", Strong(_amount(ctx.budget_total)), ".")
-    else:
-        writer.paragraph(
-            "Le groupe des contributeurs n'a pas fixé la part de chacun de ses membres dans "
-            "ce budget, et le présent contrat n'en fixe aucune. Chaque contributeur reçoit "
-            "le montant des lignes de la proposition retenue qu'il exécute, tel que le groupe "
-            f"des contributeurs l'approuve selon l'article « {GOVERNANCE_ARTICLE} » ; la "
-            "structure hébergeuse inscrit au registre la part ainsi approuvée avant tout "
-            "versement, et le total reversé ne dépasse pas le budget ci-dessus. Les "
-            "contributeurs entre lesquels il est réparti sont :"
-        )
-        writer.bullets(party.name for party in ctx.contributors)
+        return
+    writer.paragraph(
+        "Le groupe des contributeurs n'a pas fixé la part de chacun de ses membres dans "
+        "ce budget, et le présent contrat n'en fixe aucune. Chaque contributeur reçoit "
+        "le montant des lignes de la proposition retenue qu'il exécute, tel que le groupe "
+        f"des contributeurs l'approuve selon l'article « {GOVERNANCE_ARTICLE} » ; la "
+        "structure hébergeuse inscrit au registre la part ainsi approuvée avant tout "
+        "versement, et le total reversé ne dépasse pas le budget ci-dessus. Les "
+        "contributeurs entre lesquels il est réparti sont :"
+    )
+    writer.bullets(party.name for party in ctx.contributors)
 
 
 def render_contrat_hebergement(ctx: HostingContext) -> bytes:

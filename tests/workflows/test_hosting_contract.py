@@ -13,10 +13,12 @@ import pytest
 
 from kernel.errors import ApplicationError, Forbidden
 from procurement.documents import PIECES
-from procurement.documents.context import HostingShare
+from procurement.documents.context import LotPrice
 from procurement.models import (
+    BudgetLine,
     Commons,
     DocumentStatus,
+    Lot,
     MemberShare,
     Organisation,
     TenderDocument,
@@ -242,11 +244,12 @@ def test_under_a_marche_public_the_price_is_set_apart_and_the_sole_contributor_g
     # then the price, paid by the buyer under the acte d'engagement, is not passed on by
     # the host; what it passes on is the part outside the contract, all to the member
     assert (context.contract_price, context.budget_total) == (PRICE, OUTSIDE)
-    assert context.shares == (HostingShare(contributor=context.contributors[0], amount=OUTSIDE),)
+    assert context.contract_lots == (LotPrice(number=1, price=PRICE),)
     assert (
         "Le prix du marché, 25 500,00 € HT (vingt-cinq mille cinq cents euros), est payé par "
         "l'acheteur directement aux titulaires" in article
     )
+    assert "lots n°" not in article
     assert "s'élève à 4 500,00 € HT (quatre mille cinq cents euros)" in article
     assert (
         f"{member.name}, seule organisation contributrice, reçoit la totalité de ce budget : "
@@ -254,15 +257,25 @@ def test_under_a_marche_public_the_price_is_set_apart_and_the_sole_contributor_g
     )
 
 
-def test_hors_marche_a_groupement_split_names_each_contributor_with_its_amount(world, clock):
+@pytest.mark.parametrize(
+    "amounts_recorded",
+    [("18000.00", "12000.00"), ("17000.00", "12000.00")],
+    ids=["adding-up-to-the-budget", "missing-it"],
+)
+def test_hors_marche_member_shares_recorded_before_the_rule_are_not_read(
+    world, clock, amounts_recorded
+):
+    """Articles R2142-19 to R2142-27: hors marché no groupement is declared
+    (``proposal_submit`` refuses it); member shares a database may still hold from
+    before that rule are no split of the subsidies, whether or not they make them."""
     # given a call hors marché whose selected proposal (30 000 €, all subsidised) comes
-    # from a groupement that recorded its members' shares: 18 000 € and 12 000 €
+    # from a group of two, with member shares recorded as the submission once accepted
     challenge = journey.in_cofunding(world, clock, **journey.SUBSIDISED)
     journey.close_cofunding(clock)
     proposal, other = with_second_member(world, challenge)
     coordinator = proposal.group.coordinator
     lot = proposal.lots.get()
-    for organisation, amount in ((coordinator, "18000.00"), (other, "12000.00")):
+    for organisation, amount in zip((coordinator, other), amounts_recorded, strict=True):
         MemberShare.objects.create(
             proposal=proposal, lot=lot, organisation=organisation, amount=Decimal(amount)
         )
@@ -274,35 +287,16 @@ def test_hors_marche_a_groupement_split_names_each_contributor_with_its_amount(w
     docx = open_docx(document.file.read())
     article = budget_article(plain(body_text(docx)))
 
-    # then the article names each contributor with its amount in figures and in words,
-    # and the total, which the shares make
-    assert "Le prix du marché" not in article
+    # then the contract is drawn up: no price of a marché, the budget passed on, the
+    # contributors named, and no amount per contributor — the fallback says how it is
+    # decided
+    assert "Le prix" not in article
     assert "s'élève à 30 000,00 € HT (trente mille euros)" in article
-    assert f"{coordinator.name} : 18 000,00 € HT (dix-huit mille euros)" in article
-    assert f"{other.name} : 12 000,00 € HT (douze mille euros)" in article
-    assert "Total reversé : 30 000,00 € HT (trente mille euros)." in article
-    [_budget, *shares, total] = amounts(article)
-    assert sum(shares) == total == Decimal("30000.00")
-    assert FALLBACK not in article
-    assert layout_defects(docx) == {}
-
-
-def test_hors_marche_shares_that_miss_the_budget_are_not_printed_as_a_split(world, clock):
-    # given a groupement hors marché whose recorded shares make 29 000 € of 30 000 €
-    challenge = journey.in_cofunding(world, clock, **journey.SUBSIDISED)
-    proposal, other = with_second_member(world, challenge)
-    lot = proposal.lots.get()
-    for organisation, amount in ((proposal.group.coordinator, "17000.00"), (other, "12000.00")):
-        MemberShare.objects.create(
-            proposal=proposal, lot=lot, organisation=organisation, amount=Decimal(amount)
-        )
-    # when the contract is rendered, then no split is printed: the fallback says how it
-    # is decided, and the only amount stated is the budget
-    _key, context = contract_of(challenge)
-    assert context.shares == ()
-    article = budget_article(render(context))
     assert FALLBACK in article
+    assert coordinator.name in article
+    assert other.name in article
     assert amounts(article) == [Decimal("30000.00")]
+    assert layout_defects(docx) == {}
 
 
 def test_a_marche_public_groupement_gets_no_invented_split_of_the_budget_passed_on(world, clock):
@@ -328,7 +322,6 @@ def test_a_marche_public_groupement_gets_no_invented_split_of_the_budget_passed_
     # then the shares of the price stay with the acte d'engagement: the contract fixes
     # no amount per contributor of what the host passes on, says how it is decided and
     # names the contributors among whom it is split
-    assert context.shares == ()
     assert FALLBACK in article
     assert (
         "tel que le groupe des contributeurs l'approuve selon l'article « Gouvernance du "
@@ -340,37 +333,82 @@ def test_a_marche_public_groupement_gets_no_invented_split_of_the_budget_passed_
     assert amounts(article) == [PRICE, OUTSIDE]
 
 
-def test_shares_that_do_not_add_up_to_the_budget_passed_on_are_refused(world, clock):
-    # given a hosting contract of two contributors, 4 500 € passed on
+def answering_lots_1_and_2(challenge, price_of_lot_2: str):
+    """The selected proposal answering lot 2 as well, one contract line pricing it, as
+    ``proposal_submit`` records a proposal of a call that allows several lots
+    (tests/procurement/test_proposal_lots.py)."""
+    proposal = challenge.proposals.get(status="selected")
+    second = Lot.objects.get(challenge=challenge, number=2)
+    proposal.lots.add(second)
+    BudgetLine.objects.create(
+        proposal=proposal,
+        lot=second,
+        category="development",
+        label="Développement du lot 2",
+        quantity=Decimal(10),
+        unit="day",
+        rate=Decimal(price_of_lot_2) / 10,
+        amount=Decimal(price_of_lot_2),
+        scope="contract",
+    )
+    return proposal
+
+
+def test_a_proposal_answering_two_lots_names_the_price_of_each_lot_not_of_the_marche(world, clock):
+    """Article L2113-10: each lot is a marché of its own; the price of a proposal
+    answering lots 1 and 2 is the price of those lots, not « le prix du marché »."""
+    # given a marché public whose selected proposal answers lots 1 (25 500 €) and 2
+    # (10 000 €) with 4 500 € outside the contract
     challenge = journey.in_cofunding(world, clock)
-    with_second_member(world, challenge)
+    answering_lots_1_and_2(challenge, "10000.00")
+
+    # when its contract is built and rendered
     _key, context = contract_of(challenge)
-    first, second = context.contributors
+    article = budget_article(render(context))
 
-    def split(a: str, b: str):
-        return (
-            HostingShare(contributor=first, amount=Decimal(a)),
-            HostingShare(contributor=second, amount=Decimal(b)),
-        )
+    # then the price is of lots 1 and 2, 35 500 € in all, each lot with its price
+    assert context.contract_lots == (
+        LotPrice(number=1, price=PRICE),
+        LotPrice(number=2, price=Decimal("10000.00")),
+    )
+    assert "prix du marché" not in article
+    assert (
+        "Le prix des lots n° 1 et 2, 35 500,00 € HT (trente-cinq mille cinq cents euros) au "
+        "total, est payé par l'acheteur directement aux titulaires de chaque lot, selon la "
+        "répartition entre eux que fixe l'acte d'engagement du lot" in article
+    )
+    assert "lot n° 1 : 25 500,00 € HT (vingt-cinq mille cinq cents euros)" in article
+    assert "lot n° 2 : 10 000,00 € HT (dix mille euros)" in article
+    assert (
+        "Le budget de la proposition retenue hors du prix des lots n° 1 et 2, reversé par la "
+        "structure hébergeuse, s'élève à 4 500,00 € HT" in article
+    )
+    assert amounts(article) == [PRICE + 10000, PRICE, Decimal("10000.00"), OUTSIDE, OUTSIDE]
 
-    # then a split of 4 400 € is refused, saying what the shares make and the budget
-    with pytest.raises(ValueError, match=r"shares make 4400.00, the budget passed on 4500.00"):
-        replace(context, shares=split("3000.00", "1400.00"))
-    # and so is a negative share, a share to another party, a contributor left out
-    with pytest.raises(ValueError, match="negative"):
-        replace(context, shares=split("4600.00", "-100.00"))
-    with pytest.raises(ValueError, match="not a contributor"):
+
+def test_lot_prices_that_do_not_make_the_contract_price_are_refused(world, clock):
+    # given the contract of a proposal answering lots 1 and 2, 35 500 € in all
+    challenge = journey.in_cofunding(world, clock)
+    answering_lots_1_and_2(challenge, "10000.00")
+    _key, context = contract_of(challenge)
+
+    # then lot prices making 35 400 € are refused, and so is a lot priced twice
+    with pytest.raises(ValueError, match=r"lots' prices make 35400.00, the contract price"):
         replace(
             context,
-            shares=(
-                HostingShare(contributor=context.host, amount=OUTSIDE),
-                HostingShare(contributor=second, amount=Decimal(0)),
+            contract_lots=(
+                LotPrice(number=1, price=PRICE),
+                LotPrice(number=2, price=Decimal("9900.00")),
             ),
         )
-    with pytest.raises(ValueError, match="leave out"):
-        replace(context, shares=(HostingShare(contributor=first, amount=OUTSIDE),))
-    # while the split that makes the budget is accepted
-    assert replace(context, shares=split("3000.00", "1500.00")).shares
+    with pytest.raises(ValueError, match="priced twice"):
+        replace(
+            context,
+            contract_lots=(
+                LotPrice(number=1, price=PRICE),
+                LotPrice(number=1, price=Decimal("10000.00")),
+            ),
+        )
 
 
 def test_a_proposal_without_lines_outside_the_price_passes_nothing_on_but_what_comes_later(
@@ -380,7 +418,10 @@ def test_a_proposal_without_lines_outside_the_price_passes_nothing_on_but_what_c
     challenge = journey.in_cofunding(world, clock)
     _key, context = contract_of(challenge)
     context = replace(
-        context, contract_price=PRICE + OUTSIDE, budget_total=Decimal("0.00"), shares=()
+        context,
+        contract_price=PRICE + OUTSIDE,
+        contract_lots=(LotPrice(number=1, price=PRICE + OUTSIDE),),
+        budget_total=Decimal("0.00"),
     )
     # when it is rendered
     text = render(context)

@@ -51,8 +51,7 @@ def _identity_problems(number: int, organisations) -> tuple[list[str], tuple[Gap
 
 def member_shares_prefetch() -> Prefetch:
     """The retained proposals' member shares, each with its lot and organisation: one
-    query for all of them, read by the actes d'engagement and the contrats
-    d'hébergement alike."""
+    query for all of them, read by the actes d'engagement."""
     return Prefetch(
         "member_shares", queryset=MemberShare.objects.select_related("lot", "organisation")
     )

@@ -13,17 +13,16 @@ public its lines outside the contract (the price is paid by the buyer to the
 titulaires under the acte d'engagement), hors marché all of them. It covers every lot
 the proposal answers: the round funds a proposal as a whole (one bucket each) and its
 convention names the host of the group's commons, so that host receives the funds of
-all its lots. Who receives how much (``_shares``):
+all its lots. A single contributor receives the whole budget passed on; among several,
+the contract fixes no amount per contributor and says how the split is decided
+(``contrat_hebergement._write_budget``). No recorded split applies: a groupement's
+member shares split the contract price, which the host never handles, and exist under
+a marché public only (``proposal_submit`` refuses them hors marché; shares recorded
+hors marché before that rule are not read).
 
-* a single contributor receives the whole budget passed on;
-* hors marché, a groupement's recorded member shares (``MemberShare``, each member's
-  sum over the proposal's lots) split it when they add up to it to the cent;
-* under a marché public the member shares split the contract price, which the host
-  never handles, so they are not a split of what it passes on.
-
-Otherwise the contract fixes no amount per contributor and says how the split is
-decided (``contrat_hebergement._write_budget``): an inconsistent record is not printed
-as if it were the group's split."""
+The contract price is stated lot by lot (``_lot_prices``): each lot is a marché of its
+own (article L2113-10), so the contract names the lots a proposal answering several is
+paid for."""
 
 from dataclasses import replace
 from decimal import Decimal
@@ -35,6 +34,7 @@ from procurement.documents import context as ctx
 from procurement.models import (
     ApprovalRule,
     Bucket,
+    BudgetScope,
     Framing,
     Ledger,
     ProposalStatus,
@@ -43,7 +43,6 @@ from procurement.models import (
 from procurement.queries.proposals import budget_split_of
 from procurement.services.organisations import identity_missing
 from workflows.pack.call import party
-from workflows.pack.engagement import member_shares_prefetch
 from workflows.pack.refusals import Gap, Missing, Refusal
 
 
@@ -85,32 +84,29 @@ def _retained(challenge):
                 ),
             ),
             "budget_lines",
-            member_shares_prefetch(),
+            "lots",
         )
         .order_by("pk")
     )
 
 
-def _shares(proposal, organisations, contributors, budget: Decimal):
-    """The split of the budget passed on, one share per contributor in their order, or
-    ``()`` when none was recorded that the contract may print (see the module's
-    docstring)."""
-    if len(contributors) == 1:
-        return (ctx.HostingShare(contributor=contributors[0], amount=budget),)
-    if proposal.challenge.framing == Framing.PUBLIC_CONTRACT:
+def _lot_prices(proposal) -> tuple[ctx.LotPrice, ...]:
+    """The price of each lot the proposal's contract lines price (article L2113-10: one
+    marché per lot), from its prefetched lines and lots; none hors marché. A line
+    recorded without its lot prices the proposal's only lot; with several lots such a
+    line leaves the split unknown, and none is given."""
+    if proposal.challenge.framing != Framing.PUBLIC_CONTRACT:
         return ()
-    recorded: dict[int, Decimal] = {}
-    for share in proposal.member_shares.all():
-        recorded[share.organisation_id] = (
-            recorded.get(share.organisation_id, Decimal(0)) + share.amount
-        )
-    members = {organisation.pk for organisation in organisations}
-    if not recorded or not recorded.keys() <= members or sum(recorded.values()) != budget:
-        return ()
-    return tuple(
-        ctx.HostingShare(contributor=contributor, amount=recorded.get(o.pk, Decimal("0.00")))
-        for o, contributor in zip(organisations, contributors, strict=True)
-    )
+    numbers = {lot.pk: lot.number for lot in proposal.lots.all()}
+    only = next(iter(numbers.values())) if len(numbers) == 1 else None
+    prices: dict[int, Decimal] = {}
+    for line in proposal.budget_lines.all():
+        if line.scope == BudgetScope.CONTRACT:
+            number = numbers.get(line.lot_id, only)
+            if number is None:
+                return ()
+            prices[number] = prices.get(number, Decimal(0)) + line.amount
+    return tuple(ctx.LotPrice(number=n, price=prices[n]) for n in sorted(prices))
 
 
 def hosting_contexts(challenge, base) -> list[tuple[str, ctx.HostingContext | Refusal]]:
@@ -192,7 +188,7 @@ def hosting_contexts(challenge, base) -> list[tuple[str, ctx.HostingContext | Re
                     coordinator=(group.coordinator or organisations[0]).name,
                     budget_total=split.cofundable,
                     contract_price=split.contract,
-                    shares=_shares(proposal, organisations, contributors, split.cofundable),
+                    contract_lots=_lot_prices(proposal),
                     funded_total=funded.get(proposal.pk),
                     fee_percent=commons.hosting_fee,
                     duration_months=challenge.contract_duration_months,
