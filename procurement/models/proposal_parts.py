@@ -109,7 +109,8 @@ class MemberShare(models.Model):
     """A groupement member's share of a lot's price (HT): the acte d'engagement of the lot
     prints who does what for how much (article R2142-19 to R2142-27); the shares of a
     lot add up to its price. Recorded by the working group's coordinator with the
-    proposal."""
+    proposal, under a marché public only (``proposal_submit`` refuses shares hors marché;
+    rows recorded hors marché before that rule are read by no piece)."""
 
     proposal = models.ForeignKey(
         "procurement.Proposal", on_delete=models.CASCADE, related_name="member_shares"

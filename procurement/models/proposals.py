@@ -16,7 +16,8 @@ class ProposalStatus(models.TextChoices):
 class GroupementKind(models.TextChoices):
     """How the members of a groupement are bound to the buyer (articles R2142-19 to
     R2142-27): each for its own share (conjoint), or each for the whole contract
-    (solidaire). A proposal of a single organisation has none."""
+    (solidaire). A proposal of a single organisation has none, nor does one hors marché:
+    no acte d'engagement there, the conventions take its place."""
 
     NONE = "", _("Candidat seul")
     JOINT = "joint", _("Groupement conjoint")
