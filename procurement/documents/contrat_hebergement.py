@@ -183,37 +183,42 @@ def _numbers(numbers: list[int]) -> str:
 
 def _price_of(ctx: HostingContext) -> str:
     """The contract price named as the lawyer who signs reads it: each lot is a marché
-    of its own (article L2113-10), so a price over several lots is « le prix des lots n°
-    1 et 2 », not « le prix du marché »."""
-    if len(ctx.contract_lots) < 2:
-        return "prix du marché"
-    return f"prix des lots n° {_numbers(sorted(lot.number for lot in ctx.contract_lots))}"
+    of its own (article L2113-10), so a price over several lots is « le prix des lots
+    n° 1 et 2 », that of one lot of a call in several « le prix du lot n° 2 », and only
+    that of a call in one lot « le prix du marché »."""
+    numbers = sorted(lot.number for lot in ctx.contract_lots)
+    if len(numbers) > 1:
+        return f"prix des lots n° {_numbers(numbers)}"
+    if numbers and len(ctx.challenge.lots) > 1:
+        return f"prix du lot n° {numbers[0]}"
+    return "prix du marché"
 
 
 def _write_price(writer: PieceWriter, ctx: HostingContext) -> None:
-    """The contract price, set apart: paid by the buyer to the titulaires under the
-    acte d'engagement (of each lot), never passed on by the host."""
-    if len(ctx.contract_lots) < 2:
-        writer.paragraph(
-            "Le prix du marché, ",
-            Strong(_amount(ctx.contract_price)),
-            ", est payé par l'acheteur directement aux titulaires, selon la répartition "
-            "entre eux que fixe l'acte d'engagement : il ne transite pas par la structure "
-            "hébergeuse et le présent contrat ne le reverse pas.",
+    """The contract price, set apart: paid by the buyer to the titulaire (to the
+    titulaires of a groupement, as their acte d'engagement splits it), lot by lot,
+    never passed on by the host."""
+    several = len(ctx.contract_lots) > 1
+    if len(ctx.contributors) == 1:
+        payee = f"au titulaire, {ctx.contributors[0].name}, selon l'acte d'engagement" + (
+            " de chaque lot" if several else ""
         )
-        return
+    else:
+        payee = "aux titulaires, selon la répartition entre eux que fixe l'acte d'engagement" + (
+            " de chaque lot" if several else ""
+        )
     writer.paragraph(
         f"Le {_price_of(ctx)}, ",
         Strong(_amount(ctx.contract_price)),
-        " au total, est payé par l'acheteur directement aux titulaires de chaque lot, selon "
-        "la répartition entre eux que fixe l'acte d'engagement du lot : il ne transite pas "
-        "par la structure hébergeuse et le présent contrat ne le reverse pas. Chaque lot est "
-        "un marché distinct, à son prix :",
+        f"{' au total' if several else ''}, est payé par l'acheteur directement {payee} : il "
+        "ne transite pas par la structure hébergeuse et le présent contrat ne le reverse pas."
+        + (" Chaque lot est un marché distinct, à son prix :" if several else ""),
     )
-    writer.bullets(
-        f"lot n° {lot.number} : {_amount(lot.price)}"
-        for lot in sorted(ctx.contract_lots, key=lambda lot: lot.number)
-    )
+    if several:
+        writer.bullets(
+            f"lot n° {lot.number} : {_amount(lot.price)}"
+            for lot in sorted(ctx.contract_lots, key=lambda lot: lot.number)
+        )
 
 
 def _write_budget(writer: PieceWriter, ctx: HostingContext) -> None:

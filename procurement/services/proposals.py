@@ -237,6 +237,36 @@ def _price_lots(lines: list[BudgetLine], answered: list[Lot]) -> None:
             )
 
 
+def _contract_price_of(lot: Lot, lines: list[BudgetLine]) -> Decimal:
+    """The price HT a proposal's contract lines give ``lot``."""
+    return sum(
+        (line.amount for line in lines if line.lot == lot and line.scope == BudgetScope.CONTRACT),
+        Decimal(0),
+    )
+
+
+def _require_lot_prices(challenge: Challenge, lines: list[BudgetLine], answered: list[Lot]) -> None:
+    """Under a marché public, each lot the proposal answers has a price: each lot is a
+    marché of its own (article L2113-10), and a marché is concluded for a price
+    (article L1111-1); an offer that prices no part of a lot it answers is incomplete,
+    hence irregular (article L2152-2). Lines outside the contract (cofunded) do not
+    price it. Hors marché there is no price to give."""
+    if challenge.framing != Framing.PUBLIC_CONTRACT:
+        return
+    for lot in answered:
+        if _contract_price_of(lot, lines) <= 0:
+            raise field_error(
+                "budget_lines",
+                _(
+                    "Lot n° %(lot)s : aucune ligne ne le chiffre dans le prix du marché. Chaque "
+                    "lot est un marché distinct, conclu pour un prix : donnez à chaque lot auquel "
+                    "la proposition répond au moins une ligne « Dans le marché »."
+                )
+                % {"lot": lot.number},
+                code="lot_unpriced",
+            )
+
+
 def _refuse_groupement_outside_contract(*, kind: bool, shares: bool) -> None:
     """400 on each groupement field declared hors marché, in French."""
     fields = {}
@@ -324,14 +354,7 @@ def _groupement(
         )
     if challenge.framing == Framing.PUBLIC_CONTRACT:
         for lot in answered:
-            price = sum(
-                (
-                    line.amount
-                    for line in lines
-                    if line.lot == lot and line.scope == BudgetScope.CONTRACT
-                ),
-                Decimal(0),
-            )
+            price = _contract_price_of(lot, lines)
             shared = sum((s.amount for s in built if s.lot == lot), Decimal(0))
             if shared != price:
                 raise field_error(
@@ -696,7 +719,9 @@ def proposal_submit(
     It answers its resource's lot and, if the call allows it (``multi_lot_proposals``),
     the other lots of the call named by their number in ``lots`` (article L2113-10:
     each lot is awarded separately, so a proposal says which lots it answers); then
-    each budget line names the lot it prices (``lot``).
+    each budget line names the lot it prices (``lot``). Under a marché public each lot
+    answered has a contract price (``_require_lot_prices``: a lot priced only by
+    cofunded lines is refused, 400 ``lot_unpriced``).
 
     Under a marché public, a groupement of several members declares its kind
     (``groupement_kind``: conjoint or solidaire) and each member's share of each lot's
@@ -738,6 +763,7 @@ def proposal_submit(
     answered = _lots_answered(challenge, lots)
     _require_reserved_lots(group, answered)
     _price_lots(lines, answered)
+    _require_lot_prices(challenge, lines, answered)
     shares = _groupement(
         actor=actor,
         challenge=challenge,

@@ -23,10 +23,12 @@ def proposals_open(world, clock, **fields):
 
 
 def submit(world, resource, lots=None):
-    """The group's proposal; answering several lots, its lines price the first of them."""
+    """The group's proposal; answering several lots, the same lines price each of them
+    (each lot has its price)."""
     lines = journey.budget_lines()
     if lots:
-        lines = [{**line, "lot": resource.lot.number} for line in lines]
+        answered = dict.fromkeys([resource.lot.number, *lots])
+        lines = [{**line, "lot": number} for number in answered for line in lines]
     return proposal_submit(
         actor=world.partner_users[0],
         group=resource.working_group,

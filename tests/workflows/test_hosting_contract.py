@@ -245,11 +245,16 @@ def test_under_a_marche_public_the_price_is_set_apart_and_the_sole_contributor_g
     # the host; what it passes on is the part outside the contract, all to the member
     assert (context.contract_price, context.budget_total) == (PRICE, OUTSIDE)
     assert context.contract_lots == (LotPrice(number=1, price=PRICE),)
+    # (article L2113-10: in a call of two lots, the price of lot 1, a marché of its own,
+    # paid to the sole titulaire)
     assert (
-        "Le prix du marché, 25 500,00 € HT (vingt-cinq mille cinq cents euros), est payé par "
-        "l'acheteur directement aux titulaires" in article
+        "Le prix du lot n° 1, 25 500,00 € HT (vingt-cinq mille cinq cents euros), est payé "
+        f"par l'acheteur directement au titulaire, {member.name}, selon l'acte d'engagement : "
+        "il ne transite pas par la structure hébergeuse" in article
     )
+    assert "prix du marché" not in article
     assert "lots n°" not in article
+    assert "répartition entre eux" not in article
     assert "s'élève à 4 500,00 € HT (quatre mille cinq cents euros)" in article
     assert (
         f"{member.name}, seule organisation contributrice, reçoit la totalité de ce budget : "
@@ -331,6 +336,11 @@ def test_a_marche_public_groupement_gets_no_invented_split_of_the_budget_passed_
     assert coordinator.name in article
     assert other.name in article
     assert amounts(article) == [PRICE, OUTSIDE]
+    # and the price goes to the titulaires as their acte d'engagement splits it
+    assert (
+        "est payé par l'acheteur directement aux titulaires, selon la répartition entre eux "
+        "que fixe l'acte d'engagement : il ne transite pas" in article
+    )
 
 
 def answering_lots_1_and_2(challenge, price_of_lot_2: str):
@@ -360,7 +370,7 @@ def test_a_proposal_answering_two_lots_names_the_price_of_each_lot_not_of_the_ma
     # given a marché public whose selected proposal answers lots 1 (25 500 €) and 2
     # (10 000 €) with 4 500 € outside the contract
     challenge = journey.in_cofunding(world, clock)
-    answering_lots_1_and_2(challenge, "10000.00")
+    proposal = answering_lots_1_and_2(challenge, "10000.00")
 
     # when its contract is built and rendered
     _key, context = contract_of(challenge)
@@ -374,8 +384,10 @@ def test_a_proposal_answering_two_lots_names_the_price_of_each_lot_not_of_the_ma
     assert "prix du marché" not in article
     assert (
         "Le prix des lots n° 1 et 2, 35 500,00 € HT (trente-cinq mille cinq cents euros) au "
-        "total, est payé par l'acheteur directement aux titulaires de chaque lot, selon la "
-        "répartition entre eux que fixe l'acte d'engagement du lot" in article
+        "total, est payé par l'acheteur directement au titulaire, "
+        f"{proposal.group.coordinator.name}, selon l'acte d'engagement de chaque lot : il "
+        "ne transite pas par la structure hébergeuse et le présent contrat ne le reverse "
+        "pas. Chaque lot est un marché distinct, à son prix :" in article
     )
     assert "lot n° 1 : 25 500,00 € HT (vingt-cinq mille cinq cents euros)" in article
     assert "lot n° 2 : 10 000,00 € HT (dix mille euros)" in article
@@ -414,11 +426,12 @@ def test_lot_prices_that_do_not_make_the_contract_price_are_refused(world, clock
 def test_a_proposal_without_lines_outside_the_price_passes_nothing_on_but_what_comes_later(
     world, clock
 ):
-    # given a marché public whose whole budget is the contract price
+    # given a marché public of one lot whose whole budget is the contract price
     challenge = journey.in_cofunding(world, clock)
     _key, context = contract_of(challenge)
     context = replace(
         context,
+        challenge=replace(context.challenge, lots=context.challenge.lots[:1]),
         contract_price=PRICE + OUTSIDE,
         contract_lots=(LotPrice(number=1, price=PRICE + OUTSIDE),),
         budget_total=Decimal("0.00"),

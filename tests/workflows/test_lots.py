@@ -152,18 +152,33 @@ def test_l2113_10_a_proposal_answering_several_lots_prices_each_of_them(world, c
     fields = refusal(lambda: submit([{**lines[0], "lot": 3}, {**lines[1], "lot": 1}]))
     assert "ne répond pas au lot n° 3" in fields["budget_lines"][0]
 
-    # when the development is priced on lot 2 and the animation on lot 1
-    proposal = submit([{**lines[0], "lot": 2}, {**lines[1], "lot": 1}])
+    # when the development is priced on lot 2 and only the animation, outside the
+    # contract, on lot 1
+    fields = refusal(lambda: submit([{**lines[0], "lot": 2}, {**lines[1], "lot": 1}]))
 
-    # then its contract price on lot 2 is the development, and nothing is paid on lot 1
-    # as the contract price (the animation lies outside the contract)
+    # then it is refused: lot 1 is a marché of its own (L2113-10), concluded for a price
+    # (L1111-1), and an offer that prices none of it is incomplete (L2152-2)
+    assert fields["budget_lines"] == [
+        "Lot n° 1 : aucune ligne ne le chiffre dans le prix du marché. Chaque lot est un "
+        "marché distinct, conclu pour un prix : donnez à chaque lot auquel la proposition "
+        "répond au moins une ligne « Dans le marché »."
+    ]
+    assert not Proposal.objects.filter(group=resource.working_group).exists()
+
+    # when the development is priced on lot 2, and on lot 1 a day of it (the bound: the
+    # smallest price) with the animation
+    day = {**lines[0], "quantity": Decimal(1), "lot": 1}
+    proposal = submit([{**lines[0], "lot": 2}, day, {**lines[1], "lot": 1}])
+
+    # then its contract price on lot 2 is the development, on lot 1 that day (the
+    # animation lies outside the contract)
     lots = {lot.number: lot for lot in challenge.lots.all()}
     clock.move_to(paris(*journey.PROPOSALS_END) + timedelta(seconds=1))
     journey.sweep()
     challenge.refresh_from_db()
     prices = offered_prices(challenge)
     assert prices[lots[2].pk][proposal.pk] == Decimal("25500.00")
-    assert proposal.pk not in prices.get(lots[1].pk, {})
+    assert prices[lots[1].pk][proposal.pk] == Decimal("300.00")
 
 
 # --- the selection, lot by lot ------------------------------------------------------------
