@@ -353,3 +353,43 @@ def test_without_a_cursor_the_list_is_paged_by_number_and_counted(world, clock, 
     body = cursor_page(client, url, cursor="", page=2, page_size=2)
     assert ids(body["results"]) == ids(first["results"])
     assert "page=" not in body["next"].replace("page_size=", "")
+
+
+# --- the page mode's numbers --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "status", "rows"),
+    [
+        ("1", 200, [4, 3]),
+        ("2", 200, [2, 1]),
+        ("3", 200, [0]),  # the last page, and its bound
+        ("last", 200, [0]),
+        ("4", 404, None),  # one past the last
+        ("0", 404, None),
+        ("-1", 404, None),
+        ("abc", 404, None),
+        ("1.5", 404, None),
+    ],
+)
+@pytest.mark.django_db
+def test_the_task_list_by_page_number_gives_djangos_pages_and_errors(
+    world, clock, api, page, status, rows
+):
+    # given five drafts of the buyer, each with its drafting task, two to a page
+    made = drafts(world, clock, 5)
+    titles = {c.pk: c.title for c in made}
+
+    # when the buyer's agent asks for a page by its number
+    response = api(world.buyer_agent).get(TASKS, {"page": page, "page_size": 2})
+
+    # then the pages hold the tasks newest first with the count of all; a number that
+    # is no page is refused as Django's paginator refuses it (404, the error shape)
+    if status == 200:
+        body = ok(response)
+        assert body["count"] == 5
+        assert [row["challenge_title"] for row in body["results"]] == [
+            titles[made[i].pk] for i in rows
+        ]
+    else:
+        error(response, 404, "not_found")
