@@ -359,7 +359,7 @@ def test_without_a_cursor_the_list_is_paged_by_number_and_counted(world, clock, 
 
 
 @pytest.mark.parametrize(
-    ("page", "status", "rows"),
+    ("number", "status", "rows"),
     [
         ("1", 200, [4, 3]),
         ("2", 200, [2, 1]),
@@ -374,14 +374,14 @@ def test_without_a_cursor_the_list_is_paged_by_number_and_counted(world, clock, 
 )
 @pytest.mark.django_db
 def test_the_task_list_by_page_number_gives_djangos_pages_and_errors(
-    world, clock, api, page, status, rows
+    world, clock, api, number, status, rows
 ):
     # given five drafts of the buyer, each with its drafting task, two to a page
     made = drafts(world, clock, 5)
     titles = {c.pk: c.title for c in made}
 
     # when the buyer's agent asks for a page by its number
-    response = api(world.buyer_agent).get(TASKS, {"page": page, "page_size": 2})
+    response = api(world.buyer_agent).get(TASKS, {"page": number, "page_size": 2})
 
     # then the pages hold the tasks newest first with the count of all; a number that
     # is no page is refused as Django's paginator refuses it (404, the error shape)
